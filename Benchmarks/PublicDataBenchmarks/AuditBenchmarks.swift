@@ -1,0 +1,5 @@
+enum AuditBenchmarks {
+    static func run(_ report: BenchmarkReport) async throws {
+        report.section("Audit")
+    }
+}

@@ -1,0 +1,5 @@
+enum PolicyBenchmarks {
+    static func run(_ report: BenchmarkReport) async throws {
+        report.section("Policy")
+    }
+}

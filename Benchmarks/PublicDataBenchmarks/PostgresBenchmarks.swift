@@ -1,0 +1,5 @@
+enum PostgresBenchmarks {
+    static func run(_ report: BenchmarkReport) async throws {
+        report.section("Postgres")
+    }
+}

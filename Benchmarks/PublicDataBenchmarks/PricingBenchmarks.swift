@@ -1,0 +1,5 @@
+enum PricingBenchmarks {
+    static func run(_ report: BenchmarkReport) async throws {
+        report.section("Pricing")
+    }
+}

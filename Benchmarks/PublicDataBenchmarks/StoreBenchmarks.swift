@@ -1,0 +1,5 @@
+enum StoreBenchmarks {
+    static func run(_ report: BenchmarkReport) async throws {
+        report.section("Store")
+    }
+}

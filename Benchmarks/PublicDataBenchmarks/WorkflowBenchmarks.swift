@@ -1,0 +1,5 @@
+enum WorkflowBenchmarks {
+    static func run(_ report: BenchmarkReport) async throws {
+        report.section("Workflow")
+    }
+}

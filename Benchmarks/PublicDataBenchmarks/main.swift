@@ -1,0 +1,27 @@
+// PublicDataKit benchmarks. Run in release mode:
+//
+//     swift run -c release PublicDataBenchmarks [--json] [--quick] [GROUP ...]
+//
+// Groups: store, policy, audit, pricing, workflow, postgres (postgres needs --traits PostgreSQL and a server).
+import Foundation
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let report = BenchmarkReport(json: arguments.contains("--json"), quick: arguments.contains("--quick"))
+let requested = Set(arguments.filter { !$0.hasPrefix("--") })
+let groups: [(String, (BenchmarkReport) async throws -> Void)] = [
+    ("store", StoreBenchmarks.run),
+    ("policy", PolicyBenchmarks.run),
+    ("audit", AuditBenchmarks.run),
+    ("pricing", PricingBenchmarks.run),
+    ("workflow", WorkflowBenchmarks.run),
+    ("postgres", PostgresBenchmarks.run),
+]
+let unknown = requested.subtracting(groups.map(\.0))
+if !unknown.isEmpty {
+    FileHandle.standardError.write(Data("unknown benchmark group(s): \(unknown.sorted())\n".utf8))
+    exit(2)
+}
+for (name, run) in groups where requested.isEmpty || requested.contains(name) {
+    try await run(report)
+}
+try report.finish()

@@ -1,0 +1,114 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// PublicDataKit: the rules engine and system of record for the authorized operation of public data.
+//
+// Layers (a lower layer never imports a higher one):
+//   PublicDataModel
+//     -> PublicDataPolicy, PublicDataPricing, PublicDataAudit
+//       -> PublicDataWorkflow
+//         -> PublicDataKit (umbrella)
+// Stores: PublicDataSQLite (embedded default), PublicDataPostgres (opt-in trait `PostgreSQL`).
+// Test kit: PublicDataTesting.
+
+let package = Package(
+    name: "PublicDataKit",
+    platforms: [.macOS(.v13), .iOS(.v16)],
+    products: [
+        .library(name: "PublicDataKit", targets: ["PublicDataKit"]),
+        .library(name: "PublicDataModel", targets: ["PublicDataModel"]),
+        .library(name: "PublicDataPolicy", targets: ["PublicDataPolicy"]),
+        .library(name: "PublicDataPricing", targets: ["PublicDataPricing"]),
+        .library(name: "PublicDataAudit", targets: ["PublicDataAudit"]),
+        .library(name: "PublicDataWorkflow", targets: ["PublicDataWorkflow"]),
+        .library(name: "PublicDataTesting", targets: ["PublicDataTesting"]),
+        .library(name: "PublicDataSQLite", targets: ["PublicDataSQLite"]),
+        .library(name: "PublicDataPostgres", targets: ["PublicDataPostgres"]),
+        .executable(name: "publicdata-demo", targets: ["PublicDataDemo"]),
+    ],
+    traits: [
+        .trait(
+            name: "PostgreSQL",
+            description: "Builds PublicDataPostgres against the system libpq (Debian libpq-dev, Homebrew libpq)."
+        )
+    ],
+    targets: [
+        // MARK: - System libraries
+        .systemLibrary(
+            name: "CPublicDataSQLite",
+            path: "Sources/CPublicDataSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
+        .systemLibrary(
+            name: "CPublicDataLibPQ",
+            path: "Sources/CPublicDataLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+
+        // MARK: - Layers
+        .target(name: "PublicDataModel"),
+        .target(name: "PublicDataPolicy", dependencies: ["PublicDataModel"], resources: [.process("Resources")]),
+        .target(name: "PublicDataPricing", dependencies: ["PublicDataModel"]),
+        .target(name: "PublicDataAudit", dependencies: ["PublicDataModel"]),
+        .target(
+            name: "PublicDataWorkflow",
+            dependencies: ["PublicDataModel", "PublicDataPolicy", "PublicDataPricing", "PublicDataAudit"]
+        ),
+        .target(
+            name: "PublicDataKit",
+            dependencies: [
+                "PublicDataModel", "PublicDataPolicy", "PublicDataPricing", "PublicDataAudit", "PublicDataWorkflow",
+            ]
+        ),
+
+        // MARK: - Stores and test kit
+        .target(name: "PublicDataSQLite", dependencies: ["PublicDataModel", "CPublicDataSQLite"]),
+        .target(
+            name: "PublicDataPostgres",
+            dependencies: [
+                "PublicDataModel",
+                .target(name: "CPublicDataLibPQ", condition: .when(traits: ["PostgreSQL"])),
+            ]
+        ),
+        .target(name: "PublicDataTesting", dependencies: ["PublicDataModel", "PublicDataPolicy", "PublicDataAudit"]),
+
+        // MARK: - Executables
+        .executableTarget(
+            name: "PublicDataDemo",
+            dependencies: ["PublicDataKit", "PublicDataSQLite", "PublicDataPostgres"],
+            path: "Sources/PublicDataDemo"
+        ),
+        .executableTarget(
+            name: "PublicDataBenchmarks",
+            dependencies: ["PublicDataKit", "PublicDataSQLite", "PublicDataPostgres", "CPublicDataSQLite"],
+            path: "Benchmarks/PublicDataBenchmarks"
+        ),
+
+        // MARK: - Tests
+        .testTarget(name: "PublicDataModelTests", dependencies: ["PublicDataModel", "PublicDataTesting"]),
+        .testTarget(name: "PublicDataSQLiteTests", dependencies: ["PublicDataSQLite", "PublicDataTesting"]),
+        .testTarget(
+            name: "PublicDataPolicyTests",
+            dependencies: ["PublicDataPolicy", "PublicDataTesting"],
+            resources: [.copy("Suites")]
+        ),
+        .testTarget(name: "PublicDataPricingTests", dependencies: ["PublicDataPricing", "PublicDataTesting"]),
+        .testTarget(name: "PublicDataAuditTests", dependencies: ["PublicDataAudit", "PublicDataTesting"]),
+        .testTarget(
+            name: "PublicDataWorkflowTests",
+            dependencies: ["PublicDataKit", "PublicDataTesting", "PublicDataSQLite"]
+        ),
+        .testTarget(name: "PublicDataPostgresTests", dependencies: ["PublicDataPostgres", "PublicDataTesting"]),
+    ]
+)
+
+// One settings block for every target: Swift 6 language mode, complete strict concurrency.
+for target in package.targets where [.executable, .test, .regular].contains(target.type) {
+    var settings = target.swiftSettings ?? []
+    settings.append(.swiftLanguageMode(.v6))
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableExperimentalFeature("StrictConcurrency=complete"))
+    target.swiftSettings = settings
+}

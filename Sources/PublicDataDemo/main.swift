@@ -1,0 +1,1 @@
+print("publicdata-demo: coming soon")

@@ -1,0 +1,102 @@
+/// An ``EventStore`` held in memory: fast, exact, and gone when the process ends.
+///
+/// Use it for tests, demos and single-process tools. It meets the whole store contract (atomic batches,
+/// optimistic concurrency, idempotent ids, gap-free global order) because an actor serializes every call.
+///
+/// ```swift
+/// let store = InMemoryEventStore()
+/// let result = try await store.append([event], to: "plan-001", expectedVersion: .noStream)
+/// ```
+public actor InMemoryEventStore: EventStore {
+    private var log: [RecordedEvent] = []
+    private var streams: [StreamID: [Int]] = [:]
+    private var eventIndex: [EventID: Int] = [:]
+    private var cursors: [String: Int64] = [:]
+
+    /// Creates an empty store.
+    public init() {}
+
+    /// Appends a batch; see ``EventStore`` for the contract.
+    public func append(_ events: [ProposedEvent], to stream: StreamID, expectedVersion: ExpectedVersion) throws
+        -> AppendResult
+    {
+        try validateAppendArguments(events, stream: stream)
+        let existing = events.compactMap { eventIndex[$0.id] }
+        if !existing.isEmpty {
+            let stored = existing.map { log[$0] }
+            let sameBatch =
+                existing.count == events.count && stored.allSatisfy { $0.streamID == stream }
+                && zip(stored, stored.dropFirst()).allSatisfy { $0.streamVersion + 1 == $1.streamVersion }
+            guard sameBatch else {
+                throw EventStoreError(
+                    code: .duplicateEventID,
+                    message: "event id \(stored[0].id) is already stored",
+                    stream: stream
+                )
+            }
+            return AppendResult(events: stored, deduplicated: true)
+        }
+        let indices = streams[stream, default: []]
+        let current = Int64(indices.count)
+        guard expectedVersion.isSatisfied(by: current) else {
+            throw EventStoreError.versionConflict(stream: stream, expected: expectedVersion, actual: current)
+        }
+        var recorded: [RecordedEvent] = []
+        recorded.reserveCapacity(events.count)
+        var newIndices = indices
+        for (offset, event) in events.enumerated() {
+            let record = RecordedEvent(
+                id: event.id,
+                streamID: stream,
+                streamVersion: current + Int64(offset) + 1,
+                globalPosition: Int64(log.count) + 1,
+                type: event.type,
+                occurredAt: event.occurredAt,
+                actor: event.actor,
+                payload: event.payload,
+                metadata: event.metadata
+            )
+            eventIndex[event.id] = log.count
+            newIndices.append(log.count)
+            log.append(record)
+            recorded.append(record)
+        }
+        streams[stream] = newIndices
+        return AppendResult(events: recorded, deduplicated: false)
+    }
+
+    /// Reads a stream in version order.
+    public func readStream(_ stream: StreamID, fromVersion: Int64, limit: Int) throws -> [RecordedEvent] {
+        try validateReadLimit(limit)
+        guard let indices = streams[stream] else { return [] }
+        let start = Int(max(1, fromVersion)) - 1
+        guard start < indices.count else { return [] }
+        let end = min(indices.count, start + limit)
+        return indices[start..<end].map { log[$0] }
+    }
+
+    /// Reads the global log in position order.
+    public func readAll(after position: Int64, limit: Int) throws -> [RecordedEvent] {
+        try validateReadLimit(limit)
+        let start = Int(max(0, position))
+        guard start < log.count else { return [] }
+        return Array(log[start..<min(log.count, start + limit)])
+    }
+
+    /// The stream's current version.
+    public func streamVersion(_ stream: StreamID) -> Int64 { Int64(streams[stream]?.count ?? 0) }
+
+    /// The last global position.
+    public func headPosition() -> Int64 { Int64(log.count) }
+
+    /// The saved cursor, if any.
+    public func loadCursor(_ name: String) -> Int64? { cursors[name] }
+
+    /// Saves a cursor.
+    public func saveCursor(_ name: String, position: Int64) throws {
+        guard !name.isEmpty else {
+            throw EventStoreError(code: .invalidArgument, message: "a cursor name may not be empty")
+        }
+        cursors[name] = position
+    }
+}
