@@ -80,3 +80,31 @@ public struct AgreementTerms: Codable, Sendable, Hashable, Identifiable {
         return issues
     }
 }
+
+/// The lifecycle status of an authorization agreement (Art. 13).
+public enum AgreementStatus: String, Codable, Sendable, CaseIterable, Hashable {
+    /// Drafted, not yet decided.
+    case drafted
+    /// The collective decision (三重一大) is recorded.
+    case decided
+    /// Signed by both parties.
+    case signed
+    /// Filed (备案) with the data administration; not yet in force.
+    case filed
+    /// In force.
+    case active
+    /// Temporarily suspended (e.g. a violation, Art. 30).
+    case suspended
+    /// Ended early by decision (e.g. two poor evaluations).
+    case terminated
+    /// Reached the end of its term.
+    case expired
+    /// Revoked for a violation.
+    case revoked
+
+    /// Whether data may be used under the agreement in this status.
+    public var permitsDataUse: Bool { self == .active }
+
+    /// Whether the agreement has ended for good.
+    public var isFinal: Bool { self == .terminated || self == .expired || self == .revoked }
+}
