@@ -6,13 +6,19 @@ import PublicDataAudit
 enum AuditBenchmarks {
     static func run(_ report: BenchmarkReport) async throws {
         report.section("Audit")
-        let totalBytes = report.quick ? 16 << 20 : 128 << 20
+        // The machine is shared: every figure is the best of several alternating rounds.
+        let totalBytes = report.quick ? 8 << 20 : 32 << 20
+        let rounds = report.quick ? 2 : 5
         let treeSize = report.quick ? 100_000 : 1_000_000
         for (hasher, label) in [(SHA256Hasher() as any LedgerHasher, "SHA-256"), (SM3Hasher(), "SM3")] {
             for size in [256, 1024] {
-                let raw = rawThroughput(hasher, entrySize: size, totalBytes: totalBytes)
+                var raw = 0.0
+                var append = 0.0
+                for _ in 0..<rounds {
+                    raw = max(raw, rawThroughput(hasher, entrySize: size, totalBytes: totalBytes))
+                    append = max(append, appendThroughput(hasher, entrySize: size, totalBytes: totalBytes))
+                }
                 report.record("audit", "\(label) raw hash, \(size) B messages", raw, "MB/s")
-                let append = appendThroughput(hasher, entrySize: size, totalBytes: totalBytes)
                 report.record("audit", "\(label) tree append, \(size) B entries", append, "MB/s")
                 report.record(
                     "audit",
@@ -23,7 +29,7 @@ enum AuditBenchmarks {
                 )
             }
         }
-        try proofTimes(report, size: treeSize)
+        try proofTimes(report, size: treeSize, rounds: rounds)
         try await ledgerTimes(report, count: treeSize)
     }
 
@@ -72,7 +78,7 @@ enum AuditBenchmarks {
         return Double(count * entrySize) / seconds / 1e6
     }
 
-    static func proofTimes(_ report: BenchmarkReport, size: Int) throws {
+    static func proofTimes(_ report: BenchmarkReport, size: Int, rounds: Int) throws {
         let hasher = SHA256Hasher()
         var tree = MerkleTree(hasher: hasher)
         tree.reserveCapacity(size)
@@ -83,19 +89,49 @@ enum AuditBenchmarks {
             }
         }
         report.record("audit", "tree build, \(size) entries of 64 B (SHA-256)", build, "s")
-        report.record("audit", "tree memory, \(size) entries", Double(residentBytes()) / 1e6, "MB RSS")
-        let root = tree.rootHash
+        report.record("audit", "process memory with the \(size)-entry tree", Double(residentBytes()) / 1e6, "MB RSS")
         var generator = SystemRandomNumberGenerator()
         let samples = report.quick ? 2_000 : 20_000
         let indices = (0..<samples).map { _ in Int.random(in: 0..<size, using: &generator) }
         var failures = 0
-        var generate = 0.0
-        var verify = 0.0
+        var best = [Double](repeating: .infinity, count: 4)
+        for _ in 0..<rounds {
+            let times = try proofRound(tree, indices: indices, failures: &failures)
+            for slot in 0..<4 { best[slot] = min(best[slot], times[slot] / Double(samples) * 1e6) }
+        }
+        report.record("audit", "inclusion proof generation at \(size)", best[0], "µs")
+        report.record("audit", "inclusion proof verification at \(size)", best[1], "µs")
+        report.record(
+            "audit",
+            "inclusion proof generate+verify at \(size)",
+            best[0] + best[1],
+            "µs",
+            note: "target <= 20 µs"
+        )
+        report.record("audit", "consistency proof generation at \(size)", best[2], "µs")
+        report.record("audit", "consistency proof verification at \(size)", best[3], "µs")
+        report.record(
+            "audit",
+            "consistency proof generate+verify at \(size)",
+            best[2] + best[3],
+            "µs",
+            note: "target <= 20 µs"
+        )
+        if failures > 0 { report.record("audit", "PROOF FAILURES (must be 0)", Double(failures), "count") }
+    }
+
+    /// One pass over the sample indices: total seconds of inclusion generation, inclusion verification,
+    /// consistency generation (from a random old size to the full size) and consistency verification.
+    static func proofRound(_ tree: MerkleTree, indices: [Int], failures: inout Int) throws -> [Double] {
+        let hasher = tree.hasher
+        let size = tree.size
+        let root = tree.rootHash
+        var times = [0.0, 0.0, 0.0, 0.0]
         for index in indices {
             var proof: [Digest] = []
-            generate += try measureSeconds { proof = try tree.inclusionProof(forLeafAt: index, treeSize: size) }
+            times[0] += try measureSeconds { proof = try tree.inclusionProof(forLeafAt: index, treeSize: size) }
             guard let leaf = tree.leafHash(at: index) else { continue }
-            verify += measureSeconds {
+            times[1] += measureSeconds {
                 let check = MerkleVerifier.checkInclusion(
                     leafHash: leaf,
                     index: index,
@@ -107,23 +143,12 @@ enum AuditBenchmarks {
                 if !check.isValid { failures += 1 }
             }
         }
-        report.record("audit", "inclusion proof generation at \(size)", generate / Double(samples) * 1e6, "µs")
-        report.record("audit", "inclusion proof verification at \(size)", verify / Double(samples) * 1e6, "µs")
-        report.record(
-            "audit",
-            "inclusion proof generate+verify at \(size)",
-            (generate + verify) / Double(samples) * 1e6,
-            "µs",
-            note: "target <= 20 µs"
-        )
-        var consistencyGenerate = 0.0
-        var consistencyVerify = 0.0
         for index in indices {
             let old = max(1, index)
             let oldRoot = try tree.rootHash(atSize: old)
             var proof: [Digest] = []
-            consistencyGenerate += try measureSeconds { proof = try tree.consistencyProof(from: old, to: size) }
-            consistencyVerify += measureSeconds {
+            times[2] += try measureSeconds { proof = try tree.consistencyProof(from: old, to: size) }
+            times[3] += measureSeconds {
                 let check = MerkleVerifier.checkConsistency(
                     oldSize: old,
                     newSize: size,
@@ -135,26 +160,7 @@ enum AuditBenchmarks {
                 if !check.isValid { failures += 1 }
             }
         }
-        report.record(
-            "audit",
-            "consistency proof generation at \(size)",
-            consistencyGenerate / Double(samples) * 1e6,
-            "µs"
-        )
-        report.record(
-            "audit",
-            "consistency proof verification at \(size)",
-            consistencyVerify / Double(samples) * 1e6,
-            "µs"
-        )
-        report.record(
-            "audit",
-            "consistency proof generate+verify at \(size)",
-            (consistencyGenerate + consistencyVerify) / Double(samples) * 1e6,
-            "µs",
-            note: "target <= 20 µs"
-        )
-        if failures > 0 { report.record("audit", "PROOF FAILURES (must be 0)", Double(failures), "count") }
+        return times
     }
 
     static func ledgerTimes(_ report: BenchmarkReport, count: Int) async throws {
