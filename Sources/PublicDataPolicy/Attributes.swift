@@ -334,14 +334,23 @@ enum AttributeTables {
         attr("request.providerConsent", .bool, "The providing ministry or region consented (Art. 19).") {
             .bool($0.providerConsent)
         },
-        attr("request.fieldCount", .int, "How many fields are requested.") { .int($0.requestedFields.count) },
+        attr("request.fieldCount", .int, "How many fields are requested (0 asks for the whole entry).") {
+            .int($0.requestedFields.count)
+        },
         attr(
             "request.touchesPersonalInformation",
             .bool,
             "The requested fields include personal information (field flags, else the entry's flags)."
         ) { .bool($0.entry.touchesPersonalInformation($0.requestedFields)) },
-        attr("request.fieldsBeyondNeed", .bool, "A requested field is not among the fields the scenario needs.") {
-            request in .bool(request.requestedFields.contains { !request.neededFields.contains($0) })
+        attr(
+            "request.fieldsBeyondNeed",
+            .bool,
+            "A requested field (every field of the entry when none is named) is not needed by the scenario."
+        ) { request in
+            if request.requestedFields.isEmpty {
+                return .bool(request.entry.fields.contains { !request.neededFields.contains($0.name) })
+            }
+            return .bool(request.requestedFields.contains { !request.neededFields.contains($0) })
         },
         attr("request.unknownFields", .bool, "A requested field is not a field of the catalog entry.") { request in
             let fields = request.entry.fields
