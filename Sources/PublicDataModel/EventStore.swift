@@ -170,7 +170,11 @@ public protocol EventStore: Sendable {
     ///   - expectedVersion: The version the stream must be at.
     /// - Returns: The stored events with their versions and positions.
     /// - Throws: ``EventStoreError`` (`versionConflict`, `duplicateEventID`, `invalidArgument`, backend failures).
-    func append(_ events: [ProposedEvent], to stream: StreamID, expectedVersion: ExpectedVersion) async throws
+    func append(
+        _ events: [ProposedEvent],
+        to stream: StreamID,
+        expectedVersion: ExpectedVersion
+    ) async throws
         -> AppendResult
 
     /// Reads up to `limit` events of `stream` with versions `>= fromVersion`, in version order.

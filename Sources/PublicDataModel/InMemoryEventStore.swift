@@ -17,7 +17,11 @@ public actor InMemoryEventStore: EventStore {
     public init() {}
 
     /// Appends a batch; see ``EventStore`` for the contract.
-    public func append(_ events: [ProposedEvent], to stream: StreamID, expectedVersion: ExpectedVersion) throws
+    public func append(
+        _ events: [ProposedEvent],
+        to stream: StreamID,
+        expectedVersion: ExpectedVersion
+    ) throws
         -> AppendResult
     {
         try validateAppendArguments(events, stream: stream)
