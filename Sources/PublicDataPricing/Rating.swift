@@ -426,7 +426,7 @@ public enum Rating {
     }
 
     /// Rates `request` with `plan`.
-    /// - Throws: ``PricingError``: ``PricingError/Code/mismatchedReference`` (plan of another product, usage
+    /// - Throws: ``PricingError``: ``PricingError/Code/mismatchedReference`` (plan of another product or operator, usage
     ///   of another subscription or period), ``PricingError/Code/unitMismatch``,
     ///   ``PricingError/Code/noPlanInEffect`` (plan not in effect on the period's first day),
     ///   ``PricingError/Code/negativeQuantity``, ``PricingError/Code/overflow``.
@@ -439,6 +439,14 @@ public enum Rating {
                 message:
                     "plan \(plan.id) prices \(plan.product), subscription \(subscription.id) uses \(subscription.product)",
                 product: subscription.product
+            )
+        }
+        guard plan.operatorParty == subscription.operatorParty else {
+            throw PricingError(
+                code: .mismatchedReference,
+                message: "plan \(plan.id) is \(plan.operatorParty)'s, subscription \(subscription.id) is with "
+                    + "\(subscription.operatorParty)",
+                product: plan.product
             )
         }
         guard plan.covers(period.start) else {
