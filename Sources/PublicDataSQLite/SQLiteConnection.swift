@@ -88,7 +88,7 @@ final class SQLiteConnection: @unchecked Sendable {  // confined to the owning s
         }
     }
 
-    var changes: Int32 { handle.map { sqlite3_changes($0) } ?? 0 }
+    var lastInsertedRowID: Int64 { handle.map { sqlite3_last_insert_rowid($0) } ?? 0 }
 }
 
 /// A prepared statement borrowed from the connection's cache.

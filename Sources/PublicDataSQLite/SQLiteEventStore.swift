@@ -124,7 +124,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
     ) async throws
         -> AppendResult
     {
-        try validateAppendArguments(events, stream: stream)
+        try validateAppendArguments(events, stream: stream, checkingDuplicates: false)
         let connection = self.connection
         return try await onQueue { () throws(EventStoreError) -> AppendResult in
             do throws(EventStoreError) {
@@ -165,52 +165,27 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
     )
         throws(EventStoreError) -> [RecordedEvent]?
     {
+        // Only the first id is looked up: a batch is either new (its first id unknown) or a retry. A later id
+        // that collides is caught by the UNIQUE constraint on insert, which rolls the whole batch back.
         let lookup = try connection.statement("SELECT position FROM events WHERE event_id = ?1")
-        var positions: [Int64] = []
-        for event in events {
-            try lookup.bind(1, event.id.rawValue)
-            if try lookup.step() { positions.append(lookup.int64(0)) }
-            try lookup.run()
-            sqliteReset(lookup)
-            // Fast path: the first id is unknown, so the batch is new unless a later id collides (checked below).
-            if positions.isEmpty { break }
-        }
-        if positions.isEmpty {
-            // Any later id that already exists makes the batch a duplicate, refused whole.
-            for event in events.dropFirst() {
-                try lookup.bind(1, event.id.rawValue)
-                let exists = try lookup.step()
-                try lookup.run()
-                sqliteReset(lookup)
-                if exists {
-                    throw EventStoreError(
-                        code: .duplicateEventID,
-                        message: "event id \(event.id) is already stored",
-                        stream: stream,
-                        location: connection.path
-                    )
-                }
-            }
-            return nil
-        }
-        let stored = try positions.map { position throws(EventStoreError) in
-            try readRange(connection, after: position - 1, limit: 1).first
-        }.compactMap { $0 }
+        try lookup.bind(1, events[0].id.rawValue)
+        guard try lookup.step() else { return nil }
+        let first = lookup.int64(0)
+        try lookup.run()
+        let stored = try readRange(connection, after: first - 1, limit: events.count)
         let same =
-            positions.count == events.count && stored.count == events.count
+            stored.count == events.count && zip(stored, events).allSatisfy { $0.id == $1.id }
             && stored.allSatisfy { $0.streamID == stream }
-            && zip(stored, stored.dropFirst()).allSatisfy { $0.streamVersion + 1 == $1.streamVersion }
         guard same else {
             throw EventStoreError(
                 code: .duplicateEventID,
-                message: "event id \(events[positions.count - 1].id) is already stored",
+                message: "event id \(events[0].id) is already stored, but not as this batch",
                 stream: stream,
                 location: connection.path
             )
         }
         return stored
     }
-
     private static func version(_ connection: SQLiteConnection, _ stream: StreamID) throws(EventStoreError) -> Int64 {
         let statement = try connection.statement(
             "SELECT stream_version FROM events WHERE stream_id = ?1 ORDER BY stream_version DESC LIMIT 1"
@@ -231,7 +206,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
             """
             INSERT INTO events (event_id, stream_id, stream_version, type, occurred_at_ms, actor_party, actor_role,
                 actor_person, correlation_id, causation_id, policy_version, payload)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING position
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
             """
         )
         var recorded: [RecordedEvent] = []
@@ -251,11 +226,8 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
             try statement.bind(10, event.metadata.causationID)
             try statement.bind(11, event.metadata.policyVersion)
             try statement.bind(12, event.payload)
-            guard try statement.step() else {
-                throw EventStoreError(code: .backend, message: "insert returned no position", location: connection.path)
-            }
-            let position = statement.int64(0)
             try statement.run()
+            let position = connection.lastInsertedRowID
             recorded.append(
                 RecordedEvent(
                     id: event.id,
