@@ -136,6 +136,9 @@ public enum PostgresSchema {
         ) RETURNS TABLE (r_outcome text, r_version bigint, r_position bigint, r_detail text)
         LANGUAGE plpgsql
         SET search_path = pg_catalog, pg_temp
+        -- Every lookup below has an index; never let a stale row estimate (a young table, a cached generic plan)
+        -- turn the id check into a scan of the whole log.
+        SET enable_seqscan = off
         AS $append$
         DECLARE
             v_count bigint := coalesce(cardinality(p_ids), 0);

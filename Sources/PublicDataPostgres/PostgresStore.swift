@@ -82,7 +82,7 @@ public final class PostgresEventStore: EventStore {
 
     /// Closes the pool's connections. Later calls fail with `unavailable`. Releasing the store also closes them.
     public func close() async {
-        await pool.close()
+        pool.close()
     }
 
     /// Runs `body` on a pooled connection, turning every failure into an ``EventStoreError``.
