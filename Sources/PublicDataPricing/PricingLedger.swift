@@ -2,8 +2,8 @@
 ///
 /// Every command is split in two: a **decision** (`decide…`) that checks the command against the state
 /// and returns the event to record (or `nil` when there is nothing to do, e.g. a duplicate usage record),
-/// and ``apply(_:)``, which folds a recorded event into the state. Decisions never change the state, so a
-/// refused command records nothing. ``PricingService`` runs decisions against an ``EventStore``.
+/// and ``apply(_:)-(PricingEvent)``, which folds a recorded event into the state. Decisions never change the state, so a
+/// refused command records nothing. ``PricingService`` runs decisions against an `EventStore`.
 ///
 /// ```swift
 /// var ledger = PricingLedger(cycle: .monthly)

@@ -1,4 +1,4 @@
-/// Runs the pricing layer's decisions against an ``EventStore``: the persisted face of ``PricingLedger``.
+/// Runs the pricing layer's decisions against an `EventStore`: the persisted face of ``PricingLedger``.
 ///
 /// Each command catches up with the store, decides against the ledger, and appends one event with the
 /// stream's expected version. On a version conflict (another writer got there first) it catches up and

@@ -86,7 +86,7 @@ public struct PurposeExemption: Codable, Sendable, Hashable {
 /// The purpose rule of Art. 22: public governance and public welfare use is free with conditions;
 /// industry and sector development is charged at the government-guided price.
 public enum PurposeRule {
-    /// The purposes free by default: ``Purpose/publicGovernance`` and ``Purpose/publicWelfare``.
+    /// The purposes free by default: `Purpose.publicGovernance` and `Purpose.publicWelfare`.
     ///
     /// The policy layer owns the deployment's setting (`PolicyParameters.freePurposes`) and passes it in.
     public static let defaultFreePurposes: Set<Purpose> = [.publicGovernance, .publicWelfare]

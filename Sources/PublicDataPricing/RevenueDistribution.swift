@@ -71,7 +71,7 @@ public struct Allocation: Codable, Sendable, Hashable {
 /// the largest remainders `T·wᵢ mod W`.
 ///
 /// **Tie-break (deterministic).** Larger remainder first; on equal remainders, larger weight first; on
-/// equal weights, the party id in ascending order (``Identifier`` order). The result does not depend on
+/// equal weights, the party id in ascending order (`Identifier` order). The result does not depend on
 /// the order in which shares are listed; allocations are returned in the listed order.
 public enum RevenueDistribution {
     /// Splits `total` among `shares`.
