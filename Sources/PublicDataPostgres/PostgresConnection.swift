@@ -60,7 +60,14 @@ final class WorkerThread: @unchecked Sendable {
         }
     }
 
+    /// `true` on a worker thread (a thread-local mark set when the thread starts).
+    static var isCurrentThreadWorker: Bool {
+        Thread.current.threadDictionary[workerKey] as? Bool ?? false
+    }
+    private static let workerKey = "PublicDataPostgres.WorkerThread"
+
     private func loop() {
+        Thread.current.threadDictionary[Self.workerKey] = true
         while true {
             condition.lock()
             while jobs.isEmpty && !stopping { condition.wait() }
@@ -244,6 +251,8 @@ struct PostgresConnectionSettings: Sendable {
                 backendCode: Self.connectionFailureCode(message)
             )
         }
+        // Server notices (e.g. "already exists, skipping") are not errors; keep them off the host's stderr.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
         let setup = "SET statement_timeout = \(statementTimeoutMilliseconds)"
         if let result = PQexec(connection, setup) {
             let status = PQresultStatus(result)

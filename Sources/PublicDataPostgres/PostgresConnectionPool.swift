@@ -16,6 +16,7 @@ actor PostgresConnectionPool {
     private var created = 0
     private var waiters: [UInt64: CheckedContinuation<PostgresConnection, any Error>] = [:]
     private var waitOrder: [UInt64] = []
+    private var timers: [UInt64: Task<Void, Never>] = [:]
     private var nextWaiter: UInt64 = 0
     private var isClosed = false
 
@@ -28,6 +29,7 @@ actor PostgresConnectionPool {
 
     deinit {
         for connection in idle { connection.shutdown() }
+        for timer in timers.values { timer.cancel() }
         for continuation in waiters.values {
             continuation.resume(throwing: EventStoreError(code: .unavailable, message: "the store was released"))
         }
@@ -55,6 +57,8 @@ actor PostgresConnectionPool {
         let pending = waiters
         waiters.removeAll()
         waitOrder.removeAll()
+        for timer in timers.values { timer.cancel() }
+        timers.removeAll()
         for continuation in pending.values {
             continuation.resume(throwing: closedError())
         }
@@ -79,8 +83,8 @@ actor PostgresConnectionPool {
                 (continuation: CheckedContinuation<PostgresConnection, any Error>) in
                 waiters[id] = continuation
                 waitOrder.append(id)
-                Task { [weak self] in
-                    try? await Task.sleep(for: timeout)
+                timers[id] = Task { [weak self] in
+                    guard (try? await Task.sleep(for: timeout)) != nil else { return }
                     await self?.expire(id, reason: "no connection became free within \(timeout)")
                 }
             }
@@ -90,6 +94,7 @@ actor PostgresConnectionPool {
     }
 
     private func expire(_ id: UInt64, reason: String) {
+        timers.removeValue(forKey: id)?.cancel()
         guard let continuation = waiters.removeValue(forKey: id) else { return }
         waitOrder.removeAll { $0 == id }
         continuation.resume(
@@ -108,6 +113,7 @@ actor PostgresConnectionPool {
         }
         while !waitOrder.isEmpty {
             let id = waitOrder.removeFirst()
+            timers.removeValue(forKey: id)?.cancel()
             if let continuation = waiters.removeValue(forKey: id) {
                 continuation.resume(returning: connection)
                 return

@@ -36,7 +36,8 @@ public final class PostgresEventStore: EventStore {
     private let pool: PostgresConnectionPool
     let appendSQL: String
     private let selectColumns =
-        "global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms, actor, payload, metadata"
+        "global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms, actor_party, actor_role, "
+        + "actor_person, payload, correlation_id, causation_id, policy_version"
 
     /// Opens a store: checks the configuration, connects, and creates or upgrades the schema.
     /// - Parameter configuration: Where the database is and how to pool connections.
@@ -57,7 +58,8 @@ public final class PostgresEventStore: EventStore {
             name: "publicdata-pg-\(schema)"
         )
         self.appendSQL =
-            "SELECT r_outcome, r_version, r_position, r_detail FROM \(schema).append_events($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            "SELECT r_outcome, r_version, r_position, r_detail FROM \(schema).append_events("
+            + "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
         let mode = configuration.migration
         try await Self.call(pool) { connection in
             try PostgresSchema.migrate(on: connection, schema: schema, mode: mode)
@@ -117,7 +119,7 @@ public final class PostgresEventStore: EventStore {
         async throws -> AppendResult
     {
         try validateAppendArguments(events, stream: stream)
-        let bindings = try appendBindings(events, stream: stream, expectedVersion: expectedVersion)
+        let bindings = appendBindings(events, stream: stream, expectedVersion: expectedVersion)
         let sql = appendSQL
         let readSQL = "SELECT \(selectColumns) FROM \(schema).events WHERE event_id = ANY ($1) ORDER BY stream_version"
         let ids = events.map { $0.id.rawValue }
@@ -284,36 +286,26 @@ public final class PostgresEventStore: EventStore {
         _ events: [ProposedEvent],
         stream: StreamID,
         expectedVersion: ExpectedVersion
-    )
-        throws(EventStoreError) -> [PostgresBinding]
-    {
+    ) -> [PostgresBinding] {
         let expected: PostgresBinding =
             switch expectedVersion {
             case .any: .null
             case .noStream: .int64(0)
             case .exactly(let version): .int64(version)
             }
-        var actors: [String?] = []
-        var metadata: [String?] = []
-        actors.reserveCapacity(events.count)
-        metadata.reserveCapacity(events.count)
-        do {
-            for event in events {
-                actors.append(try event.actor.map { String(decoding: try PublicDataJSON.encode($0), as: UTF8.self) })
-                metadata.append(String(decoding: try PublicDataJSON.encode(event.metadata), as: UTF8.self))
-            }
-        } catch {
-            throw EventStoreError(code: .invalidArgument, message: "cannot encode an event: \(error)", stream: stream)
-        }
         return [
             .text(stream.rawValue),
             expected,
             .textArray(events.map { $0.id.rawValue }),
             .textArray(events.map { $0.type }),
             .int64Array(events.map { $0.occurredAt.millisecondsSince1970 }),
-            .textArray(actors),
+            .textArray(events.map { $0.actor?.party.rawValue }),
+            .textArray(events.map { $0.actor?.role.rawValue }),
+            .textArray(events.map { $0.actor?.person }),
             .byteaArray(events.map { $0.payload }),
-            .textArray(metadata),
+            .textArray(events.map { $0.metadata.correlationID }),
+            .textArray(events.map { $0.metadata.causationID }),
+            .textArray(events.map { $0.metadata.policyVersion }),
             .bool(configuration.notifyOnAppend),
         ]
     }
@@ -326,22 +318,28 @@ public final class PostgresEventStore: EventStore {
             guard let position = result.int64(row, 0), let id = result.string(row, 1),
                 let stream = result.string(row, 2), let version = result.int64(row, 3),
                 let type = result.string(row, 4), let occurred = result.int64(row, 5),
-                let payload = result.data(row, 7), let metadataText = result.string(row, 8)
+                let payload = result.data(row, 9)
             else {
                 throw EventStoreError(code: .corrupted, message: "an event row has a missing or malformed column")
             }
-            let actor: Actor?
-            let metadata: EventMetadata
-            do {
-                actor = try result.string(row, 6).map { try PublicDataJSON.decode(Actor.self, from: Data($0.utf8)) }
-                metadata = try PublicDataJSON.decode(EventMetadata.self, from: Data(metadataText.utf8))
-            } catch {
-                throw EventStoreError(
-                    code: .corrupted,
-                    message: "event \(id) at position \(position) cannot be read: \(error)",
-                    stream: StreamID(stream)
-                )
+            var actor: Actor?
+            if let party = result.string(row, 6) {
+                guard let roleName = result.string(row, 7), let role = Role(rawValue: roleName),
+                    let person = result.string(row, 8)
+                else {
+                    throw EventStoreError(
+                        code: .corrupted,
+                        message: "event \(id) at position \(position) has an unknown actor role",
+                        stream: StreamID(stream)
+                    )
+                }
+                actor = Actor(party: PartyID(party), role: role, person: person)
             }
+            let metadata = EventMetadata(
+                correlationID: result.string(row, 10),
+                causationID: result.string(row, 11),
+                policyVersion: result.string(row, 12)
+            )
             events.append(
                 RecordedEvent(
                     id: EventID(id),
