@@ -38,7 +38,7 @@ final class PostgresConnectionPool: @unchecked Sendable {
     }
 
     /// Runs `body` on a pooled connection's thread.
-    /// - Throws: ``EventStoreError``.
+    /// - Throws: `EventStoreError`.
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         let connection = try await acquire()
         do {
