@@ -22,6 +22,10 @@ import PublicDataModel
 /// written nothing — except in the one case no client can exclude, the connection dropping while the server
 /// commits; retry with the same event ids and the store answers `deduplicated` if the first attempt landed.
 ///
+/// Cancelling the calling task does not interrupt a statement already sent to the server;
+/// ``PostgresConfiguration/statementTimeout`` bounds how long one can run (including waiting for the
+/// ordering lock).
+///
 /// ```swift
 /// let store = try await PostgresEventStore("postgresql://portal@db.example/publicdata?sslmode=verify-full")
 /// let result = try await store.append([event], to: "plan-001", expectedVersion: .noStream)
