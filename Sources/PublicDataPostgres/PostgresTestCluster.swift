@@ -352,7 +352,12 @@ enum ChildProcess {
         }
         var argv: [UnsafeMutablePointer<CChar>?] = cStrings + [nil]
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, program, &actions, nil, &argv, environ)
+        #if canImport(Darwin)
+        let environment = _NSGetEnviron().pointee
+        #else
+        let environment = environ
+        #endif
+        let result = posix_spawn(&pid, program, &actions, nil, &argv, environment)
         guard result == 0 else { throw SpawnError(code: result) }
         return pid
     }
