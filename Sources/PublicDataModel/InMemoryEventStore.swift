@@ -17,52 +17,56 @@ public actor InMemoryEventStore: EventStore {
     public init() {}
 
     /// Appends a batch; see ``EventStore`` for the contract.
-    public func append(_ events: [ProposedEvent], to stream: StreamID, expectedVersion: ExpectedVersion) throws
+    public func append(
+        _ events: [ProposedEvent],
+        to stream: StreamID,
+        expectedVersion: ExpectedVersion
+    ) throws
         -> AppendResult
     {
-        try validateAppendArguments(events, stream: stream)
-        let existing = events.compactMap { eventIndex[$0.id] }
-        if !existing.isEmpty {
-            let stored = existing.map { log[$0] }
-            let sameBatch =
-                existing.count == events.count && stored.allSatisfy { $0.streamID == stream }
-                && zip(stored, stored.dropFirst()).allSatisfy { $0.streamVersion + 1 == $1.streamVersion }
-            guard sameBatch else {
+        try validateAppendArguments(events, stream: stream, checkingDuplicates: false)
+        if let first = eventIndex[events[0].id] {
+            // A retry of a stored batch returns it; anything else reusing a stored id is refused.
+            let stored = Array(log[first..<min(log.count, first + events.count)])
+            guard stored.count == events.count, zip(stored, events).allSatisfy({ $0.id == $1.id }),
+                stored.allSatisfy({ $0.streamID == stream })
+            else {
                 throw EventStoreError(
                     code: .duplicateEventID,
-                    message: "event id \(stored[0].id) is already stored",
+                    message: "event id \(events[0].id) is already stored, but not as this batch",
                     stream: stream
                 )
             }
             return AppendResult(events: stored, deduplicated: true)
         }
-        let indices = streams[stream, default: []]
-        let current = Int64(indices.count)
+        let current = Int64(streams[stream]?.count ?? 0)
         guard expectedVersion.isSatisfied(by: current) else {
             throw EventStoreError.versionConflict(stream: stream, expected: expectedVersion, actual: current)
         }
-        var recorded: [RecordedEvent] = []
-        recorded.reserveCapacity(events.count)
-        var newIndices = indices
+        let start = log.count
         for (offset, event) in events.enumerated() {
-            let record = RecordedEvent(
-                id: event.id,
-                streamID: stream,
-                streamVersion: current + Int64(offset) + 1,
-                globalPosition: Int64(log.count) + 1,
-                type: event.type,
-                occurredAt: event.occurredAt,
-                actor: event.actor,
-                payload: event.payload,
-                metadata: event.metadata
+            if eventIndex.updateValue(start + offset, forKey: event.id) != nil {
+                // A later id is already stored (or repeats in the batch): undo this batch and refuse it whole.
+                for undo in events[0..<offset] { eventIndex[undo.id] = nil }
+                eventIndex[event.id] = log.firstIndex { $0.id == event.id }
+                log.removeSubrange(start...)
+                throw EventStoreError(
+                    code: .duplicateEventID,
+                    message: "event id \(event.id) is already stored or repeats in the batch",
+                    stream: stream
+                )
+            }
+            log.append(
+                RecordedEvent(
+                    event,
+                    stream: stream,
+                    version: current + Int64(offset) + 1,
+                    position: Int64(start + offset) + 1
+                )
             )
-            eventIndex[event.id] = log.count
-            newIndices.append(log.count)
-            log.append(record)
-            recorded.append(record)
         }
-        streams[stream] = newIndices
-        return AppendResult(events: recorded, deduplicated: false)
+        streams[stream, default: []].append(contentsOf: start..<log.count)
+        return AppendResult(events: Array(log[start...]), deduplicated: false)
     }
 
     /// Reads a stream in version order.

@@ -1,1 +1,364 @@
-// The PostgreSQL store is compiled only with the `PostgreSQL` package trait (`--traits PostgreSQL`).
+#if PostgreSQL
+import Foundation
+import PublicDataModel
+
+/// An `EventStore` on PostgreSQL, for several service instances sharing one database.
+///
+/// The store talks to the server through the system libpq, over a bounded pool of connections whose blocking
+/// calls run on dedicated threads. It owns its schema (see ``PostgresSchema``) and creates or upgrades it at
+/// start-up under an advisory lock.
+///
+/// ## Ordering
+/// Every append runs as one call of `<schema>.append_events(…)` in its own transaction. The function first
+/// locks the single `log_head` row and keeps it locked until the transaction ends, so positions are handed
+/// out one transaction at a time and become visible strictly in position order: a reader that has seen
+/// position `p` never later discovers a committed event below `p`. Positions have no gaps (a rolled-back
+/// append also rolls back the head), and readers never wait on anything. The price is that appends to the
+/// whole log commit one after another; the benchmarks measure it.
+///
+/// ## Errors
+/// Every failure is an `EventStoreError`; `backendCode` carries the SQLSTATE. Connection failures,
+/// timeouts, a terminated backend or a server shutting down are `unavailable`. An append that fails has
+/// written nothing — except in the one case no client can exclude, the connection dropping while the server
+/// commits; retry with the same event ids and the store answers `deduplicated` if the first attempt landed.
+///
+/// Cancelling the calling task does not interrupt a statement already sent to the server;
+/// ``PostgresConfiguration/statementTimeout`` bounds how long one can run (including waiting for the
+/// ordering lock).
+///
+/// ```swift
+/// let store = try await PostgresEventStore("postgresql://portal@db.example/publicdata?sslmode=verify-full")
+/// let result = try await store.append([event], to: "plan-001", expectedVersion: .noStream)
+/// ```
+public final class PostgresEventStore: EventStore {
+    /// The configuration the store was opened with.
+    public let configuration: PostgresConfiguration
+    /// The target without secrets (`host=… port=… dbname=… user=…`), as used in error locations.
+    public let location: String
+    let schema: String
+    let settings: PostgresConnectionSettings
+    private let pool: PostgresConnectionPool
+    let appendSQL: String
+    private let selectColumns =
+        "global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms, actor_party, actor_role, "
+        + "actor_person, payload, correlation_id, causation_id, policy_version"
+
+    /// Opens a store: checks the configuration, connects, and creates or upgrades the schema.
+    /// - Parameter configuration: Where the database is and how to pool connections.
+    /// - Throws: `EventStoreError`: `invalidArgument` for a bad connection string or schema name,
+    ///   `unavailable` when the server cannot be reached or refuses the login (SQLSTATE in `backendCode`
+    ///   when known), `schemaTooNew` when the database was written by a newer release (nothing changed).
+    public init(configuration: PostgresConfiguration) async throws(EventStoreError) {
+        let schema = try PostgresSchema.validateSchemaName(configuration.schema)
+        let settings = try configuration.connectionSettings()
+        self.configuration = configuration
+        self.schema = schema
+        self.settings = settings
+        self.location = settings.location
+        self.pool = PostgresConnectionPool(
+            settings: settings,
+            capacity: configuration.maximumConnections,
+            acquireTimeout: configuration.acquireTimeout,
+            name: "publicdata-pg-\(schema)"
+        )
+        self.appendSQL =
+            "SELECT r_outcome, r_version, r_position, r_detail FROM \(schema).append_events("
+            + "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        let mode = configuration.migration
+        try await Self.call(pool) { connection in
+            try PostgresSchema.migrate(on: connection, schema: schema, mode: mode)
+        }
+    }
+
+    /// Opens a store from a connection string with default settings.
+    /// - Parameters:
+    ///   - connectionString: A libpq connection string or `postgresql://` URL.
+    ///   - schema: The schema that holds the store's tables.
+    /// - Throws: `EventStoreError`, as ``init(configuration:)``.
+    public convenience init(
+        _ connectionString: String,
+        schema: String = PostgresSchema.defaultSchema
+    )
+        async throws(EventStoreError)
+    {
+        try await self.init(configuration: PostgresConfiguration(connectionString, schema: schema))
+    }
+
+    /// Closes the pool's connections. Later calls fail with `unavailable`. Releasing the store also closes them.
+    public func close() async {
+        pool.close()
+    }
+
+    /// Runs `body` on a pooled connection, turning every failure into an `EventStoreError`.
+    private static func call<T: Sendable>(
+        _ pool: PostgresConnectionPool,
+        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws(EventStoreError) -> T {
+        do {
+            return try await pool.withConnection(body)
+        } catch let error as EventStoreError {
+            throw error
+        } catch {
+            throw EventStoreError(code: .backend, message: "\(error)")
+        }
+    }
+
+    func withConnection<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    )
+        async throws(EventStoreError) -> T
+    {
+        try await Self.call(pool, body)
+    }
+
+    // MARK: - EventStore
+
+    /// Appends a batch atomically; see `EventStore` for the contract.
+    /// - Throws: `EventStoreError`.
+    public func append(
+        _ events: [ProposedEvent],
+        to stream: StreamID,
+        expectedVersion: ExpectedVersion
+    )
+        async throws -> AppendResult
+    {
+        try validateAppendArguments(events, stream: stream)
+        let bindings = appendBindings(events, stream: stream, expectedVersion: expectedVersion)
+        let sql = appendSQL
+        let readSQL = "SELECT \(selectColumns) FROM \(schema).events WHERE event_id = ANY ($1) ORDER BY stream_version"
+        let ids = events.map { $0.id.rawValue }
+        let outcome = try await withConnection { connection -> AppendOutcome in
+            let result = try connection.execute(sql, bindings)
+            guard result.rowCount == 1, let name = result.string(0, 0) else {
+                throw EventStoreError(code: .corrupted, message: "append_events returned no outcome")
+            }
+            switch name {
+            case "appended":
+                return .appended(version: result.int64(0, 1) ?? 0, position: result.int64(0, 2) ?? 0)
+            case "deduplicated":
+                let stored = try connection.execute(readSQL, [.textArray(ids)])
+                return .deduplicated(try Self.decodeEvents(stored))
+            case "conflict":
+                return .conflict(actual: result.int64(0, 1) ?? 0)
+            case "duplicate":
+                return .duplicate(result.string(0, 3) ?? "?")
+            default:
+                throw EventStoreError(code: .corrupted, message: "append_events returned unknown outcome \(name)")
+            }
+        }
+        switch outcome {
+        case .appended(let version, let position):
+            let count = Int64(events.count)
+            let recorded = events.enumerated().map { offset, event in
+                RecordedEvent(
+                    id: event.id,
+                    streamID: stream,
+                    streamVersion: version - count + Int64(offset) + 1,
+                    globalPosition: position - count + Int64(offset) + 1,
+                    type: event.type,
+                    occurredAt: event.occurredAt,
+                    actor: event.actor,
+                    payload: event.payload,
+                    metadata: event.metadata
+                )
+            }
+            return AppendResult(events: recorded, deduplicated: false)
+        case .deduplicated(let stored):
+            return AppendResult(events: stored, deduplicated: true)
+        case .conflict(let actual):
+            throw EventStoreError.versionConflict(stream: stream, expected: expectedVersion, actual: actual)
+        case .duplicate(let id):
+            throw EventStoreError(
+                code: .duplicateEventID,
+                message: "event id \(id) is already stored",
+                stream: stream,
+                location: location
+            )
+        }
+    }
+
+    /// Reads a stream in version order.
+    /// - Throws: `EventStoreError`.
+    public func readStream(_ stream: StreamID, fromVersion: Int64, limit: Int) async throws -> [RecordedEvent] {
+        try validateReadLimit(limit)
+        let sql =
+            "SELECT \(selectColumns) FROM \(schema).events WHERE stream_id = $1 AND stream_version >= $2 "
+            + "ORDER BY stream_version LIMIT $3"
+        let bindings: [PostgresBinding] = [.text(stream.rawValue), .int64(fromVersion), .int64(Int64(limit))]
+        return try await withConnection { connection in
+            try Self.decodeEvents(try connection.execute(sql, bindings))
+        }
+    }
+
+    /// Reads the global log in position order.
+    /// - Throws: `EventStoreError`.
+    public func readAll(after position: Int64, limit: Int) async throws -> [RecordedEvent] {
+        try validateReadLimit(limit)
+        let sql =
+            "SELECT \(selectColumns) FROM \(schema).events WHERE global_position > $1 ORDER BY global_position LIMIT $2"
+        let bindings: [PostgresBinding] = [.int64(position), .int64(Int64(limit))]
+        return try await withConnection { connection in
+            try Self.decodeEvents(try connection.execute(sql, bindings))
+        }
+    }
+
+    /// The stream's current version (0 when it has no events).
+    /// - Throws: `EventStoreError`.
+    public func streamVersion(_ stream: StreamID) async throws -> Int64 {
+        let sql = "SELECT coalesce(max(stream_version), 0)::bigint FROM \(schema).events WHERE stream_id = $1"
+        let bindings: [PostgresBinding] = [.text(stream.rawValue)]
+        return try await withConnection { connection in
+            try connection.execute(sql, bindings).int64(0, 0) ?? 0
+        }
+    }
+
+    /// The last committed position (0 for an empty store).
+    /// - Throws: `EventStoreError`.
+    public func headPosition() async throws -> Int64 {
+        let sql = "SELECT last_position FROM \(schema).log_head WHERE id = 1"
+        return try await withConnection { connection in
+            try connection.execute(sql).int64(0, 0) ?? 0
+        }
+    }
+
+    /// The position saved under `name`, or `nil`.
+    /// - Throws: `EventStoreError`.
+    public func loadCursor(_ name: String) async throws -> Int64? {
+        let sql = "SELECT cursor_position FROM \(schema).cursors WHERE name = $1"
+        let bindings: [PostgresBinding] = [.text(name)]
+        return try await withConnection { connection in
+            let result = try connection.execute(sql, bindings)
+            return result.rowCount == 0 ? nil : result.int64(0, 0)
+        }
+    }
+
+    /// Durably saves a cursor, replacing any earlier value.
+    /// - Throws: `EventStoreError` (`invalidArgument` for an empty name).
+    public func saveCursor(_ name: String, position: Int64) async throws {
+        guard !name.isEmpty else {
+            throw EventStoreError(code: .invalidArgument, message: "a cursor name may not be empty")
+        }
+        let sql =
+            "INSERT INTO \(schema).cursors (name, cursor_position) VALUES ($1, $2) "
+            + "ON CONFLICT (name) DO UPDATE SET cursor_position = excluded.cursor_position, updated_at = now()"
+        let bindings: [PostgresBinding] = [.text(name), .int64(position)]
+        try await withConnection { connection in
+            try connection.execute(sql, bindings)
+            return ()
+        }
+    }
+
+    // MARK: - Wake-ups
+
+    /// A stream that yields whenever events may have been appended, so followers of the global log (ledger,
+    /// outbox, projections) read at once instead of polling.
+    ///
+    /// It listens on the schema's notification channel with a dedicated connection and thread. It yields once
+    /// at the start and again after every reconnection (notifications sent while disconnected are lost), and
+    /// coalesces bursts into one element. Cursors stay the source of truth: on each element, read from your
+    /// cursor with ``readAll(after:limit:)``. Stop iterating (or cancel the task) to close the connection.
+    ///
+    /// ```swift
+    /// for await _ in store.logWakeUps() {
+    ///     let events = try await store.readAll(after: cursor, limit: 500)
+    ///     …
+    /// }
+    /// ```
+    /// - Returns: An endless stream of wake-ups.
+    public func logWakeUps() -> AsyncStream<Void> {
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let listener = PostgresNotificationListener(
+            settings: settings,
+            channel: PostgresSchema.notificationChannel(schema: schema),
+            continuation: continuation
+        )
+        continuation.onTermination = { _ in listener.stop() }
+        listener.start()
+        return stream
+    }
+
+    // MARK: - Encoding
+
+    private enum AppendOutcome: Sendable {
+        case appended(version: Int64, position: Int64)
+        case deduplicated([RecordedEvent])
+        case conflict(actual: Int64)
+        case duplicate(String)
+    }
+
+    func appendBindings(
+        _ events: [ProposedEvent],
+        stream: StreamID,
+        expectedVersion: ExpectedVersion
+    ) -> [PostgresBinding] {
+        let expected: PostgresBinding =
+            switch expectedVersion {
+            case .any: .null
+            case .noStream: .int64(0)
+            case .exactly(let version): .int64(version)
+            }
+        return [
+            .text(stream.rawValue),
+            expected,
+            .textArray(events.map { $0.id.rawValue }),
+            .textArray(events.map { $0.type }),
+            .int64Array(events.map { $0.occurredAt.millisecondsSince1970 }),
+            .textArray(events.map { $0.actor?.party.rawValue }),
+            .textArray(events.map { $0.actor?.role.rawValue }),
+            .textArray(events.map { $0.actor?.person }),
+            .byteaArray(events.map { $0.payload }),
+            .textArray(events.map { $0.metadata.correlationID }),
+            .textArray(events.map { $0.metadata.causationID }),
+            .textArray(events.map { $0.metadata.policyVersion }),
+            .bool(configuration.notifyOnAppend),
+        ]
+    }
+
+    /// Decodes rows of `selectColumns` (binary format).
+    static func decodeEvents(_ result: PostgresResult) throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        events.reserveCapacity(result.rowCount)
+        for row in 0..<result.rowCount {
+            guard let position = result.int64(row, 0), let id = result.string(row, 1),
+                let stream = result.string(row, 2), let version = result.int64(row, 3),
+                let type = result.string(row, 4), let occurred = result.int64(row, 5),
+                let payload = result.data(row, 9)
+            else {
+                throw EventStoreError(code: .corrupted, message: "an event row has a missing or malformed column")
+            }
+            var actor: Actor?
+            if let party = result.string(row, 6) {
+                guard let roleName = result.string(row, 7), let role = Role(rawValue: roleName),
+                    let person = result.string(row, 8)
+                else {
+                    throw EventStoreError(
+                        code: .corrupted,
+                        message: "event \(id) at position \(position) has an unknown actor role",
+                        stream: StreamID(stream)
+                    )
+                }
+                actor = Actor(party: PartyID(party), role: role, person: person)
+            }
+            let metadata = EventMetadata(
+                correlationID: result.string(row, 10),
+                causationID: result.string(row, 11),
+                policyVersion: result.string(row, 12)
+            )
+            events.append(
+                RecordedEvent(
+                    id: EventID(id),
+                    streamID: StreamID(stream),
+                    streamVersion: version,
+                    globalPosition: position,
+                    type: type,
+                    occurredAt: Date(millisecondsSince1970: occurred),
+                    actor: actor,
+                    payload: payload,
+                    metadata: metadata
+                )
+            )
+        }
+        return events
+    }
+}
+#endif

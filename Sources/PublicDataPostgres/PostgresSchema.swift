@@ -1,0 +1,279 @@
+#if PostgreSQL
+import Foundation
+import PublicDataModel
+
+/// The tables and function the PostgreSQL store owns, as versioned migrations.
+///
+/// Every object lives in one PostgreSQL schema (default `publicdata`), so several stores can share a
+/// database. ``PostgresEventStore`` applies the missing migrations when it starts, inside one transaction
+/// that holds an advisory lock on the schema's name, so service instances starting together do not race;
+/// a database whose recorded version is higher than ``latestVersion`` is refused with
+/// `EventStoreError.Code.schemaTooNew` before anything is changed. Each applied migration is recorded in
+/// `<schema>.schema_migrations`; running the migrations again changes nothing.
+///
+/// Operators who prefer to apply the SQL themselves (for example with a separate owner role) can print it:
+///
+/// ```swift
+/// for migration in try PostgresSchema.migrations(schema: "publicdata") { print(migration.sql) }
+/// ```
+public enum PostgresSchema {
+    /// One schema migration.
+    public struct Migration: Sendable, Hashable {
+        /// The version the schema has after this migration (1, 2, 3, …).
+        public var version: Int
+        /// What the migration does.
+        public var summary: String
+        /// The SQL, with the schema name filled in.
+        public var sql: String
+    }
+
+    /// The schema version this library writes and reads.
+    public static let latestVersion = 1
+
+    /// The default schema name.
+    public static let defaultSchema = "publicdata"
+
+    /// Checks a schema name: lowercase ASCII letters, digits and `_`, starting with a letter or `_`,
+    /// at most 48 characters (so that derived names such as the notification channel stay within
+    /// PostgreSQL's 63-byte identifier limit).
+    /// - Parameter name: The proposed schema name.
+    /// - Returns: The name, safe to use unquoted in SQL.
+    /// - Throws: `EventStoreError` with code `invalidArgument`.
+    public static func validateSchemaName(_ name: String) throws(EventStoreError) -> String {
+        let bytes = Array(name.utf8)
+        let valid =
+            !bytes.isEmpty && bytes.count <= 48
+            && bytes.enumerated().allSatisfy { index, byte in
+                (byte >= 97 && byte <= 122) || byte == 95 || (index > 0 && byte >= 48 && byte <= 57)
+            }
+        guard valid else {
+            throw EventStoreError(
+                code: .invalidArgument,
+                message:
+                    "invalid schema name \"\(name)\": use 1-48 lowercase letters, digits or _, not starting with a digit"
+            )
+        }
+        return name
+    }
+
+    /// The `LISTEN`/`NOTIFY` channel on which appends announce their last position.
+    /// - Parameter schema: A valid schema name.
+    /// - Returns: `<schema>_events`.
+    public static func notificationChannel(schema: String) -> String { schema + "_events" }
+
+    /// The migrations, oldest first, with the schema name filled in.
+    /// - Parameter schema: The schema that holds the store.
+    /// - Returns: One entry per version up to ``latestVersion``.
+    /// - Throws: `EventStoreError` `invalidArgument` for an invalid schema name.
+    public static func migrations(schema: String) throws(EventStoreError) -> [Migration] {
+        let name = try validateSchemaName(schema)
+        let channel = notificationChannel(schema: name)
+        return [
+            Migration(
+                version: 1,
+                summary: "events, log head, cursors and the append function",
+                sql: version1.replacingOccurrences(of: "{schema}", with: name)
+                    .replacingOccurrences(of: "{channel}", with: channel)
+            )
+        ]
+    }
+
+    /// The bookkeeping table, created before the first migration.
+    static func bookkeeping(schema: String) -> String {
+        """
+        CREATE SCHEMA IF NOT EXISTS \(schema);
+        CREATE TABLE IF NOT EXISTS \(schema).schema_migrations (
+            version integer PRIMARY KEY,
+            summary text NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now()
+        );
+        """
+    }
+
+    private static let version1 = """
+        CREATE TABLE {schema}.events (
+            global_position bigint PRIMARY KEY CHECK (global_position > 0),
+            event_id text NOT NULL,
+            stream_id text NOT NULL,
+            stream_version bigint NOT NULL CHECK (stream_version > 0),
+            event_type text NOT NULL,
+            occurred_at_ms bigint NOT NULL,
+            actor_party text,
+            actor_role text,
+            actor_person text,
+            payload bytea NOT NULL,
+            correlation_id text,
+            causation_id text,
+            policy_version text,
+            recorded_at timestamptz NOT NULL DEFAULT now(),
+            CONSTRAINT events_actor_check CHECK (
+                (actor_party IS NULL) = (actor_role IS NULL) AND (actor_role IS NULL) = (actor_person IS NULL)
+            ),
+            CONSTRAINT events_event_id_key UNIQUE (event_id),
+            CONSTRAINT events_stream_version_key UNIQUE (stream_id, stream_version)
+        );
+
+        -- One row: the last position handed out. Appends lock it until they commit (the ordering guarantee).
+        CREATE TABLE {schema}.log_head (
+            id integer PRIMARY KEY CHECK (id = 1),
+            last_position bigint NOT NULL
+        );
+        INSERT INTO {schema}.log_head (id, last_position) VALUES (1, 0);
+
+        CREATE TABLE {schema}.cursors (
+            name text PRIMARY KEY,
+            cursor_position bigint NOT NULL,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+
+        -- Appends one batch atomically. Outcomes: appended (r_version = new stream version, r_position = last
+        -- position), deduplicated (the whole batch was stored before), conflict (r_version = actual version),
+        -- duplicate (r_detail = an event id stored elsewhere).
+        CREATE FUNCTION {schema}.append_events(
+            p_stream text, p_expected bigint, p_ids text[], p_types text[], p_occurred bigint[],
+            p_actor_parties text[], p_actor_roles text[], p_actor_persons text[], p_payloads bytea[],
+            p_correlations text[], p_causations text[], p_policies text[], p_notify boolean
+        ) RETURNS TABLE (r_outcome text, r_version bigint, r_position bigint, r_detail text)
+        LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp
+        -- Every lookup below has an index; never let a stale row estimate (a young table, a cached generic plan)
+        -- turn the id check into a scan of the whole log.
+        SET enable_seqscan = off
+        AS $append$
+        DECLARE
+            v_count bigint := coalesce(cardinality(p_ids), 0);
+            v_head bigint;
+            v_current bigint;
+            v_found bigint;
+            v_first bigint;
+            v_in_order bigint;
+        BEGIN
+            -- The ordering guarantee: the head row stays locked until this transaction ends, so positions are
+            -- handed out one transaction at a time and become visible in position order.
+            SELECT h.last_position INTO v_head FROM {schema}.log_head AS h WHERE h.id = 1 FOR UPDATE;
+            IF v_head IS NULL THEN
+                RAISE EXCEPTION 'publicdata: {schema}.log_head has no row' USING ERRCODE = 'XX001';
+            END IF;
+
+            -- Idempotency first: a retried batch is answered from what is stored.
+            SELECT count(*) INTO v_found FROM {schema}.events AS e WHERE e.event_id = ANY (p_ids);
+            IF v_found > 0 THEN
+                SELECT e.stream_version INTO v_first
+                  FROM {schema}.events AS e WHERE e.event_id = p_ids[1] AND e.stream_id = p_stream;
+                SELECT count(*) INTO v_in_order
+                  FROM unnest(p_ids) WITH ORDINALITY AS b(id, ord)
+                  JOIN {schema}.events AS e ON e.event_id = b.id
+                 WHERE e.stream_id = p_stream AND e.stream_version = v_first + b.ord - 1;
+                IF v_found = v_count AND v_in_order = v_count THEN
+                    RETURN QUERY SELECT 'deduplicated'::text, v_first + v_count - 1, NULL::bigint, NULL::text;
+                ELSE
+                    RETURN QUERY SELECT 'duplicate'::text, NULL::bigint, NULL::bigint,
+                        (SELECT e.event_id FROM {schema}.events AS e WHERE e.event_id = ANY (p_ids) LIMIT 1);
+                END IF;
+                RETURN;
+            END IF;
+
+            SELECT coalesce(max(e.stream_version), 0) INTO v_current
+              FROM {schema}.events AS e WHERE e.stream_id = p_stream;
+            IF p_expected IS NOT NULL AND p_expected <> v_current THEN
+                RETURN QUERY SELECT 'conflict'::text, v_current, NULL::bigint, NULL::text;
+                RETURN;
+            END IF;
+
+            INSERT INTO {schema}.events
+                (global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms,
+                 actor_party, actor_role, actor_person, payload, correlation_id, causation_id, policy_version)
+            SELECT v_head + b.ord, b.id, p_stream, v_current + b.ord, b.typ, b.occ,
+                   b.party, b.role, b.person, b.pay, b.corr, b.cause, b.pol
+              FROM unnest(p_ids, p_types, p_occurred, p_actor_parties, p_actor_roles, p_actor_persons, p_payloads,
+                          p_correlations, p_causations, p_policies)
+                   WITH ORDINALITY AS b(id, typ, occ, party, role, person, pay, corr, cause, pol, ord)
+             ORDER BY b.ord;
+            UPDATE {schema}.log_head AS h SET last_position = v_head + v_count WHERE h.id = 1;
+            IF p_notify THEN
+                PERFORM pg_notify('{channel}', (v_head + v_count)::text);
+            END IF;
+            RETURN QUERY SELECT 'appended'::text, v_current + v_count, v_head + v_count, NULL::text;
+        END
+        $append$;
+        """
+
+    // MARK: - Running migrations
+
+    /// How the store treats the schema when it starts.
+    public enum MigrationMode: Sendable, Hashable {
+        /// Create the schema or apply missing migrations (under an advisory lock).
+        case automatic
+        /// Only check the version: a missing or older schema is `unavailable`, a newer one `schemaTooNew`.
+        case verifyOnly
+    }
+
+    /// The schema's recorded version (0 when the schema or its bookkeeping table does not exist).
+    static func currentVersion(on connection: PostgresConnection, schema: String) throws -> Int {
+        // Query the catalog with the statement's snapshot: to_regclass() consults caches that an advisory lock
+        // does not refresh, so an instance that waited for another's migration would not see its tables.
+        let exists = try connection.execute(
+            """
+            SELECT EXISTS (
+                SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = $1 AND c.relname = 'schema_migrations'
+            )
+            """,
+            [.text(schema)],
+            textResults: true
+        )
+        guard exists.string(0, 0) == "t" else { return 0 }
+        let version = try connection.execute(
+            "SELECT coalesce(max(version), 0) FROM \(schema).schema_migrations",
+            textResults: true
+        )
+        return version.string(0, 0).flatMap { Int($0) } ?? 0
+    }
+
+    /// Brings the schema to ``latestVersion`` or refuses a newer one; runs on the connection's thread.
+    static func migrate(on connection: PostgresConnection, schema: String, mode: MigrationMode) throws {
+        let location = connection.settings.location
+        func tooNew(_ version: Int) -> EventStoreError {
+            EventStoreError(
+                code: .schemaTooNew,
+                message: "schema \(schema) is at version \(version); this library understands up to \(latestVersion). "
+                    + "Upgrade the library; nothing was changed.",
+                location: location
+            )
+        }
+        let found = try currentVersion(on: connection, schema: schema)
+        if found > latestVersion { throw tooNew(found) }
+        if found == latestVersion { return }
+        guard mode == .automatic else {
+            throw EventStoreError(
+                code: .unavailable,
+                message: "schema \(schema) is at version \(found), this library needs \(latestVersion); "
+                    + "apply the migrations (MigrationMode.automatic or the SQL in Operations.md)",
+                location: location
+            )
+        }
+        try connection.executeScript("BEGIN")
+        do {
+            try connection.execute(
+                "SELECT pg_advisory_xact_lock(hashtext($1))",
+                [.text("publicdata.migrate.\(schema)")],
+                textResults: true
+            )
+            let locked = try currentVersion(on: connection, schema: schema)
+            if locked > latestVersion { throw tooNew(locked) }
+            try connection.executeScript(bookkeeping(schema: schema))
+            for migration in try migrations(schema: schema) where migration.version > locked {
+                try connection.executeScript(migration.sql)
+                try connection.execute(
+                    "INSERT INTO \(schema).schema_migrations (version, summary) VALUES ($1, $2)",
+                    [.int64(Int64(migration.version)), .text(migration.summary)]
+                )
+            }
+            try connection.executeScript("COMMIT")
+        } catch {
+            try? connection.executeScript("ROLLBACK")
+            throw error
+        }
+    }
+}
+#endif

@@ -1,0 +1,165 @@
+import CPublicDataSQLite
+import Foundation
+import PublicDataModel
+
+/// SQLite's transient-destructor marker: SQLite copies bound text and blobs before the call returns.
+private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// A thin, single-threaded wrapper around one `sqlite3` connection. Used only on the store's queue.
+final class SQLiteConnection: @unchecked Sendable {  // confined to the owning store's serial queue
+    let path: String
+    private var handle: OpaquePointer?
+    private var statements: [String: OpaquePointer] = [:]
+
+    init(path: String, busyTimeoutMilliseconds: Int32) throws(EventStoreError) {
+        self.path = path
+        var db: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(db)
+            throw EventStoreError(
+                code: .unavailable,
+                message: "cannot open the database: \(message)",
+                location: path,
+                backendCode: "\(rc)"
+            )
+        }
+        handle = db
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+    }
+
+    deinit { close() }
+
+    func close() {
+        for statement in statements.values { sqlite3_finalize(statement) }
+        statements.removeAll()
+        if let handle { sqlite3_close_v2(handle) }
+        handle = nil
+    }
+
+    func error(_ rc: Int32, _ what: String) -> EventStoreError {
+        let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "closed"
+        let primary = rc & 0xFF
+        let code: EventStoreError.Code =
+            switch primary {
+            case SQLITE_BUSY, SQLITE_LOCKED, SQLITE_CANTOPEN, SQLITE_NOTADB, SQLITE_READONLY, SQLITE_PERM,
+                SQLITE_AUTH, SQLITE_FULL, SQLITE_IOERR:
+                .unavailable
+            case SQLITE_CORRUPT: .corrupted
+            default: .backend
+            }
+        return EventStoreError(code: code, message: "\(what): \(message)", location: path, backendCode: "\(rc)")
+    }
+
+    func execute(_ sql: String) throws(EventStoreError) {
+        guard let handle else { throw EventStoreError(code: .unavailable, message: "closed", location: path) }
+        let rc = sqlite3_exec(handle, sql, nil, nil, nil)
+        guard rc == SQLITE_OK else { throw error(rc, "executing \(sql.prefix(40))") }
+    }
+
+    /// A cached prepared statement, reset and cleared of bindings.
+    func statement(_ sql: String) throws(EventStoreError) -> Statement {
+        guard let handle else { throw EventStoreError(code: .unavailable, message: "closed", location: path) }
+        if let cached = statements[sql] {
+            sqlite3_reset(cached)
+            sqlite3_clear_bindings(cached)
+            return Statement(raw: cached, connection: self)
+        }
+        var raw: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &raw, nil)
+        guard rc == SQLITE_OK, let raw else { throw error(rc, "preparing \(sql.prefix(40))") }
+        statements[sql] = raw
+        return Statement(raw: raw, connection: self)
+    }
+
+    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back if it throws.
+    func writeTransaction<T>(_ body: () throws(EventStoreError) -> T) throws(EventStoreError) -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    var lastInsertedRowID: Int64 { handle.map { sqlite3_last_insert_rowid($0) } ?? 0 }
+}
+
+/// A prepared statement borrowed from the connection's cache.
+struct Statement {
+    let raw: OpaquePointer
+    unowned let connection: SQLiteConnection
+
+    func bind(_ index: Int32, _ value: String?) throws(EventStoreError) {
+        let rc: Int32
+        if let value {
+            rc = sqlite3_bind_text(raw, index, value, -1, transient)
+        } else {
+            rc = sqlite3_bind_null(raw, index)
+        }
+        guard rc == SQLITE_OK else { throw connection.error(rc, "binding text") }
+    }
+
+    func bind(_ index: Int32, _ value: Int64) throws(EventStoreError) {
+        let rc = sqlite3_bind_int64(raw, index, value)
+        guard rc == SQLITE_OK else { throw connection.error(rc, "binding integer") }
+    }
+
+    func bind(_ index: Int32, _ value: Data) throws(EventStoreError) {
+        let rc = value.withUnsafeBytes { buffer in
+            sqlite3_bind_blob(
+                raw,
+                index,
+                buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
+                Int32(buffer.count),
+                transient
+            )
+        }
+        guard rc == SQLITE_OK else { throw connection.error(rc, "binding blob") }
+    }
+
+    /// Steps once: `true` when a row is available, `false` when done.
+    func step() throws(EventStoreError) -> Bool {
+        let rc = sqlite3_step(raw)
+        switch rc {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default:
+            sqlite3_reset(raw)
+            throw connection.error(rc, "stepping")
+        }
+    }
+
+    /// Steps until done, for statements that return no rows.
+    func run() throws(EventStoreError) {
+        while try step() {}
+    }
+
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(raw, column) }
+
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(raw, column) == SQLITE_NULL }
+
+    func string(_ column: Int32) -> String? {
+        guard let text = sqlite3_column_text(raw, column) else { return nil }
+        return String(cString: text)
+    }
+
+    func data(_ column: Int32) -> Data {
+        let count = Int(sqlite3_column_bytes(raw, column))
+        guard count > 0, let bytes = sqlite3_column_blob(raw, column) else { return Data() }
+        return Data(bytes: bytes, count: count)
+    }
+}
+
+extension Statement {
+    /// Resets the statement so it can be stepped again with new bindings.
+    func reset() {
+        sqlite3_reset(raw)
+    }
+}

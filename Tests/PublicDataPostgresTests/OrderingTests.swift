@@ -1,0 +1,163 @@
+#if PostgreSQL
+import Foundation
+import PublicDataModel
+@testable import PublicDataPostgres
+import Testing
+
+/// The peers' failure (commanded/eventstore #3, Eventuous #222, emmett #336, protean #1088, Occurrent #397):
+/// positions taken from a sequence commit out of order, so a reader that has seen `n + 1` never sees `n`.
+@Suite(
+    "Global order under out-of-order commits",
+    .enabled(if: TestDatabase.isAvailable, "needs PUBLICDATA_POSTGRES_URL or PostgreSQL's server programs (initdb)")
+)
+struct OrderingTests {
+    /// Waits until a session is blocked on a lock while running this schema's append function.
+    private func waitForBlockedAppend(_ observer: RawSession, schema: String) async throws -> Int32? {
+        var pid: Int32?
+        let blocked = try await eventually {
+            let value = try await observer.value(
+                """
+                SELECT pid FROM pg_stat_activity
+                 WHERE wait_event_type = 'Lock' AND state = 'active' AND position($1 IN query) > 0
+                 LIMIT 1
+                """,
+                [.text("\(schema).append_events")]
+            )
+            pid = value.flatMap { Int32($0) }
+            return pid != nil
+        }
+        return blocked ? pid : nil
+    }
+
+    @Test("Control: with positions from a plain sequence, a reader skips a late commit forever")
+    func sequenceSkipsLateCommit() async throws {
+        let store = try await TestDatabase.makeStore()
+        let schema = store.schema
+        let a = try await TestDatabase.session()
+        let b = try await TestDatabase.session()
+        try await a.script("CREATE TABLE \(schema).naive (position bigserial PRIMARY KEY, label text NOT NULL)")
+        try await a.script("BEGIN")
+        let positionA = try await a.value("INSERT INTO \(schema).naive (label) VALUES ('A') RETURNING position")
+        let positionB = try await b.value("INSERT INTO \(schema).naive (label) VALUES ('B') RETURNING position")
+        #expect(positionA == "1")
+        #expect(positionB == "2")
+        // The reader polls while A is stalled: it sees 2 and advances its cursor past 1.
+        let reader = try await TestDatabase.session()
+        let firstPoll = try await reader.query(
+            "SELECT position FROM \(schema).naive WHERE position > 0 ORDER BY position"
+        )
+        #expect(firstPoll == [["2"]])
+        try await a.script("COMMIT")
+        let secondPoll = try await reader.query(
+            "SELECT position FROM \(schema).naive WHERE position > 2 ORDER BY position"
+        )
+        #expect(secondPoll.isEmpty, "the reader never receives A: this is the failure the store must prevent")
+    }
+
+    @Test("A stalled append holds back later ones; the reader receives A then B, nothing skipped or twice")
+    func stalledAppendKeepsOrder() async throws {
+        let store = try await TestDatabase.makeStore()
+        let schema = store.schema
+        let a = try await TestDatabase.session()
+        let observer = try await TestDatabase.session()
+
+        // A: the store's own append statement, inside a transaction that stalls before COMMIT.
+        let bindingsA = store.appendBindings([Fixture.event("A")], stream: "stream-a", expectedVersion: .noStream)
+        try await a.script("BEGIN")
+        let rowA = try await a.query(store.appendSQL, bindingsA)
+        #expect(rowA.first?[0] == "appended")
+        #expect(rowA.first?[2] == "1")
+
+        // B: a later append through the store, on another connection.
+        let appendB = Task { try await store.append([Fixture.event("B")], to: "stream-b", expectedVersion: .noStream) }
+        let blockedPID = try await waitForBlockedAppend(observer, schema: schema)
+        #expect(blockedPID != nil, "B should wait for A")
+
+        // The reader polls in between: it must not advance past A's position.
+        var cursor: Int64 = 0
+        var received: [RecordedEvent] = []
+        for _ in 0..<5 {
+            let page = try await store.readAll(after: cursor, limit: 100)
+            received += page
+            cursor = page.last?.globalPosition ?? cursor
+            #expect(try await store.headPosition() == 0)
+        }
+        #expect(received.isEmpty)
+        #expect(cursor == 0)
+
+        try await a.script("COMMIT")
+        let resultB = try await appendB.value
+        #expect(resultB.events.map(\.globalPosition) == [2])
+
+        let page = try await store.readAll(after: cursor, limit: 100)
+        received += page
+        #expect(received.map(\.id) == ["A", "B"])
+        #expect(received.map(\.globalPosition) == [1, 2])
+        #expect(try await store.readAll(after: 2, limit: 100).isEmpty)
+    }
+
+    @Test("A rolled-back append leaves nothing to wait for; the next append proceeds at once")
+    func rolledBackAppend() async throws {
+        let store = try await TestDatabase.makeStore()
+        let schema = store.schema
+        let a = try await TestDatabase.session()
+        let observer = try await TestDatabase.session()
+
+        let bindingsA = store.appendBindings([Fixture.event("A")], stream: "stream-a", expectedVersion: .noStream)
+        try await a.script("BEGIN")
+        _ = try await a.query(store.appendSQL, bindingsA)
+        let appendB = Task { try await store.append([Fixture.event("B")], to: "stream-b", expectedVersion: .noStream) }
+        #expect(try await waitForBlockedAppend(observer, schema: schema) != nil)
+        try await a.script("ROLLBACK")
+
+        let resultB = try await appendB.value
+        let all = try await store.readAll(after: 0, limit: 100)
+        #expect(all.map(\.id) == ["B"])
+        #expect(all == resultB.events)
+        #expect(try await store.headPosition() == resultB.lastPosition)
+        // A's id was never stored: appending it now succeeds, after B.
+        let retryA = try await store.append([Fixture.event("A")], to: "stream-a", expectedVersion: .noStream)
+        #expect(retryA.deduplicated == false)
+        #expect(retryA.lastPosition > resultB.lastPosition)
+    }
+
+    @Test("A reader following the log under concurrent appenders sees every event once, in position order")
+    func followerUnderLoad() async throws {
+        let store = try await TestDatabase.makeStore { $0.maximumConnections = 6 }
+        let writers = 4
+        let perWriter = 25
+        let follower = Task {
+            var cursor: Int64 = 0
+            var seen: [RecordedEvent] = []
+            while seen.count < writers * perWriter {
+                let page = try await store.readAll(after: cursor, limit: 50)
+                if let last = page.last {
+                    // Contiguous: no position is ever skipped and later filled in.
+                    #expect(page.first?.globalPosition == cursor + 1)
+                    cursor = last.globalPosition
+                }
+                seen += page
+                if page.isEmpty { try await Task.sleep(for: .milliseconds(2)) }
+            }
+            return seen
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<writers {
+                group.addTask {
+                    for index in 0..<perWriter {
+                        _ = try await store.append(
+                            [Fixture.event("w\(writer)-\(index)")],
+                            to: StreamID("writer-\(writer)"),
+                            expectedVersion: .exactly(Int64(index))
+                        )
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let seen = try await follower.value
+        #expect(seen.map(\.globalPosition) == Array(1...Int64(writers * perWriter)))
+        #expect(Set(seen.map(\.id)).count == writers * perWriter)
+    }
+}
+#endif
