@@ -242,8 +242,9 @@ final class CompiledPolicy: Sendable {
         self.issues = compiler.issues
     }
 
-    func evaluate(_ request: PolicyRequest, at time: Date) -> Decision {
-        switch request {
+    func evaluate(_ request: consuming PolicyRequest, at time: Date) -> Decision {
+        // Consuming the request moves its payload out instead of copying it (no reference counting).
+        switch consume request {
         case .dataRequest(let value): decide(value, Extractors.dataRequest, .dataRequest, time)
         case .downstreamScenario(let value): decide(value, Extractors.downstreamScenario, .downstreamScenario, time)
         case .productRelease(let value): decide(value, Extractors.productRelease, .productRelease, time)
@@ -256,11 +257,17 @@ final class CompiledPolicy: Sendable {
         }
     }
 
-    private func decide<R>(_ request: R, _ table: [Extractor<R>], _ point: DecisionPoint, _ time: Date) -> Decision {
+    private func decide<R>(
+        _ request: consuming R,
+        _ table: [Extractor<R>],
+        _ point: DecisionPoint,
+        _ time: Date
+    ) -> Decision {
+        var request = request
         let compiled = points[point.ordinal]
         // The matched rule numbers live in a temporary (normally stack) buffer: no allocation per decision.
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: compiled.maximumCandidates) { buffer in
-            withUnsafePointer(to: request) { pointer in decide(pointer, table, compiled, time, buffer) }
+            withUnsafePointer(to: &request) { pointer in decide(pointer, table, compiled, time, buffer) }
         }
     }
 
