@@ -1,0 +1,587 @@
+import Foundation
+
+/// The value type of a request attribute or a policy parameter, as the policy format sees it.
+public enum AttributeType: Sendable, Hashable, CustomStringConvertible {
+    /// `true` or `false`.
+    case bool
+    /// A whole number.
+    case int
+    /// Free text, such as an identifier.
+    case string
+    /// One value of a closed vocabulary, e.g. a sharing attribute.
+    case symbol(SymbolDomain)
+    /// A set of values of a closed vocabulary, e.g. the grades of a product's sources.
+    case symbolSet(SymbolDomain)
+
+    /// `bool`, `int`, `string`, `grade`, `set of grade`.
+    public var description: String {
+        switch self {
+        case .bool: "bool"
+        case .int: "int"
+        case .string: "string"
+        case .symbol(let domain): domain.rawValue
+        case .symbolSet(let domain): "set of \(domain.rawValue)"
+        }
+    }
+}
+
+/// A closed vocabulary used by attributes and parameters, with its allowed JSON values.
+public enum SymbolDomain: String, Sendable, CaseIterable, Hashable {
+    /// ``SharingAttribute`` values.
+    case sharing
+    /// ``OpenAttribute`` values.
+    case openness
+    /// ``DataGrade`` values.
+    case grade
+    /// ``DataSource`` values.
+    case source
+    /// ``Purpose`` values.
+    case purpose
+    /// ``DeliveryMethod`` values.
+    case delivery
+    /// ``AgreementStatus`` values.
+    case agreementStatus = "agreement_status"
+    /// ``Role`` values.
+    case role
+    /// ``ProductKind`` values.
+    case productKind = "product_kind"
+    /// ``ZoneKind`` values.
+    case zoneKind = "zone_kind"
+    /// ``AuthorizationMode`` values.
+    case authorizationMode = "authorization_mode"
+    /// ``SelectionMethod`` values.
+    case selectionMethod = "selection_method"
+
+    /// The allowed JSON values, in declaration order.
+    public var values: [String] {
+        switch self {
+        case .sharing: SharingAttribute.allCases.map(\.rawValue)
+        case .openness: OpenAttribute.allCases.map(\.rawValue)
+        case .grade: DataGrade.allCases.map(\.rawValue)
+        case .source: DataSource.allCases.map(\.rawValue)
+        case .purpose: Purpose.allCases.map(\.rawValue)
+        case .delivery: DeliveryMethod.allCases.map(\.rawValue)
+        case .agreementStatus: AgreementStatus.allCases.map(\.rawValue)
+        case .role: Role.allCases.map(\.rawValue)
+        case .productKind: ProductKind.allCases.map(\.rawValue)
+        case .zoneKind: ZoneKind.allCases.map(\.rawValue)
+        case .authorizationMode: AuthorizationMode.allCases.map(\.rawValue)
+        case .selectionMethod: SelectionMethod.allCases.map(\.rawValue)
+        }
+    }
+}
+
+/// An enumeration that the engine maps to a bit position for fast set tests.
+protocol Symbolic: CaseIterable, Hashable, SendableMetatype, RawRepresentable
+where RawValue == String, AllCases == [Self] {
+    /// The declaration-order position (must equal the index in `allCases`).
+    var ordinal: Int { get }
+}
+
+extension Symbolic {
+    var bit: UInt64 { 1 << UInt64(ordinal) }
+
+    static func mask(_ values: some Sequence<Self>) -> UInt64 { values.reduce(0) { $0 | $1.bit } }
+
+    static func set(from mask: UInt64) -> Set<Self> { Set(allCases.filter { mask & $0.bit != 0 }) }
+}
+
+extension SharingAttribute: Symbolic {
+    var ordinal: Int {
+        switch self {
+        case .unconditional: 0
+        case .conditional: 1
+        case .notShared: 2
+        }
+    }
+}
+
+extension OpenAttribute: Symbolic {
+    var ordinal: Int {
+        switch self {
+        case .open: 0
+        case .conditionallyOpen: 1
+        case .notOpen: 2
+        }
+    }
+}
+
+extension DataGrade: Symbolic {
+    var ordinal: Int {
+        switch self {
+        case .general: 0
+        case .important: 1
+        case .core: 2
+        }
+    }
+}
+
+extension DataSource: Symbolic {
+    var ordinal: Int {
+        switch self {
+        case .local: 0
+        case .nationalMinistry: 1
+        case .otherRegion: 2
+        }
+    }
+}
+
+extension Purpose: Symbolic {
+    var ordinal: Int {
+        switch self {
+        case .publicGovernance: 0
+        case .publicWelfare: 1
+        case .industryDevelopment: 2
+        case .sectorDevelopment: 3
+        }
+    }
+}
+
+extension DeliveryMethod: Symbolic {
+    var ordinal: Int {
+        switch self {
+        case .privacyComputing: 0
+        case .model: 1
+        case .verificationAPI: 2
+        case .sandbox: 3
+        case .openDataDownload: 4
+        }
+    }
+}
+
+extension AgreementStatus: Symbolic {
+    var ordinal: Int {
+        switch self {
+        case .drafted: 0
+        case .decided: 1
+        case .signed: 2
+        case .filed: 3
+        case .active: 4
+        case .suspended: 5
+        case .terminated: 6
+        case .expired: 7
+        case .revoked: 8
+        }
+    }
+}
+
+extension Role: Symbolic {
+    var ordinal: Int {
+        switch self {
+        case .municipalGovernment: 0
+        case .dataAdministration: 1
+        case .bigDataCenter: 2
+        case .industryDepartment: 3
+        case .priceDepartment: 4
+        case .financeDepartment: 5
+        case .implementingAgency: 6
+        case .operator: 7
+        case .businessEntity: 8
+        case .dataProvider: 9
+        case .dataSubject: 10
+        case .auditor: 11
+        }
+    }
+}
+
+extension ProductKind: Symbolic {
+    var ordinal: Int {
+        switch self {
+        case .model: 0
+        case .verification: 1
+        case .api: 2
+        case .report: 3
+        case .dataset: 4
+        case .service: 5
+        }
+    }
+}
+
+extension ZoneKind: Symbolic {
+    var ordinal: Int {
+        switch self {
+        case .domain: 0
+        case .regional: 1
+        case .comprehensive: 2
+        }
+    }
+}
+
+extension AuthorizationMode: Symbolic {
+    var ordinal: Int {
+        switch self {
+        case .whole: 0
+        case .byDomain: 1
+        case .byScenario: 2
+        }
+    }
+}
+
+extension SelectionMethod: Symbolic {
+    var ordinal: Int {
+        switch self {
+        case .openTender: 0
+        case .invitedTender: 1
+        case .negotiation: 2
+        case .directAward: 3
+        }
+    }
+}
+
+/// One attribute's value for one request, as the engine sees it.
+enum FactValue: Sendable {
+    case bool(Bool)
+    case int(Int)
+    case symbol(UInt64)  // a single bit
+    case symbols(UInt64)
+    case string(String)
+    case missing
+}
+
+/// A named, typed attribute of one decision point's requests that rule conditions can test.
+public struct AttributeDescriptor: Sendable, Hashable {
+    /// The attribute's name in the policy format, e.g. `"entry.sharing"`.
+    public var name: String
+    /// Its value type.
+    public var type: AttributeType
+    /// What it means, in plain words.
+    public var summary: String
+    /// Whether rules that test it for equality with a literal are indexed by its value.
+    public var indexed: Bool
+}
+
+struct AttributeSpec<Request>: Sendable {
+    var descriptor: AttributeDescriptor
+    var extract: @Sendable (Request) -> FactValue
+}
+
+private func attr<R>(
+    _ name: String,
+    _ type: AttributeType,
+    _ summary: String,
+    indexed: Bool = false,
+    _ extract: @escaping @Sendable (R) -> FactValue
+) -> AttributeSpec<R> {
+    AttributeSpec(
+        descriptor: AttributeDescriptor(name: name, type: type, summary: summary, indexed: indexed),
+        extract: extract
+    )
+}
+
+// MARK: - Derived facts
+
+extension CatalogEntry {
+    /// Whether the named fields (all fields when empty) include personal information.
+    func touchesPersonalInformation(_ requested: [String]) -> Bool {
+        let markedFields = fields.filter(\.personalInformation)
+        if markedFields.isEmpty { return containsPersonalInformation || containsSensitivePersonalInformation }
+        if requested.isEmpty { return true }
+        return markedFields.contains { requested.contains($0.name) }
+    }
+}
+
+extension AgreementTerms {
+    /// Whether every requested field of `entry` is inside the scope item (an empty field list means all).
+    func authorizes(fields requested: [String], of entry: CatalogEntryID) -> Bool {
+        guard let item = scope.first(where: { $0.entry == entry }) else { return false }
+        if item.fields.isEmpty { return true }
+        if requested.isEmpty { return false }
+        return requested.allSatisfy { item.fields.contains($0) }
+    }
+
+    /// The term in whole months, rounded up (start to end inclusive).
+    var termMonthsRoundedUp: Int {
+        let after = end.adding(days: 1)
+        var months = (after.year - start.year) * 12 + (after.month - start.month)
+        if after.day > start.day { months += 1 }
+        return max(0, months)
+    }
+}
+
+private func roleIsOperator(_ role: Role) -> Bool { role == .operator }
+
+// MARK: - Attribute tables
+
+enum AttributeTables {
+    static let dataRequest: [AttributeSpec<DataAccessRequest>] = [
+        attr("entry.id", .string, "The catalog entry's id.", indexed: true) { .string($0.entry.id.rawValue) },
+        attr("entry.owningDepartment", .string, "The entry's owning industry department.", indexed: true) {
+            .string($0.entry.owningDepartment.rawValue)
+        },
+        attr("entry.sharing", .symbol(.sharing), "The entry's sharing attribute (共享属性).") {
+            .symbol($0.entry.sharing.bit)
+        },
+        attr("entry.openness", .symbol(.openness), "The entry's open attribute (开放属性).") {
+            .symbol($0.entry.openness.bit)
+        },
+        attr("entry.grade", .symbol(.grade), "The entry's security grade.") { .symbol($0.entry.grade.bit) },
+        attr("entry.source", .symbol(.source), "Where the entry's data comes from (Art. 19).") {
+            .symbol($0.entry.source.bit)
+        },
+        attr("entry.containsPersonalInformation", .bool, "The entry holds personal information.") {
+            .bool($0.entry.containsPersonalInformation)
+        },
+        attr("entry.containsSensitivePersonalInformation", .bool, "The entry holds sensitive personal information.") {
+            .bool($0.entry.containsSensitivePersonalInformation)
+        },
+        attr("request.operator", .string, "The requesting operator.", indexed: true) {
+            .string($0.operatorParty.rawValue)
+        },
+        attr("request.purpose", .symbol(.purpose), "The purpose of use.") { .symbol($0.purpose.bit) },
+        attr("request.delivery", .symbol(.delivery), "The delivery method.") { .symbol($0.delivery.bit) },
+        attr("request.anonymized", .bool, "Personal information is anonymized.") { .bool($0.anonymized) },
+        attr("request.dataSubjectConsent", .bool, "The data subjects consented.") { .bool($0.dataSubjectConsent) },
+        attr("request.providerConsent", .bool, "The providing ministry or region consented (Art. 19).") {
+            .bool($0.providerConsent)
+        },
+        attr("request.fieldCount", .int, "How many fields are requested.") { .int($0.requestedFields.count) },
+        attr(
+            "request.touchesPersonalInformation",
+            .bool,
+            "The requested fields include personal information (field flags, else the entry's flags)."
+        ) { .bool($0.entry.touchesPersonalInformation($0.requestedFields)) },
+        attr("request.fieldsBeyondNeed", .bool, "A requested field is not among the fields the scenario needs.") {
+            request in .bool(request.requestedFields.contains { !request.neededFields.contains($0) })
+        },
+        attr("request.unknownFields", .bool, "A requested field is not a field of the catalog entry.") { request in
+            let fields = request.entry.fields
+            if fields.isEmpty { return .bool(false) }
+            return .bool(request.requestedFields.contains { name in !fields.contains { $0.name == name } })
+        },
+        attr("agreement.id", .string, "The agreement's id.", indexed: true) { .string($0.agreement.id.rawValue) },
+        attr("agreement.status", .symbol(.agreementStatus), "The agreement's status on the day.") {
+            .symbol($0.agreementStatus.bit)
+        },
+        attr("agreement.coversDay", .bool, "The day lies within the agreement's term.") {
+            .bool($0.agreement.covers($0.day))
+        },
+        attr("agreement.entryInScope", .bool, "The entry is in the agreement's scope.") { request in
+            .bool(request.agreement.scope.contains { $0.entry == request.entry.id })
+        },
+        attr("agreement.fieldsInScope", .bool, "Every requested field is in the agreement's scope for the entry.") {
+            .bool($0.agreement.authorizes(fields: $0.requestedFields, of: $0.entry.id))
+        },
+        attr("agreement.operatorMatches", .bool, "The requesting operator is the agreement's operator.") {
+            .bool($0.agreement.operatorParty == $0.operatorParty)
+        },
+    ]
+
+    static let downstreamScenario: [AttributeSpec<DownstreamScenarioRequest>] = [
+        attr("scenario.id", .string, "The scenario's id.", indexed: true) { .string($0.scenario.rawValue) },
+        attr("product.id", .string, "The product to re-develop.", indexed: true) { .string($0.product.rawValue) },
+        attr("requester.id", .string, "The requesting party.", indexed: true) { .string($0.requester.rawValue) },
+        attr("requester.role", .symbol(.role), "The requester's role.") { .symbol($0.requesterRole.bit) },
+        attr("requester.isOperator", .bool, "The requester is the operator itself (or acts as an operator).") {
+            .bool($0.requester == $0.operatorParty || roleIsOperator($0.requesterRole))
+        },
+        attr("request.operator", .string, "The operator that delivered the product.", indexed: true) {
+            .string($0.operatorParty.rawValue)
+        },
+        attr("request.purpose", .symbol(.purpose), "The purpose of use.") { .symbol($0.purpose.bit) },
+        attr("request.meetsOperatorConditions", .bool, "The requester meets the operator's conditions (Art. 25).") {
+            .bool($0.meetsOperatorConditions)
+        },
+        attr("request.complianceAssessed", .bool, "The operator assessed the scenario's compliance (Art. 20).") {
+            .bool($0.complianceAssessed)
+        },
+        attr("request.touchesPersonalInformation", .bool, "The scenario involves personal information.") {
+            .bool($0.involvesPersonalInformation)
+        },
+        attr("request.anonymized", .bool, "Personal information is anonymized.") { .bool($0.anonymized) },
+        attr("request.dataSubjectConsent", .bool, "The data subjects consented.") { .bool($0.dataSubjectConsent) },
+        attr("product.delivered", .bool, "The product is among the operator's delivered products.") { request in
+            .bool(request.deliveredProducts.contains(request.product))
+        },
+        attr("product.inAgreement", .bool, "The agreement lists the product (an empty list restricts nothing).") {
+            request in
+            .bool(request.agreement.products.isEmpty || request.agreement.products.contains(request.product))
+        },
+        attr("agreement.status", .symbol(.agreementStatus), "The agreement's status on the day.") {
+            .symbol($0.agreementStatus.bit)
+        },
+        attr("agreement.coversDay", .bool, "The day lies within the agreement's term.") {
+            .bool($0.agreement.covers($0.day))
+        },
+        attr("agreement.operatorMatches", .bool, "The delivering operator is the agreement's operator.") {
+            .bool($0.agreement.operatorParty == $0.operatorParty)
+        },
+    ]
+
+    static let productRelease: [AttributeSpec<ProductReleaseRequest>] = [
+        attr("product.id", .string, "The product's id.", indexed: true) { .string($0.product.rawValue) },
+        attr("product.kind", .symbol(.productKind), "The product's kind.") { .symbol($0.kind.bit) },
+        attr("publisher.id", .string, "The publishing party.", indexed: true) { .string($0.publisher.rawValue) },
+        attr("publisher.role", .symbol(.role), "The publisher's role.") { .symbol($0.publisherRole.bit) },
+        attr("publisher.isOperator", .bool, "The publisher is the operator acting as operator.") {
+            .bool($0.publisher == $0.operatorParty && roleIsOperator($0.publisherRole))
+        },
+        attr("product.containsRawData", .bool, "The product hands out source records as they are.") {
+            .bool($0.containsRawData)
+        },
+        attr("product.rawNonOpenData", .bool, "The product hands out raw records of a source that is not open.") {
+            request in .bool(request.containsRawData && request.sources.contains { $0.openness != .open })
+        },
+        attr("product.redevelopsDeliveredProduct", .bool, "It re-develops a product already delivered (Art. 6).") {
+            .bool($0.redevelopsDeliveredProduct)
+        },
+        attr("sources.grades", .symbolSet(.grade), "The grades of the source entries.") {
+            .symbols(DataGrade.mask($0.sources.map(\.grade)))
+        },
+        attr("sources.sharing", .symbolSet(.sharing), "The sharing attributes of the source entries.") {
+            .symbols(SharingAttribute.mask($0.sources.map(\.sharing)))
+        },
+        attr("sources.count", .int, "How many source entries the product uses.") { .int($0.sources.count) },
+        attr("sources.outsideScope", .bool, "A source entry is outside the agreement's scope.") { request in
+            .bool(request.sources.contains { source in !request.agreement.scope.contains { $0.entry == source.id } })
+        },
+        attr("request.touchesPersonalInformation", .bool, "A source entry holds personal information.") {
+            .bool($0.sources.contains { $0.containsPersonalInformation || $0.containsSensitivePersonalInformation })
+        },
+        attr("request.anonymized", .bool, "Personal information is anonymized.") { .bool($0.anonymized) },
+        attr("request.dataSubjectConsent", .bool, "The data subjects consented.") { .bool($0.dataSubjectConsent) },
+        attr("request.operator", .string, "The operator whose agreement covers the data.", indexed: true) {
+            .string($0.operatorParty.rawValue)
+        },
+        attr("agreement.status", .symbol(.agreementStatus), "The agreement's status on the day.") {
+            .symbol($0.agreementStatus.bit)
+        },
+        attr("agreement.coversDay", .bool, "The day lies within the agreement's term.") {
+            .bool($0.agreement.covers($0.day))
+        },
+        attr("agreement.listsProduct", .bool, "The agreement lists the product (an empty list restricts nothing).") {
+            request in
+            .bool(request.agreement.products.isEmpty || request.agreement.products.contains(request.product))
+        },
+        attr("agreement.operatorMatches", .bool, "The request's operator is the agreement's operator.") {
+            .bool($0.agreement.operatorParty == $0.operatorParty)
+        },
+    ]
+
+    static let operatorEligibility: [AttributeSpec<OperatorEligibilityRequest>] = [
+        attr("candidate.id", .string, "The candidate.", indexed: true) { .string($0.candidate.rawValue) },
+        attr("selection.method", .symbol(.selectionMethod), "How the candidate is selected.") {
+            .symbol($0.method.bit)
+        },
+        attr("plan.approved", .bool, "The implementation plan is approved.") { .bool($0.planApproved) },
+        attr("candidate.isLegalEntity", .bool, "The candidate is a legal entity.") { .bool($0.isLegalEntity) },
+        attr("candidate.hasOperatingCapability", .bool, "It can govern, process and operate data.") {
+            .bool($0.hasOperatingCapability)
+        },
+        attr("candidate.hasBadBusinessRecord", .bool, "It has a bad business record.") {
+            .bool($0.hasBadBusinessRecord)
+        },
+        attr("candidate.hasGoodCredit", .bool, "Its credit is good.") { .bool($0.hasGoodCredit) },
+        attr("candidate.meetsDataSecurityRequirements", .bool, "It meets the data-security requirements.") {
+            .bool($0.meetsDataSecurityRequirements)
+        },
+    ]
+
+    static let plan: [AttributeSpec<PlanReviewRequest>] = [
+        attr("plan.id", .string, "The plan's id.", indexed: true) { .string($0.plan.id.rawValue) },
+        attr("plan.issueCount", .int, "How many Art. 11 elements are missing or invalid.") {
+            .int($0.plan.validationIssues().count)
+        },
+        attr("plan.termMonths", .int, "The plan's term in months (missing when not given).") {
+            $0.plan.termMonths.map { .int($0) } ?? .missing
+        },
+        attr("plan.mode", .symbol(.authorizationMode), "The plan's authorization mode (missing when not given).") {
+            $0.plan.authorizationMode.map { .symbol($0.bit) } ?? .missing
+        },
+        attr("plan.zoneKind", .symbol(.zoneKind), "The kind of the plan's zone (missing when none).") {
+            $0.zoneKind.map { .symbol($0.bit) } ?? .missing
+        },
+        attr("plan.hasZone", .bool, "The plan belongs to a zone.") { .bool($0.zoneKind != nil) },
+        attr("plan.scenarioCount", .int, "How many scenarios the plan authorizes.") { .int($0.scenarios.count) },
+    ]
+
+    static let agreement: [AttributeSpec<AgreementReviewRequest>] = [
+        attr("agreement.id", .string, "The agreement's id.", indexed: true) { .string($0.agreement.id.rawValue) },
+        attr("agreement.issueCount", .int, "How many structural problems the terms have.") {
+            .int($0.agreement.validationIssues().count)
+        },
+        attr("agreement.termMonths", .int, "The term in whole months, rounded up.") {
+            .int($0.agreement.termMonthsRoundedUp)
+        },
+        attr("agreement.termWithinPlan", .bool, "The term is no longer than the plan's term (false without one).") {
+            request in
+            guard let planMonths = request.plan.termMonths else { return .bool(false) }
+            return .bool(request.agreement.termMonthsRoundedUp <= planMonths)
+        },
+        attr("agreement.scopeWithinPlan", .bool, "Every scope entry is in the plan's data scope.") { request in
+            let planScope = request.plan.dataScope ?? []
+            return .bool(request.agreement.scope.allSatisfy { planScope.contains($0.entry) })
+        },
+        attr("agreement.planMatches", .bool, "The agreement names the plan under review.") {
+            .bool($0.agreement.plan == $0.plan.id)
+        },
+        attr("agreement.operatorSelected", .bool, "The agreement's operator is the competitively selected one.") {
+            .bool($0.selectedOperator == $0.agreement.operatorParty)
+        },
+        attr("plan.approved", .bool, "The plan is approved by the municipal government.") { .bool($0.planApproved) },
+        attr("plan.termMonths", .int, "The plan's term in months (missing when not given).") {
+            $0.plan.termMonths.map { .int($0) } ?? .missing
+        },
+        attr("agreement.collectiveDecisionRecorded", .bool, "The 三重一大 collective decision is recorded.") {
+            .bool($0.collectiveDecisionRecorded)
+        },
+    ]
+
+    static let pricing: [AttributeSpec<PricingEligibilityRequest>] = [
+        attr("product.id", .string, "The product's id.", indexed: true) { .string($0.product.rawValue) },
+        attr("request.purpose", .symbol(.purpose), "The purpose of use.") { .symbol($0.purpose.bit) },
+        attr("request.chargeRequested", .bool, "The operator wants to charge a fee.") { .bool($0.chargeRequested) },
+        attr("request.priceCapApproved", .bool, "A guided-price cap is approved (65号).") {
+            .bool($0.priceCapApproved)
+        },
+    ]
+
+    static let conduct: [AttributeSpec<ConductReviewRequest>] = [
+        attr("actor.id", .string, "Who acts.", indexed: true) { .string($0.actor.rawValue) },
+        attr("actor.role", .symbol(.role), "The actor's role.") { .symbol($0.actorRole.bit) },
+        attr("conduct.paidProductThroughThirdParty", .bool, "Paid products developed by a third party.") {
+            .bool($0.paidProductThroughThirdParty)
+        },
+        attr("conduct.throughAuthorizedOperation", .bool, "Done through the authorized-operation procedure.") {
+            .bool($0.throughAuthorizedOperation)
+        },
+        attr("conduct.restrictsCompetition", .bool, "Abuse of power or dominance restricting competition.") {
+            .bool($0.restrictsCompetition)
+        },
+        attr("conduct.monopolisticConduct", .bool, "Monopolistic conduct using data or other advantages.") {
+            .bool($0.monopolisticConduct)
+        },
+        attr("conduct.rawNonOpenDataToMarket", .bool, "Raw non-open public data enters the market.") {
+            .bool($0.rawNonOpenDataToMarket)
+        },
+        attr("conduct.redevelopsDeliveredProduct", .bool, "The operator re-develops delivered products.") {
+            .bool($0.redevelopsDeliveredProduct)
+        },
+        attr("conduct.beyondAuthorizedScope", .bool, "The operator acts beyond its scope.") {
+            .bool($0.beyondAuthorizedScope)
+        },
+        attr("conduct.afterAgreementEnded", .bool, "The operator acts after its agreement ended.") {
+            .bool($0.afterAgreementEnded)
+        },
+    ]
+
+    /// The descriptors of one decision point, in table order (the index is the attribute's number).
+    static func descriptors(_ point: DecisionPoint) -> [AttributeDescriptor] {
+        switch point {
+        case .dataRequest: dataRequest.map(\.descriptor)
+        case .downstreamScenario: downstreamScenario.map(\.descriptor)
+        case .productRelease: productRelease.map(\.descriptor)
+        case .operatorEligibility: operatorEligibility.map(\.descriptor)
+        case .plan: plan.map(\.descriptor)
+        case .agreement: agreement.map(\.descriptor)
+        case .pricing: pricing.map(\.descriptor)
+        case .conduct: conduct.map(\.descriptor)
+        }
+    }
+
+    static let descriptorsByPoint: [[AttributeDescriptor]] = DecisionPoint.allCases.map { descriptors($0) }
+}
+
+extension DecisionPoint {
+    /// The attributes that rule conditions at this decision point may test.
+    public var attributes: [AttributeDescriptor] { AttributeTables.descriptorsByPoint[ordinal] }
+}

@@ -1,0 +1,489 @@
+import Foundation
+
+/// The tunable numbers and sets of a policy. Rules refer to them by name, so a deployment changes a
+/// parameter without touching rules. Every default below is Beijing's (or the national rule Beijing sits
+/// under); the comment on each names its source.
+public struct PolicyParameters: Codable, Sendable, Hashable {
+    /// Purposes whose products are free with conditions. Default: public governance, public welfare (Art. 22; 65号).
+    public var freePurposes: Set<Purpose>
+    /// The longest authorization term, in years. Default 5 (实施规范, 发改数据规〔2025〕27号).
+    public var termCapYears: Int
+    /// Grades that are never authorized. Default: core (Art. 5, classification and grading protection).
+    public var neverAuthorizableGrades: Set<DataGrade>
+    /// Grades that get stricter obligations. Default: important (Art. 28, "usable but invisible").
+    public var stricterObligationGrades: Set<DataGrade>
+    /// Sharing attributes that need industry-department co-review. Default: conditional (Art. 16).
+    public var coReviewSharing: Set<SharingAttribute>
+    /// Delivery methods allowed for co-reviewed data. Default: privacy computing (Art. 16).
+    public var conditionalDelivery: Set<DeliveryMethod>
+    /// Data sources that need their provider's consent. Default: national ministry, other region (Art. 19).
+    public var consentRequiredSources: Set<DataSource>
+    /// Fair competitive selection methods. Default: open tender, invited tender, negotiation (Art. 12).
+    public var selectionMethods: Set<SelectionMethod>
+    /// Authorization modes in use. Default: whole, by domain, by scenario (Art. 10).
+    public var authorizationModes: Set<AuthorizationMode>
+    /// Working days the data provider has to answer a quality objection. Default 5 (Art. 18 is silent; DOMAIN).
+    public var objectionResponseWorkingDays: Int
+    /// How many times an overdue objection escalates to the data administration. Default 1 (DOMAIN).
+    public var objectionEscalationLimit: Int
+    /// Working days of public notice before a registration code is issued. Default 5 (26号, per summaries).
+    public var registrationNoticeWorkingDays: Int
+    /// Years a registration stays valid before renewal. Default 3 (26号, per summaries).
+    public var registrationValidityYears: Int
+    /// Days before an agreement's end at which the parties are reminded. Default 90 (a deployment choice).
+    public var agreementExpiryNoticeDays: Int
+    /// Consecutive poor evaluations that terminate an operator. Default 2 (87号 §8; Art. 33).
+    public var consecutivePoorRatingsForExit: Int
+    /// Month of the yearly disclosure deadline. Default 3 (national notice 2026: by the end of March).
+    public var disclosureDeadlineMonth: Int
+    /// Day of the yearly disclosure deadline. Default 31.
+    public var disclosureDeadlineDay: Int
+    /// Working days after signing to file an agreement with the data administration. Default 10 (Art. 13 is
+    /// silent on the time; a deployment choice).
+    public var agreementFilingWorkingDays: Int
+    /// Working days after its assessment to file a downstream scenario with the implementing agency.
+    /// Default 10 (Art. 20 is silent on the time).
+    public var scenarioFilingWorkingDays: Int
+    /// Working days after release to file a product (Art. 27 says "及时", promptly). Default 10.
+    public var productFilingWorkingDays: Int
+    /// Months of operation during which a trial fee applies before a full year. Default 12 (65号).
+    public var trialFeeMonths: Int
+
+    /// Creates parameters; every argument defaults to the Beijing value.
+    public init(
+        freePurposes: Set<Purpose> = [.publicGovernance, .publicWelfare],
+        termCapYears: Int = 5,
+        neverAuthorizableGrades: Set<DataGrade> = [.core],
+        stricterObligationGrades: Set<DataGrade> = [.important],
+        coReviewSharing: Set<SharingAttribute> = [.conditional],
+        conditionalDelivery: Set<DeliveryMethod> = [.privacyComputing],
+        consentRequiredSources: Set<DataSource> = [.nationalMinistry, .otherRegion],
+        selectionMethods: Set<SelectionMethod> = [.openTender, .invitedTender, .negotiation],
+        authorizationModes: Set<AuthorizationMode> = [.whole, .byDomain, .byScenario],
+        objectionResponseWorkingDays: Int = 5,
+        objectionEscalationLimit: Int = 1,
+        registrationNoticeWorkingDays: Int = 5,
+        registrationValidityYears: Int = 3,
+        agreementExpiryNoticeDays: Int = 90,
+        consecutivePoorRatingsForExit: Int = 2,
+        disclosureDeadlineMonth: Int = 3,
+        disclosureDeadlineDay: Int = 31,
+        agreementFilingWorkingDays: Int = 10,
+        scenarioFilingWorkingDays: Int = 10,
+        productFilingWorkingDays: Int = 10,
+        trialFeeMonths: Int = 12
+    ) {
+        self.freePurposes = freePurposes
+        self.termCapYears = termCapYears
+        self.neverAuthorizableGrades = neverAuthorizableGrades
+        self.stricterObligationGrades = stricterObligationGrades
+        self.coReviewSharing = coReviewSharing
+        self.conditionalDelivery = conditionalDelivery
+        self.consentRequiredSources = consentRequiredSources
+        self.selectionMethods = selectionMethods
+        self.authorizationModes = authorizationModes
+        self.objectionResponseWorkingDays = objectionResponseWorkingDays
+        self.objectionEscalationLimit = objectionEscalationLimit
+        self.registrationNoticeWorkingDays = registrationNoticeWorkingDays
+        self.registrationValidityYears = registrationValidityYears
+        self.agreementExpiryNoticeDays = agreementExpiryNoticeDays
+        self.consecutivePoorRatingsForExit = consecutivePoorRatingsForExit
+        self.disclosureDeadlineMonth = disclosureDeadlineMonth
+        self.disclosureDeadlineDay = disclosureDeadlineDay
+        self.agreementFilingWorkingDays = agreementFilingWorkingDays
+        self.scenarioFilingWorkingDays = scenarioFilingWorkingDays
+        self.productFilingWorkingDays = productFilingWorkingDays
+        self.trialFeeMonths = trialFeeMonths
+    }
+
+    /// Beijing's defaults.
+    public static let beijing = PolicyParameters()
+
+    /// Decodes the parameters object of the policy format (strictly: see ``Policy/load(from:)``).
+    /// - Throws: `DecodingError` listing every problem.
+    public init(from decoder: any Decoder) throws {
+        let value = try JSONValue(from: decoder)
+        var issues: [ValidationIssue] = []
+        let parsed = PolicyParameters.parse(value, path: "$", issues: &issues)
+        guard issues.isEmpty else {
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(
+                    codingPath: decoder.codingPath,
+                    debugDescription: issues.map(\.description).joined(separator: "; ")
+                )
+            )
+        }
+        self = parsed
+    }
+
+    /// Encodes the parameters object of the policy format (sets as sorted arrays of values).
+    /// - Throws: `EncodingError`.
+    public func encode(to encoder: any Encoder) throws {
+        try jsonValue.encode(to: encoder)
+    }
+}
+
+/// The value of a parameter as rules see it.
+enum ParameterValue: Sendable, Hashable {
+    case int(Int)
+    case symbols(UInt64)
+}
+
+/// Describes one parameter: its name, type, meaning and source.
+public struct ParameterDescriptor: Sendable {
+    /// The parameter's name in the policy format.
+    public var name: String
+    /// Its type: ``AttributeType/int`` or a ``AttributeType/symbolSet(_:)``.
+    public var type: AttributeType
+    /// What it means and where the default comes from.
+    public var summary: String
+    /// The smallest allowed value of an integer parameter.
+    public var minimum: Int
+    /// The largest allowed value of an integer parameter.
+    public var maximum: Int
+    let get: @Sendable (PolicyParameters) -> ParameterValue
+    let set: @Sendable (inout PolicyParameters, ParameterValue) -> Void
+}
+
+private func intParameter(
+    _ name: String,
+    _ summary: String,
+    _ range: ClosedRange<Int>,
+    get: @escaping @Sendable (PolicyParameters) -> Int,
+    set: @escaping @Sendable (inout PolicyParameters, Int) -> Void
+) -> ParameterDescriptor {
+    ParameterDescriptor(
+        name: name,
+        type: .int,
+        summary: summary,
+        minimum: range.lowerBound,
+        maximum: range.upperBound,
+        get: { .int(get($0)) },
+        set: { parameters, value in if case .int(let number) = value { set(&parameters, number) } }
+    )
+}
+
+private func setParameter<T: Symbolic>(
+    _ name: String,
+    _ domain: SymbolDomain,
+    _ summary: String,
+    _: T.Type,
+    get: @escaping @Sendable (PolicyParameters) -> Set<T>,
+    set: @escaping @Sendable (inout PolicyParameters, Set<T>) -> Void
+) -> ParameterDescriptor {
+    ParameterDescriptor(
+        name: name,
+        type: .symbolSet(domain),
+        summary: summary,
+        minimum: 0,
+        maximum: 0,
+        get: { .symbols(T.mask(get($0))) },
+        set: { parameters, value in if case .symbols(let mask) = value { set(&parameters, T.set(from: mask)) } }
+    )
+}
+
+extension PolicyParameters {
+    /// Every parameter of the policy format, in the order the format documents them.
+    public static let descriptors: [ParameterDescriptor] = [
+        setParameter(
+            "freePurposes",
+            .purpose,
+            "Purposes that are free with conditions (Art. 22; 65号).",
+            Purpose.self,
+            get: { $0.freePurposes },
+            set: { $0.freePurposes = $1 }
+        ),
+        intParameter(
+            "termCapYears",
+            "Longest authorization term in years (27号).",
+            1...100,
+            get: { $0.termCapYears },
+            set: { $0.termCapYears = $1 }
+        ),
+        setParameter(
+            "neverAuthorizableGrades",
+            .grade,
+            "Grades never authorized (Art. 5).",
+            DataGrade.self,
+            get: { $0.neverAuthorizableGrades },
+            set: { $0.neverAuthorizableGrades = $1 }
+        ),
+        setParameter(
+            "stricterObligationGrades",
+            .grade,
+            "Grades with stricter obligations (Art. 28).",
+            DataGrade.self,
+            get: { $0.stricterObligationGrades },
+            set: { $0.stricterObligationGrades = $1 }
+        ),
+        setParameter(
+            "coReviewSharing",
+            .sharing,
+            "Sharing attributes needing co-review (Art. 16).",
+            SharingAttribute.self,
+            get: { $0.coReviewSharing },
+            set: { $0.coReviewSharing = $1 }
+        ),
+        setParameter(
+            "conditionalDelivery",
+            .delivery,
+            "Delivery methods for co-reviewed data (Art. 16).",
+            DeliveryMethod.self,
+            get: { $0.conditionalDelivery },
+            set: { $0.conditionalDelivery = $1 }
+        ),
+        setParameter(
+            "consentRequiredSources",
+            .source,
+            "Sources needing the provider's consent (Art. 19).",
+            DataSource.self,
+            get: { $0.consentRequiredSources },
+            set: { $0.consentRequiredSources = $1 }
+        ),
+        setParameter(
+            "selectionMethods",
+            .selectionMethod,
+            "Fair competitive selection methods (Art. 12).",
+            SelectionMethod.self,
+            get: { $0.selectionMethods },
+            set: { $0.selectionMethods = $1 }
+        ),
+        setParameter(
+            "authorizationModes",
+            .authorizationMode,
+            "Authorization modes in use (Art. 10).",
+            AuthorizationMode.self,
+            get: { $0.authorizationModes },
+            set: { $0.authorizationModes = $1 }
+        ),
+        intParameter(
+            "objectionResponseWorkingDays",
+            "Working days to answer a quality objection (Art. 18; DOMAIN).",
+            1...365,
+            get: { $0.objectionResponseWorkingDays },
+            set: { $0.objectionResponseWorkingDays = $1 }
+        ),
+        intParameter(
+            "objectionEscalationLimit",
+            "Escalations of an overdue objection (DOMAIN).",
+            0...10,
+            get: { $0.objectionEscalationLimit },
+            set: { $0.objectionEscalationLimit = $1 }
+        ),
+        intParameter(
+            "registrationNoticeWorkingDays",
+            "Public notice before a registration code (26号).",
+            0...365,
+            get: { $0.registrationNoticeWorkingDays },
+            set: { $0.registrationNoticeWorkingDays = $1 }
+        ),
+        intParameter(
+            "registrationValidityYears",
+            "Years a registration is valid (26号).",
+            1...100,
+            get: { $0.registrationValidityYears },
+            set: { $0.registrationValidityYears = $1 }
+        ),
+        intParameter(
+            "agreementExpiryNoticeDays",
+            "Days of notice before an agreement ends.",
+            0...3650,
+            get: { $0.agreementExpiryNoticeDays },
+            set: { $0.agreementExpiryNoticeDays = $1 }
+        ),
+        intParameter(
+            "consecutivePoorRatingsForExit",
+            "Consecutive poor ratings that terminate (87号 §8).",
+            1...10,
+            get: { $0.consecutivePoorRatingsForExit },
+            set: { $0.consecutivePoorRatingsForExit = $1 }
+        ),
+        intParameter(
+            "disclosureDeadlineMonth",
+            "Month of the yearly disclosure deadline.",
+            1...12,
+            get: { $0.disclosureDeadlineMonth },
+            set: { $0.disclosureDeadlineMonth = $1 }
+        ),
+        intParameter(
+            "disclosureDeadlineDay",
+            "Day of the yearly disclosure deadline.",
+            1...31,
+            get: { $0.disclosureDeadlineDay },
+            set: { $0.disclosureDeadlineDay = $1 }
+        ),
+        intParameter(
+            "agreementFilingWorkingDays",
+            "Working days to file a signed agreement (Art. 13).",
+            1...365,
+            get: { $0.agreementFilingWorkingDays },
+            set: { $0.agreementFilingWorkingDays = $1 }
+        ),
+        intParameter(
+            "scenarioFilingWorkingDays",
+            "Working days to file a downstream scenario (Art. 20).",
+            1...365,
+            get: { $0.scenarioFilingWorkingDays },
+            set: { $0.scenarioFilingWorkingDays = $1 }
+        ),
+        intParameter(
+            "productFilingWorkingDays",
+            "Working days to file a released product (Art. 27).",
+            1...365,
+            get: { $0.productFilingWorkingDays },
+            set: { $0.productFilingWorkingDays = $1 }
+        ),
+        intParameter(
+            "trialFeeMonths",
+            "Months under a trial fee before a full year (65号).",
+            0...120,
+            get: { $0.trialFeeMonths },
+            set: { $0.trialFeeMonths = $1 }
+        ),
+    ]
+
+    static let descriptorsByName: [String: ParameterDescriptor] = Dictionary(
+        uniqueKeysWithValues: descriptors.map { ($0.name, $0) }
+    )
+
+    /// The value of the named parameter, or `nil` when no such parameter exists.
+    func value(named name: String) -> ParameterValue? {
+        PolicyParameters.descriptorsByName[name]?.get(self)
+    }
+
+    /// Every value that is out of its documented range.
+    public func validationIssues() -> [ValidationIssue] {
+        var issues: [ValidationIssue] = []
+        for descriptor in Self.descriptors {
+            if case .int(let number) = descriptor.get(self), number < descriptor.minimum || number > descriptor.maximum
+            {
+                issues.append(
+                    ValidationIssue(
+                        path: "$.parameters.\(descriptor.name)",
+                        message: "must be between \(descriptor.minimum) and \(descriptor.maximum), got \(number)"
+                    )
+                )
+            }
+        }
+        if let date = CivilDate(year: 2024, month: max(1, min(12, disclosureDeadlineMonth)), day: 1),
+            disclosureDeadlineDay > CivilDate.daysInMonth(year: date.year, month: date.month)
+        {
+            issues.append(
+                ValidationIssue(
+                    path: "$.parameters.disclosureDeadlineDay",
+                    message: "month \(disclosureDeadlineMonth) has no day \(disclosureDeadlineDay)"
+                )
+            )
+        }
+        return issues
+    }
+
+    var jsonValue: JSONValue {
+        .object(
+            Self.descriptors.map { descriptor in
+                switch descriptor.get(self) {
+                case .int(let number): (descriptor.name, .int(number))
+                case .symbols(let mask):
+                    (descriptor.name, .array(symbolNames(mask, descriptor.type).map { .string($0) }))
+                }
+            }
+        )
+    }
+
+    static func parse(_ value: JSONValue, path: String, issues: inout [ValidationIssue]) -> PolicyParameters {
+        var result = PolicyParameters()
+        guard case .object(let members) = value else {
+            issues.append(
+                ValidationIssue(path: path, message: "expected an object of parameters, got \(value.kindName)")
+            )
+            return result
+        }
+        var seen: Set<String> = []
+        for (name, member) in members {
+            let memberPath = "\(path).\(name)"
+            guard let descriptor = descriptorsByName[name] else {
+                issues.append(ValidationIssue(path: memberPath, message: "unknown parameter \"\(name)\""))
+                continue
+            }
+            seen.insert(name)
+            switch descriptor.type {
+            case .int:
+                guard case .int(let number) = member else {
+                    issues.append(
+                        ValidationIssue(path: memberPath, message: "expected an integer, got \(member.kindName)")
+                    )
+                    continue
+                }
+                if number < descriptor.minimum || number > descriptor.maximum {
+                    issues.append(
+                        ValidationIssue(
+                            path: memberPath,
+                            message: "must be between \(descriptor.minimum) and \(descriptor.maximum), got \(number)"
+                        )
+                    )
+                    continue
+                }
+                descriptor.set(&result, .int(number))
+            case .symbolSet(let domain):
+                if let mask = parseSymbols(member, domain: domain, path: memberPath, issues: &issues) {
+                    descriptor.set(&result, .symbols(mask))
+                }
+            default:
+                break
+            }
+        }
+        for descriptor in descriptors where !seen.contains(descriptor.name) {
+            issues.append(ValidationIssue(path: "\(path).\(descriptor.name)", message: "missing parameter"))
+        }
+        if issues.isEmpty {
+            issues += result.validationIssues().map { ValidationIssue(path: $0.path, message: $0.message) }
+        }
+        return result
+    }
+}
+
+func symbolNames(_ mask: UInt64, _ type: AttributeType) -> [String] {
+    let domain: SymbolDomain
+    switch type {
+    case .symbol(let d), .symbolSet(let d): domain = d
+    default: return []
+    }
+    return domain.values.enumerated().filter { mask & (1 << UInt64($0.offset)) != 0 }.map(\.element).sorted()
+}
+
+/// Parses an array of vocabulary values into a bit mask, reporting unknown values and wrong types.
+func parseSymbols(_ value: JSONValue, domain: SymbolDomain, path: String, issues: inout [ValidationIssue]) -> UInt64? {
+    guard case .array(let items) = value else {
+        issues.append(
+            ValidationIssue(
+                path: path,
+                message: "expected an array of \(domain.rawValue) values, got \(value.kindName)"
+            )
+        )
+        return nil
+    }
+    let names = domain.values
+    var mask: UInt64 = 0
+    var ok = true
+    for (index, item) in items.enumerated() {
+        guard case .string(let text) = item else {
+            issues.append(
+                ValidationIssue(path: "\(path)[\(index)]", message: "expected a string, got \(item.kindName)")
+            )
+            ok = false
+            continue
+        }
+        guard let position = names.firstIndex(of: text) else {
+            issues.append(
+                ValidationIssue(
+                    path: "\(path)[\(index)]",
+                    message: "unknown \(domain.rawValue) \"\(text)\"; expected one of \(names.joined(separator: ", "))"
+                )
+            )
+            ok = false
+            continue
+        }
+        mask |= 1 << UInt64(position)
+    }
+    return ok ? mask : nil
+}

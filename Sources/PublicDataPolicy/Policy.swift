@@ -1,0 +1,213 @@
+import Foundation
+
+/// A versioned set of rules and parameters that answers ``PolicyRequest``s with ``Decision``s.
+///
+/// Policies are data: load one from its JSON file with ``load(from:)``, or compose one in Swift with the
+/// ``RuleBuilder``. Rules are compiled and indexed once, when the policy is created or changed, so that
+/// ``evaluate(_:at:)`` only looks at the rules of the request's decision point (and, for rules keyed to one
+/// catalog entry, operator or product, only at that key's bucket).
+///
+/// ```swift
+/// let policy = Policy.beijingDefault
+/// let decision = policy.evaluate(.dataRequest(request), at: now)
+/// print(decision.effect, decision.citedArticles)
+/// ```
+public struct Policy: Sendable, Codable, Hashable {
+    /// The policy's id, e.g. `"beijing-default"`.
+    public var id: String {
+        didSet { recompile() }
+    }
+    /// The policy's version; every change to a rule or parameter should get a new version.
+    public var version: String {
+        didSet { recompile() }
+    }
+    /// A human title.
+    public var title: String?
+    /// The parameters the rules refer to.
+    public var parameters: PolicyParameters {
+        didSet { recompile() }
+    }
+    /// The rules, in precedence-neutral order (order only fixes the order of reasons and obligations).
+    public var rules: [Rule] {
+        didSet { recompile() }
+    }
+
+    private var compiled: CompiledPolicy
+
+    /// Creates a policy from rules. Problems are not thrown: see ``validationIssues``; a rule with an invalid
+    /// condition fails closed (a deny or obligation rule always applies, a permit rule never does).
+    public init(
+        id: String,
+        version: String,
+        title: String? = nil,
+        parameters: PolicyParameters = .beijing,
+        rules: [Rule]
+    ) {
+        self.id = id
+        self.version = version
+        self.title = title
+        self.parameters = parameters
+        self.rules = rules
+        self.compiled = CompiledPolicy(id: id, version: version, parameters: parameters, rules: rules)
+    }
+
+    /// Creates a policy whose rules come from a builder block.
+    ///
+    /// ```swift
+    /// let stricter = Policy(id: "bj", version: "2026.2") {
+    ///     Policy.beijingDefault.rules
+    ///     Rule(deny: "no-sandbox", at: .dataRequest, articles: ["Art. 16"], message: "no sandbox") {
+    ///         Condition.equals("request.delivery", "sandbox")
+    ///     }
+    /// }
+    /// ```
+    public init(
+        id: String,
+        version: String,
+        title: String? = nil,
+        parameters: PolicyParameters = .beijing,
+        @RuleBuilder rules: () -> [Rule]
+    ) {
+        self.init(id: id, version: version, title: title, parameters: parameters, rules: rules())
+    }
+
+    private mutating func recompile() {
+        compiled = CompiledPolicy(id: id, version: version, parameters: parameters, rules: rules)
+    }
+
+    /// Every problem of the policy: duplicate rule ids, unknown attributes, operators that do not fit an
+    /// attribute's type, unknown vocabulary values, references to missing parameters, obligations on deny rules.
+    public var validationIssues: [ValidationIssue] { compiled.issues }
+
+    /// Policies are equal when their id, version, title, parameters and rules are equal.
+    public static func == (lhs: Policy, rhs: Policy) -> Bool {
+        lhs.id == rhs.id && lhs.version == rhs.version && lhs.title == rhs.title && lhs.parameters == rhs.parameters
+            && lhs.rules == rhs.rules
+    }
+
+    /// Hashes the id, version, title, parameters and rules.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(version)
+        hasher.combine(title)
+        hasher.combine(parameters)
+        hasher.combine(rules)
+    }
+
+    // MARK: Loading and writing
+
+    /// Loads a policy from its JSON file, strictly.
+    ///
+    /// Every problem is collected — unknown fields, unknown rule kinds or decision points, wrong types,
+    /// duplicate rule ids, unknown attributes, unknown vocabulary values, references to missing parameters —
+    /// and thrown as one ``PolicyLoadError`` listing each with its JSON path.
+    ///
+    /// ```swift
+    /// let policy = try Policy.load(from: Data(contentsOf: url))
+    /// ```
+    /// - Parameter data: The file's bytes (UTF-8 JSON).
+    /// - Returns: The policy.
+    /// - Throws: ``PolicyLoadError``.
+    public static func load(from data: Data) throws(PolicyLoadError) -> Policy {
+        let root: JSONValue
+        do {
+            root = try JSONValue.parse(data)
+        } catch {
+            throw PolicyLoadError(
+                code: .malformedJSON,
+                issues: [ValidationIssue(path: "$", message: "not valid JSON: \(error)")]
+            )
+        }
+        let (policy, issues) = read(root)
+        guard let policy, issues.isEmpty else { throw PolicyLoadError(code: .invalidPolicy, issues: issues) }
+        return policy
+    }
+
+    /// Reads a policy and collects every structural and semantic problem, with paths into the file.
+    private static func read(_ root: JSONValue) -> (Policy?, [ValidationIssue]) {
+        var reader = PolicyReader()
+        let policy = reader.policy(root)
+        var issues = reader.issues
+        if let policy {
+            let semantic = CompiledPolicy(
+                id: policy.id,
+                version: policy.version,
+                parameters: policy.parameters,
+                rules: policy.rules,
+                positions: reader.positions
+            ).issues
+            var known = Set(issues.map(\.description))
+            for issue in semantic where known.insert(issue.description).inserted { issues.append(issue) }
+        }
+        return (policy, issues)
+    }
+
+    /// Loads a policy from a JSON file on disk.
+    /// - Parameter url: The file.
+    /// - Returns: The policy.
+    /// - Throws: ``PolicyLoadError`` (``PolicyLoadError/Code/unreadable`` when the file cannot be read).
+    public static func load(contentsOf url: URL) throws(PolicyLoadError) -> Policy {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw PolicyLoadError(
+                code: .unreadable,
+                issues: [ValidationIssue(path: "$", message: "cannot read \(url.path): \(error)")]
+            )
+        }
+        return try load(from: data)
+    }
+
+    /// The policy in the documented JSON format, pretty-printed with a stable member order.
+    public var jsonText: String { jsonValue.prettyText }
+
+    /// The policy in the documented JSON format as UTF-8 bytes.
+    public var jsonData: Data { Data(jsonText.utf8) }
+
+    /// Decodes a policy strictly (the same checks as ``load(from:)``).
+    /// - Throws: `DecodingError.dataCorrupted` whose description lists every problem.
+    public init(from decoder: any Decoder) throws {
+        let root = try JSONValue(from: decoder)
+        let (policy, issues) = Policy.read(root)
+        guard let policy, issues.isEmpty else {
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(
+                    codingPath: decoder.codingPath,
+                    debugDescription: PolicyLoadError(code: .invalidPolicy, issues: issues).description
+                )
+            )
+        }
+        self = policy
+    }
+
+    /// Encodes the policy in the documented format.
+    /// - Throws: `EncodingError`.
+    public func encode(to encoder: any Encoder) throws {
+        try jsonValue.encode(to: encoder)
+    }
+
+    // MARK: Evaluating
+
+    /// Decides a request. Pure and deterministic: no I/O, no clock; `time` is only recorded in the decision.
+    ///
+    /// Deny overrides permit; when no permit rule applies the decision is a deny with the reason
+    /// "no applicable rule".
+    ///
+    /// ```swift
+    /// let decision = policy.evaluate(.pricing(request), at: now)
+    /// ```
+    /// - Parameters:
+    ///   - request: The request.
+    ///   - time: The evaluation time, recorded as ``Decision/evaluatedAt``.
+    /// - Returns: The decision.
+    public func evaluate(_ request: PolicyRequest, at time: Date) -> Decision {
+        compiled.evaluate(request, at: time)
+    }
+
+    /// The rules of one decision point, in policy order.
+    public func rules(at point: DecisionPoint) -> [Rule] { rules.filter { $0.point == point } }
+
+    /// The rule with the given id.
+    public func rule(id: String) -> Rule? { rules.first { $0.id == id } }
+}
