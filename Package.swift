@@ -75,9 +75,13 @@ let package = Package(
         .target(name: "PublicDataTesting", dependencies: ["PublicDataModel", "PublicDataPolicy", "PublicDataAudit"]),
 
         // MARK: - Executables
+        .target(
+            name: "PublicDataCommandLine",
+            dependencies: ["PublicDataKit", "PublicDataSQLite", "PublicDataPostgres"]
+        ),
         .executableTarget(
             name: "PublicDataDemo",
-            dependencies: ["PublicDataKit", "PublicDataSQLite", "PublicDataPostgres"],
+            dependencies: ["PublicDataCommandLine"],
             path: "Sources/PublicDataDemo"
         ),
         .executableTarget(
@@ -100,6 +104,7 @@ let package = Package(
             name: "PublicDataWorkflowTests",
             dependencies: ["PublicDataKit", "PublicDataTesting", "PublicDataSQLite"]
         ),
+        .testTarget(name: "PublicDataCommandLineTests", dependencies: ["PublicDataCommandLine"]),
         .testTarget(name: "PublicDataPostgresTests", dependencies: ["PublicDataPostgres", "PublicDataTesting"]),
     ]
 )

@@ -127,6 +127,19 @@ public struct RecordedEvent: Codable, Sendable, Hashable {
         self.metadata = metadata
     }
 
+    /// Creates a record from a proposed event whose instant is already whole milliseconds (no re-rounding).
+    init(_ event: ProposedEvent, stream: StreamID, version: Int64, position: Int64) {
+        self.id = event.id
+        self.streamID = stream
+        self.streamVersion = version
+        self.globalPosition = position
+        self.type = event.type
+        self.occurredAt = event.occurredAt
+        self.actor = event.actor
+        self.payload = event.payload
+        self.metadata = event.metadata
+    }
+
     /// Decodes the payload as `type` with ``PublicDataJSON``.
     /// - Throws: ``ModelDecodingError`` naming the coding path of the first problem.
     public func decodePayload<T: Decodable>(_ type: T.Type) throws(ModelDecodingError) -> T {

@@ -58,15 +58,10 @@ public actor InMemoryEventStore: EventStore {
             }
             log.append(
                 RecordedEvent(
-                    id: event.id,
-                    streamID: stream,
-                    streamVersion: current + Int64(offset) + 1,
-                    globalPosition: Int64(start + offset) + 1,
-                    type: event.type,
-                    occurredAt: event.occurredAt,
-                    actor: event.actor,
-                    payload: event.payload,
-                    metadata: event.metadata
+                    event,
+                    stream: stream,
+                    version: current + Int64(offset) + 1,
+                    position: Int64(start + offset) + 1
                 )
             )
         }
