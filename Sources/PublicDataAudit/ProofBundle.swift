@@ -1,0 +1,248 @@
+import Foundation
+
+/// Everything a regulator needs to check, offline, that one event is in the ledger: the entry, its index,
+/// the inclusion proof and the signed checkpoint (in the spirit of C2SP `tlog-proof`).
+///
+/// In JSON (``PublicDataJSON``):
+///
+/// ```json
+/// {"checkpoint":"<signed checkpoint text>","entry":"<base64 canonical bytes>","format":"publicdatakit-proof-bundle/v1",
+///  "hasher":"sm3","inclusionProof":["<base64>", ...],"index":17}
+/// ```
+///
+/// Check it with ``AuditVerifier/verify(_:hasher:trusting:)``; no store is needed.
+public struct ProofBundle: Codable, Sendable, Hashable {
+    /// The format tag of this layout.
+    public static let currentFormat = "publicdatakit-proof-bundle/v1"
+
+    /// The format tag (``currentFormat``).
+    public var format: String
+    /// The name of the ledger's hasher (must match the hasher the regulator verifies with).
+    public var hasher: String
+    /// The event's canonical bytes (``CanonicalEventEncoding``).
+    public var entry: Data
+    /// The event's leaf index.
+    public var index: Int
+    /// The inclusion proof of ``index`` in the checkpoint's tree.
+    public var inclusionProof: [Digest]
+    /// The signed checkpoint the proof leads to.
+    public var checkpoint: SignedCheckpoint
+
+    /// Creates a bundle.
+    public init(hasher: String, entry: Data, index: Int, inclusionProof: [Digest], checkpoint: SignedCheckpoint) {
+        self.format = Self.currentFormat
+        self.hasher = hasher
+        self.entry = entry
+        self.index = index
+        self.inclusionProof = inclusionProof
+        self.checkpoint = checkpoint
+    }
+
+    /// The bundle as ``PublicDataJSON``.
+    /// - Throws: `EncodingError`.
+    public func jsonData() throws -> Data { try PublicDataJSON.encode(self) }
+
+    /// Reads a bundle from JSON.
+    /// - Throws: ``ModelDecodingError``.
+    public static func fromJSON(_ data: Data) throws(ModelDecodingError) -> ProofBundle {
+        try PublicDataJSON.decode(ProofBundle.self, from: data)
+    }
+
+    /// The proof as C2SP `tlog-proof` text: `c2sp.org/tlog-proof@v1`, `index N`, one base64 hash per line,
+    /// a blank line, then the signed checkpoint. The entry itself travels separately (``entry``).
+    public var tlogProofText: String {
+        "c2sp.org/tlog-proof@v1\nindex \(index)\n" + inclusionProof.map { $0.base64 + "\n" }.joined() + "\n"
+            + checkpoint.text
+    }
+
+    /// Reads `tlog-proof` text back into a bundle for `entry`.
+    /// - Parameters:
+    ///   - text: Text produced by ``tlogProofText``.
+    ///   - entry: The entry's canonical bytes.
+    ///   - hasher: The hasher name.
+    /// - Returns: The bundle.
+    /// - Throws: ``AuditError`` `malformedDocument`.
+    public static func parse(tlogProof text: String, entry: Data, hasher: String) throws(AuditError) -> ProofBundle {
+        func fail(_ message: String) -> AuditError {
+            AuditError(code: .malformedDocument, message: "tlog-proof: \(message)")
+        }
+        guard let separator = text.range(of: "\n\n") else { throw fail("no blank line before the checkpoint") }
+        let head = text[..<separator.lowerBound].split(separator: "\n", omittingEmptySubsequences: false)
+        guard head.count >= 2, head[0] == "c2sp.org/tlog-proof@v1" else { throw fail("missing header line") }
+        guard head[1].hasPrefix("index "), let index = Int(head[1].dropFirst(6)), index >= 0 else {
+            throw fail("missing index line")
+        }
+        var proof: [Digest] = []
+        for line in head.dropFirst(2) {
+            guard let digest = Digest(base64: String(line)), digest.count > 0 else {
+                throw fail("a hash is not base64")
+            }
+            proof.append(digest)
+        }
+        let checkpoint = try SignedCheckpoint.parse(String(text[separator.upperBound...]))
+        return ProofBundle(hasher: hasher, entry: entry, index: index, inclusionProof: proof, checkpoint: checkpoint)
+    }
+}
+
+/// Why an offline check failed.
+public enum AuditFailure: Sendable, Hashable, CustomStringConvertible {
+    /// The bundle or checkpoint names another hasher than the one given to the verifier.
+    case hasherMismatch(expected: String, found: String)
+    /// The bundle's format tag is unknown.
+    case unknownFormat(String)
+    /// No trusted key signed the checkpoint.
+    case untrustedCheckpoint
+    /// The two checkpoints name different ledgers.
+    case originMismatch
+    /// The Merkle proof does not hold.
+    case proof(ProofFailure)
+    /// The entry is not valid canonical event bytes.
+    case malformedEntry(String)
+
+    /// A short text.
+    public var description: String {
+        switch self {
+        case .hasherMismatch(let expected, let found): "hasher mismatch: expected \(expected), found \(found)"
+        case .unknownFormat(let format): "unknown format \(format)"
+        case .untrustedCheckpoint: "no trusted signature on the checkpoint"
+        case .originMismatch: "the checkpoints name different ledgers"
+        case .proof(let reason): "proof rejected: \(reason)"
+        case .malformedEntry(let message): "malformed entry: \(message)"
+        }
+    }
+}
+
+/// The verdict of an offline check of a ``ProofBundle``.
+public enum BundleVerification: Sendable, Hashable {
+    /// The event is in the signed tree; here it is, decoded from its canonical bytes.
+    case valid(RecordedEvent)
+    /// The bundle does not prove inclusion.
+    case invalid(AuditFailure)
+
+    /// `true` for ``valid(_:)``.
+    public var isValid: Bool {
+        if case .valid = self { return true }
+        return false
+    }
+}
+
+/// The verdict of comparing a store with a checkpoint (``AuditVerifier/verifyStore(_:against:hasher:pageSize:)``).
+public enum CheckpointStoreVerification: Sendable, Hashable {
+    /// The store's first `size` events hash to the checkpoint's root.
+    case matches
+    /// The store holds only `count` events, fewer than the checkpoint's size.
+    case storeTooShort(count: Int)
+    /// The store's first `size` events hash to another root: history was rewritten.
+    case rootMismatch(found: Digest)
+}
+
+/// Offline verification for regulators: needs the hasher, trusted keys and the documents — never the store
+/// (except ``verifyStore(_:against:hasher:pageSize:)``, which re-reads one on purpose).
+public enum AuditVerifier {
+    /// Checks a proof bundle: hasher, trusted signature, inclusion proof against the checkpoint root, and
+    /// canonical entry bytes.
+    /// - Parameters:
+    ///   - bundle: The bundle.
+    ///   - hasher: The hasher the regulator computes with; its name must match the bundle's.
+    ///   - verifiers: The trusted checkpoint keys.
+    /// - Returns: The decoded event, or the first reason for rejection.
+    public static func verify(
+        _ bundle: ProofBundle,
+        hasher: any LedgerHasher,
+        trusting verifiers: [any CheckpointVerifier]
+    ) -> BundleVerification {
+        guard bundle.format == ProofBundle.currentFormat else { return .invalid(.unknownFormat(bundle.format)) }
+        guard bundle.hasher == hasher.name else {
+            return .invalid(.hasherMismatch(expected: hasher.name, found: bundle.hasher))
+        }
+        let checkpoint = bundle.checkpoint.checkpoint
+        guard checkpoint.origin.hasSuffix("/" + hasher.name) else {
+            return .invalid(.hasherMismatch(expected: hasher.name, found: checkpoint.origin))
+        }
+        guard bundle.checkpoint.isSigned(byAnyOf: verifiers) else { return .invalid(.untrustedCheckpoint) }
+        let check = MerkleVerifier.checkInclusion(
+            leafHash: MerkleVerifier.leafHash(of: bundle.entry, hasher: hasher),
+            index: bundle.index,
+            treeSize: checkpoint.size,
+            proof: bundle.inclusionProof,
+            rootHash: checkpoint.rootHash,
+            hasher: hasher
+        )
+        if case .invalid(let reason) = check { return .invalid(.proof(reason)) }
+        do {
+            return .valid(try CanonicalEventEncoding.decode(Array(bundle.entry)))
+        } catch {
+            return .invalid(.malformedEntry(error.message))
+        }
+    }
+
+    /// Checks that `new` extends `old`: same ledger, both trusted, and a valid consistency proof.
+    ///
+    /// A failure means the ledger's history was rewritten or forked between the two checkpoints.
+    /// - Parameters:
+    ///   - old: The earlier checkpoint.
+    ///   - new: The later checkpoint.
+    ///   - proof: The consistency proof from `old.size` to `new.size` (``Ledger/consistencyProof(from:to:)``).
+    ///   - hasher: The ledger's hasher.
+    ///   - verifiers: The trusted checkpoint keys.
+    /// - Returns: `nil` when consistent, otherwise the reason.
+    public static func checkConsistency(
+        from old: SignedCheckpoint,
+        to new: SignedCheckpoint,
+        proof: [Digest],
+        hasher: any LedgerHasher,
+        trusting verifiers: [any CheckpointVerifier]
+    ) -> AuditFailure? {
+        guard old.checkpoint.origin == new.checkpoint.origin else { return .originMismatch }
+        guard new.checkpoint.origin.hasSuffix("/" + hasher.name) else {
+            return .hasherMismatch(expected: hasher.name, found: new.checkpoint.origin)
+        }
+        guard old.isSigned(byAnyOf: verifiers), new.isSigned(byAnyOf: verifiers) else { return .untrustedCheckpoint }
+        let check = MerkleVerifier.checkConsistency(
+            oldSize: old.checkpoint.size,
+            newSize: new.checkpoint.size,
+            oldRoot: old.checkpoint.rootHash,
+            newRoot: new.checkpoint.rootHash,
+            proof: proof,
+            hasher: hasher
+        )
+        if case .invalid(let reason) = check { return .proof(reason) }
+        return nil
+    }
+
+    /// Recomputes the root of a store's first `checkpoint.size` events in O(log n) memory and compares it
+    /// with the checkpoint.
+    /// - Parameters:
+    ///   - store: The store to re-read.
+    ///   - checkpoint: A checkpoint (whose signature the caller has checked).
+    ///   - hasher: The ledger's hasher.
+    ///   - pageSize: Events per read.
+    /// - Returns: Whether the store still matches.
+    /// - Throws: ``AuditError`` `storeFailure` or `malformedEntry`.
+    public static func verifyStore(
+        _ store: any EventStore,
+        against checkpoint: Checkpoint,
+        hasher: any LedgerHasher,
+        pageSize: Int = 1000
+    ) async throws(AuditError) -> CheckpointStoreVerification {
+        var range = CompactRange(hasher: hasher)
+        var after: Int64 = 0
+        let limit = max(1, pageSize)
+        while range.size < checkpoint.size {
+            let page: [RecordedEvent]
+            do {
+                page = try await store.readAll(after: after, limit: limit)
+            } catch {
+                throw AuditError(code: .storeFailure, message: "\(error)")
+            }
+            for event in page.prefix(checkpoint.size - range.size) {
+                range.append(try CanonicalEventEncoding.encode(event))
+            }
+            guard let last = page.last, page.count == limit else { break }
+            after = last.globalPosition
+        }
+        guard range.size == checkpoint.size else { return .storeTooShort(count: range.size) }
+        let root = range.rootHash
+        return root == checkpoint.rootHash ? .matches : .rootMismatch(found: root)
+    }
+}
