@@ -48,6 +48,48 @@ public enum MeterUnit: String, Codable, Sendable, CaseIterable, Hashable {
         }
         return value
     }
+
+    /// Parses an exact decimal quantity of a coarser unit and converts it to whole units of this one.
+    ///
+    /// `MeterUnit.second.quantity(parsingDecimal: "1.5", unitsPer: 3600)` is 5,400 seconds (1.5 hours);
+    /// `MeterUnit.byte.quantity(parsingDecimal: "0.25", unitsPer: 1_000_000)` is 250,000 bytes (0.25 MB).
+    /// The result must be a whole number of units: `"0.0001"` hours (0.36 s) is refused, never rounded.
+    /// - Parameters:
+    ///   - text: A non-negative decimal such as `"12"` or `"1.25"` (no exponent, no sign, no `NaN`/`inf`).
+    ///   - unitsPer: How many of this unit make one of the coarser unit; 1 or more.
+    /// - Throws: ``PricingError``: ``PricingError/Code/negativeQuantity``, ``PricingError/Code/invalidQuantity``
+    ///   (malformed, not whole in this unit, or `unitsPer` below 1), ``PricingError/Code/overflow``.
+    public func quantity(parsingDecimal text: String, unitsPer: Int64) throws(PricingError) -> Int64 {
+        if text.hasPrefix("-") {
+            throw PricingError(code: .negativeQuantity, message: "quantity \"\(text)\" is negative")
+        }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        func digits(_ part: Substring) -> Bool { !part.isEmpty && part.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
+        guard unitsPer >= 1, (1...2).contains(parts.count), digits(parts[0]), parts.count == 1 || digits(parts[1]),
+            parts.count == 1 || parts[1].count <= 18
+        else {
+            throw PricingError(code: .invalidQuantity, message: "quantity \"\(text)\" is not a finite decimal")
+        }
+        guard let whole = Int64(parts[0]) else { throw PricingError.overflow("quantity \(text)") }
+        var scale: Int64 = 1
+        var fraction: Int64 = 0
+        if parts.count == 2 {
+            for _ in 0..<parts[1].count { scale *= 10 }
+            fraction = Int64(parts[1]) ?? 0
+        }
+        // (whole + fraction / scale) × unitsPer must be whole.
+        let wholeUnits = try checkedMultiply(whole, unitsPer, "quantity \(text)")
+        let fractionProduct = fraction.multipliedFullWidth(by: unitsPer)
+        guard fractionProduct.high < scale else { throw PricingError.overflow("quantity \(text)") }
+        let (fractionUnits, remainder) = scale.dividingFullWidth(fractionProduct)
+        guard remainder == 0 else {
+            throw PricingError(
+                code: .invalidQuantity,
+                message: "quantity \"\(text)\" × \(unitsPer) is not a whole number of \(rawValue)s"
+            )
+        }
+        return try checkedAdd(wholeUnits, fractionUnits, "quantity \(text)")
+    }
 }
 
 /// A price per unit that may be finer than one fen: `fen` fen for every `per` units.

@@ -72,6 +72,15 @@ public enum BillingCycle: String, Codable, Sendable, CaseIterable, Hashable {
     /// Calendar years.
     case yearly
 
+    /// A number that identifies the period containing `day` (months, quarters or years since year 0).
+    func periodIndex(of day: CivilDate) -> Int {
+        switch self {
+        case .monthly: day.year * 12 + day.month - 1
+        case .quarterly: day.year * 4 + (day.month - 1) / 3
+        case .yearly: day.year
+        }
+    }
+
     /// The period of this cycle that contains `day`.
     public func period(containing day: CivilDate) -> BillingPeriod {
         let firstMonth: Int
@@ -211,10 +220,9 @@ public enum MeterOutcome: String, Codable, Sendable, Hashable {
 /// let march = meter.aggregate(subscription: "sub-1", unit: .call, period: .month(2026, 3)!)
 /// ```
 public struct UsageMeter: Sendable, Hashable {
-    private struct Key: Hashable {
-        var subscription: SubscriptionID
+    private struct PeriodKey: Hashable {
         var unit: MeterUnit
-        var periodStart: CivilDate
+        var periodIndex: Int
     }
 
     private struct Accumulator: Hashable {
@@ -223,12 +231,44 @@ public struct UsageMeter: Sendable, Hashable {
         var sum: Int64 = 0
         var max: Int64 = 0
         var distinct: Set<String> = []
+
+        /// Adds a record; throws before changing anything when a total would overflow.
+        mutating func add(_ record: UsageRecord) throws(PricingError) {
+            let newCount = try checkedAdd(count, 1, "usage count")
+            let newSum = try checkedAdd(sum, record.quantity, "usage sum of \(record.subscription)")
+            count = newCount
+            sum = newSum
+            max = Swift.max(max, record.quantity)
+            if let distinct = record.distinctKey { self.distinct.insert(distinct) }
+        }
+    }
+
+    /// What a key was counted for: the record without its key and subscription (both implied).
+    private struct Fingerprint: Hashable {
+        var unit: MeterUnit
+        var quantity: Int64
+        var day: Int
+        var distinctKey: String?
+
+        init(_ record: UsageRecord) {
+            unit = record.unit
+            quantity = record.quantity
+            day = record.occurredOn.daysSinceEpoch
+            distinctKey = record.distinctKey
+        }
+    }
+
+    /// One subscription's keys and period totals.
+    private struct Account: Hashable {
+        var subscription: SubscriptionID
+        var keys: [String: Fingerprint] = [:]
+        var periods: [PeriodKey: Accumulator] = [:]
     }
 
     /// The billing cycle that maps days to periods.
     public let cycle: BillingCycle
-    private var seen: [SubscriptionID: [String: UsageRecord]] = [:]
-    private var totals: [Key: Accumulator] = [:]
+    private var slots: [SubscriptionID: Int] = [:]
+    private var accounts: [Account] = []
 
     /// Creates an empty meter.
     public init(cycle: BillingCycle) {
@@ -236,7 +276,7 @@ public struct UsageMeter: Sendable, Hashable {
     }
 
     /// The number of distinct records counted.
-    public var recordCount: Int { seen.values.reduce(0) { $0 + $1.count } }
+    public var recordCount: Int { accounts.reduce(0) { $0 + $1.keys.count } }
 
     /// Counts `record` unless its key was already seen for its subscription.
     /// - Returns: ``MeterOutcome/counted`` or ``MeterOutcome/duplicate``.
@@ -246,8 +286,19 @@ public struct UsageMeter: Sendable, Hashable {
     @discardableResult
     public mutating func record(_ record: UsageRecord) throws(PricingError) -> MeterOutcome {
         try record.validate()
-        if let earlier = seen[record.subscription]?[record.idempotencyKey] {
-            guard earlier == record else {
+        let slot: Int
+        if let existing = slots[record.subscription] {
+            slot = existing
+        } else {
+            slot = accounts.count
+            slots[record.subscription] = slot
+            accounts.append(Account(subscription: record.subscription))
+        }
+        // One hash of the key on the common path: insert, and restore if it was already there.
+        let fingerprint = Fingerprint(record)
+        if let earlier = accounts[slot].keys.updateValue(fingerprint, forKey: record.idempotencyKey) {
+            accounts[slot].keys[record.idempotencyKey] = earlier
+            guard earlier == fingerprint else {
                 throw PricingError(
                     code: .idempotencyConflict,
                     message: "key \(record.idempotencyKey) of \(record.subscription) was used for a different record"
@@ -255,15 +306,18 @@ public struct UsageMeter: Sendable, Hashable {
             }
             return .duplicate
         }
-        let period = cycle.period(containing: record.occurredOn)
-        let key = Key(subscription: record.subscription, unit: record.unit, periodStart: period.start)
-        var accumulator = totals[key] ?? Accumulator(period: period)
-        accumulator.count = try checkedAdd(accumulator.count, 1, "usage count")
-        accumulator.sum = try checkedAdd(accumulator.sum, record.quantity, "usage sum of \(record.subscription)")
-        accumulator.max = Swift.max(accumulator.max, record.quantity)
-        if let distinct = record.distinctKey { accumulator.distinct.insert(distinct) }
-        totals[key] = accumulator
-        seen[record.subscription, default: [:]][record.idempotencyKey] = record
+        let key = PeriodKey(unit: record.unit, periodIndex: cycle.periodIndex(of: record.occurredOn))
+        do throws(PricingError) {
+            try accounts[slot].periods[key, default: Accumulator(period: cycle.period(containing: record.occurredOn))]
+                .add(record)
+        } catch {
+            accounts[slot].keys[record.idempotencyKey] = nil
+            if accounts[slot].keys.isEmpty, accounts[slot].periods.isEmpty, slot == accounts.count - 1 {
+                accounts.removeLast()
+                slots[record.subscription] = nil
+            }
+            throw error
+        }
         return .counted
     }
 
@@ -291,16 +345,27 @@ public struct UsageMeter: Sendable, Hashable {
 
     /// Whether the key was already counted for the subscription.
     public func contains(key: String, subscription: SubscriptionID) -> Bool {
-        seen[subscription]?[key] != nil
+        guard let slot = slots[subscription] else { return false }
+        return accounts[slot].keys[key] != nil
     }
 
     /// The usage of `subscription` in `unit` over the period of this cycle that starts on `period.start`.
     public func aggregate(subscription: SubscriptionID, unit: MeterUnit, period: BillingPeriod) -> UsageAggregate {
-        let key = Key(subscription: subscription, unit: unit, periodStart: period.start)
-        guard let accumulator = totals[key] else {
+        let key = PeriodKey(unit: unit, periodIndex: cycle.periodIndex(of: period.start))
+        guard let slot = slots[subscription], let accumulator = accounts[slot].periods[key] else {
             return UsageAggregate(subscription: subscription, period: period, unit: unit)
         }
-        return UsageAggregate(
+        return Self.aggregate(subscription, unit, accumulator)
+    }
+
+    private static func aggregate(
+        _ subscription: SubscriptionID,
+        _ unit: MeterUnit,
+        _ accumulator: Accumulator
+    )
+        -> UsageAggregate
+    {
+        UsageAggregate(
             subscription: subscription,
             period: accumulator.period,
             unit: unit,
@@ -313,16 +378,8 @@ public struct UsageMeter: Sendable, Hashable {
 
     /// Every non-empty aggregate, ordered by subscription, unit and period.
     public var aggregates: [UsageAggregate] {
-        totals.map { key, accumulator in
-            UsageAggregate(
-                subscription: key.subscription,
-                period: accumulator.period,
-                unit: key.unit,
-                count: accumulator.count,
-                sum: accumulator.sum,
-                max: accumulator.max,
-                distinctCount: Int64(accumulator.distinct.count)
-            )
+        accounts.flatMap { account in
+            account.periods.map { key, accumulator in Self.aggregate(account.subscription, key.unit, accumulator) }
         }
         .sorted { ($0.subscription, $0.unit.rawValue, $0.period) < ($1.subscription, $1.unit.rawValue, $1.period) }
     }

@@ -33,8 +33,8 @@ public struct RevenueDistributed: Codable, Sendable, Hashable {
     }
 }
 
-/// A fact of the pricing layer, persisted through an ``EventStore``; the payload is the associated value,
-/// encoded with ``PublicDataJSON``.
+/// A fact of the pricing layer, persisted through an `EventStore`; the payload is the associated value,
+/// encoded with `PublicDataJSON`.
 ///
 /// | event | type | stream | event id |
 /// |---|---|---|---|
@@ -128,7 +128,7 @@ public enum PricingEvent: Sendable, Hashable {
         }
     }
 
-    /// The event as a ``ProposedEvent``.
+    /// The event as a `ProposedEvent`.
     /// - Throws: ``PricingError`` with code ``PricingError/Code/storage`` when the payload cannot be encoded.
     public func proposed(
         nextVersion: Int64,

@@ -2,8 +2,8 @@
 ///
 /// Every command is split in two: a **decision** (`decide…`) that checks the command against the state
 /// and returns the event to record (or `nil` when there is nothing to do, e.g. a duplicate usage record),
-/// and ``apply(_:)``, which folds a recorded event into the state. Decisions never change the state, so a
-/// refused command records nothing. ``PricingService`` runs decisions against an ``EventStore``.
+/// and ``apply(_:)-(PricingEvent)``, which folds a recorded event into the state. Decisions never change the state, so a
+/// refused command records nothing. ``PricingService`` runs decisions against an `EventStore`.
 ///
 /// ```swift
 /// var ledger = PricingLedger(cycle: .monthly)
@@ -37,7 +37,7 @@ public struct PricingLedger: Sendable {
     public private(set) var distributions: [RevenueDistributed] = []
     /// The version of every stream applied through ``apply(_:)-(RecordedEvent)``.
     public private(set) var streamVersions: [StreamID: Int64] = [:]
-    private var invoiceKeys: Set<InvoiceKey> = []
+    private var invoiceKeys: [InvoiceKey: InvoiceID] = [:]
     private var credited: [InvoiceID: Int64] = [:]
     private var entryIDs: Set<String> = []
     private var distributionIDs: Set<String> = []
@@ -114,7 +114,7 @@ public struct PricingLedger: Sendable {
         guard invoices[request.invoiceID] == nil, creditNotes[request.invoiceID] == nil else {
             throw PricingError(code: .invoiceAlreadyIssued, message: "invoice \(request.invoiceID) was already issued")
         }
-        guard !invoiceKeys.contains(InvoiceKey(subscription: subscription.id, periodStart: request.period.start))
+        guard invoiceKeys[InvoiceKey(subscription: subscription.id, periodStart: request.period.start)] == nil
         else {
             throw PricingError(
                 code: .invoiceAlreadyIssued,
@@ -122,6 +122,12 @@ public struct PricingLedger: Sendable {
                 product: subscription.product
             )
         }
+        return .invoiceIssued(try rateMetered(request))
+    }
+
+    /// Rates the request with the product's book and the metered usage of the subscription and period.
+    private func rateMetered(_ request: RatingRequest) throws(PricingError) -> Invoice {
+        let subscription = request.subscription
         guard cycle.period(containing: request.period.start) == request.period else {
             throw PricingError(
                 code: .invalidPeriod,
@@ -141,7 +147,56 @@ public struct PricingLedger: Sendable {
             meter.aggregate(subscription: subscription.id, unit: $0, period: request.period)
         }
         .filter { $0.count > 0 }
-        return .invoiceIssued(try Rating.rate(rated, book: book))
+        return try Rating.rate(rated, book: book)
+    }
+
+    /// Decides to replace an issued invoice after its period's usage changed (e.g. late records): a credit
+    /// note for what remains of the old invoice and a new invoice rated on the current metered usage.
+    ///
+    /// Both events go to the subscription's invoice stream in one atomic batch; the old invoice is never
+    /// edited. The period's tiers apply to the whole period's usage, so the result is exactly what the
+    /// invoice would have been had every record arrived on time.
+    /// - Parameters:
+    ///   - request: The rating request for the same subscription and period, with the new invoice's id.
+    ///   - old: The invoice replaced; it must be the current invoice of the subscription's period.
+    ///   - creditNoteID: The credit note's id.
+    ///   - reason: Why, e.g. "late usage records".
+    /// - Returns: The credit note (omitted when nothing remains to credit) and the new invoice.
+    /// - Throws: ``PricingError``: ``PricingError/Code/unknownInvoice`` (not the period's current invoice),
+    ///   ``PricingError/Code/invoiceAlreadyIssued`` (an id is taken), and those of ``Rating``.
+    public func decideReissueInvoice(
+        _ request: RatingRequest,
+        replacing old: InvoiceID,
+        creditNoteID: InvoiceID,
+        reason: String
+    ) throws(PricingError) -> [PricingEvent] {
+        let key = InvoiceKey(subscription: request.subscription.id, periodStart: request.period.start)
+        guard let current = invoiceKeys[key], current == old, let oldInvoice = invoices[old] else {
+            throw PricingError(
+                code: .unknownInvoice,
+                message: "\(old) is not the current invoice of \(request.subscription.id) for \(request.period)"
+            )
+        }
+        let taken = [request.invoiceID, creditNoteID].contains { invoices[$0] != nil || creditNotes[$0] != nil }
+        guard !taken, request.invoiceID != creditNoteID else {
+            throw PricingError(code: .invoiceAlreadyIssued, message: "\(request.invoiceID) or \(creditNoteID) is taken")
+        }
+        var invoice = try rateMetered(request)
+        invoice.replaces = old
+        var events: [PricingEvent] = []
+        let remaining = oldInvoice.total.fen - (credited[old] ?? 0)
+        if remaining > 0 {
+            let note = try oldInvoice.creditNote(
+                id: creditNoteID,
+                amount: Money(fen: remaining, currency: oldInvoice.total.currency),
+                reason: reason,
+                issuedOn: request.issuedOn,
+                alreadyCredited: Money(fen: credited[old] ?? 0, currency: oldInvoice.total.currency)
+            )
+            events.append(.creditNoteIssued(note))
+        }
+        events.append(.invoiceIssued(invoice))
+        return events
     }
 
     /// Decides to issue a credit note against an invoice.
@@ -297,11 +352,15 @@ public struct PricingLedger: Sendable {
             try meter.record(record)
         case .invoiceIssued(let invoice):
             let key = InvoiceKey(subscription: invoice.subscription, periodStart: invoice.period.start)
-            guard invoices[invoice.id] == nil, !invoiceKeys.contains(key) else {
-                throw PricingError(code: .invoiceAlreadyIssued, message: "invoice \(invoice.id) applied twice")
+            guard invoices[invoice.id] == nil, invoiceKeys[key] == invoice.replaces else {
+                throw PricingError(
+                    code: .invoiceAlreadyIssued,
+                    message:
+                        "invoice \(invoice.id) would be a second invoice of \(invoice.subscription) for \(invoice.period)"
+                )
             }
             invoices[invoice.id] = invoice
-            invoiceKeys.insert(key)
+            invoiceKeys[key] = invoice.id
             books[invoice.product] = books[invoice.product]?.charged(through: invoice.period.end)
             entries.append(AccountEntry.revenue(from: invoice))
         case .creditNoteIssued(let note):

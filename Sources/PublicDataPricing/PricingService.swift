@@ -1,4 +1,4 @@
-/// Runs the pricing layer's decisions against an ``EventStore``: the persisted face of ``PricingLedger``.
+/// Runs the pricing layer's decisions against an `EventStore`: the persisted face of ``PricingLedger``.
 ///
 /// Each command catches up with the store, decides against the ledger, and appends one event with the
 /// stream's expected version. On a version conflict (another writer got there first) it catches up and
@@ -65,26 +65,49 @@ public actor PricingService {
         expectAnyVersion: Bool = false,
         _ decide: (PricingLedger) throws(PricingError) -> PricingEvent?
     ) async throws(PricingError) -> PricingEvent? {
+        let events = try await runBatch(actor: actor, metadata: metadata, expectAnyVersion: expectAnyVersion) {
+            ledger throws(PricingError) in
+            try decide(ledger).map { [$0] } ?? []
+        }
+        return events.first
+    }
+
+    /// Decides a batch of events for **one** stream, appends it atomically, and catches up; re-decides after
+    /// a conflict. Returns the events recorded (empty for "nothing to do" or a batch the store already held).
+    private func runBatch(
+        actor: Actor?,
+        metadata: EventMetadata,
+        expectAnyVersion: Bool = false,
+        _ decide: (PricingLedger) throws(PricingError) -> [PricingEvent]
+    ) async throws(PricingError) -> [PricingEvent] {
         try await catchUp()
         for _ in 0..<attempts {
-            guard let event = try decide(state) else { return nil }
-            let stream = event.stream
+            let events = try decide(state)
+            guard let stream = events.first?.stream else { return [] }
+            guard events.allSatisfy({ $0.stream == stream }) else {
+                throw PricingError(code: .storage, message: "a pricing batch must target one stream")
+            }
             let current = state.version(of: stream)
-            let proposed = try event.proposed(
-                nextVersion: current + 1,
-                occurredAt: clock.now(),
-                actor: actor,
-                metadata: metadata
-            )
+            var proposed: [ProposedEvent] = []
+            for (offset, event) in events.enumerated() {
+                proposed.append(
+                    try event.proposed(
+                        nextVersion: current + 1 + Int64(offset),
+                        occurredAt: clock.now(),
+                        actor: actor,
+                        metadata: metadata
+                    )
+                )
+            }
             let expected: ExpectedVersion = expectAnyVersion ? .any : (current == 0 ? .noStream : .exactly(current))
             do {
-                let result = try await store.append([proposed], to: stream, expectedVersion: expected)
+                let result = try await store.append(proposed, to: stream, expectedVersion: expected)
                 try await catchUp()
                 if result.deduplicated {
-                    // The store already held this event: decide again on the caught-up state.
+                    // The store already held this batch: decide again on the caught-up state.
                     continue
                 }
-                return event
+                return events
             } catch let error as EventStoreError where error.code == .versionConflict {
                 try await catchUp()
             } catch let error as PricingError {
@@ -163,6 +186,38 @@ public actor PricingService {
             throw PricingError(code: .invoiceAlreadyIssued, message: "invoice \(request.invoiceID) was already issued")
         }
         return invoice
+    }
+
+    /// Replaces an issued invoice after its period's usage changed (late records): credits what remains of
+    /// the old invoice and issues a new one on the current metered usage, atomically.
+    ///
+    /// ```swift
+    /// let (note, replacement) = try await pricing.reissueInvoice(request, replacing: "inv-2026-03",
+    ///                                                            creditNoteID: "cn-2026-03", reason: "late usage",
+    ///                                                            actor: clerk)
+    /// ```
+    /// - Returns: The credit note (`nil` when nothing remained to credit) and the new invoice.
+    /// - Throws: ``PricingError`` from ``PricingLedger/decideReissueInvoice(_:replacing:creditNoteID:reason:)``.
+    public func reissueInvoice(
+        _ request: RatingRequest,
+        replacing old: InvoiceID,
+        creditNoteID: InvoiceID,
+        reason: String,
+        actor: Actor?,
+        metadata: EventMetadata = EventMetadata()
+    ) async throws(PricingError) -> (creditNote: CreditNote?, invoice: Invoice) {
+        let events = try await runBatch(actor: actor, metadata: metadata) { ledger throws(PricingError) in
+            try ledger.decideReissueInvoice(request, replacing: old, creditNoteID: creditNoteID, reason: reason)
+        }
+        var note: CreditNote?
+        for event in events {
+            switch event {
+            case .creditNoteIssued(let issued): note = issued
+            case .invoiceIssued(let invoice): return (note, invoice)
+            default: continue
+            }
+        }
+        throw PricingError(code: .invoiceAlreadyIssued, message: "invoice \(request.invoiceID) was already issued")
     }
 
     /// Issues a credit note against an invoice (the invoice itself never changes).

@@ -86,7 +86,7 @@ public struct PurposeExemption: Codable, Sendable, Hashable {
 /// The purpose rule of Art. 22: public governance and public welfare use is free with conditions;
 /// industry and sector development is charged at the government-guided price.
 public enum PurposeRule {
-    /// The purposes free by default: ``Purpose/publicGovernance`` and ``Purpose/publicWelfare``.
+    /// The purposes free by default: `Purpose.publicGovernance` and `Purpose.publicWelfare`.
     ///
     /// The policy layer owns the deployment's setting (`PolicyParameters.freePurposes`) and passes it in.
     public static let defaultFreePurposes: Set<Purpose> = [.publicGovernance, .publicWelfare]
@@ -238,6 +238,8 @@ public struct Invoice: Codable, Sendable, Hashable, Identifiable {
     public var waivedAmount: Money
     /// The day of issue.
     public var issuedOn: CivilDate
+    /// The invoice this one replaces (fully credited in the same step), e.g. after late usage arrived.
+    public var replaces: InvoiceID?
 
     /// Creates an invoice (use ``Rating`` to compute one).
     public init(
@@ -257,7 +259,8 @@ public struct Invoice: Codable, Sendable, Hashable, Identifiable {
         discountTotal: Money,
         total: Money,
         waivedAmount: Money,
-        issuedOn: CivilDate
+        issuedOn: CivilDate,
+        replaces: InvoiceID? = nil
     ) {
         self.id = id
         self.subscription = subscription
@@ -276,6 +279,7 @@ public struct Invoice: Codable, Sendable, Hashable, Identifiable {
         self.total = total
         self.waivedAmount = waivedAmount
         self.issuedOn = issuedOn
+        self.replaces = replaces
     }
 
     /// A credit note that credits `amount` of this invoice.

@@ -71,7 +71,7 @@ public struct Allocation: Codable, Sendable, Hashable {
 /// the largest remainders `T·wᵢ mod W`.
 ///
 /// **Tie-break (deterministic).** Larger remainder first; on equal remainders, larger weight first; on
-/// equal weights, the party id in ascending order (``Identifier`` order). The result does not depend on
+/// equal weights, the party id in ascending order (`Identifier` order). The result does not depend on
 /// the order in which shares are listed; allocations are returned in the listed order.
 public enum RevenueDistribution {
     /// Splits `total` among `shares`.
@@ -102,11 +102,8 @@ public enum RevenueDistribution {
             weightSum = try checkedAdd(weightSum, share.weight, "the sum of weights")
         }
         guard weightSum > 0 else { throw PricingError(code: .invalidShares, message: "all weights are zero") }
-        if shares.count > 1 {
-            var seen: Set<PartyID> = []
-            for share in shares where !seen.insert(share.party).inserted {
-                throw PricingError(code: .invalidShares, message: "party \(share.party) is listed twice")
-            }
+        if let duplicate = Self.duplicateParty(in: shares) {
+            throw PricingError(code: .invalidShares, message: "party \(duplicate) is listed twice")
         }
         let count = shares.count
         var amounts = [Int64](repeating: 0, count: count)
@@ -120,17 +117,17 @@ public enum RevenueDistribution {
             remainders[index] = remainder
             assigned += quotient
         }
+        // Fewer than `count` fen are left; each goes to the best party not yet served, in tie-break order.
         var leftover = totalFen - assigned
-        if leftover > 0 {
-            let order = (0..<count).sorted { a, b in
-                if remainders[a] != remainders[b] { return remainders[a] > remainders[b] }
-                if shares[a].weight != shares[b].weight { return shares[a].weight > shares[b].weight }
-                return shares[a].party < shares[b].party
+        var served = [Bool](repeating: false, count: count)
+        while leftover > 0 {
+            var best = -1
+            for index in 0..<count where !served[index] {
+                if best < 0 || Self.precedes(index, best, remainders, shares) { best = index }
             }
-            for index in order where leftover > 0 {
-                amounts[index] += 1
-                leftover -= 1
-            }
+            served[best] = true
+            amounts[best] += 1
+            leftover -= 1
         }
         var result: [Allocation] = []
         result.reserveCapacity(count)
@@ -146,6 +143,27 @@ public enum RevenueDistribution {
             )
         }
         return result
+    }
+
+    /// Whether party `a` gets a left-over fen before party `b`: larger remainder, then larger weight, then
+    /// smaller party id.
+    private static func precedes(_ a: Int, _ b: Int, _ remainders: [Int64], _ shares: [RevenueShare]) -> Bool {
+        if remainders[a] != remainders[b] { return remainders[a] > remainders[b] }
+        if shares[a].weight != shares[b].weight { return shares[a].weight > shares[b].weight }
+        return shares[a].party < shares[b].party
+    }
+
+    /// The first party listed twice, if any (pairwise for the usual handful of parties, hashed beyond).
+    private static func duplicateParty(in shares: [RevenueShare]) -> PartyID? {
+        if shares.count <= 16 {
+            for i in shares.indices {
+                for j in shares.indices where j > i && shares[i].party == shares[j].party { return shares[i].party }
+            }
+            return nil
+        }
+        var seen: Set<PartyID> = []
+        for share in shares where !seen.insert(share.party).inserted { return share.party }
+        return nil
     }
 
     /// Splits `total` by an agreement's configured shares.

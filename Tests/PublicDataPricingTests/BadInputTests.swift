@@ -176,3 +176,109 @@ struct BadReferenceTests {
         #expect(ledger.entries.count == 1)
     }
 }
+
+@Suite("Decimal quantities")
+struct DecimalQuantityTests {
+    @Test(arguments: [
+        ("1.5", MeterUnit.second, Int64(3600), Int64(5400)),
+        ("0.25", .byte, 1_000_000, 250_000),
+        ("12", .record, 1, 12),
+        ("0.000001", .byte, 1_000_000, 1),
+        ("2.50", .call, 2, 5),
+    ])
+    func exactDecimalsConvertToWholeUnits(_ text: String, _ unit: MeterUnit, _ per: Int64, _ expected: Int64) throws {
+        #expect(try unit.quantity(parsingDecimal: text, unitsPer: per) == expected)
+    }
+
+    @Test(arguments: [
+        ("0.0001", Int64(3600), "invalidQuantity"), ("NaN", 1, "invalidQuantity"), ("inf", 1, "invalidQuantity"),
+        ("1e3", 1, "invalidQuantity"), ("-1.5", 3600, "negativeQuantity"), ("1.", 1, "invalidQuantity"),
+        (".5", 2, "invalidQuantity"), ("1", 0, "invalidQuantity"), ("9223372036854775807", 2, "overflow"),
+    ])
+    func badDecimals(_ text: String, _ per: Int64, _ code: String) throws {
+        let error = try #require(throws: PricingError.self) {
+            try MeterUnit.second.quantity(parsingDecimal: text, unitsPer: per)
+        }
+        #expect(error.code.description == code)
+    }
+}
+
+@Suite("Operating accounts")
+struct OperatingAccountsTests {
+    private func entry(
+        _ id: String,
+        _ product: ProductID,
+        _ kind: AccountEntryKind,
+        _ fen: Int64,
+        on text: String = "2026-03-15",
+        operatorParty: PartyID = "op"
+    ) -> AccountEntry {
+        AccountEntry(
+            id: id,
+            operatorParty: operatorParty,
+            product: product,
+            bookedOn: day(text),
+            kind: kind,
+            amount: Money(fen: fen)
+        )
+    }
+
+    @Test func reportPerProductAndTotals() throws {
+        let entries = [
+            entry("1", "b-report", .revenue, 50_000), entry("2", "b-report", .cost, 20_000),
+            entry("3", "a-verify", .revenue, 10_000), entry("4", "a-verify", .expense, 1500),
+            entry("5", "a-verify", .revenue, -2000),  // a credit note
+            entry("6", "a-verify", .revenue, 99_999, on: "2026-04-01"),  // another period
+            entry("7", "a-verify", .revenue, 77_777, operatorParty: "other"),  // another operator
+        ]
+        let report = try OperatingAccounts.report(entries: entries, operatorParty: "op", period: march2026)
+        #expect(report.products.map(\.product) == ["a-verify", "b-report"])
+        #expect(report.products[0].revenue == Money(fen: 8000))
+        #expect(report.products[0].result == Money(fen: 6500))
+        #expect(report.products[1].result == Money(fen: 30_000))
+        #expect(report.totals.revenue == Money(fen: 58_000))
+        #expect(report.totals.cost == Money(fen: 20_000))
+        #expect(report.totals.expense == Money(fen: 1500))
+        #expect(report.totals.result == Money(fen: 36_500))
+        #expect(report.maximumAllowedRevenue == nil)
+    }
+
+    @Test func negativeCostIsRefused() {
+        #expect(throws: PricingError.self) { try entry("x", "p", .cost, -1).validate() }
+        #expect(throws: Never.self) { try entry("x", "p", .revenue, -1).validate() }
+    }
+
+    @Test func annualReportShowsFeesAgainstCaps() throws {
+        let charge = ChargeModel.usage(UsageCharge(unit: .call, scheme: .graduated(standardTiers)))
+        let book = try PriceBook(product: "id-verify", versions: [plan(charge)])
+        let lowered = [
+            FeeCap(
+                product: "id-verify",
+                limit: .perUnit(.call, UnitPrice(fen: 9)),
+                setBy: "agency",
+                source: "cap lowered 2026-06"
+            )
+        ]
+        let annual = try OperatingAccounts.annualReport(
+            year: 2026,
+            operatorParty: "op",
+            entries: [],
+            books: [book],
+            caps: lowered
+        )
+        let fee = try #require(annual.fees.first)
+        #expect(!fee.isCompliant)
+        #expect(fee.violations.map(\.tierIndex) == [0])
+        let uncapped = try OperatingAccounts.annualReport(
+            year: 2026,
+            operatorParty: "op",
+            entries: [],
+            books: [book],
+            caps: []
+        )
+        #expect(uncapped.fees.first?.capMissing == true)
+        #expect(throws: PricingError.self) {
+            try OperatingAccounts.annualReport(year: 0, operatorParty: "op", entries: [], books: [], caps: [])
+        }
+    }
+}

@@ -263,3 +263,87 @@ struct PricingServiceTests {
         #expect(try PricingEvent(decoding: other) == nil)
     }
 }
+
+@Suite("Late usage after invoicing")
+struct LateUsageTests {
+    private struct Clock: WallClock {
+        func now() -> Date { Date(timeIntervalSince1970: 1_775_000_000) }
+    }
+
+    @Test func lateRecordsAreBilledByCreditNoteAndReplacementInvoice() async throws {
+        let store = InMemoryEventStore()
+        let service = PricingService(store: store, clock: Clock())
+        let clerk = Actor(party: "op", role: .operator, person: "li")
+        try await service.setFeeCap(
+            FeeCap(product: "id-verify", limit: .perUnit(.call, UnitPrice(fen: 10)), setBy: "agency", source: "s"),
+            actor: nil
+        )
+        try await service.createPlan(
+            plan(.usage(UsageCharge(unit: .call, scheme: .graduated(standardTiers)))),
+            operationStartedOn: nil,
+            actor: clerk
+        )
+        try await service.recordUsage(
+            UsageRecord(
+                idempotencyKey: "a",
+                subscription: "sub-1",
+                unit: .call,
+                quantity: 1000,
+                occurredOn: day("2026-03-30")
+            )
+        )
+        let request = RatingRequest(
+            invoiceID: "inv-03",
+            subscription: subscription(),
+            period: march2026,
+            issuedOn: day("2026-04-01")
+        )
+        let first = try await service.issueInvoice(request, actor: clerk)
+        #expect(first.total == Money(fen: 10_000))
+        // A record of 31 March arrives on 2 April: it lands in March and crosses the tier boundary.
+        try await service.recordUsage(
+            UsageRecord(
+                idempotencyKey: "late",
+                subscription: "sub-1",
+                unit: .call,
+                quantity: 1,
+                occurredOn: day("2026-03-31")
+            )
+        )
+        var replacementRequest = request
+        replacementRequest.invoiceID = "inv-03-r1"
+        replacementRequest.issuedOn = day("2026-04-02")
+        let (note, replacement) = try await service.reissueInvoice(
+            replacementRequest,
+            replacing: "inv-03",
+            creditNoteID: "cn-03",
+            reason: "late usage",
+            actor: clerk
+        )
+        #expect(note?.amount == Money(fen: 10_000))
+        #expect(replacement.total == Money(fen: 10_008))
+        #expect(replacement.replaces == "inv-03")
+        let ledger = await service.ledger
+        #expect(ledger.invoices["inv-03"] == first)
+        #expect(try ledger.revenue(of: "op", in: march2026) == Money(fen: 10_008))
+        // The replaced invoice cannot be replaced again; a plain second invoice is still refused.
+        let stale = try await #require(throws: PricingError.self) {
+            try await service.reissueInvoice(
+                replacementRequest,
+                replacing: "inv-03",
+                creditNoteID: "cn-x",
+                reason: "again",
+                actor: clerk
+            )
+        }
+        #expect(stale.code == .unknownInvoice)
+        var plain = request
+        plain.invoiceID = "inv-03-b"
+        await #expect(throws: PricingError.self) { try await service.issueInvoice(plain, actor: clerk) }
+        // The credit note and replacement were one atomic batch on the invoice stream.
+        let stream = try await store.readStream("pricing-invoices-sub-1")
+        #expect(
+            stream.map(\.type) == ["pricing.invoice_issued", "pricing.credit_note_issued", "pricing.invoice_issued"]
+        )
+    }
+}
