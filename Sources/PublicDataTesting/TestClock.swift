@@ -42,7 +42,7 @@ public final class TestClock: WallClock {
 
 /// A working-day calendar for tests: weekends off, plus exactly the listed holidays and make-up days.
 ///
-/// It is a ``StandardWorkingDayCalendar`` under a name that says "fixed for this test".
+/// It is a `StandardWorkingDayCalendar` under a name that says "fixed for this test".
 public typealias FixedWorkingDayCalendar = StandardWorkingDayCalendar
 
 /// Parses an ISO 8601 instant for tests, e.g. `"2026-01-05T09:00:00Z"`; the Unix epoch when malformed.

@@ -35,7 +35,7 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
         case .operatorSelection: "selection-"
         case .agreement: "agreement-"
         case .registration: "registration-"
-        case .dataRequest: "request-"
+        case .dataRequest: "data-request-"
         case .product: "product-"
         case .scenario: "scenario-"
         case .objection: "objection-"
@@ -51,7 +51,8 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
     public static func of(_ stream: StreamID) -> ProcessKind? {
         let text = stream.rawValue
         guard let dash = text.firstIndex(of: "-") else { return nil }
-        return byPrefix[String(text[...dash])]
+        if let kind = byPrefix[String(text[...dash])] { return kind }
+        return text.hasPrefix(ProcessKind.dataRequest.streamPrefix) ? .dataRequest : nil
     }
 
     private static let byPrefix: [String: ProcessKind] = Dictionary(

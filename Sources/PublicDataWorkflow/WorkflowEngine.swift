@@ -87,8 +87,9 @@ public final class WorkflowEngine: Sendable {
 
     let cache = Mutex<[StreamID: ProcessInstance]>([:])
     let index: ProjectionRunner
+    let gate = StreamGate()
     private let cacheLimit: Int
-    private let maximumAttempts = 32
+    private let maximumAttempts = 64
 
     /// Creates an engine.
     /// - Parameters:
@@ -192,7 +193,18 @@ public final class WorkflowEngine: Sendable {
         if case .acceptFeedback(let id) = command {
             try await publishFeedbackEntry(id, actor: actor)
         }
-        let outcome = try await decideAndAppend(command, actor: actor)
+        // Within one engine, commands on the same stream take turns, so they do not conflict with each other;
+        // across engines (and processes) the expected-version append is the fence.
+        let stream = command.stream
+        await gate.enter(stream)
+        let outcome: CommandOutcome
+        do {
+            outcome = try await decideAndAppend(command, actor: actor)
+        } catch {
+            await gate.leave(stream)
+            throw error
+        }
+        await gate.leave(stream)
         try await followUp(command, outcome: outcome)
         return outcome
     }
@@ -225,6 +237,7 @@ public final class WorkflowEngine: Sendable {
             let result = try await append(drafts, to: current, actor: actor, now: now, trigger: .command(name))
             switch result {
             case .conflict:
+                await Task.yield()
                 continue
             case .appended(let events, let instance, let deduplicated):
                 return CommandOutcome(
@@ -556,5 +569,26 @@ struct Draft: Sendable {
         self.payload = payload
         self.id = id
         self.occurredAt = occurredAt
+    }
+}
+
+/// Lets commands on the same stream take turns inside one engine (first come, first served).
+actor StreamGate {
+    private var busy: Set<StreamID> = []
+    private var waiting: [StreamID: [CheckedContinuation<Void, Never>]] = [:]
+
+    func enter(_ stream: StreamID) async {
+        if busy.insert(stream).inserted { return }
+        await withCheckedContinuation { waiting[stream, default: []].append($0) }
+    }
+
+    func leave(_ stream: StreamID) {
+        guard var queue = waiting[stream], !queue.isEmpty else {
+            busy.remove(stream)
+            return
+        }
+        let next = queue.removeFirst()
+        waiting[stream] = queue.isEmpty ? nil : queue
+        next.resume()
     }
 }
