@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scratch="${DOCS_SCRATCH:-.build}"
-swift package --scratch-path "$scratch" dump-symbol-graph --minimum-access-level public >/dev/null
+swift package --scratch-path "$scratch" --traits PostgreSQL dump-symbol-graph --minimum-access-level public >/dev/null
 graphs=$(find "$scratch" -type d -name symbolgraph | head -n 1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -132,6 +132,22 @@ enum PostgresBenchmarks {
         report.record(group, "readAll pages of 1000, store (events/s)", storeReadRate, "events/s")
         report.record(group, "select pages of 1000, raw libpq (events/s)", rawReadRate, "events/s")
         report.record(group, "read, ratio store/raw", storeReadRate / rawReadRate, "x", note: "target >= 0.5")
+        // One round trip without a commit: what the async API and the dedicated threads cost per call.
+        let trips = report.quick ? 500 : 3000
+        var storeTrip = 0.0
+        var rawTrip = 0.0
+        for _ in 0..<rounds {
+            storeTrip += try await measureSecondsAsync {
+                for _ in 0..<(trips / rounds) { _ = try await store.headPosition() }
+            }
+            rawTrip += try measureSeconds {
+                for _ in 0..<(trips / rounds) {
+                    try raw.exec("SELECT last_position FROM bench_append.log_head WHERE id = 1")
+                }
+            }
+        }
+        report.record(group, "round trip (headPosition), store", storeTrip / Double(trips) * 1e6, "us")
+        report.record(group, "round trip (same SELECT), raw libpq", rawTrip / Double(trips) * 1e6, "us")
         await store.close()
 
         // Concurrent appenders (batch 1, one stream each): the cost of ordering commits through the head row.

@@ -198,7 +198,7 @@ struct PostgresConnectionSettings: Sendable {
 
     /// Opens a connection, retrying transient failures (server starting, restarting or not yet listening)
     /// for up to ``reconnectWindow``.
-    /// - Throws: ``EventStoreError`` with code `unavailable`.
+    /// - Throws: `EventStoreError` with code `unavailable`.
     func connect() throws -> OpaquePointer {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: reconnectWindow)
@@ -271,7 +271,7 @@ struct PostgresConnectionSettings: Sendable {
     }
 
     /// Connects, runs `sql` as a script, and disconnects, synchronously (exit handlers, tools).
-    /// - Throws: ``EventStoreError``.
+    /// - Throws: `EventStoreError`.
     func executeOnce(_ sql: String) throws {
         let connection = try connectOnce()
         defer { PQfinish(connection) }
@@ -319,7 +319,7 @@ struct PostgresConnectionSettings: Sendable {
     }
 
     /// The parts of `connectionString` that identify the target, without a password.
-    /// - Throws: ``EventStoreError`` `invalidArgument` when libpq cannot parse the string.
+    /// - Throws: `EventStoreError` `invalidArgument` when libpq cannot parse the string.
     static func describeTarget(_ connectionString: String) throws(EventStoreError) -> String {
         var errorMessage: UnsafeMutablePointer<CChar>?
         let isConninfo =
@@ -431,7 +431,7 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Runs one statement with binary parameters; results in binary format unless `textResults`.
-    /// - Throws: ``EventStoreError`` naming the SQLSTATE.
+    /// - Throws: `EventStoreError` naming the SQLSTATE.
     @discardableResult
     func execute(
         _ sql: String,
@@ -491,7 +491,7 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Runs one or more statements given as text (DDL; no parameters).
-    /// - Throws: ``EventStoreError`` naming the SQLSTATE.
+    /// - Throws: `EventStoreError` naming the SQLSTATE.
     func executeScript(_ sql: String) throws {
         guard let handle else {
             throw EventStoreError(code: .unavailable, message: "not connected", location: settings.location)
@@ -527,7 +527,7 @@ final class PostgresConnection: @unchecked Sendable {
     }
 }
 
-/// Maps SQLSTATE classes to ``EventStoreError`` codes.
+/// Maps SQLSTATE classes to `EventStoreError` codes.
 enum PostgresErrorMapping {
     static func error(sqlState: String?, message: String, connectionLost: Bool, location: String) -> EventStoreError {
         let state = sqlState ?? (connectionLost ? "08006" : nil)

@@ -38,7 +38,7 @@ public enum PostgresSchema {
     /// PostgreSQL's 63-byte identifier limit).
     /// - Parameter name: The proposed schema name.
     /// - Returns: The name, safe to use unquoted in SQL.
-    /// - Throws: ``EventStoreError`` with code `invalidArgument`.
+    /// - Throws: `EventStoreError` with code `invalidArgument`.
     public static func validateSchemaName(_ name: String) throws(EventStoreError) -> String {
         let bytes = Array(name.utf8)
         let valid =
@@ -64,7 +64,7 @@ public enum PostgresSchema {
     /// The migrations, oldest first, with the schema name filled in.
     /// - Parameter schema: The schema that holds the store.
     /// - Returns: One entry per version up to ``latestVersion``.
-    /// - Throws: ``EventStoreError`` `invalidArgument` for an invalid schema name.
+    /// - Throws: `EventStoreError` `invalidArgument` for an invalid schema name.
     public static func migrations(schema: String) throws(EventStoreError) -> [Migration] {
         let name = try validateSchemaName(schema)
         let channel = notificationChannel(schema: name)
@@ -136,6 +136,9 @@ public enum PostgresSchema {
         ) RETURNS TABLE (r_outcome text, r_version bigint, r_position bigint, r_detail text)
         LANGUAGE plpgsql
         SET search_path = pg_catalog, pg_temp
+        -- Every lookup below has an index; never let a stale row estimate (a young table, a cached generic plan)
+        -- turn the id check into a scan of the whole log.
+        SET enable_seqscan = off
         AS $append$
         DECLARE
             v_count bigint := coalesce(cardinality(p_ids), 0);

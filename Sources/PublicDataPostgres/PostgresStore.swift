@@ -2,7 +2,7 @@
 import Foundation
 import PublicDataModel
 
-/// An ``EventStore`` on PostgreSQL, for several service instances sharing one database.
+/// An `EventStore` on PostgreSQL, for several service instances sharing one database.
 ///
 /// The store talks to the server through the system libpq, over a bounded pool of connections whose blocking
 /// calls run on dedicated threads. It owns its schema (see ``PostgresSchema``) and creates or upgrades it at
@@ -17,10 +17,14 @@ import PublicDataModel
 /// whole log commit one after another; the benchmarks measure it.
 ///
 /// ## Errors
-/// Every failure is an ``EventStoreError``; `backendCode` carries the SQLSTATE. Connection failures,
+/// Every failure is an `EventStoreError`; `backendCode` carries the SQLSTATE. Connection failures,
 /// timeouts, a terminated backend or a server shutting down are `unavailable`. An append that fails has
 /// written nothing — except in the one case no client can exclude, the connection dropping while the server
 /// commits; retry with the same event ids and the store answers `deduplicated` if the first attempt landed.
+///
+/// Cancelling the calling task does not interrupt a statement already sent to the server;
+/// ``PostgresConfiguration/statementTimeout`` bounds how long one can run (including waiting for the
+/// ordering lock).
 ///
 /// ```swift
 /// let store = try await PostgresEventStore("postgresql://portal@db.example/publicdata?sslmode=verify-full")
@@ -41,7 +45,7 @@ public final class PostgresEventStore: EventStore {
 
     /// Opens a store: checks the configuration, connects, and creates or upgrades the schema.
     /// - Parameter configuration: Where the database is and how to pool connections.
-    /// - Throws: ``EventStoreError``: `invalidArgument` for a bad connection string or schema name,
+    /// - Throws: `EventStoreError`: `invalidArgument` for a bad connection string or schema name,
     ///   `unavailable` when the server cannot be reached or refuses the login (SQLSTATE in `backendCode`
     ///   when known), `schemaTooNew` when the database was written by a newer release (nothing changed).
     public init(configuration: PostgresConfiguration) async throws(EventStoreError) {
@@ -70,7 +74,7 @@ public final class PostgresEventStore: EventStore {
     /// - Parameters:
     ///   - connectionString: A libpq connection string or `postgresql://` URL.
     ///   - schema: The schema that holds the store's tables.
-    /// - Throws: ``EventStoreError``, as ``init(configuration:)``.
+    /// - Throws: `EventStoreError`, as ``init(configuration:)``.
     public convenience init(
         _ connectionString: String,
         schema: String = PostgresSchema.defaultSchema
@@ -82,10 +86,10 @@ public final class PostgresEventStore: EventStore {
 
     /// Closes the pool's connections. Later calls fail with `unavailable`. Releasing the store also closes them.
     public func close() async {
-        await pool.close()
+        pool.close()
     }
 
-    /// Runs `body` on a pooled connection, turning every failure into an ``EventStoreError``.
+    /// Runs `body` on a pooled connection, turning every failure into an `EventStoreError`.
     private static func call<T: Sendable>(
         _ pool: PostgresConnectionPool,
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
@@ -109,8 +113,8 @@ public final class PostgresEventStore: EventStore {
 
     // MARK: - EventStore
 
-    /// Appends a batch atomically; see ``EventStore`` for the contract.
-    /// - Throws: ``EventStoreError``.
+    /// Appends a batch atomically; see `EventStore` for the contract.
+    /// - Throws: `EventStoreError`.
     public func append(
         _ events: [ProposedEvent],
         to stream: StreamID,
@@ -174,7 +178,7 @@ public final class PostgresEventStore: EventStore {
     }
 
     /// Reads a stream in version order.
-    /// - Throws: ``EventStoreError``.
+    /// - Throws: `EventStoreError`.
     public func readStream(_ stream: StreamID, fromVersion: Int64, limit: Int) async throws -> [RecordedEvent] {
         try validateReadLimit(limit)
         let sql =
@@ -187,7 +191,7 @@ public final class PostgresEventStore: EventStore {
     }
 
     /// Reads the global log in position order.
-    /// - Throws: ``EventStoreError``.
+    /// - Throws: `EventStoreError`.
     public func readAll(after position: Int64, limit: Int) async throws -> [RecordedEvent] {
         try validateReadLimit(limit)
         let sql =
@@ -199,7 +203,7 @@ public final class PostgresEventStore: EventStore {
     }
 
     /// The stream's current version (0 when it has no events).
-    /// - Throws: ``EventStoreError``.
+    /// - Throws: `EventStoreError`.
     public func streamVersion(_ stream: StreamID) async throws -> Int64 {
         let sql = "SELECT coalesce(max(stream_version), 0)::bigint FROM \(schema).events WHERE stream_id = $1"
         let bindings: [PostgresBinding] = [.text(stream.rawValue)]
@@ -209,7 +213,7 @@ public final class PostgresEventStore: EventStore {
     }
 
     /// The last committed position (0 for an empty store).
-    /// - Throws: ``EventStoreError``.
+    /// - Throws: `EventStoreError`.
     public func headPosition() async throws -> Int64 {
         let sql = "SELECT last_position FROM \(schema).log_head WHERE id = 1"
         return try await withConnection { connection in
@@ -218,7 +222,7 @@ public final class PostgresEventStore: EventStore {
     }
 
     /// The position saved under `name`, or `nil`.
-    /// - Throws: ``EventStoreError``.
+    /// - Throws: `EventStoreError`.
     public func loadCursor(_ name: String) async throws -> Int64? {
         let sql = "SELECT cursor_position FROM \(schema).cursors WHERE name = $1"
         let bindings: [PostgresBinding] = [.text(name)]
@@ -229,7 +233,7 @@ public final class PostgresEventStore: EventStore {
     }
 
     /// Durably saves a cursor, replacing any earlier value.
-    /// - Throws: ``EventStoreError`` (`invalidArgument` for an empty name).
+    /// - Throws: `EventStoreError` (`invalidArgument` for an empty name).
     public func saveCursor(_ name: String, position: Int64) async throws {
         guard !name.isEmpty else {
             throw EventStoreError(code: .invalidArgument, message: "a cursor name may not be empty")

@@ -171,3 +171,174 @@ public struct WorkflowPayload: Codable, Sendable, Hashable {
     /// Creates an empty payload.
     public init() {}
 }
+
+extension WorkflowPayload {
+    private enum CodingKeys: String, CodingKey {
+        case planID
+        case selectionID
+        case agreementID
+        case registrationID
+        case dataRequestID
+        case productID
+        case scenarioID
+        case objectionID
+        case evaluationID
+        case feedbackID
+        case catalogEntryIDs
+        case operatorID
+        case pricePlanID
+        case agencyID
+        case departmentIDs
+        case plan
+        case planVersion
+        case selection
+        case application
+        case qualifications
+        case terms
+        case registration
+        case registrationCode
+        case validUntil
+        case request
+        case product
+        case pricePlan
+        case feeCaps
+        case scenario
+        case applicant
+        case objection
+        case rating
+        case consequence
+        case consecutivePoorRatings
+        case usage
+        case purpose
+        case usageDay
+        case invoices
+        case settlement
+        case shares
+        case allocations
+        case feedback
+        case catalogEntry
+        case decision
+        case reason
+        case note
+        case deadlines
+        case closedDeadlines
+        case notify
+    }
+
+    /// Decodes only the keys present in the JSON (an event sets a handful of the fields), which is what
+    /// keeps folding and replaying the log fast; unknown keys are ignored.
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        for key in container.allKeys {
+            switch key {
+            case .planID: planID = try container.decode(PlanID.self, forKey: .planID)
+            case .selectionID: selectionID = try container.decode(SelectionID.self, forKey: .selectionID)
+            case .agreementID: agreementID = try container.decode(AgreementID.self, forKey: .agreementID)
+            case .registrationID: registrationID = try container.decode(RegistrationID.self, forKey: .registrationID)
+            case .dataRequestID: dataRequestID = try container.decode(DataRequestID.self, forKey: .dataRequestID)
+            case .productID: productID = try container.decode(ProductID.self, forKey: .productID)
+            case .scenarioID: scenarioID = try container.decode(ScenarioID.self, forKey: .scenarioID)
+            case .objectionID: objectionID = try container.decode(ObjectionID.self, forKey: .objectionID)
+            case .evaluationID: evaluationID = try container.decode(EvaluationID.self, forKey: .evaluationID)
+            case .feedbackID: feedbackID = try container.decode(FeedbackID.self, forKey: .feedbackID)
+            case .catalogEntryIDs:
+                catalogEntryIDs = try container.decode([CatalogEntryID].self, forKey: .catalogEntryIDs)
+            case .operatorID: operatorID = try container.decode(PartyID.self, forKey: .operatorID)
+            case .pricePlanID: pricePlanID = try container.decode(PricePlanID.self, forKey: .pricePlanID)
+            case .agencyID: agencyID = try container.decode(PartyID.self, forKey: .agencyID)
+            case .departmentIDs: departmentIDs = try container.decode([PartyID].self, forKey: .departmentIDs)
+            case .plan: plan = try container.decode(ImplementationPlan.self, forKey: .plan)
+            case .planVersion: planVersion = try container.decode(Int.self, forKey: .planVersion)
+            case .selection: selection = try container.decode(SelectionAnnouncement.self, forKey: .selection)
+            case .application: application = try container.decode(OperatorApplication.self, forKey: .application)
+            case .qualifications:
+                qualifications = try container.decode([QualificationResult].self, forKey: .qualifications)
+            case .terms: terms = try container.decode(AgreementTerms.self, forKey: .terms)
+            case .registration: registration = try container.decode(RegistrationApplication.self, forKey: .registration)
+            case .registrationCode: registrationCode = try container.decode(String.self, forKey: .registrationCode)
+            case .validUntil: validUntil = try container.decode(CivilDate.self, forKey: .validUntil)
+            case .request: request = try container.decode(DataRequestSpec.self, forKey: .request)
+            case .product: product = try container.decode(ProductSpec.self, forKey: .product)
+            case .pricePlan: pricePlan = try container.decode(PricePlan.self, forKey: .pricePlan)
+            case .feeCaps: feeCaps = try container.decode([FeeCap].self, forKey: .feeCaps)
+            case .scenario: scenario = try container.decode(ScenarioSpec.self, forKey: .scenario)
+            case .applicant: applicant = try container.decode(PartyID.self, forKey: .applicant)
+            case .objection: objection = try container.decode(ObjectionSpec.self, forKey: .objection)
+            case .rating: rating = try container.decode(EvaluationRating.self, forKey: .rating)
+            case .consequence: consequence = try container.decode(EvaluationConsequence.self, forKey: .consequence)
+            case .consecutivePoorRatings:
+                consecutivePoorRatings = try container.decode(Int.self, forKey: .consecutivePoorRatings)
+            case .usage: usage = try container.decode(UsageSpec.self, forKey: .usage)
+            case .purpose: purpose = try container.decode(Purpose.self, forKey: .purpose)
+            case .usageDay: usageDay = try container.decode(CivilDate.self, forKey: .usageDay)
+            case .invoices: invoices = try container.decode([Invoice].self, forKey: .invoices)
+            case .settlement: settlement = try container.decode(SettlementSummary.self, forKey: .settlement)
+            case .shares: shares = try container.decode([RevenueShare].self, forKey: .shares)
+            case .allocations: allocations = try container.decode([Allocation].self, forKey: .allocations)
+            case .feedback: feedback = try container.decode(FeedbackSpec.self, forKey: .feedback)
+            case .catalogEntry: catalogEntry = try container.decode(CatalogEntry.self, forKey: .catalogEntry)
+            case .decision: decision = try container.decode(Decision.self, forKey: .decision)
+            case .reason: reason = try container.decode(String.self, forKey: .reason)
+            case .note: note = try container.decode(String.self, forKey: .note)
+            case .deadlines: deadlines = try container.decode([ScheduledDeadline].self, forKey: .deadlines)
+            case .closedDeadlines: closedDeadlines = try container.decode([String].self, forKey: .closedDeadlines)
+            case .notify: notify = try container.decode([NotificationTarget].self, forKey: .notify)
+            }
+        }
+    }
+
+    /// Encodes the fields that are set; absent fields are omitted.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(planID, forKey: .planID)
+        try container.encodeIfPresent(selectionID, forKey: .selectionID)
+        try container.encodeIfPresent(agreementID, forKey: .agreementID)
+        try container.encodeIfPresent(registrationID, forKey: .registrationID)
+        try container.encodeIfPresent(dataRequestID, forKey: .dataRequestID)
+        try container.encodeIfPresent(productID, forKey: .productID)
+        try container.encodeIfPresent(scenarioID, forKey: .scenarioID)
+        try container.encodeIfPresent(objectionID, forKey: .objectionID)
+        try container.encodeIfPresent(evaluationID, forKey: .evaluationID)
+        try container.encodeIfPresent(feedbackID, forKey: .feedbackID)
+        try container.encodeIfPresent(catalogEntryIDs, forKey: .catalogEntryIDs)
+        try container.encodeIfPresent(operatorID, forKey: .operatorID)
+        try container.encodeIfPresent(pricePlanID, forKey: .pricePlanID)
+        try container.encodeIfPresent(agencyID, forKey: .agencyID)
+        try container.encodeIfPresent(departmentIDs, forKey: .departmentIDs)
+        try container.encodeIfPresent(plan, forKey: .plan)
+        try container.encodeIfPresent(planVersion, forKey: .planVersion)
+        try container.encodeIfPresent(selection, forKey: .selection)
+        try container.encodeIfPresent(application, forKey: .application)
+        try container.encodeIfPresent(qualifications, forKey: .qualifications)
+        try container.encodeIfPresent(terms, forKey: .terms)
+        try container.encodeIfPresent(registration, forKey: .registration)
+        try container.encodeIfPresent(registrationCode, forKey: .registrationCode)
+        try container.encodeIfPresent(validUntil, forKey: .validUntil)
+        try container.encodeIfPresent(request, forKey: .request)
+        try container.encodeIfPresent(product, forKey: .product)
+        try container.encodeIfPresent(pricePlan, forKey: .pricePlan)
+        try container.encodeIfPresent(feeCaps, forKey: .feeCaps)
+        try container.encodeIfPresent(scenario, forKey: .scenario)
+        try container.encodeIfPresent(applicant, forKey: .applicant)
+        try container.encodeIfPresent(objection, forKey: .objection)
+        try container.encodeIfPresent(rating, forKey: .rating)
+        try container.encodeIfPresent(consequence, forKey: .consequence)
+        try container.encodeIfPresent(consecutivePoorRatings, forKey: .consecutivePoorRatings)
+        try container.encodeIfPresent(usage, forKey: .usage)
+        try container.encodeIfPresent(purpose, forKey: .purpose)
+        try container.encodeIfPresent(usageDay, forKey: .usageDay)
+        try container.encodeIfPresent(invoices, forKey: .invoices)
+        try container.encodeIfPresent(settlement, forKey: .settlement)
+        try container.encodeIfPresent(shares, forKey: .shares)
+        try container.encodeIfPresent(allocations, forKey: .allocations)
+        try container.encodeIfPresent(feedback, forKey: .feedback)
+        try container.encodeIfPresent(catalogEntry, forKey: .catalogEntry)
+        try container.encodeIfPresent(decision, forKey: .decision)
+        try container.encodeIfPresent(reason, forKey: .reason)
+        try container.encodeIfPresent(note, forKey: .note)
+        try container.encodeIfPresent(deadlines, forKey: .deadlines)
+        try container.encodeIfPresent(closedDeadlines, forKey: .closedDeadlines)
+        try container.encodeIfPresent(notify, forKey: .notify)
+    }
+}

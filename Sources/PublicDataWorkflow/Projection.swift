@@ -92,10 +92,10 @@ public struct WorkflowProjection: Sendable, Hashable {
         if let transition {
             for key in transition.closesDeadlines { openDeadlines["\(stream)|\(key)"] = nil }
         }
-        var payload: WorkflowPayload?
+        var payload: ProjectionFields?
         if Self.decodedTypes.contains(event.type) || !(transition?.opensDeadlines.isEmpty ?? true) {
             do {
-                payload = try event.decodePayload(WorkflowPayload.self)
+                payload = try ProjectionFields.fast(event.payload) ?? event.decodePayload(ProjectionFields.self)
             } catch {
                 throw WorkflowError(
                     code: .store,
@@ -115,9 +115,9 @@ public struct WorkflowProjection: Sendable, Hashable {
             if let party = agreementOperator[agreement] { agreementsByOperator[party, default: [:]][agreement] = to }
         case .dataRequest:
             let request = DataRequestID(id)
-            if event.type == "dataRequest.submitted", let spec = payload?.request {
-                requestEntries[request] = spec.items.map(\.entry)
-                requestsByAgreement[spec.agreement, default: []].insert(request)
+            if event.type == "dataRequest.submitted", let agreement = payload?.agreementID {
+                requestEntries[request] = payload?.catalogEntryIDs ?? []
+                requestsByAgreement[agreement, default: []].insert(request)
             }
             let active = to == "granted" || to == "provisioned"
             for entry in requestEntries[request] ?? [] {
@@ -131,16 +131,16 @@ public struct WorkflowProjection: Sendable, Hashable {
             }
         case .product:
             let product = ProductID(id)
-            if event.type == "product.drafted", let spec = payload?.product {
+            if event.type == "product.drafted", let agreement = payload?.agreementID {
                 products[product] = ProductSummary(
                     id: product,
-                    agreement: spec.agreement,
+                    agreement: agreement,
                     operatorParty: payload?.operatorID ?? PartyID(""),
-                    name: spec.name,
+                    name: payload?.product?.name ?? "",
                     state: to,
                     pricePlan: nil
                 )
-                productsByAgreement[spec.agreement, default: []].insert(product)
+                productsByAgreement[agreement, default: []].insert(product)
             }
             if event.type == "product.published", let plan = payload?.pricePlan { products[product]?.pricePlan = plan }
             products[product]?.state = to
@@ -234,4 +234,23 @@ public actor ProjectionRunner {
         try await catchUp()
         return projection.streams(of: agreement)
     }
+}
+
+/// The few payload fields the projections read; decoding only these keeps replay fast.
+struct ProjectionFields: Decodable, Equatable {
+    struct Named: Decodable, Equatable {
+        var name: String
+    }
+
+    struct Addressed: Decodable, Equatable {
+        var provider: PartyID
+    }
+
+    var operatorID: PartyID?
+    var agreementID: AgreementID?
+    var catalogEntryIDs: [CatalogEntryID]?
+    var product: Named?
+    var pricePlan: PricePlan?
+    var objection: Addressed?
+    var deadlines: [ScheduledDeadline]?
 }

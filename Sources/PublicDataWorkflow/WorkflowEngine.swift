@@ -201,10 +201,10 @@ public final class WorkflowEngine: Sendable {
         do {
             outcome = try await decideAndAppend(command, actor: actor)
         } catch {
-            await gate.leave(stream)
+            gate.leave(stream)
             throw error
         }
-        await gate.leave(stream)
+        gate.leave(stream)
         try await followUp(command, outcome: outcome)
         return outcome
     }
@@ -219,9 +219,21 @@ public final class WorkflowEngine: Sendable {
         let stream = command.stream
         let process = Processes.process(of: name)
         let transitions = Processes.definition(process).transitions(for: name)
+        // The first attempt decides on the memoized state of the stream without reading the store: if another
+        // instance moved the stream on, the append conflicts and the next attempt reloads. A refusal decided
+        // on memoized state is re-checked on fresh state before it is reported.
+        var cached = cache.withLock { $0[stream] }
         for _ in 0..<maximumAttempts {
-            let current = try await instance(stream)
+            let current: ProcessInstance
+            if let memo = cached {
+                current = memo
+            } else {
+                current = try await instance(stream)
+            }
+            let fromMemo = cached != nil
+            cached = nil
             guard transitions.contains(where: { $0.from.contains(current.state) }) else {
+                if fromMemo { continue }
                 throw WorkflowError(
                     code: .invalidState,
                     message: current.exists
@@ -233,7 +245,12 @@ public final class WorkflowEngine: Sendable {
             }
             let now = clock.now()
             let context = DecisionContext(engine: self, actor: actor, now: now, today: calendar.civilDate(of: now))
-            let drafts = try await context.decide(command, current)
+            let drafts: [Draft]
+            do {
+                drafts = try await context.decide(command, current)
+            } catch  where fromMemo {
+                continue
+            }
             let result = try await append(drafts, to: current, actor: actor, now: now, trigger: .command(name))
             switch result {
             case .conflict:
@@ -573,22 +590,39 @@ struct Draft: Sendable {
 }
 
 /// Lets commands on the same stream take turns inside one engine (first come, first served).
-actor StreamGate {
-    private var busy: Set<StreamID> = []
-    private var waiting: [StreamID: [CheckedContinuation<Void, Never>]] = [:]
+///
+/// The uncontended path takes a lock and returns without suspending.
+final class StreamGate: Sendable {
+    private struct State {
+        var busy: Set<StreamID> = []
+        var waiting: [StreamID: [CheckedContinuation<Void, Never>]] = [:]
+    }
+
+    private let state = Mutex(State())
 
     func enter(_ stream: StreamID) async {
-        if busy.insert(stream).inserted { return }
-        await withCheckedContinuation { waiting[stream, default: []].append($0) }
+        let entered = state.withLock { $0.busy.insert(stream).inserted }
+        if entered { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state -> Bool in
+                if state.busy.insert(stream).inserted { return true }
+                state.waiting[stream, default: []].append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
     }
 
     func leave(_ stream: StreamID) {
-        guard var queue = waiting[stream], !queue.isEmpty else {
-            busy.remove(stream)
-            return
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard var queue = state.waiting[stream], !queue.isEmpty else {
+                state.busy.remove(stream)
+                return nil
+            }
+            let next = queue.removeFirst()
+            state.waiting[stream] = queue.isEmpty ? nil : queue
+            return next
         }
-        let next = queue.removeFirst()
-        waiting[stream] = queue.isEmpty ? nil : queue
-        next.resume()
+        next?.resume()
     }
 }

@@ -210,3 +210,53 @@ struct HarnessTests {
         }
     }
 }
+
+struct DocumentationExampleTests {
+    static let examples = HarnessTests.examplesPath
+
+    @Test func pilotPolicyLoadsAndTheExampleSuiteCatchesItsMistake() throws {
+        let pilot = try Policy.load(contentsOf: Self.examples.appendingPathComponent("pilot.policy.json"))
+        #expect(pilot.id == "pilot-zone")
+        #expect(pilot.rules.count == 9)
+        let guide = try String(
+            contentsOf: HarnessTests.root.appendingPathComponent("Documentation/PolicyAuthoring.md"),
+            encoding: .utf8
+        )
+        #expect(guide.contains("\"id\": \"pilot-zone\""))
+        // The pilot's deliberate mistake shows up as a readable failure.
+        var request = PolicyFixtures.dataRequest(entry: PolicyFixtures.entry(personalInformation: true))
+        request.requestedFields = ["legalRepresentative"]
+        request.neededFields = ["legalRepresentative"]
+        request.anonymized = true
+        let suite = PolicyTestSuite(
+            name: "pilot",
+            cases: [
+                PolicyTestCase(
+                    name: "anonymized personal information is granted",
+                    request: .dataRequest(request),
+                    expect: PolicyExpectation(effect: .permit, obligations: [.minimalFields], articles: ["Art. 16"])
+                )
+            ]
+        )
+        let report = PolicyHarness.run(suite: suite, policy: pilot)
+        #expect(!report.allPassed)
+        #expect(report.text.contains("[personal-information]"))
+        if ProcessInfo.processInfo.environment["PUBLICDATA_PRINT_EXAMPLES"] == "1" {
+            print(report.text)
+            print(report.coverage.text)
+            var changed = Policy.beijingDefault
+            changed.version = "2026.2"
+            changed.parameters.freePurposes = [.publicGovernance, .publicWelfare, .sectorDevelopment]
+            let corpus = try Data(contentsOf: Self.examples.appendingPathComponent("corpus.jsonl"))
+            print(try ImpactAnalysis.compare(old: .beijingDefault, new: changed, jsonLines: corpus).text)
+        }
+    }
+
+    @Test func exampleCorpusIsCurrent() throws {
+        let path = Self.examples.appendingPathComponent("corpus.jsonl")
+        if ProcessInfo.processInfo.environment["PUBLICDATA_REGENERATE_POLICY"] == "1" {
+            try HarnessTests.corpus().write(to: path)
+        }
+        #expect(try Data(contentsOf: path) == HarnessTests.corpus())
+    }
+}

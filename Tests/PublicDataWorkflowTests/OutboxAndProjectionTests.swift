@@ -4,6 +4,8 @@ import PublicDataTesting
 import Synchronization
 import Testing
 
+@testable import PublicDataWorkflow
+
 /// A sink that fails a number of times before it delivers.
 final class FlakySink: NotificationSink {
     private let failures = Mutex(0)
@@ -159,6 +161,21 @@ struct ProjectionTests {
             #expect(written == replayed, "\(stream)")
             #expect(replayed.state == rebuilt.states[stream])
         }
+    }
+
+    @Test func theFastFieldReaderAgreesWithJSONDecoder() async throws {
+        let world = World()
+        try await world.run(Scripts.lifecycle)
+        var checked = 0
+        for event in try await world.log() {
+            guard let fast = ProjectionFields.fast(event.payload) else { continue }
+            #expect(fast == (try event.decodePayload(ProjectionFields.self)), "\(event.type)")
+            checked += 1
+        }
+        #expect(checked > 50)
+        #expect(ProjectionFields.fast(Data(#"{"operatorID":"a\"b"}"#.utf8)) == nil)
+        #expect(ProjectionFields.fast(Data(#"{"operatorID":"#.utf8)) == nil)
+        #expect(ProjectionFields.fast(Data(#"{"x":[1,{"y":"]"}],"agreementID":"agr-1"}"#.utf8))?.agreementID == "agr-1")
     }
 
     @Test func applyingAnEventTwiceChangesNothing() async throws {
