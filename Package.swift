@@ -108,6 +108,7 @@ let package = Package(
             name: "PublicDataCommandLineTests",
             dependencies: [
                 "PublicDataCommandLine", "PublicDataKit", "PublicDataSQLite", "PublicDataTesting", "CPublicDataSQLite",
+                "PublicDataPostgres",
             ]
         ),
         .testTarget(name: "PublicDataPostgresTests", dependencies: ["PublicDataPostgres", "PublicDataTesting"]),

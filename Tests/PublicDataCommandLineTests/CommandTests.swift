@@ -93,7 +93,6 @@ import Testing
 
     @Test(
         arguments: [
-            (["run", "--store", "postgres://demo@localhost/publicdata"], "--traits PostgreSQL"),
             (["run", "--store", "mysql"], "unknown store 'mysql'"),
             (["run", "--hash", "md5"], "unknown hash 'md5'"),
             (["run", "extra"], "unexpected argument 'extra'"),
