@@ -77,7 +77,7 @@ let package = Package(
         // MARK: - Executables
         .target(
             name: "PublicDataCommandLine",
-            dependencies: ["PublicDataKit", "PublicDataSQLite", "PublicDataPostgres"]
+            dependencies: ["PublicDataKit", "PublicDataSQLite", "PublicDataPostgres", "PublicDataTesting"]
         ),
         .executableTarget(
             name: "PublicDataDemo",

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The canonical bytes of a ``RecordedEvent``: the exact bytes the audit ledger hashes as one leaf.
+/// The canonical bytes of a `RecordedEvent`: the exact bytes the audit ledger hashes as one leaf.
 ///
 /// The encoding is binary, platform-independent and stable across releases; a new layout would get a new
 /// version byte and the old one would still be read. All integers are big-endian; a *string* is a 4-byte

@@ -384,7 +384,7 @@ public struct Disclosure: Codable, Sendable, Hashable {
         self.ledgerCheckpoint = input.ledgerCheckpoint
     }
 
-    /// The disclosure as ``PublicDataJSON`` (sorted keys, money in fen, days as `YYYY-MM-DD`).
+    /// The disclosure as `PublicDataJSON` (sorted keys, money in fen, days as `YYYY-MM-DD`).
     /// - Throws: `EncodingError`.
     public func jsonData() throws -> Data { try PublicDataJSON.encode(self) }
 

@@ -28,7 +28,7 @@ public struct LedgerConfiguration: Sendable {
     public var streamID: StreamID { StreamID("audit-ledger-\(name)") }
 }
 
-/// The audit ledger: a Merkle tree over the canonical bytes of every event of an ``EventStore``'s global log.
+/// The audit ledger: a Merkle tree over the canonical bytes of every event of an `EventStore`'s global log.
 ///
 /// ## How it follows the log
 /// Leaf `i` is ``CanonicalEventEncoding`` of the `i`-th event in global-position order (leaf indices are

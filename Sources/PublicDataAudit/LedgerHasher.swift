@@ -176,10 +176,35 @@ extension LedgerHasher {
         _ second: UnsafeRawBufferPointer,
         into output: UnsafeMutableRawBufferPointer
     ) {
+        guard let out = output.baseAddress else { return }
+        let total = 1 + first.count + second.count
+        if total + 9 <= 128 {
+            // Short inputs (Merkle nodes, small leaves): lay out the padded message once, compress it in one go.
+            withUnsafeTemporaryAllocation(byteCount: 128, alignment: 8) { buffer in
+                guard let base = buffer.baseAddress else { return }
+                buffer.initializeMemory(as: UInt8.self, repeating: 0)
+                buffer[0] = prefix
+                if let source = first.baseAddress { (base + 1).copyMemory(from: source, byteCount: first.count) }
+                if let source = second.baseAddress {
+                    (base + 1 + first.count).copyMemory(from: source, byteCount: second.count)
+                }
+                buffer[total] = 0x80
+                let blocks = total + 9 <= 64 ? 1 : 2
+                buffer.storeBytes(
+                    of: (UInt64(total) &* 8).bigEndian,
+                    toByteOffset: blocks * 64 - 8,
+                    as: UInt64.self
+                )
+                var compressor = C()
+                compressor.compress(base, blocks: blocks)
+                compressor.store(into: out)
+            }
+            return
+        }
         var stream = MDStream<C>()
         stream.update(byte: prefix)
         stream.update(first)
         stream.update(second)
-        if let base = output.baseAddress { stream.finish(into: base) }
+        stream.finish(into: out)
     }
 }

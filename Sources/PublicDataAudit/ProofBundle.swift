@@ -3,7 +3,7 @@ import Foundation
 /// Everything a regulator needs to check, offline, that one event is in the ledger: the entry, its index,
 /// the inclusion proof and the signed checkpoint (in the spirit of C2SP `tlog-proof`).
 ///
-/// In JSON (``PublicDataJSON``):
+/// In JSON (`PublicDataJSON`):
 ///
 /// ```json
 /// {"checkpoint":"<signed checkpoint text>","entry":"<base64 canonical bytes>","format":"publicdatakit-proof-bundle/v1",
@@ -38,12 +38,12 @@ public struct ProofBundle: Codable, Sendable, Hashable {
         self.checkpoint = checkpoint
     }
 
-    /// The bundle as ``PublicDataJSON``.
+    /// The bundle as `PublicDataJSON`.
     /// - Throws: `EncodingError`.
     public func jsonData() throws -> Data { try PublicDataJSON.encode(self) }
 
     /// Reads a bundle from JSON.
-    /// - Throws: ``ModelDecodingError``.
+    /// - Throws: `ModelDecodingError`.
     public static func fromJSON(_ data: Data) throws(ModelDecodingError) -> ProofBundle {
         try PublicDataJSON.decode(ProofBundle.self, from: data)
     }

@@ -53,9 +53,6 @@ struct SM3Compressor: MDCompressor {
     init() {}
 
     @inline(__always)
-    private static func p0(_ x: UInt32) -> UInt32 { x ^ rotateLeft(x, 9) ^ rotateLeft(x, 17) }
-
-    @inline(__always)
     private static func p1(_ x: UInt32) -> UInt32 { x ^ rotateLeft(x, 15) ^ rotateLeft(x, 23) }
 
     mutating func compress(_ data: UnsafeRawPointer, blocks: Int) {
@@ -86,37 +83,20 @@ struct SM3Compressor: MDCompressor {
                     var f = s5
                     var g = s6
                     var h = s7
-                    for j in 0..<16 {
-                        let a12 = rotateLeft(a, 12)
-                        let ss1 = rotateLeft(a12 &+ e &+ t[j], 7)
-                        let ss2 = ss1 ^ a12
-                        let tt1 = (a ^ b ^ c) &+ d &+ ss2 &+ (w[j] ^ w[j &+ 4])
-                        let tt2 = (e ^ f ^ g) &+ h &+ ss1 &+ w[j]
-                        d = c
-                        c = rotateLeft(b, 9)
-                        b = a
-                        a = tt1
-                        h = g
-                        g = rotateLeft(f, 19)
-                        f = e
-                        e = Self.p0(tt2)
+                    var j = 0
+                    while j < 16 {
+                        sm3Round(a, &b, c, &d, e, &f, g, &h, t[j], w[j], w[j &+ 4], low: true)
+                        sm3Round(d, &a, b, &c, h, &e, f, &g, t[j &+ 1], w[j &+ 1], w[j &+ 5], low: true)
+                        sm3Round(c, &d, a, &b, g, &h, e, &f, t[j &+ 2], w[j &+ 2], w[j &+ 6], low: true)
+                        sm3Round(b, &c, d, &a, f, &g, h, &e, t[j &+ 3], w[j &+ 3], w[j &+ 7], low: true)
+                        j &+= 4
                     }
-                    for j in 16..<64 {
-                        let a12 = rotateLeft(a, 12)
-                        let ss1 = rotateLeft(a12 &+ e &+ t[j], 7)
-                        let ss2 = ss1 ^ a12
-                        let ff = (a & b) | (a & c) | (b & c)
-                        let gg = (e & f) | (~e & g)
-                        let tt1 = ff &+ d &+ ss2 &+ (w[j] ^ w[j &+ 4])
-                        let tt2 = gg &+ h &+ ss1 &+ w[j]
-                        d = c
-                        c = rotateLeft(b, 9)
-                        b = a
-                        a = tt1
-                        h = g
-                        g = rotateLeft(f, 19)
-                        f = e
-                        e = Self.p0(tt2)
+                    while j < 64 {
+                        sm3Round(a, &b, c, &d, e, &f, g, &h, t[j], w[j], w[j &+ 4], low: false)
+                        sm3Round(d, &a, b, &c, h, &e, f, &g, t[j &+ 1], w[j &+ 1], w[j &+ 5], low: false)
+                        sm3Round(c, &d, a, &b, g, &h, e, &f, t[j &+ 2], w[j &+ 2], w[j &+ 6], low: false)
+                        sm3Round(b, &c, d, &a, f, &g, h, &e, t[j &+ 3], w[j &+ 3], w[j &+ 7], low: false)
+                        j &+= 4
                     }
                     s0 ^= a
                     s1 ^= b
@@ -149,4 +129,34 @@ struct SM3Compressor: MDCompressor {
         output.storeBytes(of: v6.bigEndian, toByteOffset: 24, as: UInt32.self)
         output.storeBytes(of: v7.bigEndian, toByteOffset: 28, as: UInt32.self)
     }
+}
+
+/// One SM3 round with the working variables renamed instead of shifted: `b ⋘= 9`, `f ⋘= 19`,
+/// `d = TT1` (the new A), `h = P0(TT2)` (the new E).
+@inline(__always)
+private func sm3Round(
+    _ a: UInt32,
+    _ b: inout UInt32,
+    _ c: UInt32,
+    _ d: inout UInt32,
+    _ e: UInt32,
+    _ f: inout UInt32,
+    _ g: UInt32,
+    _ h: inout UInt32,
+    _ t: UInt32,
+    _ w: UInt32,
+    _ w4: UInt32,
+    low: Bool
+) {
+    let a12 = rotateLeft(a, 12)
+    let ss1 = rotateLeft(a12 &+ e &+ t, 7)
+    let ss2 = ss1 ^ a12
+    let ff = low ? a ^ b ^ c : (a & b) | (c & (a | b))
+    let gg = low ? e ^ f ^ g : g ^ (e & (f ^ g))
+    let tt1 = ff &+ d &+ ss2 &+ (w ^ w4)
+    let tt2 = gg &+ h &+ ss1 &+ w
+    b = rotateLeft(b, 9)
+    f = rotateLeft(f, 19)
+    d = tt1
+    h = tt2 ^ rotateLeft(tt2, 9) ^ rotateLeft(tt2, 17)
 }

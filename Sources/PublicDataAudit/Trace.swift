@@ -90,7 +90,7 @@ public struct TraceReference: Hashable, Comparable, Sendable, Codable, CustomStr
 /// So an event `{"agreementID":"agr-1","catalogEntryIDs":["c-1","c-2"],"productID":"p-9"}` on stream
 /// `product-p-9` refers to agreement `agr-1`, catalog entries `c-1` and `c-2`, and product `p-9`.
 /// Nested keys are not searched: put every reference an event should be traced by at the top level.
-/// Policy decisions are traced through ``EventMetadata/policyVersion``.
+/// Policy decisions are traced through `EventMetadata.policyVersion`.
 public struct TraceConvention: Sendable, Hashable {
     /// Top-level payload keys and the kind of identifier they hold.
     public var payloadKeys: [String: TraceKind]

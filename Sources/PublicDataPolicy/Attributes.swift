@@ -250,9 +250,11 @@ public struct AttributeDescriptor: Sendable, Hashable {
     public var indexed: Bool
 }
 
+/// An attribute's descriptor and its reader. Readers take a pointer so that reading one attribute never
+/// copies the whole request.
 struct AttributeSpec<Request>: Sendable {
     var descriptor: AttributeDescriptor
-    var extract: @Sendable (Request) -> FactValue
+    var extract: @Sendable (UnsafePointer<Request>) -> FactValue
 }
 
 private func attr<R>(
@@ -260,7 +262,7 @@ private func attr<R>(
     _ type: AttributeType,
     _ summary: String,
     indexed: Bool = false,
-    _ extract: @escaping @Sendable (R) -> FactValue
+    _ extract: @escaping @Sendable (UnsafePointer<R>) -> FactValue
 ) -> AttributeSpec<R> {
     AttributeSpec(
         descriptor: AttributeDescriptor(name: name, type: type, summary: summary, indexed: indexed),
@@ -273,10 +275,11 @@ private func attr<R>(
 extension CatalogEntry {
     /// Whether the named fields (all fields when empty) include personal information.
     func touchesPersonalInformation(_ requested: [String]) -> Bool {
-        let markedFields = fields.filter(\.personalInformation)
-        if markedFields.isEmpty { return containsPersonalInformation || containsSensitivePersonalInformation }
+        if !fields.contains(where: \.personalInformation) {
+            return containsPersonalInformation || containsSensitivePersonalInformation
+        }
         if requested.isEmpty { return true }
-        return markedFields.contains { requested.contains($0.name) }
+        return fields.contains { $0.personalInformation && requested.contains($0.name) }
     }
 }
 
@@ -304,263 +307,309 @@ private func roleIsOperator(_ role: Role) -> Bool { role == .operator }
 
 enum AttributeTables {
     static let dataRequest: [AttributeSpec<DataAccessRequest>] = [
-        attr("entry.id", .string, "The catalog entry's id.", indexed: true) { .string($0.entry.id.rawValue) },
+        attr("entry.id", .string, "The catalog entry's id.", indexed: true) { .string($0.pointee.entry.id.rawValue) },
         attr("entry.owningDepartment", .string, "The entry's owning industry department.", indexed: true) {
-            .string($0.entry.owningDepartment.rawValue)
+            .string($0.pointee.entry.owningDepartment.rawValue)
         },
         attr("entry.sharing", .symbol(.sharing), "The entry's sharing attribute (共享属性).") {
-            .symbol($0.entry.sharing.bit)
+            .symbol($0.pointee.entry.sharing.bit)
         },
         attr("entry.openness", .symbol(.openness), "The entry's open attribute (开放属性).") {
-            .symbol($0.entry.openness.bit)
+            .symbol($0.pointee.entry.openness.bit)
         },
-        attr("entry.grade", .symbol(.grade), "The entry's security grade.") { .symbol($0.entry.grade.bit) },
+        attr("entry.grade", .symbol(.grade), "The entry's security grade.") { .symbol($0.pointee.entry.grade.bit) },
         attr("entry.source", .symbol(.source), "Where the entry's data comes from (Art. 19).") {
-            .symbol($0.entry.source.bit)
+            .symbol($0.pointee.entry.source.bit)
         },
         attr("entry.containsPersonalInformation", .bool, "The entry holds personal information.") {
-            .bool($0.entry.containsPersonalInformation)
+            .bool($0.pointee.entry.containsPersonalInformation)
         },
         attr("entry.containsSensitivePersonalInformation", .bool, "The entry holds sensitive personal information.") {
-            .bool($0.entry.containsSensitivePersonalInformation)
+            .bool($0.pointee.entry.containsSensitivePersonalInformation)
         },
         attr("request.operator", .string, "The requesting operator.", indexed: true) {
-            .string($0.operatorParty.rawValue)
+            .string($0.pointee.operatorParty.rawValue)
         },
-        attr("request.purpose", .symbol(.purpose), "The purpose of use.") { .symbol($0.purpose.bit) },
-        attr("request.delivery", .symbol(.delivery), "The delivery method.") { .symbol($0.delivery.bit) },
-        attr("request.anonymized", .bool, "Personal information is anonymized.") { .bool($0.anonymized) },
-        attr("request.dataSubjectConsent", .bool, "The data subjects consented.") { .bool($0.dataSubjectConsent) },
+        attr("request.purpose", .symbol(.purpose), "The purpose of use.") { .symbol($0.pointee.purpose.bit) },
+        attr("request.delivery", .symbol(.delivery), "The delivery method.") { .symbol($0.pointee.delivery.bit) },
+        attr("request.anonymized", .bool, "Personal information is anonymized.") { .bool($0.pointee.anonymized) },
+        attr("request.dataSubjectConsent", .bool, "The data subjects consented.") {
+            .bool($0.pointee.dataSubjectConsent)
+        },
         attr("request.providerConsent", .bool, "The providing ministry or region consented (Art. 19).") {
-            .bool($0.providerConsent)
+            .bool($0.pointee.providerConsent)
         },
-        attr("request.fieldCount", .int, "How many fields are requested.") { .int($0.requestedFields.count) },
+        attr("request.fieldCount", .int, "How many fields are requested (0 asks for the whole entry).") {
+            .int($0.pointee.requestedFields.count)
+        },
         attr(
             "request.touchesPersonalInformation",
             .bool,
             "The requested fields include personal information (field flags, else the entry's flags)."
-        ) { .bool($0.entry.touchesPersonalInformation($0.requestedFields)) },
-        attr("request.fieldsBeyondNeed", .bool, "A requested field is not among the fields the scenario needs.") {
-            request in .bool(request.requestedFields.contains { !request.neededFields.contains($0) })
+        ) { .bool($0.pointee.entry.touchesPersonalInformation($0.pointee.requestedFields)) },
+        attr(
+            "request.fieldsBeyondNeed",
+            .bool,
+            "A requested field (every field of the entry when none is named) is not needed by the scenario."
+        ) { request in
+            if request.pointee.requestedFields.isEmpty {
+                return .bool(request.pointee.entry.fields.contains { !request.pointee.neededFields.contains($0.name) })
+            }
+            return .bool(request.pointee.requestedFields.contains { !request.pointee.neededFields.contains($0) })
         },
         attr("request.unknownFields", .bool, "A requested field is not a field of the catalog entry.") { request in
-            let fields = request.entry.fields
+            let fields = request.pointee.entry.fields
             if fields.isEmpty { return .bool(false) }
-            return .bool(request.requestedFields.contains { name in !fields.contains { $0.name == name } })
+            return .bool(request.pointee.requestedFields.contains { name in !fields.contains { $0.name == name } })
         },
-        attr("agreement.id", .string, "The agreement's id.", indexed: true) { .string($0.agreement.id.rawValue) },
+        attr("agreement.id", .string, "The agreement's id.", indexed: true) {
+            .string($0.pointee.agreement.id.rawValue)
+        },
         attr("agreement.status", .symbol(.agreementStatus), "The agreement's status on the day.") {
-            .symbol($0.agreementStatus.bit)
+            .symbol($0.pointee.agreementStatus.bit)
         },
         attr("agreement.coversDay", .bool, "The day lies within the agreement's term.") {
-            .bool($0.agreement.covers($0.day))
+            .bool($0.pointee.agreement.covers($0.pointee.day))
         },
         attr("agreement.entryInScope", .bool, "The entry is in the agreement's scope.") { request in
-            .bool(request.agreement.scope.contains { $0.entry == request.entry.id })
+            .bool(request.pointee.agreement.scope.contains { $0.entry == request.pointee.entry.id })
         },
         attr("agreement.fieldsInScope", .bool, "Every requested field is in the agreement's scope for the entry.") {
-            .bool($0.agreement.authorizes(fields: $0.requestedFields, of: $0.entry.id))
+            .bool($0.pointee.agreement.authorizes(fields: $0.pointee.requestedFields, of: $0.pointee.entry.id))
         },
         attr("agreement.operatorMatches", .bool, "The requesting operator is the agreement's operator.") {
-            .bool($0.agreement.operatorParty == $0.operatorParty)
+            .bool($0.pointee.agreement.operatorParty == $0.pointee.operatorParty)
         },
     ]
 
     static let downstreamScenario: [AttributeSpec<DownstreamScenarioRequest>] = [
-        attr("scenario.id", .string, "The scenario's id.", indexed: true) { .string($0.scenario.rawValue) },
-        attr("product.id", .string, "The product to re-develop.", indexed: true) { .string($0.product.rawValue) },
-        attr("requester.id", .string, "The requesting party.", indexed: true) { .string($0.requester.rawValue) },
-        attr("requester.role", .symbol(.role), "The requester's role.") { .symbol($0.requesterRole.bit) },
+        attr("scenario.id", .string, "The scenario's id.", indexed: true) { .string($0.pointee.scenario.rawValue) },
+        attr("product.id", .string, "The product to re-develop.", indexed: true) {
+            .string($0.pointee.product.rawValue)
+        },
+        attr("requester.id", .string, "The requesting party.", indexed: true) {
+            .string($0.pointee.requester.rawValue)
+        },
+        attr("requester.role", .symbol(.role), "The requester's role.") { .symbol($0.pointee.requesterRole.bit) },
         attr("requester.isOperator", .bool, "The requester is the operator itself (or acts as an operator).") {
-            .bool($0.requester == $0.operatorParty || roleIsOperator($0.requesterRole))
+            .bool($0.pointee.requester == $0.pointee.operatorParty || roleIsOperator($0.pointee.requesterRole))
         },
         attr("request.operator", .string, "The operator that delivered the product.", indexed: true) {
-            .string($0.operatorParty.rawValue)
+            .string($0.pointee.operatorParty.rawValue)
         },
-        attr("request.purpose", .symbol(.purpose), "The purpose of use.") { .symbol($0.purpose.bit) },
+        attr("request.purpose", .symbol(.purpose), "The purpose of use.") { .symbol($0.pointee.purpose.bit) },
         attr("request.meetsOperatorConditions", .bool, "The requester meets the operator's conditions (Art. 25).") {
-            .bool($0.meetsOperatorConditions)
+            .bool($0.pointee.meetsOperatorConditions)
         },
         attr("request.complianceAssessed", .bool, "The operator assessed the scenario's compliance (Art. 20).") {
-            .bool($0.complianceAssessed)
+            .bool($0.pointee.complianceAssessed)
         },
         attr("request.touchesPersonalInformation", .bool, "The scenario involves personal information.") {
-            .bool($0.involvesPersonalInformation)
+            .bool($0.pointee.involvesPersonalInformation)
         },
-        attr("request.anonymized", .bool, "Personal information is anonymized.") { .bool($0.anonymized) },
-        attr("request.dataSubjectConsent", .bool, "The data subjects consented.") { .bool($0.dataSubjectConsent) },
+        attr("request.anonymized", .bool, "Personal information is anonymized.") { .bool($0.pointee.anonymized) },
+        attr("request.dataSubjectConsent", .bool, "The data subjects consented.") {
+            .bool($0.pointee.dataSubjectConsent)
+        },
         attr("product.delivered", .bool, "The product is among the operator's delivered products.") { request in
-            .bool(request.deliveredProducts.contains(request.product))
+            .bool(request.pointee.deliveredProducts.contains(request.pointee.product))
         },
         attr("product.inAgreement", .bool, "The agreement lists the product (an empty list restricts nothing).") {
             request in
-            .bool(request.agreement.products.isEmpty || request.agreement.products.contains(request.product))
+            .bool(
+                request.pointee.agreement.products.isEmpty
+                    || request.pointee.agreement.products.contains(request.pointee.product)
+            )
         },
         attr("agreement.status", .symbol(.agreementStatus), "The agreement's status on the day.") {
-            .symbol($0.agreementStatus.bit)
+            .symbol($0.pointee.agreementStatus.bit)
         },
         attr("agreement.coversDay", .bool, "The day lies within the agreement's term.") {
-            .bool($0.agreement.covers($0.day))
+            .bool($0.pointee.agreement.covers($0.pointee.day))
         },
         attr("agreement.operatorMatches", .bool, "The delivering operator is the agreement's operator.") {
-            .bool($0.agreement.operatorParty == $0.operatorParty)
+            .bool($0.pointee.agreement.operatorParty == $0.pointee.operatorParty)
         },
     ]
 
     static let productRelease: [AttributeSpec<ProductReleaseRequest>] = [
-        attr("product.id", .string, "The product's id.", indexed: true) { .string($0.product.rawValue) },
-        attr("product.kind", .symbol(.productKind), "The product's kind.") { .symbol($0.kind.bit) },
-        attr("publisher.id", .string, "The publishing party.", indexed: true) { .string($0.publisher.rawValue) },
-        attr("publisher.role", .symbol(.role), "The publisher's role.") { .symbol($0.publisherRole.bit) },
+        attr("product.id", .string, "The product's id.", indexed: true) { .string($0.pointee.product.rawValue) },
+        attr("product.kind", .symbol(.productKind), "The product's kind.") { .symbol($0.pointee.kind.bit) },
+        attr("publisher.id", .string, "The publishing party.", indexed: true) {
+            .string($0.pointee.publisher.rawValue)
+        },
+        attr("publisher.role", .symbol(.role), "The publisher's role.") { .symbol($0.pointee.publisherRole.bit) },
         attr("publisher.isOperator", .bool, "The publisher is the operator acting as operator.") {
-            .bool($0.publisher == $0.operatorParty && roleIsOperator($0.publisherRole))
+            .bool($0.pointee.publisher == $0.pointee.operatorParty && roleIsOperator($0.pointee.publisherRole))
         },
         attr("product.containsRawData", .bool, "The product hands out source records as they are.") {
-            .bool($0.containsRawData)
+            .bool($0.pointee.containsRawData)
         },
         attr("product.rawNonOpenData", .bool, "The product hands out raw records of a source that is not open.") {
-            request in .bool(request.containsRawData && request.sources.contains { $0.openness != .open })
+            request in
+            .bool(request.pointee.containsRawData && request.pointee.sources.contains { $0.openness != .open })
         },
         attr("product.redevelopsDeliveredProduct", .bool, "It re-develops a product already delivered (Art. 6).") {
-            .bool($0.redevelopsDeliveredProduct)
+            .bool($0.pointee.redevelopsDeliveredProduct)
         },
         attr("sources.grades", .symbolSet(.grade), "The grades of the source entries.") {
-            .symbols(DataGrade.mask($0.sources.map(\.grade)))
+            .symbols(DataGrade.mask($0.pointee.sources.lazy.map(\.grade)))
         },
         attr("sources.sharing", .symbolSet(.sharing), "The sharing attributes of the source entries.") {
-            .symbols(SharingAttribute.mask($0.sources.map(\.sharing)))
+            .symbols(SharingAttribute.mask($0.pointee.sources.lazy.map(\.sharing)))
         },
-        attr("sources.count", .int, "How many source entries the product uses.") { .int($0.sources.count) },
+        attr("sources.count", .int, "How many source entries the product uses.") { .int($0.pointee.sources.count) },
         attr("sources.outsideScope", .bool, "A source entry is outside the agreement's scope.") { request in
-            .bool(request.sources.contains { source in !request.agreement.scope.contains { $0.entry == source.id } })
+            .bool(
+                request.pointee.sources.contains { source in
+                    !request.pointee.agreement.scope.contains { $0.entry == source.id }
+                }
+            )
         },
         attr("request.touchesPersonalInformation", .bool, "A source entry holds personal information.") {
-            .bool($0.sources.contains { $0.containsPersonalInformation || $0.containsSensitivePersonalInformation })
+            .bool(
+                $0.pointee.sources.contains {
+                    $0.containsPersonalInformation || $0.containsSensitivePersonalInformation
+                }
+            )
         },
-        attr("request.anonymized", .bool, "Personal information is anonymized.") { .bool($0.anonymized) },
-        attr("request.dataSubjectConsent", .bool, "The data subjects consented.") { .bool($0.dataSubjectConsent) },
+        attr("request.anonymized", .bool, "Personal information is anonymized.") { .bool($0.pointee.anonymized) },
+        attr("request.dataSubjectConsent", .bool, "The data subjects consented.") {
+            .bool($0.pointee.dataSubjectConsent)
+        },
         attr("request.operator", .string, "The operator whose agreement covers the data.", indexed: true) {
-            .string($0.operatorParty.rawValue)
+            .string($0.pointee.operatorParty.rawValue)
         },
         attr("agreement.status", .symbol(.agreementStatus), "The agreement's status on the day.") {
-            .symbol($0.agreementStatus.bit)
+            .symbol($0.pointee.agreementStatus.bit)
         },
         attr("agreement.coversDay", .bool, "The day lies within the agreement's term.") {
-            .bool($0.agreement.covers($0.day))
+            .bool($0.pointee.agreement.covers($0.pointee.day))
         },
         attr("agreement.listsProduct", .bool, "The agreement lists the product (an empty list restricts nothing).") {
             request in
-            .bool(request.agreement.products.isEmpty || request.agreement.products.contains(request.product))
+            .bool(
+                request.pointee.agreement.products.isEmpty
+                    || request.pointee.agreement.products.contains(request.pointee.product)
+            )
         },
         attr("agreement.operatorMatches", .bool, "The request's operator is the agreement's operator.") {
-            .bool($0.agreement.operatorParty == $0.operatorParty)
+            .bool($0.pointee.agreement.operatorParty == $0.pointee.operatorParty)
         },
     ]
 
     static let operatorEligibility: [AttributeSpec<OperatorEligibilityRequest>] = [
-        attr("candidate.id", .string, "The candidate.", indexed: true) { .string($0.candidate.rawValue) },
+        attr("candidate.id", .string, "The candidate.", indexed: true) { .string($0.pointee.candidate.rawValue) },
         attr("selection.method", .symbol(.selectionMethod), "How the candidate is selected.") {
-            .symbol($0.method.bit)
+            .symbol($0.pointee.method.bit)
         },
-        attr("plan.approved", .bool, "The implementation plan is approved.") { .bool($0.planApproved) },
-        attr("candidate.isLegalEntity", .bool, "The candidate is a legal entity.") { .bool($0.isLegalEntity) },
+        attr("plan.approved", .bool, "The implementation plan is approved.") { .bool($0.pointee.planApproved) },
+        attr("candidate.isLegalEntity", .bool, "The candidate is a legal entity.") { .bool($0.pointee.isLegalEntity) },
         attr("candidate.hasOperatingCapability", .bool, "It can govern, process and operate data.") {
-            .bool($0.hasOperatingCapability)
+            .bool($0.pointee.hasOperatingCapability)
         },
         attr("candidate.hasBadBusinessRecord", .bool, "It has a bad business record.") {
-            .bool($0.hasBadBusinessRecord)
+            .bool($0.pointee.hasBadBusinessRecord)
         },
-        attr("candidate.hasGoodCredit", .bool, "Its credit is good.") { .bool($0.hasGoodCredit) },
+        attr("candidate.hasGoodCredit", .bool, "Its credit is good.") { .bool($0.pointee.hasGoodCredit) },
         attr("candidate.meetsDataSecurityRequirements", .bool, "It meets the data-security requirements.") {
-            .bool($0.meetsDataSecurityRequirements)
+            .bool($0.pointee.meetsDataSecurityRequirements)
         },
     ]
 
     static let plan: [AttributeSpec<PlanReviewRequest>] = [
-        attr("plan.id", .string, "The plan's id.", indexed: true) { .string($0.plan.id.rawValue) },
+        attr("plan.id", .string, "The plan's id.", indexed: true) { .string($0.pointee.plan.id.rawValue) },
         attr("plan.issueCount", .int, "How many Art. 11 elements are missing or invalid.") {
-            .int($0.plan.validationIssues().count)
+            .int($0.pointee.plan.validationIssues().count)
         },
         attr("plan.termMonths", .int, "The plan's term in months (missing when not given).") {
-            $0.plan.termMonths.map { .int($0) } ?? .missing
+            $0.pointee.plan.termMonths.map { .int($0) } ?? .missing
         },
         attr("plan.mode", .symbol(.authorizationMode), "The plan's authorization mode (missing when not given).") {
-            $0.plan.authorizationMode.map { .symbol($0.bit) } ?? .missing
+            $0.pointee.plan.authorizationMode.map { .symbol($0.bit) } ?? .missing
         },
         attr("plan.zoneKind", .symbol(.zoneKind), "The kind of the plan's zone (missing when none).") {
-            $0.zoneKind.map { .symbol($0.bit) } ?? .missing
+            $0.pointee.zoneKind.map { .symbol($0.bit) } ?? .missing
         },
-        attr("plan.hasZone", .bool, "The plan belongs to a zone.") { .bool($0.zoneKind != nil) },
-        attr("plan.scenarioCount", .int, "How many scenarios the plan authorizes.") { .int($0.scenarios.count) },
+        attr("plan.hasZone", .bool, "The plan belongs to a zone.") { .bool($0.pointee.zoneKind != nil) },
+        attr("plan.scenarioCount", .int, "How many scenarios the plan authorizes.") {
+            .int($0.pointee.scenarios.count)
+        },
     ]
 
     static let agreement: [AttributeSpec<AgreementReviewRequest>] = [
-        attr("agreement.id", .string, "The agreement's id.", indexed: true) { .string($0.agreement.id.rawValue) },
+        attr("agreement.id", .string, "The agreement's id.", indexed: true) {
+            .string($0.pointee.agreement.id.rawValue)
+        },
         attr("agreement.issueCount", .int, "How many structural problems the terms have.") {
-            .int($0.agreement.validationIssues().count)
+            .int($0.pointee.agreement.validationIssues().count)
         },
         attr("agreement.termMonths", .int, "The term in whole months, rounded up.") {
-            .int($0.agreement.termMonthsRoundedUp)
+            .int($0.pointee.agreement.termMonthsRoundedUp)
         },
         attr("agreement.termWithinPlan", .bool, "The term is no longer than the plan's term (false without one).") {
             request in
-            guard let planMonths = request.plan.termMonths else { return .bool(false) }
-            return .bool(request.agreement.termMonthsRoundedUp <= planMonths)
+            guard let planMonths = request.pointee.plan.termMonths else { return .bool(false) }
+            return .bool(request.pointee.agreement.termMonthsRoundedUp <= planMonths)
         },
         attr("agreement.scopeWithinPlan", .bool, "Every scope entry is in the plan's data scope.") { request in
-            let planScope = request.plan.dataScope ?? []
-            return .bool(request.agreement.scope.allSatisfy { planScope.contains($0.entry) })
+            let planScope = request.pointee.plan.dataScope ?? []
+            return .bool(request.pointee.agreement.scope.allSatisfy { planScope.contains($0.entry) })
         },
         attr("agreement.planMatches", .bool, "The agreement names the plan under review.") {
-            .bool($0.agreement.plan == $0.plan.id)
+            .bool($0.pointee.agreement.plan == $0.pointee.plan.id)
         },
         attr("agreement.operatorSelected", .bool, "The agreement's operator is the competitively selected one.") {
-            .bool($0.selectedOperator == $0.agreement.operatorParty)
+            .bool($0.pointee.selectedOperator == $0.pointee.agreement.operatorParty)
         },
-        attr("plan.approved", .bool, "The plan is approved by the municipal government.") { .bool($0.planApproved) },
+        attr("plan.approved", .bool, "The plan is approved by the municipal government.") {
+            .bool($0.pointee.planApproved)
+        },
         attr("plan.termMonths", .int, "The plan's term in months (missing when not given).") {
-            $0.plan.termMonths.map { .int($0) } ?? .missing
+            $0.pointee.plan.termMonths.map { .int($0) } ?? .missing
         },
         attr("agreement.collectiveDecisionRecorded", .bool, "The 三重一大 collective decision is recorded.") {
-            .bool($0.collectiveDecisionRecorded)
+            .bool($0.pointee.collectiveDecisionRecorded)
         },
     ]
 
     static let pricing: [AttributeSpec<PricingEligibilityRequest>] = [
-        attr("product.id", .string, "The product's id.", indexed: true) { .string($0.product.rawValue) },
-        attr("request.purpose", .symbol(.purpose), "The purpose of use.") { .symbol($0.purpose.bit) },
-        attr("request.chargeRequested", .bool, "The operator wants to charge a fee.") { .bool($0.chargeRequested) },
+        attr("product.id", .string, "The product's id.", indexed: true) { .string($0.pointee.product.rawValue) },
+        attr("request.purpose", .symbol(.purpose), "The purpose of use.") { .symbol($0.pointee.purpose.bit) },
+        attr("request.chargeRequested", .bool, "The operator wants to charge a fee.") {
+            .bool($0.pointee.chargeRequested)
+        },
         attr("request.priceCapApproved", .bool, "A guided-price cap is approved (65号).") {
-            .bool($0.priceCapApproved)
+            .bool($0.pointee.priceCapApproved)
         },
     ]
 
     static let conduct: [AttributeSpec<ConductReviewRequest>] = [
-        attr("actor.id", .string, "Who acts.", indexed: true) { .string($0.actor.rawValue) },
-        attr("actor.role", .symbol(.role), "The actor's role.") { .symbol($0.actorRole.bit) },
+        attr("actor.id", .string, "Who acts.", indexed: true) { .string($0.pointee.actor.rawValue) },
+        attr("actor.role", .symbol(.role), "The actor's role.") { .symbol($0.pointee.actorRole.bit) },
         attr("conduct.paidProductThroughThirdParty", .bool, "Paid products developed by a third party.") {
-            .bool($0.paidProductThroughThirdParty)
+            .bool($0.pointee.paidProductThroughThirdParty)
         },
         attr("conduct.throughAuthorizedOperation", .bool, "Done through the authorized-operation procedure.") {
-            .bool($0.throughAuthorizedOperation)
+            .bool($0.pointee.throughAuthorizedOperation)
         },
         attr("conduct.restrictsCompetition", .bool, "Abuse of power or dominance restricting competition.") {
-            .bool($0.restrictsCompetition)
+            .bool($0.pointee.restrictsCompetition)
         },
         attr("conduct.monopolisticConduct", .bool, "Monopolistic conduct using data or other advantages.") {
-            .bool($0.monopolisticConduct)
+            .bool($0.pointee.monopolisticConduct)
         },
         attr("conduct.rawNonOpenDataToMarket", .bool, "Raw non-open public data enters the market.") {
-            .bool($0.rawNonOpenDataToMarket)
+            .bool($0.pointee.rawNonOpenDataToMarket)
         },
         attr("conduct.redevelopsDeliveredProduct", .bool, "The operator re-develops delivered products.") {
-            .bool($0.redevelopsDeliveredProduct)
+            .bool($0.pointee.redevelopsDeliveredProduct)
         },
         attr("conduct.beyondAuthorizedScope", .bool, "The operator acts beyond its scope.") {
-            .bool($0.beyondAuthorizedScope)
+            .bool($0.pointee.beyondAuthorizedScope)
         },
         attr("conduct.afterAgreementEnded", .bool, "The operator acts after its agreement ended.") {
-            .bool($0.afterAgreementEnded)
+            .bool($0.pointee.afterAgreementEnded)
         },
     ]
 

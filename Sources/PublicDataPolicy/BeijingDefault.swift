@@ -142,14 +142,6 @@ enum BeijingDefault {
             Condition.equals("request.providerConsent", false)
         }
         Rule(
-            deny: "dr.no-fields",
-            at: .dataRequest,
-            articles: ["87号 §6"],
-            message: "minimal authorization: the request must name the fields it needs"
-        ) {
-            Condition.equals("request.fieldCount", 0)
-        }
-        Rule(
             deny: "dr.fields-beyond-need",
             at: .dataRequest,
             articles: ["87号 §6"],
@@ -185,7 +177,7 @@ enum BeijingDefault {
         Rule(
             deny: "dr.outside-term",
             at: .dataRequest,
-            articles: ["Art. 6", "Art. 13"],
+            articles: ["Art. 6", "Art. 13", "Art. 20"],
             message: "the day is outside the agreement's term"
         ) {
             Condition.equals("agreement.coversDay", false)

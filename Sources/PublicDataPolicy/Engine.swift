@@ -16,12 +16,21 @@ indirect enum CompiledCondition: Sendable {
     case not(CompiledCondition)
 }
 
-struct CompiledRule: Sendable {
-    var id: String
-    var kind: RuleKind
-    var conditions: [CompiledCondition]
-    var reason: Reason
-    var obligations: [Obligation]
+/// One rule, compiled. A class, so that evaluation touches a rule with one reference instead of copying it.
+final class CompiledRule: Sendable {
+    let id: String
+    let kind: RuleKind
+    let conditions: [CompiledCondition]
+    let reason: Reason
+    let obligations: [Obligation]
+
+    init(id: String, kind: RuleKind, conditions: [CompiledCondition], reason: Reason, obligations: [Obligation]) {
+        self.id = id
+        self.kind = kind
+        self.conditions = conditions
+        self.reason = reason
+        self.obligations = obligations
+    }
 }
 
 struct AttributeIndex: Sendable {
@@ -29,11 +38,128 @@ struct AttributeIndex: Sendable {
     var buckets: [String: [Int]]
 }
 
-struct CompiledPoint: Sendable {
+/// The rules of one decision point: all of them in policy order, the unindexed ones, and the indexes.
+struct PointBuilder {
     var rules: [CompiledRule] = []
-    /// Rules not in any bucket, in policy order.
     var unindexed: [Int] = []
     var indexes: [AttributeIndex] = []
+}
+
+/// One node of a compiled condition tree. Plain data (no references), so evaluation does no reference counting.
+struct ConditionNode: Sendable {
+    enum Op: UInt8, Sendable {
+        case constant, bool, symbolIn, setIntersects
+        case intEquals, intNotEquals, intGreaterThan, intAtLeast, intLessThan, intAtMost
+        case stringIn, stringNotIn, all, any, not
+    }
+
+    var op: Op
+    /// The attribute number (leaves).
+    var attribute: Int32 = 0
+    /// The operand: a bool as 0/1, a bit mask, an integer, or the index of a string set.
+    var value: Int64 = 0
+    /// The first child and the number of children (all / any / not).
+    var first: Int32 = 0
+    var count: Int32 = 0
+}
+
+/// A rule's kind and its top-level conditions (a range of ``ConditionNode``s, all of which must hold).
+struct RuleHeader: Sendable {
+    var kind: RuleKind
+    var first: Int32
+    var count: Int32
+}
+
+final class CompiledPoint: Sendable {
+    let rules: [CompiledRule]
+    let headers: [RuleHeader]
+    let nodes: [ConditionNode]
+    let stringSets: [[String]]
+    /// Rules not in any bucket, in policy order.
+    let unindexed: [Int]
+    let indexes: [AttributeIndex]
+    /// The most rules one request can be checked against: the unindexed ones plus the largest bucket of
+    /// each index (at least 1).
+    let maximumCandidates: Int
+
+    init(_ builder: PointBuilder) {
+        rules = builder.rules
+        unindexed = builder.unindexed
+        indexes = builder.indexes
+        maximumCandidates = max(
+            1,
+            builder.indexes.reduce(builder.unindexed.count) { $0 + ($1.buckets.values.map(\.count).max() ?? 0) }
+        )
+        var nodes: [ConditionNode] = []
+        var stringSets: [[String]] = []
+        func node(_ condition: CompiledCondition) -> ConditionNode {
+            switch condition {
+            case .constant(let value): return ConditionNode(op: .constant, value: value ? 1 : 0)
+            case .bool(let attribute, let value):
+                return ConditionNode(op: .bool, attribute: Int32(attribute), value: value ? 1 : 0)
+            case .symbolIn(let attribute, let mask):
+                return ConditionNode(op: .symbolIn, attribute: Int32(attribute), value: Int64(bitPattern: mask))
+            case .setIntersects(let attribute, let mask):
+                return ConditionNode(op: .setIntersects, attribute: Int32(attribute), value: Int64(bitPattern: mask))
+            case .int(let attribute, let comparison, let operand):
+                let op: ConditionNode.Op
+                switch comparison {
+                case .equals: op = .intEquals
+                case .notEquals: op = .intNotEquals
+                case .greaterThan: op = .intGreaterThan
+                case .atLeast: op = .intAtLeast
+                case .lessThan: op = .intLessThan
+                case .atMost: op = .intAtMost
+                }
+                return ConditionNode(op: op, attribute: Int32(attribute), value: Int64(operand))
+            case .stringIn(let attribute, let values, let negated):
+                stringSets.append(values)
+                return ConditionNode(
+                    op: negated ? .stringNotIn : .stringIn,
+                    attribute: Int32(attribute),
+                    value: Int64(stringSets.count - 1)
+                )
+            case .all(let list):
+                let (first, count) = children(list)
+                return ConditionNode(op: .all, first: first, count: count)
+            case .any(let list):
+                let (first, count) = children(list)
+                return ConditionNode(op: .any, first: first, count: count)
+            case .not(let inner):
+                let (first, count) = children([inner])
+                return ConditionNode(op: .not, first: first, count: count)
+            }
+        }
+        func children(_ list: [CompiledCondition]) -> (Int32, Int32) {
+            let first = nodes.count
+            nodes.append(contentsOf: repeatElement(ConditionNode(op: .constant, value: 1), count: list.count))
+            for (offset, item) in list.enumerated() { nodes[first + offset] = node(item) }
+            return (Int32(first), Int32(list.count))
+        }
+        var headers: [RuleHeader] = []
+        for rule in builder.rules {
+            let (first, count) = children(rule.conditions)
+            headers.append(RuleHeader(kind: rule.kind, first: first, count: count))
+        }
+        self.headers = headers
+        self.nodes = nodes
+        self.stringSets = stringSets
+    }
+}
+
+/// Reads one attribute of a request.
+typealias Extractor<Request> = @Sendable (UnsafePointer<Request>) -> FactValue
+
+/// The attribute readers of each decision point, without their descriptors (evaluation only needs these).
+enum Extractors {
+    static let dataRequest = AttributeTables.dataRequest.map(\.extract)
+    static let downstreamScenario = AttributeTables.downstreamScenario.map(\.extract)
+    static let productRelease = AttributeTables.productRelease.map(\.extract)
+    static let operatorEligibility = AttributeTables.operatorEligibility.map(\.extract)
+    static let plan = AttributeTables.plan.map(\.extract)
+    static let agreement = AttributeTables.agreement.map(\.extract)
+    static let pricing = AttributeTables.pricing.map(\.extract)
+    static let conduct = AttributeTables.conduct.map(\.extract)
 }
 
 /// The compiled, indexed form of a policy. Immutable; shared between copies of a ``Policy``.
@@ -48,7 +174,7 @@ final class CompiledPolicy: Sendable {
         self.id = id
         self.version = version
         var compiler = RuleCompiler(parameters: parameters)
-        var points = Array(repeating: CompiledPoint(), count: DecisionPoint.allCases.count)
+        var points = Array(repeating: PointBuilder(), count: DecisionPoint.allCases.count)
         var seen: [String: Int] = [:]
         for (offset, rule) in rules.enumerated() {
             let index = positions?[offset] ?? offset
@@ -85,9 +211,9 @@ final class CompiledPolicy: Sendable {
                     indexKey = (attribute, values)
                 }
             }
-            var point = points[rule.point.ordinal]
-            let ruleIndex = point.rules.count
-            point.rules.append(
+            let slotOfPoint = rule.point.ordinal
+            let ruleIndex = points[slotOfPoint].rules.count
+            points[slotOfPoint].rules.append(
                 CompiledRule(
                     id: rule.id,
                     kind: rule.kind,
@@ -98,71 +224,98 @@ final class CompiledPolicy: Sendable {
             )
             if let indexKey {
                 let slot: Int
-                if let existing = point.indexes.firstIndex(where: { $0.attribute == indexKey.attribute }) {
+                if let existing = points[slotOfPoint].indexes.firstIndex(where: { $0.attribute == indexKey.attribute })
+                {
                     slot = existing
                 } else {
-                    point.indexes.append(AttributeIndex(attribute: indexKey.attribute, buckets: [:]))
-                    slot = point.indexes.count - 1
+                    points[slotOfPoint].indexes.append(AttributeIndex(attribute: indexKey.attribute, buckets: [:]))
+                    slot = points[slotOfPoint].indexes.count - 1
                 }
-                for value in Set(indexKey.values) { point.indexes[slot].buckets[value, default: []].append(ruleIndex) }
+                for value in Set(indexKey.values) {
+                    points[slotOfPoint].indexes[slot].buckets[value, default: []].append(ruleIndex)
+                }
             } else {
-                point.unindexed.append(ruleIndex)
+                points[slotOfPoint].unindexed.append(ruleIndex)
             }
-            points[rule.point.ordinal] = point
         }
-        self.points = points
+        self.points = points.map(CompiledPoint.init)
         self.issues = compiler.issues
     }
 
     func evaluate(_ request: PolicyRequest, at time: Date) -> Decision {
         switch request {
-        case .dataRequest(let value): decide(value, AttributeTables.dataRequest, .dataRequest, time)
-        case .downstreamScenario(let value):
-            decide(value, AttributeTables.downstreamScenario, .downstreamScenario, time)
-        case .productRelease(let value): decide(value, AttributeTables.productRelease, .productRelease, time)
+        case .dataRequest(let value): decide(value, Extractors.dataRequest, .dataRequest, time)
+        case .downstreamScenario(let value): decide(value, Extractors.downstreamScenario, .downstreamScenario, time)
+        case .productRelease(let value): decide(value, Extractors.productRelease, .productRelease, time)
         case .operatorEligibility(let value):
-            decide(value, AttributeTables.operatorEligibility, .operatorEligibility, time)
-        case .plan(let value): decide(value, AttributeTables.plan, .plan, time)
-        case .agreement(let value): decide(value, AttributeTables.agreement, .agreement, time)
-        case .pricing(let value): decide(value, AttributeTables.pricing, .pricing, time)
-        case .conduct(let value): decide(value, AttributeTables.conduct, .conduct, time)
+            decide(value, Extractors.operatorEligibility, .operatorEligibility, time)
+        case .plan(let value): decide(value, Extractors.plan, .plan, time)
+        case .agreement(let value): decide(value, Extractors.agreement, .agreement, time)
+        case .pricing(let value): decide(value, Extractors.pricing, .pricing, time)
+        case .conduct(let value): decide(value, Extractors.conduct, .conduct, time)
         }
     }
 
-    private func decide<R>(_ request: R, _ table: [AttributeSpec<R>], _ point: DecisionPoint, _ time: Date) -> Decision
-    {
+    private func decide<R>(_ request: R, _ table: [Extractor<R>], _ point: DecisionPoint, _ time: Date) -> Decision {
         let compiled = points[point.ordinal]
-        var matched: [Int] = []
+        // The matched rule numbers live in a temporary (normally stack) buffer: no allocation per decision.
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: compiled.maximumCandidates) { buffer in
+            withUnsafePointer(to: request) { pointer in decide(pointer, table, compiled, time, buffer) }
+        }
+    }
+
+    private func decide<R>(
+        _ request: UnsafePointer<R>,
+        _ table: [Extractor<R>],
+        _ compiled: CompiledPoint,
+        _ time: Date,
+        _ buffer: UnsafeMutableBufferPointer<Int>
+    ) -> Decision {
+        var count = 0
         var anyDeny = false
         var anyPermit = false
-        func consider(_ index: Int) {
-            let rule = compiled.rules[index]
-            for condition in rule.conditions where !holds(condition, request, table) { return }
-            matched.append(index)
-            switch rule.kind {
-            case .deny: anyDeny = true
-            case .permit: anyPermit = true
-            case .obligation: break
+        var ordered = true
+        compiled.headers.withUnsafeBufferPointer { headers in
+            compiled.nodes.withUnsafeBufferPointer { nodes in
+                table.withUnsafeBufferPointer { table in
+                    var last = -1
+                    func consider(_ index: Int) {
+                        let header = headers[index]
+                        let end = Int(header.first) + Int(header.count)
+                        var position = Int(header.first)
+                        while position < end {
+                            if !holds(position, nodes, compiled.stringSets, request, table) { return }
+                            position += 1
+                        }
+                        buffer[count] = index
+                        count += 1
+                        if index < last { ordered = false }
+                        last = index
+                        switch header.kind {
+                        case .deny: anyDeny = true
+                        case .permit: anyPermit = true
+                        case .obligation: break
+                        }
+                    }
+                    for index in compiled.unindexed { consider(index) }
+                    for attributeIndex in compiled.indexes {
+                        guard case .string(let key) = table[attributeIndex.attribute](request),
+                            let bucket = attributeIndex.buckets[key]
+                        else { continue }
+                        for index in bucket { consider(index) }
+                    }
+                }
             }
         }
-        for index in compiled.unindexed { consider(index) }
-        if !compiled.indexes.isEmpty {
-            var extra = false
-            for attributeIndex in compiled.indexes {
-                guard case .string(let key) = table[attributeIndex.attribute].extract(request),
-                    let bucket = attributeIndex.buckets[key]
-                else { continue }
-                for index in bucket { consider(index) }
-                extra = true
-            }
-            if extra { matched.sort() }
-        }
+        var matched = UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
+        if !ordered { matched.sort() }
         if anyDeny {
             var reasons: [Reason] = []
             var fired: [String] = []
-            for index in matched where compiled.rules[index].kind == .deny {
-                reasons.append(compiled.rules[index].reason)
-                fired.append(compiled.rules[index].id)
+            for index in matched where compiled.headers[index].kind == .deny {
+                let rule = compiled.rules[index]
+                reasons.append(rule.reason)
+                fired.append(rule.id)
             }
             return Decision(
                 effect: .deny,
@@ -209,40 +362,58 @@ final class CompiledPolicy: Sendable {
         )
     }
 
-    private func holds<R>(_ condition: CompiledCondition, _ request: R, _ table: [AttributeSpec<R>]) -> Bool {
-        switch condition {
-        case .constant(let value):
-            return value
-        case .bool(let attribute, let expected):
-            if case .bool(let value) = table[attribute].extract(request) { return value == expected }
+    private func holds<R>(
+        _ position: Int,
+        _ nodes: UnsafeBufferPointer<ConditionNode>,
+        _ stringSets: [[String]],
+        _ request: UnsafePointer<R>,
+        _ table: UnsafeBufferPointer<Extractor<R>>
+    ) -> Bool {
+        let node = nodes[position]
+        switch node.op {
+        case .constant:
+            return node.value != 0
+        case .bool:
+            if case .bool(let value) = table[Int(node.attribute)](request) { return value == (node.value != 0) }
             return false
-        case .symbolIn(let attribute, let mask):
-            if case .symbol(let bit) = table[attribute].extract(request) { return bit & mask != 0 }
-            return false
-        case .setIntersects(let attribute, let mask):
-            if case .symbols(let bits) = table[attribute].extract(request) { return bits & mask != 0 }
-            return false
-        case .int(let attribute, let comparison, let operand):
-            guard case .int(let value) = table[attribute].extract(request) else { return false }
-            switch comparison {
-            case .equals: return value == operand
-            case .notEquals: return value != operand
-            case .greaterThan: return value > operand
-            case .atLeast: return value >= operand
-            case .lessThan: return value < operand
-            case .atMost: return value <= operand
+        case .symbolIn:
+            if case .symbol(let bit) = table[Int(node.attribute)](request) {
+                return bit & UInt64(bitPattern: node.value) != 0
             }
-        case .stringIn(let attribute, let values, let negated):
-            guard case .string(let value) = table[attribute].extract(request) else { return false }
-            return values.contains(value) != negated
-        case .all(let list):
-            for item in list where !holds(item, request, table) { return false }
-            return true
-        case .any(let list):
-            for item in list where holds(item, request, table) { return true }
             return false
-        case .not(let inner):
-            return !holds(inner, request, table)
+        case .setIntersects:
+            if case .symbols(let bits) = table[Int(node.attribute)](request) {
+                return bits & UInt64(bitPattern: node.value) != 0
+            }
+            return false
+        case .intEquals, .intNotEquals, .intGreaterThan, .intAtLeast, .intLessThan, .intAtMost:
+            guard case .int(let number) = table[Int(node.attribute)](request) else { return false }
+            let value = Int64(number)
+            switch node.op {
+            case .intEquals: return value == node.value
+            case .intNotEquals: return value != node.value
+            case .intGreaterThan: return value > node.value
+            case .intAtLeast: return value >= node.value
+            case .intLessThan: return value < node.value
+            default: return value <= node.value
+            }
+        case .stringIn, .stringNotIn:
+            guard case .string(let text) = table[Int(node.attribute)](request) else { return false }
+            return stringSets[Int(node.value)].contains(text) == (node.op == .stringIn)
+        case .all:
+            for child in Int(node.first)..<Int(node.first + node.count)
+            where !holds(child, nodes, stringSets, request, table) {
+                return false
+            }
+            return true
+        case .any:
+            for child in Int(node.first)..<Int(node.first + node.count)
+            where holds(child, nodes, stringSets, request, table) {
+                return true
+            }
+            return false
+        case .not:
+            return !holds(Int(node.first), nodes, stringSets, request, table)
         }
     }
 }

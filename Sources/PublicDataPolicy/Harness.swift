@@ -3,8 +3,8 @@ import Foundation
 /// What a test case expects of a decision.
 ///
 /// `obligations`, `articles` and `rules` are "must include" lists: the decision must carry each listed
-/// obligation kind, cite each listed article and fire each listed rule. With `exact: true` the obligation
-/// kinds and cited articles must match the lists exactly (order ignored).
+/// obligation kind, cite each listed article and fire each listed rule. With `exactObligations: true`
+/// (or `exactArticles: true`) that list must match exactly, order ignored; `exact: true` sets both.
 public struct PolicyExpectation: Codable, Sendable, Hashable {
     /// The expected effect.
     public var effect: Effect
@@ -16,6 +16,10 @@ public struct PolicyExpectation: Codable, Sendable, Hashable {
     public var rules: [String]?
     /// Whether obligations and articles must match exactly rather than be included.
     public var exact: Bool?
+    /// Whether the obligation kinds must match exactly.
+    public var exactObligations: Bool?
+    /// Whether the cited articles must match exactly.
+    public var exactArticles: Bool?
 
     /// Creates an expectation.
     public init(
@@ -23,13 +27,17 @@ public struct PolicyExpectation: Codable, Sendable, Hashable {
         obligations: [ObligationKind]? = nil,
         articles: [String]? = nil,
         rules: [String]? = nil,
-        exact: Bool? = nil
+        exact: Bool? = nil,
+        exactObligations: Bool? = nil,
+        exactArticles: Bool? = nil
     ) {
         self.effect = effect
         self.obligations = obligations
         self.articles = articles
         self.rules = rules
         self.exact = exact
+        self.exactObligations = exactObligations
+        self.exactArticles = exactArticles
     }
 }
 
@@ -147,12 +155,13 @@ public struct PolicyTestSuite: Codable, Sendable, Hashable {
         return suites
     }
 
-    /// The suite as pretty JSON in the library's style.
-    /// - Throws: `EncodingError`.
+    /// The suite as readable JSON in the library's style: `name`, `request` and `expect` first, short
+    /// objects on one line.
+    /// - Throws: `EncodingError`, or `DecodingError` if the encoded JSON cannot be read back.
     public func jsonData() throws -> Data {
-        let encoder = PublicDataJSON.makeEncoder()
-        encoder.outputFormatting.insert(.prettyPrinted)
-        return try encoder.encode(self)
+        let value = try JSONValue.parse(PublicDataJSON.encode(self))
+        let order = ["name", "description", "at", "cases", "request", "expect", "effect", "id"]
+        return Data(value.reordered(first: order).prettyText.utf8)
     }
 }
 
@@ -259,7 +268,7 @@ public enum PolicyHarness {
                 ExpectationMismatch(field: "effect", expected: expect.effect.rawValue, actual: decision.effect.rawValue)
             )
         }
-        let exact = expect.exact ?? false
+        var exact = expect.exactObligations ?? expect.exact ?? false
         if let expected = expect.obligations {
             let actual = decision.obligationKinds
             let ok = exact ? Set(expected) == Set(actual) : Set(expected).isSubset(of: Set(actual))
@@ -273,6 +282,7 @@ public enum PolicyHarness {
                 )
             }
         }
+        exact = expect.exactArticles ?? expect.exact ?? false
         if let expected = expect.articles {
             let actual = decision.citedArticles
             let ok = exact ? Set(expected) == Set(actual) : Set(expected).isSubset(of: Set(actual))

@@ -110,6 +110,22 @@ enum JSONValue: Sendable, Hashable, Codable {
         try JSONDecoder().decode(JSONValue.self, from: data)
     }
 
+    /// The same value with every object's members sorted: the keys of `first` in that order, then the rest
+    /// alphabetically.
+    func reordered(first: [String]) -> JSONValue {
+        switch self {
+        case .array(let items): return .array(items.map { $0.reordered(first: first) })
+        case .object(let members):
+            let sorted = members.sorted { a, b in
+                let ia = first.firstIndex(of: a.0) ?? first.count
+                let ib = first.firstIndex(of: b.0) ?? first.count
+                return ia != ib ? ia < ib : a.0 < b.0
+            }
+            return .object(sorted.map { ($0.0, $0.1.reordered(first: first)) })
+        default: return self
+        }
+    }
+
     /// The member named `key` of an object.
     subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }

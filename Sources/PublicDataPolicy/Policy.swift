@@ -12,7 +12,7 @@ import Foundation
 /// let decision = policy.evaluate(.dataRequest(request), at: now)
 /// print(decision.effect, decision.citedArticles)
 /// ```
-public struct Policy: Sendable, Codable, Hashable {
+public struct Policy: Sendable, Codable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
     /// The policy's id, e.g. `"beijing-default"`.
     public var id: String {
         didSet { recompile() }
@@ -93,6 +93,12 @@ public struct Policy: Sendable, Codable, Hashable {
         hasher.combine(parameters)
         hasher.combine(rules)
     }
+
+    /// `Policy(id@version, N rules)`.
+    public var description: String { "Policy(\(id)@\(version), \(rules.count) rules)" }
+
+    /// The same as ``description``; the full content is in ``jsonText``.
+    public var debugDescription: String { description }
 
     // MARK: Loading and writing
 

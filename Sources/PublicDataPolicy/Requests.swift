@@ -35,9 +35,9 @@ public struct DataAccessRequest: Codable, Sendable, Hashable {
     public var agreement: AgreementTerms
     /// The agreement's status on the evaluation day.
     public var agreementStatus: AgreementStatus
-    /// The fields asked for (must not be empty: minimal authorization names its fields).
+    /// The fields asked for; an empty list asks for every field of the entry.
     public var requestedFields: [String]
-    /// The fields the scenario actually needs.
+    /// The fields the scenario actually needs (minimal authorization, 87号 §6).
     public var neededFields: [String]
     /// The purpose of use (Art. 22).
     public var purpose: Purpose
@@ -512,5 +512,169 @@ public enum PolicyRequest: Codable, Sendable, Hashable {
         case .pricing(let value): try container.encode(value, forKey: key)
         case .conduct(let value): try container.encode(value, forKey: key)
         }
+    }
+}
+
+// MARK: - Lenient decoding of flags
+//
+// In JSON the yes/no facts of a request may be left out; a missing flag is `false` and a missing list is
+// empty, which is always the stricter reading (no consent, no anonymization, nothing delivered).
+
+extension DataAccessRequest {
+    /// Decodes a request; `anonymized`, `dataSubjectConsent` and `providerConsent` default to `false`,
+    /// `requestedFields` and `neededFields` to empty.
+    /// - Throws: `DecodingError`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            requestID: try c.decodeIfPresent(DataRequestID.self, forKey: .requestID),
+            operatorParty: try c.decode(PartyID.self, forKey: .operatorParty),
+            scenario: try c.decodeIfPresent(ScenarioID.self, forKey: .scenario),
+            entry: try c.decode(CatalogEntry.self, forKey: .entry),
+            agreement: try c.decode(AgreementTerms.self, forKey: .agreement),
+            agreementStatus: try c.decode(AgreementStatus.self, forKey: .agreementStatus),
+            requestedFields: try c.decodeIfPresent([String].self, forKey: .requestedFields) ?? [],
+            neededFields: try c.decodeIfPresent([String].self, forKey: .neededFields) ?? [],
+            purpose: try c.decode(Purpose.self, forKey: .purpose),
+            delivery: try c.decode(DeliveryMethod.self, forKey: .delivery),
+            anonymized: try c.decodeIfPresent(Bool.self, forKey: .anonymized) ?? false,
+            dataSubjectConsent: try c.decodeIfPresent(Bool.self, forKey: .dataSubjectConsent) ?? false,
+            providerConsent: try c.decodeIfPresent(Bool.self, forKey: .providerConsent) ?? false,
+            day: try c.decode(CivilDate.self, forKey: .day)
+        )
+    }
+}
+
+extension DownstreamScenarioRequest {
+    /// Decodes a request; the yes/no facts default to `false` and `deliveredProducts` to empty.
+    /// - Throws: `DecodingError`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            scenario: try c.decode(ScenarioID.self, forKey: .scenario),
+            requester: try c.decode(PartyID.self, forKey: .requester),
+            requesterRole: try c.decode(Role.self, forKey: .requesterRole),
+            operatorParty: try c.decode(PartyID.self, forKey: .operatorParty),
+            product: try c.decode(ProductID.self, forKey: .product),
+            deliveredProducts: try c.decodeIfPresent([ProductID].self, forKey: .deliveredProducts) ?? [],
+            agreement: try c.decode(AgreementTerms.self, forKey: .agreement),
+            agreementStatus: try c.decode(AgreementStatus.self, forKey: .agreementStatus),
+            meetsOperatorConditions: try c.decodeIfPresent(Bool.self, forKey: .meetsOperatorConditions) ?? false,
+            complianceAssessed: try c.decodeIfPresent(Bool.self, forKey: .complianceAssessed) ?? false,
+            purpose: try c.decode(Purpose.self, forKey: .purpose),
+            involvesPersonalInformation: try c.decodeIfPresent(Bool.self, forKey: .involvesPersonalInformation)
+                ?? false,
+            anonymized: try c.decodeIfPresent(Bool.self, forKey: .anonymized) ?? false,
+            dataSubjectConsent: try c.decodeIfPresent(Bool.self, forKey: .dataSubjectConsent) ?? false,
+            day: try c.decode(CivilDate.self, forKey: .day)
+        )
+    }
+}
+
+extension ProductReleaseRequest {
+    /// Decodes a request; the yes/no facts default to `false`.
+    /// - Throws: `DecodingError`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            product: try c.decode(ProductID.self, forKey: .product),
+            kind: try c.decode(ProductKind.self, forKey: .kind),
+            publisher: try c.decode(PartyID.self, forKey: .publisher),
+            publisherRole: try c.decode(Role.self, forKey: .publisherRole),
+            operatorParty: try c.decode(PartyID.self, forKey: .operatorParty),
+            sources: try c.decode([CatalogEntry].self, forKey: .sources),
+            containsRawData: try c.decodeIfPresent(Bool.self, forKey: .containsRawData) ?? false,
+            redevelopsDeliveredProduct: try c.decodeIfPresent(Bool.self, forKey: .redevelopsDeliveredProduct)
+                ?? false,
+            agreement: try c.decode(AgreementTerms.self, forKey: .agreement),
+            agreementStatus: try c.decode(AgreementStatus.self, forKey: .agreementStatus),
+            anonymized: try c.decodeIfPresent(Bool.self, forKey: .anonymized) ?? false,
+            dataSubjectConsent: try c.decodeIfPresent(Bool.self, forKey: .dataSubjectConsent) ?? false,
+            day: try c.decode(CivilDate.self, forKey: .day)
+        )
+    }
+}
+
+extension OperatorEligibilityRequest {
+    /// Decodes a request; the yes/no facts default to `false` (so a missing fact never makes a candidate
+    /// eligible; `hasBadBusinessRecord` is the one fact whose `false` is favourable and must be given).
+    /// - Throws: `DecodingError`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            candidate: try c.decode(PartyID.self, forKey: .candidate),
+            selection: try c.decodeIfPresent(SelectionID.self, forKey: .selection),
+            method: try c.decode(SelectionMethod.self, forKey: .method),
+            planApproved: try c.decodeIfPresent(Bool.self, forKey: .planApproved) ?? false,
+            isLegalEntity: try c.decodeIfPresent(Bool.self, forKey: .isLegalEntity) ?? false,
+            hasOperatingCapability: try c.decodeIfPresent(Bool.self, forKey: .hasOperatingCapability) ?? false,
+            hasBadBusinessRecord: try c.decode(Bool.self, forKey: .hasBadBusinessRecord),
+            hasGoodCredit: try c.decodeIfPresent(Bool.self, forKey: .hasGoodCredit) ?? false,
+            meetsDataSecurityRequirements: try c.decodeIfPresent(Bool.self, forKey: .meetsDataSecurityRequirements)
+                ?? false
+        )
+    }
+}
+
+extension PlanReviewRequest {
+    /// Decodes a request; `scenarios` defaults to empty.
+    /// - Throws: `DecodingError`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            plan: try c.decode(ImplementationPlan.self, forKey: .plan),
+            zoneKind: try c.decodeIfPresent(ZoneKind.self, forKey: .zoneKind),
+            scenarios: try c.decodeIfPresent([ScenarioID].self, forKey: .scenarios) ?? []
+        )
+    }
+}
+
+extension AgreementReviewRequest {
+    /// Decodes a request; the yes/no facts default to `false`.
+    /// - Throws: `DecodingError`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            agreement: try c.decode(AgreementTerms.self, forKey: .agreement),
+            plan: try c.decode(ImplementationPlan.self, forKey: .plan),
+            planApproved: try c.decodeIfPresent(Bool.self, forKey: .planApproved) ?? false,
+            collectiveDecisionRecorded: try c.decodeIfPresent(Bool.self, forKey: .collectiveDecisionRecorded) ?? false,
+            selectedOperator: try c.decodeIfPresent(PartyID.self, forKey: .selectedOperator)
+        )
+    }
+}
+
+extension PricingEligibilityRequest {
+    /// Decodes a request; `priceCapApproved` defaults to `false`.
+    /// - Throws: `DecodingError`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            product: try c.decode(ProductID.self, forKey: .product),
+            purpose: try c.decode(Purpose.self, forKey: .purpose),
+            chargeRequested: try c.decode(Bool.self, forKey: .chargeRequested),
+            priceCapApproved: try c.decodeIfPresent(Bool.self, forKey: .priceCapApproved) ?? false
+        )
+    }
+}
+
+extension ConductReviewRequest {
+    /// Decodes a request; every flag defaults to `false`.
+    /// - Throws: `DecodingError`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func flag(_ key: CodingKeys) throws -> Bool { try c.decodeIfPresent(Bool.self, forKey: key) ?? false }
+        self.init(
+            actor: try c.decode(PartyID.self, forKey: .actor),
+            actorRole: try c.decode(Role.self, forKey: .actorRole),
+            paidProductThroughThirdParty: try flag(.paidProductThroughThirdParty),
+            throughAuthorizedOperation: try flag(.throughAuthorizedOperation),
+            restrictsCompetition: try flag(.restrictsCompetition),
+            monopolisticConduct: try flag(.monopolisticConduct),
+            rawNonOpenDataToMarket: try flag(.rawNonOpenDataToMarket),
+            redevelopsDeliveredProduct: try flag(.redevelopsDeliveredProduct),
+            beyondAuthorizedScope: try flag(.beyondAuthorizedScope),
+            afterAgreementEnded: try flag(.afterAgreementEnded)
+        )
     }
 }

@@ -60,7 +60,14 @@ final class WorkerThread: @unchecked Sendable {
         }
     }
 
+    /// `true` on a worker thread (a thread-local mark set when the thread starts).
+    static var isCurrentThreadWorker: Bool {
+        Thread.current.threadDictionary[workerKey] as? Bool ?? false
+    }
+    private static let workerKey = "PublicDataPostgres.WorkerThread"
+
     private func loop() {
+        Thread.current.threadDictionary[Self.workerKey] = true
         while true {
             condition.lock()
             while jobs.isEmpty && !stopping { condition.wait() }
@@ -191,7 +198,7 @@ struct PostgresConnectionSettings: Sendable {
 
     /// Opens a connection, retrying transient failures (server starting, restarting or not yet listening)
     /// for up to ``reconnectWindow``.
-    /// - Throws: ``EventStoreError`` with code `unavailable`.
+    /// - Throws: `EventStoreError` with code `unavailable`.
     func connect() throws -> OpaquePointer {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: reconnectWindow)
@@ -244,6 +251,8 @@ struct PostgresConnectionSettings: Sendable {
                 backendCode: Self.connectionFailureCode(message)
             )
         }
+        // Server notices (e.g. "already exists, skipping") are not errors; keep them off the host's stderr.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
         let setup = "SET statement_timeout = \(statementTimeoutMilliseconds)"
         if let result = PQexec(connection, setup) {
             let status = PQresultStatus(result)
@@ -262,7 +271,7 @@ struct PostgresConnectionSettings: Sendable {
     }
 
     /// Connects, runs `sql` as a script, and disconnects, synchronously (exit handlers, tools).
-    /// - Throws: ``EventStoreError``.
+    /// - Throws: `EventStoreError`.
     func executeOnce(_ sql: String) throws {
         let connection = try connectOnce()
         defer { PQfinish(connection) }
@@ -310,7 +319,7 @@ struct PostgresConnectionSettings: Sendable {
     }
 
     /// The parts of `connectionString` that identify the target, without a password.
-    /// - Throws: ``EventStoreError`` `invalidArgument` when libpq cannot parse the string.
+    /// - Throws: `EventStoreError` `invalidArgument` when libpq cannot parse the string.
     static func describeTarget(_ connectionString: String) throws(EventStoreError) -> String {
         var errorMessage: UnsafeMutablePointer<CChar>?
         let isConninfo =
@@ -422,7 +431,7 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Runs one statement with binary parameters; results in binary format unless `textResults`.
-    /// - Throws: ``EventStoreError`` naming the SQLSTATE.
+    /// - Throws: `EventStoreError` naming the SQLSTATE.
     @discardableResult
     func execute(
         _ sql: String,
@@ -482,7 +491,7 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Runs one or more statements given as text (DDL; no parameters).
-    /// - Throws: ``EventStoreError`` naming the SQLSTATE.
+    /// - Throws: `EventStoreError` naming the SQLSTATE.
     func executeScript(_ sql: String) throws {
         guard let handle else {
             throw EventStoreError(code: .unavailable, message: "not connected", location: settings.location)
@@ -518,7 +527,7 @@ final class PostgresConnection: @unchecked Sendable {
     }
 }
 
-/// Maps SQLSTATE classes to ``EventStoreError`` codes.
+/// Maps SQLSTATE classes to `EventStoreError` codes.
 enum PostgresErrorMapping {
     static func error(sqlState: String?, message: String, connectionLost: Bool, location: String) -> EventStoreError {
         let state = sqlState ?? (connectionLost ? "08006" : nil)

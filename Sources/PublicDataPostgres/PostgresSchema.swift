@@ -38,7 +38,7 @@ public enum PostgresSchema {
     /// PostgreSQL's 63-byte identifier limit).
     /// - Parameter name: The proposed schema name.
     /// - Returns: The name, safe to use unquoted in SQL.
-    /// - Throws: ``EventStoreError`` with code `invalidArgument`.
+    /// - Throws: `EventStoreError` with code `invalidArgument`.
     public static func validateSchemaName(_ name: String) throws(EventStoreError) -> String {
         let bytes = Array(name.utf8)
         let valid =
@@ -64,7 +64,7 @@ public enum PostgresSchema {
     /// The migrations, oldest first, with the schema name filled in.
     /// - Parameter schema: The schema that holds the store.
     /// - Returns: One entry per version up to ``latestVersion``.
-    /// - Throws: ``EventStoreError`` `invalidArgument` for an invalid schema name.
+    /// - Throws: `EventStoreError` `invalidArgument` for an invalid schema name.
     public static func migrations(schema: String) throws(EventStoreError) -> [Migration] {
         let name = try validateSchemaName(schema)
         let channel = notificationChannel(schema: name)
@@ -98,10 +98,17 @@ public enum PostgresSchema {
             stream_version bigint NOT NULL CHECK (stream_version > 0),
             event_type text NOT NULL,
             occurred_at_ms bigint NOT NULL,
-            actor text,
+            actor_party text,
+            actor_role text,
+            actor_person text,
             payload bytea NOT NULL,
-            metadata text NOT NULL,
+            correlation_id text,
+            causation_id text,
+            policy_version text,
             recorded_at timestamptz NOT NULL DEFAULT now(),
+            CONSTRAINT events_actor_check CHECK (
+                (actor_party IS NULL) = (actor_role IS NULL) AND (actor_role IS NULL) = (actor_person IS NULL)
+            ),
             CONSTRAINT events_event_id_key UNIQUE (event_id),
             CONSTRAINT events_stream_version_key UNIQUE (stream_id, stream_version)
         );
@@ -124,10 +131,14 @@ public enum PostgresSchema {
         -- duplicate (r_detail = an event id stored elsewhere).
         CREATE FUNCTION {schema}.append_events(
             p_stream text, p_expected bigint, p_ids text[], p_types text[], p_occurred bigint[],
-            p_actors text[], p_payloads bytea[], p_metadata text[], p_notify boolean
+            p_actor_parties text[], p_actor_roles text[], p_actor_persons text[], p_payloads bytea[],
+            p_correlations text[], p_causations text[], p_policies text[], p_notify boolean
         ) RETURNS TABLE (r_outcome text, r_version bigint, r_position bigint, r_detail text)
         LANGUAGE plpgsql
         SET search_path = pg_catalog, pg_temp
+        -- Every lookup below has an index; never let a stale row estimate (a young table, a cached generic plan)
+        -- turn the id check into a scan of the whole log.
+        SET enable_seqscan = off
         AS $append$
         DECLARE
             v_count bigint := coalesce(cardinality(p_ids), 0);
@@ -170,10 +181,13 @@ public enum PostgresSchema {
             END IF;
 
             INSERT INTO {schema}.events
-                (global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms, actor, payload, metadata)
-            SELECT v_head + b.ord, b.id, p_stream, v_current + b.ord, b.typ, b.occ, b.act, b.pay, b.meta
-              FROM unnest(p_ids, p_types, p_occurred, p_actors, p_payloads, p_metadata)
-                   WITH ORDINALITY AS b(id, typ, occ, act, pay, meta, ord)
+                (global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms,
+                 actor_party, actor_role, actor_person, payload, correlation_id, causation_id, policy_version)
+            SELECT v_head + b.ord, b.id, p_stream, v_current + b.ord, b.typ, b.occ,
+                   b.party, b.role, b.person, b.pay, b.corr, b.cause, b.pol
+              FROM unnest(p_ids, p_types, p_occurred, p_actor_parties, p_actor_roles, p_actor_persons, p_payloads,
+                          p_correlations, p_causations, p_policies)
+                   WITH ORDINALITY AS b(id, typ, occ, party, role, person, pay, corr, cause, pol, ord)
              ORDER BY b.ord;
             UPDATE {schema}.log_head AS h SET last_position = v_head + v_count WHERE h.id = 1;
             IF p_notify THEN
@@ -196,9 +210,16 @@ public enum PostgresSchema {
 
     /// The schema's recorded version (0 when the schema or its bookkeeping table does not exist).
     static func currentVersion(on connection: PostgresConnection, schema: String) throws -> Int {
+        // Query the catalog with the statement's snapshot: to_regclass() consults caches that an advisory lock
+        // does not refresh, so an instance that waited for another's migration would not see its tables.
         let exists = try connection.execute(
-            "SELECT to_regclass($1) IS NOT NULL",
-            [.text("\(schema).schema_migrations")],
+            """
+            SELECT EXISTS (
+                SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = $1 AND c.relname = 'schema_migrations'
+            )
+            """,
+            [.text(schema)],
             textResults: true
         )
         guard exists.string(0, 0) == "t" else { return 0 }

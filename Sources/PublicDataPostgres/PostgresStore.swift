@@ -2,7 +2,7 @@
 import Foundation
 import PublicDataModel
 
-/// An ``EventStore`` on PostgreSQL, for several service instances sharing one database.
+/// An `EventStore` on PostgreSQL, for several service instances sharing one database.
 ///
 /// The store talks to the server through the system libpq, over a bounded pool of connections whose blocking
 /// calls run on dedicated threads. It owns its schema (see ``PostgresSchema``) and creates or upgrades it at
@@ -17,10 +17,14 @@ import PublicDataModel
 /// whole log commit one after another; the benchmarks measure it.
 ///
 /// ## Errors
-/// Every failure is an ``EventStoreError``; `backendCode` carries the SQLSTATE. Connection failures,
+/// Every failure is an `EventStoreError`; `backendCode` carries the SQLSTATE. Connection failures,
 /// timeouts, a terminated backend or a server shutting down are `unavailable`. An append that fails has
 /// written nothing — except in the one case no client can exclude, the connection dropping while the server
 /// commits; retry with the same event ids and the store answers `deduplicated` if the first attempt landed.
+///
+/// Cancelling the calling task does not interrupt a statement already sent to the server;
+/// ``PostgresConfiguration/statementTimeout`` bounds how long one can run (including waiting for the
+/// ordering lock).
 ///
 /// ```swift
 /// let store = try await PostgresEventStore("postgresql://portal@db.example/publicdata?sslmode=verify-full")
@@ -36,11 +40,12 @@ public final class PostgresEventStore: EventStore {
     private let pool: PostgresConnectionPool
     let appendSQL: String
     private let selectColumns =
-        "global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms, actor, payload, metadata"
+        "global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms, actor_party, actor_role, "
+        + "actor_person, payload, correlation_id, causation_id, policy_version"
 
     /// Opens a store: checks the configuration, connects, and creates or upgrades the schema.
     /// - Parameter configuration: Where the database is and how to pool connections.
-    /// - Throws: ``EventStoreError``: `invalidArgument` for a bad connection string or schema name,
+    /// - Throws: `EventStoreError`: `invalidArgument` for a bad connection string or schema name,
     ///   `unavailable` when the server cannot be reached or refuses the login (SQLSTATE in `backendCode`
     ///   when known), `schemaTooNew` when the database was written by a newer release (nothing changed).
     public init(configuration: PostgresConfiguration) async throws(EventStoreError) {
@@ -57,7 +62,8 @@ public final class PostgresEventStore: EventStore {
             name: "publicdata-pg-\(schema)"
         )
         self.appendSQL =
-            "SELECT r_outcome, r_version, r_position, r_detail FROM \(schema).append_events($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            "SELECT r_outcome, r_version, r_position, r_detail FROM \(schema).append_events("
+            + "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
         let mode = configuration.migration
         try await Self.call(pool) { connection in
             try PostgresSchema.migrate(on: connection, schema: schema, mode: mode)
@@ -68,7 +74,7 @@ public final class PostgresEventStore: EventStore {
     /// - Parameters:
     ///   - connectionString: A libpq connection string or `postgresql://` URL.
     ///   - schema: The schema that holds the store's tables.
-    /// - Throws: ``EventStoreError``, as ``init(configuration:)``.
+    /// - Throws: `EventStoreError`, as ``init(configuration:)``.
     public convenience init(
         _ connectionString: String,
         schema: String = PostgresSchema.defaultSchema
@@ -80,10 +86,10 @@ public final class PostgresEventStore: EventStore {
 
     /// Closes the pool's connections. Later calls fail with `unavailable`. Releasing the store also closes them.
     public func close() async {
-        await pool.close()
+        pool.close()
     }
 
-    /// Runs `body` on a pooled connection, turning every failure into an ``EventStoreError``.
+    /// Runs `body` on a pooled connection, turning every failure into an `EventStoreError`.
     private static func call<T: Sendable>(
         _ pool: PostgresConnectionPool,
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
@@ -107,8 +113,8 @@ public final class PostgresEventStore: EventStore {
 
     // MARK: - EventStore
 
-    /// Appends a batch atomically; see ``EventStore`` for the contract.
-    /// - Throws: ``EventStoreError``.
+    /// Appends a batch atomically; see `EventStore` for the contract.
+    /// - Throws: `EventStoreError`.
     public func append(
         _ events: [ProposedEvent],
         to stream: StreamID,
@@ -117,7 +123,7 @@ public final class PostgresEventStore: EventStore {
         async throws -> AppendResult
     {
         try validateAppendArguments(events, stream: stream)
-        let bindings = try appendBindings(events, stream: stream, expectedVersion: expectedVersion)
+        let bindings = appendBindings(events, stream: stream, expectedVersion: expectedVersion)
         let sql = appendSQL
         let readSQL = "SELECT \(selectColumns) FROM \(schema).events WHERE event_id = ANY ($1) ORDER BY stream_version"
         let ids = events.map { $0.id.rawValue }
@@ -172,7 +178,7 @@ public final class PostgresEventStore: EventStore {
     }
 
     /// Reads a stream in version order.
-    /// - Throws: ``EventStoreError``.
+    /// - Throws: `EventStoreError`.
     public func readStream(_ stream: StreamID, fromVersion: Int64, limit: Int) async throws -> [RecordedEvent] {
         try validateReadLimit(limit)
         let sql =
@@ -185,7 +191,7 @@ public final class PostgresEventStore: EventStore {
     }
 
     /// Reads the global log in position order.
-    /// - Throws: ``EventStoreError``.
+    /// - Throws: `EventStoreError`.
     public func readAll(after position: Int64, limit: Int) async throws -> [RecordedEvent] {
         try validateReadLimit(limit)
         let sql =
@@ -197,7 +203,7 @@ public final class PostgresEventStore: EventStore {
     }
 
     /// The stream's current version (0 when it has no events).
-    /// - Throws: ``EventStoreError``.
+    /// - Throws: `EventStoreError`.
     public func streamVersion(_ stream: StreamID) async throws -> Int64 {
         let sql = "SELECT coalesce(max(stream_version), 0)::bigint FROM \(schema).events WHERE stream_id = $1"
         let bindings: [PostgresBinding] = [.text(stream.rawValue)]
@@ -207,7 +213,7 @@ public final class PostgresEventStore: EventStore {
     }
 
     /// The last committed position (0 for an empty store).
-    /// - Throws: ``EventStoreError``.
+    /// - Throws: `EventStoreError`.
     public func headPosition() async throws -> Int64 {
         let sql = "SELECT last_position FROM \(schema).log_head WHERE id = 1"
         return try await withConnection { connection in
@@ -216,7 +222,7 @@ public final class PostgresEventStore: EventStore {
     }
 
     /// The position saved under `name`, or `nil`.
-    /// - Throws: ``EventStoreError``.
+    /// - Throws: `EventStoreError`.
     public func loadCursor(_ name: String) async throws -> Int64? {
         let sql = "SELECT cursor_position FROM \(schema).cursors WHERE name = $1"
         let bindings: [PostgresBinding] = [.text(name)]
@@ -227,7 +233,7 @@ public final class PostgresEventStore: EventStore {
     }
 
     /// Durably saves a cursor, replacing any earlier value.
-    /// - Throws: ``EventStoreError`` (`invalidArgument` for an empty name).
+    /// - Throws: `EventStoreError` (`invalidArgument` for an empty name).
     public func saveCursor(_ name: String, position: Int64) async throws {
         guard !name.isEmpty else {
             throw EventStoreError(code: .invalidArgument, message: "a cursor name may not be empty")
@@ -284,36 +290,26 @@ public final class PostgresEventStore: EventStore {
         _ events: [ProposedEvent],
         stream: StreamID,
         expectedVersion: ExpectedVersion
-    )
-        throws(EventStoreError) -> [PostgresBinding]
-    {
+    ) -> [PostgresBinding] {
         let expected: PostgresBinding =
             switch expectedVersion {
             case .any: .null
             case .noStream: .int64(0)
             case .exactly(let version): .int64(version)
             }
-        var actors: [String?] = []
-        var metadata: [String?] = []
-        actors.reserveCapacity(events.count)
-        metadata.reserveCapacity(events.count)
-        do {
-            for event in events {
-                actors.append(try event.actor.map { String(decoding: try PublicDataJSON.encode($0), as: UTF8.self) })
-                metadata.append(String(decoding: try PublicDataJSON.encode(event.metadata), as: UTF8.self))
-            }
-        } catch {
-            throw EventStoreError(code: .invalidArgument, message: "cannot encode an event: \(error)", stream: stream)
-        }
         return [
             .text(stream.rawValue),
             expected,
             .textArray(events.map { $0.id.rawValue }),
             .textArray(events.map { $0.type }),
             .int64Array(events.map { $0.occurredAt.millisecondsSince1970 }),
-            .textArray(actors),
+            .textArray(events.map { $0.actor?.party.rawValue }),
+            .textArray(events.map { $0.actor?.role.rawValue }),
+            .textArray(events.map { $0.actor?.person }),
             .byteaArray(events.map { $0.payload }),
-            .textArray(metadata),
+            .textArray(events.map { $0.metadata.correlationID }),
+            .textArray(events.map { $0.metadata.causationID }),
+            .textArray(events.map { $0.metadata.policyVersion }),
             .bool(configuration.notifyOnAppend),
         ]
     }
@@ -326,22 +322,28 @@ public final class PostgresEventStore: EventStore {
             guard let position = result.int64(row, 0), let id = result.string(row, 1),
                 let stream = result.string(row, 2), let version = result.int64(row, 3),
                 let type = result.string(row, 4), let occurred = result.int64(row, 5),
-                let payload = result.data(row, 7), let metadataText = result.string(row, 8)
+                let payload = result.data(row, 9)
             else {
                 throw EventStoreError(code: .corrupted, message: "an event row has a missing or malformed column")
             }
-            let actor: Actor?
-            let metadata: EventMetadata
-            do {
-                actor = try result.string(row, 6).map { try PublicDataJSON.decode(Actor.self, from: Data($0.utf8)) }
-                metadata = try PublicDataJSON.decode(EventMetadata.self, from: Data(metadataText.utf8))
-            } catch {
-                throw EventStoreError(
-                    code: .corrupted,
-                    message: "event \(id) at position \(position) cannot be read: \(error)",
-                    stream: StreamID(stream)
-                )
+            var actor: Actor?
+            if let party = result.string(row, 6) {
+                guard let roleName = result.string(row, 7), let role = Role(rawValue: roleName),
+                    let person = result.string(row, 8)
+                else {
+                    throw EventStoreError(
+                        code: .corrupted,
+                        message: "event \(id) at position \(position) has an unknown actor role",
+                        stream: StreamID(stream)
+                    )
+                }
+                actor = Actor(party: PartyID(party), role: role, person: person)
             }
+            let metadata = EventMetadata(
+                correlationID: result.string(row, 10),
+                causationID: result.string(row, 11),
+                policyVersion: result.string(row, 12)
+            )
             events.append(
                 RecordedEvent(
                     id: EventID(id),

@@ -104,7 +104,7 @@ public final class PostgresTestCluster: Sendable {
     /// Creates and starts a cluster (blocking: `initdb` and start take a few seconds).
     /// - Parameter binDirectory: The server programs; by default ``serverProgramsDirectory()``.
     /// - Returns: The running cluster.
-    /// - Throws: ``EventStoreError`` `unavailable` naming the failed step and its output.
+    /// - Throws: `EventStoreError` `unavailable` naming the failed step and its output.
     public static func start(binDirectory: String? = nil) throws(EventStoreError) -> PostgresTestCluster {
         guard let bin = binDirectory ?? serverProgramsDirectory() else {
             throw EventStoreError(code: .unavailable, message: "PostgreSQL server programs (initdb, pg_ctl) not found")
@@ -174,7 +174,7 @@ public final class PostgresTestCluster: Sendable {
     }
 
     /// Restarts the server (fast shutdown: open transactions are rolled back, sessions are disconnected).
-    /// - Throws: ``EventStoreError`` `unavailable` when `pg_ctl` fails.
+    /// - Throws: `EventStoreError` `unavailable` when `pg_ctl` fails.
     public func restart() throws(EventStoreError) {
         try run(
             binDirectory + "/pg_ctl",
@@ -352,7 +352,12 @@ enum ChildProcess {
         }
         var argv: [UnsafeMutablePointer<CChar>?] = cStrings + [nil]
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, program, &actions, nil, &argv, environ)
+        #if canImport(Darwin)
+        let environment = _NSGetEnviron().pointee
+        #else
+        let environment = environ
+        #endif
+        let result = posix_spawn(&pid, program, &actions, nil, &argv, environment)
         guard result == 0 else { throw SpawnError(code: result) }
         return pid
     }

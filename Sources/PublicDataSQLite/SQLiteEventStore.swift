@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import PublicDataModel
 
-/// An ``EventStore`` in one SQLite file: the embedded default for a single node.
+/// An `EventStore` in one SQLite file: the embedded default for a single node.
 ///
 /// - WAL journal, one `BEGIN IMMEDIATE` transaction per batch, `synchronous = FULL` by default (a batch is
 ///   on disk before `append` returns), a busy timeout so that several connections or processes on one
@@ -42,7 +42,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
     ///   - path: The database file; its folder must exist.
     ///   - durability: `.full` (default) or `.normal`.
     ///   - busyTimeout: How long a call waits for another connection's write lock, in milliseconds.
-    /// - Throws: ``EventStoreError`` with code `unavailable` (naming the path) when the file cannot be opened,
+    /// - Throws: `EventStoreError` with code `unavailable` (naming the path) when the file cannot be opened,
     ///   is locked, or is not a database; `schemaTooNew` when written by a newer release (nothing touched).
     public init(path: String, durability: Durability = .full, busyTimeout: Int32 = 5_000) throws(EventStoreError) {
         self.path = path
@@ -116,7 +116,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
 
     // MARK: - EventStore
 
-    /// Appends a batch in one transaction; see ``EventStore`` for the contract.
+    /// Appends a batch in one transaction; see `EventStore` for the contract.
     public func append(
         _ events: [ProposedEvent],
         to stream: StreamID,

@@ -2,9 +2,9 @@ import Foundation
 import PublicDataModel
 import Testing
 
-/// The storage conformance suite: every ``EventStore`` — shipped or a host's own — must pass it.
+/// The storage conformance suite: every `EventStore` — shipped or a host's own — must pass it.
 ///
-/// It checks the whole contract documented on ``EventStore``: ordering, atomic batches, version
+/// It checks the whole contract documented on `EventStore`: ordering, atomic batches, version
 /// conflicts, idempotent event ids, paging, cursors, data fidelity, and concurrency (many tasks appending
 /// to one stream and to many streams while a reader follows the global log).
 ///

@@ -3,7 +3,7 @@ import PublicDataAudit
 /// A deterministic checkpoint signer and verifier for tests: HMAC-SHA256 (RFC 2104) with a shared key.
 ///
 /// Not a public-key signature — anyone holding the key can sign — so use it only in tests and demos.
-/// Production hosts plug in an HSM, SM2 or Ed25519 signer through ``CheckpointSigner``.
+/// Production hosts plug in an HSM, SM2 or Ed25519 signer through `CheckpointSigner`.
 ///
 /// ```swift
 /// let signer = TestCheckpointSigner(name: "test-log", key: Array("secret".utf8))

@@ -25,13 +25,13 @@ public final class TestClock: WallClock {
     public func now() -> Date { current.withLock { $0 } }
 
     /// Moves the clock forward (or backward, for negative values) by `seconds`.
-    public func advance(bySeconds seconds: Double) {
+    public func advance(bySeconds seconds: TimeInterval) {
         current.withLock { $0 = $0.addingTimeInterval(seconds) }
     }
 
     /// Moves the clock forward by whole days.
     public func advance(byDays days: Int) {
-        advance(bySeconds: Double(days) * 86_400)
+        advance(bySeconds: TimeInterval(days) * 86_400)
     }
 
     /// Sets the clock to `instant`.
@@ -42,7 +42,7 @@ public final class TestClock: WallClock {
 
 /// A working-day calendar for tests: weekends off, plus exactly the listed holidays and make-up days.
 ///
-/// It is a ``StandardWorkingDayCalendar`` under a name that says "fixed for this test".
+/// It is a `StandardWorkingDayCalendar` under a name that says "fixed for this test".
 public typealias FixedWorkingDayCalendar = StandardWorkingDayCalendar
 
 /// Parses an ISO 8601 instant for tests, e.g. `"2026-01-05T09:00:00Z"`; the Unix epoch when malformed.

@@ -154,3 +154,51 @@ struct PolicyFormatTests {
         #expect(policy.evaluate(request, at: PolicyFixtures.time).isNoApplicableRule)
     }
 }
+
+struct PolicyReferenceTests {
+    static let path = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Documentation/PolicyReference.md")
+
+    @Test func generatedReferenceIsCurrent() throws {
+        let text = PolicyReference.markdown(for: .beijingDefault)
+        if ProcessInfo.processInfo.environment["PUBLICDATA_REGENERATE_POLICY"] == "1" {
+            try Data(text.utf8).write(to: Self.path)
+        }
+        let stored = try String(contentsOf: Self.path, encoding: .utf8)
+        #expect(stored == text, "run the tests with PUBLICDATA_REGENERATE_POLICY=1 to update PolicyReference.md")
+        for rule in Policy.beijingDefault.rules { #expect(text.contains("`\(rule.id)`")) }
+    }
+
+    @Test func attributeNamesAreUniquePerPoint() {
+        for point in DecisionPoint.allCases {
+            let names = point.attributes.map(\.name)
+            #expect(Set(names).count == names.count, "\(point)")
+        }
+    }
+
+    @Test func vocabularyOrdinalsMatchDeclarationOrder() {
+        // The engine maps each vocabulary value to a bit by its position; the format lists values in that order.
+        #expect(SymbolDomain.grade.values == ["general", "important", "core"])
+        #expect(SymbolDomain.agreementStatus.values.count == AgreementStatus.allCases.count)
+        for (index, grade) in DataGrade.allCases.enumerated() {
+            var parameters = PolicyParameters.beijing
+            parameters.neverAuthorizableGrades = [grade]
+            var request = PolicyFixtures.dataRequest()
+            request.entry.grade = DataGrade.allCases[index]
+            let policy = Policy(id: "g", version: "1", parameters: parameters, rules: Policy.beijingDefault.rules)
+            #expect(policy.evaluate(.dataRequest(request), at: PolicyFixtures.time).firedRules == ["dr.core-grade"])
+        }
+        for role in Role.allCases {
+            let policy = Policy(id: "r", version: "1") {
+                Rule(permit: "p", at: .conduct, articles: ["Art. 6"], message: "m") {
+                    Condition.equals("actor.role", .string(role.rawValue))
+                }
+            }
+            for other in Role.allCases {
+                let request = ConductReviewRequest(actor: "a", actorRole: other)
+                #expect(policy.evaluate(.conduct(request), at: PolicyFixtures.time).isPermit == (role == other))
+            }
+        }
+    }
+}

@@ -229,8 +229,6 @@ enum RuleMatrix {
                 $0.providerConsent = true
             }
         ),
-        deny("dr.no-fields", "no fields named", "87号 §6", dr { $0.requestedFields = [] }),
-        permit("dr.no-fields", "one field named", fires: false, openGrant, "87号 §6", dr { _ in }),
         deny(
             "dr.fields-beyond-need",
             "a field the scenario does not need",

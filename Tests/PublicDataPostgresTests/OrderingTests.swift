@@ -62,7 +62,7 @@ struct OrderingTests {
         let observer = try await TestDatabase.session()
 
         // A: the store's own append statement, inside a transaction that stalls before COMMIT.
-        let bindingsA = try store.appendBindings([Fixture.event("A")], stream: "stream-a", expectedVersion: .noStream)
+        let bindingsA = store.appendBindings([Fixture.event("A")], stream: "stream-a", expectedVersion: .noStream)
         try await a.script("BEGIN")
         let rowA = try await a.query(store.appendSQL, bindingsA)
         #expect(rowA.first?[0] == "appended")
@@ -103,7 +103,7 @@ struct OrderingTests {
         let a = try await TestDatabase.session()
         let observer = try await TestDatabase.session()
 
-        let bindingsA = try store.appendBindings([Fixture.event("A")], stream: "stream-a", expectedVersion: .noStream)
+        let bindingsA = store.appendBindings([Fixture.event("A")], stream: "stream-a", expectedVersion: .noStream)
         try await a.script("BEGIN")
         _ = try await a.query(store.appendSQL, bindingsA)
         let appendB = Task { try await store.append([Fixture.event("B")], to: "stream-b", expectedVersion: .noStream) }

@@ -104,7 +104,8 @@ struct ResilienceTests {
             script += """
                 SELECT r_outcome FROM \(schema).append_events('\(stream)', NULL, ARRAY['psql-\(index)'],
                   ARRAY['test.psql'], ARRAY[\(1_775_000_000_000 + index)]::bigint[], ARRAY[NULL]::text[],
-                  ARRAY['\\x7b7d'::bytea], ARRAY['{}'], true);
+                  ARRAY[NULL]::text[], ARRAY[NULL]::text[], ARRAY['\\x7b7d'::bytea], ARRAY['corr-\(index)'],
+                  ARRAY[NULL]::text[], ARRAY[NULL]::text[], true);
 
                 """
         }
@@ -153,8 +154,8 @@ struct ResilienceTests {
         try await holder.query(
             """
             INSERT INTO \(schema).events (global_position, event_id, stream_id, stream_version, event_type,
-                occurred_at_ms, payload, metadata)
-            VALUES (1000000, 'blocker', 'victim', 3, 'test.blocker', 0, '\\x', '{}')
+                occurred_at_ms, payload)
+            VALUES (1000000, 'blocker', 'victim', 3, 'test.blocker', 0, '\\x')
             """
         )
         let batch = Fixture.batch("victim", count: 5)
