@@ -147,42 +147,42 @@ public final class PublicDataApplication: Sendable {
     /// The event store.
     public var store: any EventStore { configuration.store }
 
-    /// Decides and records a command (see ``WorkflowEngine/execute(_:by:)``).
+    /// Decides and records a command (see `WorkflowEngine.execute(_:by:)`).
     /// - Returns: The recorded events, the new state and the policy decision, if any.
-    /// - Throws: ``WorkflowError``; nothing is recorded when it throws.
+    /// - Throws: `WorkflowError`; nothing is recorded when it throws.
     @discardableResult
     public func execute(_ command: WorkflowCommand, by actor: Actor) async throws(WorkflowError) -> CommandOutcome {
         try await engine.execute(command, by: actor)
     }
 
     /// The state of one process instance.
-    /// - Throws: ``WorkflowError``.
+    /// - Throws: `WorkflowError`.
     public func instance(_ process: ProcessKind, _ id: String) async throws(WorkflowError) -> ProcessInstance {
         try await engine.instance(process, id)
     }
 
     /// Fires the deadlines due at the clock's current time.
-    /// - Throws: ``WorkflowError``.
+    /// - Throws: `WorkflowError`.
     @discardableResult
     public func advanceDeadlines() async throws(WorkflowError) -> [FiredDeadline] {
         try await engine.advance()
     }
 
     /// Delivers the notifications recorded since the outbox cursor.
-    /// - Throws: ``WorkflowError`` (`delivery` when the sink keeps failing, `store`).
+    /// - Throws: `WorkflowError` (`delivery` when the sink keeps failing, `store`).
     @discardableResult
     public func dispatchNotifications() async throws(WorkflowError) -> DispatchReport {
         try await notifications.dispatchPending()
     }
 
     /// The read-side projections, caught up with the store.
-    /// - Throws: ``WorkflowError``.
+    /// - Throws: `WorkflowError`.
     public func projections() async throws(WorkflowError) -> WorkflowProjection {
         try await engine.projections()
     }
 
     /// The audit ledger over the store, opened on first use with the configured hasher.
-    /// - Throws: ``AuditError``.
+    /// - Throws: `AuditError`.
     public func ledger() async throws -> Ledger {
         try await ledgerBox.ledger()
     }
@@ -198,7 +198,7 @@ public final class PublicDataApplication: Sendable {
     /// A host calls it on a timer (or after every command in a small deployment). Each part is safe to run
     /// from several processes on one store.
     /// - Returns: What was done.
-    /// - Throws: ``WorkflowError`` or ``AuditError``.
+    /// - Throws: `WorkflowError` or `AuditError`.
     @discardableResult
     public func tick() async throws -> TickReport {
         let fired = try await engine.advance()

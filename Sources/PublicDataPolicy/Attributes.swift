@@ -27,27 +27,27 @@ public enum AttributeType: Sendable, Hashable, CustomStringConvertible {
 
 /// A closed vocabulary used by attributes and parameters, with its allowed JSON values.
 public enum SymbolDomain: String, Sendable, CaseIterable, Hashable {
-    /// ``SharingAttribute`` values.
+    /// `SharingAttribute` values.
     case sharing
-    /// ``OpenAttribute`` values.
+    /// `OpenAttribute` values.
     case openness
-    /// ``DataGrade`` values.
+    /// `DataGrade` values.
     case grade
-    /// ``DataSource`` values.
+    /// `DataSource` values.
     case source
-    /// ``Purpose`` values.
+    /// `Purpose` values.
     case purpose
-    /// ``DeliveryMethod`` values.
+    /// `DeliveryMethod` values.
     case delivery
-    /// ``AgreementStatus`` values.
+    /// `AgreementStatus` values.
     case agreementStatus = "agreement_status"
-    /// ``Role`` values.
+    /// `Role` values.
     case role
-    /// ``ProductKind`` values.
+    /// `ProductKind` values.
     case productKind = "product_kind"
-    /// ``ZoneKind`` values.
+    /// `ZoneKind` values.
     case zoneKind = "zone_kind"
-    /// ``AuthorizationMode`` values.
+    /// `AuthorizationMode` values.
     case authorizationMode = "authorization_mode"
     /// ``SelectionMethod`` values.
     case selectionMethod = "selection_method"

@@ -48,18 +48,18 @@ public struct DispatchReport: Sendable, Hashable {
     public var position: Int64
 }
 
-/// The outbox: delivers the notifications recorded in events to a ``NotificationSink``, at least once.
+/// The outbox: delivers the notifications recorded in events to a `NotificationSink`, at least once.
 ///
 /// Notifications are part of the events themselves (resolved by the engine when it records the event), so
 /// recording an event and "enqueuing" its notifications are one atomic append — there is no separate queue
-/// to lose. The dispatcher follows the global log from a durable cursor (``EventStore/loadCursor(_:)``):
+/// to lose. The dispatcher follows the global log from a durable cursor (`EventStore.loadCursor(_:)`):
 ///
 /// 1. read the events after the cursor;
 /// 2. deliver each event's notifications, retrying a failing sink with exponential back-off;
 /// 3. save the cursor past the event only after all its notifications were delivered.
 ///
 /// A crash between delivery and the cursor save delivers the same notifications again on the next run — with
-/// the same ``Notification/id`` (`<event id>/<recipient party>/<role>`), which the sink uses as its idempotency
+/// the same `Notification.id` (`<event id>/<recipient party>/<role>`), which the sink uses as its idempotency
 /// key. Nothing is ever skipped. When a notification still fails after ``RetryPolicy/maximumAttempts``, the
 /// run stops *before* that event and throws; the next run starts there.
 ///

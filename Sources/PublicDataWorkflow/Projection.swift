@@ -22,10 +22,10 @@ public struct ProductSummary: Sendable, Hashable {
 ///
 /// ## Rebuild
 /// A projection is a pure fold over the global log in position order: start from an empty value and
-/// ``apply(_:)`` every event (``rebuild(from:)`` does exactly that, page by page). Applying an event twice or
+/// ``apply(_:)`` every event (``rebuild(from:pageSize:)`` does exactly that, page by page). Applying an event twice or
 /// out of order is ignored (an event at or below ``position`` changes nothing), so a projection that was kept
 /// up to date incrementally and one rebuilt from position 0 are equal (`==`). To rebuild after a change of
-/// the projection code, discard the stored value and call ``rebuild(from:)``; nothing else needs migrating,
+/// the projection code, discard the stored value and call ``rebuild(from:pageSize:)``; nothing else needs migrating,
 /// because the events are the only source of truth.
 ///
 /// Only events whose payload a view needs are decoded (creations, publications and events that open
@@ -158,7 +158,9 @@ public struct WorkflowProjection: Sendable, Hashable {
     }
 
     /// Rebuilds the projection from position 0 by reading the whole global log.
-    /// - Parameter store: The store.
+    /// - Parameters:
+    ///   - store: The store.
+    ///   - pageSize: Events read per page.
     /// - Returns: The projection at the store's head.
     /// - Throws: ``WorkflowError`` (code `store`).
     public static func rebuild(
@@ -173,6 +175,9 @@ public struct WorkflowProjection: Sendable, Hashable {
     }
 
     /// Applies every event after ``position``.
+    /// - Parameters:
+    ///   - store: The store.
+    ///   - pageSize: Events read per page.
     /// - Throws: ``WorkflowError`` (code `store`).
     public mutating func catchUp(with store: any EventStore, pageSize: Int = 4096) async throws(WorkflowError) {
         while true {

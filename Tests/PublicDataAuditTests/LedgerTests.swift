@@ -219,3 +219,20 @@ extension LedgerTests {
         }
     }
 }
+
+extension LedgerTests {
+    @Test func concurrentCatchUpsLedgerEachEventOnce() async throws {
+        let store = InMemoryEventStore()
+        for number in 0..<40 {
+            _ = try await store.append([Fixtures.event(number)], to: "s", expectedVersion: .any)
+        }
+        let ledger = try await Fixtures.ledger(store)
+        async let first = ledger.catchUp()
+        async let second = ledger.catchUp()
+        let total = try await first + second
+        let events = try await store.readAll(after: 0, pageSize: 100)
+        #expect(total == events.count)
+        #expect(await ledger.size == events.count)
+        #expect(try await ledger.verifyStore() == .ok(verifiedSize: events.count, unledgered: 0))
+    }
+}
