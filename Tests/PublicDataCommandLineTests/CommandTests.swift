@@ -151,6 +151,18 @@ import Testing
         #expect(run.errorLines.first?.hasPrefix("error: \(missing): ") == true, "\(run.error)")
     }
 
+    @Test(arguments: [["disclose", "FILE", "--year", "2026"], ["ledger", "verify", "FILE"]])
+    func aFileThatIsNoDatabaseIsOneLineNamingIt(arguments: [String]) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = try directory.write("notes.sqlite", "not a database\n")
+        let run = await tool(arguments.map { $0 == "FILE" ? path : $0 })
+        #expect(run.status == .usage)
+        #expect(run.errorLines.count == 1)
+        #expect(run.error.hasPrefix("error: \(path): "))
+        #expect(run.error.contains("not a database"))
+    }
+
     @Test func aStoreWithoutALedgerIsNamed() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
