@@ -177,7 +177,7 @@ enum DemoCommand {
 
     static func printFollowUps(_ path: String, output: TextOutput) {
         output.line("Database: \(path)")
-        output.line("Try next:")
+        output.line("Try next (from the package folder, prefix each with 'swift run'):")
         output.line("  publicdata-demo ledger verify \(path)")
         output.line("  publicdata-demo ledger prove \(path) 0 --out proof.json")
         output.line("  publicdata-demo ledger check-proof proof.json")

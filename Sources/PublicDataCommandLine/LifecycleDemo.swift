@@ -145,9 +145,11 @@ final class Narrator {
         }
         outcomes.append(outcome)
         let mark = outcome.isRefusal ? "✗" : "✓"
+        let articles = Processes.command(command.name).articles
         output.line(
             "  \(mark) \(actor.role.rawValue) \(Self.name(actor.party)): \(command.name.rawValue) "
                 + "\(command.stream) → \(outcome.state)"
+                + (articles.isEmpty ? "" : "  [\(articles.joined(separator: ", "))]")
         )
         if let comment { note(comment) }
         if let decision = outcome.decision { printDecision(decision) }
