@@ -141,15 +141,24 @@ enum DemoCommand {
         }
         let head = try await store.headPosition()
         if head > 0 {
-            await store.close()
             guard resume else {
+                await store.close()
                 throw InputError(
                     file: "PostgreSQL schema \(schema)",
                     message: "already holds \(head) events; give --resume, or --schema NAME for a fresh schema"
                 )
             }
-            output.line("Store: PostgreSQL, schema \(schema) (resumed: it holds \(head) events); nothing to run")
-            return .success
+            output.line("Store: PostgreSQL, schema \(schema) (resumed: it holds \(head) events from an earlier run)")
+            output.line("The lifecycle already ran in this schema; re-verifying its audit ledger:")
+            let status: ExitStatus
+            do {
+                status = try await LedgerCommands.verify(store, file: "PostgreSQL schema \(schema)", output: output)
+            } catch {
+                await store.close()
+                throw error
+            }
+            await store.close()
+            return status
         }
         output.line("Store: PostgreSQL, schema \(schema)")
         let report = try await LifecycleDemo.run(store: store, hasher: hasher, output: output)

@@ -39,6 +39,10 @@ import Testing
         #expect(markdown.status == .success)
         #expect(markdown.output.hasPrefix("# 公共数据授权运营信息披露"))
         #expect(markdown.output.contains("| `prod-sme-credit-model` | ¥0.20 | per call | 是 (yes) | ¥200.00 |"))
+        // The command rebuilds from the file exactly the disclosure the demo printed.
+        let printed = second.output.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { $0.hasPrefix("    │ ") }.map { $0.dropFirst(6) }
+        #expect(printed.joined(separator: "\n") == markdown.output)
         let json = await tool(["disclose", database, "--year", "2026", "--format", "json"])
         #expect(json.status == .success)
         let object = try #require(

@@ -46,6 +46,7 @@ struct PostgresDemoTests {
         #expect(again.error.contains("already holds 81 events"))
         let resumed = await tool(["--store", url, "--schema", schema, "--resume"])
         #expect(resumed.status == .success)
+        #expect(resumed.output.contains("OK: every checkpoint is signed and the store still hashes to it"))
     }
 }
 #endif
