@@ -147,6 +147,42 @@ final class CompiledPoint: Sendable {
     }
 }
 
+/// The non-text attribute values read during one decision, so that each is computed once even when
+/// several rules test it. Values are numbers: a bool as 0/1, an int, or a vocabulary bit mask.
+struct FactCache {
+    /// Attributes beyond this position are read every time (no decision point has that many).
+    static let capacity = 64
+    let values: UnsafeMutablePointer<Int64>?
+    var known: UInt64 = 0
+    var missing: UInt64 = 0
+
+    init(values: UnsafeMutablePointer<Int64>?) { self.values = values }
+
+    /// The attribute's value as a number, or `nil` when the request has none.
+    mutating func number<R>(
+        _ attribute: Int,
+        _ request: UnsafePointer<R>,
+        _ table: UnsafeBufferPointer<Extractor<R>>
+    ) -> Int64? {
+        guard attribute < FactCache.capacity, let values else { return Self.number(table[attribute](request)) }
+        let bit: UInt64 = 1 << UInt64(attribute)
+        if known & bit != 0 { return missing & bit != 0 ? nil : values[attribute] }
+        let value = Self.number(table[attribute](request))
+        known |= bit
+        if let value { values[attribute] = value } else { missing |= bit }
+        return value
+    }
+
+    private static func number(_ fact: FactValue) -> Int64? {
+        switch fact {
+        case .bool(let flag): flag ? 1 : 0
+        case .int(let number): Int64(number)
+        case .symbol(let bits), .symbols(let bits): Int64(bitPattern: bits)
+        case .string, .missing: nil
+        }
+    }
+}
+
 /// Reads one attribute of a request.
 typealias Extractor<Request> = @Sendable (UnsafePointer<Request>) -> FactValue
 
@@ -242,8 +278,9 @@ final class CompiledPolicy: Sendable {
         self.issues = compiler.issues
     }
 
-    func evaluate(_ request: PolicyRequest, at time: Date) -> Decision {
-        switch request {
+    func evaluate(_ request: consuming PolicyRequest, at time: Date) -> Decision {
+        // Consuming the request moves its payload out instead of copying it (no reference counting).
+        switch consume request {
         case .dataRequest(let value): decide(value, Extractors.dataRequest, .dataRequest, time)
         case .downstreamScenario(let value): decide(value, Extractors.downstreamScenario, .downstreamScenario, time)
         case .productRelease(let value): decide(value, Extractors.productRelease, .productRelease, time)
@@ -256,11 +293,19 @@ final class CompiledPolicy: Sendable {
         }
     }
 
-    private func decide<R>(_ request: R, _ table: [Extractor<R>], _ point: DecisionPoint, _ time: Date) -> Decision {
+    private func decide<R>(
+        _ request: consuming R,
+        _ table: [Extractor<R>],
+        _ point: DecisionPoint,
+        _ time: Date
+    ) -> Decision {
+        var request = request
         let compiled = points[point.ordinal]
         // The matched rule numbers live in a temporary (normally stack) buffer: no allocation per decision.
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: compiled.maximumCandidates) { buffer in
-            withUnsafePointer(to: request) { pointer in decide(pointer, table, compiled, time, buffer) }
+            withUnsafeTemporaryAllocation(of: Int64.self, capacity: FactCache.capacity) { facts in
+                withUnsafePointer(to: &request) { pointer in decide(pointer, table, compiled, time, buffer, facts) }
+            }
         }
     }
 
@@ -269,7 +314,8 @@ final class CompiledPolicy: Sendable {
         _ table: [Extractor<R>],
         _ compiled: CompiledPoint,
         _ time: Date,
-        _ buffer: UnsafeMutableBufferPointer<Int>
+        _ buffer: UnsafeMutableBufferPointer<Int>,
+        _ factBuffer: UnsafeMutableBufferPointer<Int64>
     ) -> Decision {
         var count = 0
         var anyDeny = false
@@ -278,13 +324,14 @@ final class CompiledPolicy: Sendable {
         compiled.headers.withUnsafeBufferPointer { headers in
             compiled.nodes.withUnsafeBufferPointer { nodes in
                 table.withUnsafeBufferPointer { table in
+                    var cache = FactCache(values: factBuffer.baseAddress)
                     var last = -1
                     func consider(_ index: Int) {
                         let header = headers[index]
                         let end = Int(header.first) + Int(header.count)
                         var position = Int(header.first)
                         while position < end {
-                            if !holds(position, nodes, compiled.stringSets, request, table) { return }
+                            if !holds(position, nodes, compiled.stringSets, request, table, &cache) { return }
                             position += 1
                         }
                         buffer[count] = index
@@ -367,28 +414,21 @@ final class CompiledPolicy: Sendable {
         _ nodes: UnsafeBufferPointer<ConditionNode>,
         _ stringSets: [[String]],
         _ request: UnsafePointer<R>,
-        _ table: UnsafeBufferPointer<Extractor<R>>
+        _ table: UnsafeBufferPointer<Extractor<R>>,
+        _ cache: inout FactCache
     ) -> Bool {
         let node = nodes[position]
         switch node.op {
         case .constant:
             return node.value != 0
         case .bool:
-            if case .bool(let value) = table[Int(node.attribute)](request) { return value == (node.value != 0) }
-            return false
-        case .symbolIn:
-            if case .symbol(let bit) = table[Int(node.attribute)](request) {
-                return bit & UInt64(bitPattern: node.value) != 0
-            }
-            return false
-        case .setIntersects:
-            if case .symbols(let bits) = table[Int(node.attribute)](request) {
-                return bits & UInt64(bitPattern: node.value) != 0
-            }
-            return false
+            guard let value = cache.number(Int(node.attribute), request, table) else { return false }
+            return value == node.value
+        case .symbolIn, .setIntersects:
+            guard let bits = cache.number(Int(node.attribute), request, table) else { return false }
+            return bits & node.value != 0
         case .intEquals, .intNotEquals, .intGreaterThan, .intAtLeast, .intLessThan, .intAtMost:
-            guard case .int(let number) = table[Int(node.attribute)](request) else { return false }
-            let value = Int64(number)
+            guard let value = cache.number(Int(node.attribute), request, table) else { return false }
             switch node.op {
             case .intEquals: return value == node.value
             case .intNotEquals: return value != node.value
@@ -402,20 +442,21 @@ final class CompiledPolicy: Sendable {
             return stringSets[Int(node.value)].contains(text) == (node.op == .stringIn)
         case .all:
             for child in Int(node.first)..<Int(node.first + node.count)
-            where !holds(child, nodes, stringSets, request, table) {
+            where !holds(child, nodes, stringSets, request, table, &cache) {
                 return false
             }
             return true
         case .any:
             for child in Int(node.first)..<Int(node.first + node.count)
-            where holds(child, nodes, stringSets, request, table) {
+            where holds(child, nodes, stringSets, request, table, &cache) {
                 return true
             }
             return false
         case .not:
-            return !holds(Int(node.first), nodes, stringSets, request, table)
+            return !holds(Int(node.first), nodes, stringSets, request, table, &cache)
         }
     }
+
 }
 
 /// Turns ``Condition`` values into ``CompiledCondition``s, checking attributes, types and parameters.

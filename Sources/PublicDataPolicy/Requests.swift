@@ -530,8 +530,8 @@ extension DataAccessRequest {
             requestID: try c.decodeIfPresent(DataRequestID.self, forKey: .requestID),
             operatorParty: try c.decode(PartyID.self, forKey: .operatorParty),
             scenario: try c.decodeIfPresent(ScenarioID.self, forKey: .scenario),
-            entry: try c.decode(CatalogEntry.self, forKey: .entry),
-            agreement: try c.decode(AgreementTerms.self, forKey: .agreement),
+            entry: try c.decode(LenientCatalogEntry.self, forKey: .entry).value,
+            agreement: try c.decode(LenientAgreement.self, forKey: .agreement).value,
             agreementStatus: try c.decode(AgreementStatus.self, forKey: .agreementStatus),
             requestedFields: try c.decodeIfPresent([String].self, forKey: .requestedFields) ?? [],
             neededFields: try c.decodeIfPresent([String].self, forKey: .neededFields) ?? [],
@@ -557,7 +557,7 @@ extension DownstreamScenarioRequest {
             operatorParty: try c.decode(PartyID.self, forKey: .operatorParty),
             product: try c.decode(ProductID.self, forKey: .product),
             deliveredProducts: try c.decodeIfPresent([ProductID].self, forKey: .deliveredProducts) ?? [],
-            agreement: try c.decode(AgreementTerms.self, forKey: .agreement),
+            agreement: try c.decode(LenientAgreement.self, forKey: .agreement).value,
             agreementStatus: try c.decode(AgreementStatus.self, forKey: .agreementStatus),
             meetsOperatorConditions: try c.decodeIfPresent(Bool.self, forKey: .meetsOperatorConditions) ?? false,
             complianceAssessed: try c.decodeIfPresent(Bool.self, forKey: .complianceAssessed) ?? false,
@@ -582,11 +582,11 @@ extension ProductReleaseRequest {
             publisher: try c.decode(PartyID.self, forKey: .publisher),
             publisherRole: try c.decode(Role.self, forKey: .publisherRole),
             operatorParty: try c.decode(PartyID.self, forKey: .operatorParty),
-            sources: try c.decode([CatalogEntry].self, forKey: .sources),
+            sources: try c.decode([LenientCatalogEntry].self, forKey: .sources).map(\.value),
             containsRawData: try c.decodeIfPresent(Bool.self, forKey: .containsRawData) ?? false,
             redevelopsDeliveredProduct: try c.decodeIfPresent(Bool.self, forKey: .redevelopsDeliveredProduct)
                 ?? false,
-            agreement: try c.decode(AgreementTerms.self, forKey: .agreement),
+            agreement: try c.decode(LenientAgreement.self, forKey: .agreement).value,
             agreementStatus: try c.decode(AgreementStatus.self, forKey: .agreementStatus),
             anonymized: try c.decodeIfPresent(Bool.self, forKey: .anonymized) ?? false,
             dataSubjectConsent: try c.decodeIfPresent(Bool.self, forKey: .dataSubjectConsent) ?? false,
@@ -635,7 +635,7 @@ extension AgreementReviewRequest {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
-            agreement: try c.decode(AgreementTerms.self, forKey: .agreement),
+            agreement: try c.decode(LenientAgreement.self, forKey: .agreement).value,
             plan: try c.decode(ImplementationPlan.self, forKey: .plan),
             planApproved: try c.decodeIfPresent(Bool.self, forKey: .planApproved) ?? false,
             collectiveDecisionRecorded: try c.decodeIfPresent(Bool.self, forKey: .collectiveDecisionRecorded) ?? false,
@@ -675,6 +675,104 @@ extension ConductReviewRequest {
             redevelopsDeliveredProduct: try flag(.redevelopsDeliveredProduct),
             beyondAuthorizedScope: try flag(.beyondAuthorizedScope),
             afterAgreementEnded: try flag(.afterAgreementEnded)
+        )
+    }
+}
+
+// MARK: - Lenient reading of catalog entries and agreements inside requests
+
+/// Reads a catalog entry inside a request, filling members that do not bear on decisions or whose
+/// absence is unambiguous: `name` (the id), `owningDepartment` (`"unspecified"`), the personal-information
+/// flags (`false`), `fields` (empty), `source` (`local`). `id`, `sharing`, `openness` and `grade` are required.
+struct LenientCatalogEntry: Decodable {
+    var value: CatalogEntry
+
+    private enum Key: String, CodingKey {
+        case id, name, owningDepartment, sharing, openness, grade, containsPersonalInformation
+        case containsSensitivePersonalInformation, fields, source, registrationCode
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        let id = try c.decode(CatalogEntryID.self, forKey: .id)
+        value = CatalogEntry(
+            id: id,
+            name: try c.decodeIfPresent(String.self, forKey: .name) ?? id.rawValue,
+            owningDepartment: try c.decodeIfPresent(PartyID.self, forKey: .owningDepartment) ?? "unspecified",
+            sharing: try c.decode(SharingAttribute.self, forKey: .sharing),
+            openness: try c.decode(OpenAttribute.self, forKey: .openness),
+            grade: try c.decode(DataGrade.self, forKey: .grade),
+            containsPersonalInformation: try c.decodeIfPresent(Bool.self, forKey: .containsPersonalInformation)
+                ?? false,
+            containsSensitivePersonalInformation: try c.decodeIfPresent(
+                Bool.self,
+                forKey: .containsSensitivePersonalInformation
+            ) ?? false,
+            fields: try c.decodeIfPresent([LenientField].self, forKey: .fields)?.map(\.value) ?? [],
+            source: try c.decodeIfPresent(DataSource.self, forKey: .source) ?? .local,
+            registrationCode: try c.decodeIfPresent(String.self, forKey: .registrationCode)
+        )
+    }
+}
+
+/// Reads a catalog field: `{"name": ..., "personalInformation": ...}` (the flag defaults to `false`) or a
+/// bare name string.
+struct LenientField: Decodable {
+    var value: CatalogField
+
+    private enum Key: String, CodingKey { case name, personalInformation }
+
+    init(from decoder: any Decoder) throws {
+        if let single = try? decoder.singleValueContainer(), let name = try? single.decode(String.self) {
+            value = CatalogField(name: name)
+            return
+        }
+        let c = try decoder.container(keyedBy: Key.self)
+        value = CatalogField(
+            name: try c.decode(String.self, forKey: .name),
+            personalInformation: try c.decodeIfPresent(Bool.self, forKey: .personalInformation) ?? false
+        )
+    }
+}
+
+/// Reads agreement terms inside a request, filling `plan` and `implementingAgency` (`"unspecified"`),
+/// `products` and `obligations` (empty) when absent; `id`, `operatorParty`, `scope`, `start`, `end` are required.
+/// A scope item may be a bare entry id string (all fields).
+struct LenientAgreement: Decodable {
+    var value: AgreementTerms
+
+    private enum Key: String, CodingKey {
+        case id, plan, implementingAgency, operatorParty, scope, start, end, products, obligations
+    }
+
+    private struct Item: Decodable {
+        var value: ScopeItem
+        private enum Key: String, CodingKey { case entry, fields }
+        init(from decoder: any Decoder) throws {
+            if let single = try? decoder.singleValueContainer(), let entry = try? single.decode(CatalogEntryID.self) {
+                value = ScopeItem(entry: entry)
+                return
+            }
+            let c = try decoder.container(keyedBy: Key.self)
+            value = ScopeItem(
+                entry: try c.decode(CatalogEntryID.self, forKey: .entry),
+                fields: try c.decodeIfPresent([String].self, forKey: .fields) ?? []
+            )
+        }
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        value = AgreementTerms(
+            id: try c.decode(AgreementID.self, forKey: .id),
+            plan: try c.decodeIfPresent(PlanID.self, forKey: .plan) ?? "unspecified",
+            implementingAgency: try c.decodeIfPresent(PartyID.self, forKey: .implementingAgency) ?? "unspecified",
+            operatorParty: try c.decode(PartyID.self, forKey: .operatorParty),
+            scope: try c.decode([Item].self, forKey: .scope).map(\.value),
+            start: try c.decode(CivilDate.self, forKey: .start),
+            end: try c.decode(CivilDate.self, forKey: .end),
+            products: try c.decodeIfPresent([ProductID].self, forKey: .products) ?? [],
+            obligations: try c.decodeIfPresent([String].self, forKey: .obligations) ?? []
         )
     }
 }

@@ -260,3 +260,76 @@ struct DocumentationExampleTests {
         #expect(try Data(contentsOf: path) == HarnessTests.corpus())
     }
 }
+
+/// Cases written by hand in the documented format, with the shortest requests the format accepts.
+struct HandWrittenSuiteTests {
+    static let suite = #"""
+        {
+          "name": "hand-written",
+          "cases": [
+            {
+              "name": "conditional share by privacy computing: co-review and privacy computing",
+              "request": {"dataRequest": {
+                "operatorParty": "op", "agreementStatus": "active", "day": "2026-03-01",
+                "entry": {"id": "e1", "sharing": "conditional", "openness": "not_open", "grade": "general",
+                          "fields": ["a", "b"]},
+                "agreement": {"id": "ag", "operatorParty": "op", "scope": ["e1"], "start": "2026-01-01", "end": "2027-12-31"},
+                "requestedFields": ["a"], "neededFields": ["a"], "purpose": "industry_development", "delivery": "privacy_computing"}},
+              "expect": {"effect": "permit", "obligations": ["industry_co_review", "privacy_computing_only"], "articles": ["Art. 16"]}
+            },
+            {
+              "name": "ministry data without the provider's consent",
+              "request": {"dataRequest": {
+                "operatorParty": "op", "agreementStatus": "active", "day": "2026-03-01",
+                "entry": {"id": "e1", "sharing": "unconditional", "openness": "not_open", "grade": "general",
+                          "source": "national_ministry"},
+                "agreement": {"id": "ag", "operatorParty": "op", "scope": ["e1"], "start": "2026-01-01", "end": "2027-12-31"},
+                "purpose": "public_governance", "delivery": "model"}},
+              "expect": {"effect": "deny", "articles": ["Art. 19"]}
+            },
+            {
+              "name": "personal fields with consent",
+              "request": {"dataRequest": {
+                "operatorParty": "op", "agreementStatus": "active", "day": "2026-03-01",
+                "entry": {"id": "e1", "sharing": "unconditional", "openness": "not_open", "grade": "general",
+                          "containsPersonalInformation": true,
+                          "fields": [{"name": "name", "personalInformation": true}, "licence"]},
+                "agreement": {"id": "ag", "operatorParty": "op", "scope": [{"entry": "e1"}], "start": "2026-01-01", "end": "2027-12-31"},
+                "requestedFields": ["name"], "neededFields": ["name"], "dataSubjectConsent": true,
+                "purpose": "public_welfare", "delivery": "verification_api"}},
+              "expect": {"effect": "permit", "obligations": ["use_within_consent"], "articles": ["Art. 26"]}
+            },
+            {
+              "name": "an operator may not re-develop its delivered product",
+              "request": {"downstreamScenario": {
+                "scenario": "s", "requester": "op", "requesterRole": "operator", "operatorParty": "op",
+                "product": "p", "deliveredProducts": ["p"], "agreementStatus": "active", "day": "2026-03-01",
+                "agreement": {"id": "ag", "operatorParty": "op", "scope": ["e1"], "start": "2026-01-01", "end": "2027-12-31"},
+                "meetsOperatorConditions": true, "complianceAssessed": true, "purpose": "industry_development"}},
+              "expect": {"effect": "deny", "articles": ["Art. 6"]}
+            },
+            {
+              "name": "public welfare use is free",
+              "request": {"pricing": {"product": "p", "purpose": "public_welfare", "chargeRequested": false}},
+              "expect": {"effect": "permit", "obligations": ["free_of_charge"], "articles": ["Art. 22"], "exactObligations": true}
+            },
+            {
+              "name": "a six-year plan exceeds the cap",
+              "request": {"plan": {"plan": {"id": "pl", "implementingAgency": "ag", "name": "n",
+                "necessityAndFeasibility": "x", "operatorSelectionCriteria": "x", "authorizationMode": "whole",
+                "dataScope": ["e1"], "termMonths": 72, "plannedProducts": [{"name": "v", "kind": "verification"}],
+                "costAndRevenueAccounting": "x", "revenueDistribution": "x", "securityAndEmergencyMeasures": "x",
+                "rightsAndObligations": "x", "supervisionAndEvaluation": "x"}}},
+              "expect": {"effect": "deny", "rules": ["pl.term-cap"], "articles": ["27号"]}
+            }
+          ]
+        }
+        """#
+
+    @Test func shortRequestsDecideAsTheRegulationSays() throws {
+        let suite = try PolicyTestSuite.load(from: Data(Self.suite.utf8), file: "hand-written.json")
+        let report = PolicyHarness.run(suite: suite, policy: .beijingDefault)
+        #expect(report.allPassed, "\(report.text)")
+        #expect(report.results.count == 6)
+    }
+}
