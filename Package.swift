@@ -104,7 +104,13 @@ let package = Package(
             name: "PublicDataWorkflowTests",
             dependencies: ["PublicDataKit", "PublicDataTesting", "PublicDataSQLite"]
         ),
-        .testTarget(name: "PublicDataCommandLineTests", dependencies: ["PublicDataCommandLine"]),
+        .testTarget(
+            name: "PublicDataCommandLineTests",
+            dependencies: [
+                "PublicDataCommandLine", "PublicDataKit", "PublicDataSQLite", "PublicDataTesting", "CPublicDataSQLite",
+                "PublicDataPostgres",
+            ]
+        ),
         .testTarget(name: "PublicDataPostgresTests", dependencies: ["PublicDataPostgres", "PublicDataTesting"]),
     ]
 )

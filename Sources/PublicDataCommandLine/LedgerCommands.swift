@@ -124,8 +124,25 @@ enum LedgerCommands {
         let path = parsed.positionals[0]
         let store = try openStore(path)
         defer { store.close() }
-        let found = try await findLedger(store, named: parsed.values["ledger"], file: path)
-        let verifier = DemoKeys.signer(key: parsed.values["key"])
+        return try await verify(
+            store,
+            file: path,
+            ledger: parsed.values["ledger"],
+            key: parsed.values["key"],
+            output: output
+        )
+    }
+
+    /// Verifies every signed checkpoint of the ledger recorded in `store` (any store, e.g. PostgreSQL).
+    static func verify(
+        _ store: any EventStore,
+        file path: String,
+        ledger: String? = nil,
+        key: String? = nil,
+        output: TextOutput
+    ) async throws -> ExitStatus {
+        let found = try await findLedger(store, named: ledger, file: path)
+        let verifier = DemoKeys.signer(key: key)
         output.line("ledger \(found.name) (\(found.hasher.name)), \(found.checkpoints.count) signed checkpoint(s)")
         guard !found.checkpoints.isEmpty else {
             output.line("FAILED: no signed checkpoint to verify against")

@@ -82,7 +82,11 @@ enum PolicyCommands {
                     suites.append(try PolicyTestSuite.load(from: URL(fileURLWithPath: path)))
                 }
             } catch {
-                throw InputError(file: error.file, message: "\(error.path): \(error.message)")
+                // The library names a suite by its last path component; name it as the user can find it.
+                let file =
+                    isDirectory.boolValue && error.file != path
+                    ? URL(fileURLWithPath: path).appendingPathComponent(error.file).path : path
+                throw InputError(file: file, message: "\(error.path): \(error.message)")
             }
         }
         return suites

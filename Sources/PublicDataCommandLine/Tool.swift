@@ -89,6 +89,9 @@ public enum PublicDataTool {
         } catch let error as InputError {
             output.error("error: \(error)")
             return .usage
+        } catch let error as DemoFailure {
+            output.error("error: \(error)")
+            return .checkFailed
         } catch {
             output.error("error: \(error)")
             return .usage
