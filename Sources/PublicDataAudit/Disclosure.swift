@@ -52,7 +52,7 @@ public struct AuthorizedResource: Codable, Sendable, Hashable {
 }
 
 /// The upper-limit fee the authorizing body set for one product or service.
-public struct FeeCap: Codable, Sendable, Hashable {
+public struct DisclosedFeeCap: Codable, Sendable, Hashable {
     /// The product or service.
     public var product: ProductID
     /// Its name.
@@ -88,7 +88,7 @@ public struct AuthorizationDisclosure: Codable, Sendable, Hashable {
     /// The last day of the term.
     public var end: CivilDate
     /// The fee caps set for products under this authorization.
-    public var feeCaps: [FeeCap]
+    public var feeCaps: [DisclosedFeeCap]
 
     /// Creates an authorization line.
     public init(
@@ -99,7 +99,7 @@ public struct AuthorizationDisclosure: Codable, Sendable, Hashable {
         scope: String,
         start: CivilDate,
         end: CivilDate,
-        feeCaps: [FeeCap] = []
+        feeCaps: [DisclosedFeeCap] = []
     ) {
         self.agreement = agreement
         self.operatorParty = operatorParty
@@ -316,7 +316,7 @@ public struct Disclosure: Codable, Sendable, Hashable {
         if input.period.end < input.period.start {
             issues.append(ValidationIssue(path: "$.period", message: "the period ends before it starts"))
         }
-        var caps: [ProductID: FeeCap] = [:]
+        var caps: [ProductID: DisclosedFeeCap] = [:]
         for (a, agency) in input.agencies.enumerated() {
             let path = "$.agencies[\(a)]"
             if agency.name.isEmpty { issues.append(ValidationIssue(path: path + ".name", message: "empty name")) }

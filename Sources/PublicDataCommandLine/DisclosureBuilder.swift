@@ -56,7 +56,7 @@ public enum DisclosureBuilder {
         var granted: [AgreementID: [DataRequestID]] = [:]
         var products: [ProductID: ProductSpec] = [:]
         var published: [ProductID: PricePlan] = [:]
-        var caps: [ProductID: PublicDataPricing.FeeCap] = [:]
+        var caps: [ProductID: FeeCap] = [:]
         var revenue: [ProductID: Money] = [:]
         var usage: [CatalogEntryID: (calls: Int64, records: Int64, purposes: Set<String>)] = [:]
         var lastCheckpoint: SignedCheckpoint?
@@ -234,7 +234,7 @@ public enum DisclosureBuilder {
             )
         }
 
-        func disclosedCap(_ cap: PublicDataPricing.FeeCap, name: String?) -> PublicDataAudit.FeeCap {
+        func disclosedCap(_ cap: FeeCap, name: String?) -> DisclosedFeeCap {
             let amount: Money
             let unit: String
             switch cap.limit {
@@ -246,7 +246,7 @@ public enum DisclosureBuilder {
                 amount = Money(fen: price.fen, currency: price.currency)
                 unit = price.per == 1 ? "per \(meter.rawValue)" : "per \(price.per) \(meter.rawValue)s"
             }
-            return PublicDataAudit.FeeCap(
+            return DisclosedFeeCap(
                 product: cap.product,
                 productName: name ?? cap.product.rawValue,
                 cap: amount,

@@ -73,7 +73,7 @@ enum LedgerCommands {
             throw InputError(file: path, message: "no such database file")
         }
         do {
-            return try SQLiteEventStore(path: path)
+            return try SQLiteEventStore(path: path, createIfNeeded: false)
         } catch {
             throw InputError(file: path, message: "\(error)")
         }

@@ -42,14 +42,26 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
     ///   - path: The database file; its folder must exist.
     ///   - durability: `.full` (default) or `.normal`.
     ///   - busyTimeout: How long a call waits for another connection's write lock, in milliseconds.
+    ///   - createIfNeeded: When `false`, only an existing store of this library is opened: a missing file or a
+    ///     database without the store's schema is refused and left untouched (for tools that inspect a store).
     /// - Throws: `EventStoreError` with code `unavailable` (naming the path) when the file cannot be opened,
-    ///   is locked, or is not a database; `schemaTooNew` when written by a newer release (nothing touched).
-    public init(path: String, durability: Durability = .full, busyTimeout: Int32 = 5_000) throws(EventStoreError) {
+    ///   is locked, or is not a database (or, with `createIfNeeded: false`, not a store); `schemaTooNew` when
+    ///   written by a newer release (nothing touched).
+    public init(
+        path: String,
+        durability: Durability = .full,
+        busyTimeout: Int32 = 5_000,
+        createIfNeeded: Bool = true
+    ) throws(EventStoreError) {
         self.path = path
         self.queue = DispatchQueue(label: "PublicDataSQLite.\(path)")
-        let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeout)
+        let connection = try SQLiteConnection(
+            path: path,
+            busyTimeoutMilliseconds: busyTimeout,
+            create: createIfNeeded
+        )
         self.connection = connection
-        try Self.prepare(connection, durability: durability)
+        try Self.prepare(connection, durability: durability, create: createIfNeeded)
     }
 
     /// Closes the connection; later calls fail with `unavailable`.
@@ -63,10 +75,23 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
             + "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
     }
 
-    private static func prepare(_ connection: SQLiteConnection, durability: Durability) throws(EventStoreError) {
+    private static func prepare(
+        _ connection: SQLiteConnection,
+        durability: Durability,
+        create: Bool
+    )
+        throws(EventStoreError)
+    {
         let version = try connection.statement("PRAGMA user_version")
         let current = try version.step() ? version.int64(0) : 0
         try version.run()
+        guard create || current > 0 else {
+            throw EventStoreError(
+                code: .unavailable,
+                message: "the database is not a PublicDataKit event store (no schema); it was left untouched",
+                location: connection.path
+            )
+        }
         guard current <= schemaVersion else {
             throw EventStoreError(
                 code: .schemaTooNew,

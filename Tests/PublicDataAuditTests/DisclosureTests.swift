@@ -26,7 +26,12 @@ struct DisclosureTests {
                             start: day("2026-02-01"),
                             end: day("2029-01-31"),
                             feeCaps: [
-                                FeeCap(product: "p-api", productName: "路况 API", cap: Money(fen: cap), unit: "每次调用")
+                                DisclosedFeeCap(
+                                    product: "p-api",
+                                    productName: "路况 API",
+                                    cap: Money(fen: cap),
+                                    unit: "每次调用"
+                                )
                             ]
                         )
                     ]

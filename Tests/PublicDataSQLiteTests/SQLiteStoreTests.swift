@@ -143,3 +143,21 @@ final class Counter: @unchecked Sendable {
         return value
     }
 }
+
+@Suite struct SQLiteOpenExistingTests {
+    @Test func openingOnlyAnExistingStoreLeavesOtherDatabasesUntouched() throws {
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let foreign = folder.appendingPathComponent("foreign.sqlite").path
+        try RawSQLite.execute(path: foreign, "CREATE TABLE people (name TEXT);")
+        let error = #expect(throws: EventStoreError.self) {
+            try SQLiteEventStore(path: foreign, createIfNeeded: false)
+        }
+        #expect(error?.code == .unavailable)
+        #expect(error?.location == foreign)
+        #expect(try RawSQLite.scalar(path: foreign, "SELECT count(*) FROM sqlite_master WHERE name = 'events'") == 0)
+        let missing = folder.appendingPathComponent("missing.sqlite").path
+        #expect(throws: EventStoreError.self) { try SQLiteEventStore(path: missing, createIfNeeded: false) }
+        #expect(!FileManager.default.fileExists(atPath: missing))
+    }
+}
