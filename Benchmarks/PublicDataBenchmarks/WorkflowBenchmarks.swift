@@ -1,5 +1,276 @@
+import Foundation
+import PublicDataKit
+import PublicDataSQLite
+import Synchronization
+
+/// Commands per second for a lifecycle mix (in memory and on SQLite) and replay speed of a large log.
 enum WorkflowBenchmarks {
+    /// A clock that stands still (the benchmark's commands all happen "now").
+    struct FixedClock: WallClock {
+        let instant: Date
+        func now() -> Date { instant }
+    }
+
+    static let start = Date(timeIntervalSince1970: 1_772_413_200)  // 2026-03-02T01:00:00Z
+
+    static func actor(_ party: PartyID, _ role: Role) -> Actor { Actor(party: party, role: role, person: "bench") }
+    static let agency = actor("agency", .implementingAgency)
+    static let department = actor("dept", .industryDepartment)
+    static let government = actor("gov", .municipalGovernment)
+    static let administration = actor("admin", .dataAdministration)
+    static let center = actor("bdc", .bigDataCenter)
+    static let operatorActor = actor("op-1", .operator)
+    static let business = actor("biz-1", .businessEntity)
+    static let provider = actor("provider-1", .dataProvider)
+
     static func run(_ report: BenchmarkReport) async throws {
-        report.section("Workflow")
+        report.section("workflow")
+        let iterations = report.quick ? 300 : 2_000
+        let memory = InMemoryEventStore()
+        let (memoryCommands, memorySeconds) = try await lifecycleMix(on: memory, iterations: iterations)
+        report.record(
+            "workflow",
+            "lifecycle mix, in memory",
+            Double(memoryCommands) / memorySeconds,
+            "commands/s",
+            note: "target >= 20000; \(memoryCommands) commands"
+        )
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pdk-wf-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for durability in [SQLiteEventStore.Durability.normal, .full] {
+            let sqlite = try SQLiteEventStore(
+                path: folder.appendingPathComponent("\(durability).sqlite").path,
+                durability: durability
+            )
+            let (commands, seconds) = try await lifecycleMix(on: sqlite, iterations: iterations / 4)
+            report.record(
+                "workflow",
+                "lifecycle mix, sqlite (synchronous=\(durability.rawValue))",
+                Double(commands) / seconds,
+                "commands/s",
+                note: "\(commands) commands"
+            )
+        }
+
+        let target = report.quick ? 100_000 : 1_000_000
+        let log = try await replicate(try await memory.readAll(after: 0, pageSize: 4096), to: target)
+        let count = await log.headPosition()
+        var projection = WorkflowProjection()
+        let replay = try await measureSecondsAsync {
+            projection = try await WorkflowProjection.rebuild(from: log)
+        }
+        report.record(
+            "workflow",
+            "replay \(count) events into the projections",
+            Double(projection.eventCount) / replay,
+            "events/s",
+            note: "target >= 500000"
+        )
+        let engine = WorkflowEngine(
+            store: log,
+            clock: FixedClock(instant: start),
+            calendar: StandardWorkingDayCalendar(),
+            policy: .beijingDefault
+        )
+        let streams = Array(projection.states.keys.prefix(report.quick ? 5_000 : 20_000))
+        var folded = 0
+        let fold = try await measureSecondsAsync {
+            for stream in streams { folded += Int(try await engine.instance(stream).version) }
+        }
+        report.record("workflow", "fold streams from their events (cold engine)", Double(folded) / fold, "events/s")
+    }
+
+    /// Sets up one active agreement with a published product and an active scenario, then runs the mix:
+    /// per iteration a data request (submit, evaluate, provision), an objection (raise, accept, feed back,
+    /// correct, close) and four usage records — 12 commands on 3 new streams and the shared settlement stream.
+    static func lifecycleMix(on store: any EventStore, iterations: Int) async throws -> (Int, Double) {
+        let engine = WorkflowEngine(
+            store: store,
+            clock: FixedClock(instant: start),
+            calendar: StandardWorkingDayCalendar(),
+            policy: .beijingDefault
+        )
+        try await setUp(engine)
+        var commands = 0
+        let seconds = try await measureSecondsAsync {
+            for index in 0..<iterations {
+                let request = DataRequestID("req-\(index)")
+                try await engine.execute(
+                    .submitDataRequest(
+                        DataRequestSpec(
+                            id: request,
+                            agreement: "agr-1",
+                            scenario: "credit scoring",
+                            purpose: .industryDevelopment,
+                            items: [DataRequestItem(entry: "ent-open")],
+                            delivery: .privacyComputing
+                        )
+                    ),
+                    by: operatorActor
+                )
+                try await engine.execute(.evaluateDataRequest(request), by: agency)
+                try await engine.execute(.provisionData(request, note: "sandbox"), by: center)
+                let objection = ObjectionID("obj-\(index)")
+                try await engine.execute(
+                    .raiseObjection(
+                        ObjectionSpec(id: objection, entry: "ent-open", provider: "provider-1", description: "stale")
+                    ),
+                    by: operatorActor
+                )
+                try await engine.execute(.acceptObjection(objection), by: administration)
+                try await engine.execute(.feedBackObjection(objection, finding: "checked"), by: provider)
+                try await engine.execute(.correctObjection(objection, note: "fixed"), by: provider)
+                try await engine.execute(.closeObjection(objection), by: administration)
+                for use in 0..<4 {
+                    try await engine.execute(
+                        .recordUsage(
+                            "agr-1",
+                            UsageSpec(
+                                product: "prod-1",
+                                subscription: SubscriptionID("sub-\(use)"),
+                                consumer: "biz-1",
+                                scenario: "scn-1",
+                                quantity: 3,
+                                idempotencyKey: "u-\(index)-\(use)"
+                            )
+                        ),
+                        by: operatorActor
+                    )
+                }
+                commands += 12
+            }
+        }
+        return (commands, seconds)
+    }
+
+    static func setUp(_ engine: WorkflowEngine) async throws {
+        let entry = CatalogEntry(
+            id: "ent-open",
+            name: "Registrations",
+            owningDepartment: "dept",
+            sharing: .unconditional,
+            openness: .open,
+            grade: .general,
+            fields: [CatalogField(name: "name")]
+        )
+        try await engine.execute(.publishCatalogEntry(entry), by: department)
+        let plan = ImplementationPlan(
+            id: "plan-1",
+            implementingAgency: "agency",
+            name: "Finance zone",
+            necessityAndFeasibility: "needed",
+            operatorSelectionCriteria: "capability",
+            authorizationMode: .whole,
+            dataScope: ["ent-open"],
+            termMonths: 36,
+            plannedProducts: [PlannedProduct(name: "Model", kind: .model)],
+            costAndRevenueAccounting: "per product",
+            revenueDistribution: "by contribution",
+            securityAndEmergencyMeasures: "privacy computing",
+            rightsAndObligations: "per agreement",
+            supervisionAndEvaluation: "yearly"
+        )
+        try await engine.execute(.draftPlan(plan), by: agency)
+        try await engine.execute(.submitPlan("plan-1"), by: agency)
+        try await engine.execute(.approvePlan("plan-1"), by: government)
+        try await engine.execute(.publishPlan("plan-1"), by: agency)
+        try await engine.execute(
+            .announceSelection(SelectionAnnouncement(id: "sel-1", plan: "plan-1", method: .openTender, criteria: "x")),
+            by: agency
+        )
+        try await engine.execute(
+            .applyForSelection("sel-1", OperatorApplication(candidate: "op-1", name: "Op")),
+            by: operatorActor
+        )
+        try await engine.execute(.closeApplications("sel-1"), by: agency)
+        try await engine.execute(.reviewQualifications("sel-1"), by: agency)
+        try await engine.execute(.selectOperator("sel-1", candidate: "op-1"), by: agency)
+        let terms = AgreementTerms(
+            id: "agr-1",
+            plan: "plan-1",
+            implementingAgency: "agency",
+            operatorParty: "op-1",
+            scope: [ScopeItem(entry: "ent-open")],
+            start: CivilDate(year: 2026, month: 3, day: 1)!,
+            end: CivilDate(year: 2029, month: 2, day: 28)!
+        )
+        try await engine.execute(.draftAgreement(terms, selection: "sel-1"), by: agency)
+        try await engine.execute(.recordCollectiveDecision("agr-1", minutes: "m"), by: agency)
+        try await engine.execute(.signAgreement("agr-1"), by: operatorActor)
+        try await engine.execute(.fileAgreement("agr-1", filingNumber: "f"), by: administration)
+        try await engine.execute(.activateAgreement("agr-1"), by: agency)
+        let product = ProductSpec(
+            id: "prod-1",
+            agreement: "agr-1",
+            name: "Model",
+            kind: .model,
+            sourceEntries: ["ent-open"],
+            delivery: .model
+        )
+        try await engine.execute(.draftProduct(product), by: operatorActor)
+        try await engine.execute(.assessProductCompliance("prod-1"), by: agency)
+        try await engine.execute(.fileProduct("prod-1"), by: operatorActor)
+        try await engine.execute(
+            .setFeeCap(
+                "prod-1",
+                PublicDataPricing.FeeCap(
+                    product: "prod-1",
+                    limit: .perUnit(.call, UnitPrice(fen: 50)),
+                    setBy: "agency",
+                    source: "cap"
+                )
+            ),
+            by: agency
+        )
+        let plan2 = PricePlan(
+            id: "pp-1",
+            product: "prod-1",
+            operatorParty: "op-1",
+            effectiveFrom: CivilDate(year: 2026, month: 3, day: 1)!,
+            effectiveThrough: CivilDate(year: 2027, month: 2, day: 28)!,
+            charge: .usage(UsageCharge(unit: .call, scheme: .flat(UnitPrice(fen: 20)))),
+            feeStage: .trial
+        )
+        try await engine.execute(.publishProduct("prod-1", plan: plan2), by: operatorActor)
+        try await engine.execute(
+            .applyScenario(
+                ScenarioSpec(id: "scn-1", product: "prod-1", purpose: .industryDevelopment, description: "x")
+            ),
+            by: business
+        )
+        try await engine.execute(.assessScenario("scn-1"), by: operatorActor)
+        try await engine.execute(.fileScenario("scn-1"), by: operatorActor)
+        try await engine.execute(.activateScenario("scn-1"), by: agency)
+    }
+
+    /// Copies `events` under renamed streams and ids until the log holds `count` events.
+    static func replicate(_ events: [RecordedEvent], to count: Int) async throws -> InMemoryEventStore {
+        let store = InMemoryEventStore()
+        var written = 0
+        var copy = 0
+        while written < count {
+            var batch: [ProposedEvent] = []
+            var stream: StreamID?
+            for event in events where written + batch.count < count {
+                let renamed = StreamID("\(event.streamID)-c\(copy)")
+                if renamed != stream, let current = stream, !batch.isEmpty {
+                    _ = try await store.append(batch, to: current, expectedVersion: .any)
+                    written += batch.count
+                    batch.removeAll(keepingCapacity: true)
+                }
+                stream = renamed
+                var proposed = event.proposed
+                proposed.id = EventID("\(event.id)-c\(copy)")
+                batch.append(proposed)
+            }
+            if let current = stream, !batch.isEmpty {
+                _ = try await store.append(batch, to: current, expectedVersion: .any)
+                written += batch.count
+            }
+            copy += 1
+        }
+        return store
     }
 }

@@ -1,0 +1,261 @@
+import Foundation
+import PublicDataModel
+import PublicDataPricing
+
+/// A product as the read side shows it.
+public struct ProductSummary: Sendable, Hashable {
+    /// The product.
+    public var id: ProductID
+    /// Its agreement.
+    public var agreement: AgreementID
+    /// Its operator.
+    public var operatorParty: PartyID
+    /// Its name.
+    public var name: String
+    /// Its state in the product process.
+    public var state: String
+    /// Its price plan, once published.
+    public var pricePlan: PricePlan?
+}
+
+/// The read side: views of the workflow rebuilt from the global log.
+///
+/// ## Rebuild
+/// A projection is a pure fold over the global log in position order: start from an empty value and
+/// ``apply(_:)`` every event (``rebuild(from:pageSize:)`` does exactly that, page by page). Applying an event twice or
+/// out of order is ignored (an event at or below ``position`` changes nothing), so a projection that was kept
+/// up to date incrementally and one rebuilt from position 0 are equal (`==`). To rebuild after a change of
+/// the projection code, discard the stored value and call ``rebuild(from:pageSize:)``; nothing else needs migrating,
+/// because the events are the only source of truth.
+///
+/// Only events whose payload a view needs are decoded (creations, publications and events that open
+/// deadlines); every other event moves its stream's state by its type alone, which keeps replay fast.
+public struct WorkflowProjection: Sendable, Hashable {
+    /// The global position of the last event applied.
+    public private(set) var position: Int64 = 0
+    /// The number of events applied.
+    public private(set) var eventCount: Int = 0
+    /// The state of every workflow stream.
+    public private(set) var states: [StreamID: String] = [:]
+    /// Agreements by operator, with each agreement's state.
+    public private(set) var agreementsByOperator: [PartyID: [AgreementID: String]] = [:]
+    /// Data requests currently granted or provisioned, by catalog entry.
+    public private(set) var activeGrantsByCatalogEntry: [CatalogEntryID: Set<DataRequestID>] = [:]
+    /// Products with their agreement, state and price plan.
+    public private(set) var products: [ProductID: ProductSummary] = [:]
+    /// Open deadlines, keyed `stream|key`.
+    public private(set) var openDeadlines: [String: ScheduledDeadline] = [:]
+    /// Objections by the data provider that must answer them, with each objection's state.
+    public private(set) var objectionsByProvider: [PartyID: [ObjectionID: String]] = [:]
+
+    private var requestsByAgreement: [AgreementID: Set<DataRequestID>] = [:]
+    private var productsByAgreement: [AgreementID: Set<ProductID>] = [:]
+    private var requestEntries: [DataRequestID: [CatalogEntryID]] = [:]
+    private var agreementOperator: [AgreementID: PartyID] = [:]
+    private var objectionProvider: [ObjectionID: PartyID] = [:]
+
+    /// An empty projection (position 0).
+    public init() {}
+
+    /// Open deadlines in firing order.
+    public var deadlines: [ScheduledDeadline] { openDeadlines.values.sorted() }
+
+    /// Open deadlines due at or before `instant`, in firing order.
+    public func deadlines(dueAt instant: Date) -> [ScheduledDeadline] {
+        openDeadlines.values.filter { $0.dueAt <= instant }.sorted()
+    }
+
+    /// The data request and product streams of an agreement (for its exit procedure).
+    public func streams(of agreement: AgreementID) -> (requests: [StreamID], products: [StreamID]) {
+        (
+            (requestsByAgreement[agreement] ?? []).sorted().map { ProcessKind.dataRequest.stream($0.rawValue) },
+            (productsByAgreement[agreement] ?? []).sorted().map { ProcessKind.product.stream($0.rawValue) }
+        )
+    }
+
+    private static let decodedTypes: Set<String> = [
+        "agreement.drafted", "dataRequest.submitted", "product.drafted", "product.published", "objection.raised",
+    ]
+
+    /// Applies one event of the global log; events at or below ``position`` are ignored.
+    /// - Throws: ``WorkflowError`` (code `store`) when a payload the projection needs is unreadable.
+    public mutating func apply(_ event: RecordedEvent) throws(WorkflowError) {
+        guard event.globalPosition > position else { return }
+        position = event.globalPosition
+        eventCount += 1
+        let stream = event.streamID
+        guard let process = ProcessKind.of(stream) else { return }
+        let from = states[stream] ?? ProcessDefinition.initialState
+        let transition = TransitionIndex.shared.transition(process, event: event.type, from: from)
+        let to = transition?.to ?? from
+        states[stream] = to
+        if let transition {
+            for key in transition.closesDeadlines { openDeadlines["\(stream)|\(key)"] = nil }
+        }
+        var payload: ProjectionFields?
+        if Self.decodedTypes.contains(event.type) || !(transition?.opensDeadlines.isEmpty ?? true) {
+            do {
+                payload = try ProjectionFields.fast(event.payload) ?? event.decodePayload(ProjectionFields.self)
+            } catch {
+                throw WorkflowError(
+                    code: .store,
+                    message: "event \(event.id) has an unreadable payload: \(error)",
+                    stream: stream
+                )
+            }
+        }
+        for deadline in payload?.deadlines ?? [] { openDeadlines["\(stream)|\(deadline.key)"] = deadline }
+        let id = String(stream.rawValue.dropFirst(process.streamPrefix.count))
+        switch process {
+        case .agreement:
+            let agreement = AgreementID(id)
+            if let party = payload?.operatorID, event.type == "agreement.drafted" {
+                agreementOperator[agreement] = party
+            }
+            if let party = agreementOperator[agreement] { agreementsByOperator[party, default: [:]][agreement] = to }
+        case .dataRequest:
+            let request = DataRequestID(id)
+            if event.type == "dataRequest.submitted", let agreement = payload?.agreementID {
+                requestEntries[request] = payload?.catalogEntryIDs ?? []
+                requestsByAgreement[agreement, default: []].insert(request)
+            }
+            let active = to == "granted" || to == "provisioned"
+            for entry in requestEntries[request] ?? [] {
+                if active {
+                    activeGrantsByCatalogEntry[entry, default: []].insert(request)
+                } else if activeGrantsByCatalogEntry[entry]?.remove(request) != nil,
+                    activeGrantsByCatalogEntry[entry]?.isEmpty == true
+                {
+                    activeGrantsByCatalogEntry[entry] = nil
+                }
+            }
+        case .product:
+            let product = ProductID(id)
+            if event.type == "product.drafted", let agreement = payload?.agreementID {
+                products[product] = ProductSummary(
+                    id: product,
+                    agreement: agreement,
+                    operatorParty: payload?.operatorID ?? PartyID(""),
+                    name: payload?.product?.name ?? "",
+                    state: to,
+                    pricePlan: nil
+                )
+                productsByAgreement[agreement, default: []].insert(product)
+            }
+            if event.type == "product.published", let plan = payload?.pricePlan { products[product]?.pricePlan = plan }
+            products[product]?.state = to
+        case .objection:
+            let objection = ObjectionID(id)
+            if event.type == "objection.raised", let provider = payload?.objection?.provider {
+                objectionProvider[objection] = provider
+            }
+            if let provider = objectionProvider[objection] {
+                objectionsByProvider[provider, default: [:]][objection] = to
+            }
+        default:
+            break
+        }
+    }
+
+    /// Rebuilds the projection from position 0 by reading the whole global log.
+    /// - Parameters:
+    ///   - store: The store.
+    ///   - pageSize: Events read per page.
+    /// - Returns: The projection at the store's head.
+    /// - Throws: ``WorkflowError`` (code `store`).
+    public static func rebuild(
+        from store: any EventStore,
+        pageSize: Int = 4096
+    ) async throws(WorkflowError)
+        -> WorkflowProjection
+    {
+        var projection = WorkflowProjection()
+        try await projection.catchUp(with: store, pageSize: pageSize)
+        return projection
+    }
+
+    /// Applies every event after ``position``.
+    /// - Parameters:
+    ///   - store: The store.
+    ///   - pageSize: Events read per page.
+    /// - Throws: ``WorkflowError`` (code `store`).
+    public mutating func catchUp(with store: any EventStore, pageSize: Int = 4096) async throws(WorkflowError) {
+        while true {
+            let page: [RecordedEvent]
+            do {
+                page = try await store.readAll(after: position, limit: pageSize)
+            } catch let error as EventStoreError {
+                throw WorkflowError(code: .store, message: error.message, storeError: error)
+            } catch {
+                throw WorkflowError(code: .store, message: "\(error)")
+            }
+            for event in page { try apply(event) }
+            if page.count < pageSize { return }
+        }
+    }
+}
+
+/// Keeps a ``WorkflowProjection`` caught up with a store; the engine's scheduler and exit procedure use it.
+public actor ProjectionRunner {
+    private let store: any EventStore
+    private var projection = WorkflowProjection()
+
+    /// Creates a runner at position 0.
+    public init(store: any EventStore) {
+        self.store = store
+    }
+
+    /// Applies every new event and returns the projection.
+    /// - Throws: ``WorkflowError`` (code `store`).
+    @discardableResult
+    public func catchUp() async throws(WorkflowError) -> WorkflowProjection {
+        while true {
+            let after = projection.position
+            let page: [RecordedEvent]
+            do {
+                page = try await store.readAll(after: after, limit: 4096)
+            } catch let error as EventStoreError {
+                throw WorkflowError(code: .store, message: error.message, storeError: error)
+            } catch {
+                throw WorkflowError(code: .store, message: "\(error)")
+            }
+            // Another caller may have applied events while this one waited for the store.
+            guard projection.position == after else { continue }
+            for event in page { try projection.apply(event) }
+            if page.count < 4096 { return projection }
+        }
+    }
+
+    func dueDeadlines(at instant: Date) async throws(WorkflowError) -> [ScheduledDeadline] {
+        try await catchUp()
+        return projection.deadlines(dueAt: instant)
+    }
+
+    func exitTargets(
+        _ agreement: AgreementID
+    ) async throws(WorkflowError) -> (
+        requests: [StreamID], products: [StreamID]
+    ) {
+        try await catchUp()
+        return projection.streams(of: agreement)
+    }
+}
+
+/// The few payload fields the projections read; decoding only these keeps replay fast.
+struct ProjectionFields: Decodable, Equatable {
+    struct Named: Decodable, Equatable {
+        var name: String
+    }
+
+    struct Addressed: Decodable, Equatable {
+        var provider: PartyID
+    }
+
+    var operatorID: PartyID?
+    var agreementID: AgreementID?
+    var catalogEntryIDs: [CatalogEntryID]?
+    var product: Named?
+    var pricePlan: PricePlan?
+    var objection: Addressed?
+    var deadlines: [ScheduledDeadline]?
+}

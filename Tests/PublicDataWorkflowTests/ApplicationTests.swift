@@ -1,0 +1,52 @@
+import Foundation
+import PublicDataKit
+import PublicDataTesting
+import Testing
+
+struct ApplicationTests {
+    @Test func anApplicationRunsTheLifecycleAndAuditsIt() async throws {
+        let store = InMemoryEventStore()
+        let sink = RecordingNotificationSink()
+        let clock = TestClock(now: testInstant("2026-03-02T01:00:00Z"))
+        let app = PublicDataApplication(
+            store: store,
+            sink: sink,
+            clock: clock,
+            calendar: FixedWorkingDayCalendar(),
+            policy: .beijingDefault,
+            hasher: SM3Hasher(),
+            authorities: Parties.directory
+        )
+        for step in Scripts.toPublishedProduct {
+            guard case .run(let command, let actor) = step else { continue }
+            try await app.execute(command, by: actor)
+        }
+        let report = try await app.tick()
+        #expect(report.firedDeadlines.isEmpty)
+        #expect(report.notifications.delivered == sink.notifications.count)
+        #expect(Int64(report.ledgeredEvents) == (await store.headPosition()))
+        let ledger = try await app.ledger()
+        #expect(ledger.origin.hasSuffix("/sm3"))
+        #expect(try await ledger.verifyStore().isOK)
+
+        // Traceability: the product leads back to its entries, agreement, plan and policy decisions.
+        let provenance = try await app.traceIndex().provenance(ofProduct: "prod-1")
+        #expect(provenance.agreements == ["agr-1"])
+        #expect(provenance.catalogEntries.contains("ent-open"))
+        #expect(provenance.plans == ["plan-fin"])
+        #expect(!provenance.policyDecisions.isEmpty)
+    }
+
+    @Test func twoApplicationsShareNothing() async throws {
+        let clock = TestClock(now: testInstant("2026-03-02T01:00:00Z"))
+        let first = PublicDataApplication(
+            configuration: PublicDataConfiguration(store: InMemoryEventStore(), clock: clock)
+        )
+        let second = PublicDataApplication(
+            configuration: PublicDataConfiguration(store: InMemoryEventStore(), clock: clock)
+        )
+        try await first.execute(.publishCatalogEntry(Samples.openEntry), by: Parties.actor(.industryDepartment))
+        #expect(try await first.instance(.catalog, "ent-open").state == "published")
+        #expect(try await second.instance(.catalog, "ent-open").exists == false)
+    }
+}

@@ -1,0 +1,419 @@
+import Foundation
+import PublicDataKit
+import PublicDataTesting
+import Testing
+
+/// The parties of the test world, one per role (the "right" party for every process instance).
+enum Parties {
+    static let government: PartyID = "bj-government"
+    static let administration: PartyID = "bj-data-administration"
+    static let center: PartyID = "bj-big-data-center"
+    static let department: PartyID = "dept-finance"
+    static let priceDepartment: PartyID = "bj-price"
+    static let financeDepartment: PartyID = "bj-finance"
+    static let agency: PartyID = "agency-finance"
+    static let operatorParty: PartyID = "op-1"
+    static let otherOperator: PartyID = "op-2"
+    static let business: PartyID = "biz-1"
+    static let provider: PartyID = "provider-1"
+    static let subject: PartyID = "subject-1"
+    static let auditor: PartyID = "auditor-1"
+
+    static func party(for role: Role) -> PartyID {
+        switch role {
+        case .municipalGovernment: government
+        case .dataAdministration: administration
+        case .bigDataCenter: center
+        case .industryDepartment: department
+        case .priceDepartment: priceDepartment
+        case .financeDepartment: financeDepartment
+        case .implementingAgency: agency
+        case .operator: operatorParty
+        case .businessEntity: business
+        case .dataProvider: provider
+        case .dataSubject: subject
+        case .auditor: auditor
+        }
+    }
+
+    static func actor(_ role: Role) -> Actor {
+        Actor(party: party(for: role), role: role, person: "\(role.rawValue).clerk")
+    }
+
+    static let directory = AuthorityDirectory([
+        .municipalGovernment: government, .dataAdministration: administration, .bigDataCenter: center,
+        .priceDepartment: priceDepartment, .financeDepartment: financeDepartment,
+    ])
+}
+
+/// The objects of the test world.
+enum Samples {
+    static let openEntry = CatalogEntry(
+        id: "ent-open",
+        name: "Enterprise registrations",
+        owningDepartment: Parties.department,
+        sharing: .unconditional,
+        openness: .open,
+        grade: .general,
+        fields: [CatalogField(name: "name"), CatalogField(name: "licence")]
+    )
+    static let conditionalEntry = CatalogEntry(
+        id: "ent-cond",
+        name: "Tax payment records",
+        owningDepartment: Parties.department,
+        sharing: .conditional,
+        openness: .notOpen,
+        grade: .general,
+        fields: [CatalogField(name: "taxpayer"), CatalogField(name: "amount")]
+    )
+    static let closedEntry = CatalogEntry(
+        id: "ent-closed",
+        name: "Sealed records",
+        owningDepartment: Parties.department,
+        sharing: .notShared,
+        openness: .notOpen,
+        grade: .general,
+        fields: [CatalogField(name: "secret")]
+    )
+
+    static let plan = ImplementationPlan(
+        id: "plan-fin",
+        implementingAgency: Parties.agency,
+        name: "Finance zone",
+        necessityAndFeasibility: "needed",
+        operatorSelectionCriteria: "capability, credit, security",
+        authorizationMode: .whole,
+        dataScope: ["ent-open", "ent-cond", "ent-closed"],
+        termMonths: 36,
+        plannedProducts: [PlannedProduct(name: "Credit model", kind: .model)],
+        costAndRevenueAccounting: "per product",
+        revenueDistribution: "by contribution",
+        securityAndEmergencyMeasures: "privacy computing",
+        rightsAndObligations: "per agreement",
+        supervisionAndEvaluation: "yearly"
+    )
+
+    static let terms = AgreementTerms(
+        id: "agr-1",
+        plan: "plan-fin",
+        implementingAgency: Parties.agency,
+        operatorParty: Parties.operatorParty,
+        scope: [ScopeItem(entry: "ent-open"), ScopeItem(entry: "ent-cond"), ScopeItem(entry: "ent-closed")],
+        start: CivilDate(year: 2026, month: 3, day: 1)!,
+        end: CivilDate(year: 2029, month: 2, day: 28)!,
+        products: ["prod-1", "prod-2"]
+    )
+
+    static func request(
+        _ id: DataRequestID,
+        _ entry: CatalogEntryID,
+        delivery: DeliveryMethod = .privacyComputing
+    )
+        -> DataRequestSpec
+    {
+        DataRequestSpec(
+            id: id,
+            agreement: "agr-1",
+            scenario: "credit scoring",
+            purpose: .industryDevelopment,
+            items: [DataRequestItem(entry: entry)],
+            delivery: delivery
+        )
+    }
+
+    static let product = ProductSpec(
+        id: "prod-1",
+        agreement: "agr-1",
+        name: "Credit model",
+        kind: .model,
+        sourceEntries: ["ent-open"],
+        delivery: .model
+    )
+
+    static let cap = FeeCap(
+        product: "prod-1",
+        limit: .perUnit(.call, UnitPrice(fen: 50)),
+        setBy: Parties.agency,
+        source: "京数据〔2026〕1号"
+    )
+
+    static func pricePlan(fen: Int64 = 20) -> PricePlan {
+        PricePlan(
+            id: "pp-1",
+            product: "prod-1",
+            operatorParty: Parties.operatorParty,
+            effectiveFrom: CivilDate(year: 2026, month: 3, day: 1)!,
+            effectiveThrough: CivilDate(year: 2027, month: 2, day: 28)!,
+            charge: .usage(UsageCharge(unit: .call, scheme: .flat(UnitPrice(fen: fen)))),
+            feeStage: .trial
+        )
+    }
+
+    static let scenario = ScenarioSpec(
+        id: "scn-1",
+        product: "prod-1",
+        purpose: .industryDevelopment,
+        description: "loan pre-screening"
+    )
+
+    static func usage(_ key: String, quantity: Int64 = 10) -> UsageSpec {
+        UsageSpec(
+            product: "prod-1",
+            subscription: "sub-1",
+            consumer: Parties.business,
+            scenario: "scn-1",
+            unit: .call,
+            quantity: quantity,
+            idempotencyKey: key
+        )
+    }
+
+    static let march = try! BillingPeriod(start: CivilDate("2026-03-01")!, end: CivilDate("2026-03-31")!)
+
+    static let objection = ObjectionSpec(
+        id: "obj-1",
+        entry: "ent-open",
+        provider: Parties.provider,
+        description: "licence numbers are stale"
+    )
+
+    static let registration = RegistrationApplication(
+        id: "reg-1",
+        kind: .first,
+        catalogEntries: ["ent-open"],
+        description: "enterprise registrations"
+    )
+
+    static let feedbackEntry = CatalogEntry(
+        id: "ent-feedback",
+        name: "Operator-derived risk labels",
+        owningDepartment: Parties.department,
+        sharing: .conditional,
+        openness: .notOpen,
+        grade: .general,
+        fields: [CatalogField(name: "label")]
+    )
+
+    static let feedback = FeedbackSpec(
+        id: "fb-1",
+        agreement: "agr-1",
+        entry: feedbackEntry,
+        description: "risk labels derived in the zone"
+    )
+
+    static let shares = [
+        RevenueShare(party: Parties.department, role: .dataProvider, weight: 3),
+        RevenueShare(party: Parties.agency, role: .implementingAgency, weight: 2),
+        RevenueShare(party: Parties.operatorParty, role: .operator, weight: 5),
+    ]
+}
+
+/// One step of a script: a command by an actor, or time passing (then deadlines are advanced).
+enum Step: Sendable {
+    case run(WorkflowCommand, Actor)
+    case advanceDays(Int)
+
+    static func by(_ role: Role, _ command: WorkflowCommand) -> Step { .run(command, Parties.actor(role)) }
+}
+
+/// The scripts that together issue every command at least once.
+enum Scripts {
+    static let setup: [Step] = [
+        .by(.industryDepartment, .publishCatalogEntry(Samples.openEntry)),
+        .by(.industryDepartment, .publishCatalogEntry(Samples.conditionalEntry)),
+        .by(.industryDepartment, .publishCatalogEntry(Samples.closedEntry)),
+        .by(.implementingAgency, .draftPlan(Samples.plan)),
+        .by(.implementingAgency, .submitPlan("plan-fin")),
+    ]
+
+    static let toActiveAgreement: [Step] =
+        setup + [
+            .by(.municipalGovernment, .approvePlan("plan-fin")),
+            .by(.implementingAgency, .publishPlan("plan-fin")),
+            .by(
+                .implementingAgency,
+                .announceSelection(
+                    SelectionAnnouncement(id: "sel-1", plan: "plan-fin", method: .openTender, criteria: "Art. 12")
+                )
+            ),
+            .by(
+                .operator,
+                .applyForSelection("sel-1", OperatorApplication(candidate: Parties.operatorParty, name: "Op 1"))
+            ),
+            .by(.implementingAgency, .closeApplications("sel-1")),
+            .by(.implementingAgency, .reviewQualifications("sel-1")),
+            .by(.implementingAgency, .selectOperator("sel-1", candidate: Parties.operatorParty)),
+            .by(.implementingAgency, .draftAgreement(Samples.terms, selection: "sel-1")),
+            .by(.implementingAgency, .recordCollectiveDecision("agr-1", minutes: "2026-02 meeting")),
+            .by(.operator, .signAgreement("agr-1")),
+            .by(.dataAdministration, .fileAgreement("agr-1", filingNumber: "BA-2026-001")),
+            .by(.implementingAgency, .activateAgreement("agr-1")),
+        ]
+
+    static let toPublishedProduct: [Step] =
+        toActiveAgreement + [
+            .by(.operator, .submitDataRequest(Samples.request("req-1", "ent-open"))),
+            .by(.implementingAgency, .evaluateDataRequest("req-1")),
+            .by(.bigDataCenter, .provisionData("req-1", note: "sandbox s-1")),
+            .by(.operator, .submitDataRequest(Samples.request("req-2", "ent-cond"))),
+            .by(.implementingAgency, .evaluateDataRequest("req-2")),
+            .by(.industryDepartment, .coReviewDataRequest("req-2", approve: true, note: "scenario reviewed")),
+            .by(.operator, .draftProduct(Samples.product)),
+            .by(.implementingAgency, .assessProductCompliance("prod-1")),
+            .by(.operator, .fileProduct("prod-1")),
+            .by(.dataAdministration, .registerProduct("prod-1", registration: nil)),
+            .by(.implementingAgency, .setFeeCap("prod-1", Samples.cap)),
+            .by(.operator, .publishProduct("prod-1", plan: Samples.pricePlan())),
+        ]
+
+    static let lifecycle: [Step] =
+        toPublishedProduct + [
+            .by(.businessEntity, .applyScenario(Samples.scenario)),
+            .by(.operator, .assessScenario("scn-1")),
+            .by(.operator, .fileScenario("scn-1")),
+            .by(.implementingAgency, .activateScenario("scn-1")),
+            .by(.operator, .recordUsage("agr-1", Samples.usage("u-1"))),
+            .by(.operator, .recordUsage("agr-1", Samples.usage("u-2", quantity: 5))),
+            .by(.implementingAgency, .closeSettlementPeriod("agr-1", period: Samples.march)),
+            .by(.financeDepartment, .distributeRevenue("agr-1", shares: Samples.shares)),
+            .by(.operator, .raiseObjection(Samples.objection)),
+            .by(.dataAdministration, .acceptObjection("obj-1")),
+            .by(.dataProvider, .startVerification("obj-1")),
+            .by(.dataProvider, .feedBackObjection("obj-1", finding: "stale since 2025")),
+            .by(.dataProvider, .correctObjection("obj-1", note: "reloaded")),
+            .by(.dataAdministration, .closeObjection("obj-1")),
+            .by(.industryDepartment, .applyRegistration(Samples.registration)),
+            .by(.dataAdministration, .acceptRegistration("reg-1")),
+            .by(.dataAdministration, .completeFormalReview("reg-1", passed: true, note: "complete")),
+            .advanceDays(10),
+            .by(.dataAdministration, .issueRegistrationCode("reg-1", code: "BJ-DR-2026-0001")),
+            .by(.industryDepartment, .renewRegistration("reg-1")),
+            .by(.operator, .offerFeedback(Samples.feedback)),
+            .by(.dataAdministration, .startFeedbackReview("fb-1")),
+            .by(.dataAdministration, .acceptFeedback("fb-1")),
+            .by(.dataAdministration, .openEvaluation("agr-1", period: "ev-2026")),
+            .by(.operator, .submitOperatorReport("agr-1", report: "annual report")),
+            .by(.dataAdministration, .rateOperator("agr-1", rating: .poor)),
+            .by(.dataAdministration, .openEvaluation("agr-1", period: "ev-2027")),
+            .by(.operator, .submitOperatorReport("agr-1", report: "annual report")),
+            .by(.dataAdministration, .rateOperator("agr-1", rating: .poor)),
+        ]
+
+    /// Branches for the commands the main lifecycle does not take.
+    static let branches: [[Step]] = [
+        setup + [
+            .by(.municipalGovernment, .returnPlan("plan-fin", reason: "term unclear")),
+            .by(.implementingAgency, .amendPlan(Samples.plan)),
+        ],
+        setup + [
+            .by(.municipalGovernment, .approvePlan("plan-fin")),
+            .by(.implementingAgency, .publishPlan("plan-fin")),
+            .by(
+                .implementingAgency,
+                .announceSelection(
+                    SelectionAnnouncement(id: "sel-1", plan: "plan-fin", method: .negotiation, criteria: "Art. 12")
+                )
+            ),
+            .by(.implementingAgency, .failSelection("sel-1", reason: "no candidate")),
+        ],
+        toActiveAgreement + [
+            .by(.implementingAgency, .suspendAgreement("agr-1", reason: "security incident")),
+            .by(.implementingAgency, .resumeAgreement("agr-1")),
+            .by(.implementingAgency, .terminateAgreement("agr-1", reason: "by agreement")),
+        ],
+        toActiveAgreement + [.by(.dataAdministration, .revokeAgreement("agr-1", reason: "violation"))],
+        toPublishedProduct + [
+            .by(.implementingAgency, .revokeGrant("req-1", reason: "scope changed")),
+            .by(.operator, .withdrawProduct("prod-1", reason: "retired")),
+            .by(.implementingAgency, .settleAccounts("agr-1")),
+        ],
+        lifecycle.prefix(while: {
+            if case .run(.correctObjection, _) = $0 { return false }
+            return true
+        }) + [.by(.dataProvider, .rejectObjection("obj-1", reason: "data is correct"))],
+        lifecycle.prefix(while: {
+            if case .run(.acceptFeedback, _) = $0 { return false }
+            return true
+        }) + [.by(.dataAdministration, .rejectFeedback("fb-1", reason: "duplicate"))],
+    ]
+
+    static var all: [[Step]] { [lifecycle] + branches }
+
+    /// The first script issuing `name`, cut just before that step, and the step itself.
+    static func prefix(before name: CommandName) -> (steps: [Step], command: WorkflowCommand, actor: Actor)? {
+        for script in all {
+            for (index, step) in script.enumerated() {
+                if case .run(let command, let actor) = step, command.name == name {
+                    return (Array(script[..<index]), command, actor)
+                }
+            }
+        }
+        return nil
+    }
+}
+
+/// A store, a clock and an engine in Beijing on Monday 2 March 2026, 09:00.
+struct World: Sendable {
+    let store: any EventStore
+    let clock: TestClock
+    let calendar: FixedWorkingDayCalendar
+    let engine: WorkflowEngine
+
+    init(store: any EventStore = InMemoryEventStore(), clock: TestClock? = nil) {
+        let calendar = FixedWorkingDayCalendar()
+        let clock = clock ?? TestClock(now: testInstant("2026-03-02T01:00:00Z"))
+        self.store = store
+        self.clock = clock
+        self.calendar = calendar
+        self.engine = Self.engine(on: store, clock: clock)
+    }
+
+    static func engine(on store: any EventStore, clock: TestClock) -> WorkflowEngine {
+        WorkflowEngine(
+            store: store,
+            clock: clock,
+            calendar: FixedWorkingDayCalendar(),
+            policy: .beijingDefault,
+            directory: Parties.directory
+        )
+    }
+
+    @discardableResult
+    func run(_ role: Role, _ command: WorkflowCommand) async throws -> CommandOutcome {
+        try await engine.execute(command, by: Parties.actor(role))
+    }
+
+    func run(_ steps: [Step]) async throws {
+        for step in steps {
+            switch step {
+            case .run(let command, let actor):
+                try await engine.execute(command, by: actor)
+            case .advanceDays(let days):
+                clock.advance(byDays: days)
+                try await engine.advance()
+            }
+        }
+    }
+
+    func log() async throws -> [RecordedEvent] { try await store.readAll(after: 0, pageSize: 1000) }
+
+    func state(_ process: ProcessKind, _ id: String) async throws -> String {
+        try await engine.instance(process, id).state
+    }
+}
+
+/// Expects `body` to throw a ``WorkflowError`` with `code`.
+func expectRefusal(
+    _ code: WorkflowError.Code,
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () async throws -> Void
+) async {
+    do {
+        try await body()
+        Issue.record("expected \(code), but the command succeeded", sourceLocation: sourceLocation)
+    } catch let error as WorkflowError {
+        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected WorkflowError \(code), got \(error)", sourceLocation: sourceLocation)
+    }
+}
