@@ -1,10 +1,13 @@
 import Foundation
-import PublicDataKit
+import PublicDataAudit
+import PublicDataModel
+import PublicDataPricing
+import PublicDataWorkflow
 
 /// Builds the Art. 32 yearly disclosure input from the workflow's events in a store.
 ///
-/// The workflow layer records everything a disclosure needs, but offers no projection that assembles it, so
-/// this folds the global log once:
+/// The workflow layer records everything a disclosure needs; this folds the global log once into the
+/// `DisclosureInput` of `PublicDataAudit` (render it with `Disclosure(_:)` as JSON or Markdown):
 /// - **authorizations**: agreements activated on or before the period's last day whose term overlaps the
 ///   period, with their scope (catalog entries and fields), term and the fee caps set for their products;
 /// - **operators**: the resources of data requests granted to them by the period's end, the products they
