@@ -14,7 +14,14 @@ public actor InMemoryEventStore: EventStore {
     private var cursors: [String: Int64] = [:]
 
     /// Creates an empty store.
-    public init() {}
+    /// - Parameter minimumCapacity: How many events to reserve room for up front (a hint; the store grows
+    ///   beyond it as needed). Reserving avoids re-copying the log while it grows.
+    public init(minimumCapacity: Int = 0) {
+        if minimumCapacity > 0 {
+            log.reserveCapacity(minimumCapacity)
+            eventIndex.reserveCapacity(minimumCapacity)
+        }
+    }
 
     /// Appends a batch; see ``EventStore`` for the contract.
     public func append(
