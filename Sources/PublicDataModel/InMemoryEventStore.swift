@@ -14,9 +14,12 @@ public actor InMemoryEventStore: EventStore {
     private var cursors: [String: Int64] = [:]
 
     /// Creates an empty store.
+    public init() {}
+
+    /// Creates an empty store with room for `minimumCapacity` events.
     /// - Parameter minimumCapacity: How many events to reserve room for up front (a hint; the store grows
     ///   beyond it as needed). Reserving avoids re-copying the log while it grows.
-    public init(minimumCapacity: Int = 0) {
+    public init(minimumCapacity: Int) {
         if minimumCapacity > 0 {
             log.reserveCapacity(minimumCapacity)
             eventIndex.reserveCapacity(minimumCapacity)
