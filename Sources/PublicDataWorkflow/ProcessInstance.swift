@@ -96,7 +96,7 @@ public struct ProcessInstance: Sendable, Hashable {
     mutating func apply(_ event: RecordedEvent) throws(WorkflowError) {
         let payload: WorkflowPayload
         do {
-            payload = try event.decodePayload(WorkflowPayload.self)
+            payload = try PublicDataJSON.makeDecoder().decode(WorkflowPayload.self, from: event.payload)
         } catch {
             throw WorkflowError(
                 code: .store,

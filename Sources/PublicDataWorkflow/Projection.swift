@@ -105,6 +105,8 @@ public struct WorkflowProjection: Sendable, Hashable {
             }
         }
         for deadline in payload?.deadlines ?? [] { openDeadlines["\(stream)|\(deadline.key)"] = deadline }
+        // Only events that create an object or change its state touch the views below.
+        guard payload != nil || to != from else { return }
         let id = String(stream.rawValue.dropFirst(process.streamPrefix.count))
         switch process {
         case .agreement:
@@ -120,6 +122,7 @@ public struct WorkflowProjection: Sendable, Hashable {
                 requestsByAgreement[agreement, default: []].insert(request)
             }
             let active = to == "granted" || to == "provisioned"
+            guard active != (from == "granted" || from == "provisioned") else { return }
             for entry in requestEntries[request] ?? [] {
                 if active {
                     activeGrantsByCatalogEntry[entry, default: []].insert(request)

@@ -88,6 +88,8 @@ public final class WorkflowEngine: Sendable {
     let cache = Mutex<[StreamID: ProcessInstance]>([:])
     let index: ProjectionRunner
     let gate = StreamGate()
+    /// One encoder in the library's JSON style, reused for every payload (encoding does not mutate it).
+    let encoder = PublicDataJSON.makeEncoder()
     private let cacheLimit: Int
     private let maximumAttempts = 64
 
@@ -319,7 +321,7 @@ public final class WorkflowEngine: Sendable {
             let id = draft.id ?? EventID("\(UUID().uuidString.lowercased())")
             let encoded: Data
             do {
-                encoded = try PublicDataJSON.encode(payload)
+                encoded = try payload.encodedJSON(with: encoder)
             } catch {
                 throw WorkflowError(code: .invalidInput, message: "payload cannot be encoded: \(error)")
             }

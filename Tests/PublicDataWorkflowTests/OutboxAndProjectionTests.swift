@@ -178,6 +178,24 @@ struct ProjectionTests {
         #expect(ProjectionFields.fast(Data(#"{"x":[1,{"y":"]"}],"agreementID":"agr-1"}"#.utf8))?.agreementID == "agr-1")
     }
 
+    @Test func theFastPayloadWriterWritesWhatJSONEncoderWrites() async throws {
+        let world = World()
+        try await world.run(Scripts.lifecycle)
+        let encoder = PublicDataJSON.makeEncoder()
+        var types: Set<String> = []
+        for event in try await world.log() {
+            let payload = try event.decodePayload(WorkflowPayload.self)
+            #expect(try payload.encodedJSON(with: encoder) == encoder.encode(payload), "\(event.type)")
+            #expect(event.payload == (try encoder.encode(payload)), "\(event.type)")
+            types.insert(event.type)
+        }
+        #expect(types.count > 50)
+        var tricky = WorkflowPayload()
+        tricky.note = "quote \" backslash \\ slash / tab \t newline \n bell \u{07} 中文 \u{2028}"
+        tricky.reason = ""
+        #expect(try tricky.encodedJSON(with: encoder) == encoder.encode(tricky))
+    }
+
     @Test func applyingAnEventTwiceChangesNothing() async throws {
         let world = World()
         try await world.run(Scripts.toActiveAgreement)
