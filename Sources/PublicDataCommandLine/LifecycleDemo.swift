@@ -9,7 +9,7 @@ public struct DemoReport: Sendable {
     /// Every deadline the scheduler fired.
     public var firedDeadlines: [FiredDeadline]
     /// Every notification the outbox delivered (to a `RecordingNotificationSink`).
-    public var notifications: [PublicDataModel.Notification]
+    public var notifications: [NotificationMessage]
     /// The invoices of the closed period.
     public var invoices: [Invoice]
     /// The revenue split.

@@ -2,7 +2,9 @@ import Foundation
 import Synchronization
 
 /// Something a party must know or do, derived from an event: "file this agreement by 2026-03-10".
-public struct Notification: Codable, Sendable, Hashable, Identifiable {
+///
+/// (Named `NotificationMessage`, not `Notification`, so that it never clashes with Foundation's type.)
+public struct NotificationMessage: Codable, Sendable, Hashable, Identifiable {
     /// A stable id (derived from the source event and recipient) used as the delivery idempotency key.
     public var id: String
     /// The party to notify.
@@ -44,13 +46,13 @@ public struct Notification: Codable, Sendable, Hashable, Identifiable {
 
 /// Receives notifications: e-mail, SMS, a portal inbox, a message queue — the host decides.
 ///
-/// Delivery is **at least once**: after a crash the same notification (same ``Notification/id``) may be
+/// Delivery is **at least once**: after a crash the same notification (same ``NotificationMessage/id``) may be
 /// delivered again, so a sink should treat the id as an idempotency key. Throwing means "not delivered";
 /// the dispatcher retries with back-off.
 public protocol NotificationSink: Sendable {
     /// Delivers one notification.
     /// - Throws: Any error; the notification will be retried.
-    func deliver(_ notification: Notification) async throws
+    func deliver(_ notification: NotificationMessage) async throws
 }
 
 /// A sink that drops every notification.
@@ -59,7 +61,7 @@ public struct NoOpNotificationSink: NotificationSink {
     public init() {}
 
     /// Does nothing.
-    public func deliver(_ notification: Notification) async throws {}
+    public func deliver(_ notification: NotificationMessage) async throws {}
 }
 
 /// A sink that forwards every notification to several sinks, in order.
@@ -76,7 +78,7 @@ public struct MultiplexNotificationSink: NotificationSink {
     }
 
     /// Delivers to every sink.
-    public func deliver(_ notification: Notification) async throws {
+    public func deliver(_ notification: NotificationMessage) async throws {
         var firstError: (any Error)?
         for sink in sinks {
             do {
@@ -91,13 +93,13 @@ public struct MultiplexNotificationSink: NotificationSink {
 
 /// A sink that keeps every notification in memory, de-duplicated by id; for tests and demos.
 public final class RecordingNotificationSink: NotificationSink {
-    private let state = Mutex<(list: [Notification], ids: Set<String>, attempts: Int)>(([], [], 0))
+    private let state = Mutex<(list: [NotificationMessage], ids: Set<String>, attempts: Int)>(([], [], 0))
 
     /// Creates an empty recording sink.
     public init() {}
 
     /// Records the notification once per id.
-    public func deliver(_ notification: Notification) async throws {
+    public func deliver(_ notification: NotificationMessage) async throws {
         state.withLock { state in
             state.attempts += 1
             if state.ids.insert(notification.id).inserted { state.list.append(notification) }
@@ -105,7 +107,7 @@ public final class RecordingNotificationSink: NotificationSink {
     }
 
     /// The distinct notifications received, in order of first delivery.
-    public var notifications: [Notification] { state.withLock { $0.list } }
+    public var notifications: [NotificationMessage] { state.withLock { $0.list } }
 
     /// How many deliveries were attempted, counting repeats.
     public var deliveryAttempts: Int { state.withLock { $0.attempts } }

@@ -102,12 +102,12 @@ public struct NotificationDispatcher: Sendable {
     /// The notifications an event carries, with their stable ids.
     /// - Parameter event: An event of the log.
     /// - Returns: The notifications; empty for events without any (or not written by the workflow).
-    public static func notifications(in event: RecordedEvent) -> [PublicDataModel.Notification] {
+    public static func notifications(in event: RecordedEvent) -> [NotificationMessage] {
         guard event.payload.range(of: notifyKey) != nil,
             let carrier = try? event.decodePayload(NotifyCarrier.self)
         else { return [] }
         return (carrier.notify ?? []).map { target in
-            PublicDataModel.Notification(
+            NotificationMessage(
                 id: "\(event.id)/\(target.party)/\(target.role.rawValue)",
                 recipient: target.party,
                 recipientRole: target.role,
@@ -165,7 +165,7 @@ public struct NotificationDispatcher: Sendable {
     }
 
     private func deliver(
-        _ notification: PublicDataModel.Notification,
+        _ notification: NotificationMessage,
         report: inout DispatchReport,
         cursor: Int64,
         unsaved: Bool

@@ -207,7 +207,7 @@ import Testing
         let first = RecordingNotificationSink()
         let second = RecordingNotificationSink()
         let sink = MultiplexNotificationSink([first, NoOpNotificationSink(), second])
-        let note = Notification(
+        let note = NotificationMessage(
             id: "evt-1/agency",
             recipient: "agency",
             recipientRole: .implementingAgency,

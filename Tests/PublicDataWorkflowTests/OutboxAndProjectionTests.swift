@@ -13,7 +13,7 @@ final class FlakySink: NotificationSink {
 
     init(failFirst count: Int) { failures.withLock { $0 = count } }
 
-    func deliver(_ notification: PublicDataModel.Notification) async throws {
+    func deliver(_ notification: NotificationMessage) async throws {
         let fail = failures.withLock { remaining -> Bool in
             guard remaining > 0 else { return false }
             remaining -= 1
