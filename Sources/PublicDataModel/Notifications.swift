@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Something a party must know or do, derived from an event: "file this agreement by 2026-03-10".
 ///
@@ -93,7 +92,7 @@ public struct MultiplexNotificationSink: NotificationSink {
 
 /// A sink that keeps every notification in memory, de-duplicated by id; for tests and demos.
 public final class RecordingNotificationSink: NotificationSink {
-    private let state = Mutex<(list: [NotificationMessage], ids: Set<String>, attempts: Int)>(([], [], 0))
+    private let state = LockedBox<(list: [NotificationMessage], ids: Set<String>, attempts: Int)>(([], [], 0))
 
     /// Creates an empty recording sink.
     public init() {}

@@ -1,6 +1,5 @@
 import Foundation
 import PublicDataModel
-import Synchronization
 
 /// A clock for tests that stands still until you move it.
 ///
@@ -9,11 +8,11 @@ import Synchronization
 /// clock.advance(bySeconds: 86_400)
 /// ```
 public final class TestClock: WallClock {
-    private let current: Mutex<Date>
+    private let current: LockedBox<Date>
 
     /// Creates a clock that reads `now` until advanced.
     public init(now: Date) {
-        self.current = Mutex(now)
+        self.current = LockedBox(now)
     }
 
     /// Creates a clock at midnight (China Standard Time) of `day`.

@@ -1,7 +1,6 @@
 import Foundation
 import PublicDataModel
 import PublicDataPolicy
-import Synchronization
 
 /// The result of a command that was decided and recorded.
 public struct CommandOutcome: Sendable, Hashable {
@@ -85,7 +84,7 @@ public final class WorkflowEngine: Sendable {
     /// The authority parties for notifications.
     public let directory: AuthorityDirectory
 
-    let cache = Mutex<[StreamID: ProcessInstance]>([:])
+    let cache = LockedBox<[StreamID: ProcessInstance]>([:])
     let index: ProjectionRunner
     let gate = StreamGate()
     /// One encoder in the library's JSON style, reused for every payload (encoding does not mutate it).
@@ -600,7 +599,7 @@ final class StreamGate: Sendable {
         var waiting: [StreamID: [CheckedContinuation<Void, Never>]] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = LockedBox(State())
 
     func enter(_ stream: StreamID) async {
         let entered = state.withLock { $0.busy.insert(stream).inserted }
