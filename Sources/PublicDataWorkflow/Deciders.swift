@@ -304,6 +304,7 @@ struct DecisionContext: Sendable {
             )
             guard decision.isPermit else { throw refuseByPolicy(decision, command) }
             payload.decision = decision
+            payload.deadlines = [workingDayDeadline("filing", instance, count: parameters.agreementFilingWorkingDays)]
             return [Draft("agreement.signed", payload)]
         case .fileAgreement(_, let number):
             payload.note = number
@@ -499,7 +500,9 @@ struct DecisionContext: Sendable {
                 )
             )
             payload.decision = decision
-            return [Draft(decision.isPermit ? "product.complianceAssessed" : "product.releaseRefused", payload)]
+            guard decision.isPermit else { return [Draft("product.releaseRefused", payload)] }
+            payload.deadlines = [workingDayDeadline("filing", instance, count: parameters.productFilingWorkingDays)]
+            return [Draft("product.complianceAssessed", payload)]
         case .fileProduct:
             try requireParty(facts.operatorID, when: .operator, command)
             return [Draft("product.filed")]
@@ -582,7 +585,9 @@ struct DecisionContext: Sendable {
                 )
             )
             payload.decision = decision
-            return [Draft(decision.isPermit ? "scenario.complianceAssessed" : "scenario.refused", payload)]
+            guard decision.isPermit else { return [Draft("scenario.refused", payload)] }
+            payload.deadlines = [workingDayDeadline("filing", instance, count: parameters.scenarioFilingWorkingDays)]
+            return [Draft("scenario.complianceAssessed", payload)]
         case .fileScenario:
             try requireParty(facts.operatorID, when: .operator, command)
             return [Draft("scenario.filed")]
@@ -599,9 +604,12 @@ struct DecisionContext: Sendable {
             payload.applicant = actor.party
             return [Draft("objection.raised", payload)]
         case .acceptObjection:
-            payload.deadlines = [
-                workingDayDeadline("response", instance, count: parameters.objectionResponseWorkingDays)
-            ]
+            // With an escalation limit of 0 an overdue objection never escalates, so no deadline is opened.
+            if parameters.objectionEscalationLimit > 0 {
+                payload.deadlines = [
+                    workingDayDeadline("response", instance, count: parameters.objectionResponseWorkingDays)
+                ]
+            }
             return [Draft("objection.accepted", payload)]
         case .startVerification:
             try requireParty(facts.objection?.provider, when: .dataProvider, command)

@@ -202,9 +202,24 @@ public enum Processes {
                 ["decided"],
                 "signed",
                 "agreement.signed",
-                notify: [.implementingAgency, .dataAdministration]
+                notify: [.implementingAgency, .dataAdministration],
+                opens: ["filing"]
             ),
-            on(.fileAgreement, ["signed"], "filed", "agreement.filed", notify: [.implementingAgency, .operator]),
+            on(
+                .fileAgreement,
+                ["signed"],
+                "filed",
+                "agreement.filed",
+                notify: [.implementingAgency, .operator],
+                closes: ["filing"]
+            ),
+            when(
+                "filing",
+                ["signed"],
+                nil,
+                "agreement.filingOverdue",
+                notify: [.dataAdministration, .implementingAgency]
+            ),
             on(
                 .activateAgreement,
                 ["filed"],
@@ -267,6 +282,11 @@ public enum Processes {
             ),
         ],
         deadlines: [
+            DeadlineDefinition(
+                key: "filing",
+                rule: "the end of `agreementFilingWorkingDays` working days after signing; overdue → notice, once",
+                event: "agreement.filingOverdue"
+            ),
             DeadlineDefinition(
                 key: "expiryNotice",
                 rule: "`agreementExpiryNoticeDays` calendar days before the last day of the term",
@@ -453,9 +473,24 @@ public enum Processes {
         ],
         transitions: [
             on(.draftProduct, [start], "draft", "product.drafted"),
-            on(.assessProductCompliance, ["draft"], "compliant", "product.complianceAssessed", notify: [.operator]),
+            on(
+                .assessProductCompliance,
+                ["draft"],
+                "compliant",
+                "product.complianceAssessed",
+                notify: [.operator],
+                opens: ["filing"]
+            ),
             on(.assessProductCompliance, ["draft"], "refused", "product.releaseRefused", notify: [.operator]),
-            on(.fileProduct, ["compliant"], "filed", "product.filed", notify: [.implementingAgency]),
+            on(
+                .fileProduct,
+                ["compliant"],
+                "filed",
+                "product.filed",
+                notify: [.implementingAgency],
+                closes: ["filing"]
+            ),
+            when("filing", ["compliant"], nil, "product.filingOverdue", notify: [.implementingAgency, .operator]),
             on(.registerProduct, ["filed"], "registered", "product.registered", notify: [.operator]),
             on(.setFeeCap, ["filed", "registered", "published"], nil, "product.feeCapSet", notify: [.operator]),
             on(.publishProduct, ["filed", "registered"], "published", "product.published"),
@@ -464,15 +499,25 @@ public enum Processes {
                 ["draft", "compliant", "filed", "registered", "published"],
                 "withdrawn",
                 "product.withdrawn",
-                notify: [.operator, .implementingAgency]
+                notify: [.operator, .implementingAgency],
+                closes: ["filing"]
             ),
             TransitionDefinition(
                 trigger: .exit,
                 from: ["draft", "compliant", "filed", "registered", "published"],
                 to: "withdrawn",
                 event: "product.withdrawnOnExit",
-                notifies: [.operator]
+                notifies: [.operator],
+                closesDeadlines: ["filing"]
             ),
+        ],
+        deadlines: [
+            DeadlineDefinition(
+                key: "filing",
+                rule: "the end of `productFilingWorkingDays` working days after the compliance assessment; "
+                    + "overdue → notice, once",
+                event: "product.filingOverdue"
+            )
         ]
     )
 
@@ -495,10 +540,33 @@ public enum Processes {
         ],
         transitions: [
             on(.applyScenario, [start], "applied", "scenario.applied", notify: [.operator]),
-            on(.assessScenario, ["applied"], "compliant", "scenario.complianceAssessed", notify: [.businessEntity]),
+            on(
+                .assessScenario,
+                ["applied"],
+                "compliant",
+                "scenario.complianceAssessed",
+                notify: [.businessEntity],
+                opens: ["filing"]
+            ),
             on(.assessScenario, ["applied"], "refused", "scenario.refused", notify: [.businessEntity]),
-            on(.fileScenario, ["compliant"], "filed", "scenario.filed", notify: [.implementingAgency]),
+            on(
+                .fileScenario,
+                ["compliant"],
+                "filed",
+                "scenario.filed",
+                notify: [.implementingAgency],
+                closes: ["filing"]
+            ),
+            when("filing", ["compliant"], nil, "scenario.filingOverdue", notify: [.implementingAgency, .operator]),
             on(.activateScenario, ["filed"], "active", "scenario.activated", notify: [.businessEntity, .operator]),
+        ],
+        deadlines: [
+            DeadlineDefinition(
+                key: "filing",
+                rule: "the end of `scenarioFilingWorkingDays` working days after the compliance assessment; "
+                    + "overdue → notice, once",
+                event: "scenario.filingOverdue"
+            )
         ]
     )
 
@@ -549,12 +617,21 @@ public enum Processes {
             on(.correctObjection, ["fedBack"], "corrected", "objection.corrected", notify: [.dataAdministration]),
             on(.rejectObjection, ["fedBack"], "rejected", "objection.rejected", notify: [.dataAdministration]),
             on(.closeObjection, ["corrected", "rejected"], "closed", "objection.closed"),
-            when("response", ["accepted", "verifying"], nil, "objection.escalated", notify: [.dataAdministration]),
+            TransitionDefinition(
+                trigger: .deadline("response"),
+                from: ["accepted", "verifying"],
+                to: nil,
+                event: "objection.escalated",
+                notifies: [.dataAdministration],
+                opensDeadlines: ["response"],
+                closesDeadlines: ["response"]
+            ),
         ],
         deadlines: [
             DeadlineDefinition(
                 key: "response",
-                rule: "the end of `objectionResponseWorkingDays` working days after acceptance; overdue → escalation",
+                rule: "the end of `objectionResponseWorkingDays` working days after acceptance; overdue → escalation, "
+                    + "re-armed for as many working days after each escalation, at most `objectionEscalationLimit` times",
                 event: "objection.escalated"
             )
         ]
