@@ -443,7 +443,17 @@ struct DecisionContext: Sendable {
                 throw refuse(.notParty, "\(actor.party) owns none of the conditional entries", command)
             }
             payload.note = note
-            return [Draft(approve ? "dataRequest.coReviewApproved" : "dataRequest.coReviewRejected", payload)]
+            guard approve else { return [Draft("dataRequest.coReviewRejected", payload)] }
+            // Art. 16: the request is granted only when every owning department of its conditional entries approved.
+            var approvals = facts.coReviewApprovals ?? []
+            guard !approvals.contains(actor.party) else {
+                throw refuse(.invalidState, "\(actor.party) has approved the request already", command)
+            }
+            approvals.append(actor.party)
+            approvals.sort()
+            payload.coReviewApprovals = approvals
+            let complete = Set(departments).isSubset(of: Set(approvals))
+            return [Draft(complete ? "dataRequest.coReviewApproved" : "dataRequest.coReviewPartlyApproved", payload)]
         case .provisionData(_, let note):
             guard let agreementID = facts.agreementID else { throw refuse(.notFound, "no agreement", command) }
             let (_, context) = try await agreement(agreementID, for: command)

@@ -118,6 +118,7 @@ extension WorkflowPayload {
             members.append(("consecutivePoorRatings", { $0.integer(consecutivePoorRatings) }))
         }
         if let escalations { members.append(("escalations", { $0.integer(escalations) })) }
+        ids("coReviewApprovals", coReviewApprovals)
         if let usage {
             members.append(
                 (

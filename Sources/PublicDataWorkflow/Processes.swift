@@ -396,7 +396,10 @@ public enum Processes {
                 .coReviewDataRequest,
                 [.industryDepartment],
                 ["Art. 16"],
-                ["the department owns a requested entry"]
+                [
+                    "the department owns a requested conditional entry",
+                    "granted once every owning department approved; refused by any one",
+                ]
             ),
             cmd(.provisionData, [.bigDataCenter], ["Art. 28"], ["the agreement is active"]),
             cmd(.revokeGrant, [.implementingAgency, .dataAdministration], ["Art. 30"], ["a reason"]),
@@ -425,6 +428,7 @@ public enum Processes {
                 "dataRequest.coReviewApproved",
                 notify: [.operator, .bigDataCenter]
             ),
+            on(.coReviewDataRequest, ["coReview"], nil, "dataRequest.coReviewPartlyApproved"),
             on(.coReviewDataRequest, ["coReview"], "refused", "dataRequest.coReviewRejected", notify: [.operator]),
             on(.provisionData, ["granted"], "provisioned", "dataRequest.provisioned", notify: [.operator]),
             on(.revokeGrant, ["granted", "provisioned"], "revoked", "dataRequest.revoked", notify: [.operator]),
