@@ -663,8 +663,9 @@ struct DecisionContext: Sendable {
             case .excellent: consequence = .priority
             case .good, .pass: consequence = .none
             case .poor:
-                consequence =
-                    poor >= max(1, parameters.consecutivePoorRatingsForExit) ? .exit : (poor == 1 ? .notice : .interview)
+                // `consecutivePoorRatingsForExit` 0 means no automatic exit: the agency terminates explicitly.
+                let limit = parameters.consecutivePoorRatingsForExit
+                consequence = limit > 0 && poor >= limit ? .exit : (poor == 1 ? .notice : .interview)
             }
             payload.rating = rating
             payload.consecutivePoorRatings = poor

@@ -659,19 +659,22 @@ public enum Processes {
                 .rateOperator,
                 [.dataAdministration, .implementingAgency],
                 ["Art. 33"],
-                ["the N-th consecutive poor rating (policy) orders the exit"]
+                [
+                    "every rating is reported to the data administration",
+                    "the N-th consecutive poor rating (policy; 0: never) orders the exit",
+                ]
             ),
         ],
         transitions: [
             on(.openEvaluation, [start, "rated"], "opened", "evaluation.opened", notify: [.operator]),
             on(.submitOperatorReport, ["opened"], "reported", "evaluation.reported"),
-            on(.rateOperator, ["reported"], "rated", "evaluation.rated", notify: [.operator]),
+            on(.rateOperator, ["reported"], "rated", "evaluation.rated", notify: [.operator, .dataAdministration]),
             on(
                 .rateOperator,
                 ["reported"],
                 "exiting",
                 "evaluation.exitOrdered",
-                notify: [.operator, .implementingAgency],
+                notify: [.operator, .implementingAgency, .dataAdministration],
                 opens: ["exit"]
             ),
             when("exit", ["exiting"], "exited", "evaluation.exitCompleted", notify: [.dataAdministration]),
