@@ -101,6 +101,32 @@ struct DecisionContext: Sendable {
         return deadline(key, instance, dueDay: day, dueAt: engine.calendar.endOfDay(day))
     }
 
+    /// The policy's pricing decision for publishing `plan`: one ``PricingEligibilityRequest`` per charged
+    /// purpose, combined (a deny by any denies).
+    func pricingDecision(_ plan: PricePlan, product: ProductID, caps: [FeeCap]) -> Decision {
+        let chargeRequested: Bool
+        switch plan.charge {
+        case .oneOff(let price): chargeRequested = price.fen > 0
+        case .subscription(let price): chargeRequested = price.fen > 0
+        case .usage: chargeRequested = true
+        }
+        let charged = Purpose.allCases.filter { !parameters.freePurposes.contains($0) }
+        let purposes = charged.isEmpty ? Purpose.allCases : charged
+        let decisions = purposes.map { purpose in
+            evaluate(
+                .pricing(
+                    PricingEligibilityRequest(
+                        product: product,
+                        purpose: purpose,
+                        chargeRequested: chargeRequested,
+                        priceCapApproved: caps.contains { $0.product == product }
+                    )
+                )
+            )
+        }
+        return Decision.combining(decisions, policy: engine.policy, at: now)
+    }
+
     // MARK: - Deciding
 
     // swift-format-ignore
@@ -529,6 +555,11 @@ struct DecisionContext: Sendable {
             guard plan.operatorParty == context.terms.operatorParty else {
                 throw refuse(.invalidInput, "the plan names operator \(plan.operatorParty)", command)
             }
+            // Art. 22 / 65号: the policy's pricing point decides whether the plan may charge, for every purpose
+            // the plan is charged under (those not free by the policy; all of them if every purpose is free).
+            let decision = pricingDecision(plan, product: product.id, caps: facts.feeCaps ?? [])
+            payload.decision = decision
+            guard decision.isPermit else { return [Draft("product.publicationRefused", payload)] }
             do {
                 _ = try GuidedPrice.createPlan(
                     plan,

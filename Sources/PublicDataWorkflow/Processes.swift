@@ -470,6 +470,7 @@ public enum Processes {
                 ["Art. 22"],
                 [
                     "the operator of the agreement", "the agreement is active",
+                    "the policy's pricing point decides; a denial is recorded with its reasons",
                     "every charged price is within its cap; a trial fee before a full year of operation",
                 ]
             ),
@@ -498,6 +499,7 @@ public enum Processes {
             on(.registerProduct, ["filed"], "registered", "product.registered", notify: [.operator]),
             on(.setFeeCap, ["filed", "registered", "published"], nil, "product.feeCapSet", notify: [.operator]),
             on(.publishProduct, ["filed", "registered"], "published", "product.published"),
+            on(.publishProduct, ["filed", "registered"], nil, "product.publicationRefused", notify: [.operator]),
             on(
                 .withdrawProduct,
                 ["draft", "compliant", "filed", "registered", "published"],
