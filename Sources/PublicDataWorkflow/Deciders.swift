@@ -565,7 +565,8 @@ struct DecisionContext: Sendable {
                     plan,
                     in: try PriceBook(product: product.id),
                     caps: facts.feeCaps ?? [],
-                    operationStartedOn: context.terms.start
+                    operationStartedOn: context.terms.start,
+                    trialMonths: parameters.trialFeeMonths
                 )
             } catch {
                 throw refuse(.pricing, "\(error)", command)
