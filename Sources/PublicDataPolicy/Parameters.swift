@@ -32,7 +32,9 @@ public struct PolicyParameters: Codable, Sendable, Hashable {
     public var registrationValidityYears: Int
     /// Days before an agreement's end at which the parties are reminded. Default 90 (a deployment choice).
     public var agreementExpiryNoticeDays: Int
-    /// Consecutive poor evaluations that terminate an operator. Default 2 (87号 §8; Art. 33).
+    /// Consecutive poor evaluations that terminate an operator. Default 2 (87号 §8; Art. 33). 0 means no
+    /// automatic exit: poor ratings only give notice or an interview, and the implementing agency terminates by
+    /// an explicit decision (DOMAIN's alternative).
     public var consecutivePoorRatingsForExit: Int
     /// Month of the yearly disclosure deadline. Default 3 (national notice 2026: by the end of March).
     public var disclosureDeadlineMonth: Int
@@ -293,8 +295,8 @@ extension PolicyParameters {
         ),
         intParameter(
             "consecutivePoorRatingsForExit",
-            "Consecutive poor ratings that terminate (87号 §8).",
-            1...10,
+            "Consecutive poor ratings that terminate (87号 §8); 0: no automatic exit.",
+            0...10,
             get: { $0.consecutivePoorRatingsForExit },
             set: { $0.consecutivePoorRatingsForExit = $1 }
         ),

@@ -259,13 +259,52 @@ public enum GuidedPrice {
         start.adding(years: 1) ?? start.adding(days: 365)
     }
 
+    /// The first day after `trialMonths` months of operation: before it, fees are trial fees (65号; the policy
+    /// parameter `trialFeeMonths`, 12 by default, when ``firstAnniversary(operationStartedOn:)`` is the same day).
+    ///
+    /// The day of the month is kept, clamped to the target month's end (31 January + 1 month → 28 or 29 February).
+    /// - Parameters:
+    ///   - start: The first day of operation.
+    ///   - trialMonths: Months under a trial fee; 0 or less means none (the start itself).
+    /// - Returns: The first day standard fees may apply.
+    public static func trialEnd(operationStartedOn start: CivilDate, trialMonths: Int) -> CivilDate {
+        guard trialMonths > 0 else { return start }
+        let (extraYears, month) = (start.month - 1 + trialMonths).quotientAndRemainder(dividingBy: 12)
+        let year = start.year + extraYears
+        guard (1...9999).contains(year),
+            let day = CivilDate(
+                year: year,
+                month: month + 1,
+                day: min(start.day, CivilDate.daysInMonth(year: year, month: month + 1))
+            )
+        else { return start.adding(days: trialMonths * 31) }
+        return day
+    }
+
     /// Checks the trial-fee rule: a plan that starts before the operator's first full year of operation
     /// must be a ``FeeStage/trial`` plan that ends before the first anniversary; a trial plan may not run
     /// past it.
     /// - Throws: ``PricingError``: ``PricingError/Code/trialFeeRequired`` or
     ///   ``PricingError/Code/trialPeriodExceeded``.
     public static func checkTrial(_ plan: PricePlan, operationStartedOn start: CivilDate) throws(PricingError) {
-        let anniversary = firstAnniversary(operationStartedOn: start)
+        try checkTrial(plan, operationStartedOn: start, trialMonths: 12)
+    }
+
+    /// Checks the trial-fee rule with a trial period of `trialMonths` months (the policy's `trialFeeMonths`):
+    /// a plan that starts before ``trialEnd(operationStartedOn:trialMonths:)`` must be a ``FeeStage/trial``
+    /// plan that ends before it; a trial plan may not run past it.
+    /// - Parameters:
+    ///   - plan: The plan to check.
+    ///   - start: The first day of the operator's operation.
+    ///   - trialMonths: Months under a trial fee.
+    /// - Throws: ``PricingError``: ``PricingError/Code/trialFeeRequired`` or
+    ///   ``PricingError/Code/trialPeriodExceeded``.
+    public static func checkTrial(
+        _ plan: PricePlan,
+        operationStartedOn start: CivilDate,
+        trialMonths: Int
+    ) throws(PricingError) {
+        let anniversary = trialEnd(operationStartedOn: start, trialMonths: trialMonths)
         switch plan.feeStage {
         case .standard where plan.effectiveFrom < anniversary:
             throw PricingError(
@@ -302,19 +341,23 @@ public enum GuidedPrice {
     ///   - operationStartedOn: The first day of the operator's operation, for the trial-fee rule; `nil`
     ///     skips the rule.
     ///   - capRequired: Whether every charged component needs a cap (default `true`).
+    ///   - trialMonths: Months of operation under a trial fee (the policy's `trialFeeMonths`; default 12).
     /// - Returns: The book with the new version.
     /// - Throws: ``PricingError`` from ``PricePlan/validate()``, ``checkCaps(_:caps:capRequired:)``,
-    ///   ``checkTrial(_:operationStartedOn:)`` and ``PriceBook/adding(_:)``.
+    ///   ``checkTrial(_:operationStartedOn:trialMonths:)`` and ``PriceBook/adding(_:)``.
     public static func createPlan(
         _ plan: PricePlan,
         in book: PriceBook,
         caps: [FeeCap],
         operationStartedOn: CivilDate?,
-        capRequired: Bool = true
+        capRequired: Bool = true,
+        trialMonths: Int = 12
     ) throws(PricingError) -> PriceBook {
         try plan.validate()
         try checkCaps(plan, caps: caps, capRequired: capRequired)
-        if let operationStartedOn { try checkTrial(plan, operationStartedOn: operationStartedOn) }
+        if let operationStartedOn {
+            try checkTrial(plan, operationStartedOn: operationStartedOn, trialMonths: trialMonths)
+        }
         return try book.adding(plan)
     }
 

@@ -73,7 +73,7 @@ public struct PricingLedger: Sendable {
         return .feeCapSet(cap)
     }
 
-    /// Decides to create a plan version (``GuidedPrice/createPlan(_:in:caps:operationStartedOn:capRequired:)``).
+    /// Decides to create a plan version (``GuidedPrice/createPlan(_:in:caps:operationStartedOn:capRequired:trialMonths:)``).
     /// - Throws: ``PricingError`` — a plan above its cap, without a cap, overlapping, gapped or retroactive.
     public func decideCreatePlan(
         _ plan: PricePlan,

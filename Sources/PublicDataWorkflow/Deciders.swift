@@ -101,6 +101,32 @@ struct DecisionContext: Sendable {
         return deadline(key, instance, dueDay: day, dueAt: engine.calendar.endOfDay(day))
     }
 
+    /// The policy's pricing decision for publishing `plan`: one ``PricingEligibilityRequest`` per charged
+    /// purpose, combined (a deny by any denies).
+    func pricingDecision(_ plan: PricePlan, product: ProductID, caps: [FeeCap]) -> Decision {
+        let chargeRequested: Bool
+        switch plan.charge {
+        case .oneOff(let price): chargeRequested = price.fen > 0
+        case .subscription(let price): chargeRequested = price.fen > 0
+        case .usage: chargeRequested = true
+        }
+        let charged = Purpose.allCases.filter { !parameters.freePurposes.contains($0) }
+        let purposes = charged.isEmpty ? Purpose.allCases : charged
+        let decisions = purposes.map { purpose in
+            evaluate(
+                .pricing(
+                    PricingEligibilityRequest(
+                        product: product,
+                        purpose: purpose,
+                        chargeRequested: chargeRequested,
+                        priceCapApproved: caps.contains { $0.product == product }
+                    )
+                )
+            )
+        }
+        return Decision.combining(decisions, policy: engine.policy, at: now)
+    }
+
     // MARK: - Deciding
 
     // swift-format-ignore
@@ -304,6 +330,7 @@ struct DecisionContext: Sendable {
             )
             guard decision.isPermit else { throw refuseByPolicy(decision, command) }
             payload.decision = decision
+            payload.deadlines = [workingDayDeadline("filing", instance, count: parameters.agreementFilingWorkingDays)]
             return [Draft("agreement.signed", payload)]
         case .fileAgreement(_, let number):
             payload.note = number
@@ -442,7 +469,17 @@ struct DecisionContext: Sendable {
                 throw refuse(.notParty, "\(actor.party) owns none of the conditional entries", command)
             }
             payload.note = note
-            return [Draft(approve ? "dataRequest.coReviewApproved" : "dataRequest.coReviewRejected", payload)]
+            guard approve else { return [Draft("dataRequest.coReviewRejected", payload)] }
+            // Art. 16: the request is granted only when every owning department of its conditional entries approved.
+            var approvals = facts.coReviewApprovals ?? []
+            guard !approvals.contains(actor.party) else {
+                throw refuse(.invalidState, "\(actor.party) has approved the request already", command)
+            }
+            approvals.append(actor.party)
+            approvals.sort()
+            payload.coReviewApprovals = approvals
+            let complete = Set(departments).isSubset(of: Set(approvals))
+            return [Draft(complete ? "dataRequest.coReviewApproved" : "dataRequest.coReviewPartlyApproved", payload)]
         case .provisionData(_, let note):
             guard let agreementID = facts.agreementID else { throw refuse(.notFound, "no agreement", command) }
             let (_, context) = try await agreement(agreementID, for: command)
@@ -499,7 +536,9 @@ struct DecisionContext: Sendable {
                 )
             )
             payload.decision = decision
-            return [Draft(decision.isPermit ? "product.complianceAssessed" : "product.releaseRefused", payload)]
+            guard decision.isPermit else { return [Draft("product.releaseRefused", payload)] }
+            payload.deadlines = [workingDayDeadline("filing", instance, count: parameters.productFilingWorkingDays)]
+            return [Draft("product.complianceAssessed", payload)]
         case .fileProduct:
             try requireParty(facts.operatorID, when: .operator, command)
             return [Draft("product.filed")]
@@ -516,12 +555,18 @@ struct DecisionContext: Sendable {
             guard plan.operatorParty == context.terms.operatorParty else {
                 throw refuse(.invalidInput, "the plan names operator \(plan.operatorParty)", command)
             }
+            // Art. 22 / 65号: the policy's pricing point decides whether the plan may charge, for every purpose
+            // the plan is charged under (those not free by the policy; all of them if every purpose is free).
+            let decision = pricingDecision(plan, product: product.id, caps: facts.feeCaps ?? [])
+            payload.decision = decision
+            guard decision.isPermit else { return [Draft("product.publicationRefused", payload)] }
             do {
                 _ = try GuidedPrice.createPlan(
                     plan,
                     in: try PriceBook(product: product.id),
                     caps: facts.feeCaps ?? [],
-                    operationStartedOn: context.terms.start
+                    operationStartedOn: context.terms.start,
+                    trialMonths: parameters.trialFeeMonths
                 )
             } catch {
                 throw refuse(.pricing, "\(error)", command)
@@ -582,7 +627,9 @@ struct DecisionContext: Sendable {
                 )
             )
             payload.decision = decision
-            return [Draft(decision.isPermit ? "scenario.complianceAssessed" : "scenario.refused", payload)]
+            guard decision.isPermit else { return [Draft("scenario.refused", payload)] }
+            payload.deadlines = [workingDayDeadline("filing", instance, count: parameters.scenarioFilingWorkingDays)]
+            return [Draft("scenario.complianceAssessed", payload)]
         case .fileScenario:
             try requireParty(facts.operatorID, when: .operator, command)
             return [Draft("scenario.filed")]
@@ -599,9 +646,12 @@ struct DecisionContext: Sendable {
             payload.applicant = actor.party
             return [Draft("objection.raised", payload)]
         case .acceptObjection:
-            payload.deadlines = [
-                workingDayDeadline("response", instance, count: parameters.objectionResponseWorkingDays)
-            ]
+            // With an escalation limit of 0 an overdue objection never escalates, so no deadline is opened.
+            if parameters.objectionEscalationLimit > 0 {
+                payload.deadlines = [
+                    workingDayDeadline("response", instance, count: parameters.objectionResponseWorkingDays)
+                ]
+            }
             return [Draft("objection.accepted", payload)]
         case .startVerification:
             try requireParty(facts.objection?.provider, when: .dataProvider, command)
@@ -645,8 +695,9 @@ struct DecisionContext: Sendable {
             case .excellent: consequence = .priority
             case .good, .pass: consequence = .none
             case .poor:
-                consequence =
-                    poor >= max(1, parameters.consecutivePoorRatingsForExit) ? .exit : (poor == 1 ? .notice : .interview)
+                // `consecutivePoorRatingsForExit` 0 means no automatic exit: the agency terminates explicitly.
+                let limit = parameters.consecutivePoorRatingsForExit
+                consequence = limit > 0 && poor >= limit ? .exit : (poor == 1 ? .notice : .interview)
             }
             payload.rating = rating
             payload.consecutivePoorRatings = poor

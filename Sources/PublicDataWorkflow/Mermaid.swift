@@ -139,7 +139,8 @@ extension Processes {
             engine instances on one store each deadline fires exactly once.
 
             The exit procedure (seed 001 §8) follows a termination, a revocation, an expiry or the
-            `consecutivePoorRatingsForExit`-th consecutive poor rating: every grant of the agreement is revoked,
+            `consecutivePoorRatingsForExit`-th consecutive poor rating (0: never automatically; every rating is
+            reported to the data administration): every grant of the agreement is revoked,
             every product withdrawn, the open settlement period rated and the accounts settled; every step
             carries a deterministic event id, so concurrent or repeated runs record each step once.
 

@@ -137,6 +137,10 @@ public struct WorkflowPayload: Codable, Sendable, Hashable {
     public var consequence: EvaluationConsequence?
     /// Consecutive poor ratings up to and including this one.
     public var consecutivePoorRatings: Int?
+    /// Escalations of an overdue objection up to and including this one (at most `objectionEscalationLimit`).
+    public var escalations: Int?
+    /// The owning departments that approved a co-review so far (Art. 16: every owner must approve).
+    public var coReviewApprovals: [PartyID]?
     /// A usage record.
     public var usage: UsageSpec?
     /// The purpose a usage record is charged under (from its scenario).
@@ -208,6 +212,8 @@ extension WorkflowPayload {
         case rating
         case consequence
         case consecutivePoorRatings
+        case escalations
+        case coReviewApprovals
         case usage
         case purpose
         case usageDay
@@ -269,6 +275,9 @@ extension WorkflowPayload {
             case .consequence: consequence = try container.decode(EvaluationConsequence.self, forKey: .consequence)
             case .consecutivePoorRatings:
                 consecutivePoorRatings = try container.decode(Int.self, forKey: .consecutivePoorRatings)
+            case .escalations: escalations = try container.decode(Int.self, forKey: .escalations)
+            case .coReviewApprovals:
+                coReviewApprovals = try container.decode([PartyID].self, forKey: .coReviewApprovals)
             case .usage: usage = try container.decode(UsageSpec.self, forKey: .usage)
             case .purpose: purpose = try container.decode(Purpose.self, forKey: .purpose)
             case .usageDay: usageDay = try container.decode(CivilDate.self, forKey: .usageDay)
@@ -325,6 +334,8 @@ extension WorkflowPayload {
         try container.encodeIfPresent(rating, forKey: .rating)
         try container.encodeIfPresent(consequence, forKey: .consequence)
         try container.encodeIfPresent(consecutivePoorRatings, forKey: .consecutivePoorRatings)
+        try container.encodeIfPresent(escalations, forKey: .escalations)
+        try container.encodeIfPresent(coReviewApprovals, forKey: .coReviewApprovals)
         try container.encodeIfPresent(usage, forKey: .usage)
         try container.encodeIfPresent(purpose, forKey: .purpose)
         try container.encodeIfPresent(usageDay, forKey: .usageDay)

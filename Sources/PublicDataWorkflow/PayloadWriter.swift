@@ -117,6 +117,8 @@ extension WorkflowPayload {
         if let consecutivePoorRatings {
             members.append(("consecutivePoorRatings", { $0.integer(consecutivePoorRatings) }))
         }
+        if let escalations { members.append(("escalations", { $0.integer(escalations) })) }
+        ids("coReviewApprovals", coReviewApprovals)
         if let usage {
             members.append(
                 (

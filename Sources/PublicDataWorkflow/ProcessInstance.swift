@@ -172,6 +172,8 @@ extension WorkflowPayload {
         if let value = other.rating { rating = value }
         if let value = other.consequence { consequence = value }
         if let value = other.consecutivePoorRatings { consecutivePoorRatings = value }
+        if let value = other.escalations { escalations = value }
+        if let value = other.coReviewApprovals { coReviewApprovals = value }
         if let value = other.usage { usage = value }
         if let value = other.purpose { purpose = value }
         if let value = other.usageDay { usageDay = value }

@@ -202,9 +202,24 @@ public enum Processes {
                 ["decided"],
                 "signed",
                 "agreement.signed",
-                notify: [.implementingAgency, .dataAdministration]
+                notify: [.implementingAgency, .dataAdministration],
+                opens: ["filing"]
             ),
-            on(.fileAgreement, ["signed"], "filed", "agreement.filed", notify: [.implementingAgency, .operator]),
+            on(
+                .fileAgreement,
+                ["signed"],
+                "filed",
+                "agreement.filed",
+                notify: [.implementingAgency, .operator],
+                closes: ["filing"]
+            ),
+            when(
+                "filing",
+                ["signed"],
+                nil,
+                "agreement.filingOverdue",
+                notify: [.dataAdministration, .implementingAgency]
+            ),
             on(
                 .activateAgreement,
                 ["filed"],
@@ -267,6 +282,11 @@ public enum Processes {
             ),
         ],
         deadlines: [
+            DeadlineDefinition(
+                key: "filing",
+                rule: "the end of `agreementFilingWorkingDays` working days after signing; overdue → notice, once",
+                event: "agreement.filingOverdue"
+            ),
             DeadlineDefinition(
                 key: "expiryNotice",
                 rule: "`agreementExpiryNoticeDays` calendar days before the last day of the term",
@@ -376,7 +396,10 @@ public enum Processes {
                 .coReviewDataRequest,
                 [.industryDepartment],
                 ["Art. 16"],
-                ["the department owns a requested entry"]
+                [
+                    "the department owns a requested conditional entry",
+                    "granted once every owning department approved; refused by any one",
+                ]
             ),
             cmd(.provisionData, [.bigDataCenter], ["Art. 28"], ["the agreement is active"]),
             cmd(.revokeGrant, [.implementingAgency, .dataAdministration], ["Art. 30"], ["a reason"]),
@@ -405,6 +428,7 @@ public enum Processes {
                 "dataRequest.coReviewApproved",
                 notify: [.operator, .bigDataCenter]
             ),
+            on(.coReviewDataRequest, ["coReview"], nil, "dataRequest.coReviewPartlyApproved"),
             on(.coReviewDataRequest, ["coReview"], "refused", "dataRequest.coReviewRejected", notify: [.operator]),
             on(.provisionData, ["granted"], "provisioned", "dataRequest.provisioned", notify: [.operator]),
             on(.revokeGrant, ["granted", "provisioned"], "revoked", "dataRequest.revoked", notify: [.operator]),
@@ -446,6 +470,7 @@ public enum Processes {
                 ["Art. 22"],
                 [
                     "the operator of the agreement", "the agreement is active",
+                    "the policy's pricing point decides; a denial is recorded with its reasons",
                     "every charged price is within its cap; a trial fee before a full year of operation",
                 ]
             ),
@@ -453,26 +478,52 @@ public enum Processes {
         ],
         transitions: [
             on(.draftProduct, [start], "draft", "product.drafted"),
-            on(.assessProductCompliance, ["draft"], "compliant", "product.complianceAssessed", notify: [.operator]),
+            on(
+                .assessProductCompliance,
+                ["draft"],
+                "compliant",
+                "product.complianceAssessed",
+                notify: [.operator],
+                opens: ["filing"]
+            ),
             on(.assessProductCompliance, ["draft"], "refused", "product.releaseRefused", notify: [.operator]),
-            on(.fileProduct, ["compliant"], "filed", "product.filed", notify: [.implementingAgency]),
+            on(
+                .fileProduct,
+                ["compliant"],
+                "filed",
+                "product.filed",
+                notify: [.implementingAgency],
+                closes: ["filing"]
+            ),
+            when("filing", ["compliant"], nil, "product.filingOverdue", notify: [.implementingAgency, .operator]),
             on(.registerProduct, ["filed"], "registered", "product.registered", notify: [.operator]),
             on(.setFeeCap, ["filed", "registered", "published"], nil, "product.feeCapSet", notify: [.operator]),
             on(.publishProduct, ["filed", "registered"], "published", "product.published"),
+            on(.publishProduct, ["filed", "registered"], nil, "product.publicationRefused", notify: [.operator]),
             on(
                 .withdrawProduct,
                 ["draft", "compliant", "filed", "registered", "published"],
                 "withdrawn",
                 "product.withdrawn",
-                notify: [.operator, .implementingAgency]
+                notify: [.operator, .implementingAgency],
+                closes: ["filing"]
             ),
             TransitionDefinition(
                 trigger: .exit,
                 from: ["draft", "compliant", "filed", "registered", "published"],
                 to: "withdrawn",
                 event: "product.withdrawnOnExit",
-                notifies: [.operator]
+                notifies: [.operator],
+                closesDeadlines: ["filing"]
             ),
+        ],
+        deadlines: [
+            DeadlineDefinition(
+                key: "filing",
+                rule: "the end of `productFilingWorkingDays` working days after the compliance assessment; "
+                    + "overdue → notice, once",
+                event: "product.filingOverdue"
+            )
         ]
     )
 
@@ -495,10 +546,33 @@ public enum Processes {
         ],
         transitions: [
             on(.applyScenario, [start], "applied", "scenario.applied", notify: [.operator]),
-            on(.assessScenario, ["applied"], "compliant", "scenario.complianceAssessed", notify: [.businessEntity]),
+            on(
+                .assessScenario,
+                ["applied"],
+                "compliant",
+                "scenario.complianceAssessed",
+                notify: [.businessEntity],
+                opens: ["filing"]
+            ),
             on(.assessScenario, ["applied"], "refused", "scenario.refused", notify: [.businessEntity]),
-            on(.fileScenario, ["compliant"], "filed", "scenario.filed", notify: [.implementingAgency]),
+            on(
+                .fileScenario,
+                ["compliant"],
+                "filed",
+                "scenario.filed",
+                notify: [.implementingAgency],
+                closes: ["filing"]
+            ),
+            when("filing", ["compliant"], nil, "scenario.filingOverdue", notify: [.implementingAgency, .operator]),
             on(.activateScenario, ["filed"], "active", "scenario.activated", notify: [.businessEntity, .operator]),
+        ],
+        deadlines: [
+            DeadlineDefinition(
+                key: "filing",
+                rule: "the end of `scenarioFilingWorkingDays` working days after the compliance assessment; "
+                    + "overdue → notice, once",
+                event: "scenario.filingOverdue"
+            )
         ]
     )
 
@@ -549,12 +623,21 @@ public enum Processes {
             on(.correctObjection, ["fedBack"], "corrected", "objection.corrected", notify: [.dataAdministration]),
             on(.rejectObjection, ["fedBack"], "rejected", "objection.rejected", notify: [.dataAdministration]),
             on(.closeObjection, ["corrected", "rejected"], "closed", "objection.closed"),
-            when("response", ["accepted", "verifying"], nil, "objection.escalated", notify: [.dataAdministration]),
+            TransitionDefinition(
+                trigger: .deadline("response"),
+                from: ["accepted", "verifying"],
+                to: nil,
+                event: "objection.escalated",
+                notifies: [.dataAdministration],
+                opensDeadlines: ["response"],
+                closesDeadlines: ["response"]
+            ),
         ],
         deadlines: [
             DeadlineDefinition(
                 key: "response",
-                rule: "the end of `objectionResponseWorkingDays` working days after acceptance; overdue → escalation",
+                rule: "the end of `objectionResponseWorkingDays` working days after acceptance; overdue → escalation, "
+                    + "re-armed for as many working days after each escalation, at most `objectionEscalationLimit` times",
                 event: "objection.escalated"
             )
         ]
@@ -578,19 +661,22 @@ public enum Processes {
                 .rateOperator,
                 [.dataAdministration, .implementingAgency],
                 ["Art. 33"],
-                ["the N-th consecutive poor rating (policy) orders the exit"]
+                [
+                    "every rating is reported to the data administration",
+                    "the N-th consecutive poor rating (policy; 0: never) orders the exit",
+                ]
             ),
         ],
         transitions: [
             on(.openEvaluation, [start, "rated"], "opened", "evaluation.opened", notify: [.operator]),
             on(.submitOperatorReport, ["opened"], "reported", "evaluation.reported"),
-            on(.rateOperator, ["reported"], "rated", "evaluation.rated", notify: [.operator]),
+            on(.rateOperator, ["reported"], "rated", "evaluation.rated", notify: [.operator, .dataAdministration]),
             on(
                 .rateOperator,
                 ["reported"],
                 "exiting",
                 "evaluation.exitOrdered",
-                notify: [.operator, .implementingAgency],
+                notify: [.operator, .implementingAgency, .dataAdministration],
                 opens: ["exit"]
             ),
             when("exit", ["exiting"], "exited", "evaluation.exitCompleted", notify: [.dataAdministration]),

@@ -58,14 +58,39 @@ extension WorkflowEngine {
                 try await runExitProcedure(for: current, at: deadline.dueAt)
             }
             var payload = WorkflowPayload()
-            let opened = transition.opensDeadlines.map { key in
-                ScheduledDeadline(
-                    key: key,
-                    stream: current.stream,
-                    dueAt: deadline.dueAt,
-                    dueDay: deadline.dueDay,
-                    openedAtVersion: current.version + 1
-                )
+            var opened: [ScheduledDeadline] = []
+            for key in transition.opensDeadlines {
+                if key == deadline.key {
+                    // A re-armed deadline (objection escalation): the next one falls due the policy's response
+                    // period after this one, until the policy's escalation limit is reached.
+                    let escalations = (current.facts.escalations ?? 0) + 1
+                    payload.escalations = escalations
+                    let limit = policy.parameters.objectionEscalationLimit
+                    guard escalations < limit else { continue }
+                    let day = calendar.addingWorkingDays(
+                        policy.parameters.objectionResponseWorkingDays,
+                        to: deadline.dueDay
+                    )
+                    opened.append(
+                        ScheduledDeadline(
+                            key: key,
+                            stream: current.stream,
+                            dueAt: calendar.endOfDay(day),
+                            dueDay: day,
+                            openedAtVersion: current.version + 1
+                        )
+                    )
+                } else {
+                    opened.append(
+                        ScheduledDeadline(
+                            key: key,
+                            stream: current.stream,
+                            dueAt: deadline.dueAt,
+                            dueDay: deadline.dueDay,
+                            openedAtVersion: current.version + 1
+                        )
+                    )
+                }
             }
             payload.deadlines = opened.isEmpty ? nil : opened
             let draft = Draft(transition.event, payload, id: deadline.firingEventID, occurredAt: deadline.dueAt)

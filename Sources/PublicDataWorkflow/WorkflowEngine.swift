@@ -63,9 +63,10 @@ public struct FiredDeadline: Sendable, Hashable {
 ///
 /// ## Refusals
 /// Bad input, a wrong role, a wrong party or a wrong state throw ``WorkflowError`` and append **nothing**.
-/// A well-formed data request, product release or downstream scenario that the policy denies **is recorded**
-/// (`dataRequest.refused`, `product.releaseRefused`, `scenario.refused`) with the full decision, because
-/// Art. 14 requires every authorization decision to be traceable.
+/// A well-formed data request, product release, price publication or downstream scenario that the policy denies
+/// **is recorded** (`dataRequest.refused`, `product.releaseRefused`, `product.publicationRefused`,
+/// `scenario.refused`) with the full decision, because Art. 14 requires every authorization decision to be
+/// traceable. A refused publication leaves the product where it was, so a corrected plan may be published.
 ///
 /// ```swift
 /// let engine = WorkflowEngine(store: store, clock: clock, calendar: calendar, policy: .beijingDefault)

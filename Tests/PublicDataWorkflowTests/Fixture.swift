@@ -359,21 +359,32 @@ struct World: Sendable {
     let calendar: FixedWorkingDayCalendar
     let engine: WorkflowEngine
 
-    init(store: any EventStore = InMemoryEventStore(), clock: TestClock? = nil) {
+    init(store: any EventStore = InMemoryEventStore(), clock: TestClock? = nil, policy: Policy = .beijingDefault) {
         let calendar = FixedWorkingDayCalendar()
         let clock = clock ?? TestClock(now: testInstant("2026-03-02T01:00:00Z"))
         self.store = store
         self.clock = clock
         self.calendar = calendar
-        self.engine = Self.engine(on: store, clock: clock)
+        self.engine = Self.engine(on: store, clock: clock, policy: policy)
     }
 
-    static func engine(on store: any EventStore, clock: TestClock) -> WorkflowEngine {
+    /// A world whose policy is Beijing's default with `change` applied to its parameters.
+    init(parameters change: (inout PolicyParameters) -> Void) {
+        var policy = Policy.beijingDefault
+        change(&policy.parameters)
+        self.init(policy: policy)
+    }
+
+    static func engine(
+        on store: any EventStore,
+        clock: TestClock,
+        policy: Policy = .beijingDefault
+    ) -> WorkflowEngine {
         WorkflowEngine(
             store: store,
             clock: clock,
             calendar: FixedWorkingDayCalendar(),
-            policy: .beijingDefault,
+            policy: policy,
             directory: Parties.directory
         )
     }

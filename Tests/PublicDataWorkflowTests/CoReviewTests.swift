@@ -1,0 +1,104 @@
+import Foundation
+import PublicDataKit
+import PublicDataTesting
+import Testing
+
+/// Art. 16: a request with conditional entries of several owning departments needs every owner's approval.
+struct CoReviewTests {
+    static let transport: PartyID = "dept-transport"
+    static let transportEntry = CatalogEntry(
+        id: "ent-cond-2",
+        name: "Vehicle records",
+        owningDepartment: transport,
+        sharing: .conditional,
+        openness: .notOpen,
+        grade: .general,
+        fields: [CatalogField(name: "plate")]
+    )
+
+    static func department(_ party: PartyID) -> Actor {
+        Actor(party: party, role: .industryDepartment, person: "reviewer")
+    }
+
+    /// An active agreement whose plan and scope hold a conditional entry of a second department, and a request
+    /// for both conditional entries waiting for co-review.
+    static func worldWithATwoDepartmentRequest() async throws -> World {
+        let world = World()
+        try await world.engine.execute(.publishCatalogEntry(transportEntry), by: department(transport))
+        let steps: [Step] = Scripts.toActiveAgreement.map { step in
+            guard case .run(let command, let actor) = step else { return step }
+            switch command {
+            case .draftPlan(var plan):
+                plan.dataScope = (plan.dataScope ?? []) + [transportEntry.id]
+                return .run(.draftPlan(plan), actor)
+            case .draftAgreement(var terms, let selection):
+                terms.scope.append(ScopeItem(entry: transportEntry.id))
+                return .run(.draftAgreement(terms, selection: selection), actor)
+            default:
+                return step
+            }
+        }
+        try await world.run(steps)
+        var request = Samples.request("req-both", "ent-cond")
+        request.items.append(DataRequestItem(entry: transportEntry.id))
+        try await world.run(.operator, .submitDataRequest(request))
+        let evaluated = try await world.run(.implementingAgency, .evaluateDataRequest("req-both"))
+        #expect(evaluated.state == "coReview")
+        let facts = try await world.engine.instance(.dataRequest, "req-both").facts
+        #expect(facts.departmentIDs == [Parties.department, transport])
+        return world
+    }
+
+    @Test func aRequestIsGrantedOnlyWhenEveryOwningDepartmentApproved() async throws {
+        let world = try await Self.worldWithATwoDepartmentRequest()
+        let first = try await world.engine.execute(
+            .coReviewDataRequest("req-both", approve: true, note: "tax side fine"),
+            by: Self.department(Parties.department)
+        )
+        #expect(first.state == "coReview")
+        #expect(first.events.map(\.type) == ["dataRequest.coReviewPartlyApproved"])
+        #expect(!first.isRefusal)
+        // The same department cannot approve twice.
+        await expectRefusal(.invalidState) {
+            try await world.engine.execute(
+                .coReviewDataRequest("req-both", approve: true, note: "again"),
+                by: Self.department(Parties.department)
+            )
+        }
+        let second = try await world.engine.execute(
+            .coReviewDataRequest("req-both", approve: true, note: "vehicle side fine"),
+            by: Self.department(Self.transport)
+        )
+        #expect(second.state == "granted")
+        #expect(second.events.map(\.type) == ["dataRequest.coReviewApproved"])
+        let facts = try await world.engine.instance(.dataRequest, "req-both").facts
+        #expect(facts.coReviewApprovals == [Parties.department, Self.transport])
+    }
+
+    @Test(arguments: [(Parties.department, transport), (transport, Parties.department)])
+    func aRefusalByAnyOwningDepartmentRefusesTheRequest(approver: PartyID, refuser: PartyID) async throws {
+        let world = try await Self.worldWithATwoDepartmentRequest()
+        try await world.engine.execute(
+            .coReviewDataRequest("req-both", approve: true, note: "fine"),
+            by: Self.department(approver)
+        )
+        let refused = try await world.engine.execute(
+            .coReviewDataRequest("req-both", approve: false, note: "too broad"),
+            by: Self.department(refuser)
+        )
+        #expect(refused.state == "refused")
+        #expect(refused.isRefusal)
+    }
+
+    @Test func aSingleOwnerStillGrantsAlone() async throws {
+        let world = World()
+        try await world.run(Scripts.toActiveAgreement)
+        try await world.run(.operator, .submitDataRequest(Samples.request("req-2", "ent-cond")))
+        try await world.run(.implementingAgency, .evaluateDataRequest("req-2"))
+        let approved = try await world.run(
+            .industryDepartment,
+            .coReviewDataRequest("req-2", approve: true, note: "ok")
+        )
+        #expect(approved.state == "granted")
+    }
+}
