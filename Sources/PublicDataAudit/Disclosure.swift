@@ -23,11 +23,16 @@ public struct DisclosurePeriod: Codable, Sendable, Hashable, CustomStringConvert
 
     /// For a whole calendar year: 31 March of the following year, the national disclosure deadline; `nil` for
     /// other periods.
-    public var dueDate: CivilDate? {
+    public var dueDate: CivilDate? { dueDate(deadlineMonth: 3, deadlineDay: 31) }
+
+    /// For a whole calendar year: the given month and day of the following year (a deployment's deadline,
+    /// e.g. the policy parameters `disclosureDeadlineMonth`/`disclosureDeadlineDay`); `nil` for other periods
+    /// or an impossible date.
+    public func dueDate(deadlineMonth: Int, deadlineDay: Int) -> CivilDate? {
         guard start.month == 1, start.day == 1, end.month == 12, end.day == 31, start.year == end.year else {
             return nil
         }
-        return CivilDate(year: end.year + 1, month: 3, day: 31)
+        return CivilDate(year: end.year + 1, month: deadlineMonth, day: deadlineDay)
     }
 
     /// `start – end`.
@@ -248,18 +253,22 @@ public struct DisclosureInput: Codable, Sendable, Hashable {
     public var operators: [OperatorDisclosure]
     /// The audit ledger checkpoint the disclosure is anchored to, if any (so readers can verify the log).
     public var ledgerCheckpoint: SignedCheckpoint?
+    /// The publication deadline when it is not the national default (31 March after a calendar year).
+    public var dueDate: CivilDate?
 
     /// Creates an input.
     public init(
         period: DisclosurePeriod,
         agencies: [AgencyDisclosure],
         operators: [OperatorDisclosure],
-        ledgerCheckpoint: SignedCheckpoint? = nil
+        ledgerCheckpoint: SignedCheckpoint? = nil,
+        dueDate: CivilDate? = nil
     ) {
         self.period = period
         self.agencies = agencies
         self.operators = operators
         self.ledgerCheckpoint = ledgerCheckpoint
+        self.dueDate = dueDate
     }
 }
 
@@ -377,7 +386,7 @@ public struct Disclosure: Codable, Sendable, Hashable {
         }
         guard issues.isEmpty else { throw ValidationError(subject: "disclosure \(input.period)", issues: issues) }
         self.period = input.period
-        self.dueDate = input.period.dueDate
+        self.dueDate = input.dueDate ?? input.period.dueDate
         self.agencies = input.agencies.sorted { $0.party < $1.party }
         self.operators = input.operators.sorted { $0.party < $1.party }
         self.findings = findings

@@ -1,6 +1,7 @@
 import Foundation
 import PublicDataAudit
 import PublicDataModel
+import PublicDataPolicy
 import PublicDataPricing
 import PublicDataWorkflow
 
@@ -23,12 +24,14 @@ public enum DisclosureBuilder {
     ///   - events: The store's events.
     ///   - period: The period disclosed.
     ///   - calendar: The calendar that turns event instants into Beijing days.
+    ///   - parameters: The policy parameters; `disclosureDeadlineMonth`/`disclosureDeadlineDay` set the due date.
     /// - Returns: The input for `Disclosure(_:)`.
     /// - Throws: `DecodingError` when a workflow event's payload is unreadable.
     public static func input(
         from events: [RecordedEvent],
         period: DisclosurePeriod,
-        calendar: some WorkingDayCalendar = StandardWorkingDayCalendar()
+        calendar: some WorkingDayCalendar = StandardWorkingDayCalendar(),
+        parameters: PolicyParameters = Policy.beijingDefault.parameters
     ) throws -> DisclosureInput {
         var fold = Fold()
         for event in events {
@@ -43,7 +46,12 @@ public enum DisclosureBuilder {
             }
             try fold.apply(event, day: day, period: period)
         }
-        return fold.input(period: period)
+        var input = fold.input(period: period)
+        input.dueDate = period.dueDate(
+            deadlineMonth: parameters.disclosureDeadlineMonth,
+            deadlineDay: parameters.disclosureDeadlineDay
+        )
+        return input
     }
 
     private struct CheckpointRecord: Decodable { var checkpoint: String }

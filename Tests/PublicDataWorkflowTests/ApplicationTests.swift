@@ -50,3 +50,15 @@ struct ApplicationTests {
         #expect(try await second.instance(.catalog, "ent-open").exists == false)
     }
 }
+
+@Suite struct DisclosureDeadlineTests {
+    @Test(arguments: [(3, 31, "2027-03-31"), (4, 30, "2027-04-30"), (1, 15, "2027-01-15")] as [(Int, Int, String)])
+    func theDisclosureDeadlineIsAPolicyParameter(month: Int, day: Int, expected: String) throws {
+        var parameters = Policy.beijingDefault.parameters
+        parameters.disclosureDeadlineMonth = month
+        parameters.disclosureDeadlineDay = day
+        let period = try #require(DisclosurePeriod.year(2026))
+        let input = try DisclosureBuilder.input(from: [], period: period, parameters: parameters)
+        #expect(try Disclosure(input).dueDate?.description == expected)
+    }
+}
