@@ -8,7 +8,7 @@
 /// let result = try await store.append([event], to: "plan-001", expectedVersion: .noStream)
 /// ```
 public actor InMemoryEventStore: EventStore {
-    private var log: [RecordedEvent] = []
+    private var log = ChunkedLog()
     private var streams: [StreamID: [Int]] = [:]
     private var eventIndex: [EventID: Int] = [:]
     private var cursors: [String: Int64] = [:]
@@ -21,7 +21,6 @@ public actor InMemoryEventStore: EventStore {
     ///   beyond it as needed). Reserving avoids re-copying the log while it grows.
     public init(minimumCapacity: Int) {
         if minimumCapacity > 0 {
-            log.reserveCapacity(minimumCapacity)
             eventIndex.reserveCapacity(minimumCapacity)
         }
     }
@@ -37,7 +36,7 @@ public actor InMemoryEventStore: EventStore {
         try validateAppendArguments(events, stream: stream, checkingDuplicates: false)
         if let first = eventIndex[events[0].id] {
             // A retry of a stored batch returns it; anything else reusing a stored id is refused.
-            let stored = Array(log[first..<min(log.count, first + events.count)])
+            let stored = log.slice(first..<min(log.count, first + events.count))
             guard stored.count == events.count, zip(stored, events).allSatisfy({ $0.id == $1.id }),
                 stored.allSatisfy({ $0.streamID == stream })
             else {
@@ -58,8 +57,8 @@ public actor InMemoryEventStore: EventStore {
             if eventIndex.updateValue(start + offset, forKey: event.id) != nil {
                 // A later id is already stored (or repeats in the batch): undo this batch and refuse it whole.
                 for undo in events[0..<offset] { eventIndex[undo.id] = nil }
-                eventIndex[event.id] = log.firstIndex { $0.id == event.id }
-                log.removeSubrange(start...)
+                eventIndex[event.id] = log.firstIndex(of: event.id)
+                log.truncate(to: start)
                 throw EventStoreError(
                     code: .duplicateEventID,
                     message: "event id \(event.id) is already stored or repeats in the batch",
@@ -76,7 +75,7 @@ public actor InMemoryEventStore: EventStore {
             )
         }
         streams[stream, default: []].append(contentsOf: start..<log.count)
-        return AppendResult(events: Array(log[start...]), deduplicated: false)
+        return AppendResult(events: log.slice(start..<log.count), deduplicated: false)
     }
 
     /// Reads a stream in version order.
@@ -94,7 +93,7 @@ public actor InMemoryEventStore: EventStore {
         try validateReadLimit(limit)
         let start = Int(max(0, position))
         guard start < log.count else { return [] }
-        return Array(log[start..<min(log.count, start + limit)])
+        return log.slice(start..<min(log.count, start + limit))
     }
 
     /// The stream's current version.
@@ -112,5 +111,54 @@ public actor InMemoryEventStore: EventStore {
             throw EventStoreError(code: .invalidArgument, message: "a cursor name may not be empty")
         }
         cursors[name] = position
+    }
+}
+
+/// The global log in fixed-size chunks: appending never re-copies the events already stored.
+private struct ChunkedLog {
+    private static let shift = 12
+    private static let chunkSize = 1 << shift
+    private static let mask = chunkSize - 1
+    private var chunks: [[RecordedEvent]] = []
+    private(set) var count = 0
+
+    subscript(index: Int) -> RecordedEvent { chunks[index >> Self.shift][index & Self.mask] }
+
+    mutating func append(_ event: RecordedEvent) {
+        if count & Self.mask == 0 {
+            var chunk: [RecordedEvent] = []
+            chunk.reserveCapacity(Self.chunkSize)
+            chunks.append(chunk)
+        }
+        chunks[chunks.count - 1].append(event)
+        count += 1
+    }
+
+    /// Removes every event at `index` and after.
+    mutating func truncate(to index: Int) {
+        while count > index {
+            chunks[chunks.count - 1].removeLast()
+            count -= 1
+            if chunks[chunks.count - 1].isEmpty { chunks.removeLast() }
+        }
+    }
+
+    func slice(_ range: Range<Int>) -> [RecordedEvent] {
+        var result: [RecordedEvent] = []
+        result.reserveCapacity(range.count)
+        var index = range.lowerBound
+        while index < range.upperBound {
+            let chunk = index >> Self.shift
+            let offset = index & Self.mask
+            let end = min(range.upperBound - index, Self.chunkSize - offset)
+            result.append(contentsOf: chunks[chunk][offset..<offset + end])
+            index += end
+        }
+        return result
+    }
+
+    func firstIndex(of id: EventID) -> Int? {
+        for index in 0..<count where self[index].id == id { return index }
+        return nil
     }
 }

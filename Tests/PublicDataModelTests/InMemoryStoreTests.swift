@@ -1,3 +1,4 @@
+import Foundation
 import PublicDataModel
 import PublicDataTesting
 import Testing
@@ -48,5 +49,43 @@ private actor LossyStore: EventStore {
     func loadCursor(_ name: String) async throws -> Int64? { await inner.loadCursor(name) }
     func saveCursor(_ name: String, position: Int64) async throws {
         try await inner.saveCursor(name, position: position)
+    }
+}
+
+@Suite struct InMemoryChunkBoundaryTests {
+    func events(_ range: Range<Int>) -> [ProposedEvent] {
+        range.map {
+            ProposedEvent(
+                id: EventID("e\($0)"),
+                type: "t",
+                occurredAt: Date(millisecondsSince1970: Int64($0)),
+                actor: nil,
+                payload: Data()
+            )
+        }
+    }
+
+    @Test func batchesAcrossChunkBoundariesStayWholeAndInOrder() async throws {
+        let store = InMemoryEventStore()
+        var version: Int64 = 0
+        for start in stride(from: 0, to: 5000, by: 1000) {
+            version = try await store.append(events(start..<start + 1000), to: "s", expectedVersion: .exactly(version))
+                .streamVersion
+        }
+        // A batch that crosses into a new chunk and then reuses a stored id is refused whole.
+        var bad = events(5000..<9000)
+        bad[3999].id = "e10"
+        await #expect(throws: EventStoreError.self) {
+            _ = try await store.append(bad, to: "s", expectedVersion: .exactly(version))
+        }
+        #expect(await store.headPosition() == 5000)
+        let next = try await store.append(events(5000..<5100), to: "s", expectedVersion: .exactly(version))
+        #expect(next.events.first?.globalPosition == 5001)
+        let all = try await store.readAll(after: 0, pageSize: 777)
+        #expect(all.map(\.id.rawValue) == (0..<5100).map { "e\($0)" })
+        #expect(all.map(\.globalPosition) == Array(1...5100))
+        let retry = try await store.append(events(4090..<4100), to: "s", expectedVersion: .any)
+        #expect(retry.deduplicated)
+        #expect(retry.events.map(\.globalPosition) == Array(4091...4100))
     }
 }
