@@ -98,7 +98,7 @@ enum BeijingDefault {
         Rule(
             deny: "dr.core-grade",
             at: .dataRequest,
-            articles: ["Art. 5"],
+            articles: ["Art. 5", "Art. 16"],
             message: "data of this grade (core data) is never authorized"
         ) {
             Condition.in("entry.grade", .parameter("neverAuthorizableGrades"))
@@ -359,7 +359,7 @@ enum BeijingDefault {
         Rule(
             deny: "pr.core-grade",
             at: .productRelease,
-            articles: ["Art. 5"],
+            articles: ["Art. 5", "Art. 20"],
             message: "a product may not be derived from data of a never-authorizable grade (core data)"
         ) {
             Condition.intersects("sources.grades", .parameter("neverAuthorizableGrades"))

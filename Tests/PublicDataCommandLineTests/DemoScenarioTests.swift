@@ -64,7 +64,7 @@ import Testing
         let core = try decision(W.coreRequest)
         #expect(core.effect == .deny)
         #expect(core.firedRules == ["dr.core-grade"])
-        #expect(core.citedArticles == ["Art. 5"])
+        #expect(core.citedArticles == ["Art. 5", "Art. 16"])
 
         let personal = try decision(W.personalRequest)
         #expect(personal.effect == .deny)
