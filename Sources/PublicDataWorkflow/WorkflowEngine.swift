@@ -293,7 +293,6 @@ public final class WorkflowEngine: Sendable {
     ) async throws(WorkflowError) -> AppendResult {
         var next = current
         var proposed: [ProposedEvent] = []
-        var payloads: [WorkflowPayload] = []
         for (offset, draft) in drafts.enumerated() {
             guard
                 let transition = TransitionIndex.shared.transition(
@@ -313,10 +312,11 @@ public final class WorkflowEngine: Sendable {
             payload.merge(draft.payload)
             payload.deadlines = draft.payload.deadlines
             payload.closedDeadlines = transition.closesDeadlines.isEmpty ? nil : transition.closesDeadlines
-            var facts = next.facts
-            facts.merge(payload)
+            // Folding the event into `next` merges the payload into its facts (notifications are not facts), so
+            // the targets are read from the folded facts instead of a merged copy of them.
+            next.apply(type: draft.event, payload: payload, version: current.version + Int64(offset) + 1)
             let due = payload.deadlines?.map(\.dueDay).min()
-            let targets = notificationTargets(transition, facts: facts, stream: current.stream, due: due)
+            let targets = notificationTargets(transition, facts: next.facts, stream: current.stream, due: due)
             payload.notify = targets.isEmpty ? nil : targets
             let id = draft.id ?? EventID("\(UUID().uuidString.lowercased())")
             let encoded: Data
@@ -339,8 +339,6 @@ public final class WorkflowEngine: Sendable {
                     metadata: metadata
                 )
             )
-            payloads.append(payload)
-            next.apply(type: draft.event, payload: payload, version: current.version + Int64(offset) + 1)
         }
         let expected: ExpectedVersion = current.version == 0 ? .noStream : .exactly(current.version)
         do {
