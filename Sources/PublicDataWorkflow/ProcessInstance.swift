@@ -145,6 +145,19 @@ struct TransitionIndex: Sendable {
     func transition(_ process: ProcessKind, event: String, from state: String) -> TransitionDefinition? {
         table[Key(process: process, event: event, from: state)]
     }
+
+    /// The transitions a command can take, precomputed for every command (as
+    /// `Processes.definition(Processes.process(of: name)).transitions(for: name)`), so that deciding a command
+    /// neither copies its process definition nor filters its transitions.
+    let byCommand: [CommandName: [TransitionDefinition]] = Dictionary(
+        uniqueKeysWithValues: CommandName.allCases.map { name in
+            (name, Processes.definition(Processes.process(of: name)).transitions(for: name))
+        }
+    )
+
+    func transitions(for name: CommandName) -> [TransitionDefinition] {
+        byCommand[name] ?? Processes.definition(Processes.process(of: name)).transitions(for: name)
+    }
 }
 
 extension WorkflowPayload {

@@ -219,8 +219,7 @@ public final class WorkflowEngine: Sendable {
     {
         let name = command.name
         let stream = command.stream
-        let process = Processes.process(of: name)
-        let transitions = Processes.definition(process).transitions(for: name)
+        let transitions = TransitionIndex.shared.transitions(for: name)
         // The first attempt decides on the memoized state of the stream without reading the store: if another
         // instance moved the stream on, the append conflicts and the next attempt reloads. A refusal decided
         // on memoized state is re-checked on fresh state before it is reported.
@@ -369,7 +368,10 @@ public final class WorkflowEngine: Sendable {
         due: CivilDate?
     ) -> [NotificationTarget] {
         var targets: [NotificationTarget] = []
-        var seen: Set<String> = []
+        guard !transition.notifies.isEmpty else { return targets }
+        // The subject is the same for every target; a target is a (party, role) pair listed once.
+        var subject = "\(transition.event): \(stream)"
+        if let due { subject += ", due \(due)" }
         for role in transition.notifies {
             let parties: [PartyID]
             switch role {
@@ -380,9 +382,7 @@ public final class WorkflowEngine: Sendable {
             case .businessEntity: parties = [facts.applicant ?? directory.party(for: role)]
             default: parties = [directory.party(for: role)]
             }
-            for party in parties where seen.insert("\(party)|\(role.rawValue)").inserted {
-                var subject = "\(transition.event): \(stream)"
-                if let due { subject += ", due \(due)" }
+            for party in parties where !targets.contains(where: { $0.party == party && $0.role == role }) {
                 targets.append(
                     NotificationTarget(party: party, role: role, kind: transition.event, subject: subject, due: due)
                 )
