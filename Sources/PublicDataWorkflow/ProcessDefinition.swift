@@ -49,7 +49,24 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
     /// - Parameter stream: A stream id written by the workflow layer.
     /// - Returns: The process, or `nil` for a stream the workflow layer did not write.
     public static func of(_ stream: StreamID) -> ProcessKind? {
-        let text = stream.rawValue
+        // Fast path on the UTF-8 bytes (no hashing, no allocation); a prefix followed by a non-ASCII byte (which
+        // might be a combining mark that changes the dash's character) or no match goes the exact way below.
+        let fast = stream.rawValue.utf8.withContiguousStorageIfAvailable { bytes -> ProcessKind? in
+            for (kind, prefix) in prefixBytes where bytes.count >= prefix.count {
+                guard bytes[0] == prefix[0], bytes[1] == prefix[1] else { continue }
+                guard bytes.starts(with: prefix) else { continue }
+                if bytes.count > prefix.count, bytes[prefix.count] >= 0x80 { return nil }
+                return kind
+            }
+            return nil
+        }
+        if let kind = fast ?? nil { return kind }
+        return slowKind(stream.rawValue)
+    }
+
+    private static let prefixBytes: [(ProcessKind, [UInt8])] = allCases.map { ($0, Array($0.streamPrefix.utf8)) }
+
+    private static func slowKind(_ text: String) -> ProcessKind? {
         guard let dash = text.firstIndex(of: "-") else { return nil }
         if let kind = byPrefix[String(text[...dash])] { return kind }
         return text.hasPrefix(ProcessKind.dataRequest.streamPrefix) ? .dataRequest : nil

@@ -117,22 +117,46 @@ extension RecordedEvent {
 struct TransitionIndex: Sendable {
     static let shared = TransitionIndex()
 
-    private let table: [ProcessKind: [String: [String: TransitionDefinition]]]
+    /// One flat table keyed by (process, event, source state): one hash per lookup instead of three.
+    private struct Key: Hashable {
+        var process: ProcessKind
+        var event: String
+        var from: String
+    }
+
+    private let table: [Key: TransitionDefinition]
 
     init() {
-        var table: [ProcessKind: [String: [String: TransitionDefinition]]] = [:]
+        var table: [Key: TransitionDefinition] = [:]
         for definition in Processes.all {
             var byEvent: [String: [String: TransitionDefinition]] = [:]
             for transition in definition.transitions {
                 for from in transition.from { byEvent[transition.event, default: [:]][from] = transition }
             }
-            table[definition.kind] = byEvent
+            for (event, byState) in byEvent {
+                for (from, transition) in byState {
+                    table[Key(process: definition.kind, event: event, from: from)] = transition
+                }
+            }
         }
         self.table = table
     }
 
     func transition(_ process: ProcessKind, event: String, from state: String) -> TransitionDefinition? {
-        table[process]?[event]?[state]
+        table[Key(process: process, event: event, from: state)]
+    }
+
+    /// The transitions a command can take, precomputed for every command (as
+    /// `Processes.definition(Processes.process(of: name)).transitions(for: name)`), so that deciding a command
+    /// neither copies its process definition nor filters its transitions.
+    let byCommand: [CommandName: [TransitionDefinition]] = Dictionary(
+        uniqueKeysWithValues: CommandName.allCases.map { name in
+            (name, Processes.definition(Processes.process(of: name)).transitions(for: name))
+        }
+    )
+
+    func transitions(for name: CommandName) -> [TransitionDefinition] {
+        byCommand[name] ?? Processes.definition(Processes.process(of: name)).transitions(for: name)
     }
 }
 

@@ -85,12 +85,23 @@ public struct WorkflowProjection: Sendable, Hashable {
         eventCount += 1
         let stream = event.streamID
         guard let process = ProcessKind.of(stream) else { return }
-        let from = states[stream] ?? ProcessDefinition.initialState
-        let transition = TransitionIndex.shared.transition(process, event: event.type, from: from)
-        let to = transition?.to ?? from
-        states[stream] = to
-        if let transition {
-            for key in transition.closesDeadlines { openDeadlines["\(stream)|\(key)"] = nil }
+        // One hash of the stream id for a known stream: read and write its state through the index.
+        let from: String
+        let to: String
+        let transition: TransitionDefinition?
+        if let slot = states.index(forKey: stream) {
+            from = states.values[slot]
+            transition = TransitionIndex.shared.transition(process, event: event.type, from: from)
+            to = transition?.to ?? from
+            if to != from { states.values[slot] = to }
+        } else {
+            from = ProcessDefinition.initialState
+            transition = TransitionIndex.shared.transition(process, event: event.type, from: from)
+            to = transition?.to ?? from
+            states[stream] = to
+        }
+        if let transition, !transition.closesDeadlines.isEmpty, !openDeadlines.isEmpty {
+            for key in transition.closesDeadlines { openDeadlines[stream.rawValue + "|" + key] = nil }
         }
         var payload: ProjectionFields?
         if Self.decodedTypes.contains(event.type) || !(transition?.opensDeadlines.isEmpty ?? true) {
@@ -104,10 +115,10 @@ public struct WorkflowProjection: Sendable, Hashable {
                 )
             }
         }
-        for deadline in payload?.deadlines ?? [] { openDeadlines["\(stream)|\(deadline.key)"] = deadline }
+        for deadline in payload?.deadlines ?? [] { openDeadlines[stream.rawValue + "|" + deadline.key] = deadline }
         // Only events that create an object or change its state touch the views below.
         guard payload != nil || to != from else { return }
-        let id = String(stream.rawValue.dropFirst(process.streamPrefix.count))
+        var id: String { String(stream.rawValue.dropFirst(process.streamPrefix.count)) }
         switch process {
         case .agreement:
             let agreement = AgreementID(id)

@@ -219,8 +219,7 @@ public final class WorkflowEngine: Sendable {
     {
         let name = command.name
         let stream = command.stream
-        let process = Processes.process(of: name)
-        let transitions = Processes.definition(process).transitions(for: name)
+        let transitions = TransitionIndex.shared.transitions(for: name)
         // The first attempt decides on the memoized state of the stream without reading the store: if another
         // instance moved the stream on, the append conflicts and the next attempt reloads. A refusal decided
         // on memoized state is re-checked on fresh state before it is reported.
@@ -293,7 +292,6 @@ public final class WorkflowEngine: Sendable {
     ) async throws(WorkflowError) -> AppendResult {
         var next = current
         var proposed: [ProposedEvent] = []
-        var payloads: [WorkflowPayload] = []
         for (offset, draft) in drafts.enumerated() {
             guard
                 let transition = TransitionIndex.shared.transition(
@@ -313,10 +311,11 @@ public final class WorkflowEngine: Sendable {
             payload.merge(draft.payload)
             payload.deadlines = draft.payload.deadlines
             payload.closedDeadlines = transition.closesDeadlines.isEmpty ? nil : transition.closesDeadlines
-            var facts = next.facts
-            facts.merge(payload)
+            // Folding the event into `next` merges the payload into its facts (notifications are not facts), so
+            // the targets are read from the folded facts instead of a merged copy of them.
+            next.apply(type: draft.event, payload: payload, version: current.version + Int64(offset) + 1)
             let due = payload.deadlines?.map(\.dueDay).min()
-            let targets = notificationTargets(transition, facts: facts, stream: current.stream, due: due)
+            let targets = notificationTargets(transition, facts: next.facts, stream: current.stream, due: due)
             payload.notify = targets.isEmpty ? nil : targets
             let id = draft.id ?? EventID("\(UUID().uuidString.lowercased())")
             let encoded: Data
@@ -339,8 +338,6 @@ public final class WorkflowEngine: Sendable {
                     metadata: metadata
                 )
             )
-            payloads.append(payload)
-            next.apply(type: draft.event, payload: payload, version: current.version + Int64(offset) + 1)
         }
         let expected: ExpectedVersion = current.version == 0 ? .noStream : .exactly(current.version)
         do {
@@ -371,7 +368,10 @@ public final class WorkflowEngine: Sendable {
         due: CivilDate?
     ) -> [NotificationTarget] {
         var targets: [NotificationTarget] = []
-        var seen: Set<String> = []
+        guard !transition.notifies.isEmpty else { return targets }
+        // The subject is the same for every target; a target is a (party, role) pair listed once.
+        var subject = "\(transition.event): \(stream)"
+        if let due { subject += ", due \(due)" }
         for role in transition.notifies {
             let parties: [PartyID]
             switch role {
@@ -382,9 +382,7 @@ public final class WorkflowEngine: Sendable {
             case .businessEntity: parties = [facts.applicant ?? directory.party(for: role)]
             default: parties = [directory.party(for: role)]
             }
-            for party in parties where seen.insert("\(party)|\(role.rawValue)").inserted {
-                var subject = "\(transition.event): \(stream)"
-                if let due { subject += ", due \(due)" }
+            for party in parties where !targets.contains(where: { $0.party == party && $0.role == role }) {
                 targets.append(
                     NotificationTarget(party: party, role: role, kind: transition.event, subject: subject, due: due)
                 )
