@@ -92,7 +92,10 @@ let package = Package(
 
         // MARK: - Tests
         .testTarget(name: "PublicDataModelTests", dependencies: ["PublicDataModel", "PublicDataTesting"]),
-        .testTarget(name: "PublicDataSQLiteTests", dependencies: ["PublicDataSQLite", "PublicDataTesting", "CPublicDataSQLite"]),
+        .testTarget(
+            name: "PublicDataSQLiteTests",
+            dependencies: ["PublicDataSQLite", "PublicDataTesting", "CPublicDataSQLite"]
+        ),
         .testTarget(
             name: "PublicDataPolicyTests",
             dependencies: ["PublicDataPolicy", "PublicDataTesting"],
