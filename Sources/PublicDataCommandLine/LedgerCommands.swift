@@ -34,37 +34,24 @@ enum LedgerCommands {
             output.line(help)
             return arguments.isEmpty ? .usage : .success
         }
-        let rest = Array(arguments.dropFirst())
-        switch sub {
-        case "verify":
-            let parsed = try ParsedArguments.parse(
-                rest,
-                spec: ArgumentSpec(command: "ledger verify", valued: ["key", "ledger"], positionals: 1...1)
-            )
-            if parsed.wantsHelp { return helped(output) }
-            return try await verify(parsed, output: output)
-        case "prove":
-            let parsed = try ParsedArguments.parse(
-                rest,
-                spec: ArgumentSpec(command: "ledger prove", valued: ["key", "out", "ledger"], positionals: 2...2)
-            )
-            if parsed.wantsHelp { return helped(output) }
-            return try await prove(parsed, output: output)
-        case "check-proof":
-            let parsed = try ParsedArguments.parse(
-                rest,
-                spec: ArgumentSpec(command: "ledger check-proof", valued: ["key"], positionals: 1...1)
-            )
-            if parsed.wantsHelp { return helped(output) }
-            return try checkProof(parsed, output: output)
-        default:
+        let specs: [String: ArgumentSpec] = [
+            "verify": ArgumentSpec(command: "ledger verify", valued: ["key", "ledger"], positionals: 1...1),
+            "prove": ArgumentSpec(command: "ledger prove", valued: ["key", "out", "ledger"], positionals: 2...2),
+            "check-proof": ArgumentSpec(command: "ledger check-proof", valued: ["key"], positionals: 1...1),
+        ]
+        guard let spec = specs[sub] else {
             throw UsageError("unknown ledger command '\(sub)'", command: "ledger")
         }
-    }
-
-    private static func helped(_ output: TextOutput) -> ExitStatus {
-        output.line(help)
-        return .success
+        let parsed = try ParsedArguments.parse(Array(arguments.dropFirst()), spec: spec)
+        if parsed.wantsHelp {
+            output.line(help)
+            return .success
+        }
+        switch sub {
+        case "verify": return try await verify(parsed, output: output)
+        case "prove": return try await prove(parsed, output: output)
+        default: return try checkProof(parsed, output: output)
+        }
     }
 
     /// Opens an existing SQLite store; a missing file is an input error, never a new empty database.

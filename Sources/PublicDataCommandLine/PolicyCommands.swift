@@ -21,37 +21,24 @@ enum PolicyCommands {
             output.line(help)
             return arguments.isEmpty ? .usage : .success
         }
-        let rest = Array(arguments.dropFirst())
-        switch sub {
-        case "test":
-            let parsed = try ParsedArguments.parse(
-                rest,
-                spec: ArgumentSpec(command: "policy test", valued: ["policy"], positionals: 1...Int.max)
-            )
-            if parsed.wantsHelp { return helped(output) }
-            return try test(parsed, output: output)
-        case "coverage":
-            let parsed = try ParsedArguments.parse(
-                rest,
-                spec: ArgumentSpec(command: "policy coverage", valued: ["policy"], positionals: 1...Int.max)
-            )
-            if parsed.wantsHelp { return helped(output) }
-            return try coverage(parsed, output: output)
-        case "diff":
-            let parsed = try ParsedArguments.parse(
-                rest,
-                spec: ArgumentSpec(command: "policy diff", valued: ["corpus"], positionals: 2...2)
-            )
-            if parsed.wantsHelp { return helped(output) }
-            return try diff(parsed, output: output)
-        default:
+        let specs: [String: ArgumentSpec] = [
+            "test": ArgumentSpec(command: "policy test", valued: ["policy"], positionals: 1...Int.max),
+            "coverage": ArgumentSpec(command: "policy coverage", valued: ["policy"], positionals: 1...Int.max),
+            "diff": ArgumentSpec(command: "policy diff", valued: ["corpus"], positionals: 2...2),
+        ]
+        guard let spec = specs[sub] else {
             throw UsageError("unknown policy command '\(sub)'", command: "policy")
         }
-    }
-
-    private static func helped(_ output: TextOutput) -> ExitStatus {
-        output.line(help)
-        return .success
+        let parsed = try ParsedArguments.parse(Array(arguments.dropFirst()), spec: spec)
+        if parsed.wantsHelp {
+            output.line(help)
+            return .success
+        }
+        switch sub {
+        case "test": return try test(parsed, output: output)
+        case "coverage": return try coverage(parsed, output: output)
+        default: return try diff(parsed, output: output)
+        }
     }
 
     /// Loads a policy file, or the bundled default for `nil` or `"default"`.

@@ -83,18 +83,10 @@ public enum PublicDataTool {
     public static func run(_ arguments: [String], output: TextOutput) async -> ExitStatus {
         do {
             return try await dispatch(arguments, output: output)
-        } catch let error as UsageError {
-            output.error("error: \(error)")
-            return .usage
-        } catch let error as InputError {
-            output.error("error: \(error)")
-            return .usage
-        } catch let error as DemoFailure {
-            output.error("error: \(error)")
-            return .checkFailed
         } catch {
+            // A failed demo step is a failed check; anything else (usage, input files, stores) is exit 2.
             output.error("error: \(error)")
-            return .usage
+            return error is DemoFailure ? .checkFailed : .usage
         }
     }
 
