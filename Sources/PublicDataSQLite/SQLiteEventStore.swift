@@ -237,7 +237,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
         var recorded: [RecordedEvent] = []
         recorded.reserveCapacity(events.count)
         for (offset, event) in events.enumerated() {
-            sqliteReset(statement)
+            statement.reset()
             let version = current + Int64(offset) + 1
             try statement.bind(1, event.id.rawValue)
             try statement.bind(2, stream.rawValue)
@@ -404,8 +404,4 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
             try statement.run()
         }
     }
-}
-
-private func sqliteReset(_ statement: Statement) {
-    statement.reset()
 }
