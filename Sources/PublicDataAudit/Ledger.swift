@@ -107,6 +107,25 @@ public actor Ledger {
         return ledger
     }
 
+    /// The signed checkpoint recorded by an `audit.checkpoint.signed` event, for readers of the raw log.
+    /// - Parameter event: Any event; `nil` unless it is a readable checkpoint record.
+    /// - Returns: The checkpoint, with its signatures (not yet verified).
+    public static func recordedCheckpoint(in event: RecordedEvent) -> SignedCheckpoint? {
+        guard event.type == checkpointEventType,
+            let record = try? event.decodePayload(CheckpointRecord.self)
+        else { return nil }
+        return try? SignedCheckpoint.parse(record.checkpoint)
+    }
+
+    /// The name of the hasher a ledger recorded in its `audit.ledger.created` event.
+    /// - Parameter event: Any event; `nil` unless it is a readable ledger creation.
+    public static func recordedHasherName(in event: RecordedEvent) -> String? {
+        guard event.type == createdEventType, let genesis = try? event.decodePayload(LedgerGenesis.self) else {
+            return nil
+        }
+        return genesis.hasher
+    }
+
     // MARK: - State
 
     /// The number of ledgered events (the tree size).

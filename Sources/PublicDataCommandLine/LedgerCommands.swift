@@ -72,9 +72,6 @@ enum LedgerCommands {
         var checkpoints: [SignedCheckpoint]
     }
 
-    private struct Genesis: Decodable { var origin: String, hasher: String }
-    private struct Record: Decodable { var checkpoint: String }
-
     /// Finds the ledger recorded in the store (its creation event and signed checkpoints).
     static func findLedger(_ store: any EventStore, named wanted: String?, file: String) async throws -> LedgerFound {
         let events = try await store.readAll(after: 0, pageSize: 1000)
@@ -84,25 +81,20 @@ enum LedgerCommands {
                     && (wanted == nil || $0.streamID.rawValue == "audit-ledger-\(wanted ?? "")")
             })
         else { throw InputError(file: file, message: "the store holds no audit ledger") }
-        let genesis = try created.decodePayload(Genesis.self)
+        let hasherName = Ledger.recordedHasherName(in: created) ?? "unreadable"
         let hasher: any LedgerHasher
-        switch genesis.hasher {
+        switch hasherName {
         case SHA256Hasher().name: hasher = SHA256Hasher()
         case SM3Hasher().name: hasher = SM3Hasher()
-        default: throw InputError(file: file, message: "the ledger uses an unknown hasher '\(genesis.hasher)'")
+        default: throw InputError(file: file, message: "the ledger uses an unknown hasher '\(hasherName)'")
         }
         let name = String(created.streamID.rawValue.dropFirst("audit-ledger-".count))
         var checkpoints: [SignedCheckpoint] = []
         for event in events where event.streamID == created.streamID && event.type == Ledger.checkpointEventType {
-            let record = try event.decodePayload(Record.self)
-            do {
-                checkpoints.append(try SignedCheckpoint.parse(record.checkpoint))
-            } catch {
-                throw InputError(
-                    file: file,
-                    message: "unreadable checkpoint at position \(event.globalPosition): \(error)"
-                )
+            guard let checkpoint = Ledger.recordedCheckpoint(in: event) else {
+                throw InputError(file: file, message: "unreadable checkpoint at position \(event.globalPosition)")
             }
+            checkpoints.append(checkpoint)
         }
         return LedgerFound(name: name, hasher: hasher, checkpoints: checkpoints)
     }

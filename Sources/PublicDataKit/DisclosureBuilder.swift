@@ -37,10 +37,8 @@ public enum DisclosureBuilder {
         for event in events {
             let day = calendar.civilDate(of: event.occurredAt)
             guard day <= period.end else {
-                if fold.checkpointAfter == nil, event.type == Ledger.checkpointEventType {
-                    fold.checkpointAfter = try? SignedCheckpoint.parse(
-                        event.decodePayload(CheckpointRecord.self).checkpoint
-                    )
+                if fold.checkpointAfter == nil {
+                    fold.checkpointAfter = Ledger.recordedCheckpoint(in: event)
                 }
                 continue
             }
@@ -53,8 +51,6 @@ public enum DisclosureBuilder {
         )
         return input
     }
-
-    private struct CheckpointRecord: Decodable { var checkpoint: String }
 
     private struct Fold {
         var entries: [CatalogEntryID: CatalogEntry] = [:]
@@ -75,7 +71,7 @@ public enum DisclosureBuilder {
 
         mutating func apply(_ event: RecordedEvent, day: CivilDate, period: DisclosurePeriod) throws {
             if event.type == Ledger.checkpointEventType {
-                lastCheckpoint = try? SignedCheckpoint.parse(event.decodePayload(CheckpointRecord.self).checkpoint)
+                lastCheckpoint = Ledger.recordedCheckpoint(in: event)
                 return
             }
             guard ProcessKind.of(event.streamID) != nil else { return }
