@@ -77,9 +77,22 @@ enum WorkflowBenchmarks {
         let streams = Array(projection.states.keys.prefix(report.quick ? 5_000 : 20_000))
         var folded = 0
         let fold = try await measureSecondsAsync {
-            for stream in streams { folded += Int(try await engine.instance(stream).version) }
+            for stream in streams {
+                guard let kind = ProcessKind.of(stream) else { continue }
+                folded += Int(try await version(of: stream, Processes.type(of: kind), on: engine))
+            }
         }
         report.record("workflow", "fold streams from their events (cold engine)", Double(folded) / fold, "events/s")
+    }
+
+    /// The version of `stream` after folding it as an instance of `process`.
+    static func version<P: WorkflowProcess>(
+        of stream: StreamID,
+        _ process: P.Type,
+        on engine: WorkflowEngine
+    ) async throws -> Int64 {
+        guard let id = P.kind.instanceID(of: stream) else { return 0 }
+        return try await engine.instance(P.self, id).version
     }
 
     /// Sets up one active agreement with a published product and an active scenario, then runs the mix:
@@ -98,42 +111,59 @@ enum WorkflowBenchmarks {
             for index in 0..<iterations {
                 let request = DataRequestID("req-\(index)")
                 try await engine.execute(
-                    .submitDataRequest(
-                        DataRequestSpec(
-                            id: request,
-                            agreement: "agr-1",
-                            scenario: "credit scoring",
-                            purpose: .industryDevelopment,
-                            items: [DataRequestItem(entry: "ent-open")],
-                            delivery: .privacyComputing
+                    .dataRequest(
+                        .submitDataRequest(
+                            request: DataRequestSpec(
+                                id: request,
+                                agreement: "agr-1",
+                                scenario: "credit scoring",
+                                purpose: .industryDevelopment,
+                                items: [DataRequestItem(entry: "ent-open")],
+                                delivery: .privacyComputing
+                            )
                         )
                     ),
                     by: operatorActor
                 )
-                try await engine.execute(.evaluateDataRequest(request), by: agency)
-                try await engine.execute(.provisionData(request, note: "sandbox"), by: center)
+                try await engine.execute(.dataRequest(.evaluateDataRequest(request: request)), by: agency)
+                try await engine.execute(.dataRequest(.provisionData(request: request, note: "sandbox")), by: center)
                 let objection = ObjectionID("obj-\(index)")
                 try await engine.execute(
-                    .raiseObjection(
-                        ObjectionSpec(id: objection, entry: "ent-open", provider: "provider-1", description: "stale")
+                    .objection(
+                        .raiseObjection(
+                            objection: ObjectionSpec(
+                                id: objection,
+                                entry: "ent-open",
+                                provider: "provider-1",
+                                description: "stale"
+                            )
+                        )
                     ),
                     by: operatorActor
                 )
-                try await engine.execute(.acceptObjection(objection), by: administration)
-                try await engine.execute(.feedBackObjection(objection, finding: "checked"), by: provider)
-                try await engine.execute(.correctObjection(objection, note: "fixed"), by: provider)
-                try await engine.execute(.closeObjection(objection), by: administration)
+                try await engine.execute(.objection(.acceptObjection(objection: objection)), by: administration)
+                try await engine.execute(
+                    .objection(.feedBackObjection(objection: objection, finding: "checked")),
+                    by: provider
+                )
+                try await engine.execute(
+                    .objection(.correctObjection(objection: objection, note: "fixed")),
+                    by: provider
+                )
+                try await engine.execute(.objection(.closeObjection(objection: objection)), by: administration)
                 for use in 0..<4 {
                     try await engine.execute(
-                        .recordUsage(
-                            "agr-1",
-                            UsageSpec(
-                                product: "prod-1",
-                                subscription: SubscriptionID("sub-\(use)"),
-                                consumer: "biz-1",
-                                scenario: "scn-1",
-                                quantity: 3,
-                                idempotencyKey: "u-\(index)-\(use)"
+                        .settlement(
+                            .recordUsage(
+                                agreement: "agr-1",
+                                usage: UsageSpec(
+                                    product: "prod-1",
+                                    subscription: SubscriptionID("sub-\(use)"),
+                                    consumer: "biz-1",
+                                    scenario: "scn-1",
+                                    quantity: 3,
+                                    idempotencyKey: "u-\(index)-\(use)"
+                                )
                             )
                         ),
                         by: operatorActor
@@ -155,7 +185,7 @@ enum WorkflowBenchmarks {
             grade: .general,
             fields: [CatalogField(name: "name")]
         )
-        try await engine.execute(.publishCatalogEntry(entry), by: department)
+        try await engine.execute(.catalog(.publishCatalogEntry(entry: entry)), by: department)
         let plan = ImplementationPlan(
             id: "plan-1",
             implementingAgency: "agency",
@@ -172,21 +202,27 @@ enum WorkflowBenchmarks {
             rightsAndObligations: "per agreement",
             supervisionAndEvaluation: "yearly"
         )
-        try await engine.execute(.draftPlan(plan), by: agency)
-        try await engine.execute(.submitPlan("plan-1"), by: agency)
-        try await engine.execute(.approvePlan("plan-1"), by: government)
-        try await engine.execute(.publishPlan("plan-1"), by: agency)
+        try await engine.execute(.plan(.draftPlan(plan: plan)), by: agency)
+        try await engine.execute(.plan(.submitPlan(plan: "plan-1")), by: agency)
+        try await engine.execute(.plan(.approvePlan(plan: "plan-1")), by: government)
+        try await engine.execute(.plan(.publishPlan(plan: "plan-1")), by: agency)
         try await engine.execute(
-            .announceSelection(SelectionAnnouncement(id: "sel-1", plan: "plan-1", method: .openTender, criteria: "x")),
+            .selection(
+                .announceSelection(
+                    announcement: SelectionAnnouncement(id: "sel-1", plan: "plan-1", method: .openTender, criteria: "x")
+                )
+            ),
             by: agency
         )
         try await engine.execute(
-            .applyForSelection("sel-1", OperatorApplication(candidate: "op-1", name: "Op")),
+            .selection(
+                .applyForSelection(selection: "sel-1", application: OperatorApplication(candidate: "op-1", name: "Op"))
+            ),
             by: operatorActor
         )
-        try await engine.execute(.closeApplications("sel-1"), by: agency)
-        try await engine.execute(.reviewQualifications("sel-1"), by: agency)
-        try await engine.execute(.selectOperator("sel-1", candidate: "op-1"), by: agency)
+        try await engine.execute(.selection(.closeApplications(selection: "sel-1")), by: agency)
+        try await engine.execute(.selection(.reviewQualifications(selection: "sel-1")), by: agency)
+        try await engine.execute(.selection(.selectOperator(selection: "sel-1", candidate: "op-1")), by: agency)
         let terms = AgreementTerms(
             id: "agr-1",
             plan: "plan-1",
@@ -196,11 +232,11 @@ enum WorkflowBenchmarks {
             start: CivilDate(year: 2026, month: 3, day: 1)!,
             end: CivilDate(year: 2029, month: 2, day: 28)!
         )
-        try await engine.execute(.draftAgreement(terms, selection: "sel-1"), by: agency)
-        try await engine.execute(.recordCollectiveDecision("agr-1", minutes: "m"), by: agency)
-        try await engine.execute(.signAgreement("agr-1"), by: operatorActor)
-        try await engine.execute(.fileAgreement("agr-1", filingNumber: "f"), by: administration)
-        try await engine.execute(.activateAgreement("agr-1"), by: agency)
+        try await engine.execute(.agreement(.draftAgreement(terms: terms, selection: "sel-1")), by: agency)
+        try await engine.execute(.agreement(.recordCollectiveDecision(agreement: "agr-1", minutes: "m")), by: agency)
+        try await engine.execute(.agreement(.signAgreement(agreement: "agr-1")), by: operatorActor)
+        try await engine.execute(.agreement(.fileAgreement(agreement: "agr-1", filingNumber: "f")), by: administration)
+        try await engine.execute(.agreement(.activateAgreement(agreement: "agr-1")), by: agency)
         let product = ProductSpec(
             id: "prod-1",
             agreement: "agr-1",
@@ -209,17 +245,19 @@ enum WorkflowBenchmarks {
             sourceEntries: ["ent-open"],
             delivery: .model
         )
-        try await engine.execute(.draftProduct(product), by: operatorActor)
-        try await engine.execute(.assessProductCompliance("prod-1"), by: agency)
-        try await engine.execute(.fileProduct("prod-1"), by: operatorActor)
+        try await engine.execute(.product(.draftProduct(product: product)), by: operatorActor)
+        try await engine.execute(.product(.assessProductCompliance(product: "prod-1")), by: agency)
+        try await engine.execute(.product(.fileProduct(product: "prod-1")), by: operatorActor)
         try await engine.execute(
-            .setFeeCap(
-                "prod-1",
-                PublicDataPricing.FeeCap(
+            .product(
+                .setFeeCap(
                     product: "prod-1",
-                    limit: .perUnit(.call, UnitPrice(fen: 50)),
-                    setBy: "agency",
-                    source: "cap"
+                    cap: PublicDataPricing.FeeCap(
+                        product: "prod-1",
+                        limit: .perUnit(.call, UnitPrice(fen: 50)),
+                        setBy: "agency",
+                        source: "cap"
+                    )
                 )
             ),
             by: agency
@@ -233,16 +271,23 @@ enum WorkflowBenchmarks {
             charge: .usage(UsageCharge(unit: .call, scheme: .flat(UnitPrice(fen: 20)))),
             feeStage: .trial
         )
-        try await engine.execute(.publishProduct("prod-1", plan: plan2), by: operatorActor)
+        try await engine.execute(.product(.publishProduct(product: "prod-1", plan: plan2)), by: operatorActor)
         try await engine.execute(
-            .applyScenario(
-                ScenarioSpec(id: "scn-1", product: "prod-1", purpose: .industryDevelopment, description: "x")
+            .scenario(
+                .applyScenario(
+                    scenario: ScenarioSpec(
+                        id: "scn-1",
+                        product: "prod-1",
+                        purpose: .industryDevelopment,
+                        description: "x"
+                    )
+                )
             ),
             by: business
         )
-        try await engine.execute(.assessScenario("scn-1"), by: operatorActor)
-        try await engine.execute(.fileScenario("scn-1"), by: operatorActor)
-        try await engine.execute(.activateScenario("scn-1"), by: agency)
+        try await engine.execute(.scenario(.assessScenario(scenario: "scn-1")), by: operatorActor)
+        try await engine.execute(.scenario(.fileScenario(scenario: "scn-1")), by: operatorActor)
+        try await engine.execute(.scenario(.activateScenario(scenario: "scn-1")), by: agency)
     }
 
     /// Copies `events` under renamed streams and ids until the log holds `count` events.

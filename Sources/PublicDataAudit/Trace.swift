@@ -1,4 +1,5 @@
 import Foundation
+import PublicDataModel
 
 /// The kind of thing a trace reference names: a catalog entry, an agreement, a plan, a product, ...
 ///
@@ -105,22 +106,15 @@ public struct TraceConvention: Sendable, Hashable {
 
     /// The library's documented default (see the tables above).
     public static let standard: TraceConvention = {
-        let kinds: [(String, TraceKind)] = [
-            ("catalogEntry", .catalogEntry), ("agreement", .agreement), ("plan", .plan), ("product", .product),
-            ("dataRequest", .dataRequest), ("scenario", .scenario),
-        ]
         var keys: [String: TraceKind] = [:]
-        for (stem, kind) in kinds {
+        var prefixes: [String: TraceKind] = [:]
+        for (stem, process) in TraceKeys.traceKeyKinds {
+            let kind = TraceKind(stem)
             keys[stem + "ID"] = kind
             keys[stem + "IDs"] = kind
+            prefixes[process.streamPrefix] = kind
         }
-        return TraceConvention(
-            payloadKeys: keys,
-            streamPrefixes: [
-                "catalog-": .catalogEntry, "agreement-": .agreement, "plan-": .plan, "product-": .product,
-                "data-request-": .dataRequest, "scenario-": .scenario,
-            ]
-        )
+        return TraceConvention(payloadKeys: keys, streamPrefixes: prefixes)
     }()
 
     /// The references `event` carries under this convention, sorted, without duplicates.

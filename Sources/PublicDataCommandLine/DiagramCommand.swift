@@ -7,7 +7,7 @@ enum DiagramCommand {
         USAGE
           publicdata-demo diagram PROCESS
 
-        Prints the Mermaid stateDiagram-v2 of PROCESS, generated from the workflow's process definitions.
+        Prints the Mermaid stateDiagram-v2 of PROCESS, generated from the workflow's process types.
         PROCESS is one of: \(validNames)
         """
     }
@@ -32,9 +32,9 @@ enum DiagramCommand {
         guard let kind = process(named: name) else {
             throw UsageError("unknown process '\(name)'; valid processes: \(validNames)", command: "diagram")
         }
-        let definition = Processes.definition(kind)
-        output.line("%% \(definition.title)")
-        output.line(String(definition.mermaid().dropLast()))
+        let description = Processes.description(of: kind)
+        output.line("%% \(description.title)")
+        output.line(String(description.mermaid().dropLast()))
         return .success
     }
 }

@@ -145,7 +145,7 @@ final class Narrator {
         }
         outcomes.append(outcome)
         let mark = outcome.isRefusal ? "✗" : "✓"
-        let articles = Processes.command(command.name).articles
+        let articles = command.name.spec.articles
         output.line(
             "  \(mark) \(actor.role.rawValue) \(Self.name(actor.party)): \(command.name.rawValue) "
                 + "\(command.stream) → \(outcome.state)"
@@ -154,14 +154,25 @@ final class Narrator {
         if let comment { note(comment) }
         if let decision = outcome.decision { printDecision(decision) }
         for event in outcome.events {
-            if let payload = try? event.decodePayload(WorkflowPayload.self) {
-                for deadline in payload.deadlines ?? [] {
-                    note("⏳ deadline '\(deadline.key)' opened, due \(deadline.dueDay) \(weekday(deadline.dueDay))")
-                }
+            for deadline in Self.openedDeadlines(event) {
+                note("⏳ deadline '\(deadline.key)' opened, due \(deadline.dueDay) \(weekday(deadline.dueDay))")
             }
         }
         try await background()
         return outcome
+    }
+
+    /// The deadlines a workflow event opened (none for an event of no process).
+    static func openedDeadlines(_ event: RecordedEvent) -> [ScheduledDeadline] {
+        guard let kind = ProcessKind.of(event.streamID) else { return [] }
+        return openedDeadlines(event, of: Processes.type(of: kind))
+    }
+
+    private static func openedDeadlines<P: WorkflowProcess>(
+        _ event: RecordedEvent,
+        of process: P.Type
+    ) -> [ScheduledDeadline] {
+        (try? EventEnvelope<P>(decoding: event))?.deadlines ?? []
     }
 
     func printDecision(_ decision: Decision) {
@@ -236,87 +247,136 @@ final class Narrator {
         try await go(to: W.start)
         for (entry, clerk) in W.catalog {
             try await step(
-                .publishCatalogEntry(entry),
+                .catalog(.publishCatalogEntry(entry: entry)),
                 by: clerk,
                 "\(entry.name): \(entry.sharing.rawValue), \(entry.openness.rawValue), grade \(entry.grade.rawValue)"
             )
         }
-        try await step(.draftPlan(W.plan), by: W.agencyClerk)
-        try await step(.submitPlan(W.planID), by: W.agencyClerk)
-        try await step(.approvePlan(W.planID), by: W.governmentClerk, "approved by the municipal government (Art. 11)")
-        try await step(.publishPlan(W.planID), by: W.agencyClerk)
+        try await step(.plan(.draftPlan(plan: W.plan)), by: W.agencyClerk)
+        try await step(.plan(.submitPlan(plan: W.planID)), by: W.agencyClerk)
+        try await step(
+            .plan(.approvePlan(plan: W.planID)),
+            by: W.governmentClerk,
+            "approved by the municipal government (Art. 11)"
+        )
+        try await step(.plan(.publishPlan(plan: W.planID)), by: W.agencyClerk)
 
         title("Operator selection (Art. 12)")
         try await go(to: W.day(2026, 1, 6))
-        try await step(.announceSelection(W.announcement), by: W.agencyClerk)
-        try await step(.applyForSelection(W.selectionID, W.application), by: W.operatorClerk)
-        try await step(.applyForSelection(W.selectionID, W.shadyApplication), by: W.candidateClerk)
-        try await step(.closeApplications(W.selectionID), by: W.agencyClerk)
-        let review = try await step(.reviewQualifications(W.selectionID), by: W.agencyClerk)
-        if let payload = try? review.events.first?.decodePayload(WorkflowPayload.self) {
-            for result in payload.qualifications ?? [] {
-                note("candidate \(Self.name(result.candidate)):")
-                printDecision(result.decision)
+        try await step(.selection(.announceSelection(announcement: W.announcement)), by: W.agencyClerk)
+        try await step(
+            .selection(.applyForSelection(selection: W.selectionID, application: W.application)),
+            by: W.operatorClerk
+        )
+        try await step(
+            .selection(.applyForSelection(selection: W.selectionID, application: W.shadyApplication)),
+            by: W.candidateClerk
+        )
+        try await step(.selection(.closeApplications(selection: W.selectionID)), by: W.agencyClerk)
+        let review = try await step(.selection(.reviewQualifications(selection: W.selectionID)), by: W.agencyClerk)
+        for event in review.events {
+            switch try EventEnvelope<SelectionProcess>(decoding: event).event {
+            case .qualificationsReviewed(let reviewed), .noEligibleCandidate(let reviewed):
+                for result in reviewed.qualifications {
+                    note("candidate \(Self.name(result.candidate)):")
+                    printDecision(result.decision)
+                }
+            default:
+                break
             }
         }
-        try await step(.selectOperator(W.selectionID, candidate: W.operatorParty), by: W.agencyClerk)
+        try await step(
+            .selection(.selectOperator(selection: W.selectionID, candidate: W.operatorParty)),
+            by: W.agencyClerk
+        )
     }
 
     func agreementAndRegistration() async throws {
         title("Authorization agreement: signed and filed (Art. 13)")
         try await go(to: W.day(2026, 1, 7))
-        try await step(.draftAgreement(W.terms, selection: W.selectionID), by: W.agencyClerk)
+        try await step(.agreement(.draftAgreement(terms: W.terms, selection: W.selectionID)), by: W.agencyClerk)
         try await step(
-            .recordCollectiveDecision(W.agreementID, minutes: "2026年第1次党组会 (collective decision)"),
+            .agreement(
+                .recordCollectiveDecision(agreement: W.agreementID, minutes: "2026年第1次党组会 (collective decision)")
+            ),
             by: W.agencyClerk
         )
-        try await step(.signAgreement(W.agreementID), by: W.operatorClerk)
+        try await step(.agreement(.signAgreement(agreement: W.agreementID)), by: W.operatorClerk)
         try await go(to: W.day(2026, 1, 8))
-        try await step(.fileAgreement(W.agreementID, filingNumber: "京数备〔2026〕001"), by: W.administrationClerk)
+        try await step(
+            .agreement(.fileAgreement(agreement: W.agreementID, filingNumber: "京数备〔2026〕001")),
+            by: W.administrationClerk
+        )
         try await go(to: W.day(2026, 1, 12))
-        try await step(.activateAgreement(W.agreementID), by: W.agencyClerk, "term \(W.terms.start) – \(W.terms.end)")
+        try await step(
+            .agreement(.activateAgreement(agreement: W.agreementID)),
+            by: W.agencyClerk,
+            "term \(W.terms.start) – \(W.terms.end)"
+        )
 
         title("Registration of the data resources (登记, Art. 9)")
         try await go(to: W.day(2026, 1, 13))
-        try await step(.applyRegistration(W.registration), by: W.marketRegulationClerk)
-        try await step(.acceptRegistration(W.registration.id), by: W.administrationClerk)
+        try await step(.registration(.applyRegistration(application: W.registration)), by: W.marketRegulationClerk)
+        try await step(.registration(.acceptRegistration(registration: W.registration.id)), by: W.administrationClerk)
         try await step(
-            .completeFormalReview(W.registration.id, passed: true, note: "materials complete"),
+            .registration(
+                .completeFormalReview(registration: W.registration.id, passed: true, note: "materials complete")
+            ),
             by: W.administrationClerk,
             "public notice of \(app.configuration.policy.parameters.registrationNoticeWorkingDays) working days"
         )
         try await go(to: W.day(2026, 1, 21))
-        try await step(.issueRegistrationCode(W.registration.id, code: "BJ-DR-2026-000017"), by: W.administrationClerk)
+        try await step(
+            .registration(.issueRegistrationCode(registration: W.registration.id, code: "BJ-DR-2026-000017")),
+            by: W.administrationClerk
+        )
     }
 
     func dataRequests() async throws {
         title("Data requests (Arts. 5, 16–19, 26)")
         try await go(to: W.day(2026, 2, 2))
-        try await step(.submitDataRequest(W.grantedRequest), by: W.operatorClerk)
-        try await step(.evaluateDataRequest(W.grantedRequest.id), by: W.agencyClerk, "open data: granted")
-        try await step(.provisionData(W.grantedRequest.id, note: "sandbox space s-017"), by: W.centerClerk)
-
-        try await step(.submitDataRequest(W.conditionalRequest), by: W.operatorClerk)
+        try await step(.dataRequest(.submitDataRequest(request: W.grantedRequest)), by: W.operatorClerk)
         try await step(
-            .evaluateDataRequest(W.conditionalRequest.id),
+            .dataRequest(.evaluateDataRequest(request: W.grantedRequest.id)),
+            by: W.agencyClerk,
+            "open data: granted"
+        )
+        try await step(
+            .dataRequest(.provisionData(request: W.grantedRequest.id, note: "sandbox space s-017")),
+            by: W.centerClerk
+        )
+
+        try await step(.dataRequest(.submitDataRequest(request: W.conditionalRequest)), by: W.operatorClerk)
+        try await step(
+            .dataRequest(.evaluateDataRequest(request: W.conditionalRequest.id)),
             by: W.agencyClerk,
             "conditional share: the owning industry department co-reviews"
         )
         try await step(
-            .coReviewDataRequest(W.conditionalRequest.id, approve: true, note: "scenario limited to credit scoring"),
+            .dataRequest(
+                .coReviewDataRequest(
+                    request: W.conditionalRequest.id,
+                    approve: true,
+                    note: "scenario limited to credit scoring"
+                )
+            ),
             by: W.taxClerk
         )
         try await step(
-            .provisionData(W.conditionalRequest.id, note: "privacy computing node pc-03"),
+            .dataRequest(.provisionData(request: W.conditionalRequest.id, note: "privacy computing node pc-03")),
             by: W.centerClerk
         )
 
-        try await step(.submitDataRequest(W.coreRequest), by: W.operatorClerk)
-        try await step(.evaluateDataRequest(W.coreRequest.id), by: W.agencyClerk, "core-grade data is never authorized")
-
-        try await step(.submitDataRequest(W.personalRequest), by: W.operatorClerk)
+        try await step(.dataRequest(.submitDataRequest(request: W.coreRequest)), by: W.operatorClerk)
         try await step(
-            .evaluateDataRequest(W.personalRequest.id),
+            .dataRequest(.evaluateDataRequest(request: W.coreRequest.id)),
+            by: W.agencyClerk,
+            "core-grade data is never authorized"
+        )
+
+        try await step(.dataRequest(.submitDataRequest(request: W.personalRequest)), by: W.operatorClerk)
+        try await step(
+            .dataRequest(.evaluateDataRequest(request: W.personalRequest.id)),
             by: W.agencyClerk,
             "personal information, neither anonymized nor consented"
         )
@@ -325,26 +385,26 @@ final class Narrator {
     func productAndScenarios() async throws {
         title("Product: compliance, filing, registration, fee cap, publication (Arts. 20–22, 27)")
         try await go(to: W.day(2026, 2, 4))
-        try await step(.draftProduct(W.product), by: W.operatorClerk)
-        try await step(.assessProductCompliance(W.productID), by: W.agencyClerk)
-        try await step(.fileProduct(W.productID), by: W.operatorClerk)
-        try await step(.registerProduct(W.productID, registration: nil), by: W.administrationClerk)
+        try await step(.product(.draftProduct(product: W.product)), by: W.operatorClerk)
+        try await step(.product(.assessProductCompliance(product: W.productID)), by: W.agencyClerk)
+        try await step(.product(.fileProduct(product: W.productID)), by: W.operatorClerk)
+        try await step(.product(.registerProduct(product: W.productID, registration: nil)), by: W.administrationClerk)
         try await step(
-            .setFeeCap(W.productID, W.feeCap),
+            .product(.setFeeCap(product: W.productID, cap: W.feeCap)),
             by: W.agencyClerk,
             "cap \(W.feeCap.limit) (\(W.feeCap.source))"
         )
         try await go(to: W.day(2026, 3, 2))
         let overCap = W.pricePlan.replacingPrice(fen: 80)
         do {
-            try await app.execute(.publishProduct(W.productID, plan: overCap), by: W.operatorClerk)
+            try await app.execute(.product(.publishProduct(product: W.productID, plan: overCap)), by: W.operatorClerk)
             throw DemoFailure(step: "publishProduct above the cap", message: "a price above the cap was accepted")
         } catch let error as WorkflowError {
             output.line("  ✗ operator: publishProduct at ¥0.80 per call → refused, nothing recorded (\(error.code))")
             note(error.message)
         }
         try await step(
-            .publishProduct(W.productID, plan: W.pricePlan),
+            .product(.publishProduct(product: W.productID, plan: W.pricePlan)),
             by: W.operatorClerk,
             "trial fee ¥0.20 per call, under the cap of ¥0.50"
         )
@@ -352,13 +412,13 @@ final class Narrator {
         title("Downstream scenarios (Arts. 20, 25, 27)")
         for (scenario, clerk) in [(W.loanScenario, W.bankClerk), (W.welfareScenario, W.welfareClerk)] {
             try await step(
-                .applyScenario(scenario),
+                .scenario(.applyScenario(scenario: scenario)),
                 by: clerk,
                 "\(scenario.description), purpose \(scenario.purpose.rawValue)"
             )
-            try await step(.assessScenario(scenario.id), by: W.operatorClerk)
-            try await step(.fileScenario(scenario.id), by: W.operatorClerk)
-            try await step(.activateScenario(scenario.id), by: W.agencyClerk)
+            try await step(.scenario(.assessScenario(scenario: scenario.id)), by: W.operatorClerk)
+            try await step(.scenario(.fileScenario(scenario: scenario.id)), by: W.operatorClerk)
+            try await step(.scenario(.activateScenario(scenario: scenario.id)), by: W.agencyClerk)
         }
     }
 
@@ -376,21 +436,30 @@ final class Narrator {
         for (day, usage) in uses {
             try await go(to: day)
             try await step(
-                .recordUsage(W.agreementID, usage),
+                .settlement(.recordUsage(agreement: W.agreementID, usage: usage)),
                 by: W.operatorClerk,
                 "\(usage.quantity) calls by \(Self.name(usage.consumer)) under \(usage.scenario?.rawValue ?? "—")"
             )
         }
-        let retry = try await app.execute(.recordUsage(W.agreementID, W.usage("bank-0317", 200)), by: W.operatorClerk)
+        let retry = try await app.execute(
+            .settlement(.recordUsage(agreement: W.agreementID, usage: W.usage("bank-0317", 200))),
+            by: W.operatorClerk
+        )
         output.line("  ↻ the same usage record sent again: deduplicated = \(retry.deduplicated) (counted once)")
 
         try await go(to: W.day(2026, 4, 1))
         let closed = try await step(
-            .closeSettlementPeriod(W.agreementID, period: try W.billingPeriod()),
+            .settlement(.closeSettlementPeriod(agreement: W.agreementID, period: try W.billingPeriod())),
             by: W.agencyClerk
         )
-        let payload = try closed.events.first?.decodePayload(WorkflowPayload.self)
-        let invoices = payload?.invoices ?? []
+        var invoices: [Invoice] = []
+        var summary: SettlementSummary?
+        for event in closed.events {
+            if case .periodClosed(let payload) = try EventEnvelope<SettlementProcess>(decoding: event).event {
+                invoices = payload.invoices
+                summary = payload.settlement
+            }
+        }
         for invoice in invoices {
             let exemption = invoice.exemption.map { " — free: \($0.condition)" } ?? ""
             note(
@@ -398,11 +467,19 @@ final class Narrator {
                     + "subtotal \(invoice.subtotal), total \(invoice.total), waived \(invoice.waivedAmount)\(exemption)"
             )
         }
-        if let settlement = payload?.settlement {
+        if let settlement = summary {
             note("period \(settlement.period): \(settlement.usageCount) usage records, revenue \(settlement.revenue)")
         }
-        let distributed = try await step(.distributeRevenue(W.agreementID, shares: W.shares), by: W.financeClerk)
-        let allocations = (try distributed.events.first?.decodePayload(WorkflowPayload.self).allocations) ?? []
+        let distributed = try await step(
+            .settlement(.distributeRevenue(agreement: W.agreementID, shares: W.shares)),
+            by: W.financeClerk
+        )
+        var allocations: [Allocation] = []
+        for event in distributed.events {
+            if case .revenueDistributed(let split) = try EventEnvelope<SettlementProcess>(decoding: event).event {
+                allocations = split.allocations
+            }
+        }
         for allocation in allocations {
             note(
                 "💴 \(Self.name(allocation.party)) (\(allocation.role.rawValue), weight \(allocation.weight)): \(allocation.amount)"
@@ -415,9 +492,13 @@ final class Narrator {
         title("Quality objections (Art. 18)")
         try await go(to: W.day(2026, 4, 2))
         for objection in [W.answeredObjection, W.overdueObjection] {
-            try await step(.raiseObjection(objection), by: W.operatorClerk, objection.description)
             try await step(
-                .acceptObjection(objection.id),
+                .objection(.raiseObjection(objection: objection)),
+                by: W.operatorClerk,
+                objection.description
+            )
+            try await step(
+                .objection(.acceptObjection(objection: objection.id)),
                 by: W.administrationClerk,
                 "\(app.configuration.policy.parameters.objectionResponseWorkingDays) working days to answer; "
                     + "the Qingming holiday (2026-04-06) does not count"
@@ -425,17 +506,20 @@ final class Narrator {
         }
         try await go(to: W.day(2026, 4, 3))
         let id = W.answeredObjection.id
-        try await step(.startVerification(id), by: W.marketRegulationProvider)
+        try await step(.objection(.startVerification(objection: id)), by: W.marketRegulationProvider)
         try await step(
-            .feedBackObjection(id, finding: "312 deregistrations not synchronised"),
+            .objection(.feedBackObjection(objection: id, finding: "312 deregistrations not synchronised")),
             by: W.marketRegulationProvider
         )
-        try await step(.correctObjection(id, note: "status field reloaded"), by: W.marketRegulationProvider)
-        try await step(.closeObjection(id), by: W.administrationClerk, "answered in time")
+        try await step(
+            .objection(.correctObjection(objection: id, note: "status field reloaded")),
+            by: W.marketRegulationProvider
+        )
+        try await step(.objection(.closeObjection(objection: id)), by: W.administrationClerk, "answered in time")
         note("the tax bureau does not answer \(W.overdueObjection.id) …")
         try await go(to: W.day(2026, 4, 13))
         try await step(
-            .feedBackObjection(W.overdueObjection.id, finding: "district definitions aligned"),
+            .objection(.feedBackObjection(objection: W.overdueObjection.id, finding: "district definitions aligned")),
             by: W.taxProvider,
             "answered after the escalation"
         )
@@ -464,34 +548,43 @@ final class Narrator {
     func evaluationAndExit() async throws {
         title("Evaluation (Art. 33): two consecutive poor ratings, then the exit procedure")
         try await go(to: W.day(2027, 1, 12))
-        try await step(.openEvaluation(W.agreementID, period: "ev-2026"), by: W.administrationClerk)
         try await step(
-            .submitOperatorReport(W.agreementID, report: "2026 annual operation report"),
+            .evaluation(.openEvaluation(agreement: W.agreementID, period: "ev-2026")),
+            by: W.administrationClerk
+        )
+        try await step(
+            .evaluation(.submitOperatorReport(agreement: W.agreementID, report: "2026 annual operation report")),
             by: W.operatorClerk
         )
         try await step(
-            .rateOperator(W.agreementID, rating: .poor),
+            .evaluation(.rateOperator(agreement: W.agreementID, rating: .poor)),
             by: W.administrationClerk,
             "first poor rating: notice"
         )
         try await go(to: W.day(2027, 7, 5))
-        try await step(.openEvaluation(W.agreementID, period: "ev-2027h1"), by: W.administrationClerk)
         try await step(
-            .submitOperatorReport(W.agreementID, report: "2027 H1 rectification report"),
+            .evaluation(.openEvaluation(agreement: W.agreementID, period: "ev-2027h1")),
+            by: W.administrationClerk
+        )
+        try await step(
+            .evaluation(.submitOperatorReport(agreement: W.agreementID, report: "2027 H1 rectification report")),
             by: W.operatorClerk
         )
         try await step(
-            .rateOperator(W.agreementID, rating: .poor),
+            .evaluation(.rateOperator(agreement: W.agreementID, rating: .poor)),
             by: W.administrationClerk,
             "second consecutive poor rating: termination and exit"
         )
         try await background()
-        let agreement = try await app.instance(.agreement, W.agreementID.rawValue)
-        let product = try await app.instance(.product, W.productID.rawValue)
-        let settlement = try await app.instance(.settlement, W.agreementID.rawValue)
-        note("after the exit: agreement \(agreement.state), product \(product.state), settlement \(settlement.state)")
+        let agreement = try await app.instance(AgreementProcess.self, W.agreementID.rawValue)
+        let product = try await app.instance(ProductProcess.self, W.productID.rawValue)
+        let settlement = try await app.instance(SettlementProcess.self, W.agreementID.rawValue)
+        note(
+            "after the exit: agreement \(agreement.stateName), product \(product.stateName), "
+                + "settlement \(settlement.stateName)"
+        )
         for request in [W.grantedRequest, W.conditionalRequest] {
-            let state = try await app.instance(.dataRequest, request.id.rawValue).state
+            let state = try await app.instance(DataRequestProcess.self, request.id.rawValue).stateName
             note("data request \(request.id): \(state)")
         }
     }

@@ -26,7 +26,7 @@ public enum DisclosureBuilder {
     ///   - calendar: The calendar that turns event instants into Beijing days.
     ///   - parameters: The policy parameters; `disclosureDeadlineMonth`/`disclosureDeadlineDay` set the due date.
     /// - Returns: The input for `Disclosure(_:)`.
-    /// - Throws: `DecodingError` when a workflow event's payload is unreadable.
+    /// - Throws: `WorkflowError` (code `corruptEvent`) when a workflow event cannot be read as its process's event.
     public static func input(
         from events: [RecordedEvent],
         period: DisclosurePeriod,
@@ -52,6 +52,25 @@ public enum DisclosureBuilder {
         return input
     }
 
+    /// The stored types of the workflow events a disclosure reads; every other event is skipped undecoded.
+    static let readTypes: Set<String> = {
+        var types: Set<String> = []
+        types.formUnion([CatalogProcess.Event.Kind.entryPublished, .feedbackEntryPublished].map(\.rawValue))
+        types.formUnion([PlanProcess.Event.Kind.drafted, .amended].map(\.rawValue))
+        types.insert(SelectionProcess.Event.Kind.applied.rawValue)
+        let agreementKinds: [AgreementProcess.Event.Kind] = [
+            .drafted, .activated, .terminated, .terminatedByEvaluation, .revoked, .expired,
+        ]
+        types.formUnion(agreementKinds.map(\.rawValue))
+        types.formUnion([DataRequestProcess.Event.Kind.submitted, .granted, .coReviewApproved].map(\.rawValue))
+        types.formUnion([ProductProcess.Event.Kind.drafted, .feeCapSet, .published].map(\.rawValue))
+        let settlementKinds: [SettlementProcess.Event.Kind] = [
+            .usageRecorded, .periodClosed, .accountsSettled, .settledOnExit,
+        ]
+        types.formUnion(settlementKinds.map(\.rawValue))
+        return types
+    }()
+
     private struct Fold {
         var entries: [CatalogEntryID: CatalogEntry] = [:]
         var plans: [PlanID: ImplementationPlan] = [:]
@@ -61,7 +80,9 @@ public enum DisclosureBuilder {
         var endedBefore: [AgreementID: CivilDate] = [:]
         var requests: [DataRequestID: DataRequestSpec] = [:]
         var granted: [AgreementID: [DataRequestID]] = [:]
+        var grantedIDs: Set<DataRequestID> = []
         var products: [ProductID: ProductSpec] = [:]
+        var productsByAgreement: [AgreementID: [ProductID]] = [:]
         var published: [ProductID: PricePlan] = [:]
         var caps: [ProductID: FeeCap] = [:]
         var revenue: [ProductID: Money] = [:]
@@ -74,53 +95,102 @@ public enum DisclosureBuilder {
                 lastCheckpoint = Ledger.recordedCheckpoint(in: event)
                 return
             }
-            guard ProcessKind.of(event.streamID) != nil else { return }
-            let payload = try event.decodePayload(WorkflowPayload.self)
-            switch event.type {
-            case "catalog.entryPublished", "catalog.feedbackEntryPublished":
-                if let entry = payload.catalogEntry { entries[entry.id] = entry }
-            case "plan.drafted", "plan.amended":
-                if let plan = payload.plan { plans[plan.id] = plan }
-            case "selection.applied":
-                if let application = payload.application { operatorNames[application.candidate] = application.name }
-            case "agreement.drafted":
-                if let terms = payload.terms { self.terms[terms.id] = terms }
-            case "agreement.activated":
-                if let id = payload.agreementID { activated.insert(id) }
-            case "agreement.terminated", "agreement.terminatedByEvaluation", "agreement.revoked", "agreement.expired":
-                if let id = payload.agreementID, day < period.start { endedBefore[id] = day }
-            case "dataRequest.submitted":
-                if let request = payload.request { requests[request.id] = request }
-            case "dataRequest.granted", "dataRequest.coReviewApproved":
-                if let id = payload.dataRequestID, let agreement = payload.agreementID,
-                    !(granted[agreement]?.contains(id) ?? false)
+            guard DisclosureBuilder.readTypes.contains(event.type), let kind = ProcessKind.of(event.streamID) else {
+                return
+            }
+            switch kind {
+            case .catalog: catalog(try EventEnvelope<CatalogProcess>(decoding: event))
+            case .implementationPlan: plan(try EventEnvelope<PlanProcess>(decoding: event))
+            case .operatorSelection: selection(try EventEnvelope<SelectionProcess>(decoding: event))
+            case .agreement: agreement(try EventEnvelope<AgreementProcess>(decoding: event), day: day, period: period)
+            case .dataRequest: dataRequest(try EventEnvelope<DataRequestProcess>(decoding: event))
+            case .product: product(try EventEnvelope<ProductProcess>(decoding: event))
+            case .settlement:
+                settlement(try EventEnvelope<SettlementProcess>(decoding: event), day: day, period: period)
+            case .registration, .scenario, .objection, .evaluation, .feedback: break
+            }
+        }
+
+        mutating func catalog(_ envelope: EventEnvelope<CatalogProcess>) {
+            switch envelope.event {
+            case .entryPublished(let published), .feedbackEntryPublished(let published):
+                entries[published.catalogEntry.id] = published.catalogEntry
+            }
+        }
+
+        mutating func plan(_ envelope: EventEnvelope<PlanProcess>) {
+            switch envelope.event {
+            case .drafted(let drafted), .amended(let drafted): plans[drafted.plan.id] = drafted.plan
+            default: break
+            }
+        }
+
+        mutating func selection(_ envelope: EventEnvelope<SelectionProcess>) {
+            if case .applied(let applied) = envelope.event {
+                operatorNames[applied.application.candidate] = applied.application.name
+            }
+        }
+
+        mutating func agreement(_ envelope: EventEnvelope<AgreementProcess>, day: CivilDate, period: DisclosurePeriod) {
+            switch envelope.event {
+            case .drafted(let drafted): terms[drafted.terms.id] = drafted.terms
+            case .activated:
+                if let id = envelope.trace.agreementID { activated.insert(id) }
+            case .terminated, .terminatedByEvaluation, .revoked, .expired:
+                if let id = envelope.trace.agreementID, day < period.start { endedBefore[id] = day }
+            default: break
+            }
+        }
+
+        mutating func dataRequest(_ envelope: EventEnvelope<DataRequestProcess>) {
+            switch envelope.event {
+            case .submitted(let submitted): requests[submitted.request.id] = submitted.request
+            case .granted, .coReviewApproved:
+                if let id = envelope.trace.dataRequestID, let agreement = envelope.trace.agreementID,
+                    grantedIDs.insert(id).inserted
                 {
                     granted[agreement, default: []].append(id)
                 }
-            case "product.drafted":
-                if let product = payload.product { products[product.id] = product }
-            case "product.feeCapSet":
-                for cap in payload.feeCaps ?? [] { caps[cap.product] = cap }
-            case "product.published":
-                if let id = payload.productID, let plan = payload.pricePlan { published[id] = plan }
-            case "settlement.usageRecorded":
-                guard day >= period.start, let record = payload.usage, let product = products[record.product]
-                else { return }
+            default: break
+            }
+        }
+
+        mutating func product(_ envelope: EventEnvelope<ProductProcess>) {
+            switch envelope.event {
+            case .drafted(let drafted):
+                if products.updateValue(drafted.product, forKey: drafted.product.id) == nil {
+                    productsByAgreement[drafted.product.agreement, default: []].append(drafted.product.id)
+                }
+            case .feeCapSet(let set): caps[set.feeCap.product] = set.feeCap
+            case .published(let publication):
+                published[envelope.trace.productID ?? publication.pricePlan.product] = publication.pricePlan
+            default: break
+            }
+        }
+
+        mutating func settlement(
+            _ envelope: EventEnvelope<SettlementProcess>,
+            day: CivilDate,
+            period: DisclosurePeriod
+        ) {
+            guard day >= period.start else { return }
+            switch envelope.event {
+            case .usageRecorded(let recorded):
+                guard let product = products[recorded.usage.product] else { return }
                 for entry in product.sourceEntries {
                     var line = usage[entry] ?? (0, 0, [])
-                    line.calls += record.quantity
+                    line.calls += recorded.usage.quantity
                     line.records += 1
-                    line.purposes.insert((payload.purpose ?? .industryDevelopment).rawValue)
+                    line.purposes.insert(recorded.purpose.rawValue)
                     usage[entry] = line
                 }
-            case "settlement.periodClosed", "settlement.accountsSettled", "settlement.settledOnExit":
-                guard day >= period.start else { return }
-                for invoice in payload.invoices ?? [] {
+            case .periodClosed(let closed), .accountsSettled(let closed), .settledOnExit(let closed):
+                for invoice in closed.invoices {
                     revenue[invoice.product] =
                         (try? (revenue[invoice.product] ?? .zero).adding(invoice.total))
                         ?? revenue[invoice.product]
                 }
-            default:
+            case .revenueDistributed:
                 break
             }
         }
@@ -140,9 +210,10 @@ public enum DisclosureBuilder {
             }
             .sorted { $0.id < $1.id }
             var agencies: [PartyID: [AuthorizationDisclosure]] = [:]
+            var agencyPlans: [PartyID: PlanID] = [:]
             var operatorAgreements: [PartyID: [AgreementTerms]] = [:]
             for terms in inForce {
-                let productIDs = products.values.filter { $0.agreement == terms.id }.map(\.id).sorted()
+                let productIDs = (productsByAgreement[terms.id] ?? []).sorted()
                 let requestLines = (granted[terms.id] ?? []).compactMap { requests[$0] }.map {
                     "\($0.id) (\($0.purpose.rawValue), \($0.delivery.rawValue))"
                 }
@@ -164,10 +235,11 @@ public enum DisclosureBuilder {
                         }
                     )
                 )
+                if agencyPlans[terms.implementingAgency] == nil { agencyPlans[terms.implementingAgency] = terms.plan }
                 operatorAgreements[terms.operatorParty, default: []].append(terms)
             }
             let agencySections = agencies.map { party, authorizations in
-                let planName = inForce.first { $0.implementingAgency == party }.flatMap { plans[$0.plan]?.name }
+                let planName = agencyPlans[party].flatMap { plans[$0]?.name }
                 return AgencyDisclosure(
                     party: party,
                     name: planName.map { "\($0) 实施机构 (implementing agency)" } ?? party.rawValue,
@@ -175,7 +247,6 @@ public enum DisclosureBuilder {
                 )
             }
             let operatorSections = operatorAgreements.map { party, agreements in
-                let ids = Set(agreements.map(\.id))
                 var resources: [AuthorizedResource] = []
                 var seen: Set<CatalogEntryID> = []
                 for agreement in agreements {
@@ -191,7 +262,8 @@ public enum DisclosureBuilder {
                         }
                     }
                 }
-                let own = products.values.filter { ids.contains($0.agreement) && published[$0.id] != nil }
+                let own = agreements.flatMap { productsByAgreement[$0.id] ?? [] }
+                    .compactMap { published[$0] != nil ? products[$0] : nil }
                     .sorted { $0.id < $1.id }
                 let listings = own.map {
                     ProductListing(

@@ -82,7 +82,7 @@ public struct TickReport: Sendable {
 ///     configuration: PublicDataConfiguration(store: try SQLiteEventStore(path: "records.sqlite"), sink: mailer)
 /// )
 /// let clerk = Actor(party: "agency-finance", role: .implementingAgency, person: "wang.li")
-/// try await app.execute(.draftPlan(plan), by: clerk)
+/// try await app.execute(.plan(.draftPlan(plan: plan)), by: clerk)
 /// try await app.tick()   // fire due deadlines, deliver notifications, extend the audit ledger
 /// ```
 public final class PublicDataApplication: Sendable {
@@ -147,7 +147,7 @@ public final class PublicDataApplication: Sendable {
     /// The event store.
     public var store: any EventStore { configuration.store }
 
-    /// Decides and records a command (see `WorkflowEngine.execute(_:by:)`).
+    /// Decides and records a command (see `WorkflowEngine.execute(_:by:idempotencyKey:)`).
     /// - Returns: The recorded events, the new state and the policy decision, if any.
     /// - Throws: `WorkflowError`; nothing is recorded when it throws.
     @discardableResult
@@ -155,10 +155,17 @@ public final class PublicDataApplication: Sendable {
         try await engine.execute(command, by: actor)
     }
 
-    /// The state of one process instance.
-    /// - Throws: `WorkflowError`.
-    public func instance(_ process: ProcessKind, _ id: String) async throws(WorkflowError) -> ProcessInstance {
-        try await engine.instance(process, id)
+    /// The state of one process instance, e.g. `try await app.instance(AgreementProcess.self, "agr-1")`.
+    /// - Parameters:
+    ///   - process: The process type.
+    ///   - id: The instance id (the stream id without the process's prefix).
+    /// - Returns: The instance folded from its events: typed state, facts, trace keys and open deadlines.
+    /// - Throws: `WorkflowError` (`store`, or `corruptEvent` for an unreadable event).
+    public func instance<P: WorkflowProcess>(
+        _ process: P.Type,
+        _ id: String
+    ) async throws(WorkflowError) -> ProcessInstance<P> {
+        try await engine.instance(P.self, id)
     }
 
     /// Fires the deadlines due at the clock's current time.

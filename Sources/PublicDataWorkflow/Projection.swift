@@ -74,43 +74,44 @@ public struct WorkflowProjection: Sendable, Hashable {
     }
 
     private static let decodedTypes: Set<String> = [
-        "agreement.drafted", "dataRequest.submitted", "product.drafted", "product.published", "objection.raised",
+        AgreementProcess.Event.Kind.drafted.rawValue, DataRequestProcess.Event.Kind.submitted.rawValue,
+        ProductProcess.Event.Kind.drafted.rawValue, ProductProcess.Event.Kind.published.rawValue,
+        ObjectionProcess.Event.Kind.raised.rawValue,
     ]
 
     /// Applies one event of the global log; events at or below ``position`` are ignored.
-    /// - Throws: ``WorkflowError`` (code `store`) when a payload the projection needs is unreadable.
+    /// - Throws: ``WorkflowError`` (code `corruptEvent`) when a payload the projection needs is unreadable.
     public mutating func apply(_ event: RecordedEvent) throws(WorkflowError) {
         guard event.globalPosition > position else { return }
         position = event.globalPosition
         eventCount += 1
         let stream = event.streamID
         guard let process = ProcessKind.of(stream) else { return }
+        let description = Processes.event(event.type)
+        let transition = description?.process == process ? description?.event : nil
         // One hash of the stream id for a known stream: read and write its state through the index.
         let from: String
         let to: String
-        let transition: TransitionDefinition?
         if let slot = states.index(forKey: stream) {
             from = states.values[slot]
-            transition = TransitionIndex.shared.transition(process, event: event.type, from: from)
-            to = transition?.to ?? from
+            to = transition.flatMap { $0.from.contains(from) ? $0.to : nil } ?? from
             if to != from { states.values[slot] = to }
         } else {
-            from = ProcessDefinition.initialState
-            transition = TransitionIndex.shared.transition(process, event: event.type, from: from)
-            to = transition?.to ?? from
+            from = ProcessDescription.initialState
+            to = transition.flatMap { $0.from.contains(from) ? $0.to : nil } ?? from
             states[stream] = to
         }
-        if let transition, !transition.closesDeadlines.isEmpty, !openDeadlines.isEmpty {
-            for key in transition.closesDeadlines { openDeadlines[stream.rawValue + "|" + key] = nil }
+        if let transition, !transition.closes.isEmpty, !openDeadlines.isEmpty {
+            for key in transition.closes { openDeadlines[stream.rawValue + "|" + key] = nil }
         }
         var payload: ProjectionFields?
-        if Self.decodedTypes.contains(event.type) || !(transition?.opensDeadlines.isEmpty ?? true) {
+        if Self.decodedTypes.contains(event.type) || !(transition?.opens.isEmpty ?? true) {
             do {
-                payload = try ProjectionFields.fast(event.payload) ?? event.decodePayload(ProjectionFields.self)
+                payload = try event.decodePayload(ProjectionFields.self)
             } catch {
                 throw WorkflowError(
-                    code: .store,
-                    message: "event \(event.id) has an unreadable payload: \(error)",
+                    code: .corruptEvent,
+                    message: "\(stream)@\(event.streamVersion) (\(event.type)): \(error)",
                     stream: stream
                 )
             }
@@ -118,22 +119,25 @@ public struct WorkflowProjection: Sendable, Hashable {
         for deadline in payload?.deadlines ?? [] { openDeadlines[stream.rawValue + "|" + deadline.key] = deadline }
         // Only events that create an object or change its state touch the views below.
         guard payload != nil || to != from else { return }
-        var id: String { String(stream.rawValue.dropFirst(process.streamPrefix.count)) }
+        let id = process.instanceID(of: stream) ?? stream.rawValue
         switch process {
         case .agreement:
             let agreement = AgreementID(id)
-            if let party = payload?.operatorID, event.type == "agreement.drafted" {
+            if let party = payload?.operatorID, event.type == AgreementProcess.Event.Kind.drafted.rawValue {
                 agreementOperator[agreement] = party
             }
             if let party = agreementOperator[agreement] { agreementsByOperator[party, default: [:]][agreement] = to }
         case .dataRequest:
             let request = DataRequestID(id)
-            if event.type == "dataRequest.submitted", let agreement = payload?.agreementID {
+            if event.type == DataRequestProcess.Event.Kind.submitted.rawValue, let agreement = payload?.agreementID {
                 requestEntries[request] = payload?.catalogEntryIDs ?? []
                 requestsByAgreement[agreement, default: []].insert(request)
             }
-            let active = to == "granted" || to == "provisioned"
-            guard active != (from == "granted" || from == "provisioned") else { return }
+            let live: Set<String> = [
+                DataRequestProcess.State.granted.rawValue, DataRequestProcess.State.provisioned.rawValue,
+            ]
+            let active = live.contains(to)
+            guard active != live.contains(from) else { return }
             for entry in requestEntries[request] ?? [] {
                 if active {
                     activeGrantsByCatalogEntry[entry, default: []].insert(request)
@@ -145,22 +149,24 @@ public struct WorkflowProjection: Sendable, Hashable {
             }
         case .product:
             let product = ProductID(id)
-            if event.type == "product.drafted", let agreement = payload?.agreementID {
+            if event.type == ProductProcess.Event.Kind.drafted.rawValue, let agreement = payload?.agreementID {
                 products[product] = ProductSummary(
                     id: product,
                     agreement: agreement,
-                    operatorParty: payload?.operatorID ?? PartyID(""),
+                    operatorParty: payload?.operatorID ?? PartyID("unknown"),
                     name: payload?.product?.name ?? "",
                     state: to,
                     pricePlan: nil
                 )
                 productsByAgreement[agreement, default: []].insert(product)
             }
-            if event.type == "product.published", let plan = payload?.pricePlan { products[product]?.pricePlan = plan }
+            if event.type == ProductProcess.Event.Kind.published.rawValue, let plan = payload?.pricePlan {
+                products[product]?.pricePlan = plan
+            }
             products[product]?.state = to
         case .objection:
             let objection = ObjectionID(id)
-            if event.type == "objection.raised", let provider = payload?.objection?.provider {
+            if event.type == ObjectionProcess.Event.Kind.raised.rawValue, let provider = payload?.providerIDs?.first {
                 objectionProvider[objection] = provider
             }
             if let provider = objectionProvider[objection] {
@@ -261,15 +267,11 @@ struct ProjectionFields: Decodable, Equatable {
         var name: String
     }
 
-    struct Addressed: Decodable, Equatable {
-        var provider: PartyID
-    }
-
     var operatorID: PartyID?
     var agreementID: AgreementID?
     var catalogEntryIDs: [CatalogEntryID]?
     var product: Named?
     var pricePlan: PricePlan?
-    var objection: Addressed?
+    var providerIDs: [PartyID]?
     var deadlines: [ScheduledDeadline]?
 }

@@ -30,7 +30,10 @@ extension WorkflowEngine {
             if due.isEmpty { return fired }
             for deadline in due {
                 attempted.insert(deadline.firingEventID)
-                if let result = try await fire(deadline) { fired.append(result) }
+                guard let kind = ProcessKind.of(deadline.stream) else { continue }
+                if let result = try await Processes.type(of: kind).fireDeadline(deadline, on: self) {
+                    fired.append(result)
+                }
             }
         }
     }
@@ -43,69 +46,48 @@ extension WorkflowEngine {
         try await advance(to: clock.now())
     }
 
-    /// Fires one deadline if it is still open; `nil` when it was closed or fired by someone else.
-    func fire(_ deadline: ScheduledDeadline) async throws(WorkflowError) -> FiredDeadline? {
+    /// Fires one deadline of `process` if it is still open; `nil` when it was closed or fired by someone else.
+    func fire<P: WorkflowProcess>(
+        _ process: P.Type,
+        _ deadline: ScheduledDeadline
+    ) async throws(WorkflowError)
+        -> FiredDeadline?
+    {
+        guard let key = P.Deadline(rawValue: deadline.key) else { return nil }
         for _ in 0..<32 {
-            let current = try await instance(deadline.stream)
-            guard current.openDeadlines[deadline.key] == deadline else { return nil }
-            let definition = Processes.definition(current.process)
-            guard
-                let transition = definition.transitions.first(where: {
-                    $0.trigger == .deadline(deadline.key) && $0.from.contains(current.state)
-                })
-            else { return nil }
-            if deadline.key == "exit" {
-                try await runExitProcedure(for: current, at: deadline.dueAt)
+            let current = try await instance(P.self, stream: deadline.stream)
+            guard current.openDeadlines[key] == deadline else { return nil }
+            let context = DecisionContext(
+                engine: self,
+                actor: .scheduler,
+                now: deadline.dueAt,
+                today: calendar.civilDate(of: deadline.dueAt),
+                command: nil,
+                stream: deadline.stream
+            )
+            guard var draft = P.fire(key, current, context) else { return nil }
+            guard P.spec(draft.event.kind).from.contains(current.state) else { return nil }
+            if P.kind == .agreement, key.rawValue == AgreementProcess.Deadline.exit.rawValue {
+                try await runAgreementExit(deadline.stream, at: deadline.dueAt)
             }
-            var payload = WorkflowPayload()
-            var opened: [ScheduledDeadline] = []
-            for key in transition.opensDeadlines {
-                if key == deadline.key {
-                    // A re-armed deadline (objection escalation): the next one falls due the policy's response
-                    // period after this one, until the policy's escalation limit is reached.
-                    let escalations = (current.facts.escalations ?? 0) + 1
-                    payload.escalations = escalations
-                    let limit = policy.parameters.objectionEscalationLimit
-                    guard escalations < limit else { continue }
-                    let day = calendar.addingWorkingDays(
-                        policy.parameters.objectionResponseWorkingDays,
-                        to: deadline.dueDay
-                    )
-                    opened.append(
-                        ScheduledDeadline(
-                            key: key,
-                            stream: current.stream,
-                            dueAt: calendar.endOfDay(day),
-                            dueDay: day,
-                            openedAtVersion: current.version + 1
-                        )
-                    )
-                } else {
-                    opened.append(
-                        ScheduledDeadline(
-                            key: key,
-                            stream: current.stream,
-                            dueAt: deadline.dueAt,
-                            dueDay: deadline.dueDay,
-                            openedAtVersion: current.version + 1
-                        )
-                    )
-                }
+            if P.kind == .evaluation, key.rawValue == EvaluationProcess.Deadline.exit.rawValue {
+                try await runEvaluationExit(deadline.stream, at: deadline.dueAt)
             }
-            payload.deadlines = opened.isEmpty ? nil : opened
-            let draft = Draft(transition.event, payload, id: deadline.firingEventID, occurredAt: deadline.dueAt)
+            draft.id = deadline.firingEventID
+            draft.occurredAt = deadline.dueAt
             let result = try await append(
                 [draft],
                 to: current,
                 actor: nil,
                 now: deadline.dueAt,
-                trigger: .deadline(deadline.key)
+                trigger: .deadline(key)
             )
             switch result {
-            case .conflict:
+            case .conflict, .duplicate:
                 continue
             case .appended(let events, _, let deduplicated):
                 guard !deduplicated, let event = events.first else { return nil }
+                observer.observe(.deadlineFired(stream: deadline.stream, key: deadline.key, event: event.id))
                 return FiredDeadline(deadline: deadline, event: event)
             }
         }
@@ -114,46 +96,44 @@ extension WorkflowEngine {
 
     // MARK: - Follow-ups of commands
 
-    /// Runs what a recorded command sets in motion at once: the exit procedure.
-    func followUp(_ command: WorkflowCommand, outcome: CommandOutcome) async throws(WorkflowError) {
-        guard !outcome.deduplicated else { return }
-        switch command.name {
-        case .terminateAgreement, .revokeAgreement, .rateOperator:
-            let instance = try await instance(outcome.stream)
-            if let exit = instance.openDeadlines["exit"] { _ = try await fire(exit) }
+    /// Runs what a recorded command sets in motion at once: the exit procedure, and the catalog entry of an
+    /// accepted feedback offer.
+    func followUp(_ command: WorkflowCommand, outcome: CommandOutcome, actor: Actor) async throws(WorkflowError) {
+        switch command {
+        case .agreement(.terminateAgreement(let id, _)), .agreement(.revokeAgreement(let id, _)):
+            let agreement = try await instance(AgreementProcess.self, id.rawValue)
+            if let exit = agreement.openDeadlines[.exit] { _ = try await fire(AgreementProcess.self, exit) }
+        case .evaluation(.rateOperator(let id, _)):
+            let evaluation = try await instance(EvaluationProcess.self, id.rawValue)
+            if let exit = evaluation.openDeadlines[.exit] { _ = try await fire(EvaluationProcess.self, exit) }
+        case .feedback(.acceptFeedback(let id)):
+            guard !outcome.deduplicated else { return }
+            try await publishFeedbackEntry(id, actor: actor)
         default:
             break
         }
     }
 
-    /// Publishes the entry of an accepted feedback offer into the catalog, before the offer is marked accepted.
-    ///
-    /// The catalog event has a deterministic id, so a retried acceptance never publishes the entry twice.
+    /// Publishes the entry of an accepted feedback offer into the catalog (a deterministic id: once).
     func publishFeedbackEntry(_ id: FeedbackID, actor: Actor) async throws(WorkflowError) {
-        let feedback = try await instance(.feedback, id.rawValue)
-        guard feedback.state == "reviewing", let offer = feedback.facts.feedback else { return }
+        let feedback = try await instance(FeedbackProcess.self, id.rawValue)
+        guard let offer = feedback.facts.offer else { return }
         for _ in 0..<32 {
-            let catalog = try await instance(ProcessKind.catalog.stream(offer.entry.id.rawValue))
-            if catalog.exists {
-                if catalog.facts.feedbackID == id { return }
-                throw WorkflowError(
-                    code: .invalidState,
-                    message: "catalog entry \(offer.entry.id) exists already",
-                    command: .acceptFeedback,
-                    stream: catalog.stream
-                )
-            }
-            var payload = feedback.facts.traceKeys
-            payload.catalogEntry = offer.entry
-            payload.catalogEntryIDs = [offer.entry.id]
-            payload.departmentIDs = [offer.entry.owningDepartment]
-            let draft = Draft("catalog.feedbackEntryPublished", payload, id: EventID("feedback:\(id)"))
+            let catalog = try await instance(CatalogProcess.self, offer.entry.id.rawValue)
+            if catalog.exists { return }
+            var trace = feedback.trace.merging(CatalogProcess.trace(of: offer.entry))
+            trace.feedbackID = id
+            let draft = Draft<CatalogProcess>(
+                .feedbackEntryPublished(CatalogProcess.Published(catalogEntry: offer.entry)),
+                trace: trace,
+                id: EventID("feedback:\(id)")
+            )
             let result = try await append(
                 [draft],
                 to: catalog,
                 actor: actor,
                 now: clock.now(),
-                trigger: .effect(of: .acceptFeedback)
+                trigger: .effect(.feedback(.acceptFeedback))
             )
             if case .appended = result { return }
         }
@@ -162,128 +142,141 @@ extension WorkflowEngine {
 
     // MARK: - Exit procedure
 
-    /// The exit procedure (seed 001 §8): for an evaluation, terminate the agreement first; for an ended
-    /// agreement, revoke every grant, withdraw every product, close the period and settle the accounts.
-    ///
-    /// Every step appends to the target stream at its current version with a deterministic event id, so two
-    /// instances running the procedure together record each step once.
-    func runExitProcedure(for instance: ProcessInstance, at instant: Date) async throws(WorkflowError) {
-        switch instance.process {
-        case .evaluation:
-            guard let agreementID = instance.facts.agreementID else { return }
-            try await terminateByEvaluation(agreementID, evaluation: instance, at: instant)
-            let agreement = try await self.instance(.agreement, agreementID.rawValue)
-            if let exit = agreement.openDeadlines["exit"] { _ = try await fire(exit) }
-        case .agreement:
-            guard let agreementID = instance.facts.agreementID else { return }
-            let targets = try await index.exitTargets(agreementID)
-            for stream in targets.requests {
-                try await exitStep(stream, event: "dataRequest.revokedOnExit", agreement: instance, at: instant)
-            }
-            for stream in targets.products {
-                try await exitStep(stream, event: "product.withdrawnOnExit", agreement: instance, at: instant)
-            }
-            try await exitStep(
-                ProcessKind.settlement.stream(agreementID.rawValue),
-                event: "settlement.settledOnExit",
-                agreement: instance,
-                at: instant
-            )
-        default:
-            return
-        }
-    }
-
-    private func terminateByEvaluation(
-        _ agreementID: AgreementID,
-        evaluation: ProcessInstance,
-        at instant: Date
-    ) async throws(WorkflowError) {
+    /// The evaluation's exit (seed 001 §8): terminate the agreement, then run its exit procedure.
+    private func runEvaluationExit(_ stream: StreamID, at instant: Date) async throws(WorkflowError) {
+        let evaluation = try await instance(EvaluationProcess.self, stream: stream)
+        guard let agreementID = evaluation.trace.agreementID else { return }
         for _ in 0..<32 {
-            let agreement = try await self.instance(.agreement, agreementID.rawValue)
-            guard agreement.state == "active" || agreement.state == "suspended" else { return }
-            var payload = WorkflowPayload()
-            payload.evaluationID = evaluation.facts.evaluationID
-            payload.rating = evaluation.facts.rating
-            payload.consecutivePoorRatings = evaluation.facts.consecutivePoorRatings
-            payload.reason = "consecutive poor evaluations (seed 001 §8, Art. 33)"
-            payload.deadlines = [
-                ScheduledDeadline(
-                    key: "exit",
-                    stream: agreement.stream,
-                    dueAt: instant,
-                    dueDay: calendar.civilDate(of: instant),
-                    openedAtVersion: agreement.version + 1
-                )
-            ]
-            let id = EventID("exit:\(agreementID):terminated-by:\(evaluation.stream):\(evaluation.version)")
+            let agreement = try await instance(AgreementProcess.self, agreementID.rawValue)
+            guard agreement.state == .active || agreement.state == .suspended else { break }
+            let ended = AgreementProcess.TerminatedByEvaluation(
+                rating: evaluation.facts.rating ?? .poor,
+                consecutivePoorRatings: evaluation.facts.consecutivePoorRatings,
+                reason: "consecutive poor evaluations (seed 001 §8, Art. 33)"
+            )
+            let exit = ScheduledDeadline(
+                key: AgreementProcess.Deadline.exit.rawValue,
+                stream: agreement.stream,
+                dueAt: instant,
+                dueDay: calendar.civilDate(of: instant),
+                openedAtVersion: agreement.version + 1
+            )
+            var trace = TraceKeys()
+            trace.evaluationID = evaluation.trace.evaluationID
+            let draft = Draft<AgreementProcess>(
+                .terminatedByEvaluation(ended),
+                trace: trace,
+                deadlines: [exit],
+                id: EventID("exit:\(agreementID):terminated-by:\(evaluation.stream):\(evaluation.version)"),
+                occurredAt: instant
+            )
             let result = try await append(
-                [Draft("agreement.terminatedByEvaluation", payload, id: id, occurredAt: instant)],
+                [draft],
                 to: agreement,
                 actor: nil,
                 now: instant,
-                trigger: .effect(of: .rateOperator),
+                trigger: .effect(.evaluation(.rateOperator)),
                 causation: evaluation.stream.rawValue
             )
-            if case .appended = result { return }
+            if case .appended = result { break }
         }
-        throw WorkflowError(code: .contention, message: "agreement \(agreementID) kept changing during the exit")
+        let agreement = try await instance(AgreementProcess.self, agreementID.rawValue)
+        if let exit = agreement.openDeadlines[.exit] { _ = try await fire(AgreementProcess.self, exit) }
     }
 
-    private func exitStep(
+    /// The agreement's exit procedure (seed 001 §8): revoke every grant, withdraw every product, rate the open
+    /// period and settle the accounts. Every step carries a deterministic id, so concurrent runs record it once.
+    private func runAgreementExit(_ stream: StreamID, at instant: Date) async throws(WorkflowError) {
+        let agreement = try await instance(AgreementProcess.self, stream: stream)
+        guard let agreementID = agreement.trace.agreementID else { return }
+        let targets = try await index.exitTargets(agreementID)
+        let reason = Reasoned(reason: "exit procedure of agreement \(agreementID)")
+        let prefix = "exit:\(agreement.stream):\(agreement.version)"
+        for request in targets.requests {
+            try await exitStep(DataRequestProcess.self, request, at: instant, id: "\(prefix):\(request)", cause: stream)
+            {
+                _,
+                _ in .revokedOnExit(reason)
+            }
+        }
+        for product in targets.products {
+            try await exitStep(ProductProcess.self, product, at: instant, id: "\(prefix):\(product)", cause: stream) {
+                _,
+                _ in .withdrawnOnExit(reason)
+            }
+        }
+        let settlement = SettlementProcess.kind.stream(agreementID.rawValue)
+        try await exitStep(
+            SettlementProcess.self,
+            settlement,
+            at: instant,
+            id: "\(prefix):\(settlement)",
+            cause: stream,
+            trace: agreement.trace
+        ) { (current: ProcessInstance<SettlementProcess>, context: DecisionContext) async -> SettlementProcess.Event in
+            // The accounts are settled with the open period's invoices; a rating failure must not stop the exit,
+            // so it is recorded in the note and the revenue left at zero.
+            do {
+                return .settledOnExit(try await SettlementProcess.final(current, label: "exit", context: context))
+            } catch {
+                let summary = SettlementSummary(period: "exit", usageCount: current.facts.usageCount, revenue: .zero)
+                return .settledOnExit(
+                    SettlementProcess.PeriodClosed(
+                        invoices: [],
+                        settlement: summary,
+                        note: "accounts settled without invoices: \(error)"
+                    )
+                )
+            }
+        }
+    }
+
+    private func exitStep<P: WorkflowProcess>(
+        _ process: P.Type,
         _ stream: StreamID,
-        event: String,
-        agreement: ProcessInstance,
-        at instant: Date
+        at instant: Date,
+        id: String,
+        cause: StreamID,
+        trace: TraceKeys = TraceKeys(),
+        _ event: (ProcessInstance<P>, DecisionContext) async -> P.Event
     ) async throws(WorkflowError) {
         for _ in 0..<32 {
-            let current = try await instance(stream)
-            guard TransitionIndex.shared.transition(current.process, event: event, from: current.state) != nil else {
-                return
-            }
-            var payload = current.exists ? WorkflowPayload() : agreement.facts.traceKeys
-            payload.reason = "exit procedure of agreement \(agreement.facts.agreementID?.rawValue ?? "?")"
-            if current.process == .settlement {
-                // The accounts are settled with the invoices of the open period; a rating failure must not
-                // stop the exit, so it is recorded in the note and the revenue left at zero.
-                let today = calendar.civilDate(of: instant)
-                let context = DecisionContext(
-                    engine: self,
-                    actor: Actor(party: "system", role: .dataAdministration, person: "exit-procedure"),
-                    now: instant,
-                    today: today
-                )
-                let start = min(current.tallies.values.map(\.firstDay).min() ?? today, today)
-                var revenue = Money.zero
-                do {
-                    let period = try BillingPeriod(start: start, end: today)
-                    let (invoices, total) = try await context.rate(
-                        current,
-                        period: period,
-                        command: .settleAccounts(agreement.facts.agreementID ?? AgreementID("?"))
-                    )
-                    payload.invoices = invoices.isEmpty ? nil : invoices
-                    revenue = total
-                } catch {
-                    payload.note = "accounts settled without invoices: \(error)"
-                }
-                payload.settlement = SettlementSummary(
-                    period: "exit",
-                    usageCount: current.periodUsageCount,
-                    revenue: revenue
-                )
-            }
-            let id = EventID("exit:\(agreement.stream):\(agreement.version):\(stream)")
+            let current = try await instance(P.self, stream: stream)
+            let context = DecisionContext(
+                engine: self,
+                actor: .scheduler,
+                now: instant,
+                today: calendar.civilDate(of: instant),
+                command: nil,
+                stream: stream
+            )
+            let decided = await event(current, context)
+            guard P.spec(decided.kind).from.contains(current.state) else { return }
+            let draft = Draft<P>(
+                decided,
+                trace: current.exists ? TraceKeys() : trace,
+                id: EventID(id),
+                occurredAt: instant
+            )
             let result = try await append(
-                [Draft(event, payload, id: id, occurredAt: instant)],
+                [draft],
                 to: current,
                 actor: nil,
                 now: instant,
                 trigger: .exit,
-                causation: agreement.stream.rawValue
+                causation: cause.rawValue
             )
             if case .appended = result { return }
         }
         throw WorkflowError(code: .contention, message: "\(stream) kept changing during the exit")
+    }
+}
+
+extension WorkflowProcess {
+    static func fireDeadline(
+        _ deadline: ScheduledDeadline,
+        on engine: WorkflowEngine
+    ) async throws(WorkflowError) -> FiredDeadline? {
+        try await engine.fire(Self.self, deadline)
     }
 }

@@ -1,20 +1,24 @@
 import Foundation
+import PublicDataAudit
 import PublicDataModel
 import PublicDataPolicy
 
 /// The result of a command that was decided and recorded.
-public struct CommandOutcome: Sendable, Hashable {
+public struct CommandOutcome: Sendable, Hashable, Codable {
     /// The command.
     public var command: CommandName
     /// The stream it changed.
     public var stream: StreamID
     /// The events recorded (as stored).
     public var events: [RecordedEvent]
-    /// The instance's state afterwards.
+    /// The instance's state afterwards (the state's name).
     public var state: String
     /// The policy decision behind the command, when the policy was asked.
     public var decision: Decision?
-    /// `true` when the same events had been recorded before (a retried usage record) and nothing was written.
+    /// Whether the command was recorded as a refusal (a policy denial or a co-review rejection).
+    public var isRefusal: Bool
+    /// `true` when the same command had been recorded before (a retried or raced command, or a retried usage
+    /// record) and nothing was written; ``events`` are the events recorded the first time.
     public var deduplicated: Bool
 
     /// Creates an outcome.
@@ -24,6 +28,7 @@ public struct CommandOutcome: Sendable, Hashable {
         events: [RecordedEvent],
         state: String,
         decision: Decision?,
+        isRefusal: Bool,
         deduplicated: Bool
     ) {
         self.command = command
@@ -31,12 +36,8 @@ public struct CommandOutcome: Sendable, Hashable {
         self.events = events
         self.state = state
         self.decision = decision
+        self.isRefusal = isRefusal
         self.deduplicated = deduplicated
-    }
-
-    /// Whether the command was recorded as a refusal (a policy denial or a co-review rejection).
-    public var isRefusal: Bool {
-        decision?.effect == .deny || events.contains { $0.type == "dataRequest.coReviewRejected" }
     }
 }
 
@@ -48,29 +49,31 @@ public struct FiredDeadline: Sendable, Hashable {
     public var event: RecordedEvent
 }
 
-/// The workflow engine: decides commands against the process definitions, the policy and pricing, and
-/// records the resulting events with optimistic concurrency.
+/// The workflow engine: runs every process (``WorkflowProcess``) the same way and records the resulting events
+/// with optimistic concurrency.
 ///
 /// ## How a command is decided
-/// 1. The actor's role must be allowed for the command (``Processes/roles(for:)``); input is validated.
-/// 2. The target stream's state is loaded from its events; the command must leave the current state.
-/// 3. Party checks: an operator acts only on its own agreements and products, an agency only on its own
-///    plans and agreements, a provider only on objections addressed to it, a business entity only on its own
-///    scenarios.
-/// 4. The policy is asked where the regulation requires a decision; pricing where money is involved.
-/// 5. The events are appended with the stream's version as the expected version. On a version conflict the
-///    engine reloads the stream and decides again from step 2 — it never retries the old decision.
+/// 1. The actor's role must be one the command's ``CommandSpec`` allows; otherwise ``WorkflowError`` with code
+///    `roleNotPermitted` and the articles that assign the act to those roles.
+/// 2. The input is validated; every problem is listed with its JSON path.
+/// 3. The target stream's instance is folded from its events; the command must leave its current state
+///    (otherwise `invalidState`, citing the articles of the step that must come first).
+/// 4. The process's `decide` checks parties, asks the policy where the regulation requires a decision, and
+///    returns the events.
+/// 5. The events are appended with the stream's version as the expected version and ids derived from the
+///    command (its content, actor, stream and version, or the caller's idempotency key), so a raced or retried
+///    command is recorded once and the second caller gets the first outcome. On a version conflict the
+///    engine reloads the stream and decides again — it never retries the old decision.
 ///
 /// ## Refusals
 /// Bad input, a wrong role, a wrong party or a wrong state throw ``WorkflowError`` and append **nothing**.
 /// A well-formed data request, product release, price publication or downstream scenario that the policy denies
-/// **is recorded** (`dataRequest.refused`, `product.releaseRefused`, `product.publicationRefused`,
-/// `scenario.refused`) with the full decision, because Art. 14 requires every authorization decision to be
-/// traceable. A refused publication leaves the product where it was, so a corrected plan may be published.
+/// **is recorded** with the full decision, because Art. 14 requires every authorization decision to be
+/// traceable.
 ///
 /// ```swift
 /// let engine = WorkflowEngine(store: store, clock: clock, calendar: calendar, policy: .beijingDefault)
-/// let outcome = try await engine.execute(.evaluateDataRequest("req-1"), by: agencyClerk)
+/// let outcome = try await engine.execute(.dataRequest(.evaluateDataRequest(request: "req-1")), by: agencyClerk)
 /// if outcome.isRefusal { print(outcome.decision?.reasons ?? []) }
 /// ```
 public final class WorkflowEngine: Sendable {
@@ -84,14 +87,14 @@ public final class WorkflowEngine: Sendable {
     public let policy: Policy
     /// The authority parties for notifications.
     public let directory: AuthorityDirectory
+    /// Receives what the engine does: commands recorded and refused, conflict retries, deadlines, store errors.
+    public let observer: any PublicDataObserver
 
-    let cache = LockedBox<[StreamID: ProcessInstance]>([:])
+    let cache = LockedBox<[StreamID: any Sendable]>([:])
     let index: ProjectionRunner
     let gate = StreamGate()
-    /// One encoder in the library's JSON style, reused for every payload (encoding does not mutate it).
-    let encoder = PublicDataJSON.makeEncoder()
     private let cacheLimit: Int
-    private let maximumAttempts = 64
+    let maximumAttempts = 64
 
     /// Creates an engine.
     /// - Parameters:
@@ -101,14 +104,17 @@ public final class WorkflowEngine: Sendable {
     ///   - policy: The policy (e.g. `Policy.beijingDefault`).
     ///   - directory: The parties holding the authority roles.
     ///   - cacheLimit: How many stream states the engine memoizes before it starts afresh.
+    ///   - observer: Receives structured events (``ObservedEvent``); none by default.
     public init(
         store: any EventStore,
         clock: any WallClock,
         calendar: any WorkingDayCalendar,
         policy: Policy,
         directory: AuthorityDirectory = AuthorityDirectory(),
-        cacheLimit: Int = 100_000
+        cacheLimit: Int = 100_000,
+        observer: any PublicDataObserver = NoOpObserver()
     ) {
+        self.observer = observer
         self.store = store
         self.clock = clock
         self.calendar = calendar
@@ -120,34 +126,39 @@ public final class WorkflowEngine: Sendable {
 
     // MARK: - Reading state
 
-    /// The current state of a stream, folded from its events.
-    /// - Throws: ``WorkflowError`` (code `store`) when the store fails.
-    public func instance(_ stream: StreamID) async throws(WorkflowError) -> ProcessInstance {
-        guard let process = ProcessKind.of(stream) else {
-            throw WorkflowError(code: .invalidInput, message: "\(stream) is not a workflow stream", stream: stream)
-        }
-        var instance = cache.withLock { $0[stream] } ?? ProcessInstance(stream: stream, process: process)
+    /// The current state of an instance of `process`, folded from its events.
+    /// - Throws: ``WorkflowError`` (code `store`, or `corruptEvent` for an unreadable event).
+    public func instance<P: WorkflowProcess>(
+        _ process: P.Type,
+        _ id: String
+    ) async throws(WorkflowError) -> ProcessInstance<P> {
+        try await instance(P.self, stream: P.kind.stream(id))
+    }
+
+    func instance<P: WorkflowProcess>(
+        _ process: P.Type,
+        stream: StreamID
+    ) async throws(WorkflowError) -> ProcessInstance<P> {
+        var instance = (cache.withLock { $0[stream] } as? ProcessInstance<P>) ?? ProcessInstance<P>(stream: stream)
         let known = instance.version
         while true {
-            let page: [RecordedEvent]
-            do {
-                page = try await store.readStream(stream, fromVersion: instance.version + 1, limit: 1000)
-            } catch let error as EventStoreError {
-                throw WorkflowError(code: .store, message: error.message, stream: stream, storeError: error)
-            } catch {
-                throw WorkflowError(code: .store, message: "\(error)", stream: stream)
+            let page = try await storeCall(stream) {
+                try await store.readStream(stream, fromVersion: instance.version + 1, limit: 1000)
             }
-            for event in page { try instance.apply(event) }
+            for event in page { instance.apply(try EventEnvelope<P>(decoding: event), version: event.streamVersion) }
             if page.count < 1000 { break }
         }
         if instance.version != known { remember(instance) }
         return instance
     }
 
-    /// The current state of the instance `id` of `process`.
-    /// - Throws: ``WorkflowError`` (code `store`).
-    public func instance(_ process: ProcessKind, _ id: String) async throws(WorkflowError) -> ProcessInstance {
-        try await instance(process.stream(id))
+    /// The state's name of any workflow stream (`"[*]"` when it has no event).
+    /// - Throws: ``WorkflowError``.
+    public func stateName(of stream: StreamID) async throws(WorkflowError) -> String {
+        guard let kind = ProcessKind.of(stream) else {
+            throw WorkflowError(code: .invalidInput, message: "\(stream) is not a workflow stream", stream: stream)
+        }
+        return try await Processes.type(of: kind).stateName(of: stream, in: self)
     }
 
     /// The read-side projections, caught up with the store.
@@ -156,16 +167,40 @@ public final class WorkflowEngine: Sendable {
         try await index.catchUp()
     }
 
-    private func remember(_ instance: ProcessInstance) {
+    func remember<P: WorkflowProcess>(_ instance: ProcessInstance<P>) {
         cache.withLock { cache in
             if cache.count >= cacheLimit, cache[instance.stream] == nil { cache.removeAll(keepingCapacity: true) }
-            if let existing = cache[instance.stream], existing.version >= instance.version { return }
+            if let existing = cache[instance.stream] as? ProcessInstance<P>, existing.version >= instance.version {
+                return
+            }
             cache[instance.stream] = instance
         }
     }
 
-    private func forget(_ stream: StreamID) {
+    func forget(_ stream: StreamID) {
         _ = cache.withLock { $0.removeValue(forKey: stream) }
+    }
+
+    func storeCall<T>(
+        _ stream: StreamID?,
+        _ body: () async throws -> T
+    ) async throws(WorkflowError) -> T {
+        do {
+            return try await body()
+        } catch let error as EventStoreError {
+            observer.observe(
+                .storeError(
+                    operation: "read",
+                    code: "\(error.code)",
+                    sqlState: error.backendCode,
+                    message: error.message
+                )
+            )
+            throw WorkflowError(code: .store, message: error.message, stream: stream, storeError: error)
+        } catch {
+            observer.observe(.storeError(operation: "read", code: "backend", sqlState: nil, message: "\(error)"))
+            throw WorkflowError(code: .store, message: "\(error)", stream: stream)
+        }
     }
 
     // MARK: - Commands
@@ -175,86 +210,118 @@ public final class WorkflowEngine: Sendable {
     /// - Parameters:
     ///   - command: The command.
     ///   - actor: Who issues it, in which role.
+    ///   - idempotencyKey: The caller's id for this command (e.g. a request id): a command retried with the same
+    ///     key by the same actor is recorded once, whenever the retry comes. Without it, the key is derived from
+    ///     the command's content, the actor and the stream's version, so a command raced by two instances is
+    ///     recorded once.
     /// - Returns: The recorded events, the new state and the policy decision, if any.
-    /// - Throws: ``WorkflowError``: `roleNotPermitted`, `invalidInput`, `notParty`, `invalidState`,
-    ///   `notFound`, `pricing` (nothing recorded), `contention` or `store`.
+    /// - Throws: ``WorkflowError``: `roleNotPermitted`, `invalidInput`, `notParty`, `invalidState`, `notFound`,
+    ///   `policyDenied`, `pricing` (nothing recorded), `contention`, `corruptEvent` or `store`.
     @discardableResult
-    public func execute(_ command: WorkflowCommand, by actor: Actor) async throws(WorkflowError) -> CommandOutcome {
+    public func execute(
+        _ command: WorkflowCommand,
+        by actor: Actor,
+        idempotencyKey: String? = nil
+    ) async throws(WorkflowError) -> CommandOutcome {
         let name = command.name
-        let definition = Processes.command(name)
-        guard definition.roles.contains(actor.role) else {
-            throw WorkflowError(
-                code: .roleNotPermitted,
-                message: "role \(actor.role.rawValue) may not \(name.rawValue); allowed: "
-                    + Role.allCases.filter { definition.roles.contains($0) }.map(\.rawValue).joined(separator: ", "),
-                command: name,
-                stream: command.stream
-            )
-        }
-        try validate(command)
-        if case .acceptFeedback(let id) = command {
-            try await publishFeedbackEntry(id, actor: actor)
-        }
-        // Within one engine, commands on the same stream take turns, so they do not conflict with each other;
-        // across engines (and processes) the expected-version append is the fence.
-        let stream = command.stream
-        await gate.enter(stream)
-        let outcome: CommandOutcome
         do {
-            outcome = try await decideAndAppend(command, actor: actor)
+            let outcome = try await command.run(on: self, by: actor, idempotencyKey: idempotencyKey)
+            observer.observe(
+                .commandRecorded(
+                    command: name.rawValue,
+                    stream: outcome.stream,
+                    events: outcome.events.count,
+                    deduplicated: outcome.deduplicated,
+                    refusal: outcome.isRefusal
+                )
+            )
+            try await followUp(command, outcome: outcome, actor: actor)
+            return outcome
         } catch {
-            gate.leave(stream)
+            observer.observe(
+                .commandRefused(
+                    command: name.rawValue,
+                    stream: error.stream ?? command.stream,
+                    code: error.code.description,
+                    articles: error.articles,
+                    message: error.message
+                )
+            )
             throw error
         }
-        gate.leave(stream)
-        try await followUp(command, outcome: outcome)
-        return outcome
     }
 
-    private func decideAndAppend(
-        _ command: WorkflowCommand,
-        actor: Actor
-    ) async throws(WorkflowError)
-        -> CommandOutcome
-    {
-        let name = command.name
-        let stream = command.stream
-        let transitions = TransitionIndex.shared.transitions(for: name)
-        // The first attempt decides on the memoized state of the stream without reading the store: if another
-        // instance moved the stream on, the append conflicts and the next attempt reloads. A refusal decided
-        // on memoized state is re-checked on fresh state before it is reported.
-        var cached = cache.withLock { $0[stream] }
-        for _ in 0..<maximumAttempts {
-            let current: ProcessInstance
-            if let memo = cached {
-                current = memo
-            } else {
-                current = try await instance(stream)
-            }
+    func run<P: WorkflowProcess>(
+        _ process: P.Type,
+        _ command: P.Command,
+        as name: CommandName,
+        by actor: Actor,
+        idempotencyKey: String?
+    ) async throws(WorkflowError) -> CommandOutcome {
+        let spec = command.name.spec
+        let stream = P.kind.stream(command.instanceID)
+        guard spec.roles.contains(actor.role) else {
+            throw WorkflowError(
+                code: .roleNotPermitted,
+                message: "role \(actor.role.rawValue) may not \(command.name.rawValue); "
+                    + "\(spec.articles.joined(separator: ", ")) assigns it to "
+                    + Role.allCases.filter { spec.roles.contains($0) }.map(\.rawValue).joined(separator: ", "),
+                articles: spec.articles,
+                command: name,
+                stream: stream
+            )
+        }
+        var check = InputCheck()
+        command.validate(&check)
+        guard check.issues.isEmpty else {
+            throw WorkflowError(
+                code: .invalidInput,
+                message: "\(command.name.rawValue) has \(check.issues.count) problem(s)",
+                articles: spec.articles,
+                command: name,
+                stream: stream,
+                issues: check.issues
+            )
+        }
+        // Within one engine, commands on the same stream take turns; across engines (and processes) the
+        // expected-version append is the fence.
+        await gate.enter(stream)
+        defer { gate.leave(stream) }
+        let allowed = ProcessDescription.allowedStates(P.self, for: command.name)
+        var cached = cache.withLock { $0[stream] } as? ProcessInstance<P>
+        for attempt in 0..<maximumAttempts {
+            let current: ProcessInstance<P>
+            if let memo = cached { current = memo } else { current = try await instance(P.self, stream: stream) }
             let fromMemo = cached != nil
             cached = nil
-            guard transitions.contains(where: { $0.from.contains(current.state) }) else {
+            guard allowed.contains(current.state) else {
                 if fromMemo { continue }
-                throw WorkflowError(
-                    code: .invalidState,
-                    message: current.exists
-                        ? "\(stream) is \(current.state); \(name.rawValue) is not possible from there"
-                        : "\(stream) does not exist",
-                    command: name,
-                    stream: stream
-                )
+                throw wrongState(P.self, current, command: command.name, as: name)
             }
             let now = clock.now()
-            let context = DecisionContext(engine: self, actor: actor, now: now, today: calendar.civilDate(of: now))
-            let drafts: [Draft]
+            let context = DecisionContext(
+                engine: self,
+                actor: actor,
+                now: now,
+                today: calendar.civilDate(of: now),
+                command: name,
+                stream: stream
+            )
+            let drafts: [Draft<P>]
             do {
-                drafts = try await context.decide(command, current)
+                drafts = try await P.decide(command, current, context)
             } catch  where fromMemo {
                 continue
             }
-            let result = try await append(drafts, to: current, actor: actor, now: now, trigger: .command(name))
+            let key = try commandKey(command, actor: actor, stream: stream, version: current.version, idempotencyKey)
+            var keyed = drafts
+            for offset in keyed.indices where keyed[offset].id == nil {
+                keyed[offset].id = EventID(offset == 0 ? key : "\(key)#\(offset)")
+            }
+            let result = try await append(keyed, to: current, actor: actor, now: now, trigger: .command(command.name))
             switch result {
             case .conflict:
+                observer.observe(.conflictRetry(command: name.rawValue, stream: stream, attempt: attempt + 1))
                 await Task.yield()
                 continue
             case .appended(let events, let instance, let deduplicated):
@@ -262,10 +329,24 @@ public final class WorkflowEngine: Sendable {
                     command: name,
                     stream: stream,
                     events: events,
-                    state: instance.state,
-                    decision: drafts.compactMap(\.payload.decision).first,
+                    state: instance.stateName,
+                    decision: drafts.lazy.compactMap(\.event.decision).first,
+                    isRefusal: drafts.contains { $0.event.isRefusal },
                     deduplicated: deduplicated
                 )
+            case .duplicate:
+                if idempotencyKey != nil, let previous = try await recorded(key, in: P.self, stream: stream) {
+                    return CommandOutcome(
+                        command: name,
+                        stream: stream,
+                        events: previous,
+                        state: try await instance(P.self, stream: stream).stateName,
+                        decision: nil,
+                        isRefusal: false,
+                        deduplicated: true
+                    )
+                }
+                continue
             }
         }
         throw WorkflowError(
@@ -276,62 +357,136 @@ public final class WorkflowEngine: Sendable {
         )
     }
 
-    enum AppendResult {
-        case conflict
-        case appended([RecordedEvent], ProcessInstance, deduplicated: Bool)
+    /// The refusal for a command that cannot leave the instance's state: it cites the articles of the steps
+    /// that lead to a state the command may leave.
+    private func wrongState<P: WorkflowProcess>(
+        _ process: P.Type,
+        _ current: ProcessInstance<P>,
+        command: P.Command.Name,
+        as name: CommandName
+    ) -> WorkflowError {
+        let allowed = ProcessDescription.allowedStates(P.self, for: command)
+        let before = ProcessDescription.commandsLeading(P.self, into: allowed)
+        var articles: [String] = []
+        for step in before {
+            for article in step.spec.articles where !articles.contains(article) { articles.append(article) }
+        }
+        if articles.isEmpty { articles = command.spec.articles }
+        let expected = allowed.map { $0?.rawValue ?? "(new)" }.joined(separator: " or ")
+        let first = before.map(\.rawValue).joined(separator: " or ")
+        return WorkflowError(
+            code: .invalidState,
+            message: current.exists
+                ? "\(current.stream) is \(current.stateName); \(command.rawValue) needs \(expected)"
+                    + (first.isEmpty ? "" : " (after \(first))")
+                : (allowed.contains(nil)
+                    ? "\(current.stream) exists already"
+                    : "\(current.stream) does not exist" + (first.isEmpty ? "" : "; \(first) comes first")),
+            articles: articles,
+            command: name,
+            stream: current.stream
+        )
     }
 
-    /// Turns drafts into events (trace keys, notifications), checks them against the definition and appends.
-    func append(
-        _ drafts: [Draft],
-        to current: ProcessInstance,
+    /// A deterministic id for the command's first event: from the caller's key, or from the command's content,
+    /// the actor, the stream and its version.
+    private func commandKey<C: ProcessCommand>(
+        _ command: C,
+        actor: Actor,
+        stream: StreamID,
+        version: Int64,
+        _ idempotencyKey: String?
+    ) throws(WorkflowError) -> String {
+        var material = Data("\(stream.rawValue)\n\(actor.party.rawValue)\n\(actor.role.rawValue)\n".utf8)
+        if let idempotencyKey {
+            material.append(contentsOf: Data("key\n\(idempotencyKey)".utf8))
+        } else {
+            material.append(contentsOf: Data("v\(version)\n".utf8))
+            do {
+                material.append(try sharedEncoder.encode(command))
+            } catch {
+                throw WorkflowError(code: .invalidInput, message: "the command cannot be encoded: \(error)")
+            }
+        }
+        let digest = SHA256Hasher().digest(material)
+        return "cmd-" + digest.bytes.prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private func recorded<P: WorkflowProcess>(
+        _ key: String,
+        in process: P.Type,
+        stream: StreamID
+    ) async throws(WorkflowError) -> [RecordedEvent]? {
+        var version: Int64 = 1
+        while true {
+            let page = try await storeCall(stream) {
+                try await store.readStream(stream, fromVersion: version, limit: 1000)
+            }
+            if let first = page.firstIndex(where: { $0.id.rawValue == key }) {
+                return page[first...].prefix { $0.id.rawValue == key || $0.id.rawValue.hasPrefix(key + "#") }
+                    .map { $0 }
+            }
+            if page.count < 1000 { return nil }
+            version += Int64(page.count)
+        }
+    }
+
+    enum AppendResult<P: WorkflowProcess> {
+        case conflict
+        case duplicate
+        case appended([RecordedEvent], ProcessInstance<P>, deduplicated: Bool)
+    }
+
+    /// Turns drafts into events (trace keys, notifications), checks them against the process's specs and appends.
+    func append<P: WorkflowProcess>(
+        _ drafts: [Draft<P>],
+        to current: ProcessInstance<P>,
         actor: Actor?,
         now: Date,
-        trigger: TransitionTrigger,
+        trigger: EventTrigger<P>,
         causation: String? = nil
-    ) async throws(WorkflowError) -> AppendResult {
+    ) async throws(WorkflowError) -> AppendResult<P> {
         var next = current
         var proposed: [ProposedEvent] = []
+        proposed.reserveCapacity(drafts.count)
         for (offset, draft) in drafts.enumerated() {
-            guard
-                let transition = TransitionIndex.shared.transition(
-                    current.process,
-                    event: draft.event,
-                    from: next.state
-                ),
-                transition.trigger == trigger
-            else {
+            let spec = P.spec(draft.event.kind)
+            guard spec.trigger == trigger, spec.from.contains(next.state) else {
                 throw WorkflowError(
                     code: .invalidState,
-                    message: "\(draft.event) does not leave \(next.state) on \(trigger)",
+                    message: "\(draft.event.kind.rawValue) does not leave \(next.stateName) on this trigger",
                     stream: current.stream
                 )
             }
-            var payload = next.facts.traceKeys
-            payload.merge(draft.payload)
-            payload.deadlines = draft.payload.deadlines
-            payload.closedDeadlines = transition.closesDeadlines.isEmpty ? nil : transition.closesDeadlines
-            // Folding the event into `next` merges the payload into its facts (notifications are not facts), so
-            // the targets are read from the folded facts instead of a merged copy of them.
-            next.apply(type: draft.event, payload: payload, version: current.version + Int64(offset) + 1)
-            let due = payload.deadlines?.map(\.dueDay).min()
-            let targets = notificationTargets(transition, facts: next.facts, stream: current.stream, due: due)
-            payload.notify = targets.isEmpty ? nil : targets
-            let id = draft.id ?? EventID("\(UUID().uuidString.lowercased())")
+            let opened = Set(spec.opens.map(\.rawValue))
+            for deadline in draft.deadlines where !opened.contains(deadline.key) {
+                throw WorkflowError(
+                    code: .invalidState,
+                    message: "\(draft.event.kind.rawValue) does not open the deadline \(deadline.key)",
+                    stream: current.stream
+                )
+            }
+            var envelope = EventEnvelope<P>(
+                event: draft.event,
+                trace: next.trace.merging(draft.trace),
+                deadlines: draft.deadlines
+            )
+            next.apply(envelope, version: current.version + Int64(offset) + 1)
+            envelope.notify = notificationTargets(spec, trace: next.trace, stream: current.stream, kind: draft)
             let encoded: Data
             do {
-                encoded = try payload.encodedJSON(with: encoder)
+                encoded = try envelope.encodedPayload(closing: spec.closes)
             } catch {
                 throw WorkflowError(code: .invalidInput, message: "payload cannot be encoded: \(error)")
             }
             var metadata = EventMetadata(causationID: causation)
-            if let decision = payload.decision, draft.payload.decision != nil {
+            if let decision = draft.event.decision {
                 metadata.policyVersion = "\(decision.policyID)@\(decision.policyVersion)"
             }
             proposed.append(
                 ProposedEvent(
-                    id: id,
-                    type: draft.event,
+                    id: draft.id ?? EventID("\(UUID().uuidString.lowercased())"),
+                    type: draft.event.kind.rawValue,
                     occurredAt: draft.occurredAt ?? now,
                     actor: actor,
                     payload: encoded,
@@ -344,249 +499,253 @@ public final class WorkflowEngine: Sendable {
             let result = try await store.append(proposed, to: current.stream, expectedVersion: expected)
             if result.deduplicated {
                 forget(current.stream)
-                let refreshed = try await instance(current.stream)
+                let refreshed = try await instance(P.self, stream: current.stream)
                 return .appended(result.events, refreshed, deduplicated: true)
             }
             remember(next)
             return .appended(result.events, next, deduplicated: false)
         } catch let error as EventStoreError where error.code == .versionConflict {
+            forget(current.stream)
             return .conflict
         } catch let error as EventStoreError where error.code == .duplicateEventID {
             forget(current.stream)
-            return .conflict
+            return .duplicate
         } catch let error as EventStoreError {
+            observer.observe(
+                .storeError(
+                    operation: "append",
+                    code: "\(error.code)",
+                    sqlState: error.backendCode,
+                    message: error.message
+                )
+            )
             throw WorkflowError(code: .store, message: error.message, stream: current.stream, storeError: error)
+        } catch let error as WorkflowError {
+            throw error
         } catch {
             throw WorkflowError(code: .store, message: "\(error)", stream: current.stream)
         }
     }
 
-    private func notificationTargets(
-        _ transition: TransitionDefinition,
-        facts: WorkflowPayload,
+    private func notificationTargets<P: WorkflowProcess>(
+        _ spec: EventSpec<P>,
+        trace: TraceKeys,
         stream: StreamID,
-        due: CivilDate?
+        kind draft: Draft<P>
     ) -> [NotificationTarget] {
-        var targets: [NotificationTarget] = []
-        guard !transition.notifies.isEmpty else { return targets }
-        // The subject is the same for every target; a target is a (party, role) pair listed once.
-        var subject = "\(transition.event): \(stream)"
+        guard !spec.notifies.isEmpty else { return [] }
+        let due = draft.deadlines.map(\.dueDay).min()
+        var subject = "\(draft.event.kind.rawValue): \(stream)"
         if let due { subject += ", due \(due)" }
-        for role in transition.notifies {
+        var targets: [NotificationTarget] = []
+        for role in spec.notifies {
             let parties: [PartyID]
             switch role {
-            case .operator: parties = [facts.operatorID ?? directory.party(for: role)]
-            case .implementingAgency: parties = [facts.agencyID ?? directory.party(for: role)]
-            case .industryDepartment: parties = facts.departmentIDs ?? [directory.party(for: role)]
-            case .dataProvider: parties = [facts.objection?.provider ?? directory.party(for: role)]
-            case .businessEntity: parties = [facts.applicant ?? directory.party(for: role)]
+            case .operator: parties = [trace.operatorID ?? directory.party(for: role)]
+            case .implementingAgency: parties = [trace.agencyID ?? directory.party(for: role)]
+            case .industryDepartment: parties = trace.departmentIDs ?? [directory.party(for: role)]
+            case .dataProvider: parties = trace.providerIDs ?? [directory.party(for: role)]
+            case .businessEntity: parties = [trace.applicantID ?? directory.party(for: role)]
             default: parties = [directory.party(for: role)]
             }
             for party in parties where !targets.contains(where: { $0.party == party && $0.role == role }) {
                 targets.append(
-                    NotificationTarget(party: party, role: role, kind: transition.event, subject: subject, due: due)
+                    NotificationTarget(
+                        party: party,
+                        role: role,
+                        kind: draft.event.kind.rawValue,
+                        subject: subject,
+                        due: due
+                    )
                 )
             }
         }
         return targets
     }
+}
 
-    // MARK: - Input validation (before anything is loaded)
+extension ProcessEvent {
+    /// The policy decision the event records, if any.
+    public var decision: Decision? {
+        var found: Decision?
+        if let carrier = self as? any DecisionCarrying { found = carrier.recordedDecision }
+        return found
+    }
 
-    private func validate(_ command: WorkflowCommand) throws(WorkflowError) {
-        var issues: [ValidationIssue] = []
-        func text(_ value: String, _ path: String) {
-            if value.allSatisfy(\.isWhitespace) { issues.append(ValidationIssue(path: path, message: "is empty")) }
-        }
-        func id<T>(_ value: Identifier<T>, _ path: String) {
-            if value.isEmpty { issues.append(ValidationIssue(path: path, message: "the identifier is empty")) }
-        }
-        switch command {
-        case .publishCatalogEntry(let entry):
-            id(entry.id, "$.id")
-            text(entry.name, "$.name")
-            id(entry.owningDepartment, "$.owningDepartment")
-        case .draftPlan(let plan), .amendPlan(let plan):
-            id(plan.id, "$.id")
-            id(plan.implementingAgency, "$.implementingAgency")
-        case .submitPlan(let value), .approvePlan(let value), .publishPlan(let value): id(value, "$.plan")
-        case .returnPlan(let value, let reason):
-            id(value, "$.plan")
-            text(reason, "$.reason")
-        case .announceSelection(let announcement):
-            id(announcement.id, "$.id")
-            id(announcement.plan, "$.plan")
-            text(announcement.criteria, "$.criteria")
-        case .applyForSelection(let value, let application):
-            id(value, "$.selection")
-            id(application.candidate, "$.candidate")
-            text(application.name, "$.name")
-        case .selectOperator(let value, let candidate):
-            id(value, "$.selection")
-            id(candidate, "$.candidate")
-        case .failSelection(let value, let reason):
-            id(value, "$.selection")
-            text(reason, "$.reason")
-        case .closeApplications(let value), .reviewQualifications(let value): id(value, "$.selection")
-        case .draftAgreement(let terms, let selection):
-            issues += terms.validationIssues()
-            id(selection, "$.selection")
-            id(terms.plan, "$.plan")
-            id(terms.implementingAgency, "$.implementingAgency")
-        case .recordCollectiveDecision(let value, let minutes):
-            id(value, "$.agreement")
-            text(minutes, "$.minutes")
-        case .fileAgreement(let value, let number):
-            id(value, "$.agreement")
-            text(number, "$.filingNumber")
-        case .suspendAgreement(let value, let reason), .terminateAgreement(let value, let reason),
-            .revokeAgreement(let value, let reason):
-            id(value, "$.agreement")
-            text(reason, "$.reason")
-        case .signAgreement(let value), .activateAgreement(let value), .resumeAgreement(let value):
-            id(value, "$.agreement")
-        case .applyRegistration(let application):
-            id(application.id, "$.id")
-            text(application.description, "$.description")
-            if application.catalogEntries.isEmpty && application.product == nil {
-                issues.append(ValidationIssue(path: "$.catalogEntries", message: "names no entry and no product"))
-            }
-            if application.kind != .first && application.concerns == nil {
-                issues.append(
-                    ValidationIssue(path: "$.concerns", message: "a \(application.kind) names its registration")
-                )
-            }
-        case .acceptRegistration(let value), .renewRegistration(let value): id(value, "$.registration")
-        case .completeFormalReview(let value, _, let note):
-            id(value, "$.registration")
-            text(note, "$.note")
-        case .issueRegistrationCode(let value, let code):
-            id(value, "$.registration")
-            text(code, "$.code")
-        case .submitDataRequest(let request):
-            id(request.id, "$.id")
-            id(request.agreement, "$.agreement")
-            text(request.scenario, "$.scenario")
-            if request.items.isEmpty { issues.append(ValidationIssue(path: "$.items", message: "requests nothing")) }
-            var seen: Set<CatalogEntryID> = []
-            for (index, item) in request.items.enumerated() where !seen.insert(item.entry).inserted {
-                issues.append(ValidationIssue(path: "$.items[\(index)]", message: "entry \(item.entry) twice"))
-            }
-        case .evaluateDataRequest(let value): id(value, "$.request")
-        case .coReviewDataRequest(let value, _, let note), .provisionData(let value, let note):
-            id(value, "$.request")
-            text(note, "$.note")
-        case .revokeGrant(let value, let reason):
-            id(value, "$.request")
-            text(reason, "$.reason")
-        case .draftProduct(let product):
-            id(product.id, "$.id")
-            id(product.agreement, "$.agreement")
-            text(product.name, "$.name")
-            if product.sourceEntries.isEmpty {
-                issues.append(ValidationIssue(path: "$.sourceEntries", message: "names no catalog entry"))
-            }
-        case .assessProductCompliance(let value), .fileProduct(let value), .registerProduct(let value, _):
-            id(value, "$.product")
-        case .publishProduct(let value, let plan):
-            id(value, "$.product")
-            issues += plan.validationIssues().map {
-                ValidationIssue(path: "$.plan" + $0.path.dropFirst(), message: $0.message)
-            }
-            if plan.product != value {
-                issues.append(ValidationIssue(path: "$.plan.product", message: "prices \(plan.product), not \(value)"))
-            }
-        case .setFeeCap(let value, let cap):
-            id(value, "$.product")
-            id(cap.setBy, "$.cap.setBy")
-            text(cap.source, "$.cap.source")
-            if cap.product != value {
-                issues.append(ValidationIssue(path: "$.cap.product", message: "caps \(cap.product), not \(value)"))
-            }
-        case .withdrawProduct(let value, let reason):
-            id(value, "$.product")
-            text(reason, "$.reason")
-        case .applyScenario(let scenario):
-            id(scenario.id, "$.id")
-            id(scenario.product, "$.product")
-            text(scenario.description, "$.description")
-        case .assessScenario(let value), .fileScenario(let value), .activateScenario(let value):
-            id(value, "$.scenario")
-        case .raiseObjection(let objection):
-            id(objection.id, "$.id")
-            id(objection.entry, "$.entry")
-            id(objection.provider, "$.provider")
-            text(objection.description, "$.description")
-        case .acceptObjection(let value), .startVerification(let value), .closeObjection(let value):
-            id(value, "$.objection")
-        case .feedBackObjection(let value, let note), .correctObjection(let value, let note),
-            .rejectObjection(let value, let note):
-            id(value, "$.objection")
-            text(note, "$.note")
-        case .openEvaluation(let value, let period):
-            id(value, "$.agreement")
-            id(period, "$.period")
-        case .submitOperatorReport(let value, let report):
-            id(value, "$.agreement")
-            text(report, "$.report")
-        case .rateOperator(let value, _), .settleAccounts(let value): id(value, "$.agreement")
-        case .recordUsage(let value, let usage):
-            id(value, "$.agreement")
-            id(usage.product, "$.product")
-            id(usage.subscription, "$.subscription")
-            id(usage.consumer, "$.consumer")
-            text(usage.idempotencyKey, "$.idempotencyKey")
-            if usage.quantity <= 0 { issues.append(ValidationIssue(path: "$.quantity", message: "is not positive")) }
-        case .closeSettlementPeriod(let value, _):
-            id(value, "$.agreement")
-        case .distributeRevenue(let value, let shares):
-            id(value, "$.agreement")
-            if shares.isEmpty { issues.append(ValidationIssue(path: "$.shares", message: "no shares")) }
-            for (index, share) in shares.enumerated() where share.weight < 0 {
-                issues.append(ValidationIssue(path: "$.shares[\(index)].weight", message: "is negative"))
-            }
-            if !shares.isEmpty && shares.allSatisfy({ $0.weight == 0 }) {
-                issues.append(ValidationIssue(path: "$.shares", message: "every weight is zero"))
-            }
-            if Set(shares.map(\.party)).count != shares.count {
-                issues.append(ValidationIssue(path: "$.shares", message: "a party is listed twice"))
-            }
-        case .offerFeedback(let offer):
-            id(offer.id, "$.id")
-            id(offer.agreement, "$.agreement")
-            id(offer.entry.id, "$.entry.id")
-            text(offer.entry.name, "$.entry.name")
-            text(offer.description, "$.description")
-        case .startFeedbackReview(let value), .acceptFeedback(let value): id(value, "$.feedback")
-        case .rejectFeedback(let value, let reason):
-            id(value, "$.feedback")
-            text(reason, "$.reason")
-        }
-        guard issues.isEmpty else {
-            throw WorkflowError(
-                code: .invalidInput,
-                message: "\(command.name.rawValue) has \(issues.count) problem(s)",
-                command: command.name,
-                stream: command.stream,
-                issues: issues
-            )
-        }
+    /// Whether the event records a refusal (a policy denial, or a refusal by a reviewer).
+    public var isRefusal: Bool {
+        if let carrier = self as? any DecisionCarrying { return carrier.refuses }
+        return false
     }
 }
 
-/// An event the decider wants recorded.
-struct Draft: Sendable {
-    var event: String
-    var payload: WorkflowPayload
-    var id: EventID?
-    var occurredAt: Date?
+/// An event enum that records policy decisions or refusals in some of its cases.
+public protocol DecisionCarrying {
+    /// The decision the event records, if any.
+    var recordedDecision: Decision? { get }
+    /// Whether the event is a refusal.
+    var refuses: Bool { get }
+}
 
-    init(_ event: String, _ payload: WorkflowPayload = WorkflowPayload(), id: EventID? = nil, occurredAt: Date? = nil) {
-        self.event = event
-        self.payload = payload
-        self.id = id
-        self.occurredAt = occurredAt
+extension DecisionCarrying {
+    /// A denial is a refusal.
+    public var refuses: Bool { recordedDecision.map { !$0.isPermit } ?? false }
+}
+
+// MARK: - The decision context
+
+/// What a process's `decide` may read: the actor, the time, the policy, and other streams (read-only).
+public struct DecisionContext: Sendable {
+    let engine: WorkflowEngine
+    /// Who issues the command.
+    public let actor: Actor
+    /// The instant of the decision (read once per command).
+    public let now: Date
+    /// The civil day of ``now`` in the calendar's time zone.
+    public let today: CivilDate
+    /// The command being decided.
+    public let command: CommandName?
+    /// The stream it targets.
+    public let stream: StreamID
+
+    /// The policy.
+    public var policy: Policy { engine.policy }
+    /// The policy's parameters.
+    public var parameters: PolicyParameters { engine.policy.parameters }
+    /// The working-day calendar.
+    public var calendar: any WorkingDayCalendar { engine.calendar }
+
+    /// A refusal of the current command.
+    public func refuse(_ code: WorkflowError.Code, _ message: String, _ articles: [String] = []) -> WorkflowError {
+        WorkflowError(code: code, message: message, articles: articles, command: command, stream: stream)
     }
+
+    /// A refusal by the policy, carrying the whole decision and the articles its reasons cite.
+    public func policyDenied(
+        _ decision: Decision,
+        _ message: String,
+        issues: [ValidationIssue] = []
+    ) -> WorkflowError {
+        var articles: [String] = []
+        for reason in decision.reasons {
+            for article in reason.articles where !articles.contains(article) { articles.append(article) }
+        }
+        return WorkflowError(
+            code: .policyDenied,
+            message: message + ": " + decision.reasons.map(\.message).joined(separator: "; "),
+            articles: articles,
+            command: command,
+            stream: stream,
+            issues: issues,
+            decision: decision
+        )
+    }
+
+    /// The actor must be `party` when acting in `role`; otherwise `notParty` citing `articles`.
+    public func requireParty(_ party: PartyID?, when role: Role, _ articles: [String]) throws(WorkflowError) {
+        guard actor.role == role else { return }
+        guard let party, party == actor.party else {
+            throw refuse(
+                .notParty,
+                "\(actor.party) acts as \(role.rawValue) but \(stream) belongs to \(party?.rawValue ?? "nobody")",
+                articles
+            )
+        }
+    }
+
+    /// The instance `id` of `process` (it may have no events).
+    public func instance<P: WorkflowProcess>(
+        _ process: P.Type,
+        _ id: String
+    ) async throws(WorkflowError)
+        -> ProcessInstance<P>
+    {
+        try await engine.instance(P.self, id)
+    }
+
+    /// The instance `id` of `process`; `notFound` when it has no events.
+    public func load<P: WorkflowProcess>(
+        _ process: P.Type,
+        _ id: String
+    ) async throws(WorkflowError)
+        -> ProcessInstance<P>
+    {
+        let found = try await engine.instance(P.self, id)
+        guard found.exists else { throw refuse(.notFound, "\(found.stream) does not exist") }
+        return found
+    }
+
+    /// The instance must be in one of `states`; otherwise `invalidState` citing `articles`.
+    public func require<P: WorkflowProcess>(
+        _ instance: ProcessInstance<P>,
+        in states: Set<P.State>,
+        _ articles: [String]
+    ) throws(WorkflowError) {
+        guard let state = instance.state, states.contains(state) else {
+            let names = states.map(\.rawValue).sorted().joined(separator: " or ")
+            throw refuse(.invalidState, "\(instance.stream) is \(instance.stateName), not \(names)", articles)
+        }
+    }
+
+    /// Evaluates a policy request at ``now``.
+    public func evaluate(_ request: PolicyRequest) -> Decision {
+        engine.policy.evaluate(request, at: now)
+    }
+
+    /// A deadline of `instance` due on `dueDay` at `dueAt`.
+    public func deadline<P: WorkflowProcess>(
+        _ key: P.Deadline,
+        _ instance: ProcessInstance<P>,
+        dueDay: CivilDate,
+        dueAt: Date
+    ) -> ScheduledDeadline {
+        ScheduledDeadline(
+            key: key.rawValue,
+            stream: instance.stream,
+            dueAt: dueAt,
+            dueDay: dueDay,
+            openedAtVersion: instance.version + 1
+        )
+    }
+
+    /// A deadline due at the end of `count` working days after today.
+    public func workingDayDeadline<P: WorkflowProcess>(
+        _ key: P.Deadline,
+        _ instance: ProcessInstance<P>,
+        count: Int
+    ) -> ScheduledDeadline {
+        let day = calendar.addingWorkingDays(count, to: today)
+        return deadline(key, instance, dueDay: day, dueAt: calendar.endOfDay(day))
+    }
+
+    /// The agreement `id` with its terms and status; `notFound` when it does not exist.
+    func agreement(
+        _ id: AgreementID
+    ) async throws(WorkflowError) -> (
+        ProcessInstance<AgreementProcess>, AgreementContext
+    ) {
+        let instance = try await load(AgreementProcess.self, id.rawValue)
+        guard let terms = instance.facts.terms else { throw refuse(.notFound, "agreement \(id) has no terms") }
+        return (instance, AgreementContext(terms: terms, status: instance.agreementStatus))
+    }
+
+    /// The catalog entries `ids`; `notFound` for an entry that is not in the catalog.
+    func entries(_ ids: [CatalogEntryID]) async throws(WorkflowError) -> [CatalogEntry] {
+        var result: [CatalogEntry] = []
+        for id in ids {
+            guard let entry = try await instance(CatalogProcess.self, id.rawValue).facts.entry else {
+                throw refuse(.notFound, "catalog entry \(id) is not in the catalog", ["Art. 8"])
+            }
+            result.append(entry)
+        }
+        return result
+    }
+}
+
+extension Actor {
+    /// The actor in whose name the scheduler and the exit procedure decide (deadlines and effects have no actor
+    /// on their events).
+    static let scheduler = Actor(party: "system", role: .dataAdministration, person: "scheduler")
 }
 
 /// Lets commands on the same stream take turns inside one engine (first come, first served).

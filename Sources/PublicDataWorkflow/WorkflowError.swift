@@ -1,37 +1,57 @@
 import PublicDataModel
+import PublicDataPolicy
 
 /// A refused or failed command. A command that throws this has appended **nothing**.
 ///
-/// Refusals for bad input, a wrong role, a wrong party or a wrong state are errors; a well-formed data request,
-/// product release or downstream scenario that the *policy* denies is not an error but a recorded decision
-/// event (see ``CommandOutcome/decision``). Compare codes, not messages:
+/// Every refusal says why in the regulation's terms: ``articles`` lists the articles behind it — the article
+/// that assigns the act to another role, the article of the step that must come first, Art. 11 for an incomplete
+/// plan — and a refusal by the policy carries the whole ``decision``. A well-formed data request, product
+/// release, price publication or downstream scenario that the policy denies is not an error but a recorded
+/// decision event (see ``CommandOutcome/decision``). Compare codes, not messages:
 ///
 /// ```swift
-/// do { try await engine.execute(.approvePlan("plan-1"), by: operatorClerk) }
-/// catch let error as WorkflowError where error.code == .roleNotPermitted { /* refused, nothing recorded */ }
+/// do { try await engine.execute(.plan(.approvePlan(plan: "plan-1")), by: operatorClerk) }
+/// catch let error as WorkflowError where error.code == .roleNotPermitted { print(error.articles) }
 /// ```
-public struct WorkflowError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct WorkflowError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     /// The kind of refusal or failure.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, Codable, CustomStringConvertible {
         private let name: String
         private init(_ name: String) { self.name = name }
 
+        /// Decodes a code from its name.
+        public init(from decoder: any Decoder) throws {
+            name = try decoder.singleValueContainer().decode(String.self)
+        }
+
+        /// Encodes the code as its name.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(name)
+        }
+
         /// The command's input is malformed or incomplete (the issues say where).
         public static let invalidInput = Code("invalidInput")
-        /// The actor's role may not issue this command (see the role matrix).
+        /// The actor's role may not issue this command; the articles assign it to another role.
         public static let roleNotPermitted = Code("roleNotPermitted")
         /// The actor's party is not the party the object belongs to (e.g. another operator's agreement).
         public static let notParty = Code("notParty")
-        /// The process instance is not in a state the command may leave (or does not exist, or exists already).
+        /// The process instance is not in a state the command may leave; the articles name the step that must
+        /// come first.
         public static let invalidState = Code("invalidState")
         /// An object the command refers to does not exist.
         public static let notFound = Code("notFound")
+        /// The policy denied a request that is not recorded as a decision (plan review, agreement review,
+        /// eligibility); ``WorkflowError/decision`` has the whole decision.
+        public static let policyDenied = Code("policyDenied")
         /// A price plan exceeds its cap, or a charge cannot be computed.
         public static let pricing = Code("pricing")
         /// The store kept changing under the command; it was re-decided too often.
         public static let contention = Code("contention")
         /// A notification could not be delivered after every retry; the outbox cursor stays before it.
         public static let delivery = Code("delivery")
+        /// A stored event cannot be read as its process's event (unknown type, malformed payload).
+        public static let corruptEvent = Code("corruptEvent")
         /// The event store failed (``WorkflowError/storeError`` has the cause).
         public static let store = Code("store")
 
@@ -43,12 +63,16 @@ public struct WorkflowError: Error, Sendable, Hashable, CustomStringConvertible 
     public var code: Code
     /// A human-readable explanation.
     public var message: String
+    /// The articles behind the refusal (e.g. `["Art. 11"]`), in the regulation's terms.
+    public var articles: [String]
     /// The command, when the error concerns one.
     public var command: CommandName?
     /// The stream concerned.
     public var stream: StreamID?
-    /// Every input problem, for ``Code/invalidInput``.
+    /// Every input problem, for ``Code/invalidInput`` (and the missing plan elements of a plan review).
     public var issues: [ValidationIssue]
+    /// The policy's decision, for ``Code/policyDenied``.
+    public var decision: Decision?
     /// The underlying store error, for ``Code/store``.
     public var storeError: EventStoreError?
 
@@ -56,23 +80,62 @@ public struct WorkflowError: Error, Sendable, Hashable, CustomStringConvertible 
     public init(
         code: Code,
         message: String,
+        articles: [String] = [],
         command: CommandName? = nil,
         stream: StreamID? = nil,
         issues: [ValidationIssue] = [],
+        decision: Decision? = nil,
         storeError: EventStoreError? = nil
     ) {
         self.code = code
         self.message = message
+        self.articles = articles
         self.command = command
         self.stream = stream
         self.issues = issues
+        self.decision = decision
         self.storeError = storeError
     }
 
-    /// The code, the command and the message, then each issue on its own line.
+    private enum CodingKeys: String, CodingKey {
+        case code, message, articles, command, stream, issues, decision, storeError
+    }
+
+    /// Decodes the documented JSON form.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        code = try container.decode(Code.self, forKey: .code)
+        message = try container.decode(String.self, forKey: .message)
+        articles = try container.decodeIfPresent([String].self, forKey: .articles) ?? []
+        command = try container.decodeIfPresent(CommandName.self, forKey: .command)
+        stream = try container.decodeIfPresent(StreamID.self, forKey: .stream)
+        issues = try container.decodeIfPresent([ValidationIssue].self, forKey: .issues) ?? []
+        decision = try container.decodeIfPresent(Decision.self, forKey: .decision)
+        storeError = nil
+        if let text = try container.decodeIfPresent(String.self, forKey: .storeError) {
+            storeError = EventStoreError(code: .backend, message: text)
+        }
+    }
+
+    /// Encodes `{"code", "message", "articles", "command", "stream", "issues", "decision", "storeError"}`; the
+    /// store error as its message.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(code, forKey: .code)
+        try container.encode(message, forKey: .message)
+        try container.encode(articles, forKey: .articles)
+        try container.encodeIfPresent(command, forKey: .command)
+        try container.encodeIfPresent(stream, forKey: .stream)
+        try container.encode(issues, forKey: .issues)
+        try container.encodeIfPresent(decision, forKey: .decision)
+        try container.encodeIfPresent(storeError?.message, forKey: .storeError)
+    }
+
+    /// The code, the command, the articles and the message, then each issue on its own line.
     public var description: String {
         var text = "workflow \(code)"
-        if let command { text += " [\(command.rawValue)]" }
+        if let command { text += " [\(command)]" }
+        if !articles.isEmpty { text += " (\(articles.joined(separator: ", ")))" }
         text += ": \(message)"
         for issue in issues { text += "\n  - \(issue)" }
         return text

@@ -215,7 +215,7 @@ import Testing
         let run = await tool(["diagram", process.rawValue])
         #expect(run.status == .success)
         let lines = run.output.split(separator: "\n")
-        #expect(lines.first == "%% \(Processes.definition(process).title)")
+        #expect(lines.first == "%% \(Processes.description(of: process).title)")
         #expect(lines.dropFirst().first == "stateDiagram-v2")
         #expect(lines.contains { $0.contains("-->") })
     }

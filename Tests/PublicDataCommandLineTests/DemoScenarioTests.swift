@@ -43,7 +43,7 @@ import Testing
         func decision(_ request: DataRequestSpec) throws -> Decision {
             let outcome = try #require(
                 report.outcomes.last {
-                    $0.command == .evaluateDataRequest
+                    $0.command == .dataRequest(.evaluateDataRequest)
                         && $0.stream == ProcessKind.dataRequest.stream(request.id.rawValue)
                 }
             )
@@ -58,7 +58,7 @@ import Testing
         #expect(conditional.requiresCoReview)
         #expect(conditional.obligationKinds.contains(.privacyComputingOnly))
         #expect(conditional.obligationKinds.contains(.industryCoReview))
-        let coReview = try #require(report.outcomes.first { $0.command == .coReviewDataRequest })
+        let coReview = try #require(report.outcomes.first { $0.command == .dataRequest(.coReviewDataRequest) })
         #expect(coReview.state == "granted")
 
         let core = try decision(W.coreRequest)
@@ -105,7 +105,7 @@ import Testing
 
     @Test func twoPoorRatingsEndInTheExitProcedure() async throws {
         let (report, _) = try await Self.runDemo()
-        let ratings = report.outcomes.filter { $0.command == .rateOperator }
+        let ratings = report.outcomes.filter { $0.command == .evaluation(.rateOperator) }
         #expect(ratings.map(\.state) == ["rated", "exiting"])
         let exit = try #require(report.events.first { $0.type == "agreement.exitCompleted" })
         #expect(exit.streamID == ProcessKind.agreement.stream(W.agreementID.rawValue))

@@ -140,41 +140,6 @@ struct BadReferenceTests {
         otherProduct.product = "another"
         #expect(throws: PricingError.self) { try rate(flat, subscription: otherProduct) }
     }
-
-    @Test func ledgerRefusesAPeriodThatIsNotItsCycle() throws {
-        var ledger = PricingLedger(cycle: .monthly)
-        try ledger.apply(
-            ledger.decideSetFeeCap(
-                FeeCap(product: "id-verify", limit: .perUnit(.call, UnitPrice(fen: 10)), setBy: "agency", source: "s")
-            )
-        )
-        try ledger.apply(
-            ledger.decideCreatePlan(
-                plan(.usage(UsageCharge(unit: .call, scheme: .flat(UnitPrice(fen: 1))))),
-                operationStartedOn: nil
-            )
-        )
-        let quarter = try BillingPeriod(start: day("2026-01-01"), end: day("2026-03-31"))
-        let error = try #require(throws: PricingError.self) {
-            try ledger.decideIssueInvoice(
-                RatingRequest(
-                    invoiceID: "q1",
-                    subscription: subscription(),
-                    period: quarter,
-                    issuedOn: day("2026-04-01")
-                )
-            )
-        }
-        #expect(error.code == .invalidPeriod)
-        let event = try ledger.decideIssueInvoice(
-            RatingRequest(invoiceID: "m3", subscription: subscription(), period: march2026, issuedOn: day("2026-04-01"))
-        )
-        try ledger.apply(event)
-        // Applying the same invoice twice breaks an invariant and changes nothing.
-        #expect(throws: PricingError.self) { try ledger.apply(event) }
-        #expect(ledger.invoices.count == 1)
-        #expect(ledger.entries.count == 1)
-    }
 }
 
 @Suite("Decimal quantities")

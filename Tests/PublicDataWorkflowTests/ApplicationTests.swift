@@ -45,9 +45,12 @@ struct ApplicationTests {
         let second = PublicDataApplication(
             configuration: PublicDataConfiguration(store: InMemoryEventStore(), clock: clock)
         )
-        try await first.execute(.publishCatalogEntry(Samples.openEntry), by: Parties.actor(.industryDepartment))
-        #expect(try await first.instance(.catalog, "ent-open").state == "published")
-        #expect(try await second.instance(.catalog, "ent-open").exists == false)
+        try await first.execute(
+            .catalog(.publishCatalogEntry(entry: Samples.openEntry)),
+            by: Parties.actor(.industryDepartment)
+        )
+        #expect(try await first.instance(CatalogProcess.self, "ent-open").state == .published)
+        #expect(try await second.instance(CatalogProcess.self, "ent-open").exists == false)
     }
 }
 

@@ -24,16 +24,16 @@ struct CoReviewTests {
     /// for both conditional entries waiting for co-review.
     static func worldWithATwoDepartmentRequest() async throws -> World {
         let world = World()
-        try await world.engine.execute(.publishCatalogEntry(transportEntry), by: department(transport))
+        try await world.engine.execute(.catalog(.publishCatalogEntry(entry: transportEntry)), by: department(transport))
         let steps: [Step] = Scripts.toActiveAgreement.map { step in
             guard case .run(let command, let actor) = step else { return step }
             switch command {
-            case .draftPlan(var plan):
+            case .plan(.draftPlan(plan: var plan)):
                 plan.dataScope = (plan.dataScope ?? []) + [transportEntry.id]
-                return .run(.draftPlan(plan), actor)
-            case .draftAgreement(var terms, let selection):
+                return .run(.plan(.draftPlan(plan: plan)), actor)
+            case .agreement(.draftAgreement(terms: var terms, let selection)):
                 terms.scope.append(ScopeItem(entry: transportEntry.id))
-                return .run(.draftAgreement(terms, selection: selection), actor)
+                return .run(.agreement(.draftAgreement(terms: terms, selection: selection)), actor)
             default:
                 return step
             }
@@ -41,18 +41,21 @@ struct CoReviewTests {
         try await world.run(steps)
         var request = Samples.request("req-both", "ent-cond")
         request.items.append(DataRequestItem(entry: transportEntry.id))
-        try await world.run(.operator, .submitDataRequest(request))
-        let evaluated = try await world.run(.implementingAgency, .evaluateDataRequest("req-both"))
+        try await world.run(.operator, .dataRequest(.submitDataRequest(request: request)))
+        let evaluated = try await world.run(
+            .implementingAgency,
+            .dataRequest(.evaluateDataRequest(request: "req-both"))
+        )
         #expect(evaluated.state == "coReview")
-        let facts = try await world.engine.instance(.dataRequest, "req-both").facts
-        #expect(facts.departmentIDs == [Parties.department, transport])
+        let instance = try await world.engine.instance(DataRequestProcess.self, "req-both")
+        #expect(instance.trace.departmentIDs == [Parties.department, transport])
         return world
     }
 
     @Test func aRequestIsGrantedOnlyWhenEveryOwningDepartmentApproved() async throws {
         let world = try await Self.worldWithATwoDepartmentRequest()
         let first = try await world.engine.execute(
-            .coReviewDataRequest("req-both", approve: true, note: "tax side fine"),
+            .dataRequest(.coReviewDataRequest(request: "req-both", approve: true, note: "tax side fine")),
             by: Self.department(Parties.department)
         )
         #expect(first.state == "coReview")
@@ -61,29 +64,29 @@ struct CoReviewTests {
         // The same department cannot approve twice.
         await expectRefusal(.invalidState) {
             try await world.engine.execute(
-                .coReviewDataRequest("req-both", approve: true, note: "again"),
+                .dataRequest(.coReviewDataRequest(request: "req-both", approve: true, note: "again")),
                 by: Self.department(Parties.department)
             )
         }
         let second = try await world.engine.execute(
-            .coReviewDataRequest("req-both", approve: true, note: "vehicle side fine"),
+            .dataRequest(.coReviewDataRequest(request: "req-both", approve: true, note: "vehicle side fine")),
             by: Self.department(Self.transport)
         )
         #expect(second.state == "granted")
         #expect(second.events.map(\.type) == ["dataRequest.coReviewApproved"])
-        let facts = try await world.engine.instance(.dataRequest, "req-both").facts
-        #expect(facts.coReviewApprovals == [Parties.department, Self.transport])
+        let facts = try await world.engine.instance(DataRequestProcess.self, "req-both").facts
+        #expect(facts.approvals == [Parties.department, Self.transport])
     }
 
     @Test(arguments: [(Parties.department, transport), (transport, Parties.department)])
     func aRefusalByAnyOwningDepartmentRefusesTheRequest(approver: PartyID, refuser: PartyID) async throws {
         let world = try await Self.worldWithATwoDepartmentRequest()
         try await world.engine.execute(
-            .coReviewDataRequest("req-both", approve: true, note: "fine"),
+            .dataRequest(.coReviewDataRequest(request: "req-both", approve: true, note: "fine")),
             by: Self.department(approver)
         )
         let refused = try await world.engine.execute(
-            .coReviewDataRequest("req-both", approve: false, note: "too broad"),
+            .dataRequest(.coReviewDataRequest(request: "req-both", approve: false, note: "too broad")),
             by: Self.department(refuser)
         )
         #expect(refused.state == "refused")
@@ -93,11 +96,11 @@ struct CoReviewTests {
     @Test func aSingleOwnerStillGrantsAlone() async throws {
         let world = World()
         try await world.run(Scripts.toActiveAgreement)
-        try await world.run(.operator, .submitDataRequest(Samples.request("req-2", "ent-cond")))
-        try await world.run(.implementingAgency, .evaluateDataRequest("req-2"))
+        try await world.run(.operator, .dataRequest(.submitDataRequest(request: Samples.request("req-2", "ent-cond"))))
+        try await world.run(.implementingAgency, .dataRequest(.evaluateDataRequest(request: "req-2")))
         let approved = try await world.run(
             .industryDepartment,
-            .coReviewDataRequest("req-2", approve: true, note: "ok")
+            .dataRequest(.coReviewDataRequest(request: "req-2", approve: true, note: "ok"))
         )
         #expect(approved.state == "granted")
     }

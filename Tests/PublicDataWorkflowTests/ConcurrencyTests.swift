@@ -44,11 +44,13 @@ struct ConcurrencyTests {
         try await world.run(Scripts.toActiveAgreement)
         let engines = [world.engine, World.engine(on: try secondStore(backend, store, url), clock: clock)]
 
-        // Twenty data requests, each evaluated by 8 racing tasks on two engines: one evaluation each.
+        // Twenty data requests, each evaluated by 8 racing tasks on two engines: one evaluation each. A racer that
+        // decided on the same version as the winner gets the winner's outcome, marked deduplicated; a racer that
+        // came after it is refused (the request is no longer submitted).
         for index in 0..<20 {
             try await world.run(
                 .operator,
-                .submitDataRequest(Samples.request(DataRequestID("race-\(index)"), "ent-open"))
+                .dataRequest(.submitDataRequest(request: Samples.request(DataRequestID("race-\(index)"), "ent-open")))
             )
         }
         let wins = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -57,11 +59,13 @@ struct ConcurrencyTests {
                     let engine = engines[task % 2]
                     group.addTask {
                         do {
-                            try await engine.execute(
-                                .evaluateDataRequest(DataRequestID("race-\(index)")),
+                            let outcome = try await engine.execute(
+                                .dataRequest(.evaluateDataRequest(request: DataRequestID("race-\(index)"))),
                                 by: Parties.actor(.implementingAgency)
                             )
-                            return 1
+                            #expect(outcome.events.map(\.streamVersion) == [2])
+                            #expect(outcome.events.map(\.type) == ["dataRequest.granted"])
+                            return outcome.deduplicated ? 0 : 1
                         } catch let error as WorkflowError where error.code == .invalidState {
                             return 0
                         }
@@ -96,7 +100,9 @@ struct ConcurrencyTests {
                 group.addTask {
                     for index in stride(from: task % 8, to: 40, by: 8) {
                         try await engine.execute(
-                            .recordUsage("agr-1", Samples.usage("key-\(index)", quantity: 1)),
+                            .settlement(
+                                .recordUsage(agreement: "agr-1", usage: Samples.usage("key-\(index)", quantity: 1))
+                            ),
                             by: Parties.actor(.operator)
                         )
                     }
@@ -107,9 +113,9 @@ struct ConcurrencyTests {
         let settlement = try await store.readStream(ProcessKind.settlement.stream("agr-1"), pageSize: 100)
         #expect(settlement.count == 40)
         #expect(settlement.map(\.streamVersion) == Array(1...40))
-        let instance = try await World.engine(on: store, clock: clock).instance(.settlement, "agr-1")
-        #expect(instance.periodUsageCount == 40)
-        #expect(instance.tallies["sub-1"]?.sum == 40)
+        let instance = try await World.engine(on: store, clock: clock).instance(SettlementProcess.self, "agr-1")
+        #expect(instance.facts.usageCount == 40)
+        #expect(instance.facts.tallies["sub-1"]?.sum == 40)
     }
 
     @Test(arguments: Backend.allCases)
@@ -126,8 +132,8 @@ struct ConcurrencyTests {
                 provider: Parties.provider,
                 description: "stale"
             )
-            try await world.run(.operator, .raiseObjection(objection))
-            try await world.run(.dataAdministration, .acceptObjection(objection.id))
+            try await world.run(.operator, .objection(.raiseObjection(objection: objection)))
+            try await world.run(.dataAdministration, .objection(.acceptObjection(objection: objection.id)))
         }
         clock.advance(byDays: 10)
         let second = try secondStore(backend, store, url)

@@ -7,9 +7,12 @@ import Testing
 struct EvaluationTests {
     private func rate(_ rating: EvaluationRating, period: EvaluationID, in world: World) async throws -> CommandOutcome
     {
-        try await world.run(.implementingAgency, .openEvaluation("agr-1", period: period))
-        try await world.run(.operator, .submitOperatorReport("agr-1", report: "report \(period)"))
-        return try await world.run(.implementingAgency, .rateOperator("agr-1", rating: rating))
+        try await world.run(.implementingAgency, .evaluation(.openEvaluation(agreement: "agr-1", period: period)))
+        try await world.run(
+            .operator,
+            .evaluation(.submitOperatorReport(agreement: "agr-1", report: "report \(period)"))
+        )
+        return try await world.run(.implementingAgency, .evaluation(.rateOperator(agreement: "agr-1", rating: rating)))
     }
 
     private func notified(_ outcome: CommandOutcome) -> [PartyID: Role] {
@@ -48,12 +51,15 @@ struct EvaluationTests {
         for period in ["ev-1", "ev-2", "ev-3"] {
             let outcome = try await rate(.poor, period: EvaluationID(period), in: world)
             #expect(outcome.state == "rated")
-            consequences.append(try await world.engine.instance(.evaluation, "agr-1").facts.consequence)
+            consequences.append(try await world.engine.instance(EvaluationProcess.self, "agr-1").facts.consequence)
         }
         #expect(consequences == [.notice, .interview, .interview])
-        #expect(try await world.state(.agreement, "agr-1") == "active")
+        #expect(try await world.state(AgreementProcess.self, "agr-1") == .active)
         // The agency decides the termination explicitly instead.
-        let terminated = try await world.run(.implementingAgency, .terminateAgreement("agr-1", reason: "three poor"))
+        let terminated = try await world.run(
+            .implementingAgency,
+            .agreement(.terminateAgreement(agreement: "agr-1", reason: "three poor"))
+        )
         #expect(terminated.state == "terminated")
     }
 

@@ -219,122 +219,155 @@ enum Step: Sendable {
 /// The scripts that together issue every command at least once.
 enum Scripts {
     static let setup: [Step] = [
-        .by(.industryDepartment, .publishCatalogEntry(Samples.openEntry)),
-        .by(.industryDepartment, .publishCatalogEntry(Samples.conditionalEntry)),
-        .by(.industryDepartment, .publishCatalogEntry(Samples.closedEntry)),
-        .by(.implementingAgency, .draftPlan(Samples.plan)),
-        .by(.implementingAgency, .submitPlan("plan-fin")),
+        .by(.industryDepartment, .catalog(.publishCatalogEntry(entry: Samples.openEntry))),
+        .by(.industryDepartment, .catalog(.publishCatalogEntry(entry: Samples.conditionalEntry))),
+        .by(.industryDepartment, .catalog(.publishCatalogEntry(entry: Samples.closedEntry))),
+        .by(.implementingAgency, .plan(.draftPlan(plan: Samples.plan))),
+        .by(.implementingAgency, .plan(.submitPlan(plan: "plan-fin"))),
     ]
 
     static let toActiveAgreement: [Step] =
         setup + [
-            .by(.municipalGovernment, .approvePlan("plan-fin")),
-            .by(.implementingAgency, .publishPlan("plan-fin")),
+            .by(.municipalGovernment, .plan(.approvePlan(plan: "plan-fin"))),
+            .by(.implementingAgency, .plan(.publishPlan(plan: "plan-fin"))),
             .by(
                 .implementingAgency,
-                .announceSelection(
-                    SelectionAnnouncement(id: "sel-1", plan: "plan-fin", method: .openTender, criteria: "Art. 12")
+                .selection(
+                    .announceSelection(
+                        announcement: SelectionAnnouncement(
+                            id: "sel-1",
+                            plan: "plan-fin",
+                            method: .openTender,
+                            criteria: "Art. 12"
+                        )
+                    )
                 )
             ),
             .by(
                 .operator,
-                .applyForSelection("sel-1", OperatorApplication(candidate: Parties.operatorParty, name: "Op 1"))
+                .selection(
+                    .applyForSelection(
+                        selection: "sel-1",
+                        application: OperatorApplication(candidate: Parties.operatorParty, name: "Op 1")
+                    )
+                )
             ),
-            .by(.implementingAgency, .closeApplications("sel-1")),
-            .by(.implementingAgency, .reviewQualifications("sel-1")),
-            .by(.implementingAgency, .selectOperator("sel-1", candidate: Parties.operatorParty)),
-            .by(.implementingAgency, .draftAgreement(Samples.terms, selection: "sel-1")),
-            .by(.implementingAgency, .recordCollectiveDecision("agr-1", minutes: "2026-02 meeting")),
-            .by(.operator, .signAgreement("agr-1")),
-            .by(.dataAdministration, .fileAgreement("agr-1", filingNumber: "BA-2026-001")),
-            .by(.implementingAgency, .activateAgreement("agr-1")),
+            .by(.implementingAgency, .selection(.closeApplications(selection: "sel-1"))),
+            .by(.implementingAgency, .selection(.reviewQualifications(selection: "sel-1"))),
+            .by(.implementingAgency, .selection(.selectOperator(selection: "sel-1", candidate: Parties.operatorParty))),
+            .by(.implementingAgency, .agreement(.draftAgreement(terms: Samples.terms, selection: "sel-1"))),
+            .by(
+                .implementingAgency,
+                .agreement(.recordCollectiveDecision(agreement: "agr-1", minutes: "2026-02 meeting"))
+            ),
+            .by(.operator, .agreement(.signAgreement(agreement: "agr-1"))),
+            .by(.dataAdministration, .agreement(.fileAgreement(agreement: "agr-1", filingNumber: "BA-2026-001"))),
+            .by(.implementingAgency, .agreement(.activateAgreement(agreement: "agr-1"))),
         ]
 
     static let toPublishedProduct: [Step] =
         toActiveAgreement + [
-            .by(.operator, .submitDataRequest(Samples.request("req-1", "ent-open"))),
-            .by(.implementingAgency, .evaluateDataRequest("req-1")),
-            .by(.bigDataCenter, .provisionData("req-1", note: "sandbox s-1")),
-            .by(.operator, .submitDataRequest(Samples.request("req-2", "ent-cond"))),
-            .by(.implementingAgency, .evaluateDataRequest("req-2")),
-            .by(.industryDepartment, .coReviewDataRequest("req-2", approve: true, note: "scenario reviewed")),
-            .by(.operator, .draftProduct(Samples.product)),
-            .by(.implementingAgency, .assessProductCompliance("prod-1")),
-            .by(.operator, .fileProduct("prod-1")),
-            .by(.dataAdministration, .registerProduct("prod-1", registration: nil)),
-            .by(.implementingAgency, .setFeeCap("prod-1", Samples.cap)),
-            .by(.operator, .publishProduct("prod-1", plan: Samples.pricePlan())),
+            .by(.operator, .dataRequest(.submitDataRequest(request: Samples.request("req-1", "ent-open")))),
+            .by(.implementingAgency, .dataRequest(.evaluateDataRequest(request: "req-1"))),
+            .by(.bigDataCenter, .dataRequest(.provisionData(request: "req-1", note: "sandbox s-1"))),
+            .by(.operator, .dataRequest(.submitDataRequest(request: Samples.request("req-2", "ent-cond")))),
+            .by(.implementingAgency, .dataRequest(.evaluateDataRequest(request: "req-2"))),
+            .by(
+                .industryDepartment,
+                .dataRequest(.coReviewDataRequest(request: "req-2", approve: true, note: "scenario reviewed"))
+            ),
+            .by(.operator, .product(.draftProduct(product: Samples.product))),
+            .by(.implementingAgency, .product(.assessProductCompliance(product: "prod-1"))),
+            .by(.operator, .product(.fileProduct(product: "prod-1"))),
+            .by(.dataAdministration, .product(.registerProduct(product: "prod-1", registration: nil))),
+            .by(.implementingAgency, .product(.setFeeCap(product: "prod-1", cap: Samples.cap))),
+            .by(.operator, .product(.publishProduct(product: "prod-1", plan: Samples.pricePlan()))),
         ]
 
     static let lifecycle: [Step] =
         toPublishedProduct + [
-            .by(.businessEntity, .applyScenario(Samples.scenario)),
-            .by(.operator, .assessScenario("scn-1")),
-            .by(.operator, .fileScenario("scn-1")),
-            .by(.implementingAgency, .activateScenario("scn-1")),
-            .by(.operator, .recordUsage("agr-1", Samples.usage("u-1"))),
-            .by(.operator, .recordUsage("agr-1", Samples.usage("u-2", quantity: 5))),
-            .by(.implementingAgency, .closeSettlementPeriod("agr-1", period: Samples.march)),
-            .by(.financeDepartment, .distributeRevenue("agr-1", shares: Samples.shares)),
-            .by(.operator, .raiseObjection(Samples.objection)),
-            .by(.dataAdministration, .acceptObjection("obj-1")),
-            .by(.dataProvider, .startVerification("obj-1")),
-            .by(.dataProvider, .feedBackObjection("obj-1", finding: "stale since 2025")),
-            .by(.dataProvider, .correctObjection("obj-1", note: "reloaded")),
-            .by(.dataAdministration, .closeObjection("obj-1")),
-            .by(.industryDepartment, .applyRegistration(Samples.registration)),
-            .by(.dataAdministration, .acceptRegistration("reg-1")),
-            .by(.dataAdministration, .completeFormalReview("reg-1", passed: true, note: "complete")),
+            .by(.businessEntity, .scenario(.applyScenario(scenario: Samples.scenario))),
+            .by(.operator, .scenario(.assessScenario(scenario: "scn-1"))),
+            .by(.operator, .scenario(.fileScenario(scenario: "scn-1"))),
+            .by(.implementingAgency, .scenario(.activateScenario(scenario: "scn-1"))),
+            .by(.operator, .settlement(.recordUsage(agreement: "agr-1", usage: Samples.usage("u-1")))),
+            .by(.operator, .settlement(.recordUsage(agreement: "agr-1", usage: Samples.usage("u-2", quantity: 5)))),
+            .by(.implementingAgency, .settlement(.closeSettlementPeriod(agreement: "agr-1", period: Samples.march))),
+            .by(.financeDepartment, .settlement(.distributeRevenue(agreement: "agr-1", shares: Samples.shares))),
+            .by(.operator, .objection(.raiseObjection(objection: Samples.objection))),
+            .by(.dataAdministration, .objection(.acceptObjection(objection: "obj-1"))),
+            .by(.dataProvider, .objection(.startVerification(objection: "obj-1"))),
+            .by(.dataProvider, .objection(.feedBackObjection(objection: "obj-1", finding: "stale since 2025"))),
+            .by(.dataProvider, .objection(.correctObjection(objection: "obj-1", note: "reloaded"))),
+            .by(.dataAdministration, .objection(.closeObjection(objection: "obj-1"))),
+            .by(.industryDepartment, .registration(.applyRegistration(application: Samples.registration))),
+            .by(.dataAdministration, .registration(.acceptRegistration(registration: "reg-1"))),
+            .by(
+                .dataAdministration,
+                .registration(.completeFormalReview(registration: "reg-1", passed: true, note: "complete"))
+            ),
             .advanceDays(10),
-            .by(.dataAdministration, .issueRegistrationCode("reg-1", code: "BJ-DR-2026-0001")),
-            .by(.industryDepartment, .renewRegistration("reg-1")),
-            .by(.operator, .offerFeedback(Samples.feedback)),
-            .by(.dataAdministration, .startFeedbackReview("fb-1")),
-            .by(.dataAdministration, .acceptFeedback("fb-1")),
-            .by(.dataAdministration, .openEvaluation("agr-1", period: "ev-2026")),
-            .by(.operator, .submitOperatorReport("agr-1", report: "annual report")),
-            .by(.dataAdministration, .rateOperator("agr-1", rating: .poor)),
-            .by(.dataAdministration, .openEvaluation("agr-1", period: "ev-2027")),
-            .by(.operator, .submitOperatorReport("agr-1", report: "annual report")),
-            .by(.dataAdministration, .rateOperator("agr-1", rating: .poor)),
+            .by(
+                .dataAdministration,
+                .registration(.issueRegistrationCode(registration: "reg-1", code: "BJ-DR-2026-0001"))
+            ),
+            .by(.industryDepartment, .registration(.renewRegistration(registration: "reg-1"))),
+            .by(.operator, .feedback(.offerFeedback(offer: Samples.feedback))),
+            .by(.dataAdministration, .feedback(.startFeedbackReview(feedback: "fb-1"))),
+            .by(.dataAdministration, .feedback(.acceptFeedback(feedback: "fb-1"))),
+            .by(.dataAdministration, .evaluation(.openEvaluation(agreement: "agr-1", period: "ev-2026"))),
+            .by(.operator, .evaluation(.submitOperatorReport(agreement: "agr-1", report: "annual report"))),
+            .by(.dataAdministration, .evaluation(.rateOperator(agreement: "agr-1", rating: .poor))),
+            .by(.dataAdministration, .evaluation(.openEvaluation(agreement: "agr-1", period: "ev-2027"))),
+            .by(.operator, .evaluation(.submitOperatorReport(agreement: "agr-1", report: "annual report"))),
+            .by(.dataAdministration, .evaluation(.rateOperator(agreement: "agr-1", rating: .poor))),
         ]
 
     /// Branches for the commands the main lifecycle does not take.
     static let branches: [[Step]] = [
         setup + [
-            .by(.municipalGovernment, .returnPlan("plan-fin", reason: "term unclear")),
-            .by(.implementingAgency, .amendPlan(Samples.plan)),
+            .by(.municipalGovernment, .plan(.returnPlan(plan: "plan-fin", reason: "term unclear"))),
+            .by(.implementingAgency, .plan(.amendPlan(plan: Samples.plan))),
         ],
         setup + [
-            .by(.municipalGovernment, .approvePlan("plan-fin")),
-            .by(.implementingAgency, .publishPlan("plan-fin")),
+            .by(.municipalGovernment, .plan(.approvePlan(plan: "plan-fin"))),
+            .by(.implementingAgency, .plan(.publishPlan(plan: "plan-fin"))),
             .by(
                 .implementingAgency,
-                .announceSelection(
-                    SelectionAnnouncement(id: "sel-1", plan: "plan-fin", method: .negotiation, criteria: "Art. 12")
+                .selection(
+                    .announceSelection(
+                        announcement: SelectionAnnouncement(
+                            id: "sel-1",
+                            plan: "plan-fin",
+                            method: .negotiation,
+                            criteria: "Art. 12"
+                        )
+                    )
                 )
             ),
-            .by(.implementingAgency, .failSelection("sel-1", reason: "no candidate")),
+            .by(.implementingAgency, .selection(.failSelection(selection: "sel-1", reason: "no candidate"))),
         ],
         toActiveAgreement + [
-            .by(.implementingAgency, .suspendAgreement("agr-1", reason: "security incident")),
-            .by(.implementingAgency, .resumeAgreement("agr-1")),
-            .by(.implementingAgency, .terminateAgreement("agr-1", reason: "by agreement")),
+            .by(.implementingAgency, .agreement(.suspendAgreement(agreement: "agr-1", reason: "security incident"))),
+            .by(.implementingAgency, .agreement(.resumeAgreement(agreement: "agr-1"))),
+            .by(.implementingAgency, .agreement(.terminateAgreement(agreement: "agr-1", reason: "by agreement"))),
         ],
-        toActiveAgreement + [.by(.dataAdministration, .revokeAgreement("agr-1", reason: "violation"))],
+        toActiveAgreement + [
+            .by(.dataAdministration, .agreement(.revokeAgreement(agreement: "agr-1", reason: "violation")))
+        ],
         toPublishedProduct + [
-            .by(.implementingAgency, .revokeGrant("req-1", reason: "scope changed")),
-            .by(.operator, .withdrawProduct("prod-1", reason: "retired")),
-            .by(.implementingAgency, .settleAccounts("agr-1")),
+            .by(.implementingAgency, .dataRequest(.revokeGrant(request: "req-1", reason: "scope changed"))),
+            .by(.operator, .product(.withdrawProduct(product: "prod-1", reason: "retired"))),
+            .by(.implementingAgency, .settlement(.settleAccounts(agreement: "agr-1"))),
         ],
         lifecycle.prefix(while: {
-            if case .run(.correctObjection, _) = $0 { return false }
+            if case .run(.objection(.correctObjection), _) = $0 { return false }
             return true
-        }) + [.by(.dataProvider, .rejectObjection("obj-1", reason: "data is correct"))],
+        }) + [.by(.dataProvider, .objection(.rejectObjection(objection: "obj-1", reason: "data is correct")))],
         lifecycle.prefix(while: {
-            if case .run(.acceptFeedback, _) = $0 { return false }
+            if case .run(.feedback(.acceptFeedback), _) = $0 { return false }
             return true
-        }) + [.by(.dataAdministration, .rejectFeedback("fb-1", reason: "duplicate"))],
+        }) + [.by(.dataAdministration, .feedback(.rejectFeedback(feedback: "fb-1", reason: "duplicate")))],
     ]
 
     static var all: [[Step]] { [lifecycle] + branches }
@@ -408,8 +441,8 @@ struct World: Sendable {
 
     func log() async throws -> [RecordedEvent] { try await store.readAll(after: 0, pageSize: 1000) }
 
-    func state(_ process: ProcessKind, _ id: String) async throws -> String {
-        try await engine.instance(process, id).state
+    func state<P: WorkflowProcess>(_ process: P.Type, _ id: String) async throws -> P.State? {
+        try await engine.instance(P.self, id).state
     }
 }
 

@@ -19,7 +19,7 @@ struct RoleMatrixTests {
     @Test(arguments: CommandName.allCases)
     func onlyAllowedRolesMayIssue(_ name: CommandName) async throws {
         let (steps, command, scriptedActor) = try #require(Scripts.prefix(before: name))
-        let allowed = Processes.roles(for: name)
+        let allowed = name.spec.roles
         #expect(allowed.contains(scriptedActor.role))
 
         let world = World()
@@ -44,7 +44,10 @@ struct RoleMatrixTests {
                 #expect(try await fresh.store.headPosition() > before)
             } catch let error as WorkflowError {
                 // Only the applicant renews its registration: the other allowed roles are refused as a party.
-                #expect(name == .renewRegistration && error.code == .notParty, "\(name) by \(role): \(error)")
+                #expect(
+                    name == .registration(.renewRegistration) && error.code == .notParty,
+                    "\(name) by \(role): \(error)"
+                )
                 #expect(try await fresh.store.headPosition() == before)
             }
         }

@@ -34,13 +34,13 @@ struct TrialFeeTests {
         try await world.run(Array(Scripts.toPublishedProduct.dropLast()))
         let plan = Self.plan(stage, from: from, through: through)
         if accepted {
-            let published = try await world.run(.operator, .publishProduct("prod-1", plan: plan))
+            let published = try await world.run(.operator, .product(.publishProduct(product: "prod-1", plan: plan)))
             #expect(published.state == "published")
         } else {
             await expectRefusal(.pricing) {
-                try await world.run(.operator, .publishProduct("prod-1", plan: plan))
+                try await world.run(.operator, .product(.publishProduct(product: "prod-1", plan: plan)))
             }
-            #expect(try await world.state(.product, "prod-1") == "registered")
+            #expect(try await world.state(ProductProcess.self, "prod-1") == .registered)
         }
     }
 

@@ -1,0 +1,386 @@
+import PublicDataModel
+import PublicDataPolicy
+
+/// 数据申请: an operator's request for catalog entries (Art. 16–19), decided by the policy, co-reviewed by the
+/// owning industry departments for conditional-share entries, provisioned by the big data center.
+public enum DataRequestProcess: WorkflowProcess {
+    public static let kind = ProcessKind.dataRequest
+    public static let title = "Data request (Art. 16–19)"
+    public static let initialFacts = Facts()
+    public static let finalStates: Set<State> = [.refused, .revoked]
+
+    /// The request's states.
+    public enum State: String, ProcessStateKind {
+        /// Submitted.
+        case submitted
+        /// Awaiting the industry departments' co-review.
+        case coReview
+        /// Granted.
+        case granted
+        /// Refused (by the policy or a co-reviewer).
+        case refused
+        /// Provisioned by the big data center.
+        case provisioned
+        /// The grant was revoked.
+        case revoked
+    }
+
+    public typealias Deadline = NoDeadline
+
+    /// What a request remembers.
+    public struct Facts: Sendable, Hashable {
+        /// The request.
+        public var request: DataRequestSpec?
+        /// The policy's decision.
+        public var decision: Decision?
+        /// The co-reviewers who approved.
+        public var approvals: [PartyID] = []
+    }
+
+    /// The commands.
+    public enum Command: ProcessCommand {
+        /// The operator requests catalog entries for a scenario.
+        case submitDataRequest(request: DataRequestSpec)
+        /// The implementing agency evaluates the request under the policy.
+        case evaluateDataRequest(request: DataRequestID)
+        /// An owning industry department co-reviews a conditional-share request.
+        case coReviewDataRequest(request: DataRequestID, approve: Bool, note: String)
+        /// The big data center provisions the granted data.
+        case provisionData(request: DataRequestID, note: String)
+        /// Revokes the grant.
+        case revokeGrant(request: DataRequestID, reason: String)
+
+        /// The commands' names.
+        public enum Name: String, CommandNaming {
+            case submitDataRequest, evaluateDataRequest, coReviewDataRequest, provisionData, revokeGrant
+
+            /// Who may issue it, and why.
+            public var spec: CommandSpec {
+                switch self {
+                case .submitDataRequest:
+                    CommandSpec(
+                        [.operator],
+                        ["Art. 16"],
+                        guards: ["the operator of the agreement", "the entries are in the catalog"]
+                    )
+                case .evaluateDataRequest:
+                    CommandSpec(
+                        [.implementingAgency],
+                        ["Art. 16", "Art. 17", "Art. 19", "Art. 26"],
+                        guards: ["the agency of the agreement", "the policy decides; a denial is recorded"]
+                    )
+                case .coReviewDataRequest:
+                    CommandSpec(
+                        [.industryDepartment],
+                        ["Art. 16"],
+                        guards: [
+                            "the department owns a requested conditional entry",
+                            "granted once every owning department approved; refused by any one",
+                        ]
+                    )
+                case .provisionData: CommandSpec([.bigDataCenter], ["Art. 28"], guards: ["the agreement is active"])
+                case .revokeGrant:
+                    CommandSpec([.implementingAgency, .dataAdministration], ["Art. 30"], guards: ["a reason"])
+                }
+            }
+        }
+
+        public var name: Name {
+            switch self {
+            case .submitDataRequest: .submitDataRequest
+            case .evaluateDataRequest: .evaluateDataRequest
+            case .coReviewDataRequest: .coReviewDataRequest
+            case .provisionData: .provisionData
+            case .revokeGrant: .revokeGrant
+            }
+        }
+
+        public var instanceID: String {
+            switch self {
+            case .submitDataRequest(let request): request.id.rawValue
+            case .evaluateDataRequest(let id), .coReviewDataRequest(let id, _, _), .provisionData(let id, _),
+                .revokeGrant(let id, _):
+                id.rawValue
+            }
+        }
+
+        public func validate(_ check: inout InputCheck) {
+            switch self {
+            case .submitDataRequest(let request):
+                check.id(request.id, "$.request.id")
+                check.id(request.agreement, "$.request.agreement")
+                check.text(request.scenario, "$.request.scenario")
+                if request.items.isEmpty { check.fail("$.request.items", "requests nothing") }
+                var seen: Set<CatalogEntryID> = []
+                for (index, item) in request.items.enumerated() where !seen.insert(item.entry).inserted {
+                    check.fail("$.request.items[\(index)]", "entry \(item.entry) twice")
+                }
+            case .evaluateDataRequest(let id): check.id(id, "$.request")
+            case .coReviewDataRequest(let id, _, let note), .provisionData(let id, let note):
+                check.id(id, "$.request")
+                check.text(note, "$.note")
+            case .revokeGrant(let id, let reason):
+                check.id(id, "$.request")
+                check.text(reason, "$.reason")
+            }
+        }
+    }
+
+    /// A submitted request.
+    public struct Submitted: Codable, Sendable, Hashable {
+        /// The request.
+        public var request: DataRequestSpec
+    }
+
+    /// A co-review approval.
+    public struct Approved: Codable, Sendable, Hashable {
+        /// The department's note.
+        public var note: String
+        /// Every department that approved so far.
+        public var coReviewApprovals: [PartyID]
+    }
+
+    /// The events.
+    public enum Event: ProcessEvent, DecisionCarrying {
+        /// Submitted.
+        case submitted(Submitted)
+        /// Granted by the policy.
+        case granted(Decided)
+        /// Permitted, subject to the industry departments' co-review.
+        case coReviewRequested(Decided)
+        /// Refused by the policy.
+        case refused(Decided)
+        /// Every owning department approved: granted.
+        case coReviewApproved(Approved)
+        /// One department approved; others are outstanding.
+        case coReviewPartlyApproved(Approved)
+        /// A department refused.
+        case coReviewRejected(Noted)
+        /// Provisioned.
+        case provisioned(Noted)
+        /// Revoked.
+        case revoked(Reasoned)
+        /// Revoked by the exit procedure of the agreement.
+        case revokedOnExit(Reasoned)
+
+        /// The stored event types.
+        public enum Kind: String, EventKinding {
+            case submitted = "dataRequest.submitted"
+            case granted = "dataRequest.granted"
+            case coReviewRequested = "dataRequest.coReviewRequested"
+            case refused = "dataRequest.refused"
+            case coReviewApproved = "dataRequest.coReviewApproved"
+            case coReviewPartlyApproved = "dataRequest.coReviewPartlyApproved"
+            case coReviewRejected = "dataRequest.coReviewRejected"
+            case provisioned = "dataRequest.provisioned"
+            case revoked = "dataRequest.revoked"
+            case revokedOnExit = "dataRequest.revokedOnExit"
+        }
+
+        public var kind: Kind {
+            switch self {
+            case .submitted: .submitted
+            case .granted: .granted
+            case .coReviewRequested: .coReviewRequested
+            case .refused: .refused
+            case .coReviewApproved: .coReviewApproved
+            case .coReviewPartlyApproved: .coReviewPartlyApproved
+            case .coReviewRejected: .coReviewRejected
+            case .provisioned: .provisioned
+            case .revoked: .revoked
+            case .revokedOnExit: .revokedOnExit
+            }
+        }
+
+        public var recordedDecision: Decision? {
+            switch self {
+            case .granted(let decided), .coReviewRequested(let decided), .refused(let decided): decided.decision
+            default: nil
+            }
+        }
+
+        public var refuses: Bool {
+            switch self {
+            case .refused, .coReviewRejected: true
+            default: false
+            }
+        }
+
+        public func encodePayload(to encoder: any Encoder) throws {
+            switch self {
+            case .submitted(let payload): try payload.encode(to: encoder)
+            case .granted(let payload), .coReviewRequested(let payload), .refused(let payload):
+                try payload.encode(to: encoder)
+            case .coReviewApproved(let payload), .coReviewPartlyApproved(let payload): try payload.encode(to: encoder)
+            case .coReviewRejected(let payload), .provisioned(let payload): try payload.encode(to: encoder)
+            case .revoked(let payload), .revokedOnExit(let payload): try payload.encode(to: encoder)
+            }
+        }
+
+        public init(kind: Kind, from decoder: any Decoder) throws {
+            switch kind {
+            case .submitted: self = .submitted(try Submitted(from: decoder))
+            case .granted: self = .granted(try Decided(from: decoder))
+            case .coReviewRequested: self = .coReviewRequested(try Decided(from: decoder))
+            case .refused: self = .refused(try Decided(from: decoder))
+            case .coReviewApproved: self = .coReviewApproved(try Approved(from: decoder))
+            case .coReviewPartlyApproved: self = .coReviewPartlyApproved(try Approved(from: decoder))
+            case .coReviewRejected: self = .coReviewRejected(try Noted(from: decoder))
+            case .provisioned: self = .provisioned(try Noted(from: decoder))
+            case .revoked: self = .revoked(try Reasoned(from: decoder))
+            case .revokedOnExit: self = .revokedOnExit(try Reasoned(from: decoder))
+            }
+        }
+
+        public static func payloadType(of kind: Kind) -> any Codable.Type {
+            switch kind {
+            case .submitted: Submitted.self
+            case .granted: Decided.self
+            case .coReviewRequested: Decided.self
+            case .refused: Decided.self
+            case .coReviewApproved: Approved.self
+            case .coReviewPartlyApproved: Approved.self
+            case .coReviewRejected: Noted.self
+            case .provisioned: Noted.self
+            case .revoked: Reasoned.self
+            case .revokedOnExit: Reasoned.self
+            }
+        }
+    }
+
+    public static func spec(_ kind: Event.Kind) -> EventSpec<Self> {
+        switch kind {
+        case .submitted:
+            EventSpec(.command(.submitDataRequest), from: [nil], to: .submitted, notifies: [.implementingAgency])
+        case .granted:
+            EventSpec(
+                .command(.evaluateDataRequest),
+                from: [.submitted],
+                to: .granted,
+                notifies: [.operator, .bigDataCenter]
+            )
+        case .coReviewRequested:
+            EventSpec(
+                .command(.evaluateDataRequest),
+                from: [.submitted],
+                to: .coReview,
+                notifies: [.industryDepartment]
+            )
+        case .refused:
+            EventSpec(.command(.evaluateDataRequest), from: [.submitted], to: .refused, notifies: [.operator])
+        case .coReviewApproved:
+            EventSpec(
+                .command(.coReviewDataRequest),
+                from: [.coReview],
+                to: .granted,
+                notifies: [.operator, .bigDataCenter]
+            )
+        case .coReviewPartlyApproved: EventSpec(.command(.coReviewDataRequest), from: [.coReview], to: nil)
+        case .coReviewRejected:
+            EventSpec(.command(.coReviewDataRequest), from: [.coReview], to: .refused, notifies: [.operator])
+        case .provisioned:
+            EventSpec(.command(.provisionData), from: [.granted], to: .provisioned, notifies: [.operator])
+        case .revoked:
+            EventSpec(.command(.revokeGrant), from: [.granted, .provisioned], to: .revoked, notifies: [.operator])
+        case .revokedOnExit:
+            EventSpec(
+                .exit,
+                from: [.submitted, .coReview, .granted, .provisioned],
+                to: .revoked,
+                notifies: [.operator, .bigDataCenter]
+            )
+        }
+    }
+
+    public static func decide(
+        _ command: Command,
+        _ instance: ProcessInstance<Self>,
+        _ context: DecisionContext
+    ) async throws(WorkflowError) -> [Draft<Self>] {
+        let articles = command.name.spec.articles
+        switch command {
+        case .submitDataRequest(let request):
+            let (agreement, terms) = try await context.agreement(request.agreement)
+            try context.requireParty(agreement.trace.operatorID, when: .operator, articles)
+            let entries = try await context.entries(request.items.map(\.entry))
+            var trace = TraceKeys()
+            trace.dataRequestID = request.id
+            trace.agreementID = request.agreement
+            trace.operatorID = terms.terms.operatorParty
+            trace.agencyID = terms.terms.implementingAgency
+            trace.catalogEntryIDs = request.items.map(\.entry)
+            trace.departmentIDs = Array(Set(entries.map(\.owningDepartment))).sorted()
+            return [Draft(.submitted(Submitted(request: request)), trace: trace)]
+        case .evaluateDataRequest:
+            try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
+            guard let request = instance.facts.request else {
+                throw context.refuse(.notFound, "the request has no content")
+            }
+            let (_, terms) = try await context.agreement(request.agreement)
+            let entries = try await context.entries(request.items.map(\.entry))
+            let decisions = zip(request.items, entries).map { item, entry in
+                let requested = item.requestedFields.isEmpty ? entry.fields.map(\.name) : item.requestedFields
+                return context.evaluate(
+                    .dataRequest(
+                        DataAccessRequest(
+                            requestID: request.id,
+                            operatorParty: terms.terms.operatorParty,
+                            entry: entry,
+                            agreement: terms.terms,
+                            agreementStatus: terms.status,
+                            requestedFields: requested,
+                            neededFields: item.neededFields ?? requested,
+                            purpose: request.purpose,
+                            delivery: request.delivery,
+                            anonymized: request.anonymized,
+                            dataSubjectConsent: request.subjectConsent,
+                            providerConsent: request.providerConsent,
+                            day: context.today
+                        )
+                    )
+                )
+            }
+            let decision = Decision.combining(decisions, policy: context.policy, at: context.now)
+            guard decision.isPermit else { return [Draft(.refused(Decided(decision: decision)))] }
+            guard decision.requiresCoReview else { return [Draft(.granted(Decided(decision: decision)))] }
+            let owners = Set(entries.filter { $0.sharing == .conditional }.map(\.owningDepartment))
+            var trace = TraceKeys()
+            trace.departmentIDs = owners.isEmpty ? instance.trace.departmentIDs : owners.sorted()
+            return [Draft(.coReviewRequested(Decided(decision: decision)), trace: trace)]
+        case .coReviewDataRequest(_, let approve, let note):
+            guard let departments = instance.trace.departmentIDs, departments.contains(context.actor.party) else {
+                throw context.refuse(.notParty, "\(context.actor.party) owns none of the conditional entries", articles)
+            }
+            guard approve else { return [Draft(.coReviewRejected(Noted(note: note)))] }
+            // Art. 16: granted only when every owning department of its conditional entries approved.
+            guard !instance.facts.approvals.contains(context.actor.party) else {
+                throw context.refuse(.invalidState, "\(context.actor.party) has approved the request already", articles)
+            }
+            let approvals = (instance.facts.approvals + [context.actor.party]).sorted()
+            let approved = Approved(note: note, coReviewApprovals: approvals)
+            let complete = Set(departments).isSubset(of: Set(approvals))
+            return [Draft(complete ? .coReviewApproved(approved) : .coReviewPartlyApproved(approved))]
+        case .provisionData(_, let note):
+            guard let agreementID = instance.trace.agreementID else {
+                throw context.refuse(.notFound, "the request names no agreement")
+            }
+            let (agreement, _) = try await context.agreement(agreementID)
+            try context.require(agreement, in: [.active], ["Art. 13", "Art. 28"])
+            return [Draft(.provisioned(Noted(note: note)))]
+        case .revokeGrant(_, let reason):
+            try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
+            return [Draft(.revoked(Reasoned(reason: reason)))]
+        }
+    }
+
+    public static func evolve(_ facts: inout Facts, _ event: Event) {
+        switch event {
+        case .submitted(let submitted): facts.request = submitted.request
+        case .granted(let decided), .coReviewRequested(let decided), .refused(let decided):
+            facts.decision = decided.decision
+        case .coReviewApproved(let approved), .coReviewPartlyApproved(let approved):
+            facts.approvals = approved.coReviewApprovals
+        case .coReviewRejected, .provisioned, .revoked, .revokedOnExit: break
+        }
+    }
+}

@@ -1,0 +1,378 @@
+import Foundation
+import PublicDataModel
+
+/// 登记: registration of public data resources and products (Art. 9; the national registration measures 26号):
+/// application, acceptance, formal review with public notice, the registration code, its validity and renewal.
+public enum RegistrationProcess: WorkflowProcess {
+    public static let kind = ProcessKind.registration
+    public static let title = "Registration (Art. 9)"
+    public static let initialFacts = Facts()
+    public static let finalStates: Set<State> = [.rejected, .expired]
+
+    /// The registration's states.
+    public enum State: String, ProcessStateKind {
+        /// Applied.
+        case applied
+        /// Accepted for review.
+        case accepted
+        /// Under public notice.
+        case publicNotice
+        /// The public notice ended.
+        case noticeCompleted
+        /// Rejected in formal review.
+        case rejected
+        /// Registered; the code is valid.
+        case registered
+        /// The validity ended.
+        case expired
+    }
+
+    /// The registration's deadlines.
+    public enum Deadline: String, DeadlineKind {
+        /// The end of the public notice.
+        case notice
+        /// The end of the validity.
+        case validity
+
+        public var rule: String {
+            switch self {
+            case .notice: "the end of `registrationNoticeWorkingDays` working days after the notice is published"
+            case .validity: "`registrationValidityYears` years after the code is issued or renewed"
+            }
+        }
+    }
+
+    /// What a registration remembers.
+    public struct Facts: Sendable, Hashable {
+        /// The application.
+        public var application: RegistrationApplication?
+        /// The formal review's note.
+        public var note: String?
+        /// The registration code.
+        public var code: String?
+        /// The last day of validity.
+        public var validUntil: CivilDate?
+    }
+
+    /// The commands.
+    public enum Command: ProcessCommand {
+        /// Applies for a registration (first, change, correction, cancellation).
+        case applyRegistration(application: RegistrationApplication)
+        /// Accepts the application.
+        case acceptRegistration(registration: RegistrationID)
+        /// Completes the formal review: public notice, or rejection.
+        case completeFormalReview(registration: RegistrationID, passed: Bool, note: String)
+        /// Issues the registration code after the public notice.
+        case issueRegistrationCode(registration: RegistrationID, code: String)
+        /// Renews the registration before its validity ends.
+        case renewRegistration(registration: RegistrationID)
+
+        /// The commands' names.
+        public enum Name: String, CommandNaming {
+            case applyRegistration, acceptRegistration, completeFormalReview, issueRegistrationCode
+            case renewRegistration
+
+            /// Who may issue it, and why.
+            public var spec: CommandSpec {
+                switch self {
+                case .applyRegistration:
+                    CommandSpec(
+                        [.industryDepartment, .implementingAgency, .operator],
+                        ["Art. 9"],
+                        guards: ["change, correction and cancellation name a registered registration"]
+                    )
+                case .acceptRegistration: CommandSpec([.dataAdministration], ["Art. 9"])
+                case .completeFormalReview: CommandSpec([.dataAdministration], ["Art. 9"])
+                case .issueRegistrationCode:
+                    CommandSpec([.dataAdministration], ["Art. 9"], guards: ["the public notice has ended"])
+                case .renewRegistration:
+                    CommandSpec(
+                        [.industryDepartment, .implementingAgency, .operator],
+                        ["Art. 9"],
+                        guards: ["the applicant renews", "before the validity ends"]
+                    )
+                }
+            }
+        }
+
+        public var name: Name {
+            switch self {
+            case .applyRegistration: .applyRegistration
+            case .acceptRegistration: .acceptRegistration
+            case .completeFormalReview: .completeFormalReview
+            case .issueRegistrationCode: .issueRegistrationCode
+            case .renewRegistration: .renewRegistration
+            }
+        }
+
+        public var instanceID: String {
+            switch self {
+            case .applyRegistration(let application): application.id.rawValue
+            case .acceptRegistration(let id), .completeFormalReview(let id, _, _), .issueRegistrationCode(let id, _),
+                .renewRegistration(let id):
+                id.rawValue
+            }
+        }
+
+        public func validate(_ check: inout InputCheck) {
+            switch self {
+            case .applyRegistration(let application):
+                check.id(application.id, "$.application.id")
+                check.text(application.description, "$.application.description")
+                if application.catalogEntries.isEmpty && application.product == nil {
+                    check.fail("$.application.catalogEntries", "names no entry and no product")
+                }
+                if application.kind != .first && application.concerns == nil {
+                    check.fail("$.application.concerns", "a \(application.kind) names its registration")
+                }
+            case .acceptRegistration(let id), .renewRegistration(let id): check.id(id, "$.registration")
+            case .completeFormalReview(let id, _, let note):
+                check.id(id, "$.registration")
+                check.text(note, "$.note")
+            case .issueRegistrationCode(let id, let code):
+                check.id(id, "$.registration")
+                check.text(code, "$.code")
+            }
+        }
+    }
+
+    /// An application.
+    public struct Applied: Codable, Sendable, Hashable {
+        /// The application.
+        public var registration: RegistrationApplication
+    }
+
+    /// An issued code.
+    public struct CodeIssued: Codable, Sendable, Hashable {
+        /// The code.
+        public var registrationCode: String
+        /// The last day of validity.
+        public var validUntil: CivilDate
+    }
+
+    /// A renewal.
+    public struct Renewed: Codable, Sendable, Hashable {
+        /// The new last day of validity.
+        public var validUntil: CivilDate
+    }
+
+    /// The events.
+    public enum Event: ProcessEvent {
+        /// Applied.
+        case applied(Applied)
+        /// Accepted.
+        case accepted
+        /// Formal review passed; public notice published.
+        case noticePublished(Noted)
+        /// Formal review failed.
+        case rejected(Noted)
+        /// The public notice ended.
+        case noticeEnded
+        /// The code was issued.
+        case codeIssued(CodeIssued)
+        /// Renewed.
+        case renewed(Renewed)
+        /// The validity ended.
+        case expired
+
+        /// The stored event types.
+        public enum Kind: String, EventKinding {
+            case applied = "registration.applied"
+            case accepted = "registration.accepted"
+            case noticePublished = "registration.noticePublished"
+            case rejected = "registration.rejected"
+            case noticeEnded = "registration.noticeEnded"
+            case codeIssued = "registration.codeIssued"
+            case renewed = "registration.renewed"
+            case expired = "registration.expired"
+        }
+
+        public var kind: Kind {
+            switch self {
+            case .applied: .applied
+            case .accepted: .accepted
+            case .noticePublished: .noticePublished
+            case .rejected: .rejected
+            case .noticeEnded: .noticeEnded
+            case .codeIssued: .codeIssued
+            case .renewed: .renewed
+            case .expired: .expired
+            }
+        }
+
+        public func encodePayload(to encoder: any Encoder) throws {
+            switch self {
+            case .applied(let payload): try payload.encode(to: encoder)
+            case .noticePublished(let payload), .rejected(let payload): try payload.encode(to: encoder)
+            case .codeIssued(let payload): try payload.encode(to: encoder)
+            case .renewed(let payload): try payload.encode(to: encoder)
+            case .accepted, .noticeEnded, .expired: break
+            }
+        }
+
+        public init(kind: Kind, from decoder: any Decoder) throws {
+            switch kind {
+            case .applied: self = .applied(try Applied(from: decoder))
+            case .accepted: self = .accepted
+            case .noticePublished: self = .noticePublished(try Noted(from: decoder))
+            case .rejected: self = .rejected(try Noted(from: decoder))
+            case .noticeEnded: self = .noticeEnded
+            case .codeIssued: self = .codeIssued(try CodeIssued(from: decoder))
+            case .renewed: self = .renewed(try Renewed(from: decoder))
+            case .expired: self = .expired
+            }
+        }
+
+        public static func payloadType(of kind: Kind) -> any Codable.Type {
+            switch kind {
+            case .applied: Applied.self
+            case .accepted: NoPayload.self
+            case .noticePublished: Noted.self
+            case .rejected: Noted.self
+            case .noticeEnded: NoPayload.self
+            case .codeIssued: CodeIssued.self
+            case .renewed: Renewed.self
+            case .expired: NoPayload.self
+            }
+        }
+    }
+
+    public static func spec(_ kind: Event.Kind) -> EventSpec<Self> {
+        switch kind {
+        case .applied:
+            EventSpec(.command(.applyRegistration), from: [nil], to: .applied, notifies: [.dataAdministration])
+        case .accepted:
+            EventSpec(.command(.acceptRegistration), from: [.applied], to: .accepted, notifies: [.businessEntity])
+        case .noticePublished:
+            EventSpec(
+                .command(.completeFormalReview),
+                from: [.accepted],
+                to: .publicNotice,
+                notifies: [.businessEntity],
+                opens: [.notice]
+            )
+        case .rejected:
+            EventSpec(.command(.completeFormalReview), from: [.accepted], to: .rejected, notifies: [.businessEntity])
+        case .noticeEnded:
+            EventSpec(
+                .deadline(.notice),
+                from: [.publicNotice],
+                to: .noticeCompleted,
+                notifies: [.dataAdministration],
+                closes: [.notice]
+            )
+        case .codeIssued:
+            EventSpec(
+                .command(.issueRegistrationCode),
+                from: [.noticeCompleted],
+                to: .registered,
+                notifies: [.businessEntity],
+                opens: [.validity]
+            )
+        case .renewed:
+            EventSpec(
+                .command(.renewRegistration),
+                from: [.registered],
+                to: nil,
+                opens: [.validity],
+                closes: [.validity]
+            )
+        case .expired:
+            EventSpec(
+                .deadline(.validity),
+                from: [.registered],
+                to: .expired,
+                notifies: [.businessEntity],
+                closes: [.validity]
+            )
+        }
+    }
+
+    public static func decide(
+        _ command: Command,
+        _ instance: ProcessInstance<Self>,
+        _ context: DecisionContext
+    ) async throws(WorkflowError) -> [Draft<Self>] {
+        let articles = command.name.spec.articles
+        let parameters = context.parameters
+        switch command {
+        case .applyRegistration(let application):
+            if context.actor.role == .operator, let product = application.product {
+                let loaded = try await context.load(ProductProcess.self, product.rawValue)
+                try context.requireParty(loaded.trace.operatorID, when: .operator, articles)
+            }
+            if let concerns = application.concerns {
+                let previous = try await context.load(RegistrationProcess.self, concerns.rawValue)
+                try context.require(previous, in: [.registered], articles)
+            }
+            var trace = TraceKeys()
+            trace.registrationID = application.id
+            trace.applicantID = context.actor.party
+            trace.catalogEntryIDs = application.catalogEntries.isEmpty ? nil : application.catalogEntries
+            trace.productID = application.product
+            return [Draft(.applied(Applied(registration: application)), trace: trace)]
+        case .acceptRegistration: return [Draft(.accepted)]
+        case .completeFormalReview(_, let passed, let note):
+            guard passed else { return [Draft(.rejected(Noted(note: note)))] }
+            let notice = context.workingDayDeadline(
+                Deadline.notice,
+                instance,
+                count: parameters.registrationNoticeWorkingDays
+            )
+            return [Draft(.noticePublished(Noted(note: note)), deadlines: [notice])]
+        case .issueRegistrationCode(_, let code):
+            guard let validUntil = context.today.adding(years: parameters.registrationValidityYears)?.adding(days: -1)
+            else { throw context.refuse(.invalidInput, "the validity overflows the calendar", articles) }
+            let validity = context.deadline(
+                Deadline.validity,
+                instance,
+                dueDay: validUntil,
+                dueAt: context.calendar.endOfDay(validUntil)
+            )
+            return [
+                Draft(.codeIssued(CodeIssued(registrationCode: code, validUntil: validUntil)), deadlines: [validity])
+            ]
+        case .renewRegistration:
+            guard context.actor.party == instance.trace.applicantID else {
+                throw context.refuse(
+                    .notParty,
+                    "only the applicant \(instance.trace.applicantID?.rawValue ?? "?") renews",
+                    articles
+                )
+            }
+            guard let current = instance.facts.validUntil, context.today <= current,
+                let validUntil = current.adding(years: parameters.registrationValidityYears)
+            else { throw context.refuse(.invalidState, "the registration's validity has ended", articles) }
+            let validity = context.deadline(
+                Deadline.validity,
+                instance,
+                dueDay: validUntil,
+                dueAt: context.calendar.endOfDay(validUntil)
+            )
+            return [Draft(.renewed(Renewed(validUntil: validUntil)), deadlines: [validity])]
+        }
+    }
+
+    public static func evolve(_ facts: inout Facts, _ event: Event) {
+        switch event {
+        case .applied(let applied): facts.application = applied.registration
+        case .noticePublished(let noted), .rejected(let noted): facts.note = noted.note
+        case .codeIssued(let issued):
+            facts.code = issued.registrationCode
+            facts.validUntil = issued.validUntil
+        case .renewed(let renewed): facts.validUntil = renewed.validUntil
+        case .accepted, .noticeEnded, .expired: break
+        }
+    }
+
+    public static func fire(
+        _ deadline: Deadline,
+        _ instance: ProcessInstance<Self>,
+        _ context: DecisionContext
+    ) -> Draft<Self>? {
+        switch deadline {
+        case .notice: Draft(.noticeEnded)
+        case .validity: Draft(.expired)
+        }
+    }
+}

@@ -1,0 +1,296 @@
+import PublicDataModel
+import PublicDataPolicy
+
+/// 下游场景: a business entity's use of a published product in a scenario (Art. 25, 27), assessed under the
+/// policy by the operator and filed with the implementing agency.
+public enum ScenarioProcess: WorkflowProcess {
+    public static let kind = ProcessKind.scenario
+    public static let title = "Downstream scenario (Art. 25, 27)"
+    public static let initialFacts = Facts()
+    public static let finalStates: Set<State> = [.refused]
+
+    /// The scenario's states.
+    public enum State: String, ProcessStateKind {
+        /// Applied for.
+        case applied
+        /// Assessed compliant.
+        case compliant
+        /// Refused by the policy.
+        case refused
+        /// Filed with the implementing agency.
+        case filed
+        /// In use.
+        case active
+    }
+
+    /// The scenario's deadlines.
+    public enum Deadline: String, DeadlineKind {
+        /// Filing after the compliance assessment.
+        case filing
+
+        public var rule: String {
+            "the end of `scenarioFilingWorkingDays` working days after the compliance assessment; overdue → notice, once"
+        }
+    }
+
+    /// What a scenario remembers.
+    public struct Facts: Sendable, Hashable {
+        /// The scenario.
+        public var scenario: ScenarioSpec?
+        /// The policy's decision.
+        public var decision: Decision?
+    }
+
+    /// The commands.
+    public enum Command: ProcessCommand {
+        /// A business entity applies to use a published product in a scenario.
+        case applyScenario(scenario: ScenarioSpec)
+        /// The operator assesses the scenario under the policy.
+        case assessScenario(scenario: ScenarioID)
+        /// The operator files a compliant scenario with the implementing agency.
+        case fileScenario(scenario: ScenarioID)
+        /// The implementing agency activates a filed scenario.
+        case activateScenario(scenario: ScenarioID)
+
+        /// The commands' names.
+        public enum Name: String, CommandNaming {
+            case applyScenario, assessScenario, fileScenario, activateScenario
+
+            /// Who may issue it, and why.
+            public var spec: CommandSpec {
+                switch self {
+                case .applyScenario: CommandSpec([.businessEntity], ["Art. 25"], guards: ["the product is published"])
+                case .assessScenario:
+                    CommandSpec(
+                        [.operator],
+                        ["Art. 20", "Art. 25", "Art. 26"],
+                        guards: ["the operator of the product", "the policy decides; a denial is recorded"]
+                    )
+                case .fileScenario: CommandSpec([.operator], ["Art. 27"], guards: ["the operator of the product"])
+                case .activateScenario:
+                    CommandSpec([.implementingAgency], ["Art. 27"], guards: ["the agency of the agreement"])
+                }
+            }
+        }
+
+        public var name: Name {
+            switch self {
+            case .applyScenario: .applyScenario
+            case .assessScenario: .assessScenario
+            case .fileScenario: .fileScenario
+            case .activateScenario: .activateScenario
+            }
+        }
+
+        public var instanceID: String {
+            switch self {
+            case .applyScenario(let scenario): scenario.id.rawValue
+            case .assessScenario(let id), .fileScenario(let id), .activateScenario(let id): id.rawValue
+            }
+        }
+
+        public func validate(_ check: inout InputCheck) {
+            switch self {
+            case .applyScenario(let scenario):
+                check.id(scenario.id, "$.scenario.id")
+                check.id(scenario.product, "$.scenario.product")
+                check.text(scenario.description, "$.scenario.description")
+            case .assessScenario(let id), .fileScenario(let id), .activateScenario(let id): check.id(id, "$.scenario")
+            }
+        }
+    }
+
+    /// An application.
+    public struct Applied: Codable, Sendable, Hashable {
+        /// The scenario.
+        public var scenario: ScenarioSpec
+    }
+
+    /// The events.
+    public enum Event: ProcessEvent, DecisionCarrying {
+        /// Applied.
+        case applied(Applied)
+        /// Assessed compliant.
+        case complianceAssessed(Decided)
+        /// Refused by the policy.
+        case refused(Decided)
+        /// Filed.
+        case filed
+        /// Not filed in time.
+        case filingOverdue
+        /// Activated.
+        case activated
+
+        /// The stored event types.
+        public enum Kind: String, EventKinding {
+            case applied = "scenario.applied"
+            case complianceAssessed = "scenario.complianceAssessed"
+            case refused = "scenario.refused"
+            case filed = "scenario.filed"
+            case filingOverdue = "scenario.filingOverdue"
+            case activated = "scenario.activated"
+        }
+
+        public var kind: Kind {
+            switch self {
+            case .applied: .applied
+            case .complianceAssessed: .complianceAssessed
+            case .refused: .refused
+            case .filed: .filed
+            case .filingOverdue: .filingOverdue
+            case .activated: .activated
+            }
+        }
+
+        public var recordedDecision: Decision? {
+            switch self {
+            case .complianceAssessed(let decided), .refused(let decided): decided.decision
+            default: nil
+            }
+        }
+
+        public func encodePayload(to encoder: any Encoder) throws {
+            switch self {
+            case .applied(let payload): try payload.encode(to: encoder)
+            case .complianceAssessed(let payload), .refused(let payload): try payload.encode(to: encoder)
+            case .filed, .filingOverdue, .activated: break
+            }
+        }
+
+        public init(kind: Kind, from decoder: any Decoder) throws {
+            switch kind {
+            case .applied: self = .applied(try Applied(from: decoder))
+            case .complianceAssessed: self = .complianceAssessed(try Decided(from: decoder))
+            case .refused: self = .refused(try Decided(from: decoder))
+            case .filed: self = .filed
+            case .filingOverdue: self = .filingOverdue
+            case .activated: self = .activated
+            }
+        }
+
+        public static func payloadType(of kind: Kind) -> any Codable.Type {
+            switch kind {
+            case .applied: Applied.self
+            case .complianceAssessed: Decided.self
+            case .refused: Decided.self
+            case .filed: NoPayload.self
+            case .filingOverdue: NoPayload.self
+            case .activated: NoPayload.self
+            }
+        }
+    }
+
+    public static func spec(_ kind: Event.Kind) -> EventSpec<Self> {
+        switch kind {
+        case .applied: EventSpec(.command(.applyScenario), from: [nil], to: .applied, notifies: [.operator])
+        case .complianceAssessed:
+            EventSpec(
+                .command(.assessScenario),
+                from: [.applied],
+                to: .compliant,
+                notifies: [.businessEntity],
+                opens: [.filing]
+            )
+        case .refused:
+            EventSpec(.command(.assessScenario), from: [.applied], to: .refused, notifies: [.businessEntity])
+        case .filed:
+            EventSpec(
+                .command(.fileScenario),
+                from: [.compliant],
+                to: .filed,
+                notifies: [.implementingAgency],
+                closes: [.filing]
+            )
+        case .filingOverdue:
+            EventSpec(
+                .deadline(.filing),
+                from: [.compliant],
+                to: nil,
+                notifies: [.implementingAgency, .operator],
+                closes: [.filing]
+            )
+        case .activated:
+            EventSpec(.command(.activateScenario), from: [.filed], to: .active, notifies: [.businessEntity, .operator])
+        }
+    }
+
+    public static func decide(
+        _ command: Command,
+        _ instance: ProcessInstance<Self>,
+        _ context: DecisionContext
+    ) async throws(WorkflowError) -> [Draft<Self>] {
+        let articles = command.name.spec.articles
+        switch command {
+        case .applyScenario(let scenario):
+            let product = try await context.load(ProductProcess.self, scenario.product.rawValue)
+            try context.require(product, in: [.published], ["Art. 22", "Art. 25"])
+            var trace = product.trace
+            trace.registrationID = nil
+            trace.scenarioID = scenario.id
+            trace.applicantID = context.actor.party
+            return [Draft(.applied(Applied(scenario: scenario)), trace: trace)]
+        case .assessScenario:
+            try context.requireParty(instance.trace.operatorID, when: .operator, articles)
+            guard let scenario = instance.facts.scenario, let agreementID = instance.trace.agreementID else {
+                throw context.refuse(.notFound, "the scenario has no content")
+            }
+            let product = try await context.load(ProductProcess.self, scenario.product.rawValue)
+            guard let spec = product.facts.product else {
+                throw context.refuse(.notFound, "the product has no content")
+            }
+            let (_, terms) = try await context.agreement(agreementID)
+            let decision = context.evaluate(
+                .downstreamScenario(
+                    DownstreamScenarioRequest(
+                        scenario: scenario.id,
+                        requester: instance.trace.applicantID ?? PartyID(""),
+                        requesterRole: .businessEntity,
+                        operatorParty: terms.terms.operatorParty,
+                        product: spec.id,
+                        deliveredProducts: product.state == .published ? [spec.id] : [],
+                        agreement: terms.terms,
+                        agreementStatus: terms.status,
+                        meetsOperatorConditions: scenario.meetsOperatorConditions,
+                        complianceAssessed: true,
+                        purpose: scenario.purpose,
+                        involvesPersonalInformation: scenario.containsPersonalInformation,
+                        anonymized: scenario.anonymized,
+                        dataSubjectConsent: scenario.subjectConsent,
+                        day: context.today
+                    )
+                )
+            )
+            guard decision.isPermit else { return [Draft(.refused(Decided(decision: decision)))] }
+            let filing = context.workingDayDeadline(
+                Deadline.filing,
+                instance,
+                count: context.parameters.scenarioFilingWorkingDays
+            )
+            return [Draft(.complianceAssessed(Decided(decision: decision)), deadlines: [filing])]
+        case .fileScenario:
+            try context.requireParty(instance.trace.operatorID, when: .operator, articles)
+            return [Draft(.filed)]
+        case .activateScenario:
+            try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
+            return [Draft(.activated)]
+        }
+    }
+
+    public static func evolve(_ facts: inout Facts, _ event: Event) {
+        switch event {
+        case .applied(let applied): facts.scenario = applied.scenario
+        case .complianceAssessed(let decided), .refused(let decided): facts.decision = decided.decision
+        case .filed, .filingOverdue, .activated: break
+        }
+    }
+
+    public static func fire(
+        _ deadline: Deadline,
+        _ instance: ProcessInstance<Self>,
+        _ context: DecisionContext
+    ) -> Draft<Self>? {
+        switch deadline {
+        case .filing: Draft(.filingOverdue)
+        }
+    }
+}
