@@ -5,7 +5,7 @@ import PublicDataWorkflow
 extension PublicDataApplication {
     /// Runs the background work until the task is cancelled: fires due deadlines, delivers notifications and
     /// extends the audit ledger (``tick()``), then waits for the next due deadline, for the store's wake-up
-    /// (PostgreSQL LISTEN/NOTIFY, when the store offers ``EventStoreWakeUps``) or for `pollInterval`, whichever
+    /// (PostgreSQL LISTEN/NOTIFY, when the store offers `EventStoreWakeUps`) or for `pollInterval`, whichever
     /// comes first.
     ///
     /// It returns normally when cancelled (a clean shutdown: the current round finishes first). A failing round

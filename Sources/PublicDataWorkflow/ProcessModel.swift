@@ -116,7 +116,7 @@ where RawValue == String, AllCases == [Self] {
 
 /// A process's events: an enum whose cases carry typed payload structs.
 ///
-/// An event's JSON payload is its trace keys (``TraceKeys``) and its payload struct's fields at the top
+/// An event's JSON payload is its trace keys (`TraceKeys`) and its payload struct's fields at the top
 /// level, plus `deadlines` it opens, `closedDeadlines` and `notify` (resolved recipients) where present. The
 /// event's type is ``Kind``'s raw value (e.g. `"agreement.signed"`).
 public protocol ProcessEvent: Sendable, Hashable {

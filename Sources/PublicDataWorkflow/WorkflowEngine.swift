@@ -104,7 +104,7 @@ public final class WorkflowEngine: Sendable {
     ///   - policy: The policy (e.g. `Policy.beijingDefault`).
     ///   - directory: The parties holding the authority roles.
     ///   - cacheLimit: How many stream states the engine memoizes before it starts afresh.
-    ///   - observer: Receives structured events (``ObservedEvent``); none by default.
+    ///   - observer: Receives structured events (`ObservedEvent`); none by default.
     public init(
         store: any EventStore,
         clock: any WallClock,

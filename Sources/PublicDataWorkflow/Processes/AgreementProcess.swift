@@ -13,7 +13,7 @@ public enum AgreementProcess: WorkflowProcess {
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.terminated, .revoked, .expired]
 
-    /// The agreement's states (the same names as ``AgreementStatus``).
+    /// The agreement's states (the same names as `AgreementStatus`).
     public enum State: String, ProcessStateKind {
         /// Drafted.
         case drafted
@@ -544,7 +544,7 @@ public enum AgreementProcess: WorkflowProcess {
 }
 
 extension ProcessInstance where Process == AgreementProcess {
-    /// The agreement's status (``AgreementStatus/drafted`` before the first event).
+    /// The agreement's status (`AgreementStatus.drafted` before the first event).
     public var agreementStatus: AgreementStatus {
         state.flatMap { AgreementStatus(rawValue: $0.rawValue) } ?? .drafted
     }

@@ -2,7 +2,7 @@ import PublicDataModel
 import PublicDataPricing
 
 /// Usage and settlement (Art. 21–24; 65号): usage metered per subscription, periods rated into invoices with
-/// each product's versioned price book (``Rating``), revenue split by contribution (``RevenueDistribution``) and
+/// each product's versioned price book (`Rating`), revenue split by contribution (`RevenueDistribution`) and
 /// the accounts settled. This process's events are the one source of truth for money: the accounts, the
 /// disclosure and the reports read them.
 public enum SettlementProcess: WorkflowProcess {
