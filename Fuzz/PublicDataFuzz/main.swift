@@ -18,6 +18,7 @@ enum FuzzTarget: String, CaseIterable {
     case canonicalEntry = "canonical-entry"
     case envelope
 
+    #if FUZZING
     /// Tight limits keep each run fast; the checks themselves are the same at any size.
     static let limits = PolicyInputLimits(
         maximumPolicyBytes: 1 << 20,
@@ -26,6 +27,10 @@ enum FuzzTarget: String, CaseIterable {
         maximumCorpusBytes: 1 << 20,
         maximumCorpusRecords: 10_000
     )
+    #else
+    /// The replay driver reads with the defaults, so it also measures the largest allowed inputs.
+    static let limits = PolicyInputLimits.standard
+    #endif
 
     /// Decodes `data`; returns a one-word outcome. Any invariant broken on the way stops the process.
     func run(_ data: Data) -> String {
@@ -33,7 +38,11 @@ enum FuzzTarget: String, CaseIterable {
         case .policy:
             guard let policy = try? Policy.load(from: data, limits: Self.limits) else { return "refused" }
             // A loaded policy re-loads from its own JSON and evaluates without trapping.
-            guard (try? Policy.load(from: policy.jsonData)) == policy else { fatalError("policy did not round-trip") }
+            // (Pretty-printed, the JSON may be larger than the input, so it is re-read without a size limit.)
+            let unbounded = PolicyInputLimits(maximumPolicyBytes: .max)
+            guard (try? Policy.load(from: policy.jsonData, limits: unbounded)) == policy else {
+                fatalError("policy did not round-trip")
+            }
             return "accepted"
         case .suite:
             guard let suite = try? PolicyTestSuite.load(from: data, limits: Self.limits) else { return "refused" }
