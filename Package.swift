@@ -85,6 +85,11 @@ let package = Package(
             path: "Sources/PublicDataDemo"
         ),
         .executableTarget(
+            name: "PublicDataFuzz",
+            dependencies: ["PublicDataModel", "PublicDataPolicy", "PublicDataAudit"],
+            path: "Fuzz/PublicDataFuzz"
+        ),
+        .executableTarget(
             name: "PublicDataBenchmarks",
             dependencies: ["PublicDataKit", "PublicDataSQLite", "PublicDataPostgres", "CPublicDataSQLite"],
             path: "Benchmarks/PublicDataBenchmarks"
@@ -92,9 +97,15 @@ let package = Package(
 
         // MARK: - Tests
         .testTarget(name: "PublicDataModelTests", dependencies: ["PublicDataModel", "PublicDataTesting"]),
+        // Test support: a fault-injecting SQLite VFS (C), used only by the SQLite tests.
+        .target(
+            name: "CPublicDataSQLiteFaults",
+            dependencies: ["CPublicDataSQLite"],
+            path: "Tests/CPublicDataSQLiteFaults"
+        ),
         .testTarget(
             name: "PublicDataSQLiteTests",
-            dependencies: ["PublicDataSQLite", "PublicDataTesting", "CPublicDataSQLite"]
+            dependencies: ["PublicDataSQLite", "PublicDataTesting", "CPublicDataSQLite", "CPublicDataSQLiteFaults"]
         ),
         .testTarget(
             name: "PublicDataPolicyTests",

@@ -160,6 +160,13 @@ public struct EventStoreError: Error, Sendable, Hashable, CustomStringConvertibl
 /// 6. **Cursors.** ``saveCursor(_:position:)`` durably stores a reader's last processed position under a
 ///    name; ``loadCursor(_:)`` returns it, or `nil` if never saved.
 ///
+/// 7. **Identifiers and text are stored exactly.** Stream ids, event ids, event types, cursor names and the
+///    actor's party follow ``IdentifierRules`` (no NUL or other control character, bounded length); an append
+///    or cursor save breaking them throws `invalidArgument` and writes nothing, and a read naming such a
+///    stream or cursor throws `invalidArgument` or finds nothing. Every accepted string (including non-ASCII
+///    text) reads back byte for byte: a store binds and reads text with explicit lengths, never with C-string
+///    semantics. Payloads larger than ``EventStoreLimits`` are refused with `invalidArgument`.
+///
 /// Errors are ``EventStoreError``; a call that throws has changed nothing. `PublicDataTesting`'s
 /// `EventStoreConformance` checks all of the above, including concurrent appenders.
 public protocol EventStore: Sendable {
@@ -211,7 +218,7 @@ extension EventStore {
         while true {
             let page = try await readStream(stream, fromVersion: next, limit: pageSize)
             result += page
-            guard page.count == pageSize, let last = page.last else { return result }
+            guard page.count == pageSize, let last = page.last, last.streamVersion < .max else { return result }
             next = last.streamVersion + 1
         }
     }
@@ -243,19 +250,57 @@ public func validateAppendArguments(
     stream: StreamID,
     checkingDuplicates: Bool = true
 ) throws(EventStoreError) {
-    guard !stream.isEmpty else {
-        throw EventStoreError(code: .invalidArgument, message: "the stream id is empty")
-    }
+    try validateStreamID(stream)
     guard !events.isEmpty else {
         throw EventStoreError(code: .invalidArgument, message: "an append needs at least one event", stream: stream)
     }
     var seen: Set<EventID> = []
-    for event in events {
-        guard !event.id.isEmpty else {
-            throw EventStoreError(code: .invalidArgument, message: "an event id is empty", stream: stream)
+    var payloadBytes = 0
+    for (index, event) in events.enumerated() {
+        func refuse(_ field: String, _ problem: String) -> EventStoreError {
+            EventStoreError(
+                code: .invalidArgument,
+                message: "event \(index) of the batch: the \(field) is invalid: \(problem)",
+                stream: stream
+            )
         }
-        guard !event.type.isEmpty else {
-            throw EventStoreError(code: .invalidArgument, message: "event \(event.id) has no type", stream: stream)
+        if let problem = IdentifierRules.problem(in: event.id.rawValue, maximumUTF8Length: EventID.maximumUTF8Length) {
+            throw refuse("event id \(IdentifierRules.quoted(event.id.rawValue))", problem)
+        }
+        if let problem = IdentifierRules.problem(
+            in: event.type,
+            maximumUTF8Length: IdentifierRules.maximumNameUTF8Length
+        ) {
+            throw refuse("type \(IdentifierRules.quoted(event.type))", problem)
+        }
+        if let actor = event.actor {
+            if let problem = IdentifierRules.problem(
+                in: actor.party.rawValue,
+                maximumUTF8Length: PartyID.maximumUTF8Length
+            ) {
+                throw refuse("actor party \(IdentifierRules.quoted(actor.party.rawValue))", problem)
+            }
+            if let problem = IdentifierRules.textProblem(in: actor.person) { throw refuse("actor person", problem) }
+        }
+        for (field, text) in [
+            ("correlation id", event.metadata.correlationID), ("causation id", event.metadata.causationID),
+            ("policy version", event.metadata.policyVersion),
+        ] {
+            if let text, let problem = IdentifierRules.textProblem(in: text) { throw refuse(field, problem) }
+        }
+        guard event.payload.count <= EventStoreLimits.maximumPayloadBytes else {
+            throw refuse(
+                "payload",
+                "it is \(event.payload.count) bytes; the maximum is \(EventStoreLimits.maximumPayloadBytes)"
+            )
+        }
+        payloadBytes += event.payload.count
+        guard payloadBytes <= EventStoreLimits.maximumBatchPayloadBytes else {
+            throw EventStoreError(
+                code: .invalidArgument,
+                message: "the batch's payloads exceed \(EventStoreLimits.maximumBatchPayloadBytes) bytes",
+                stream: stream
+            )
         }
         guard !checkingDuplicates || seen.insert(event.id).inserted else {
             throw EventStoreError(
@@ -272,5 +317,36 @@ public func validateAppendArguments(
 public func validateReadLimit(_ limit: Int) throws(EventStoreError) {
     guard limit > 0 else {
         throw EventStoreError(code: .invalidArgument, message: "a read limit must be positive, got \(limit)")
+    }
+}
+
+/// The sizes every shipped store accepts; an append beyond them is refused with `invalidArgument`, before
+/// anything is sent to the database.
+public enum EventStoreLimits {
+    /// The largest payload of one event: 64 MiB (SQLite's own limit is about 1 GB, PostgreSQL's 1 GB).
+    public static let maximumPayloadBytes = 64 << 20
+    /// The largest sum of payloads in one batch: 256 MiB.
+    public static let maximumBatchPayloadBytes = 256 << 20
+}
+
+/// Checks a stream id against ``IdentifierRules`` (at most ``IdentifierRules/maximumStreamIDUTF8Length`` bytes).
+/// - Throws: ``EventStoreError`` with code `invalidArgument` naming the reason.
+public func validateStreamID(_ stream: StreamID) throws(EventStoreError) {
+    if let problem = IdentifierRules.problem(in: stream.rawValue, maximumUTF8Length: StreamID.maximumUTF8Length) {
+        throw EventStoreError(
+            code: .invalidArgument,
+            message: "the stream id \(IdentifierRules.quoted(stream.rawValue)) is invalid: \(problem)"
+        )
+    }
+}
+
+/// Checks a cursor name against ``IdentifierRules`` (at most ``IdentifierRules/maximumNameUTF8Length`` bytes).
+/// - Throws: ``EventStoreError`` with code `invalidArgument` naming the reason.
+public func validateCursorName(_ name: String) throws(EventStoreError) {
+    if let problem = IdentifierRules.problem(in: name, maximumUTF8Length: IdentifierRules.maximumNameUTF8Length) {
+        throw EventStoreError(
+            code: .invalidArgument,
+            message: "the cursor name \(IdentifierRules.quoted(name)) is invalid: \(problem)"
+        )
     }
 }

@@ -153,9 +153,11 @@ public struct RecordedEvent: Codable, Sendable, Hashable {
 }
 
 extension Date {
-    /// Milliseconds since 1970-01-01T00:00:00Z, rounded to the nearest millisecond.
+    /// Milliseconds since 1970-01-01T00:00:00Z, rounded to the nearest millisecond; saturates at `Int64.min`
+    /// and `Int64.max` for instants beyond them, and is 0 for a `Date` whose interval is not a number.
     public var millisecondsSince1970: Int64 {
         let value = (timeIntervalSince1970 * 1000).rounded()
+        if value.isNaN { return 0 }
         if value >= Double(Int64.max) { return .max }
         if value <= Double(Int64.min) { return .min }
         return Int64(value)

@@ -81,10 +81,11 @@ public actor InMemoryEventStore: EventStore {
     /// Reads a stream in version order.
     public func readStream(_ stream: StreamID, fromVersion: Int64, limit: Int) throws -> [RecordedEvent] {
         try validateReadLimit(limit)
+        try validateStreamID(stream)
         guard let indices = streams[stream] else { return [] }
         let start = Int(max(1, fromVersion)) - 1
         guard start < indices.count else { return [] }
-        let end = min(indices.count, start + limit)
+        let end = start + min(indices.count - start, limit)
         return indices[start..<end].map { log[$0] }
     }
 
@@ -93,7 +94,7 @@ public actor InMemoryEventStore: EventStore {
         try validateReadLimit(limit)
         let start = Int(max(0, position))
         guard start < log.count else { return [] }
-        return log.slice(start..<min(log.count, start + limit))
+        return log.slice(start..<start + min(log.count - start, limit))
     }
 
     /// The stream's current version.
@@ -107,9 +108,7 @@ public actor InMemoryEventStore: EventStore {
 
     /// Saves a cursor.
     public func saveCursor(_ name: String, position: Int64) throws {
-        guard !name.isEmpty else {
-            throw EventStoreError(code: .invalidArgument, message: "a cursor name may not be empty")
-        }
+        try validateCursorName(name)
         cursors[name] = position
     }
 }

@@ -28,12 +28,27 @@ public struct ModelDecodingError: Error, Sendable, Hashable, CustomStringConvert
 ///   identifiers and enumerations are strings (enumerations in snake_case).
 /// - Slashes are not escaped.
 public enum PublicDataJSON {
-    /// A new encoder configured with the library's style.
+    /// A new encoder configured with the library's style; encoding an instant outside years 1…9999 throws
+    /// `EncodingError.invalidValue` (it could not be read back).
     public static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
+            let ms = date.millisecondsSince1970
+            guard date.timeIntervalSince1970.isFinite, ms >= earliestInstantMilliseconds,
+                ms <= latestInstantMilliseconds
+            else {
+                // The value reported is the millisecond count: Foundation's `Date.description` itself traps for
+                // instants this far out, so an error carrying the `Date` would crash whoever prints it.
+                throw EncodingError.invalidValue(
+                    ms,
+                    EncodingError.Context(
+                        codingPath: encoder.codingPath,
+                        debugDescription: "An instant must lie in years 0001 to 9999 to be written, got \(ms) ms."
+                    )
+                )
+            }
             try container.encode(formatInstant(date))
         }
         return encoder
@@ -120,12 +135,27 @@ public enum PublicDataJSON {
         return path
     }
 
+    /// The earliest instant the JSON style writes: 0001-01-01T00:00:00.000Z.
+    public static let earliestInstantMilliseconds: Int64 = -62_135_596_800_000
+    /// The latest instant the JSON style writes: 9999-12-31T23:59:59.999Z.
+    public static let latestInstantMilliseconds: Int64 = 253_402_300_799_999
+
     /// Formats an instant as `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC).
+    ///
+    /// Total for every `Date`: an instant outside years 1…9999 (see ``earliestInstantMilliseconds`` and
+    /// ``latestInstantMilliseconds``) is written with its proleptic Gregorian year, which ``parseInstant(_:)``
+    /// does not read back; the encoder of ``makeEncoder()`` refuses such instants instead.
     public static func formatInstant(_ date: Date) -> String {
         let ms = date.millisecondsSince1970
-        let days = Int((Double(ms) / 86_400_000).rounded(.down))
-        let msOfDay = Int(ms - Int64(days) * 86_400_000)
-        let day = CivilDate(daysSinceEpoch: days)
+        // Floor division without converting through Double or multiplying back (no overflow near Int64.min).
+        var days = ms / 86_400_000
+        var remainder = ms % 86_400_000
+        if remainder < 0 {
+            days -= 1
+            remainder += 86_400_000
+        }
+        let msOfDay = Int(remainder)
+        let day = CivilDate(daysSinceEpoch: Int(days))
         func pad(_ value: Int, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text

@@ -48,9 +48,16 @@ public struct CivilDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         self.init(year: year, month: month, day: day)
     }
 
+    /// The day count ``init(daysSinceEpoch:)`` saturates at, far beyond any representable instant (±2^60).
+    public static let daysSinceEpochBound = 1 << 60
+
     /// Creates the date `days` days after 1970-01-01 (negative for earlier days).
-    public init(daysSinceEpoch days: Int) {
+    ///
+    /// Days outside years 1…9999 give a proleptic Gregorian date with that year (used only to print such
+    /// instants); counts beyond ±``daysSinceEpochBound`` saturate there instead of overflowing.
+    public init(daysSinceEpoch rawDays: Int) {
         // Civil-from-days over the proleptic Gregorian calendar (era arithmetic, exact for all Int inputs in range).
+        let days = min(max(rawDays, -Self.daysSinceEpochBound), Self.daysSinceEpochBound)
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -85,12 +92,17 @@ public struct CivilDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public var isWeekend: Bool { isoWeekday >= 6 }
 
     /// The date `days` days later (earlier when negative).
-    public func adding(days: Int) -> CivilDate { CivilDate(daysSinceEpoch: daysSinceEpoch + days) }
+    ///
+    /// A count that would leave the representable range saturates (see ``daysSinceEpochBound``).
+    public func adding(days: Int) -> CivilDate {
+        let (sum, overflow) = daysSinceEpoch.addingReportingOverflow(days)
+        return CivilDate(daysSinceEpoch: overflow ? (days < 0 ? .min : .max) : sum)
+    }
 
     /// The same month and day `years` later, clamped to the month's end (Feb 29 → Feb 28).
     public func adding(years: Int) -> CivilDate? {
-        let targetYear = year + years
-        guard (1...9999).contains(targetYear) else { return nil }
+        let (targetYear, overflow) = year.addingReportingOverflow(years)
+        guard !overflow, (1...9999).contains(targetYear) else { return nil }
         return CivilDate(
             year: targetYear,
             month: month,
@@ -160,7 +172,10 @@ extension WorkingDayCalendar {
     /// The calendar day on which `instant` falls, in ``timeZone``.
     public func civilDate(of instant: Date) -> CivilDate {
         let seconds = instant.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: instant))
-        return CivilDate(daysSinceEpoch: Int((seconds / 86_400).rounded(.down)))
+        let days = (seconds / 86_400).rounded(.down)
+        let bound = Double(CivilDate.daysSinceEpochBound)
+        // Clamp before converting: `Int(_:)` traps on a non-finite or out-of-range Double.
+        return CivilDate(daysSinceEpoch: days.isNaN ? 0 : Int(min(max(days, -bound), bound)))
     }
 
     /// The first instant of `day` in ``timeZone``.

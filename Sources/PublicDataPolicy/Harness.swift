@@ -113,9 +113,21 @@ public struct PolicyTestSuite: Codable, Sendable, Hashable {
     /// - Parameters:
     ///   - data: The JSON.
     ///   - file: The file name used in errors.
+    ///   - limits: The largest input read (``PolicyInputLimits/maximumSuiteBytes`` and nesting depth).
     /// - Returns: The suite.
-    /// - Throws: ``PolicySuiteError`` naming the path of the first problem.
-    public static func load(from data: Data, file: String = "suite") throws(PolicySuiteError) -> PolicyTestSuite {
+    /// - Throws: ``PolicySuiteError`` naming the path of the first problem, or the limit exceeded.
+    public static func load(
+        from data: Data,
+        file: String = "suite",
+        limits: PolicyInputLimits = .standard
+    ) throws(PolicySuiteError) -> PolicyTestSuite {
+        if let problem = PolicyInputLimits.problem(
+            data,
+            maximumBytes: limits.maximumSuiteBytes,
+            maximumDepth: limits.maximumNestingDepth
+        ) {
+            throw PolicySuiteError(file: file, path: "$", message: problem)
+        }
         do {
             return try PublicDataJSON.decode(PolicyTestSuite.self, from: data)
         } catch {
@@ -123,18 +135,23 @@ public struct PolicyTestSuite: Codable, Sendable, Hashable {
         }
     }
 
-    /// Reads a suite from a JSON file.
-    /// - Parameter url: The file.
+    /// Reads a suite from a JSON file; a file larger than the limit is refused without reading it whole.
+    /// - Parameters:
+    ///   - url: The file.
+    ///   - limits: The largest input read.
     /// - Returns: The suite.
     /// - Throws: ``PolicySuiteError``.
-    public static func load(from url: URL) throws(PolicySuiteError) -> PolicyTestSuite {
+    public static func load(
+        from url: URL,
+        limits: PolicyInputLimits = .standard
+    ) throws(PolicySuiteError) -> PolicyTestSuite {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try PolicyInputLimits.read(url, maximumBytes: limits.maximumSuiteBytes)
         } catch {
             throw PolicySuiteError(file: url.lastPathComponent, path: "$", message: "cannot read: \(error)")
         }
-        return try load(from: data, file: url.lastPathComponent)
+        return try load(from: data, file: url.lastPathComponent, limits: limits)
     }
 
     /// Reads every `*.json` suite in a directory, sorted by file name.
@@ -444,24 +461,50 @@ public enum ImpactAnalysis {
     /// - Parameters:
     ///   - data: The corpus.
     ///   - defaultTime: The time of lines without `at`.
+    ///   - limits: The largest corpus, line and record count read, and the deepest nesting of a line.
     /// - Returns: The records.
-    /// - Throws: ``PolicySuiteError`` naming the line (`line 7`) of the first bad record.
+    /// - Throws: ``PolicySuiteError`` naming the line (`line 7`) of the first bad record, or the limit exceeded
+    ///   (file `corpus` for the whole input).
     public static func loadCorpus(
         jsonLines data: Data,
-        defaultTime: Date = PolicyTestSuite.defaultTime
+        defaultTime: Date = PolicyTestSuite.defaultTime,
+        limits: PolicyInputLimits = .standard
     ) throws(PolicySuiteError) -> [CorpusRecord] {
         struct Line: Decodable {
             var id: String?
             var at: Date?
             var request: PolicyRequest
         }
+        guard data.count <= limits.maximumCorpusBytes else {
+            throw PolicySuiteError(
+                file: "corpus",
+                path: "$",
+                message: "the corpus is \(data.count) bytes; the limit is \(limits.maximumCorpusBytes)"
+            )
+        }
         var records: [CorpusRecord] = []
-        let text = String(decoding: data, as: UTF8.self)
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Lines are sliced from the bytes one at a time, so memory stays proportional to the longest line.
+        var offset = 0
+        for rawBytes in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            offset += 1
+            let number = offset
+            if let problem = PolicyInputLimits.problem(
+                rawBytes,
+                maximumBytes: limits.maximumCorpusLineBytes,
+                maximumDepth: limits.maximumNestingDepth
+            ) {
+                throw PolicySuiteError(file: "line \(number)", path: "$", message: problem)
+            }
+            let line = String(decoding: rawBytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("//") { continue }
+            guard records.count < limits.maximumCorpusRecords else {
+                throw PolicySuiteError(
+                    file: "line \(number)",
+                    path: "$",
+                    message: "the corpus holds more than \(limits.maximumCorpusRecords) records"
+                )
+            }
             let bytes = Data(line.utf8)
-            let number = offset + 1
             if line.contains("\"request\"") {
                 do {
                     let parsed = try PublicDataJSON.decode(Line.self, from: bytes)
@@ -546,8 +589,13 @@ public enum ImpactAnalysis {
 
     /// Replays a corpus under two policies, reading the corpus from JSON Lines.
     /// - Throws: ``PolicySuiteError`` for a bad line.
-    public static func compare(old: Policy, new: Policy, jsonLines: Data) throws(PolicySuiteError) -> ImpactReport {
-        compare(old: old, new: new, corpus: try loadCorpus(jsonLines: jsonLines))
+    public static func compare(
+        old: Policy,
+        new: Policy,
+        jsonLines: Data,
+        limits: PolicyInputLimits = .standard
+    ) throws(PolicySuiteError) -> ImpactReport {
+        compare(old: old, new: new, corpus: try loadCorpus(jsonLines: jsonLines, limits: limits))
     }
 
     /// The rules a change is attributed to: for a flip, the deny rules of the denying side (or, when that side

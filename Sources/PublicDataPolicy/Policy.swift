@@ -111,10 +111,22 @@ public struct Policy: Sendable, Codable, Hashable, CustomStringConvertible, Cust
     /// ```swift
     /// let policy = try Policy.load(from: Data(contentsOf: url))
     /// ```
-    /// - Parameter data: The file's bytes (UTF-8 JSON).
+    /// - Parameters:
+    ///   - data: The file's bytes (UTF-8 JSON).
+    ///   - limits: The largest input read (``PolicyInputLimits/maximumPolicyBytes`` and nesting depth).
     /// - Returns: The policy.
-    /// - Throws: ``PolicyLoadError``.
-    public static func load(from data: Data) throws(PolicyLoadError) -> Policy {
+    /// - Throws: ``PolicyLoadError`` (``PolicyLoadError/Code/tooLarge`` beyond `limits`).
+    public static func load(
+        from data: Data,
+        limits: PolicyInputLimits = .standard
+    ) throws(PolicyLoadError) -> Policy {
+        if let problem = PolicyInputLimits.problem(
+            data,
+            maximumBytes: limits.maximumPolicyBytes,
+            maximumDepth: limits.maximumNestingDepth
+        ) {
+            throw PolicyLoadError(code: .tooLarge, issues: [ValidationIssue(path: "$", message: problem)])
+        }
         let root: JSONValue
         do {
             root = try JSONValue.parse(data)
@@ -148,21 +160,32 @@ public struct Policy: Sendable, Codable, Hashable, CustomStringConvertible, Cust
         return (policy, issues)
     }
 
-    /// Loads a policy from a JSON file on disk.
-    /// - Parameter url: The file.
+    /// Loads a policy from a JSON file on disk; a file larger than the limit is refused without reading it whole.
+    /// - Parameters:
+    ///   - url: The file.
+    ///   - limits: The largest input read.
     /// - Returns: The policy.
-    /// - Throws: ``PolicyLoadError`` (``PolicyLoadError/Code/unreadable`` when the file cannot be read).
-    public static func load(contentsOf url: URL) throws(PolicyLoadError) -> Policy {
+    /// - Throws: ``PolicyLoadError`` (``PolicyLoadError/Code/unreadable`` when the file cannot be read,
+    ///   ``PolicyLoadError/Code/tooLarge`` beyond `limits`).
+    public static func load(
+        contentsOf url: URL,
+        limits: PolicyInputLimits = .standard
+    ) throws(PolicyLoadError) -> Policy {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try PolicyInputLimits.read(url, maximumBytes: limits.maximumPolicyBytes)
+        } catch let error as PolicyInputLimits.TooLarge {
+            throw PolicyLoadError(
+                code: .tooLarge,
+                issues: [ValidationIssue(path: "$", message: "\(url.path): \(error)")]
+            )
         } catch {
             throw PolicyLoadError(
                 code: .unreadable,
                 issues: [ValidationIssue(path: "$", message: "cannot read \(url.path): \(error)")]
             )
         }
-        return try load(from: data)
+        return try load(from: data, limits: limits)
     }
 
     /// The policy in the documented JSON format, pretty-printed with a stable member order.

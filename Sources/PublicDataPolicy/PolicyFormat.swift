@@ -18,6 +18,8 @@ public struct PolicyLoadError: Error, Sendable, Hashable, CustomStringConvertibl
         public static let invalidPolicy = Code("invalidPolicy")
         /// The file could not be read.
         public static let unreadable = Code("unreadable")
+        /// The input is larger or nests deeper than the ``PolicyInputLimits`` allow; nothing was parsed.
+        public static let tooLarge = Code("tooLarge")
 
         /// The code's name.
         public var description: String { name }

@@ -444,6 +444,16 @@ final class PostgresConnection: @unchecked Sendable {
             throw EventStoreError(code: .unavailable, message: "not connected", location: settings.location)
         }
         let count = bindings.count
+        // Lengths are sent explicitly (binary format, never C strings); a value libpq cannot describe is an
+        // error, not a silently clamped length.
+        for (index, binding) in bindings.enumerated() where (binding.bytes?.count ?? 0) > Int(Int32.max) {
+            throw EventStoreError(
+                code: .invalidArgument,
+                message:
+                    "parameter \(index + 1) is \(binding.bytes?.count ?? 0) bytes; libpq takes at most \(Int32.max)",
+                location: settings.location
+            )
+        }
         var types = bindings.map { $0.oid }
         var lengths = bindings.map { Int32(clamping: $0.bytes?.count ?? 0) }
         var formats = [Int32](repeating: 1, count: count)

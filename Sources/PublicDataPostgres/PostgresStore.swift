@@ -181,6 +181,7 @@ public final class PostgresEventStore: EventStore {
     /// - Throws: `EventStoreError`.
     public func readStream(_ stream: StreamID, fromVersion: Int64, limit: Int) async throws -> [RecordedEvent] {
         try validateReadLimit(limit)
+        try validateStreamID(stream)
         let sql =
             "SELECT \(selectColumns) FROM \(schema).events WHERE stream_id = $1 AND stream_version >= $2 "
             + "ORDER BY stream_version LIMIT $3"
@@ -205,6 +206,7 @@ public final class PostgresEventStore: EventStore {
     /// The stream's current version (0 when it has no events).
     /// - Throws: `EventStoreError`.
     public func streamVersion(_ stream: StreamID) async throws -> Int64 {
+        try validateStreamID(stream)
         let sql = "SELECT coalesce(max(stream_version), 0)::bigint FROM \(schema).events WHERE stream_id = $1"
         let bindings: [PostgresBinding] = [.text(stream.rawValue)]
         return try await withConnection { connection in
@@ -224,6 +226,7 @@ public final class PostgresEventStore: EventStore {
     /// The position saved under `name`, or `nil`.
     /// - Throws: `EventStoreError`.
     public func loadCursor(_ name: String) async throws -> Int64? {
+        try validateCursorName(name)
         let sql = "SELECT cursor_position FROM \(schema).cursors WHERE name = $1"
         let bindings: [PostgresBinding] = [.text(name)]
         return try await withConnection { connection in
@@ -233,11 +236,9 @@ public final class PostgresEventStore: EventStore {
     }
 
     /// Durably saves a cursor, replacing any earlier value.
-    /// - Throws: `EventStoreError` (`invalidArgument` for an empty name).
+    /// - Throws: `EventStoreError` (`invalidArgument` for a name breaking `IdentifierRules`).
     public func saveCursor(_ name: String, position: Int64) async throws {
-        guard !name.isEmpty else {
-            throw EventStoreError(code: .invalidArgument, message: "a cursor name may not be empty")
-        }
+        try validateCursorName(name)
         let sql =
             "INSERT INTO \(schema).cursors (name, cursor_position) VALUES ($1, $2) "
             + "ON CONFLICT (name) DO UPDATE SET cursor_position = excluded.cursor_position, updated_at = now()"

@@ -5,6 +5,30 @@ import PublicDataModel
 /// SQLite's transient-destructor marker: SQLite copies bound text and blobs before the call returns.
 private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
+/// A static byte to point at when binding an empty value (SQLite binds a null pointer as SQL NULL).
+private nonisolated(unsafe) let emptyText: UnsafeMutablePointer<UInt8> = {
+    let pointer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+    pointer.initialize(to: 0)
+    return pointer
+}()
+
+/// The largest value, in bytes, this wrapper hands to SQLite: SQLite's own compile-time ceiling
+/// (`SQLITE_MAX_LENGTH` is at most 2^31 − 1); the connection's run-time limit may be lower.
+let sqliteMaximumValueBytes = Int(Int32.max)
+
+/// `count` as the 64-bit length SQLite's `*64` bind functions take.
+/// - Throws: `invalidArgument` when `count` exceeds ``sqliteMaximumValueBytes`` (a ≥ 2 GiB payload), instead
+///   of trapping in an `Int32` conversion.
+func sqliteLength(_ count: Int, what: String) throws(EventStoreError) -> sqlite3_uint64 {
+    guard count >= 0, count <= sqliteMaximumValueBytes else {
+        throw EventStoreError(
+            code: .invalidArgument,
+            message: "a \(what) of \(count) bytes is larger than SQLite can store (\(sqliteMaximumValueBytes) bytes)"
+        )
+    }
+    return sqlite3_uint64(count)
+}
+
 /// A thin, single-threaded wrapper around one `sqlite3` connection. Used only on the store's queue.
 final class SQLiteConnection: @unchecked Sendable {  // confined to the owning store's serial queue
     let path: String
@@ -49,6 +73,7 @@ final class SQLiteConnection: @unchecked Sendable {  // confined to the owning s
                 SQLITE_AUTH, SQLITE_FULL, SQLITE_IOERR:
                 .unavailable
             case SQLITE_CORRUPT: .corrupted
+            case SQLITE_TOOBIG, SQLITE_RANGE: .invalidArgument
             default: .backend
             }
         return EventStoreError(code: code, message: "\(what): \(message)", location: path, backendCode: "\(rc)")
@@ -96,10 +121,23 @@ struct Statement {
     let raw: OpaquePointer
     unowned let connection: SQLiteConnection
 
+    /// Binds text with its explicit UTF-8 length (never C-string semantics: an embedded NUL is kept).
     func bind(_ index: Int32, _ value: String?) throws(EventStoreError) {
         let rc: Int32
-        if let value {
-            rc = sqlite3_bind_text(raw, index, value, -1, transient)
+        if var value {
+            let length = try sqliteLength(value.utf8.count, what: "text")
+            rc = value.withUTF8 { buffer in
+                // A non-null pointer even for "", which SQLite would otherwise bind as NULL.
+                let base = UnsafeRawPointer(buffer.baseAddress) ?? UnsafeRawPointer(emptyText)
+                return sqlite3_bind_text64(
+                    raw,
+                    index,
+                    base.assumingMemoryBound(to: CChar.self),
+                    length,
+                    transient,
+                    UInt8(SQLITE_UTF8)
+                )
+            }
         } else {
             rc = sqlite3_bind_null(raw, index)
         }
@@ -111,13 +149,15 @@ struct Statement {
         guard rc == SQLITE_OK else { throw connection.error(rc, "binding integer") }
     }
 
+    /// Binds a blob with its explicit 64-bit length; a size SQLite refuses is a typed error, never a trap.
     func bind(_ index: Int32, _ value: Data) throws(EventStoreError) {
+        let length = try sqliteLength(value.count, what: "blob")
         let rc = value.withUnsafeBytes { buffer in
-            sqlite3_bind_blob(
+            sqlite3_bind_blob64(
                 raw,
                 index,
-                buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
-                Int32(buffer.count),
+                buffer.baseAddress ?? UnsafeRawPointer(emptyText),
+                length,
                 transient
             )
         }
@@ -145,9 +185,22 @@ struct Statement {
 
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(raw, column) == SQLITE_NULL }
 
-    func string(_ column: Int32) -> String? {
+    /// A text column read with its explicit byte length; `nil` for NULL.
+    /// - Throws: `corrupted` when the stored bytes are not valid UTF-8 (foreign or damaged data).
+    func string(_ column: Int32) throws(EventStoreError) -> String? {
         guard let text = sqlite3_column_text(raw, column) else { return nil }
-        return String(cString: text)
+        let count = Int(sqlite3_column_bytes(raw, column))
+        let bytes = UnsafeBufferPointer(start: text, count: max(0, count))
+        let value = String(decoding: bytes, as: UTF8.self)
+        // Decoding replaces invalid sequences; a changed byte count or content means the bytes were not UTF-8.
+        guard value.utf8.elementsEqual(bytes) else {
+            throw EventStoreError(
+                code: .corrupted,
+                message: "a stored text value is not valid UTF-8",
+                location: connection.path
+            )
+        }
+        return value
     }
 
     func data(_ column: Int32) -> Data {

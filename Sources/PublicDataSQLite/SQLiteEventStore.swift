@@ -2,6 +2,9 @@ import Dispatch
 import Foundation
 import PublicDataModel
 
+/// SQLite's `SQLITE_BUSY` result code, reported when a lock could not be taken.
+private let SQLITE_BUSY_CODE: Int32 = 5
+
 /// An `EventStore` in one SQLite file: the embedded default for a single node.
 ///
 /// - WAL journal, one `BEGIN IMMEDIATE` transaction per batch, `synchronous = FULL` by default (a batch is
@@ -61,7 +64,35 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
             create: createIfNeeded
         )
         self.connection = connection
-        try Self.prepare(connection, durability: durability, create: createIfNeeded)
+        // Opening, creating and migrating are retried while another connection holds a lock (switching to WAL
+        // needs an exclusive lock and SQLite does not call the busy handler for it), up to the busy timeout.
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, busyTimeout)) * 1_000_000
+        var attempt = 0
+        while true {
+            do throws(EventStoreError) {
+                try Self.prepare(connection, durability: durability, create: createIfNeeded)
+                break
+            } catch  where Self.isBusy(error) && DispatchTime.now().uptimeNanoseconds < deadline {
+                attempt += 1
+                // 1, 2, 4 … 32 ms, with jitter so that racing processes spread out.
+                let pause = UInt32(1_000 << min(attempt, 5)) + UInt32.random(in: 0..<1_000)
+                usleep(pause)
+            } catch  where Self.isBusy(error) {
+                throw EventStoreError(
+                    code: .unavailable,
+                    message: "the database stayed locked by another connection for the busy timeout of "
+                        + "\(busyTimeout) ms while opening: \(error.message)",
+                    location: path,
+                    backendCode: error.backendCode
+                )
+            }
+        }
+    }
+
+    /// Whether the error is SQLite's `SQLITE_BUSY` or `SQLITE_LOCKED` (any extended code).
+    private static func isBusy(_ error: EventStoreError) -> Bool {
+        guard let code = error.backendCode.flatMap({ Int32($0) }) else { return false }
+        return code & 0xFF == 5 || code & 0xFF == 6
     }
 
     /// Closes the connection; later calls fail with `unavailable`.
@@ -100,8 +131,25 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
             )
         }
         try connection.execute(pragmas(durability: durability))
+        let mode = try connection.statement("PRAGMA journal_mode")
+        let journal = try mode.step() ? try mode.string(0) : nil
+        try mode.run()
+        guard journal?.lowercased() == "wal" || journal?.lowercased() == "memory" else {
+            // Another connection held a lock while this one asked for WAL; retried by the caller.
+            throw EventStoreError(
+                code: .unavailable,
+                message: "the journal mode is \(journal ?? "unknown"), not WAL",
+                location: connection.path,
+                backendCode: "\(SQLITE_BUSY_CODE)"
+            )
+        }
         guard current < schemaVersion else { return }
         try connection.writeTransaction { () throws(EventStoreError) in
+            // Re-read under the write lock: another process may have created or migrated the schema meanwhile.
+            let recheck = try connection.statement("PRAGMA user_version")
+            let now = try recheck.step() ? recheck.int64(0) : 0
+            try recheck.run()
+            guard now < schemaVersion else { return }
             try connection.execute(
                 """
                 CREATE TABLE IF NOT EXISTS events (
@@ -197,7 +245,9 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
         guard try lookup.step() else { return nil }
         let first = lookup.int64(0)
         try lookup.run()
-        let stored = try readRange(connection, after: first - 1, limit: events.count)
+        let (before, overflow) = first.subtractingReportingOverflow(1)
+        guard !overflow else { throw corruptedPosition(connection, first) }
+        let stored = try readRange(connection, after: before, limit: events.count)
         let same =
             stored.count == events.count && zip(stored, events).allSatisfy { $0.id == $1.id }
             && stored.allSatisfy { $0.streamID == stream }
@@ -211,6 +261,14 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
         }
         return stored
     }
+    private static func corruptedPosition(_ connection: SQLiteConnection, _ value: Int64) -> EventStoreError {
+        EventStoreError(
+            code: .corrupted,
+            message: "a stored position or version (\(value)) is out of range",
+            location: connection.path
+        )
+    }
+
     private static func version(_ connection: SQLiteConnection, _ stream: StreamID) throws(EventStoreError) -> Int64 {
         let statement = try connection.statement(
             "SELECT stream_version FROM events WHERE stream_id = ?1 ORDER BY stream_version DESC LIMIT 1"
@@ -234,6 +292,10 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
             """
         )
+        // Checked once for the whole batch: a stored version near Int64.max (foreign data) is an error, not a trap.
+        guard current >= 0, current <= Int64.max - Int64(events.count) else {
+            throw corruptedPosition(connection, current)
+        }
         var recorded: [RecordedEvent] = []
         recorded.reserveCapacity(events.count)
         for (offset, event) in events.enumerated() {
@@ -299,7 +361,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
 
     private static func decodeRow(_ row: Statement) throws(EventStoreError) -> RecordedEvent {
         let position = row.int64(0)
-        guard let id = row.string(1), let stream = row.string(2), let type = row.string(4) else {
+        guard let id = try row.string(1), let stream = try row.string(2), let type = try row.string(4) else {
             throw EventStoreError(
                 code: .corrupted,
                 message: "row at position \(position) lacks an id, stream or type",
@@ -307,8 +369,9 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
             )
         }
         var actor: Actor?
-        if let party = row.string(6) {
-            guard let roleText = row.string(7), let role = Role(rawValue: roleText), let person = row.string(8) else {
+        if let party = try row.string(6) {
+            guard let roleText = try row.string(7), let role = Role(rawValue: roleText), let person = try row.string(8)
+            else {
                 throw EventStoreError(
                     code: .corrupted,
                     message: "row at position \(position) has an unreadable actor",
@@ -327,9 +390,9 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
             actor: actor,
             payload: row.data(12),
             metadata: EventMetadata(
-                correlationID: row.string(9),
-                causationID: row.string(10),
-                policyVersion: row.string(11)
+                correlationID: try row.string(9),
+                causationID: try row.string(10),
+                policyVersion: try row.string(11)
             )
         )
     }
@@ -337,6 +400,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
     /// Reads a stream in version order.
     public func readStream(_ stream: StreamID, fromVersion: Int64, limit: Int) async throws -> [RecordedEvent] {
         try validateReadLimit(limit)
+        try validateStreamID(stream)
         let connection = self.connection
         return try await onQueue { () throws(EventStoreError) in
             let statement = try connection.statement(
@@ -361,6 +425,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
 
     /// The stream's current version.
     public func streamVersion(_ stream: StreamID) async throws -> Int64 {
+        try validateStreamID(stream)
         let connection = self.connection
         return try await onQueue { () throws(EventStoreError) in try Self.version(connection, stream) }
     }
@@ -378,6 +443,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
 
     /// The saved cursor, if any.
     public func loadCursor(_ name: String) async throws -> Int64? {
+        try validateCursorName(name)
         let connection = self.connection
         return try await onQueue { () throws(EventStoreError) in
             let statement = try connection.statement("SELECT position FROM cursors WHERE name = ?1")
@@ -390,9 +456,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
 
     /// Saves a cursor durably.
     public func saveCursor(_ name: String, position: Int64) async throws {
-        guard !name.isEmpty else {
-            throw EventStoreError(code: .invalidArgument, message: "a cursor name may not be empty")
-        }
+        try validateCursorName(name)
         let connection = self.connection
         try await onQueue { () throws(EventStoreError) in
             let statement = try connection.statement(

@@ -38,7 +38,8 @@ public enum EventStoreConformance {
     /// The names of the checks, in the order they run.
     public static let checkNames: [String] = [
         "emptyStore", "appendAndRead", "expectedVersion", "atomicBatches", "idempotentEventIDs", "invalidArguments",
-        "paging", "cursors", "fidelity", "concurrentSameStream", "concurrentManyStreams", "concurrentRetries",
+        "paging", "cursors", "fidelity", "identifiers", "extremeArguments", "concurrentSameStream",
+        "concurrentManyStreams", "concurrentRetries",
     ]
 
     /// Runs every check and returns the failures as readable lines; an empty list means the store conforms.
@@ -98,6 +99,8 @@ public enum EventStoreConformance {
         case "paging": try await paging(store, &log)
         case "cursors": try await cursors(store, &log)
         case "fidelity": try await fidelity(store, &log)
+        case "identifiers": try await identifiers(store, &log)
+        case "extremeArguments": try await extremeArguments(store, &log)
         case "concurrentSameStream": try await concurrentSameStream(store, options, &log)
         case "concurrentManyStreams": try await concurrentManyStreams(store, options, &log)
         case "concurrentRetries": try await concurrentRetries(store, options, &log)
@@ -296,6 +299,133 @@ public enum EventStoreConformance {
         log.expect(read == result.events, "events read back differ from the append result")
         log.expect(read.map(\.proposed) == events, "events read back differ from what was appended")
         log.expect(read.first?.occurredAt.millisecondsSince1970 == 1_767_225_600_123, "milliseconds were lost")
+    }
+
+    /// Hostile identifiers are refused whole; every accepted identifier (non-ASCII, at the maximum length) is
+    /// stored and read back byte for byte.
+    private static func identifiers(_ store: any EventStore, _ log: inout FailureLog) async throws {
+        let genuine = try await store.append(makeEvents(1, prefix: "genuine"), to: "req-9", expectedVersion: .noStream)
+        let head = try await store.headPosition()
+        let hostileStreams: [String] = [
+            "req-9\u{0}shadow", "plan\u{0}A", "ctl\u{1}x", "line\nbreak", "del\u{7F}", "\u{202E}rtl",
+            "zero\u{200B}width",
+            " lead", "trail ", "", String(repeating: "s", count: StreamID.maximumUTF8Length + 1), "e\u{301}-decomposed",
+        ]
+        for text in hostileStreams {
+            await log.expectError(.invalidArgument, "stream id \(text.debugDescription)") {
+                _ = try await store.append(makeEvents(1, prefix: "h"), to: StreamID(text), expectedVersion: .any)
+            }
+        }
+        var hostileEvents: [(String, ProposedEvent)] = []
+        for text in [
+            "evt\u{0}one", "tab\tid", "\u{85}next", String(repeating: "e", count: EventID.maximumUTF8Length + 1),
+        ] {
+            var event = makeEvents(1, prefix: "x")[0]
+            event.id = EventID(text)
+            hostileEvents.append(("event id \(text.debugDescription)", event))
+        }
+        var badType = makeEvents(1, prefix: "t")[0]
+        badType.type = "test\u{0}event"
+        hostileEvents.append(("event type with NUL", badType))
+        var badParty = makeEvents(1, prefix: "p")[0]
+        badParty.actor = Actor(party: "party\u{0}x", role: .operator, person: "tester")
+        hostileEvents.append(("actor party with NUL", badParty))
+        var badPerson = makeEvents(1, prefix: "q")[0]
+        badPerson.actor = Actor(party: "party", role: .operator, person: "te\u{0}ster")
+        hostileEvents.append(("actor person with NUL", badPerson))
+        var badMetadata = makeEvents(1, prefix: "m")[0]
+        badMetadata.metadata.correlationID = "corr\u{0}"
+        hostileEvents.append(("correlation id with NUL", badMetadata))
+        for (what, event) in hostileEvents {
+            await log.expectError(.invalidArgument, what) {
+                _ = try await store.append([event], to: "req-9", expectedVersion: .any)
+            }
+        }
+        await log.expectError(.invalidArgument, "cursor name with NUL") {
+            try await store.saveCursor("ledger\u{0}shadow", position: 1)
+        }
+        log.expect(try await store.headPosition() == head, "a hostile identifier wrote something")
+        log.expect(try await store.streamVersion("req-9") == 1, "a hostile stream id reached the genuine stream")
+        // Reads naming an impossible stream or cursor find nothing (or are refused).
+        for text in ["req-9\u{0}shadow", "plan\u{0}A"] {
+            do {
+                let version = try await store.streamVersion(StreamID(text))
+                log.expect(version == 0, "stream \(text.debugDescription) reads as version \(version)")
+                let read = try await store.readStream(StreamID(text), fromVersion: 1, limit: 10)
+                log.expect(read.isEmpty, "stream \(text.debugDescription) returned another stream's events")
+            } catch let error as EventStoreError where error.code == .invalidArgument {
+                // Refusing is allowed too.
+            }
+        }
+        do {
+            let cursor = try await store.loadCursor("ledger\u{0}shadow")
+            log.expect(cursor == nil, "a cursor name with NUL found a cursor")
+        } catch let error as EventStoreError where error.code == .invalidArgument {}
+        // Accepted edge cases round-trip exactly.
+        let longStream = String(repeating: "数", count: 85) + "s"  // 256 UTF-8 bytes
+        let accepted: [(StreamID, EventID)] = [
+            ("流-数据-✓", "事件-é-📦"),
+            (StreamID(longStream), EventID(String(repeating: "界", count: 341) + "e")),  // 1024 bytes
+            ("req-9 shadow", "inner space"),
+        ]
+        for (stream, id) in accepted {
+            var event = makeEvents(1, prefix: "ok")[0]
+            event.id = id
+            event.actor = Actor(
+                party: PartyID(String(repeating: "机", count: 42) + "xy"),
+                role: .operator,
+                person: "王\t丽"
+            )
+            let result = try await store.append([event], to: stream, expectedVersion: .noStream)
+            let read = try await store.readStream(stream, fromVersion: 1, limit: 10)
+            log.expect(read == result.events, "stream \(stream.rawValue.prefix(8))… did not read back its event")
+            log.expect(
+                read.first.map { Array($0.id.rawValue.utf8) == Array(id.rawValue.utf8) } == true,
+                "event id \(id.rawValue.prefix(8))… did not read back byte for byte"
+            )
+            log.expect(
+                read.first.map { Array($0.streamID.rawValue.utf8) == Array(stream.rawValue.utf8) } == true,
+                "stream id \(stream.rawValue.prefix(8))… did not read back byte for byte"
+            )
+        }
+        log.expect(try await store.streamVersion("req-9") == 1, "an accepted identifier reached stream req-9")
+        let all = try await store.readAll(after: 0, limit: 100)
+        log.expect(all.count == 1 + accepted.count, "the log holds \(all.count) events, expected \(1 + accepted.count)")
+        log.expect(all.first == genuine.events.first, "the genuine event changed")
+    }
+
+    /// Extreme numbers at the edges of every argument give answers or typed errors, never a trap.
+    private static func extremeArguments(_ store: any EventStore, _ log: inout FailureLog) async throws {
+        let instants: [Int64] = [.min, .min + 1, -1, 0, 1 << 53, (1 << 53) + 1, .max - 1, .max]
+        var events = makeEvents(instants.count, prefix: "z")
+        for (index, ms) in instants.enumerated() { events[index].occurredAt = Date(millisecondsSince1970: ms) }
+        let result = try await store.append(events, to: "extreme", expectedVersion: .noStream)
+        let read = try await store.readStream("extreme", fromVersion: .min, limit: .max)
+        log.expect(read == result.events, "extreme instants did not read back equal")
+        log.expect(
+            read.map(\.occurredAt.millisecondsSince1970) == events.map(\.occurredAt.millisecondsSince1970),
+            "extreme instants changed: \(read.map(\.occurredAt.millisecondsSince1970))"
+        )
+        log.expect(try await store.readAll(after: .min, limit: .max) == result.events, "readAll(after: .min) differs")
+        log.expect(try await store.readAll(after: .max, limit: .max).isEmpty, "readAll(after: .max) returned events")
+        log.expect(
+            try await store.readStream("extreme", fromVersion: .max, limit: .max).isEmpty,
+            "readStream(fromVersion: .max) returned events"
+        )
+        await log.expectConflict(store, "extreme", .exactly(.max), actual: Int64(instants.count), "version Int64.max")
+        await log.expectConflict(store, "extreme", .exactly(.min), actual: Int64(instants.count), "version Int64.min")
+        let paged = try await store.readAll(after: 0, pageSize: .max)
+        log.expect(paged == result.events, "readAll(pageSize: .max) differs")
+        try await store.saveCursor("extreme", position: .min)
+        log.expect(try await store.loadCursor("extreme") == .min, "cursor Int64.min did not round-trip")
+        try await store.saveCursor("extreme", position: .max)
+        log.expect(try await store.loadCursor("extreme") == .max, "cursor Int64.max did not round-trip")
+        var huge = makeEvents(1, prefix: "huge")[0]
+        huge.payload = Data(count: EventStoreLimits.maximumPayloadBytes + 1)
+        await log.expectError(.invalidArgument, "a payload above EventStoreLimits.maximumPayloadBytes") {
+            _ = try await store.append([huge], to: "extreme", expectedVersion: .any)
+        }
+        log.expect(try await store.streamVersion("extreme") == Int64(instants.count), "a refused payload was stored")
     }
 
     private static func concurrentSameStream(

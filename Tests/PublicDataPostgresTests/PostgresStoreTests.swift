@@ -68,8 +68,9 @@ struct PostgresStoreTests {
         let error = await storeError {
             _ = try await store.append([Fixture.event("nul")], to: "bad\u{0}stream", expectedVersion: .any)
         }
+        // Refused by the model's identifier rules before anything is sent to the server.
         #expect(error?.code == .invalidArgument)
-        #expect(error?.backendCode?.hasPrefix("22") == true)
+        #expect(error?.message.contains("U+0000") == true)
         #expect(try await store.headPosition() == 0)
     }
 

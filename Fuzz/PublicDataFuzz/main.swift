@@ -1,0 +1,161 @@
+// Fuzz harnesses for every decoder a user feeds, plus a replay driver.
+//
+// Built normally (`swift build --product publicdata-fuzz`), this is a replay driver:
+//     publicdata-fuzz TARGET FILE...      runs each file through TARGET's decoder and reports the outcome.
+// Built by `Fuzz/run.sh` with `-sanitize=fuzzer` and `-D FUZZING`, it is a libFuzzer binary whose target is
+// chosen by the `PUBLICDATA_FUZZ_TARGET` environment variable. Every input must end in a value or a typed
+// error: a trap, a crash or a sanitizer report is a bug.
+import Foundation
+import PublicDataAudit
+import PublicDataModel
+import PublicDataPolicy
+
+enum FuzzTarget: String, CaseIterable {
+    case policy, suite, corpus
+    case proofJSON = "proof-json"
+    case proofText = "proof-text"
+    case checkpoint
+    case canonicalEntry = "canonical-entry"
+    case envelope
+
+    #if FUZZING
+    /// Tight limits keep each run fast; the checks themselves are the same at any size.
+    static let limits = PolicyInputLimits(
+        maximumPolicyBytes: 1 << 20,
+        maximumSuiteBytes: 1 << 20,
+        maximumCorpusLineBytes: 64 << 10,
+        maximumCorpusBytes: 1 << 20,
+        maximumCorpusRecords: 10_000
+    )
+    #else
+    /// The replay driver reads with the defaults, so it also measures the largest allowed inputs.
+    static let limits = PolicyInputLimits.standard
+    #endif
+
+    /// Decodes `data`; returns a one-word outcome. Any invariant broken on the way stops the process.
+    func run(_ data: Data) -> String {
+        switch self {
+        case .policy:
+            guard let policy = try? Policy.load(from: data, limits: Self.limits) else { return "refused" }
+            // A loaded policy re-loads from its own JSON and evaluates without trapping.
+            // (Pretty-printed, the JSON may be larger than the input, so it is re-read without a size limit.)
+            let unbounded = PolicyInputLimits(maximumPolicyBytes: .max)
+            guard (try? Policy.load(from: policy.jsonData, limits: unbounded)) == policy else {
+                fatalError("policy did not round-trip")
+            }
+            return "accepted"
+        case .suite:
+            guard let suite = try? PolicyTestSuite.load(from: data, limits: Self.limits) else { return "refused" }
+            _ = PolicyHarness.run(suite: suite, policy: .beijingDefault).text
+            return "accepted"
+        case .corpus:
+            guard let records = try? ImpactAnalysis.loadCorpus(jsonLines: data, limits: Self.limits) else {
+                return "refused"
+            }
+            _ = ImpactAnalysis.compare(old: .beijingDefault, new: .beijingDefault, corpus: records).text
+            return "accepted"
+        case .proofJSON:
+            guard let bundle = try? ProofBundle.fromJSON(data) else { return "refused" }
+            _ = bundle.tlogProofText
+            return "accepted"
+        case .proofText:
+            let text = String(decoding: data, as: UTF8.self)
+            guard let bundle = try? ProofBundle.parse(tlogProof: text, entry: Data(), hasher: "sha256") else {
+                return "refused"
+            }
+            _ = try? bundle.jsonData()
+            return "accepted"
+        case .checkpoint:
+            let text = String(decoding: data, as: UTF8.self)
+            guard let signed = try? SignedCheckpoint.parse(text) else { return "refused" }
+            _ = signed.text
+            return "accepted"
+        case .canonicalEntry:
+            guard let event = try? CanonicalEventEncoding.decode(Array(data)) else { return "refused" }
+            _ = try? PublicDataJSON.encode(event)
+            _ = PublicDataJSON.formatInstant(event.occurredAt)
+            return "accepted"
+        case .envelope:
+            // A recorded event as JSON: identifiers and instants through the model's decoder.
+            guard let event = try? PublicDataJSON.decode(RecordedEvent.self, from: data) else { return "refused" }
+            guard event.id.isValid, event.streamID.isValid else { fatalError("an invalid identifier was decoded") }
+            _ = try? PublicDataJSON.encode(event)
+            return "accepted"
+        }
+    }
+}
+
+#if FUZZING
+private let selected: FuzzTarget = {
+    let name = ProcessInfo.processInfo.environment["PUBLICDATA_FUZZ_TARGET"] ?? ""
+    guard let target = FuzzTarget(rawValue: name) else {
+        let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")
+        fatalError("set PUBLICDATA_FUZZ_TARGET to one of: \(names)")
+    }
+    return target
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    let data = start.map { Data(bytes: $0, count: count) } ?? Data()
+    _ = selected.run(data)
+    return 0
+}
+#else
+/// Writes the fixed seeds for the audit formats (`publicdata-fuzz write-fixtures Fuzz/fixtures`).
+func writeFixtures(to folder: String) throws {
+    let event = RecordedEvent(
+        id: "evt-1",
+        streamID: "agreement-agr-001",
+        streamVersion: 3,
+        globalPosition: 42,
+        type: "agreement.signed",
+        occurredAt: Date(millisecondsSince1970: 1_767_225_600_123),
+        actor: Actor(party: "机构-1", role: .implementingAgency, person: "王 丽"),
+        payload: Data(#"{"agreementID":"agr-001","fee":{"currency":"CNY","fen":1250}}"#.utf8),
+        metadata: EventMetadata(correlationID: "corr-1", causationID: nil, policyVersion: "beijing@2026.1")
+    )
+    let entry = try CanonicalEventEncoding.encode(event)
+    let digests = (0..<3).map { seed in Digest(bytes: (0..<32).map { UInt8(($0 * 7 + seed * 13) & 0xFF) }) }
+    let checkpoint = try Checkpoint(origin: "publicdatakit.example/ledger", size: 7, rootHash: digests[0])
+    let signature = try NoteSignature(
+        name: "publicdatakit-test",
+        keyID: [1, 2, 3, 4],
+        signature: Array(repeating: 9, count: 32)
+    )
+    let signed = SignedCheckpoint(checkpoint: checkpoint, signatures: [signature])
+    let bundle = ProofBundle(
+        hasher: "sha256",
+        entry: Data(entry),
+        index: 3,
+        inclusionProof: digests,
+        checkpoint: signed
+    )
+    let files: [(String, Data)] = [
+        ("entry-1.bin", Data(entry)),
+        ("envelope-1.json", try PublicDataJSON.encode(event)),
+        ("checkpoint-1.txt", Data(signed.text.utf8)),
+        ("proof-1.txt", Data(bundle.tlogProofText.utf8)),
+        ("proof-1.json", try bundle.jsonData()),
+    ]
+    for (name, data) in files { try data.write(to: URL(fileURLWithPath: folder).appendingPathComponent(name)) }
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.count == 2, arguments[0] == "write-fixtures" {
+    try writeFixtures(to: arguments[1])
+    exit(0)
+}
+guard let first = arguments.first, let target = FuzzTarget(rawValue: first) else {
+    let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: " | ")
+    print("usage: publicdata-fuzz (\(names)) FILE...")
+    exit(2)
+}
+for path in arguments.dropFirst() {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        print("\(path): unreadable")
+        exit(1)
+    }
+    print("\(path): \(target.run(data))")
+}
+#endif
