@@ -3,9 +3,17 @@
 //     swift run -c release PublicDataBenchmarks [--json] [--quick] [GROUP ...]
 //
 // Groups: store, policy, audit, pricing, workflow, postgres (postgres needs --traits PostgreSQL and a server).
+// Figures measured over rounds print their median, range and spread; `--json` prints one JSON document
+// (format "publicdatakit.benchmarks/2") and nothing else on stdout.
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+#if PostgreSQL
+if arguments.first == PostgresBenchmarks.appenderFlag {
+    // A child started by the postgres group's multi-process measurement.
+    exit(await PostgresBenchmarks.appenderProcessMain(arguments))
+}
+#endif
 let report = BenchmarkReport(json: arguments.contains("--json"), quick: arguments.contains("--quick"))
 let requested = Set(arguments.filter { !$0.hasPrefix("--") })
 let groups: [(String, (BenchmarkReport) async throws -> Void)] = [
