@@ -167,6 +167,24 @@ func measureSecondsAsync(_ body: () async throws -> Void) async rethrows -> Doub
     return Double(nowNanoseconds() - start) / 1e9
 }
 
+/// The hidden command line of a memory probe: `--memory-probe NAME`.
+let memoryProbeFlag = "--memory-probe"
+
+/// Runs a memory probe in a fresh copy of this executable, where no earlier measurement has left freed
+/// memory for the allocator to reuse, and returns the number it prints (bytes per item), or `nil`.
+func runMemoryProbe(_ name: String) -> Double? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+    process.arguments = [memoryProbeFlag, name]
+    let output = Pipe()
+    process.standardOutput = output
+    guard (try? process.run()) != nil else { return nil }
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { return nil }
+    return Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+}
+
 /// Resident set size in bytes (Linux /proc; 0 elsewhere).
 func residentBytes() -> Int {
     guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }

@@ -8,6 +8,16 @@
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == memoryProbeFlag, arguments.count == 2 {
+    // A fresh process measuring one structure's resident size for the parent.
+    switch arguments[1] {
+    case "policy": print(PolicyBenchmarks.memoryProbe())
+    case "store": print(try await StoreBenchmarks.memoryProbe(count: 500_000))
+    case "store-quick": print(try await StoreBenchmarks.memoryProbe(count: 100_000))
+    default: exit(2)
+    }
+    exit(0)
+}
 #if PostgreSQL
 if arguments.first == PostgresBenchmarks.appenderFlag {
     // A child started by the postgres group's multi-process measurement.
