@@ -307,7 +307,9 @@ public enum PostgresSchema {
 
             -- Earlier batches stored without positions (committed, their appenders on the way to
             -- assign_positions) come first, so that every stream stays in version order in the log.
-            v_head := v_head + {schema}.position_pending(v_head);
+            IF EXISTS (SELECT 1 FROM {schema}.events AS e WHERE e.global_position IS NULL) THEN
+                v_head := v_head + {schema}.position_pending(v_head);
+            END IF;
             INSERT INTO {schema}.events
                 (global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms,
                  actor_party, actor_role, actor_person, payload, correlation_id, causation_id, policy_version)

@@ -111,7 +111,7 @@ public enum PolicyWorkloads {
     /// - Parameters:
     ///   - count: How many requests.
     ///   - seed: The generator's seed; the same seed gives the same requests.
-    /// - Returns: Data requests wrapped as ``PolicyRequest``s.
+    /// - Returns: Data requests wrapped as `PolicyRequest` values.
     public static func realisticRequests(count: Int, seed: UInt64 = defaultSeed &+ 1) -> [PolicyRequest] {
         var random = SplitMix64(seed: seed)
         return (0..<count).map { index in
