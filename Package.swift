@@ -91,7 +91,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "PublicDataBenchmarks",
-            dependencies: ["PublicDataKit", "PublicDataSQLite", "PublicDataPostgres", "CPublicDataSQLite"],
+            dependencies: [
+                "PublicDataKit", "PublicDataSQLite", "PublicDataPostgres", "CPublicDataSQLite", "PublicDataTesting",
+            ],
             path: "Benchmarks/PublicDataBenchmarks"
         ),
 

@@ -5,7 +5,9 @@ import PublicDataModel
 import PublicDataPostgres
 
 /// The PostgreSQL store beside raw libpq on the same server, same rows, same durability
-/// (`synchronous_commit = on`, `fsync = on` on the throwaway cluster).
+/// (`synchronous_commit = on`, `fsync = on` on the throwaway cluster). The raw baseline uses prepared
+/// statements with binary parameters and one multi-row INSERT per batch. Store and raw alternate within every
+/// round; each figure is the median over the rounds.
 enum PostgresBenchmarks {
     static func run(_ report: BenchmarkReport) async throws {
         report.section("Postgres")
@@ -19,7 +21,7 @@ enum PostgresBenchmarks {
             cluster = started
             target = started.connectionString
         case .unavailable(let reason):
-            print("  skipped: \(reason)")
+            report.info("skipped: \(reason)")
             return
         }
         defer { cluster?.stop() }
@@ -28,8 +30,9 @@ enum PostgresBenchmarks {
             "options=-c%20synchronous_commit%3Don",
             keyValue: "options='-c synchronous_commit=on'"
         )
-        let singles = report.quick ? 300 : 1500
-        let batches = report.quick ? 20 : 100
+        let rounds = report.rounds
+        let singlesPerRound = report.quick ? 100 : 300
+        let batchesPerRound = report.quick ? 5 : 20
         let group = "postgres"
 
         // Append, batch of 1 and of 100, one appender.
@@ -37,173 +40,353 @@ enum PostgresBenchmarks {
         let raw = try RawConnection(durable)
         try raw.exec("DROP TABLE IF EXISTS public.bench_raw")
         try raw.exec("CREATE TABLE public.bench_raw (LIKE bench_append.events INCLUDING ALL)")
+        try raw.exec("ALTER TABLE public.bench_raw ALTER COLUMN global_position SET NOT NULL")
+        let rawPosition = PositionCounter()
 
-        // Store and raw alternate in short rounds so that drifting disk latency (fsync under other load) hits
-        // both alike.
-        let rounds = 10
-        let events = (0..<singles).map { makeEvent("one-\($0)") }
-        var storeSingle = 0.0
-        var rawSingle = 0.0
-        for round in 0..<rounds {
-            let range = (singles * round / rounds)..<(singles * (round + 1) / rounds)
-            storeSingle += try await measureSecondsAsync {
-                for index in range {
-                    _ = try await store.append([events[index]], to: "single", expectedVersion: .exactly(Int64(index)))
-                }
-            }
-            rawSingle += try measureSeconds {
-                for index in range {
-                    let next = Int64(index) + 1
-                    try raw.insert([events[index]], stream: "single", firstVersion: next, firstPosition: next)
-                }
-            }
-        }
-        let storeSingleRate = Double(singles) / storeSingle
-        let rawSingleRate = Double(singles) / rawSingle
-        report.record(group, "append batch 1, store (appends/s)", storeSingleRate, "appends/s")
-        report.record(group, "append batch 1, raw libpq insert (appends/s)", rawSingleRate, "appends/s")
+        var storeRound = 0
+        var rawRound = 0
+        let single = try await interleavedAsync(
+            rounds: rounds,
+            [
+                {
+                    storeRound += 1
+                    let stream = StreamID("single-\(storeRound)")
+                    let events = (0..<singlesPerRound).map { makeEvent("one-\(storeRound)-\($0)") }
+                    let seconds = try await measureSecondsAsync {
+                        for (index, event) in events.enumerated() {
+                            _ = try await store.append([event], to: stream, expectedVersion: .exactly(Int64(index)))
+                        }
+                    }
+                    return Double(singlesPerRound) / seconds
+                },
+                {
+                    rawRound += 1
+                    let stream = "single-\(rawRound)"
+                    let events = (0..<singlesPerRound).map { makeEvent("one-\(rawRound)-\($0)") }
+                    let seconds = try measureSeconds {
+                        for (index, event) in events.enumerated() {
+                            try raw.insert(
+                                [event],
+                                stream: stream,
+                                firstVersion: Int64(index) + 1,
+                                firstPosition: rawPosition.take(1)
+                            )
+                        }
+                    }
+                    return Double(singlesPerRound) / seconds
+                },
+            ]
+        )
+        report.record(group, "append batch 1, store", single[0], "appends/s")
+        report.record(group, "append batch 1, raw libpq (prepared, binary)", single[1], "appends/s")
         report.record(
             group,
             "append batch 1, ratio store/raw",
-            storeSingleRate / rawSingleRate,
+            single[0].ratio(to: single[1]),
             "x",
-            note: "target >= 0.5"
+            note: "target ≥ 0.5"
         )
 
-        let big = (0..<batches).map { batch in (0..<100).map { makeEvent("b\(batch)-\($0)") } }
-        let offset = Int64(singles)
-        var storeBatch = 0.0
-        var rawBatch = 0.0
-        for round in 0..<rounds {
-            let range = (batches * round / rounds)..<(batches * (round + 1) / rounds)
-            storeBatch += try await measureSecondsAsync {
-                for index in range {
-                    _ = try await store.append(big[index], to: "batched", expectedVersion: .exactly(Int64(index * 100)))
-                }
-            }
-            rawBatch += try measureSeconds {
-                for index in range {
-                    try raw.insert(
-                        big[index],
-                        stream: "batched",
-                        firstVersion: Int64(index * 100) + 1,
-                        firstPosition: offset + Int64(index * 100) + 1
-                    )
-                }
-            }
-        }
-        let storeBatchRate = Double(batches * 100) / storeBatch
-        let rawBatchRate = Double(batches * 100) / rawBatch
-        report.record(group, "append batch 100, store (events/s)", storeBatchRate, "events/s")
-        report.record(group, "append batch 100, raw libpq insert (events/s)", rawBatchRate, "events/s")
+        storeRound = 0
+        rawRound = 0
+        let batched = try await interleavedAsync(
+            rounds: rounds,
+            [
+                {
+                    storeRound += 1
+                    let stream = StreamID("batched-\(storeRound)")
+                    let batches = (0..<batchesPerRound).map { batch in
+                        (0..<100).map { makeEvent("b\(storeRound)-\(batch)-\($0)") }
+                    }
+                    let seconds = try await measureSecondsAsync {
+                        for (index, batch) in batches.enumerated() {
+                            _ = try await store.append(batch, to: stream, expectedVersion: .exactly(Int64(index * 100)))
+                        }
+                    }
+                    return Double(batchesPerRound * 100) / seconds
+                },
+                {
+                    rawRound += 1
+                    let stream = "batched-\(rawRound)"
+                    let batches = (0..<batchesPerRound).map { batch in
+                        (0..<100).map { makeEvent("b\(rawRound)-\(batch)-\($0)") }
+                    }
+                    let seconds = try measureSeconds {
+                        for (index, batch) in batches.enumerated() {
+                            try raw.insert(
+                                batch,
+                                stream: stream,
+                                firstVersion: Int64(index * 100) + 1,
+                                firstPosition: rawPosition.take(100)
+                            )
+                        }
+                    }
+                    return Double(batchesPerRound * 100) / seconds
+                },
+            ]
+        )
+        report.record(group, "append batch 100, store", batched[0], "events/s")
+        report.record(group, "append batch 100, raw libpq (prepared, binary, multi-row)", batched[1], "events/s")
         report.record(
             group,
             "append batch 100, ratio store/raw",
-            storeBatchRate / rawBatchRate,
+            batched[0].ratio(to: batched[1]),
             "x",
-            note: "target >= 0.5"
+            note: "target ≥ 0.5"
         )
 
         // Reading the global log in pages of 1000.
-        let total = singles + batches * 100
-        var readCount = 0
-        var rawCount = 0
-        var storeRead = 0.0
-        var rawRead = 0.0
-        for _ in 0..<3 {
-            readCount = 0
-            storeRead += try await measureSecondsAsync {
-                var after: Int64 = 0
-                while true {
-                    let page = try await store.readAll(after: after, limit: 1000)
-                    guard let last = page.last else { break }
-                    readCount += page.count
-                    after = last.globalPosition
-                }
-            }
-            rawRead += try measureSeconds { rawCount = try raw.readAll(pageSize: 1000) }
-        }
-        guard readCount == total, rawCount == total else {
-            print("  read counts differ: store \(readCount), raw \(rawCount), expected \(total)")
-            return
-        }
-        let storeReadRate = Double(3 * total) / storeRead
-        let rawReadRate = Double(3 * total) / rawRead
-        report.record(group, "readAll pages of 1000, store (events/s)", storeReadRate, "events/s")
-        report.record(group, "select pages of 1000, raw libpq (events/s)", rawReadRate, "events/s")
-        report.record(group, "read, ratio store/raw", storeReadRate / rawReadRate, "x", note: "target >= 0.5")
-        // One round trip without a commit: what the async API and the dedicated threads cost per call.
-        let trips = report.quick ? 500 : 3000
-        var storeTrip = 0.0
-        var rawTrip = 0.0
-        for _ in 0..<rounds {
-            storeTrip += try await measureSecondsAsync {
-                for _ in 0..<(trips / rounds) { _ = try await store.headPosition() }
-            }
-            rawTrip += try measureSeconds {
-                for _ in 0..<(trips / rounds) {
-                    try raw.exec("SELECT last_position FROM bench_append.log_head WHERE id = 1")
-                }
-            }
-        }
-        report.record(group, "round trip (headPosition), store", storeTrip / Double(trips) * 1e6, "us")
-        report.record(group, "round trip (same SELECT), raw libpq", rawTrip / Double(trips) * 1e6, "us")
-        await store.close()
-
-        // Concurrent appenders (batch 1, one stream each): the cost of ordering commits through the head row.
-        let concurrentTotal = report.quick ? 320 : 1600
-        for appenders in [1, 4, 16] {
-            let schema = "bench_c\(appenders)"
-            let concurrent = try await makeStore(durable, schema: schema, connections: appenders)
-            let perAppender = concurrentTotal / appenders
-            let seconds = try await measureSecondsAsync {
-                try await withThrowingTaskGroup(of: Void.self) { tasks in
-                    for appender in 0..<appenders {
-                        tasks.addTask {
-                            for index in 0..<perAppender {
-                                _ = try await concurrent.append(
-                                    [makeEvent("c\(appender)-\(index)")],
-                                    to: StreamID("appender-\(appender)"),
-                                    expectedVersion: .exactly(Int64(index))
-                                )
-                            }
+        let total = rounds * (singlesPerRound + batchesPerRound * 100)
+        var countsMatch = true
+        let reads = try await interleavedAsync(
+            rounds: rounds,
+            [
+                {
+                    var count = 0
+                    let seconds = try await measureSecondsAsync {
+                        var after: Int64 = 0
+                        while true {
+                            let page = try await store.readAll(after: after, limit: 1000)
+                            guard let last = page.last else { break }
+                            count += page.count
+                            after = last.globalPosition
                         }
                     }
-                    try await tasks.waitForAll()
+                    if count != total { countsMatch = false }
+                    return Double(count) / seconds
+                },
+                {
+                    var count = 0
+                    let seconds = try measureSeconds { count = try raw.readAll(pageSize: 1000) }
+                    if count != total { countsMatch = false }
+                    return Double(count) / seconds
+                },
+            ]
+        )
+        if !countsMatch { report.info("read counts differ from the \(total) events appended") }
+        report.record(group, "readAll pages of 1000, store", reads[0], "events/s")
+        report.record(group, "select pages of 1000, raw libpq", reads[1], "events/s")
+        report.record(group, "read, ratio store/raw", reads[0].ratio(to: reads[1]), "x", note: "target ≥ 0.5")
+
+        // One round trip without a commit: what the async API and the dedicated threads cost per call.
+        let trips = report.quick ? 200 : 1000
+        let roundTrips = try await interleavedAsync(
+            rounds: rounds,
+            [
+                {
+                    try await measureSecondsAsync { for _ in 0..<trips { _ = try await store.headPosition() } }
+                        / Double(trips) * 1e6
+                },
+                {
+                    try measureSeconds { for _ in 0..<trips { try raw.exec("SELECT 1") } } / Double(trips) * 1e6
+                },
+            ]
+        )
+        report.record(group, "round trip (headPosition), store", roundTrips[0], "us")
+        report.record(group, "round trip (SELECT 1), raw libpq", roundTrips[1], "us")
+        await store.close()
+
+        try await concurrency(report, durable, raw: raw, rawPosition: rawPosition)
+        try raw.exec("DROP TABLE public.bench_raw")
+    }
+
+    /// Batch-1 appends with 1, 4 and 16 appenders (one stream each) in this process, 16 appenders over 4
+    /// processes, and raw inserts on 1, 4 and 16 connections; all interleaved per round.
+    static func concurrency(
+        _ report: BenchmarkReport,
+        _ target: String,
+        raw: RawConnection,
+        rawPosition: PositionCounter
+    ) async throws {
+        let group = "postgres"
+        let appendsPerRun = report.quick ? 320 : 960
+        let counts = [1, 4, 16]
+        var stores: [Int: PostgresEventStore] = [:]
+        for appenders in counts {
+            stores[appenders] = try await makeStore(target, schema: "bench_c\(appenders)", connections: appenders)
+        }
+        let processSchema = "bench_p16"
+        let processStore = try await makeStore(target, schema: processSchema, connections: 1)
+        await processStore.close()
+        var round = [Int: Int]()
+        var contenders: [() async throws -> Double] = []
+        for appenders in counts {
+            contenders.append {
+                guard let store = stores[appenders] else { return .nan }
+                round[appenders, default: 0] += 1
+                let tag = round[appenders] ?? 0
+                let perAppender = appendsPerRun / appenders
+                let seconds = try await measureSecondsAsync {
+                    try await withThrowingTaskGroup(of: Void.self) { tasks in
+                        for appender in 0..<appenders {
+                            tasks.addTask {
+                                try await appendLoop(store, appender: appender, tag: "r\(tag)", count: perAppender)
+                            }
+                        }
+                        try await tasks.waitForAll()
+                    }
                 }
+                return Double(perAppender * appenders) / seconds
             }
+        }
+        var processRound = 0
+        contenders.append {
+            processRound += 1
+            return try runAppenderProcesses(
+                target,
+                schema: processSchema,
+                processes: 4,
+                appendersPerProcess: 4,
+                perAppender: appendsPerRun / 16,
+                round: processRound
+            )
+        }
+        for connections in counts {
+            contenders.append {
+                let perThread = appendsPerRun / connections
+                let first = rawPosition.take(Int64(perThread * connections))
+                let tag = first
+                let seconds = try measureSeconds {
+                    try runOnThreads(connections) { thread in
+                        let connection = try RawConnection(target)
+                        for index in 0..<perThread {
+                            try connection.insert(
+                                [makeEvent("raw-\(tag)-\(thread)-\(index)")],
+                                stream: "raw-\(tag)-\(thread)",
+                                firstVersion: Int64(index) + 1,
+                                firstPosition: first + Int64(thread * perThread + index)
+                            )
+                        }
+                    }
+                }
+                return Double(perThread * connections) / seconds
+            }
+        }
+        let samples = try await interleavedAsync(rounds: report.rounds, contenders)
+        for (offset, appenders) in counts.enumerated() {
             report.record(
                 group,
-                "append batch 1, store, \(appenders) concurrent appenders",
-                Double(perAppender * appenders) / seconds,
+                "append batch 1, store, \(appenders) appenders (1 process)",
+                samples[offset],
                 "appends/s"
             )
-            await concurrent.close()
-        }
-        // The same with raw inserts on 16 connections (no ordering): what the ordering guarantee costs.
-        try raw.exec("TRUNCATE public.bench_raw")
-        let rawConcurrent = try measureSeconds {
-            try runOnThreads(16) { thread in
-                let connection = try RawConnection(durable)
-                let perThread = concurrentTotal / 16
-                for index in 0..<perThread {
-                    let position = Int64(thread * perThread + index + 1)
-                    try connection.insert(
-                        [makeEvent("r\(thread)-\(index)")],
-                        stream: "raw-\(thread)",
-                        firstVersion: Int64(index) + 1,
-                        firstPosition: position
-                    )
-                }
-            }
         }
         report.record(
             group,
-            "append batch 1, raw libpq, 16 concurrent connections (unordered)",
-            Double(concurrentTotal / 16 * 16) / rawConcurrent,
+            "append batch 1, store, 16 appenders over 4 processes",
+            samples[3],
             "appends/s"
         )
-        try raw.exec("DROP TABLE public.bench_raw")
+        for (offset, connections) in counts.enumerated() {
+            report.record(
+                group,
+                "append batch 1, raw libpq, \(connections) connections (unordered)",
+                samples[4 + offset],
+                "appends/s"
+            )
+        }
+        report.record(
+            group,
+            "store 16 appenders over 4 processes / store 1 appender",
+            samples[3].ratio(to: samples[0]),
+            "x",
+            note: "target ≥ 1.5"
+        )
+        report.record(group, "store 16 appenders / 1 appender (1 process)", samples[2].ratio(to: samples[0]), "x")
+        report.record(group, "raw 16 connections / 1 connection", samples[6].ratio(to: samples[4]), "x")
+        for store in stores.values { await store.close() }
+    }
+
+    /// One appender's loop: `count` batch-1 appends to its own stream.
+    static func appendLoop(_ store: PostgresEventStore, appender: Int, tag: String, count: Int) async throws {
+        let stream = StreamID("\(tag)-appender-\(appender)")
+        for index in 0..<count {
+            _ = try await store.append(
+                [makeEvent("\(tag)-a\(appender)-\(index)")],
+                to: stream,
+                expectedVersion: .exactly(Int64(index))
+            )
+        }
+    }
+
+    /// Starts `processes` copies of this executable as appenders, releases them together, and returns the
+    /// appends per second from the release until the last one finished.
+    static func runAppenderProcesses(
+        _ target: String,
+        schema: String,
+        processes: Int,
+        appendersPerProcess: Int,
+        perAppender: Int,
+        round: Int
+    ) throws -> Double {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0])
+        var children: [(Process, Pipe, Pipe)] = []
+        for index in 0..<processes {
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = [
+                appenderFlag, target, schema, "p\(round)-\(index)", String(appendersPerProcess), String(perAppender),
+            ]
+            let input = Pipe()
+            let output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            try process.run()
+            children.append((process, input, output))
+        }
+        for (_, _, output) in children {
+            var text = ""
+            while !text.contains("ready") {
+                let data = output.fileHandleForReading.availableData
+                if data.isEmpty { throw BenchmarkFailure(message: "an appender process exited before it was ready") }
+                text += String(decoding: data, as: UTF8.self)
+            }
+        }
+        let seconds = measureSeconds {
+            for (_, input, _) in children { input.fileHandleForWriting.write(Data("go\n".utf8)) }
+            for (process, _, _) in children { process.waitUntilExit() }
+        }
+        for (process, _, _) in children where process.terminationStatus != 0 {
+            throw BenchmarkFailure(message: "an appender process failed (status \(process.terminationStatus))")
+        }
+        return Double(processes * appendersPerProcess * perAppender) / seconds
+    }
+
+    /// The hidden command line of an appender process.
+    static let appenderFlag = "--postgres-appender-process"
+
+    /// Runs as an appender process: `--postgres-appender-process TARGET SCHEMA TAG APPENDERS COUNT`.
+    static func appenderProcessMain(_ arguments: [String]) async -> Int32 {
+        guard arguments.count == 6, let appenders = Int(arguments[4]), let count = Int(arguments[5]) else {
+            return 2
+        }
+        do {
+            let target = arguments[1]
+            let tag = arguments[3]
+            var configuration = PostgresConfiguration(target, schema: arguments[2])
+            configuration.maximumConnections = appenders
+            let store = try await PostgresEventStore(configuration: configuration)
+            // Open every pooled connection before the start signal: connection set-up is not append time.
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                for _ in 0..<appenders {
+                    tasks.addTask { _ = try await store.streamVersion("warm-up") }
+                }
+                try await tasks.waitForAll()
+            }
+            FileHandle.standardOutput.write(Data("ready\n".utf8))
+            _ = readLine()
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                for appender in 0..<appenders {
+                    tasks.addTask { try await appendLoop(store, appender: appender, tag: tag, count: count) }
+                }
+                try await tasks.waitForAll()
+            }
+            await store.close()
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("appender process \(arguments[3]): \(error)\n".utf8))
+            return 1
+        }
     }
 
     private static func makeStore(
@@ -227,7 +410,7 @@ enum PostgresBenchmarks {
 
     private static let actor = Actor(party: "bjdata-ops", role: .operator, person: "operator-7")
 
-    private static func makeEvent(_ id: String) -> ProposedEvent {
+    static func makeEvent(_ id: String) -> ProposedEvent {
         let payload =
             #"{"agreement":"agr-2026-001","amount":{"currency":"CNY","fen":125000},"scope":["entry-1","entry-2"]}"#
         return ProposedEvent(
@@ -256,6 +439,21 @@ enum PostgresBenchmarks {
     }
 }
 
+/// Hands out disjoint ranges of raw positions.
+final class PositionCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next: Int64 = 1
+
+    /// The first of `count` fresh positions.
+    func take(_ count: Int64) -> Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        let first = next
+        next += count
+        return first
+    }
+}
+
 private struct BenchmarkFailure: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
@@ -277,8 +475,10 @@ private final class FailureBox: @unchecked Sendable {
 }
 
 /// A bare libpq connection: the baseline the store is measured against.
-private final class RawConnection {
+final class RawConnection {
     private let handle: OpaquePointer
+    /// Row counts whose multi-row INSERT is prepared on this connection.
+    private var prepared: Set<Int> = []
 
     init(_ connectionString: String) throws {
         guard let handle = PQconnectdb(connectionString), PQstatus(handle) == CONNECTION_OK else {
@@ -299,46 +499,63 @@ private final class RawConnection {
         }
     }
 
-    /// One multi-row INSERT of the batch (text parameters), committed on its own like the store's append.
+    private static let columns =
+        "global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms, actor_party, "
+        + "actor_role, actor_person, payload, correlation_id, causation_id, policy_version"
+    // int8, text, text, int8, text, int8, text, text, text, bytea, text, text, text
+    private static let types: [UInt32] = [20, 25, 25, 20, 25, 20, 25, 25, 25, 17, 25, 25, 25]
+
+    /// One prepared multi-row INSERT of the batch with binary parameters, committed on its own like the
+    /// store's append.
     func insert(_ events: [ProposedEvent], stream: String, firstVersion: Int64, firstPosition: Int64) throws {
-        var rows: [String] = []
-        var values: [String?] = []
+        let name = "insert_\(events.count)"
+        if !prepared.contains(events.count) {
+            let rows = (0..<events.count).map { row in
+                "(" + (1...13).map { "$\(row * 13 + $0)" }.joined(separator: ",") + ")"
+            }
+            let sql = "INSERT INTO public.bench_raw (\(Self.columns)) VALUES " + rows.joined(separator: ",")
+            var types = (0..<events.count).flatMap { _ in Self.types }
+            let result = PQprepare(handle, name, sql, Int32(types.count), &types)
+            defer { PQclear(result) }
+            guard PQresultStatus(result) == PGRES_COMMAND_OK else {
+                throw BenchmarkFailure(message: String(cString: PQerrorMessage(handle)))
+            }
+            prepared.insert(events.count)
+        }
+        var values: [[UInt8]?] = []
+        values.reserveCapacity(events.count * 13)
         for (offset, event) in events.enumerated() {
-            let base = values.count
-            rows.append("(" + (1...13).map { "$\(base + $0)" }.joined(separator: ",") + ")")
             values += [
-                String(firstPosition + Int64(offset)), event.id.rawValue, stream, String(firstVersion + Int64(offset)),
-                event.type, String(event.occurredAt.millisecondsSince1970),
-                event.actor?.party.rawValue, event.actor?.role.rawValue, event.actor?.person,
-                Self.hex(event.payload),
-                event.metadata.correlationID, event.metadata.causationID, event.metadata.policyVersion,
+                Self.int64(firstPosition + Int64(offset)), Array(event.id.rawValue.utf8), Array(stream.utf8),
+                Self.int64(firstVersion + Int64(offset)), Array(event.type.utf8),
+                Self.int64(event.occurredAt.millisecondsSince1970),
+                event.actor.map { Array($0.party.rawValue.utf8) }, event.actor.map { Array($0.role.rawValue.utf8) },
+                event.actor.map { Array($0.person.utf8) }, Array(event.payload),
+                event.metadata.correlationID.map { Array($0.utf8) }, event.metadata.causationID.map { Array($0.utf8) },
+                event.metadata.policyVersion.map { Array($0.utf8) },
             ]
         }
-        let sql =
-            "INSERT INTO public.bench_raw (global_position, event_id, stream_id, stream_version, event_type, "
-            + "occurred_at_ms, actor_party, actor_role, actor_person, payload, correlation_id, causation_id, "
-            + "policy_version) VALUES " + rows.joined(separator: ",")
-        let cStrings = values.map { value in value.map { strdup($0) } ?? nil }
-        defer {
-            for pointer in cStrings { free(pointer) }
+        let buffers: [UnsafeMutablePointer<CChar>?] = values.map { bytes in
+            guard let bytes else { return nil }
+            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, bytes.count))
+            for (index, byte) in bytes.enumerated() { buffer[index] = CChar(bitPattern: byte) }
+            return buffer
         }
-        var pointers: [UnsafePointer<CChar>?] = cStrings.map { UnsafePointer($0) }
-        let result = PQexecParams(handle, sql, Int32(values.count), nil, &pointers, nil, nil, 0)
+        defer {
+            for buffer in buffers { buffer?.deallocate() }
+        }
+        var pointers: [UnsafePointer<CChar>?] = buffers.map { $0.map { UnsafePointer($0) } }
+        var lengths = values.map { Int32($0?.count ?? 0) }
+        var formats = [Int32](repeating: 1, count: values.count)
+        let result = PQexecPrepared(handle, name, Int32(values.count), &pointers, &lengths, &formats, 1)
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_COMMAND_OK else {
             throw BenchmarkFailure(message: String(cString: PQerrorMessage(handle)))
         }
     }
 
-    private static func hex(_ data: Data) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes: [UInt8] = [92, 120]  // \x
-        bytes.reserveCapacity(2 + data.count * 2)
-        for byte in data {
-            bytes.append(digits[Int(byte >> 4)])
-            bytes.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+    private static func int64(_ value: Int64) -> [UInt8] {
+        withUnsafeBytes(of: value.bigEndian) { Array($0) }
     }
 
     /// Reads every row in pages, copying each value out (binary results); returns the row count.

@@ -7,31 +7,49 @@ import PublicDataSQLite
 enum StoreBenchmarks {
     static func run(_ report: BenchmarkReport) async throws {
         report.section("store")
-        let memoryEvents = report.quick ? 100_000 : 1_000_000
-        let sqliteEventsBatch1 = report.quick ? 2_000 : 10_000
-        let sqliteEventsBatch100 = report.quick ? 50_000 : 200_000
+        let memoryEvents = report.quick ? 200_000 : 1_000_000
+        let sqliteEventsBatch1 = report.quick ? 1_000 : 2_000
+        let sqliteEventsBatch100 = report.quick ? 20_000 : 50_000
 
+        // In memory: every round appends the same events into a new store, up to `memoryEvents`.
         for batch in [1, 100] {
-            let count = batch == 1 ? memoryEvents / 10 : memoryEvents
-            let events = makeEvents(count)
-            let grown = try await appendAll(InMemoryEventStore(), events, batch: batch)
-            report.record("store", "in-memory append, batch \(batch)", Double(count) / grown, "events/s")
-            let store = InMemoryEventStore(minimumCapacity: count)
-            let seconds = try await appendAll(store, events, batch: batch)
+            let events = makeEvents(memoryEvents)
+            var reads = Samples()
+            let samples = try await interleavedAsync(
+                rounds: report.rounds,
+                [
+                    { Double(memoryEvents) / (try await appendAll(InMemoryEventStore(), events, batch: batch)) },
+                    {
+                        let store = InMemoryEventStore(minimumCapacity: memoryEvents)
+                        let seconds = try await appendAll(store, events, batch: batch)
+                        if batch == 100 {
+                            let read = try await measureSecondsAsync {
+                                _ = try await store.readAll(after: 0, pageSize: 1000)
+                            }
+                            reads.append(Double(memoryEvents) / read)
+                        }
+                        return Double(memoryEvents) / seconds
+                    },
+                ]
+            )
             report.record(
                 "store",
-                "in-memory append, batch \(batch), capacity reserved",
-                Double(count) / seconds,
+                "in-memory append, batch \(batch), \(memoryEvents) events",
+                samples[0],
+                "events/s",
+                note: batch == 1 ? "target ≥ 1,000,000" : nil
+            )
+            report.record(
+                "store",
+                "in-memory append, batch \(batch), \(memoryEvents) events, capacity reserved",
+                samples[1],
                 "events/s"
             )
-            if batch == 100 {
-                let read = try await measureSecondsAsync {
-                    _ = try await store.readAll(after: 0, pageSize: 1000)
-                }
-                report.record("store", "in-memory global-log read", Double(count) / read, "events/s")
-            }
+            if batch == 100 { report.record("store", "in-memory global-log read", reads, "events/s") }
         }
+        try await memoryPerEvent(report)
 
+        // SQLite beside a raw prepared insert loop with the same pragmas, interleaved per round.
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pdk-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -39,36 +57,96 @@ enum StoreBenchmarks {
             for batch in [1, 100] {
                 let count = batch == 1 ? sqliteEventsBatch1 : sqliteEventsBatch100
                 let events = makeEvents(count)
-                let storePath = folder.appendingPathComponent("store-\(durability)-\(batch).sqlite").path
-                let store = try SQLiteEventStore(path: storePath, durability: durability)
-                let storeSeconds = try await appendAll(store, events, batch: batch)
-                let rawPath = folder.appendingPathComponent("raw-\(durability)-\(batch).sqlite").path
-                let rawSeconds = try rawInsertLoop(path: rawPath, events: events, batch: batch, durability: durability)
-                let storeRate = Double(count) / storeSeconds
-                let rawRate = Double(count) / rawSeconds
+                var storeRound = 0
+                var rawRound = 0
+                var reads = Samples()
+                let samples = try await interleavedAsync(
+                    rounds: report.rounds,
+                    [
+                        {
+                            storeRound += 1
+                            let path = folder.appendingPathComponent(
+                                "store-\(durability)-\(batch)-\(storeRound).sqlite"
+                            ).path
+                            let store = try SQLiteEventStore(path: path, durability: durability)
+                            defer { store.close() }
+                            let seconds = try await appendAll(store, events, batch: batch)
+                            if batch == 100 {
+                                let read = try await measureSecondsAsync {
+                                    _ = try await store.readAll(after: 0, pageSize: 1000)
+                                }
+                                reads.append(Double(count) / read)
+                            }
+                            return Double(count) / seconds
+                        },
+                        {
+                            rawRound += 1
+                            let path = folder.appendingPathComponent("raw-\(durability)-\(batch)-\(rawRound).sqlite")
+                                .path
+                            return Double(count)
+                                / (try rawInsertLoop(path: path, events: events, batch: batch, durability: durability))
+                        },
+                    ]
+                )
                 let label = "sqlite (synchronous=\(durability.rawValue)) append, batch \(batch)"
-                report.record("store", label, storeRate, "events/s")
-                report.record("store", "raw sqlite insert loop, same pragmas, batch \(batch)", rawRate, "events/s")
+                report.record("store", label, samples[0], "events/s")
+                report.record(
+                    "store",
+                    "raw sqlite insert loop, \(durability.rawValue), batch \(batch)",
+                    samples[1],
+                    "events/s"
+                )
                 report.record(
                     "store",
                     "ratio store/raw, \(durability.rawValue), batch \(batch)",
-                    storeRate / rawRate,
+                    samples[0].ratio(to: samples[1]),
                     "x"
                 )
                 if batch == 100 {
-                    let read = try await measureSecondsAsync {
-                        _ = try await store.readAll(after: 0, pageSize: 1000)
-                    }
-                    report.record(
-                        "store",
-                        "sqlite global-log read (\(durability.rawValue))",
-                        Double(count) / read,
-                        "events/s"
-                    )
+                    report.record("store", "sqlite global-log read (\(durability.rawValue))", reads, "events/s")
                 }
-                store.close()
             }
         }
+    }
+
+    /// Resident bytes per stored event, measured in a fresh process (see `memoryProbe`).
+    static func memoryPerEvent(_ report: BenchmarkReport) async throws {
+        guard let perEvent = runMemoryProbe(report.quick ? "store-quick" : "store") else { return }
+        report.record(
+            "store",
+            "in-memory store, resident bytes per event (distinct payloads, fresh process)",
+            perEvent,
+            "bytes",
+            note: "payloads of about 75 bytes; ids, correlation ids and payloads all distinct"
+        )
+    }
+
+    /// Resident bytes per event when every event has its own payload (nothing shared with the input): each
+    /// batch is made, appended and dropped, so the store holds the only copy.
+    static func memoryProbe(count: Int) async throws -> Double {
+        let store = InMemoryEventStore()
+        let actor = Actor(party: "operator-1", role: .operator, person: "bench")
+        let base = Date(millisecondsSince1970: 1_767_225_600_000)
+        let before = residentBytes()
+        for first in stride(from: 0, to: count, by: 100) {
+            let batch = (first..<first + 100).map { index in
+                ProposedEvent(
+                    id: EventID("mem-\(index)"),
+                    type: "usage.recorded",
+                    occurredAt: base,
+                    actor: actor,
+                    payload: Data(
+                        "{\"agreementID\":\"agr-\(index)\",\"catalogEntryIDs\":[\"entry-\(index % 977)\"],\"amount\":\(index)}"
+                            .utf8
+                    ),
+                    metadata: EventMetadata(correlationID: "corr-\(index)")
+                )
+            }
+            _ = try await store.append(batch, to: StreamID("stream-\(first / 100 % 1000)"), expectedVersion: .any)
+        }
+        let after = residentBytes()
+        _ = await store.headPosition()
+        return Double(after - before) / Double(count)
     }
 
     static func makeEvents(_ count: Int) -> [ProposedEvent] {

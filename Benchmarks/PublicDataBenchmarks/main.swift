@@ -3,9 +3,27 @@
 //     swift run -c release PublicDataBenchmarks [--json] [--quick] [GROUP ...]
 //
 // Groups: store, policy, audit, pricing, workflow, postgres (postgres needs --traits PostgreSQL and a server).
+// Figures measured over rounds print their median, range and spread; `--json` prints one JSON document
+// (format "publicdatakit.benchmarks/2") and nothing else on stdout.
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == memoryProbeFlag, arguments.count == 2 {
+    // A fresh process measuring one structure's resident size for the parent.
+    switch arguments[1] {
+    case "policy": print(PolicyBenchmarks.memoryProbe())
+    case "store": print(try await StoreBenchmarks.memoryProbe(count: 500_000))
+    case "store-quick": print(try await StoreBenchmarks.memoryProbe(count: 100_000))
+    default: exit(2)
+    }
+    exit(0)
+}
+#if PostgreSQL
+if arguments.first == PostgresBenchmarks.appenderFlag {
+    // A child started by the postgres group's multi-process measurement.
+    exit(await PostgresBenchmarks.appenderProcessMain(arguments))
+}
+#endif
 let report = BenchmarkReport(json: arguments.contains("--json"), quick: arguments.contains("--quick"))
 let requested = Set(arguments.filter { !$0.hasPrefix("--") })
 let groups: [(String, (BenchmarkReport) async throws -> Void)] = [

@@ -26,6 +26,10 @@ public actor InMemoryEventStore: EventStore {
     }
 
     /// Appends a batch; see ``EventStore`` for the contract.
+    ///
+    /// The hot path hashes each event id once (claiming its position) and the stream id once (checking the
+    /// expected version and extending the stream together); the rare paths (a retried batch, a reused id, a
+    /// version conflict) undo the claims.
     public func append(
         _ events: [ProposedEvent],
         to stream: StreamID,
@@ -34,8 +38,10 @@ public actor InMemoryEventStore: EventStore {
         -> AppendResult
     {
         try validateAppendArguments(events, stream: stream, checkingDuplicates: false)
-        if let first = eventIndex[events[0].id] {
+        let start = log.count
+        if let first = eventIndex.updateValue(start, forKey: events[0].id) {
             // A retry of a stored batch returns it; anything else reusing a stored id is refused.
+            eventIndex[events[0].id] = first
             let stored = log.slice(first..<min(log.count, first + events.count))
             guard stored.count == events.count, zip(stored, events).allSatisfy({ $0.id == $1.id }),
                 stored.allSatisfy({ $0.streamID == stream })
@@ -48,34 +54,48 @@ public actor InMemoryEventStore: EventStore {
             }
             return AppendResult(events: stored, deduplicated: true)
         }
-        let current = Int64(streams[stream]?.count ?? 0)
-        guard expectedVersion.isSatisfied(by: current) else {
-            throw EventStoreError.versionConflict(stream: stream, expected: expectedVersion, actual: current)
-        }
-        let start = log.count
-        for (offset, event) in events.enumerated() {
-            if eventIndex.updateValue(start + offset, forKey: event.id) != nil {
+        for offset in 1..<events.count {
+            if let earlier = eventIndex.updateValue(start + offset, forKey: events[offset].id) {
                 // A later id is already stored (or repeats in the batch): undo this batch and refuse it whole.
-                for undo in events[0..<offset] { eventIndex[undo.id] = nil }
-                eventIndex[event.id] = log.firstIndex(of: event.id)
-                log.truncate(to: start)
+                eventIndex[events[offset].id] = earlier
+                for undo in events[0..<offset] where eventIndex[undo.id] ?? -1 >= start { eventIndex[undo.id] = nil }
                 throw EventStoreError(
                     code: .duplicateEventID,
-                    message: "event id \(event.id) is already stored or repeats in the batch",
+                    message: "event id \(events[offset].id) is already stored or repeats in the batch",
                     stream: stream
                 )
             }
-            log.append(
-                RecordedEvent(
-                    event,
-                    stream: stream,
-                    version: current + Int64(offset) + 1,
-                    position: Int64(start + offset) + 1
-                )
-            )
         }
-        streams[stream, default: []].append(contentsOf: start..<log.count)
-        return AppendResult(events: log.slice(start..<log.count), deduplicated: false)
+        let claim = Self.extend(&streams[stream, default: []], expectedVersion, start..<start + events.count)
+        guard claim.accepted else {
+            for event in events { eventIndex[event.id] = nil }
+            throw EventStoreError.versionConflict(stream: stream, expected: expectedVersion, actual: claim.current)
+        }
+        var recorded: [RecordedEvent] = []
+        recorded.reserveCapacity(events.count)
+        for (offset, event) in events.enumerated() {
+            let record = RecordedEvent(
+                event,
+                stream: stream,
+                version: claim.current + Int64(offset) + 1,
+                position: Int64(start + offset) + 1
+            )
+            log.append(record)
+            recorded.append(record)
+        }
+        return AppendResult(events: recorded, deduplicated: false)
+    }
+
+    /// Checks the expected version against the stream's positions and, when it holds, appends `positions`.
+    private static func extend(
+        _ indices: inout [Int],
+        _ expected: ExpectedVersion,
+        _ positions: Range<Int>
+    ) -> (current: Int64, accepted: Bool) {
+        let current = Int64(indices.count)
+        guard expected.isSatisfied(by: current) else { return (current, false) }
+        indices.append(contentsOf: positions)
+        return (current, true)
     }
 
     /// Reads a stream in version order.
@@ -133,15 +153,6 @@ private struct ChunkedLog {
         count += 1
     }
 
-    /// Removes every event at `index` and after.
-    mutating func truncate(to index: Int) {
-        while count > index {
-            chunks[chunks.count - 1].removeLast()
-            count -= 1
-            if chunks[chunks.count - 1].isEmpty { chunks.removeLast() }
-        }
-    }
-
     func slice(_ range: Range<Int>) -> [RecordedEvent] {
         var result: [RecordedEvent] = []
         result.reserveCapacity(range.count)
@@ -154,10 +165,5 @@ private struct ChunkedLog {
             index += end
         }
         return result
-    }
-
-    func firstIndex(of id: EventID) -> Int? {
-        for index in 0..<count where self[index].id == id { return index }
-        return nil
     }
 }

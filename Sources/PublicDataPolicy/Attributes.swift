@@ -52,6 +52,11 @@ public enum SymbolDomain: String, Sendable, CaseIterable, Hashable {
     /// ``SelectionMethod`` values.
     case selectionMethod = "selection_method"
 
+    /// Whether the values are ordered (in declaration order), so that two attributes of this vocabulary can be
+    /// compared with `lessThan`, `atMost`, `greaterThan` and `atLeast`. Only `grade` is:
+    /// `general` < `important` < `core`.
+    public var isOrdered: Bool { self == .grade }
+
     /// The allowed JSON values, in declaration order.
     public var values: [String] {
         switch self {
@@ -379,6 +384,12 @@ enum AttributeTables {
         },
         attr("agreement.operatorMatches", .bool, "The requesting operator is the agreement's operator.") {
             .bool($0.pointee.agreement.operatorParty == $0.pointee.operatorParty)
+        },
+        attr("agreement.operator", .string, "The agreement's operator.") {
+            .string($0.pointee.agreement.operatorParty.rawValue)
+        },
+        attr("entry.fieldCount", .int, "How many fields the catalog entry lists.") {
+            .int($0.pointee.entry.fields.count)
         },
     ]
 

@@ -4,6 +4,18 @@ enum IntComparison: Sendable {
     case equals, notEquals, greaterThan, atLeast, lessThan, atMost
 }
 
+/// How a condition compares two attributes of the same request.
+enum AttributeComparison: Sendable {
+    /// Both values as numbers: ints, bools (0/1) or single vocabulary bits (ordered by declaration order).
+    case numbers(IntComparison)
+    /// The two bit masks share a bit (a value in a set, two sets overlapping).
+    case intersects
+    /// The two bit masks share no bit.
+    case disjoint
+    /// The two strings are equal (`true`) or differ (`false`).
+    case strings(equal: Bool)
+}
+
 indirect enum CompiledCondition: Sendable {
     case constant(Bool)
     case bool(Int, Bool)
@@ -11,6 +23,7 @@ indirect enum CompiledCondition: Sendable {
     case setIntersects(Int, UInt64)
     case int(Int, IntComparison, Int)
     case stringIn(Int, [String], negated: Bool)
+    case attributes(Int, AttributeComparison, Int)
     case all([CompiledCondition])
     case any([CompiledCondition])
     case not(CompiledCondition)
@@ -33,63 +46,124 @@ final class CompiledRule: Sendable {
     }
 }
 
-struct AttributeIndex: Sendable {
-    var attribute: Int
-    var buckets: [String: [Int]]
-}
-
-/// The rules of one decision point: all of them in policy order, the unindexed ones, and the indexes.
-struct PointBuilder {
-    var rules: [CompiledRule] = []
-    var unindexed: [Int] = []
-    var indexes: [AttributeIndex] = []
-}
-
 /// One node of a compiled condition tree. Plain data (no references), so evaluation does no reference counting.
 struct ConditionNode: Sendable {
     enum Op: UInt8, Sendable {
         case constant, bool, symbolIn, setIntersects
         case intEquals, intNotEquals, intGreaterThan, intAtLeast, intLessThan, intAtMost
         case stringIn, stringNotIn, all, any, not
+        case attributesEqual, attributesNotEqual, attributesGreaterThan, attributesAtLeast, attributesLessThan
+        case attributesAtMost, attributesIntersect, attributesDisjoint, stringsEqual, stringsDiffer
     }
 
     var op: Op
-    /// The attribute number (leaves).
+    /// The attribute number (leaves; the left-hand attribute of a comparison of two attributes).
     var attribute: Int32 = 0
-    /// The operand: a bool as 0/1, a bit mask, an integer, or the index of a string set.
+    /// The operand: a bool as 0/1, a bit mask, an integer, the index of a string set, or the right-hand
+    /// attribute's number.
     var value: Int64 = 0
     /// The first child and the number of children (all / any / not).
     var first: Int32 = 0
     var count: Int32 = 0
 }
 
-/// A rule's kind and its top-level conditions (a range of ``ConditionNode``s, all of which must hold).
+/// A rule's kind and a range of ``ConditionNode``s, all of which must hold.
 struct RuleHeader: Sendable {
     var kind: RuleKind
     var first: Int32
     var count: Int32
 }
 
+/// The key of one bucket: the values of up to four indexed string attributes (unused slots stay empty).
+struct BucketKey: Hashable, Sendable {
+    var values: (String, String, String, String) = ("", "", "", "")
+
+    static func == (lhs: BucketKey, rhs: BucketKey) -> Bool { lhs.values == rhs.values }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(values.0)
+        hasher.combine(values.1)
+        hasher.combine(values.2)
+        hasher.combine(values.3)
+    }
+
+    subscript(slot: Int) -> String {
+        get {
+            switch slot {
+            case 0: values.0
+            case 1: values.1
+            case 2: values.2
+            default: values.3
+            }
+        }
+        set {
+            switch slot {
+            case 0: values.0 = newValue
+            case 1: values.1 = newValue
+            case 2: values.2 = newValue
+            default: values.3 = newValue
+            }
+        }
+    }
+}
+
+/// Rules filed by the values of one combination of indexed attributes (a *shape*). A rule belongs to the
+/// shape of all the indexed attributes it tests with `equals` / `in` at its top level; the empty shape holds
+/// the rules that test none.
+struct IndexShape: Sendable {
+    static let maximumAttributes = 4
+    /// Attribute numbers, ascending.
+    var attributes: [Int]
+    /// Bucket numbers by key.
+    var buckets: [BucketKey: Int32]
+}
+
+/// One bucket: its rules, and for each vocabulary or bool attribute its rules test, a table giving for
+/// every value of the attribute (and for "missing") the bit set of rules whose tests of it hold. A request
+/// ANDs one row per attribute and checks only the remaining (residual) conditions of the surviving rules.
+struct BucketInfo: Sendable {
+    /// Range in ``CompiledPoint/bucketRules`` and ``CompiledPoint/residuals``.
+    var firstRule: Int32
+    var ruleCount: Int32
+    /// Range in ``CompiledPoint/filters``.
+    var firstFilter: Int32
+    var filterCount: Int32
+    /// 64-bit words per row (`ceil(ruleCount / 64)`).
+    var words: Int32
+}
+
+/// One attribute's table in a bucket.
+struct FilterInfo: Sendable {
+    var attribute: Int32
+    /// Whether values are vocabulary bits (else bools 0/1).
+    var symbol: Bool
+    /// Rows: one per value, then one for "missing".
+    var rows: Int32
+    /// Offset of row 0 in ``CompiledPoint/masks``.
+    var offset: Int32
+}
+
 final class CompiledPoint: Sendable {
     let rules: [CompiledRule]
+    /// Every rule's full conditions (evaluation without the index).
     let headers: [RuleHeader]
     let nodes: [ConditionNode]
     let stringSets: [[String]]
-    /// Rules not in any bucket, in policy order.
-    let unindexed: [Int]
-    let indexes: [AttributeIndex]
-    /// The most rules one request can be checked against: the unindexed ones plus the largest bucket of
-    /// each index (at least 1).
+    let shapes: [IndexShape]
+    let buckets: [BucketInfo]
+    /// Rule numbers of each bucket, ascending (policy order).
+    let bucketRules: [Int32]
+    /// For each entry of ``bucketRules``: the rule's conditions that neither the key nor a table decides.
+    let residuals: [RuleHeader]
+    let filters: [FilterInfo]
+    let masks: [UInt64]
+    /// The most rules one request can match: the largest bucket of each shape, summed (at least 1).
     let maximumCandidates: Int
+    /// The widest bucket, in words (at least 1).
+    let maximumWords: Int
 
-    init(_ builder: PointBuilder) {
-        rules = builder.rules
-        unindexed = builder.unindexed
-        indexes = builder.indexes
-        maximumCandidates = max(
-            1,
-            builder.indexes.reduce(builder.unindexed.count) { $0 + ($1.buckets.values.map(\.count).max() ?? 0) }
-        )
+    init(rules: [CompiledRule], table: [AttributeDescriptor]) {
+        self.rules = rules
         var nodes: [ConditionNode] = []
         var stringSets: [[String]] = []
         func node(_ condition: CompiledCondition) -> ConditionNode {
@@ -119,6 +193,20 @@ final class CompiledPoint: Sendable {
                     attribute: Int32(attribute),
                     value: Int64(stringSets.count - 1)
                 )
+            case .attributes(let left, let comparison, let right):
+                let op: ConditionNode.Op
+                switch comparison {
+                case .numbers(.equals): op = .attributesEqual
+                case .numbers(.notEquals): op = .attributesNotEqual
+                case .numbers(.greaterThan): op = .attributesGreaterThan
+                case .numbers(.atLeast): op = .attributesAtLeast
+                case .numbers(.lessThan): op = .attributesLessThan
+                case .numbers(.atMost): op = .attributesAtMost
+                case .intersects: op = .attributesIntersect
+                case .disjoint: op = .attributesDisjoint
+                case .strings(let equal): op = equal ? .stringsEqual : .stringsDiffer
+                }
+                return ConditionNode(op: op, attribute: Int32(left), value: Int64(right))
             case .all(let list):
                 let (first, count) = children(list)
                 return ConditionNode(op: .all, first: first, count: count)
@@ -136,14 +224,153 @@ final class CompiledPoint: Sendable {
             for (offset, item) in list.enumerated() { nodes[first + offset] = node(item) }
             return (Int32(first), Int32(list.count))
         }
-        var headers: [RuleHeader] = []
-        for rule in builder.rules {
+        headers = rules.map { rule in
             let (first, count) = children(rule.conditions)
-            headers.append(RuleHeader(kind: rule.kind, first: first, count: count))
+            return RuleHeader(kind: rule.kind, first: first, count: count)
         }
-        self.headers = headers
+
+        // File every rule under its shape and key(s); split its other conditions into table tests and residuals.
+        struct Member {
+            var rule: Int
+            var tests: [(attribute: Int, holds: (Int) -> Bool)]
+            var residual: RuleHeader
+        }
+        var shapeIndex: [[Int]: Int] = [:]
+        var shapeAttributes: [[Int]] = []
+        var bucketKeys: [[BucketKey: Int]] = []
+        var members: [[Member]] = []
+        for (ruleNumber, rule) in rules.enumerated() {
+            var keys: [(attribute: Int, values: [String])] = []
+            var tests: [(attribute: Int, holds: (Int) -> Bool)] = []
+            var residual: [CompiledCondition] = []
+            for condition in rule.conditions {
+                switch condition {
+                case .stringIn(let attribute, let values, negated: false)
+                where table[attribute].indexed && !values.isEmpty && keys.count < IndexShape.maximumAttributes
+                    && !keys.contains(where: { $0.attribute == attribute })
+                    && keys.reduce(values.count, { $0 * $1.values.count }) <= 64:
+                    keys.append((attribute, Array(Set(values)).sorted()))
+                case .bool(let attribute, let value) where table[attribute].type == .bool:
+                    tests.append((attribute, { ($0 == 1) == value }))
+                case .symbolIn(let attribute, let mask):
+                    guard case .symbol(let domain) = table[attribute].type, domain.values.count < 63 else {
+                        residual.append(condition)
+                        continue
+                    }
+                    tests.append((attribute, { $0 < domain.values.count && mask & (1 << UInt64($0)) != 0 }))
+                default:
+                    residual.append(condition)
+                }
+            }
+            keys.sort { $0.attribute < $1.attribute }
+            let attributes = keys.map(\.attribute)
+            let shape: Int
+            if let existing = shapeIndex[attributes] {
+                shape = existing
+            } else {
+                shape = shapeAttributes.count
+                shapeIndex[attributes] = shape
+                shapeAttributes.append(attributes)
+                bucketKeys.append([:])
+            }
+            let (first, count) = children(residual)
+            let member = Member(
+                rule: ruleNumber,
+                tests: tests,
+                residual: RuleHeader(kind: rule.kind, first: first, count: count)
+            )
+            // Every combination of the key values (a rule with `in` lists goes into several buckets).
+            var combinations = [BucketKey()]
+            for (slot, key) in keys.enumerated() {
+                combinations = combinations.flatMap { partial in
+                    key.values.map { value in
+                        var extended = partial
+                        extended[slot] = value
+                        return extended
+                    }
+                }
+            }
+            for key in combinations {
+                if let bucket = bucketKeys[shape][key] {
+                    members[bucket].append(member)
+                } else {
+                    bucketKeys[shape][key] = members.count
+                    members.append([member])
+                }
+            }
+        }
+
+        var buckets: [BucketInfo] = []
+        var bucketRules: [Int32] = []
+        var residuals: [RuleHeader] = []
+        var filters: [FilterInfo] = []
+        var masks: [UInt64] = []
+        for list in members {
+            let words = (list.count + 63) / 64
+            let firstFilter = filters.count
+            var tested: [Int] = []
+            for member in list {
+                for test in member.tests where !tested.contains(test.attribute) { tested.append(test.attribute) }
+            }
+            for attribute in tested.sorted() {
+                let symbol: Bool
+                let values: Int
+                if case .symbol(let domain) = table[attribute].type {
+                    symbol = true
+                    values = domain.values.count
+                } else {
+                    symbol = false
+                    values = 2
+                }
+                let offset = masks.count
+                filters.append(
+                    FilterInfo(
+                        attribute: Int32(attribute),
+                        symbol: symbol,
+                        rows: Int32(values + 1),
+                        offset: Int32(offset)
+                    )
+                )
+                masks.append(contentsOf: repeatElement(0, count: (values + 1) * words))
+                for (position, member) in list.enumerated() {
+                    let relevant = member.tests.filter { $0.attribute == attribute }
+                    for value in 0...values {
+                        // The last row is "missing": a test of a missing value fails.
+                        let holds =
+                            relevant.isEmpty || (value < values && relevant.allSatisfy { $0.holds(value) })
+                        if holds { masks[offset + value * words + position / 64] |= 1 << UInt64(position % 64) }
+                    }
+                }
+            }
+            buckets.append(
+                BucketInfo(
+                    firstRule: Int32(bucketRules.count),
+                    ruleCount: Int32(list.count),
+                    firstFilter: Int32(firstFilter),
+                    filterCount: Int32(filters.count - firstFilter),
+                    words: Int32(words)
+                )
+            )
+            bucketRules += list.map { Int32($0.rule) }
+            residuals += list.map(\.residual)
+        }
+        shapes = zip(shapeAttributes, bucketKeys).map { attributes, keys in
+            IndexShape(attributes: attributes, buckets: keys.mapValues { Int32($0) })
+        }
+        maximumCandidates = max(
+            1,
+            shapes.reduce(0) { total, shape in
+                total + (shape.buckets.values.map { Int(buckets[Int($0)].ruleCount) }.max() ?? 0)
+            }
+        )
+        maximumWords = max(1, buckets.map { Int($0.words) }.max() ?? 1)
         self.nodes = nodes
         self.stringSets = stringSets
+        self.buckets = buckets
+        self.bucketRules = bucketRules
+        self.residuals = residuals
+        self.filters = filters
+        self.masks = masks
     }
 }
 
@@ -159,6 +386,7 @@ struct FactCache {
     init(values: UnsafeMutablePointer<Int64>?) { self.values = values }
 
     /// The attribute's value as a number, or `nil` when the request has none.
+    @inline(__always)
     mutating func number<R>(
         _ attribute: Int,
         _ request: UnsafePointer<R>,
@@ -210,7 +438,7 @@ final class CompiledPolicy: Sendable {
         self.id = id
         self.version = version
         var compiler = RuleCompiler(parameters: parameters)
-        var points = Array(repeating: PointBuilder(), count: DecisionPoint.allCases.count)
+        var points = Array(repeating: [CompiledRule](), count: DecisionPoint.allCases.count)
         var seen: [String: Int] = [:]
         for (offset, rule) in rules.enumerated() {
             let index = positions?[offset] ?? offset
@@ -230,26 +458,17 @@ final class CompiledPolicy: Sendable {
             }
             let table = rule.point.attributes
             var compiledConditions: [CompiledCondition] = []
-            var indexKey: (attribute: Int, values: [String])?
             for (position, condition) in rule.conditions.enumerated() {
                 let before = compiler.issues.count
                 let compiled = compiler.compile(condition, table: table, path: "\(path).when[\(position)]")
                 if compiler.issues.count > before {
                     // Fail closed: a broken deny/obligation rule always applies, a broken permit rule never does.
                     compiledConditions = [.constant(rule.kind != .permit)]
-                    indexKey = nil
                     break
                 }
                 compiledConditions.append(compiled)
-                if indexKey == nil, case .stringIn(let attribute, let values, false) = compiled,
-                    table[attribute].indexed
-                {
-                    indexKey = (attribute, values)
-                }
             }
-            let slotOfPoint = rule.point.ordinal
-            let ruleIndex = points[slotOfPoint].rules.count
-            points[slotOfPoint].rules.append(
+            points[rule.point.ordinal].append(
                 CompiledRule(
                     id: rule.id,
                     kind: rule.kind,
@@ -258,38 +477,26 @@ final class CompiledPolicy: Sendable {
                     obligations: rule.obligations
                 )
             )
-            if let indexKey {
-                let slot: Int
-                if let existing = points[slotOfPoint].indexes.firstIndex(where: { $0.attribute == indexKey.attribute })
-                {
-                    slot = existing
-                } else {
-                    points[slotOfPoint].indexes.append(AttributeIndex(attribute: indexKey.attribute, buckets: [:]))
-                    slot = points[slotOfPoint].indexes.count - 1
-                }
-                for value in Set(indexKey.values) {
-                    points[slotOfPoint].indexes[slot].buckets[value, default: []].append(ruleIndex)
-                }
-            } else {
-                points[slotOfPoint].unindexed.append(ruleIndex)
-            }
         }
-        self.points = points.map(CompiledPoint.init)
+        self.points = zip(DecisionPoint.allCases, points).map { point, rules in
+            CompiledPoint(rules: rules, table: point.attributes)
+        }
         self.issues = compiler.issues
     }
 
-    func evaluate(_ request: consuming PolicyRequest, at time: Date) -> Decision {
+    func evaluate(_ request: consuming PolicyRequest, at time: Date, indexed: Bool = true) -> Decision {
         // Consuming the request moves its payload out instead of copying it (no reference counting).
         switch consume request {
-        case .dataRequest(let value): decide(value, Extractors.dataRequest, .dataRequest, time)
-        case .downstreamScenario(let value): decide(value, Extractors.downstreamScenario, .downstreamScenario, time)
-        case .productRelease(let value): decide(value, Extractors.productRelease, .productRelease, time)
+        case .dataRequest(let value): decide(value, Extractors.dataRequest, .dataRequest, time, indexed)
+        case .downstreamScenario(let value):
+            decide(value, Extractors.downstreamScenario, .downstreamScenario, time, indexed)
+        case .productRelease(let value): decide(value, Extractors.productRelease, .productRelease, time, indexed)
         case .operatorEligibility(let value):
-            decide(value, Extractors.operatorEligibility, .operatorEligibility, time)
-        case .plan(let value): decide(value, Extractors.plan, .plan, time)
-        case .agreement(let value): decide(value, Extractors.agreement, .agreement, time)
-        case .pricing(let value): decide(value, Extractors.pricing, .pricing, time)
-        case .conduct(let value): decide(value, Extractors.conduct, .conduct, time)
+            decide(value, Extractors.operatorEligibility, .operatorEligibility, time, indexed)
+        case .plan(let value): decide(value, Extractors.plan, .plan, time, indexed)
+        case .agreement(let value): decide(value, Extractors.agreement, .agreement, time, indexed)
+        case .pricing(let value): decide(value, Extractors.pricing, .pricing, time, indexed)
+        case .conduct(let value): decide(value, Extractors.conduct, .conduct, time, indexed)
         }
     }
 
@@ -297,66 +504,174 @@ final class CompiledPolicy: Sendable {
         _ request: consuming R,
         _ table: [Extractor<R>],
         _ point: DecisionPoint,
-        _ time: Date
+        _ time: Date,
+        _ indexed: Bool
     ) -> Decision {
         var request = request
         let compiled = points[point.ordinal]
-        // The matched rule numbers live in a temporary (normally stack) buffer: no allocation per decision.
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: compiled.maximumCandidates) { buffer in
+        let capacity = indexed ? compiled.maximumCandidates : max(1, compiled.rules.count)
+        // Matched rule numbers, candidate words and facts live in temporary (normally stack) buffers: no
+        // allocation per decision.
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: capacity) { buffer in
             withUnsafeTemporaryAllocation(of: Int64.self, capacity: FactCache.capacity) { facts in
-                withUnsafePointer(to: &request) { pointer in decide(pointer, table, compiled, time, buffer, facts) }
-            }
-        }
-    }
-
-    private func decide<R>(
-        _ request: UnsafePointer<R>,
-        _ table: [Extractor<R>],
-        _ compiled: CompiledPoint,
-        _ time: Date,
-        _ buffer: UnsafeMutableBufferPointer<Int>,
-        _ factBuffer: UnsafeMutableBufferPointer<Int64>
-    ) -> Decision {
-        var count = 0
-        var anyDeny = false
-        var anyPermit = false
-        var ordered = true
-        compiled.headers.withUnsafeBufferPointer { headers in
-            compiled.nodes.withUnsafeBufferPointer { nodes in
-                table.withUnsafeBufferPointer { table in
-                    var cache = FactCache(values: factBuffer.baseAddress)
-                    var last = -1
-                    func consider(_ index: Int) {
-                        let header = headers[index]
-                        let end = Int(header.first) + Int(header.count)
-                        var position = Int(header.first)
-                        while position < end {
-                            if !holds(position, nodes, compiled.stringSets, request, table, &cache) { return }
-                            position += 1
+                withUnsafeTemporaryAllocation(of: UInt64.self, capacity: compiled.maximumWords) { words in
+                    withUnsafePointer(to: &request) { pointer in
+                        table.withUnsafeBufferPointer { table in
+                            var cache = FactCache(values: facts.baseAddress)
+                            var matches = Matches(buffer: buffer)
+                            if indexed {
+                                collectIndexed(pointer, table, compiled, &cache, &matches, words)
+                            } else {
+                                collectByScanning(pointer, table, compiled, &cache, &matches)
+                            }
+                            return decision(compiled, &matches, time)
                         }
-                        buffer[count] = index
-                        count += 1
-                        if index < last { ordered = false }
-                        last = index
-                        switch header.kind {
-                        case .deny: anyDeny = true
-                        case .permit: anyPermit = true
-                        case .obligation: break
-                        }
-                    }
-                    for index in compiled.unindexed { consider(index) }
-                    for attributeIndex in compiled.indexes {
-                        guard case .string(let key) = table[attributeIndex.attribute](request),
-                            let bucket = attributeIndex.buckets[key]
-                        else { continue }
-                        for index in bucket { consider(index) }
                     }
                 }
             }
         }
-        var matched = UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
-        if !ordered { matched.sort() }
-        if anyDeny {
+    }
+
+    /// The rules matched so far, in a caller-provided buffer.
+    struct Matches {
+        let buffer: UnsafeMutableBufferPointer<Int>
+        var count = 0
+        var anyDeny = false
+        var anyPermit = false
+        var ordered = true
+        var last = -1
+
+        init(buffer: UnsafeMutableBufferPointer<Int>) { self.buffer = buffer }
+
+        @inline(__always)
+        mutating func add(_ rule: Int, _ kind: RuleKind) {
+            buffer[count] = rule
+            count += 1
+            if rule < last { ordered = false }
+            last = rule
+            switch kind {
+            case .deny: anyDeny = true
+            case .permit: anyPermit = true
+            case .obligation: break
+            }
+        }
+    }
+
+    /// Every rule of the point, in order, with its full conditions: the reference the index must agree with.
+    private func collectByScanning<R>(
+        _ request: UnsafePointer<R>,
+        _ table: UnsafeBufferPointer<Extractor<R>>,
+        _ compiled: CompiledPoint,
+        _ cache: inout FactCache,
+        _ matches: inout Matches
+    ) {
+        compiled.nodes.withUnsafeBufferPointer { nodes in
+            for (index, header) in compiled.headers.enumerated()
+            where allHold(header, nodes, compiled.stringSets, request, table, &cache) {
+                matches.add(index, header.kind)
+            }
+        }
+    }
+
+    /// For each shape: the request's bucket, its tables ANDed into a candidate set, then the residual
+    /// conditions of each candidate.
+    private func collectIndexed<R>(
+        _ request: UnsafePointer<R>,
+        _ table: UnsafeBufferPointer<Extractor<R>>,
+        _ compiled: CompiledPoint,
+        _ cache: inout FactCache,
+        _ matches: inout Matches,
+        _ candidates: UnsafeMutableBufferPointer<UInt64>
+    ) {
+        compiled.nodes.withUnsafeBufferPointer { nodes in
+            compiled.buckets.withUnsafeBufferPointer { buckets in
+                compiled.filters.withUnsafeBufferPointer { filters in
+                    compiled.masks.withUnsafeBufferPointer { masks in
+                        compiled.bucketRules.withUnsafeBufferPointer { bucketRules in
+                            compiled.residuals.withUnsafeBufferPointer { residuals in
+                                for shape in compiled.shapes {
+                                    var key = BucketKey()
+                                    var complete = true
+                                    for (slot, attribute) in shape.attributes.enumerated() {
+                                        guard case .string(let value) = table[attribute](request) else {
+                                            complete = false
+                                            break
+                                        }
+                                        key[slot] = value
+                                    }
+                                    guard complete, let found = shape.buckets[key] else { continue }
+                                    let bucket = buckets[Int(found)]
+                                    let words = Int(bucket.words)
+                                    let count = Int(bucket.ruleCount)
+                                    for word in 0..<words { candidates[word] = ~0 }
+                                    if count % 64 != 0 { candidates[words - 1] = (1 << UInt64(count % 64)) - 1 }
+                                    var alive = true
+                                    let firstFilter = Int(bucket.firstFilter)
+                                    for filterNumber in firstFilter..<firstFilter + Int(bucket.filterCount) {
+                                        let filter = filters[filterNumber]
+                                        let row: Int
+                                        if let value = cache.number(Int(filter.attribute), request, table) {
+                                            row =
+                                                filter.symbol
+                                                ? UInt64(bitPattern: value).trailingZeroBitCount : Int(value)
+                                        } else {
+                                            row = Int(filter.rows) - 1
+                                        }
+                                        let base = Int(filter.offset) + min(row, Int(filter.rows) - 1) * words
+                                        var any: UInt64 = 0
+                                        for word in 0..<words {
+                                            candidates[word] &= masks[base + word]
+                                            any |= candidates[word]
+                                        }
+                                        if any == 0 {
+                                            alive = false
+                                            break
+                                        }
+                                    }
+                                    guard alive else { continue }
+                                    let firstRule = Int(bucket.firstRule)
+                                    for word in 0..<words {
+                                        var bits = candidates[word]
+                                        while bits != 0 {
+                                            let position = firstRule + word * 64 + bits.trailingZeroBitCount
+                                            bits &= bits - 1
+                                            let residual = residuals[position]
+                                            if allHold(residual, nodes, compiled.stringSets, request, table, &cache) {
+                                                matches.add(Int(bucketRules[position]), residual.kind)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private func allHold<R>(
+        _ header: RuleHeader,
+        _ nodes: UnsafeBufferPointer<ConditionNode>,
+        _ stringSets: [[String]],
+        _ request: UnsafePointer<R>,
+        _ table: UnsafeBufferPointer<Extractor<R>>,
+        _ cache: inout FactCache
+    ) -> Bool {
+        var position = Int(header.first)
+        let end = position + Int(header.count)
+        while position < end {
+            if !holds(position, nodes, stringSets, request, table, &cache) { return false }
+            position += 1
+        }
+        return true
+    }
+
+    private func decision(_ compiled: CompiledPoint, _ matches: inout Matches, _ time: Date) -> Decision {
+        var matched = UnsafeMutableBufferPointer(rebasing: matches.buffer[0..<matches.count])
+        if !matches.ordered { matched.sort() }
+        if matches.anyDeny {
             var reasons: [Reason] = []
             var fired: [String] = []
             for index in matched where compiled.headers[index].kind == .deny {
@@ -374,7 +689,7 @@ final class CompiledPolicy: Sendable {
                 evaluatedAt: time
             )
         }
-        guard anyPermit else {
+        guard matches.anyPermit else {
             return Decision(
                 effect: .deny,
                 obligations: [],
@@ -440,6 +755,26 @@ final class CompiledPolicy: Sendable {
         case .stringIn, .stringNotIn:
             guard case .string(let text) = table[Int(node.attribute)](request) else { return false }
             return stringSets[Int(node.value)].contains(text) == (node.op == .stringIn)
+        case .attributesEqual, .attributesNotEqual, .attributesGreaterThan, .attributesAtLeast, .attributesLessThan,
+            .attributesAtMost, .attributesIntersect, .attributesDisjoint:
+            guard let left = cache.number(Int(node.attribute), request, table),
+                let right = cache.number(Int(node.value), request, table)
+            else { return false }
+            switch node.op {
+            case .attributesEqual: return left == right
+            case .attributesNotEqual: return left != right
+            case .attributesGreaterThan: return left > right
+            case .attributesAtLeast: return left >= right
+            case .attributesLessThan: return left < right
+            case .attributesAtMost: return left <= right
+            case .attributesIntersect: return left & right != 0
+            default: return left & right == 0
+            }
+        case .stringsEqual, .stringsDiffer:
+            guard case .string(let left) = table[Int(node.attribute)](request),
+                case .string(let right) = table[Int(node.value)](request)
+            else { return false }
+            return (left == right) == (node.op == .stringsEqual)
         case .all:
             for child in Int(node.first)..<Int(node.first + node.count)
             where !holds(child, nodes, stringSets, request, table, &cache) {
@@ -456,7 +791,6 @@ final class CompiledPolicy: Sendable {
             return !holds(Int(node.first), nodes, stringSets, request, table, &cache)
         }
     }
-
 }
 
 /// Turns ``Condition`` values into ``CompiledCondition``s, checking attributes, types and parameters.
@@ -489,6 +823,9 @@ struct RuleCompiler {
             }
             let type = table[attribute].type
             let operandPath = "\(path).\(op.rawValue)"
+            if case .attribute(let otherName) = operand {
+                return compareAttributes(attribute, op, otherName, table: table, path: operandPath)
+            }
             func wrongOperator() -> CompiledCondition {
                 issue(operandPath, "operator \"\(op.rawValue)\" does not apply to \(name) (\(type))")
                 return .constant(false)
@@ -572,6 +909,73 @@ struct RuleCompiler {
                 default: return wrongOperand("an array of \(domain.rawValue) values or a set parameter")
                 }
             }
+        }
+    }
+
+    /// A comparison of two attributes of the request: numbers (int with int, ordered vocabulary with the same
+    /// vocabulary), equality of bools, strings and vocabulary values, a vocabulary value in a set of the same
+    /// vocabulary, or two such sets intersecting.
+    private mutating func compareAttributes(
+        _ left: Int,
+        _ op: ComparisonOperator,
+        _ rightName: String,
+        table: [AttributeDescriptor],
+        path: String
+    ) -> CompiledCondition {
+        let leftName = table[left].name
+        guard let right = table.firstIndex(where: { $0.name == rightName }) else {
+            let known = table.map(\.name).joined(separator: ", ")
+            issue("\(path).attribute", "unknown attribute \"\(rightName)\" for this decision point; known: \(known)")
+            return .constant(false)
+        }
+        guard right != left else {
+            issue("\(path).attribute", "\(leftName) is compared with itself")
+            return .constant(false)
+        }
+        let leftType = table[left].type
+        let rightType = table[right].type
+        func mismatch() -> CompiledCondition {
+            issue(
+                path,
+                "operator \"\(op.rawValue)\" cannot compare \(leftName) (\(leftType)) with \(rightName) (\(rightType))"
+            )
+            return .constant(false)
+        }
+        let ordering: IntComparison?
+        switch op {
+        case .equals: ordering = .equals
+        case .notEquals: ordering = .notEquals
+        case .greaterThan: ordering = .greaterThan
+        case .atLeast: ordering = .atLeast
+        case .lessThan: ordering = .lessThan
+        case .atMost: ordering = .atMost
+        case .in, .notIn, .intersects: ordering = nil
+        }
+        switch (leftType, rightType) {
+        case (.int, .int):
+            guard let ordering else { return mismatch() }
+            return .attributes(left, .numbers(ordering), right)
+        case (.bool, .bool):
+            guard op == .equals || op == .notEquals, let ordering else { return mismatch() }
+            return .attributes(left, .numbers(ordering), right)
+        case (.string, .string):
+            guard op == .equals || op == .notEquals else { return mismatch() }
+            return .attributes(left, .strings(equal: op == .equals), right)
+        case (.symbol(let a), .symbol(let b)) where a == b:
+            guard let ordering else { return mismatch() }
+            guard op == .equals || op == .notEquals || a.isOrdered else {
+                issue(path, "operator \"\(op.rawValue)\" needs an ordered vocabulary; \(a.rawValue) has no order")
+                return .constant(false)
+            }
+            return .attributes(left, .numbers(ordering), right)
+        case (.symbol(let a), .symbolSet(let b)) where a == b:
+            guard op == .in || op == .notIn else { return mismatch() }
+            return .attributes(left, op == .in ? .intersects : .disjoint, right)
+        case (.symbolSet(let a), .symbolSet(let b)) where a == b:
+            guard op == .intersects else { return mismatch() }
+            return .attributes(left, .intersects, right)
+        default:
+            return mismatch()
         }
     }
 

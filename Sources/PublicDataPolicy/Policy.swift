@@ -234,6 +234,19 @@ public struct Policy: Sendable, Codable, Hashable, CustomStringConvertible, Cust
         compiled.evaluate(request, at: time)
     }
 
+    /// Decides a request by testing every rule of its decision point in order, without the index.
+    ///
+    /// Gives exactly the decision of ``evaluate(_:at:)`` (same effect, reasons, obligations and fired rules,
+    /// in policy order); it exists so that tests and benchmarks can check the index against the plain
+    /// reading of the rules. It is slower on large policies.
+    /// - Parameters:
+    ///   - request: The request.
+    ///   - time: The evaluation time, recorded as ``Decision/evaluatedAt``.
+    /// - Returns: The decision.
+    public func evaluateByScanning(_ request: consuming PolicyRequest, at time: Date) -> Decision {
+        compiled.evaluate(request, at: time, indexed: false)
+    }
+
     /// The rules of one decision point, in policy order.
     public func rules(at point: DecisionPoint) -> [Rule] { rules.filter { $0.point == point } }
 

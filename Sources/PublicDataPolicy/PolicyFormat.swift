@@ -306,6 +306,12 @@ struct PolicyReader {
         case .string(let text): return .string(text)
         case .array:
             return strings(value, path).map { .strings($0) }
+        case .object(let members) where members.contains(where: { $0.0 == "attribute" }):
+            for (key, _) in members where key != "attribute" {
+                issue("\(path).\(key)", "unknown field \"\(key)\" in an attribute reference")
+            }
+            guard let name = string(value["attribute"], "\(path).attribute") else { return nil }
+            return .attribute(name)
         case .object(let members):
             for (key, _) in members where key != "parameter" && key != "times" {
                 issue("\(path).\(key)", "unknown field \"\(key)\" in a parameter reference")
@@ -324,7 +330,10 @@ struct PolicyReader {
             }
             return .parameter(name, times: times)
         default:
-            issue(path, "expected a value (boolean, integer, string, array or parameter), got \(value.kindName)")
+            issue(
+                path,
+                "expected a value (boolean, integer, string, array, parameter or attribute), got \(value.kindName)"
+            )
             return nil
         }
     }
@@ -343,6 +352,7 @@ extension Operand {
             times == 1
                 ? .object([("parameter", .string(name))])
                 : .object([("parameter", .string(name)), ("times", .int(times))])
+        case .attribute(let name): .object([("attribute", .string(name))])
         }
     }
 }

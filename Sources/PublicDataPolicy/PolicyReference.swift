@@ -25,7 +25,10 @@ public enum PolicyReference {
             "|---|---|",
         ]
         for domain in SymbolDomain.allCases {
-            lines.append("| `\(domain.rawValue)` | \(domain.values.map { "`\($0)`" }.joined(separator: ", ")) |")
+            let order = domain.isOrdered ? " (ordered, in this order)" : ""
+            lines.append(
+                "| `\(domain.rawValue)` | \(domain.values.map { "`\($0)`" }.joined(separator: ", "))\(order) |"
+            )
         }
         lines += ["", "## Attributes by decision point", ""]
         for point in DecisionPoint.allCases {

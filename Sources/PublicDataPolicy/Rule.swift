@@ -36,7 +36,8 @@ public enum ComparisonOperator: String, Codable, Sendable, CaseIterable, Hashabl
     case intersects
 }
 
-/// The right-hand side of a comparison: a literal or a reference to a policy parameter.
+/// The right-hand side of a comparison: a literal, a reference to a policy parameter, or another attribute
+/// of the same request.
 public enum Operand: Sendable, Hashable, ExpressibleByStringLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral
 {
@@ -50,6 +51,14 @@ public enum Operand: Sendable, Hashable, ExpressibleByStringLiteral, Expressible
     case strings([String])
     /// The named parameter's value; an integer parameter is multiplied by `times` (e.g. years × 12).
     case parameter(String, times: Int = 1)
+    /// The value of another attribute of the same request, e.g. `.attribute("plan.termMonths")`.
+    ///
+    /// Allowed pairs: two ints (every comparison); two bools or two strings (`equals`, `notEquals`); two
+    /// values of one vocabulary (`equals`, `notEquals`, and the orderings when the vocabulary is ordered,
+    /// see ``SymbolDomain/isOrdered``); a vocabulary value and a set of the same vocabulary (`in`,
+    /// `notIn`); two sets of one vocabulary (`intersects`). When either side is missing the comparison is
+    /// false.
+    case attribute(String)
 
     /// A string operand.
     public init(stringLiteral value: String) { self = .string(value) }
@@ -108,6 +117,16 @@ public indirect enum Condition: Sendable, Hashable {
     /// `attribute ≥ value`.
     public static func atLeast(_ attribute: String, _ value: Operand) -> Condition {
         .compare(attribute: attribute, op: .atLeast, operand: value)
+    }
+
+    /// `attribute < value`.
+    public static func lessThan(_ attribute: String, _ value: Operand) -> Condition {
+        .compare(attribute: attribute, op: .lessThan, operand: value)
+    }
+
+    /// `attribute ≤ value`, e.g. `Condition.atMost("agreement.termMonths", .attribute("plan.termMonths"))`.
+    public static func atMost(_ attribute: String, _ value: Operand) -> Condition {
+        .compare(attribute: attribute, op: .atMost, operand: value)
     }
 
     /// The set attribute shares a value with `values`.

@@ -28,7 +28,7 @@ public enum PostgresSchema {
     }
 
     /// The schema version this library writes and reads.
-    public static let latestVersion = 1
+    public static let latestVersion = 2
 
     /// The default schema name.
     public static let defaultSchema = "publicdata"
@@ -74,7 +74,13 @@ public enum PostgresSchema {
                 summary: "events, log head, cursors and the append function",
                 sql: version1.replacingOccurrences(of: "{schema}", with: name)
                     .replacingOccurrences(of: "{channel}", with: channel)
-            )
+            ),
+            Migration(
+                version: 2,
+                summary: "positions handed out by the holder of the head row; contended appends commit in parallel",
+                sql: version2.replacingOccurrences(of: "{schema}", with: name)
+                    .replacingOccurrences(of: "{channel}", with: channel)
+            ),
         ]
     }
 
@@ -196,6 +202,169 @@ public enum PostgresSchema {
             RETURN QUERY SELECT 'appended'::text, v_current + v_count, v_head + v_count, NULL::text;
         END
         $append$;
+        """
+
+    private static let version2 = """
+        -- An event may be stored before it has a position (global_position NULL) when its append found the
+        -- head row taken; assign_positions() gives it one right after that append commits.
+        ALTER TABLE {schema}.events DROP CONSTRAINT events_pkey;
+        ALTER TABLE {schema}.events ALTER COLUMN global_position DROP NOT NULL;
+        ALTER TABLE {schema}.events ADD CONSTRAINT events_global_position_key UNIQUE (global_position);
+        ALTER TABLE {schema}.events ADD COLUMN pending_order bigint;
+        CREATE SEQUENCE {schema}.events_pending_order;
+        CREATE INDEX events_pending_idx ON {schema}.events (pending_order, stream_version)
+            WHERE global_position IS NULL;
+
+        -- Gives positions after p_head to every committed event that has none, in the order their appends
+        -- stored them. The caller holds the head row and updates it; returns how many positions it gave.
+        CREATE FUNCTION {schema}.position_pending(p_head bigint) RETURNS bigint
+        LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp
+        SET enable_seqscan = off
+        AS $pending$
+        DECLARE
+            v_count bigint;
+        BEGIN
+            WITH pending AS (
+                SELECT e.event_id, row_number() OVER (ORDER BY e.pending_order, e.stream_version) AS n
+                  FROM {schema}.events AS e WHERE e.global_position IS NULL
+            )
+            UPDATE {schema}.events AS e SET global_position = p_head + p.n, pending_order = NULL
+              FROM pending AS p WHERE e.event_id = p.event_id;
+            GET DIAGNOSTICS v_count = ROW_COUNT;
+            RETURN v_count;
+        END
+        $pending$;
+
+        -- Appends one batch atomically. Outcomes: appended (r_version = new stream version, r_position = last
+        -- position), pending (stored without positions: call assign_positions after the commit), deduplicated
+        -- (the whole batch was stored before), conflict (r_version = actual version), duplicate (r_detail = an
+        -- event id stored elsewhere).
+        CREATE OR REPLACE FUNCTION {schema}.append_events(
+            p_stream text, p_expected bigint, p_ids text[], p_types text[], p_occurred bigint[],
+            p_actor_parties text[], p_actor_roles text[], p_actor_persons text[], p_payloads bytea[],
+            p_correlations text[], p_causations text[], p_policies text[], p_notify boolean
+        ) RETURNS TABLE (r_outcome text, r_version bigint, r_position bigint, r_detail text)
+        LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp
+        -- Every lookup below has an index; never let a stale row estimate (a young table, a cached generic plan)
+        -- turn the id check into a scan of the whole log.
+        SET enable_seqscan = off
+        AS $append$
+        DECLARE
+            v_count bigint := coalesce(cardinality(p_ids), 0);
+            v_head bigint;
+            v_current bigint;
+            v_found bigint;
+            v_first bigint;
+            v_in_order bigint;
+        BEGIN
+            -- The ordering guarantee: positions are handed out only by the transaction holding the head row,
+            -- which keeps it until it ends, so they become visible in position order. When another append
+            -- holds the row, do not wait for its commit: store the batch without positions.
+            SELECT h.last_position INTO v_head FROM {schema}.log_head AS h WHERE h.id = 1 FOR UPDATE SKIP LOCKED;
+
+            -- Idempotency first: a retried batch is answered from what is stored.
+            SELECT count(*) INTO v_found FROM {schema}.events AS e WHERE e.event_id = ANY (p_ids);
+            IF v_found > 0 THEN
+                SELECT e.stream_version INTO v_first
+                  FROM {schema}.events AS e WHERE e.event_id = p_ids[1] AND e.stream_id = p_stream;
+                SELECT count(*) INTO v_in_order
+                  FROM unnest(p_ids) WITH ORDINALITY AS b(id, ord)
+                  JOIN {schema}.events AS e ON e.event_id = b.id
+                 WHERE e.stream_id = p_stream AND e.stream_version = v_first + b.ord - 1;
+                IF v_found = v_count AND v_in_order = v_count THEN
+                    RETURN QUERY SELECT 'deduplicated'::text, v_first + v_count - 1, NULL::bigint, NULL::text;
+                ELSE
+                    RETURN QUERY SELECT 'duplicate'::text, NULL::bigint, NULL::bigint,
+                        (SELECT e.event_id FROM {schema}.events AS e WHERE e.event_id = ANY (p_ids) LIMIT 1);
+                END IF;
+                RETURN;
+            END IF;
+
+            -- Stored events count, with or without a position; a concurrent append to the same stream that
+            -- commits first makes this insert fail on events_stream_version_key (the client decides again).
+            SELECT coalesce(max(e.stream_version), 0) INTO v_current
+              FROM {schema}.events AS e WHERE e.stream_id = p_stream;
+            IF p_expected IS NOT NULL AND p_expected <> v_current THEN
+                RETURN QUERY SELECT 'conflict'::text, v_current, NULL::bigint, NULL::text;
+                RETURN;
+            END IF;
+
+            IF v_head IS NULL THEN
+                v_first := nextval('{schema}.events_pending_order');
+                INSERT INTO {schema}.events
+                    (global_position, pending_order, event_id, stream_id, stream_version, event_type, occurred_at_ms,
+                     actor_party, actor_role, actor_person, payload, correlation_id, causation_id, policy_version)
+                SELECT NULL, v_first, b.id, p_stream, v_current + b.ord, b.typ, b.occ,
+                       b.party, b.role, b.person, b.pay, b.corr, b.cause, b.pol
+                  FROM unnest(p_ids, p_types, p_occurred, p_actor_parties, p_actor_roles, p_actor_persons,
+                              p_payloads, p_correlations, p_causations, p_policies)
+                       WITH ORDINALITY AS b(id, typ, occ, party, role, person, pay, corr, cause, pol, ord);
+                RETURN QUERY SELECT 'pending'::text, v_current + v_count, NULL::bigint, NULL::text;
+                RETURN;
+            END IF;
+
+            -- Earlier batches stored without positions (committed, their appenders on the way to
+            -- assign_positions) come first, so that every stream stays in version order in the log.
+            IF EXISTS (SELECT 1 FROM {schema}.events AS e WHERE e.global_position IS NULL) THEN
+                v_head := v_head + {schema}.position_pending(v_head);
+            END IF;
+            INSERT INTO {schema}.events
+                (global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms,
+                 actor_party, actor_role, actor_person, payload, correlation_id, causation_id, policy_version)
+            SELECT v_head + b.ord, b.id, p_stream, v_current + b.ord, b.typ, b.occ,
+                   b.party, b.role, b.person, b.pay, b.corr, b.cause, b.pol
+              FROM unnest(p_ids, p_types, p_occurred, p_actor_parties, p_actor_roles, p_actor_persons, p_payloads,
+                          p_correlations, p_causations, p_policies)
+                   WITH ORDINALITY AS b(id, typ, occ, party, role, person, pay, corr, cause, pol, ord)
+             ORDER BY b.ord;
+            UPDATE {schema}.log_head AS h SET last_position = v_head + v_count WHERE h.id = 1;
+            IF p_notify THEN
+                PERFORM pg_notify('{channel}', (v_head + v_count)::text);
+            END IF;
+            RETURN QUERY SELECT 'appended'::text, v_current + v_count, v_head + v_count, NULL::text;
+        END
+        $append$;
+
+        -- Gives positions to the committed events that have none, under the head row, and returns the position
+        -- of p_event_id (NULL when no such event is stored). Callers queue on an advisory lock first, which
+        -- writes nothing, so that of many waiting appenders one positions everybody's events and the others
+        -- find theirs done without a write or a WAL flush of their own.
+        CREATE FUNCTION {schema}.assign_positions(p_event_id text, p_notify boolean) RETURNS bigint
+        LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp
+        SET enable_seqscan = off
+        AS $assign$
+        DECLARE
+            v_position bigint;
+            v_head bigint;
+            v_count bigint;
+        BEGIN
+            SELECT e.global_position INTO v_position FROM {schema}.events AS e WHERE e.event_id = p_event_id;
+            IF v_position IS NOT NULL OR NOT FOUND THEN
+                RETURN v_position;
+            END IF;
+            PERFORM pg_advisory_xact_lock(hashtextextended('publicdata.assign_positions.{schema}', 0));
+            SELECT e.global_position INTO v_position FROM {schema}.events AS e WHERE e.event_id = p_event_id;
+            IF v_position IS NOT NULL THEN
+                RETURN v_position;
+            END IF;
+            SELECT h.last_position INTO v_head FROM {schema}.log_head AS h WHERE h.id = 1 FOR UPDATE;
+            IF v_head IS NULL THEN
+                RAISE EXCEPTION 'publicdata: {schema}.log_head has no row' USING ERRCODE = 'XX001';
+            END IF;
+            v_count := {schema}.position_pending(v_head);
+            IF v_count > 0 THEN
+                UPDATE {schema}.log_head AS h SET last_position = v_head + v_count WHERE h.id = 1;
+                IF p_notify THEN
+                    PERFORM pg_notify('{channel}', (v_head + v_count)::text);
+                END IF;
+            END IF;
+            SELECT e.global_position INTO v_position FROM {schema}.events AS e WHERE e.event_id = p_event_id;
+            RETURN v_position;
+        END
+        $assign$;
         """
 
     // MARK: - Running migrations

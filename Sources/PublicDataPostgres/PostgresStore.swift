@@ -9,18 +9,28 @@ import PublicDataModel
 /// start-up under an advisory lock.
 ///
 /// ## Ordering
-/// Every append runs as one call of `<schema>.append_events(…)` in its own transaction. The function first
-/// locks the single `log_head` row and keeps it locked until the transaction ends, so positions are handed
-/// out one transaction at a time and become visible strictly in position order: a reader that has seen
-/// position `p` never later discovers a committed event below `p`. Positions have no gaps (a rolled-back
-/// append also rolls back the head), and readers never wait on anything. The price is that appends to the
-/// whole log commit one after another; the benchmarks measure it.
+/// Positions are handed out only by the transaction that holds the single `log_head` row, which keeps it
+/// until it ends, so they become visible strictly in position order: a reader that has seen position `p`
+/// never later discovers a committed event below `p`. Positions have no gaps (a rolled-back append also
+/// rolls back the head), and readers never wait on anything.
+///
+/// Every append runs `<schema>.append_events(…)` in its own transaction. When the head row is free (one
+/// appender, or a quiet moment) the function takes it and the batch gets its positions in the same
+/// transaction: one round trip, one commit. When another append holds the row, the function does not wait
+/// for that commit: it stores the batch without positions and commits; the store then calls
+/// `<schema>.assign_positions(…)`, which queues on an advisory lock and, under the head row, positions every
+/// committed batch still waiting — so concurrent appenders commit in parallel and share the ordering
+/// commits. Reads show an event once it has its position; ``streamVersion(_:)`` counts every committed
+/// event (it is the version an append is checked against), so for the few milliseconds a batch waits for
+/// its position it can be ahead of ``readStream(_:fromVersion:limit:)``. `Operations.md` describes the
+/// scheme and its failure cases.
 ///
 /// ## Errors
 /// Every failure is an `EventStoreError`; `backendCode` carries the SQLSTATE. Connection failures,
 /// timeouts, a terminated backend or a server shutting down are `unavailable`. An append that fails has
-/// written nothing — except in the one case no client can exclude, the connection dropping while the server
-/// commits; retry with the same event ids and the store answers `deduplicated` if the first attempt landed.
+/// written nothing — except when the connection drops while the server commits, or between a contended
+/// append's commit and its positioning; retry with the same event ids and the store answers `deduplicated`
+/// if the first attempt landed (the next append positions such a batch in any case).
 ///
 /// Cancelling the calling task does not interrupt a statement already sent to the server;
 /// ``PostgresConfiguration/statementTimeout`` bounds how long one can run (including waiting for the
@@ -39,6 +49,7 @@ public final class PostgresEventStore: EventStore {
     let settings: PostgresConnectionSettings
     private let pool: PostgresConnectionPool
     let appendSQL: String
+    let assignSQL: String
     private let selectColumns =
         "global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms, actor_party, actor_role, "
         + "actor_person, payload, correlation_id, causation_id, policy_version"
@@ -64,6 +75,7 @@ public final class PostgresEventStore: EventStore {
         self.appendSQL =
             "SELECT r_outcome, r_version, r_position, r_detail FROM \(schema).append_events("
             + "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        self.assignSQL = "SELECT \(schema).assign_positions($1, $2)"
         let mode = configuration.migration
         try await Self.call(pool) { connection in
             try PostgresSchema.migrate(on: connection, schema: schema, mode: mode)
@@ -125,17 +137,38 @@ public final class PostgresEventStore: EventStore {
         try validateAppendArguments(events, stream: stream)
         let bindings = appendBindings(events, stream: stream, expectedVersion: expectedVersion)
         let sql = appendSQL
+        let assignSQL = assignSQL
         let readSQL = "SELECT \(selectColumns) FROM \(schema).events WHERE event_id = ANY ($1) ORDER BY stream_version"
         let ids = events.map { $0.id.rawValue }
+        let assignBindings: [PostgresBinding] = [.text(ids[0]), .bool(configuration.notifyOnAppend)]
+        let count = Int64(events.count)
         let outcome = try await withConnection { connection -> AppendOutcome in
-            let result = try connection.execute(sql, bindings)
+            var result: PostgresResult
+            var attempts = 0
+            while true {
+                do {
+                    result = try connection.execute(sql, bindings)
+                    break
+                } catch let error as EventStoreError where error.backendCode == "23505" && attempts < 3 {
+                    // A concurrent append to the same stream (or with the same id) committed first while this
+                    // one inserted without the head row; nothing was written: decide again against it.
+                    attempts += 1
+                }
+            }
             guard result.rowCount == 1, let name = result.string(0, 0) else {
                 throw EventStoreError(code: .corrupted, message: "append_events returned no outcome")
             }
             switch name {
             case "appended":
                 return .appended(version: result.int64(0, 1) ?? 0, position: result.int64(0, 2) ?? 0)
+            case "pending":
+                // Committed without positions: position it (and whatever else waits) before answering.
+                guard let first = try connection.execute(assignSQL, assignBindings).int64(0, 0) else {
+                    throw EventStoreError(code: .corrupted, message: "assign_positions found no appended event")
+                }
+                return .appended(version: result.int64(0, 1) ?? 0, position: first + count - 1)
             case "deduplicated":
+                _ = try connection.execute(assignSQL, assignBindings)
                 let stored = try connection.execute(readSQL, [.textArray(ids)])
                 return .deduplicated(try Self.decodeEvents(stored))
             case "conflict":
@@ -148,7 +181,6 @@ public final class PostgresEventStore: EventStore {
         }
         switch outcome {
         case .appended(let version, let position):
-            let count = Int64(events.count)
             let recorded = events.enumerated().map { offset, event in
                 RecordedEvent(
                     id: event.id,
@@ -184,7 +216,7 @@ public final class PostgresEventStore: EventStore {
         try validateStreamID(stream)
         let sql =
             "SELECT \(selectColumns) FROM \(schema).events WHERE stream_id = $1 AND stream_version >= $2 "
-            + "ORDER BY stream_version LIMIT $3"
+            + "AND global_position IS NOT NULL ORDER BY stream_version LIMIT $3"
         let bindings: [PostgresBinding] = [.text(stream.rawValue), .int64(fromVersion), .int64(Int64(limit))]
         return try await withConnection { connection in
             try Self.decodeEvents(try connection.execute(sql, bindings))
@@ -203,7 +235,8 @@ public final class PostgresEventStore: EventStore {
         }
     }
 
-    /// The stream's current version (0 when it has no events).
+    /// The stream's current version (0 when it has no events), counting committed events that are still
+    /// waiting for their positions: the version the next append is checked against.
     /// - Throws: `EventStoreError`.
     public func streamVersion(_ stream: StreamID) async throws -> Int64 {
         try validateStreamID(stream)

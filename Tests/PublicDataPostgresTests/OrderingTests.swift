@@ -11,17 +11,19 @@ import Testing
     .enabled(if: TestDatabase.isAvailable, "needs PUBLICDATA_POSTGRES_URL or PostgreSQL's server programs (initdb)")
 )
 struct OrderingTests {
-    /// Waits until a session is blocked on a lock while running this schema's append function.
+    /// Waits until a session is blocked on a lock while running this schema's append function or (an append
+    /// that stored its batch while the head row was taken) its positioning function.
     private func waitForBlockedAppend(_ observer: RawSession, schema: String) async throws -> Int32? {
         var pid: Int32?
         let blocked = try await eventually {
             let value = try await observer.value(
                 """
                 SELECT pid FROM pg_stat_activity
-                 WHERE wait_event_type = 'Lock' AND state = 'active' AND position($1 IN query) > 0
+                 WHERE wait_event_type = 'Lock' AND state = 'active'
+                   AND (position($1 IN query) > 0 OR position($2 IN query) > 0)
                  LIMIT 1
                 """,
-                [.text("\(schema).append_events")]
+                [.text("\(schema).append_events"), .text("\(schema).assign_positions")]
             )
             pid = value.flatMap { Int32($0) }
             return pid != nil
@@ -158,6 +160,99 @@ struct OrderingTests {
         let seen = try await follower.value
         #expect(seen.map(\.globalPosition) == Array(1...Int64(writers * perWriter)))
         #expect(Set(seen.map(\.id)).count == writers * perWriter)
+    }
+
+    @Test("While the head row is held, other appends commit without positions and nobody sees them early")
+    func contendedAppendsCommitInParallel() async throws {
+        let store = try await TestDatabase.makeStore { $0.maximumConnections = 4 }
+        let schema = store.schema
+        let holder = try await TestDatabase.session()
+        let observer = try await TestDatabase.session()
+        try await holder.script("BEGIN")
+        try await holder.query("SELECT last_position FROM \(schema).log_head WHERE id = 1 FOR UPDATE")
+        let appends = (0..<3).map { index in
+            Task {
+                try await store.append(
+                    [Fixture.event("c\(index)")],
+                    to: StreamID("c\(index)"),
+                    expectedVersion: .noStream
+                )
+            }
+        }
+        // All three batches are committed (stored, no position) while the head row is still held.
+        let committed = try await eventually {
+            try await observer.value(
+                "SELECT count(*) FROM \(schema).events WHERE global_position IS NULL AND pending_order IS NOT NULL"
+            ) == "3"
+        }
+        #expect(committed)
+        #expect(try await store.readAll(after: 0, limit: 10).isEmpty)
+        // Committed: the next append to c0 is checked against version 1, though no read shows it yet.
+        #expect(try await store.streamVersion("c0") == 1)
+        #expect(try await store.readStream("c0", fromVersion: 1, limit: 10).isEmpty)
+        #expect(try await store.headPosition() == 0)
+        try await holder.script("COMMIT")
+        var positions: [Int64] = []
+        for append in appends { positions += try await append.value.events.map(\.globalPosition) }
+        #expect(positions.sorted() == [1, 2, 3])
+        let all = try await store.readAll(after: 0, limit: 10)
+        checkLog(all, expectedCount: 3)
+        #expect(try await store.headPosition() == 3)
+        #expect(try await observer.value("SELECT count(*) FROM \(schema).events WHERE global_position IS NULL") == "0")
+    }
+
+    @Test("An appender killed after its batch committed and before it was positioned: the retry finds it, nothing lost")
+    func killedBeforePositioning() async throws {
+        let store = try await TestDatabase.makeStore()
+        let schema = store.schema
+        let holder = try await TestDatabase.session()
+        let appender = try await TestDatabase.session()
+        let killer = try await TestDatabase.session()
+        try await holder.script("BEGIN")
+        try await holder.query("SELECT last_position FROM \(schema).log_head WHERE id = 1 FOR UPDATE")
+        // The store's own statements, step by step on a session we can kill: the batch commits without
+        // positions, then positioning waits for the head row.
+        let batch = Fixture.batch("killed", count: 3)
+        let bindings = store.appendBindings(batch, stream: "killed", expectedVersion: .noStream)
+        #expect(try await appender.query(store.appendSQL, bindings).first?[0] == "pending")
+        let positioning = Task {
+            try await appender.query(store.assignSQL, [.text(batch[0].id.rawValue), .bool(true)])
+        }
+        let pid = try await waitForBlockedAppend(killer, schema: schema)
+        #expect(
+            try await killer.value("SELECT pg_terminate_backend($1::int)", [.text(String(try #require(pid)))]) == "t"
+        )
+        _ = await storeError { _ = try await positioning.value }
+        try await holder.script("COMMIT")
+
+        // Still unpositioned and invisible to readers; a retry of the same batch finds and positions it.
+        #expect(try await store.readAll(after: 0, limit: 10).isEmpty)
+        let retry = try await store.append(batch, to: "killed", expectedVersion: .noStream)
+        #expect(retry.deduplicated)
+        #expect(retry.events.map(\.globalPosition) == [1, 2, 3])
+        let next = try await store.append([Fixture.event("after")], to: "after", expectedVersion: .noStream)
+        #expect(next.events.map(\.globalPosition) == [4])
+        checkLog(try await store.readAll(after: 0, limit: 10), expectedCount: 4)
+    }
+
+    @Test("A batch left unpositioned is positioned by the next append, before that append's own events")
+    func nextAppendPositionsLeftovers() async throws {
+        let store = try await TestDatabase.makeStore()
+        let schema = store.schema
+        let holder = try await TestDatabase.session()
+        let appender = try await TestDatabase.session()
+        try await holder.script("BEGIN")
+        try await holder.query("SELECT last_position FROM \(schema).log_head WHERE id = 1 FOR UPDATE")
+        let batch = Fixture.batch("left", count: 2)
+        let bindings = store.appendBindings(batch, stream: "left", expectedVersion: .noStream)
+        #expect(try await appender.query(store.appendSQL, bindings).first?[0] == "pending")
+        try await holder.script("ROLLBACK")
+        // Same stream: the next version is 3, and it must follow 1 and 2 in the log.
+        let next = try await store.append([Fixture.event("left-next")], to: "left", expectedVersion: .exactly(2))
+        #expect(next.events.map(\.globalPosition) == [3])
+        let all = try await store.readAll(after: 0, limit: 10)
+        #expect(all.map(\.id.rawValue) == [batch[0].id.rawValue, batch[1].id.rawValue, "left-next"])
+        checkLog(all, expectedCount: 3)
     }
 }
 #endif

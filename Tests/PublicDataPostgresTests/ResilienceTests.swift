@@ -90,50 +90,89 @@ struct ResilienceTests {
     }
 
     @Test(
-        "A second OS process (psql) appends through the same SQL function while the store appends",
+        "Four psql processes append beside the store and a follower: every event once, gap-free, streams in order",
         .enabled(if: ResilienceTests.psqlPath != nil, "psql not found")
     )
-    func secondProcess() async throws {
-        let store = try await TestDatabase.makeStore()
+    func otherProcesses() async throws {
+        let store = try await TestDatabase.makeStore { $0.maximumConnections = 6 }
         let schema = store.schema
         let target = try await TestDatabase.connectionString()
-        let count = 60
-        var script = "\\set ON_ERROR_STOP on\n"
-        for index in 0..<count {
-            let stream = index % 2 == 0 ? "shared" : "psql-own"
-            script += """
-                SELECT r_outcome FROM \(schema).append_events('\(stream)', NULL, ARRAY['psql-\(index)'],
-                  ARRAY['test.psql'], ARRAY[\(1_775_000_000_000 + index)]::bigint[], ARRAY[NULL]::text[],
-                  ARRAY[NULL]::text[], ARRAY[NULL]::text[], ARRAY['\\x7b7d'::bytea], ARRAY['corr-\(index)'],
-                  ARRAY[NULL]::text[], ARRAY[NULL]::text[], true);
-
-                """
-        }
-        let file = NSTemporaryDirectory() + "pd-psql-\(UInt32.random(in: 0...UInt32.max)).sql"
-        try Data(script.utf8).write(to: URL(fileURLWithPath: file))
-        defer { try? FileManager.default.removeItem(atPath: file) }
+        let processes = 4
+        let count = 40
         let psql = try #require(Self.psqlPath)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: psql)
-        process.arguments = ["-X", "-q", "-d", target, "-f", file]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        for index in 0..<count {
-            let stream: StreamID = index % 2 == 0 ? "shared" : "swift-own"
-            _ = try await appendRetrying(store, [Fixture.event("swift-\(index)")], to: stream, exact: index % 4 == 0)
+        var running: [(Process, Pipe, String)] = []
+        for process in 0..<processes {
+            // Each process appends to its own stream with the store's two-step protocol: append_events, then
+            // assign_positions for a batch that was stored while the head row was taken.
+            var script = "\\set ON_ERROR_STOP on\n"
+            for index in 0..<count {
+                let id = "psql-\(process)-\(index)"
+                script += """
+                    SELECT r_outcome FROM \(schema).append_events('psql-\(process)', \(index), ARRAY['\(id)'],
+                      ARRAY['test.psql'], ARRAY[\(1_775_000_000_000 + index)]::bigint[], ARRAY[NULL]::text[],
+                      ARRAY[NULL]::text[], ARRAY[NULL]::text[], ARRAY['\\x7b7d'::bytea], ARRAY['corr-\(index)'],
+                      ARRAY[NULL]::text[], ARRAY[NULL]::text[], true);
+                    SELECT \(schema).assign_positions('\(id)', true);
+
+                    """
+            }
+            let file = NSTemporaryDirectory() + "pd-psql-\(UInt32.random(in: 0...UInt32.max)).sql"
+            try Data(script.utf8).write(to: URL(fileURLWithPath: file))
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: psql)
+            child.arguments = ["-X", "-q", "-d", target, "-f", file]
+            child.standardInput = FileHandle.nullDevice
+            child.standardOutput = FileHandle.nullDevice
+            let errors = Pipe()
+            child.standardError = errors
+            try child.run()
+            running.append((child, errors, file))
         }
-        let status = try await runBlocking {
-            process.waitUntilExit()
-            return process.terminationStatus
+        let total = processes * count + 2 * count
+        let follower = Task {
+            var cursor: Int64 = 0
+            var seen: [RecordedEvent] = []
+            while seen.count < total {
+                let page = try await store.readAll(after: cursor, limit: 50)
+                if let first = page.first {
+                    #expect(first.globalPosition == cursor + 1, "a position was skipped and filled in later")
+                    cursor = page.last?.globalPosition ?? cursor
+                }
+                seen += page
+                if page.isEmpty { try await Task.sleep(for: .milliseconds(2)) }
+            }
+            return seen
         }
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(status == 0, "psql failed: \(errorText)")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for task in 0..<2 {
+                group.addTask {
+                    for index in 0..<count {
+                        let stream: StreamID = index % 2 == 0 ? "shared" : StreamID("swift-\(task)")
+                        _ = try await appendRetrying(
+                            store,
+                            [Fixture.event("swift-\(task)-\(index)")],
+                            to: stream,
+                            exact: index % 4 == 0
+                        )
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        for (child, errors, file) in running {
+            let status = try await runBlocking {
+                child.waitUntilExit()
+                return child.terminationStatus
+            }
+            let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(status == 0, "psql failed: \(errorText)")
+            try? FileManager.default.removeItem(atPath: file)
+        }
+        let seen = try await follower.value
         let all = try await store.readAll(after: 0, pageSize: 100)
-        checkLog(all, expectedCount: 2 * count)
-        #expect(all.filter { $0.id.rawValue.hasPrefix("psql-") }.count == count)
+        checkLog(all, expectedCount: total)
+        #expect(seen == all)
+        #expect(all.filter { $0.id.rawValue.hasPrefix("psql-") }.count == processes * count)
     }
 
     static let psqlPath: String? = {
