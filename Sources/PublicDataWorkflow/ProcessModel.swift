@@ -451,8 +451,17 @@ public struct InputCheck: Sendable {
         if value.allSatisfy(\.isWhitespace) { fail(path, "is empty") }
     }
 
-    /// The identifier must be well-formed (not empty).
+    /// The identifier must be well-formed: not empty, and within the model's alphabet and length
+    /// (`Identifier.validate()`: no NUL or control characters, at most the type's maximum length).
     public mutating func id<T>(_ value: Identifier<T>, _ path: String) {
-        if value.isEmpty { fail(path, "the identifier is empty") }
+        if value.isEmpty {
+            fail(path, "the identifier is empty")
+            return
+        }
+        do {
+            try value.validate()
+        } catch {
+            fail(path, "\(error)")
+        }
     }
 }

@@ -227,3 +227,21 @@ struct ObserverTests {
         )
     }
 }
+
+@Suite("Hostile identifiers at the command boundary")
+struct HostileIdentifierTests {
+    @Test(arguments: ["plan\u{0}shadow", "plan\u{7}bell", "plan\nline", String(repeating: "p", count: 10_000)])
+    func aHostileIdentifierIsRefusedAndNothingIsRecorded(_ id: String) async throws {
+        let world = World()
+        var plan = Samples.plan
+        plan.id = PlanID(id)
+        do {
+            try await world.run(.implementingAgency, .plan(.draftPlan(plan: plan)))
+            Issue.record("a hostile identifier was accepted")
+        } catch let error as WorkflowError {
+            #expect(error.code == .invalidInput)
+            #expect(error.issues.contains { $0.path == "$.plan.id" })
+        }
+        #expect(try await world.log().isEmpty)
+    }
+}
