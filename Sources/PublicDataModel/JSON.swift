@@ -71,17 +71,21 @@ public enum PublicDataJSON {
         return decoder
     }
 
+    /// One decoder and one encoder in the library's style, shared: decoding and encoding do not mutate them.
+    static let sharedDecoder = makeDecoder()
+    static let sharedEncoder = makeEncoder()
+
     /// Encodes `value` in the library's style.
     /// - Throws: `EncodingError`.
     public static func encode(_ value: some Encodable) throws -> Data {
-        try makeEncoder().encode(value)
+        try sharedEncoder.encode(value)
     }
 
     /// Decodes `type` from `data`, turning any failure into a ``ModelDecodingError`` with the coding path.
     /// - Throws: ``ModelDecodingError``.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(ModelDecodingError) -> T {
         do {
-            return try makeDecoder().decode(type, from: data)
+            return try sharedDecoder.decode(type, from: data)
         } catch let error as DecodingError {
             throw describe(error, decoding: type)
         } catch {

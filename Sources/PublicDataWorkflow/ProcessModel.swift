@@ -239,7 +239,7 @@ public struct ProcessInstance<Process: WorkflowProcess>: Sendable, Hashable {
     /// open, its trace keys and facts are recorded.
     public mutating func apply(_ envelope: EventEnvelope<Process>, version: Int64) {
         self.version = version
-        let spec = Process.spec(envelope.event.kind)
+        let spec = CompiledProcess<Process>.shared.spec(envelope.event.kind)
         if spec.from.contains(state) {
             state = spec.to ?? state
             for key in spec.closes { openDeadlines[key] = nil }
@@ -280,6 +280,11 @@ public struct EventEnvelope<Process: WorkflowProcess>: Sendable, Hashable {
     /// - Throws: ``WorkflowError`` (code `corruptEvent`) naming the stream, version and JSON path for an unknown
     ///   event type or a malformed payload.
     public init(decoding recorded: RecordedEvent) throws(WorkflowError) {
+        try self.init(decoding: recorded, with: PublicDataJSON.makeDecoder())
+    }
+
+    /// Decodes a recorded event with `decoder` (reused across a fold; its user info is set here).
+    init(decoding recorded: RecordedEvent, with decoder: JSONDecoder) throws(WorkflowError) {
         guard let kind = Process.Event.Kind(rawValue: recorded.type) else {
             throw WorkflowError(
                 code: .corruptEvent,
@@ -289,7 +294,6 @@ public struct EventEnvelope<Process: WorkflowProcess>: Sendable, Hashable {
             )
         }
         do {
-            let decoder = PublicDataJSON.makeDecoder()
             decoder.userInfo[EnvelopeCoding<Process>.kindKey] = kind
             self = try decoder.decode(EnvelopeCoding<Process>.self, from: recorded.payload).envelope
         } catch {
@@ -465,3 +469,35 @@ public struct InputCheck: Sendable {
         }
     }
 }
+
+/// A process's specs computed once: each event's spec, and the states each command may leave.
+final class CompiledProcess<P: WorkflowProcess>: Sendable {
+    let specs: [P.Event.Kind: EventSpec<P>]
+    let allowed: [P.Command.Name: [P.State?]]
+
+    private init() {
+        specs = Dictionary(uniqueKeysWithValues: P.Event.Kind.allCases.map { ($0, P.spec($0)) })
+        allowed = Dictionary(
+            uniqueKeysWithValues: P.Command.Name.allCases.map {
+                ($0, ProcessDescription.allowedStates(P.self, for: $0))
+            }
+        )
+    }
+
+    func spec(_ kind: P.Event.Kind) -> EventSpec<P> { specs[kind] ?? P.spec(kind) }
+
+    private static var key: ObjectIdentifier { ObjectIdentifier(P.self) }
+
+    /// The compiled specs of `P`, built on first use.
+    static var shared: CompiledProcess<P> {
+        if let found = compiledProcesses.withLock({ $0[key] }) as? CompiledProcess<P> { return found }
+        let made = CompiledProcess<P>()
+        return compiledProcesses.withLock { table in
+            if let found = table[key] as? CompiledProcess<P> { return found }
+            table[key] = made
+            return made
+        }
+    }
+}
+
+private let compiledProcesses = LockedBox<[ObjectIdentifier: any Sendable]>([:])

@@ -141,11 +141,16 @@ public final class WorkflowEngine: Sendable {
     ) async throws(WorkflowError) -> ProcessInstance<P> {
         var instance = (cache.withLock { $0[stream] } as? ProcessInstance<P>) ?? ProcessInstance<P>(stream: stream)
         let known = instance.version
+        var decoder: JSONDecoder?
         while true {
             let page = try await storeCall(stream) {
                 try await store.readStream(stream, fromVersion: instance.version + 1, limit: 1000)
             }
-            for event in page { instance.apply(try EventEnvelope<P>(decoding: event), version: event.streamVersion) }
+            for event in page {
+                let reader = decoder ?? PublicDataJSON.makeDecoder()
+                decoder = reader
+                instance.apply(try EventEnvelope<P>(decoding: event, with: reader), version: event.streamVersion)
+            }
             if page.count < 1000 { break }
         }
         if instance.version != known { remember(instance) }
@@ -287,7 +292,7 @@ public final class WorkflowEngine: Sendable {
         // expected-version append is the fence.
         await gate.enter(stream)
         defer { gate.leave(stream) }
-        let allowed = ProcessDescription.allowedStates(P.self, for: command.name)
+        let allowed = CompiledProcess<P>.shared.allowed[command.name] ?? []
         var cached = cache.withLock { $0[stream] } as? ProcessInstance<P>
         for attempt in 0..<maximumAttempts {
             let current: ProcessInstance<P>
@@ -296,6 +301,9 @@ public final class WorkflowEngine: Sendable {
             cached = nil
             guard allowed.contains(current.state) else {
                 if fromMemo { continue }
+                if let earlier = try await earlierOutcome(P.self, command, name, actor, stream, idempotencyKey) {
+                    return earlier
+                }
                 throw wrongState(P.self, current, command: command.name, as: name)
             }
             let now = clock.now()
@@ -312,6 +320,13 @@ public final class WorkflowEngine: Sendable {
                 drafts = try await P.decide(command, current, context)
             } catch  where fromMemo {
                 continue
+            } catch {
+                // A command retried with the caller's key after it was recorded is answered with its first
+                // outcome, even though the state has moved on and deciding it again would refuse it.
+                if let earlier = try await earlierOutcome(P.self, command, name, actor, stream, idempotencyKey) {
+                    return earlier
+                }
+                throw error
             }
             let key = try commandKey(command, actor: actor, stream: stream, version: current.version, idempotencyKey)
             var keyed = drafts
@@ -335,16 +350,8 @@ public final class WorkflowEngine: Sendable {
                     deduplicated: deduplicated
                 )
             case .duplicate:
-                if idempotencyKey != nil, let previous = try await recorded(key, in: P.self, stream: stream) {
-                    return CommandOutcome(
-                        command: name,
-                        stream: stream,
-                        events: previous,
-                        state: try await instance(P.self, stream: stream).stateName,
-                        decision: nil,
-                        isRefusal: false,
-                        deduplicated: true
-                    )
+                if let earlier = try await earlierOutcome(P.self, command, name, actor, stream, idempotencyKey) {
+                    return earlier
                 }
                 continue
             }
@@ -412,6 +419,31 @@ public final class WorkflowEngine: Sendable {
         return "cmd-" + digest.bytes.prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// The outcome of the same command recorded earlier under the caller's idempotency key, if any.
+    private func earlierOutcome<P: WorkflowProcess>(
+        _ process: P.Type,
+        _ command: P.Command,
+        _ name: CommandName,
+        _ actor: Actor,
+        _ stream: StreamID,
+        _ idempotencyKey: String?
+    ) async throws(WorkflowError) -> CommandOutcome? {
+        guard idempotencyKey != nil else { return nil }
+        let key = try commandKey(command, actor: actor, stream: stream, version: 0, idempotencyKey)
+        guard let previous = try await recorded(key, in: P.self, stream: stream), !previous.isEmpty else { return nil }
+        var events: [P.Event] = []
+        for event in previous { events.append(try EventEnvelope<P>(decoding: event).event) }
+        return CommandOutcome(
+            command: name,
+            stream: stream,
+            events: previous,
+            state: try await instance(P.self, stream: stream).stateName,
+            decision: events.lazy.compactMap(\.decision).first,
+            isRefusal: events.contains { $0.isRefusal },
+            deduplicated: true
+        )
+    }
+
     private func recorded<P: WorkflowProcess>(
         _ key: String,
         in process: P.Type,
@@ -449,8 +481,9 @@ public final class WorkflowEngine: Sendable {
         var next = current
         var proposed: [ProposedEvent] = []
         proposed.reserveCapacity(drafts.count)
+        let compiled = CompiledProcess<P>.shared
         for (offset, draft) in drafts.enumerated() {
-            let spec = P.spec(draft.event.kind)
+            let spec = compiled.spec(draft.event.kind)
             guard spec.trigger == trigger, spec.from.contains(next.state) else {
                 throw WorkflowError(
                     code: .invalidState,
