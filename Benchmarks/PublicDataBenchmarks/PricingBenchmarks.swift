@@ -22,7 +22,7 @@ enum PricingBenchmarks {
         )
         let book = try PriceBook(product: "bench", versions: [plan])
         let subscriptions = (0..<subscriptionCount).map { index in
-            Subscription(
+            ProductSubscription(
                 id: SubscriptionID("sub-\(index)"),
                 product: "bench",
                 consumer: PartyID("consumer-\(index)"),

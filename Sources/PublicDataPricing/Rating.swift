@@ -22,7 +22,7 @@ public struct FiledScenario: Codable, Sendable, Hashable {
 }
 
 /// A consumer's use of one product under one filed scenario: the unit that is metered and invoiced.
-public struct Subscription: Codable, Sendable, Hashable, Identifiable {
+public struct ProductSubscription: Codable, Sendable, Hashable, Identifiable {
     /// The subscription's identifier.
     public var id: SubscriptionID
     /// The product or service used.
@@ -384,7 +384,7 @@ public struct RatingRequest: Sendable, Hashable {
     /// The invoice's identifier.
     public var invoiceID: InvoiceID
     /// The subscription.
-    public var subscription: Subscription
+    public var subscription: ProductSubscription
     /// The billing period.
     public var period: BillingPeriod
     /// The period's usage (from ``UsageMeter/aggregate(subscription:unit:period:)``); may be empty.
@@ -397,7 +397,7 @@ public struct RatingRequest: Sendable, Hashable {
     /// Creates a request.
     public init(
         invoiceID: InvoiceID,
-        subscription: Subscription,
+        subscription: ProductSubscription,
         period: BillingPeriod,
         usage: [UsageAggregate] = [],
         issuedOn: CivilDate,

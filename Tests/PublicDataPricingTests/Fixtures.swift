@@ -16,8 +16,8 @@ func subscription(
     _ purpose: Purpose = .industryDevelopment,
     classes: Set<String> = [],
     startedOn: CivilDate = day("2026-01-15")
-) -> Subscription {
-    Subscription(
+) -> ProductSubscription {
+    ProductSubscription(
         id: "sub-1",
         product: "id-verify",
         consumer: "bank-a",
@@ -67,7 +67,7 @@ func usage(_ unit: MeterUnit, _ quantity: Int64, period: BillingPeriod = march20
 func rate(
     _ plan: PricePlan,
     usage aggregates: [UsageAggregate] = [],
-    subscription sub: Subscription = subscription(),
+    subscription sub: ProductSubscription = subscription(),
     period: BillingPeriod = march2026,
     freePurposes: Set<Purpose> = PurposeRule.defaultFreePurposes
 ) throws -> Invoice {

@@ -359,7 +359,7 @@ public enum SettlementProcess: WorkflowProcess {
             do {
                 let plan = (try? book.plan(on: period.start)) ?? book.versions.last
                 guard let plan else { throw context.refuse(.pricing, "product \(tally.product) has no price plan") }
-                let subscription = Subscription(
+                let subscription = ProductSubscription(
                     id: tally.subscription,
                     product: tally.product,
                     consumer: tally.consumer,
