@@ -263,6 +263,9 @@ public enum PostgresSchema {
             -- which keeps it until it ends, so they become visible in position order. When another append
             -- holds the row, do not wait for its commit: store the batch without positions.
             SELECT h.last_position INTO v_head FROM {schema}.log_head AS h WHERE h.id = 1 FOR UPDATE SKIP LOCKED;
+            -- Appends to one stream queue here until the previous one commits (an advisory lock writes
+            -- nothing), so each sees its predecessor's events instead of failing on the stream-version key.
+            PERFORM pg_advisory_xact_lock(hashtextextended('publicdata.stream.{schema}.' || p_stream, 0));
 
             -- Idempotency first: a retried batch is answered from what is stored.
             SELECT count(*) INTO v_found FROM {schema}.events AS e WHERE e.event_id = ANY (p_ids);
@@ -282,8 +285,7 @@ public enum PostgresSchema {
                 RETURN;
             END IF;
 
-            -- Stored events count, with or without a position; a concurrent append to the same stream that
-            -- commits first makes this insert fail on events_stream_version_key (the client decides again).
+            -- Stored events count, with or without a position.
             SELECT coalesce(max(e.stream_version), 0) INTO v_current
               FROM {schema}.events AS e WHERE e.stream_id = p_stream;
             IF p_expected IS NOT NULL AND p_expected <> v_current THEN

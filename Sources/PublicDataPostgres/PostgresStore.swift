@@ -149,9 +149,9 @@ public final class PostgresEventStore: EventStore {
                 do {
                     result = try connection.execute(sql, bindings)
                     break
-                } catch let error as EventStoreError where error.backendCode == "23505" && attempts < 3 {
-                    // A concurrent append to the same stream (or with the same id) committed first while this
-                    // one inserted without the head row; nothing was written: decide again against it.
+                } catch let error as EventStoreError where error.backendCode == "23505" && attempts < 5 {
+                    // A concurrent append with the same event id committed first; nothing was written:
+                    // decide again against it (the answer is then `deduplicated` or `duplicate`).
                     attempts += 1
                 }
             }
