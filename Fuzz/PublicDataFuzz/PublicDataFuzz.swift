@@ -1,7 +1,7 @@
 // Fuzz harnesses for every decoder a user feeds, plus a replay driver.
 //
-// Built normally (`swift build --product publicdata-fuzz`), this is a replay driver:
-//     publicdata-fuzz TARGET FILE...      runs each file through TARGET's decoder and reports the outcome.
+// Built normally (`swift build --product PublicDataFuzz`), this is a replay driver:
+//     PublicDataFuzz TARGET FILE...      runs each file through TARGET's decoder and reports the outcome.
 // Built by `Fuzz/run.sh` with `-sanitize=fuzzer` and `-D FUZZING`, it is a libFuzzer binary whose target is
 // chosen by the `PUBLICDATA_FUZZ_TARGET` environment variable. Every input must end in a value or a typed
 // error: a trap, a crash or a sanitizer report is a bug.
@@ -101,8 +101,26 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     _ = selected.run(data)
     return 0
 }
+/// libFuzzer's driver (from `-sanitize=fuzzer`): parses libFuzzer's flags and runs `callback` on each input.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+/// The executable's entry point in the fuzzing build (SwiftPM links `main` to this symbol).
+@_cdecl("PublicDataFuzz_main")
+func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    // One-time globals (the default policy, its compiled form) are built before the first input, so that
+    // they are not mistaken for per-input work.
+    _ = PolicyHarness.run(suite: PolicyTestSuite(name: "warm-up", cases: []), policy: .beijingDefault)
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments) { start, size in fuzzOneInput(start, size) }
+}
 #else
-/// Writes the fixed seeds for the audit formats (`publicdata-fuzz write-fixtures Fuzz/fixtures`).
+/// Writes the fixed seeds for the audit formats (`PublicDataFuzz write-fixtures Fuzz/fixtures`).
 func writeFixtures(to folder: String) throws {
     let event = RecordedEvent(
         id: "evt-1",
@@ -141,21 +159,27 @@ func writeFixtures(to folder: String) throws {
     for (name, data) in files { try data.write(to: URL(fileURLWithPath: folder).appendingPathComponent(name)) }
 }
 
-let arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.count == 2, arguments[0] == "write-fixtures" {
-    try writeFixtures(to: arguments[1])
-    exit(0)
-}
-guard let first = arguments.first, let target = FuzzTarget(rawValue: first) else {
-    let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: " | ")
-    print("usage: publicdata-fuzz (\(names)) FILE...")
-    exit(2)
-}
-for path in arguments.dropFirst() {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        print("\(path): unreadable")
-        exit(1)
+/// The replay driver: `PublicDataFuzz TARGET FILE...` and `PublicDataFuzz write-fixtures FOLDER`.
+@main
+struct PublicDataFuzzReplay {
+    static func main() throws {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.count == 2, arguments[0] == "write-fixtures" {
+            try writeFixtures(to: arguments[1])
+            exit(0)
+        }
+        guard let first = arguments.first, let target = FuzzTarget(rawValue: first) else {
+            let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: " | ")
+            print("usage: PublicDataFuzz (\(names)) FILE...")
+            exit(2)
+        }
+        for path in arguments.dropFirst() {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                print("\(path): unreadable")
+                exit(1)
+            }
+            print("\(path): \(target.run(data))")
+        }
     }
-    print("\(path): \(target.run(data))")
 }
 #endif

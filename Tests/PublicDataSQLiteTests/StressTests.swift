@@ -1,0 +1,125 @@
+import Foundation
+import PublicDataModel
+import PublicDataSQLite
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+private let stressKey = "PUBLICDATA_STRESS_DB"
+private let stressBatch = 5
+
+/// Issue 19, item 7: several writer processes on one SQLite file, killed at random while a follower reads the
+/// global log; afterwards every acknowledged batch is present, no batch is partial, nothing is out of order.
+@Suite struct SQLiteStressTests {
+    /// Runs only inside the writer processes started by `writersKilledAtRandomLoseNothing`.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment[stressKey] != nil))
+    func stressWriter() async throws {
+        let path = try #require(ProcessInfo.processInfo.environment[stressKey])
+        let me = ProcessInfo.processInfo.processIdentifier
+        let store = try SQLiteEventStore(path: path, busyTimeout: 20_000)
+        let acks = path + "-ack-\(me)"
+        _ = FileManager.default.createFile(atPath: acks, contents: nil)
+        let ackFile = try FileHandle(forWritingTo: URL(fileURLWithPath: acks))
+        var batch = 0
+        while true {
+            let stream = StreamID("s-\(batch % 5)")
+            let events = (0..<stressBatch).map { index in
+                ProposedEvent(
+                    id: EventID("w\(me)-b\(batch)-e\(index)"),
+                    type: "test.stress",
+                    occurredAt: Date(millisecondsSince1970: Int64(batch)),
+                    actor: nil,
+                    payload: Data("{\"batch\":\(batch),\"index\":\(index)}".utf8)
+                )
+            }
+            while true {
+                let version = try await store.streamVersion(stream)
+                do {
+                    _ = try await store.append(events, to: stream, expectedVersion: .exactly(version))
+                    break
+                } catch let error as EventStoreError where error.code == .versionConflict {
+                    continue
+                }
+            }
+            try ackFile.write(contentsOf: Data("w\(me)-b\(batch)\n".utf8))
+            batch += 1
+        }
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment[stressKey] == nil), .timeLimit(.minutes(2)))
+    func writersKilledAtRandomLoseNothing() async throws {
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("stress.sqlite").path
+        let follower = try SQLiteEventStore(path: path, busyTimeout: 20_000)
+        func spawn() throws -> Process {
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+            child.arguments = ["--testing-library", "swift-testing", "--filter", "stressWriter"]
+            var environment = ProcessInfo.processInfo.environment
+            environment[stressKey] = path
+            child.environment = environment
+            child.standardOutput = FileHandle.nullDevice
+            child.standardError = FileHandle.nullDevice
+            try child.run()
+            return child
+        }
+        var writers = try (0..<3).map { _ in try spawn() }
+        var seen: [RecordedEvent] = []
+        var kills = 0
+        let deadline = Date().addingTimeInterval(15)
+        var nextKill = Date().addingTimeInterval(0.5)
+        while Date() < deadline {
+            // Follow the log: every page continues exactly where the last one ended.
+            let page = try await follower.readAll(after: seen.last?.globalPosition ?? 0, limit: 500)
+            seen += page
+            // Kills come on a clock (every 0.2–0.8 s), not per loop turn, so slow builds (sanitizers) kill as often.
+            if Date() >= nextKill {
+                nextKill = Date().addingTimeInterval(Double.random(in: 0.2...0.8))
+                let victim = Int.random(in: 0..<writers.count)
+                kill(writers[victim].processIdentifier, SIGKILL)
+                writers[victim].waitUntilExit()
+                kills += 1
+                writers[victim] = try spawn()
+            }
+            try await Task.sleep(nanoseconds: 40_000_000)
+        }
+        for writer in writers {
+            kill(writer.processIdentifier, SIGKILL)
+            writer.waitUntilExit()
+        }
+        seen += try await follower.readAll(after: seen.last?.globalPosition ?? 0, pageSize: 500)
+        follower.close()
+
+        let store = try SQLiteEventStore(path: path)
+        let all = try await store.readAll(after: 0, pageSize: 500)
+        #expect(seen == all, "the follower's view differs from the final log")
+        #expect(kills >= 5, "only \(kills) kills")
+        #expect(all.count > 100, "only \(all.count) events were written")
+        var byBatch: [String: Int] = [:]
+        for event in all {
+            byBatch[String(event.id.rawValue.prefix { $0 != "e" }.dropLast()), default: 0] += 1
+        }
+        let partial = byBatch.filter { $0.value != stressBatch }
+        #expect(partial.isEmpty, "partial batches: \(partial)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains("-ack-") }
+        var acknowledged = 0
+        for name in names {
+            let text = try String(contentsOfFile: folder.appendingPathComponent(name).path, encoding: .utf8)
+            for line in text.split(separator: "\n") {
+                acknowledged += 1
+                #expect(byBatch[String(line)] == stressBatch, "acknowledged batch \(line) is missing")
+            }
+        }
+        #expect(acknowledged > 20)
+        for stream in Set(all.map(\.streamID)) {
+            let versions = all.filter { $0.streamID == stream }.map(\.streamVersion)
+            #expect(versions == Array(1...Int64(versions.count)), "stream \(stream) has gaps")
+        }
+        #expect(try RawSQLite.text(path: path, "PRAGMA integrity_check") == "ok")
+    }
+}
