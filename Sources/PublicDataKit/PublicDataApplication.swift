@@ -26,6 +26,8 @@ public struct PublicDataConfiguration: Sendable {
     public var authorities: AuthorityDirectory
     /// How the notification outbox retries a failing sink.
     public var retry: RetryPolicy
+    /// Receives structured events from the engine, the outbox and the ledger (none by default).
+    public var observer: any PublicDataObserver
 
     /// Creates a configuration.
     /// - Parameters:
@@ -38,6 +40,7 @@ public struct PublicDataConfiguration: Sendable {
     ///   - ledgerName: The ledger's name.
     ///   - authorities: The parties holding the authority roles.
     ///   - retry: The outbox retry policy.
+    ///   - observer: Receives structured events (``ObservedEvent``) from the engine, outbox and ledger.
     public init(
         store: any EventStore,
         sink: any NotificationSink = NoOpNotificationSink(),
@@ -47,8 +50,10 @@ public struct PublicDataConfiguration: Sendable {
         hasher: any LedgerHasher = SHA256Hasher(),
         ledgerName: String = "publicdata.local/audit",
         authorities: AuthorityDirectory = AuthorityDirectory(),
-        retry: RetryPolicy = RetryPolicy()
+        retry: RetryPolicy = RetryPolicy(),
+        observer: any PublicDataObserver = NoOpObserver()
     ) {
+        self.observer = observer
         self.store = store
         self.sink = sink
         self.clock = clock
@@ -103,12 +108,14 @@ public final class PublicDataApplication: Sendable {
             clock: configuration.clock,
             calendar: configuration.calendar,
             policy: configuration.policy,
-            directory: configuration.authorities
+            directory: configuration.authorities,
+            observer: configuration.observer
         )
         self.notifications = NotificationDispatcher(
             store: configuration.store,
             sink: configuration.sink,
-            retry: configuration.retry
+            retry: configuration.retry,
+            observer: configuration.observer
         )
         self.ledgerBox = LedgerBox(configuration: configuration)
     }
@@ -210,7 +217,23 @@ public final class PublicDataApplication: Sendable {
     public func tick() async throws -> TickReport {
         let fired = try await engine.advance()
         let dispatched = try await notifications.dispatchPending()
-        let ledgered = try await ledger().catchUp()
+        let ledger = try await ledger()
+        let ledgered: Int
+        do {
+            ledgered = try await ledger.catchUp()
+        } catch {
+            if error.code == .storeFailure {
+                configuration.observer.observe(
+                    .storeError(operation: "ledger", code: "\(error.code)", sqlState: nil, message: error.message)
+                )
+            } else {
+                configuration.observer.observe(.ledgerIntegrityProblem(message: "\(error)"))
+            }
+            throw error
+        }
+        if ledgered > 0 {
+            configuration.observer.observe(.ledgerExtended(appended: ledgered, size: Int64(await ledger.size)))
+        }
         return TickReport(firedDeadlines: fired, notifications: dispatched, ledgeredEvents: ledgered)
     }
 }

@@ -76,6 +76,8 @@ public struct NotificationDispatcher: Sendable {
     public let cursorName: String
     /// The retry policy.
     public let retry: RetryPolicy
+    /// Receives each delivery and each failed attempt.
+    public let observer: any PublicDataObserver
     private let sleep: @Sendable (Duration) async throws -> Void
 
     /// Creates a dispatcher.
@@ -85,13 +87,16 @@ public struct NotificationDispatcher: Sendable {
     ///   - cursorName: The durable cursor's name (one per independent consumer).
     ///   - retry: The retry policy.
     ///   - sleep: How to wait between attempts (tests pass a function that records and returns).
+    ///   - observer: Receives `notificationDelivered` and `notificationFailed` events.
     public init(
         store: any EventStore,
         sink: any NotificationSink,
         cursorName: String = "workflow.notifications",
         retry: RetryPolicy = RetryPolicy(),
-        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        observer: any PublicDataObserver = NoOpObserver()
     ) {
+        self.observer = observer
         self.store = store
         self.sink = sink
         self.cursorName = cursorName
@@ -174,9 +179,19 @@ public struct NotificationDispatcher: Sendable {
         while true {
             do {
                 try await sink.deliver(notification)
+                observer.observe(.notificationDelivered(id: notification.id, recipient: notification.recipient))
                 return
             } catch {
                 failures += 1
+                observer.observe(
+                    .notificationFailed(
+                        id: notification.id,
+                        recipient: notification.recipient,
+                        attempt: failures,
+                        final: failures >= retry.maximumAttempts,
+                        message: "\(error)"
+                    )
+                )
                 if failures >= retry.maximumAttempts {
                     if unsaved {
                         _ = try? await store.saveCursor(cursorName, position: cursor)

@@ -72,3 +72,40 @@ struct ServiceLoopTests {
         #expect(try await follower.value == [1, 2, 3])
     }
 }
+
+@Suite("Observer: outbox and ledger")
+struct OutboxObserverTests {
+    struct FailingOnce: NotificationSink {
+        let failed = RecordingNotificationSink()
+        func deliver(_ notification: NotificationMessage) async throws {
+            if failed.deliveryAttempts == 0 {
+                try await failed.deliver(notification)
+                throw CancellationError()
+            }
+        }
+    }
+
+    @Test func deliveriesFailuresAndLedgerGrowthReachTheObserver() async throws {
+        let observer = RecordingObserver()
+        let app = PublicDataApplication(
+            configuration: PublicDataConfiguration(
+                store: InMemoryEventStore(),
+                sink: FailingOnce(),
+                clock: TestClock(now: testInstant("2026-03-02T01:00:00Z")),
+                calendar: FixedWorkingDayCalendar(),
+                authorities: Parties.directory,
+                retry: RetryPolicy(maximumAttempts: 3, initialDelay: .zero, maximumDelay: .zero),
+                observer: observer
+            )
+        )
+        for step in Scripts.setup {
+            guard case .run(let command, let actor) = step else { continue }
+            try await app.execute(command, by: actor)
+        }
+        try await app.tick()
+        let events = observer.events
+        #expect(events.contains { if case .notificationFailed(_, _, 1, false, _) = $0 { true } else { false } })
+        #expect(events.contains { if case .notificationDelivered = $0 { true } else { false } })
+        #expect(events.contains { if case .ledgerExtended(let appended, _) = $0 { appended > 0 } else { false } })
+    }
+}
