@@ -101,7 +101,7 @@ public struct PolicyParameters: Codable, Sendable, Hashable {
     /// Beijing's defaults.
     public static let beijing = PolicyParameters()
 
-    /// Decodes the parameters object of the policy format (strictly: see ``Policy/load(from:)``).
+    /// Decodes the parameters object of the policy format (strictly: see ``Policy/load(from:limits:)``).
     /// - Throws: `DecodingError` listing every problem.
     public init(from decoder: any Decoder) throws {
         let value = try JSONValue(from: decoder)

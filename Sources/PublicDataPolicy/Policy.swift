@@ -2,7 +2,7 @@ import Foundation
 
 /// A versioned set of rules and parameters that answers ``PolicyRequest``s with ``Decision``s.
 ///
-/// Policies are data: load one from its JSON file with ``load(from:)``, or compose one in Swift with the
+/// Policies are data: load one from its JSON file with ``load(from:limits:)``, or compose one in Swift with the
 /// ``RuleBuilder``. Rules are compiled and indexed once, when the policy is created or changed, so that
 /// ``evaluate(_:at:)`` only looks at the rules of the request's decision point (and, for rules keyed to one
 /// catalog entry, operator or product, only at that key's bucket).
@@ -194,7 +194,7 @@ public struct Policy: Sendable, Codable, Hashable, CustomStringConvertible, Cust
     /// The policy in the documented JSON format as UTF-8 bytes.
     public var jsonData: Data { Data(jsonText.utf8) }
 
-    /// Decodes a policy strictly (the same checks as ``load(from:)``).
+    /// Decodes a policy strictly (the same checks as ``load(from:limits:)``).
     /// - Throws: `DecodingError.dataCorrupted` whose description lists every problem.
     public init(from decoder: any Decoder) throws {
         let root = try JSONValue(from: decoder)
