@@ -9,7 +9,7 @@ import PackageDescription
 //       -> PublicDataWorkflow
 //         -> PublicDataKit (umbrella)
 // Stores: PublicDataSQLite (embedded default), PublicDataPostgres (opt-in trait `PostgreSQL`).
-// Test kit: PublicDataTesting.
+// Test kits: PublicDataTesting, PublicDataPostgresTesting (behind the trait).
 
 let package = Package(
     name: "PublicDataKit",
@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "PublicDataTesting", targets: ["PublicDataTesting"]),
         .library(name: "PublicDataSQLite", targets: ["PublicDataSQLite"]),
         .library(name: "PublicDataPostgres", targets: ["PublicDataPostgres"]),
+        .library(name: "PublicDataPostgresTesting", targets: ["PublicDataPostgresTesting"]),
         .executable(name: "publicdata-demo", targets: ["PublicDataDemo"]),
     ],
     traits: [
@@ -73,6 +74,8 @@ let package = Package(
             ]
         ),
         .target(name: "PublicDataTesting", dependencies: ["PublicDataModel", "PublicDataPolicy", "PublicDataAudit"]),
+        // PostgreSQL test kit: a throwaway cluster for tests and benchmarks (empty without the trait).
+        .target(name: "PublicDataPostgresTesting", dependencies: ["PublicDataModel"]),
 
         // MARK: - Executables
         .target(
@@ -93,6 +96,7 @@ let package = Package(
             name: "PublicDataBenchmarks",
             dependencies: [
                 "PublicDataKit", "PublicDataSQLite", "PublicDataPostgres", "CPublicDataSQLite", "PublicDataTesting",
+                "PublicDataPostgresTesting",
             ],
             path: "Benchmarks/PublicDataBenchmarks"
         ),
@@ -124,10 +128,13 @@ let package = Package(
             name: "PublicDataCommandLineTests",
             dependencies: [
                 "PublicDataCommandLine", "PublicDataKit", "PublicDataSQLite", "PublicDataTesting", "CPublicDataSQLite",
-                "PublicDataPostgres",
+                "PublicDataPostgres", "PublicDataPostgresTesting",
             ]
         ),
-        .testTarget(name: "PublicDataPostgresTests", dependencies: ["PublicDataPostgres", "PublicDataTesting"]),
+        .testTarget(
+            name: "PublicDataPostgresTests",
+            dependencies: ["PublicDataPostgres", "PublicDataTesting", "PublicDataPostgresTesting"]
+        ),
     ]
 )
 

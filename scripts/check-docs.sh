@@ -3,15 +3,39 @@
 # dump the symbol graphs with SwiftPM, then run `docc convert` per catalog.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# DOCS_SCRATCH: the scratch folder to build in (default .build); it may be empty or missing: everything the
+# catalogs need is built here first, nothing relies on an earlier `swift build` or `swift test`.
 scratch="${DOCS_SCRATCH:-.build}"
-swift package --scratch-path "$scratch" --traits PostgreSQL dump-symbol-graph --minimum-access-level public >/dev/null
-graphs=$(find "$scratch" -type d -name symbolgraph | head -n 1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+touch "$work/started"
+swift build --scratch-path "$scratch" --traits PostgreSQL >"$work/build.log" 2>&1 || {
+    echo "docs: the build failed"
+    tail -n 40 "$work/build.log"
+    exit 1
+}
+swift package --scratch-path "$scratch" --traits PostgreSQL dump-symbol-graph --minimum-access-level public \
+    >"$work/dump.log" 2>&1 || {
+    echo "docs: dump-symbol-graph failed"
+    tail -n 40 "$work/dump.log"
+    exit 1
+}
+# The folder this run wrote (a reused scratch may hold older ones).
+model=$(find "$scratch" -path '*symbolgraph*' -name PublicDataModel.symbols.json -newer "$work/started" | head -n 1)
+if [ -z "$model" ]; then
+    echo "docs: no symbol graph of PublicDataModel was written under $scratch"
+    exit 1
+fi
+graphs=$(dirname "$model")
 status=0
 for catalog in Sources/*/*.docc; do
     module=$(basename "$(dirname "$catalog")")
     mkdir -p "$work/$module"
+    if [ ! -f "$graphs/$module.symbols.json" ]; then
+        echo "docs: $module FAILED (no symbol graph in $graphs)"
+        status=1
+        continue
+    fi
     cp "$graphs/$module".symbols.json "$work/$module/"
     cp "$graphs/$module"@*.symbols.json "$work/$module/" 2>/dev/null || true
     if docc convert "$catalog" --additional-symbol-graph-dir "$work/$module" --output-path "$work/out-$module" \

@@ -3,6 +3,7 @@ import CPublicDataLibPQ
 import Foundation
 import PublicDataModel
 import PublicDataPostgres
+import PublicDataPostgresTesting
 
 /// The PostgreSQL store beside raw libpq on the same server, same rows, same durability
 /// (`synchronous_commit = on`, `fsync = on` on the throwaway cluster). The raw baseline uses prepared

@@ -57,7 +57,7 @@ public struct ParsedArguments: Sendable, Hashable {
 
     /// Parses `arguments` against `spec`.
     ///
-    /// Accepts `--name value`, `--name=value`, flags, `-h`, and `--` to end options. Unknown options, a
+    /// Accepts `--name value`, `--name=value`, flags, `-h`, `-v` (for commands with `--verbose`), and `--` to end options. Unknown options, a
     /// missing value, a repeated option and a wrong number of positionals are usage errors. With `--help` the
     /// positional count is not checked.
     /// - Throws: ``UsageError``.
@@ -78,6 +78,10 @@ public struct ParsedArguments: Sendable, Hashable {
             }
             if argument == "-h" {
                 result.flags.insert("help")
+                continue
+            }
+            if argument == "-v", spec.flags.contains("verbose") {
+                result.flags.insert("verbose")
                 continue
             }
             guard argument.hasPrefix("--") else {

@@ -1,6 +1,5 @@
 import Foundation
 import PublicDataKit
-import PublicDataTesting
 
 /// What one run of the lifecycle demo produced; the end-to-end tests assert on it.
 public struct DemoReport: Sendable {
@@ -8,7 +7,7 @@ public struct DemoReport: Sendable {
     public var outcomes: [CommandOutcome]
     /// Every deadline the scheduler fired.
     public var firedDeadlines: [FiredDeadline]
-    /// Every notification the outbox delivered (to a `RecordingNotificationSink`).
+    /// Every notification the outbox delivered (to a `DemoNotificationSink`).
     public var notifications: [NotificationMessage]
     /// The invoices of the closed period.
     public var invoices: [Invoice]
@@ -52,7 +51,7 @@ public enum LifecycleDemo {
 
     /// Runs the whole lifecycle on `store` (which should be empty) and prints the narrative.
     ///
-    /// The clock is a test clock starting on Monday 5 January 2026 at 09:00 Beijing time and the calendar
+    /// The clock is a demo clock starting on Monday 5 January 2026 at 09:00 Beijing time and the calendar
     /// knows the 2026 public holidays, so the narrative is the same on every run (only event ids and hashes
     /// differ).
     /// - Parameters:
@@ -75,8 +74,8 @@ public enum LifecycleDemo {
 final class Narrator {
     typealias W = DemoWorld
 
-    let clock: TestClock
-    let sink = RecordingNotificationSink()
+    let clock: DemoClock
+    let sink = DemoNotificationSink()
     let app: PublicDataApplication
     let output: TextOutput
     var outcomes: [CommandOutcome] = []
@@ -86,7 +85,7 @@ final class Narrator {
 
     init(store: any EventStore, hasher: any LedgerHasher, output: TextOutput) {
         self.output = output
-        self.clock = TestClock(now: W.calendar.startOfDay(W.start).addingTimeInterval(9 * 3600))
+        self.clock = DemoClock(now: W.calendar.startOfDay(W.start).addingTimeInterval(9 * 3600))
         self.app = PublicDataApplication(
             configuration: PublicDataConfiguration(
                 store: store,

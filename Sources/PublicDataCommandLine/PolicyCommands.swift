@@ -1,19 +1,23 @@
 import Foundation
 import PublicDataPolicy
 
-/// `policy test`, `policy diff`, `policy coverage`.
+/// `policy eval`, `policy test`, `policy diff`, `policy coverage`.
 enum PolicyCommands {
     static let help = """
         USAGE
-          publicdata-demo policy test SUITE_DIR_OR_FILE… [--policy FILE]
-              Runs JSON policy test suites; prints each failure with expected and actual. Exit 1 on a failure.
+          publicdata-demo policy eval REQUEST.json [--policy FILE] [--at INSTANT] [--format text|json]
+              Evaluates one request and prints the decision: effect, rules, obligations, articles, reasons.
+          publicdata-demo policy test SUITE_DIR_OR_FILE… [--policy FILE] [-v|--verbose] [--format text|json]
+              Runs JSON policy test suites; prints each failure with expected and actual (-v: every case's
+              decision too; --format json: one JSON report for CI). Exit 1 on a failure.
           publicdata-demo policy diff OLD_POLICY NEW_POLICY --corpus FILE
               Replays a JSON Lines corpus of requests under both policies and reports the decisions that
               change, grouped by rule and by article. Use 'default' for the bundled Beijing policy.
           publicdata-demo policy coverage SUITE_DIR_OR_FILE… [--policy FILE]
               Lists the rules no case exercised.
 
-        Without --policy the bundled Beijing default policy is used.
+        Without --policy the bundled Beijing default policy is used. Suites and requests are read strictly:
+        an unknown member is an error naming its JSON path (exit 2), as is a suite without cases.
         """
 
     static func run(_ arguments: [String], output: TextOutput) async throws -> ExitStatus {
@@ -22,7 +26,13 @@ enum PolicyCommands {
             return arguments.isEmpty ? .usage : .success
         }
         let specs: [String: ArgumentSpec] = [
-            "test": ArgumentSpec(command: "policy test", valued: ["policy"], positionals: 1...Int.max),
+            "eval": ArgumentSpec(command: "policy eval", valued: ["policy", "format", "at"], positionals: 1...1),
+            "test": ArgumentSpec(
+                command: "policy test",
+                valued: ["policy", "format"],
+                flags: ["verbose"],
+                positionals: 1...Int.max
+            ),
             "coverage": ArgumentSpec(command: "policy coverage", valued: ["policy"], positionals: 1...Int.max),
             "diff": ArgumentSpec(command: "policy diff", valued: ["corpus"], positionals: 2...2),
         ]
@@ -35,9 +45,20 @@ enum PolicyCommands {
             return .success
         }
         switch sub {
+        case "eval": return try eval(parsed, output: output)
         case "test": return try test(parsed, output: output)
         case "coverage": return try coverage(parsed, output: output)
         default: return try diff(parsed, output: output)
+        }
+    }
+
+    /// The `--format` option: `text` (the default) or `json`.
+    static func wantsJSON(_ parsed: ParsedArguments) throws(UsageError) -> Bool {
+        switch parsed.values["format"] ?? "text" {
+        case "text": return false
+        case "json": return true
+        case let other:
+            throw UsageError("unknown format '\(other)'; expected text or json", command: "policy")
         }
     }
 
@@ -48,8 +69,16 @@ enum PolicyCommands {
         do {
             return try Policy.load(from: data)
         } catch {
-            let problems = error.issues.map { "\($0.path): \($0.message)" }
-            let detail = problems.isEmpty ? "\(error)" : problems.joined(separator: "; ")
+            // One problem on the line itself; several as a count and one indented line each.
+            let detail: String
+            switch error.issues.count {
+            case 0: detail = "\(error)"
+            case 1: detail = error.issues[0].description
+            default:
+                detail = (["\(error.issues.count) problem(s)"] + error.issues.map { "  - \($0)" }).joined(
+                    separator: "\n"
+                )
+            }
             throw InputError(file: path, message: "invalid policy: \(detail)")
         }
     }
@@ -73,25 +102,138 @@ enum PolicyCommands {
                 let file =
                     isDirectory.boolValue && error.file != path
                     ? URL(fileURLWithPath: path).appendingPathComponent(error.file).path : path
-                throw InputError(file: file, message: "\(error.path): \(error.message)")
+                throw InputError(file: file, message: error.listing)
             }
         }
         return suites
     }
 
+    private static func eval(_ parsed: ParsedArguments, output: TextOutput) throws -> ExitStatus {
+        let json = try wantsJSON(parsed)
+        let policy = try loadPolicy(parsed.values["policy"])
+        var at = Date()
+        if let text = parsed.values["at"] {
+            guard let instant = PublicDataJSON.parseInstant(text) else {
+                throw UsageError("--at needs an ISO 8601 instant such as 2026-03-01T00:00:00Z", command: "policy eval")
+            }
+            at = instant
+        }
+        let path = parsed.positionals[0]
+        let request: PolicyRequest
+        do {
+            request = try PolicyRequest.load(from: try PublicDataTool.read(path), file: path)
+        } catch let error as PolicySuiteError {
+            throw InputError(file: path, message: error.listing)
+        }
+        let decision = policy.evaluate(request, at: at)
+        if json {
+            output.line(try render(DecisionReport(decision)))
+        } else {
+            output.line("\(decision.effect.rawValue) (\(request.point.rawValue), \(policy.id)@\(policy.version))")
+            output.line("rules: " + PolicyHarness.ruleIDs(of: decision).joined(separator: ", "))
+            if !decision.obligations.isEmpty {
+                output.line("obligations:")
+                for obligation in decision.obligations { output.line("  \(obligation)") }
+            }
+            output.line("articles: " + decision.citedArticles.joined(separator: ", "))
+            output.line("reasons:")
+            for reason in decision.reasons { output.line("  \(reason)") }
+        }
+        return .success
+    }
+
     private static func test(_ parsed: ParsedArguments, output: TextOutput) throws -> ExitStatus {
+        let json = try wantsJSON(parsed)
         let policy = try loadPolicy(parsed.values["policy"])
         let suites = try loadSuites(parsed.positionals)
-        var passed = 0
-        var failed = 0
-        for suite in suites {
-            let report = PolicyHarness.run(suite: suite, policy: policy)
-            output.line(report.text)
-            passed += report.passedCount
-            failed += report.failures.count
+        let reports = suites.map { PolicyHarness.run(suite: $0, policy: policy) }
+        let passed = reports.reduce(0) { $0 + $1.passedCount }
+        let failed = reports.reduce(0) { $0 + $1.failures.count }
+        if json {
+            output.line(try render(TestReport(reports: reports)))
+        } else {
+            for report in reports {
+                output.line(parsed.flags.contains("verbose") ? report.verboseText : report.text)
+            }
+            output.line("\(passed) passed, \(failed) failed")
         }
-        output.line("\(passed) passed, \(failed) failed")
         return failed == 0 ? .success : .checkFailed
+    }
+
+    /// Pretty JSON with sorted keys, in the library's date style.
+    private static func render(_ value: some Encodable) throws -> String {
+        let encoder = PublicDataJSON.makeEncoder()
+        encoder.outputFormatting.insert(.prettyPrinted)
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// A decision as `policy eval --format json` and `policy test --format json` print it.
+    struct DecisionReport: Encodable {
+        var effect: String
+        var rules: [String]
+        var obligations: [Obligation]
+        var articles: [String]
+        var reasons: [Reason]
+        var policy: String
+        var evaluatedAt: Date
+
+        init(_ decision: Decision) {
+            effect = decision.effect.rawValue
+            rules = PolicyHarness.ruleIDs(of: decision)
+            obligations = decision.obligations
+            articles = decision.citedArticles
+            reasons = decision.reasons
+            policy = "\(decision.policyID)@\(decision.policyVersion)"
+            evaluatedAt = decision.evaluatedAt
+        }
+    }
+
+    /// `policy test --format json`: totals, then every suite with every case.
+    struct TestReport: Encodable {
+        struct Mismatch: Encodable {
+            var field: String
+            var expected: String
+            var actual: String
+        }
+        struct Case: Encodable {
+            var name: String
+            var passed: Bool
+            var decision: DecisionReport
+            var mismatches: [Mismatch]
+        }
+        struct Suite: Encodable {
+            var name: String
+            var policy: String
+            var passed: Int
+            var failed: Int
+            var cases: [Case]
+        }
+        var passed: Int
+        var failed: Int
+        var suites: [Suite]
+
+        init(reports: [SuiteReport]) {
+            suites = reports.map { report in
+                Suite(
+                    name: report.suite,
+                    policy: "\(report.policyID)@\(report.policyVersion)",
+                    passed: report.passedCount,
+                    failed: report.failures.count,
+                    cases: report.results.map { result in
+                        Case(
+                            name: result.name,
+                            passed: result.passed,
+                            decision: DecisionReport(result.decision),
+                            mismatches: result.mismatches.map {
+                                Mismatch(field: $0.field, expected: $0.expected, actual: $0.actual)
+                            }
+                        )
+                    }
+                )
+            }
+            passed = suites.reduce(0) { $0 + $1.passed }
+            failed = suites.reduce(0) { $0 + $1.failed }
+        }
     }
 
     private static func coverage(_ parsed: ParsedArguments, output: TextOutput) throws -> ExitStatus {

@@ -67,7 +67,8 @@ public enum PublicDataTool {
 
         USAGE
           publicdata-demo [run] [--store sqlite|memory|postgres://…] [--data-dir DIR] [--resume]
-          publicdata-demo policy test SUITE_DIR_OR_FILE… [--policy FILE]
+          publicdata-demo policy eval REQUEST.json [--policy FILE] [--at INSTANT] [--format text|json]
+          publicdata-demo policy test SUITE_DIR_OR_FILE… [--policy FILE] [-v] [--format text|json]
           publicdata-demo policy diff OLD_POLICY NEW_POLICY --corpus FILE
           publicdata-demo policy coverage SUITE_DIR_OR_FILE… [--policy FILE]
           publicdata-demo ledger verify DB

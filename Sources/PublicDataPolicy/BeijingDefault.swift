@@ -7,8 +7,10 @@ extension Policy {
     /// The Beijing default policy: the Beijing Measures (cited "Art. N"), 87号 §6 (minimal authorization),
     /// 27号 (term cap) and 65号 (pricing), with ``PolicyParameters/beijing``.
     ///
-    /// The same policy ships as the bundled resource `beijing-default.policy.json`
-    /// (see ``bundledBeijingDefault()``); a test keeps the two equal.
+    /// This Swift value is the one source of truth. The bundled resource `beijing-default.policy.json`
+    /// (see ``bundledBeijingDefault()``) is generated from it (run the tests with
+    /// `PUBLICDATA_REGENERATE_POLICY=1`), and a test fails when the file's bytes differ from what this value
+    /// writes.
     public static var beijingDefault: Policy { BeijingDefault.policy }
 
     /// Loads the bundled JSON copy of the Beijing default policy.

@@ -5,14 +5,18 @@ import Foundation
 /// `obligations`, `articles` and `rules` are "must include" lists: the decision must carry each listed
 /// obligation kind, cite each listed article and fire each listed rule. With `exactObligations: true`
 /// (or `exactArticles: true`) that list must match exactly, order ignored; `exact: true` sets both.
+/// `obligationsExclude`, `articlesExclude` and `rulesExclude` are "must not include" lists. `anyOf` lists
+/// alternative expectations: the case passes when the other members hold and at least one alternative holds
+/// in full. The fail-closed deny is asserted with `"rules": ["no-applicable-rule"]`
+/// (``Reason/noApplicableRuleID``).
 public struct PolicyExpectation: Codable, Sendable, Hashable {
-    /// The expected effect.
-    public var effect: Effect
+    /// The expected effect; required unless `anyOf` is given.
+    public var effect: Effect?
     /// Obligation kinds the decision must carry.
     public var obligations: [ObligationKind]?
     /// Articles the decision must cite.
     public var articles: [String]?
-    /// Rule ids that must fire.
+    /// Rule ids that must fire (``Reason/noApplicableRuleID`` for the fail-closed deny).
     public var rules: [String]?
     /// Whether obligations and articles must match exactly rather than be included.
     public var exact: Bool?
@@ -20,16 +24,28 @@ public struct PolicyExpectation: Codable, Sendable, Hashable {
     public var exactObligations: Bool?
     /// Whether the cited articles must match exactly.
     public var exactArticles: Bool?
+    /// Obligation kinds the decision must not carry.
+    public var obligationsExclude: [ObligationKind]?
+    /// Articles the decision must not cite.
+    public var articlesExclude: [String]?
+    /// Rule ids that must not fire.
+    public var rulesExclude: [String]?
+    /// Alternatives, at least one of which must hold in full.
+    public var anyOf: [PolicyExpectation]?
 
     /// Creates an expectation.
     public init(
-        effect: Effect,
+        effect: Effect?,
         obligations: [ObligationKind]? = nil,
         articles: [String]? = nil,
         rules: [String]? = nil,
         exact: Bool? = nil,
         exactObligations: Bool? = nil,
-        exactArticles: Bool? = nil
+        exactArticles: Bool? = nil,
+        obligationsExclude: [ObligationKind]? = nil,
+        articlesExclude: [String]? = nil,
+        rulesExclude: [String]? = nil,
+        anyOf: [PolicyExpectation]? = nil
     ) {
         self.effect = effect
         self.obligations = obligations
@@ -38,6 +54,10 @@ public struct PolicyExpectation: Codable, Sendable, Hashable {
         self.exact = exact
         self.exactObligations = exactObligations
         self.exactArticles = exactArticles
+        self.obligationsExclude = obligationsExclude
+        self.articlesExclude = articlesExclude
+        self.rulesExclude = rulesExclude
+        self.anyOf = anyOf
     }
 }
 
@@ -69,16 +89,34 @@ public struct PolicySuiteError: Error, Sendable, Hashable, CustomStringConvertib
     public var path: String
     /// What is wrong.
     public var message: String
+    /// Every problem found, in order; the first is ``path`` and ``message``.
+    public var issues: [ValidationIssue]
 
-    /// Creates an error.
+    /// Creates an error with one problem.
     public init(file: String, path: String, message: String) {
         self.file = file
         self.path = path
         self.message = message
+        self.issues = [ValidationIssue(path: path, message: message)]
     }
 
-    /// `file: path: message`.
-    public var description: String { "\(file): \(path): \(message)" }
+    /// Creates an error listing several problems (at least one).
+    public init(file: String, issues: [ValidationIssue]) {
+        let first = issues.first ?? ValidationIssue(path: "$", message: "invalid suite")
+        self.file = file
+        self.path = first.path
+        self.message = first.message
+        self.issues = issues.isEmpty ? [first] : issues
+    }
+
+    /// The problems, one per line: `path: message` for one, else a count and `  - path: message` lines.
+    public var listing: String {
+        if issues.count == 1 { return issues[0].description }
+        return (["\(issues.count) problem(s)"] + issues.map { "  - \($0)" }).joined(separator: "\n")
+    }
+
+    /// `file: path: message`, or `file: N problem(s)` followed by one line per problem.
+    public var description: String { "\(file): \(listing)" }
 }
 
 /// A named list of test cases for a policy, stored as JSON (see `Documentation/PolicyAuthoring.md`).
@@ -128,11 +166,39 @@ public struct PolicyTestSuite: Codable, Sendable, Hashable {
         ) {
             throw PolicySuiteError(file: file, path: "$", message: problem)
         }
+        let suite: PolicyTestSuite
         do {
-            return try PublicDataJSON.decode(PolicyTestSuite.self, from: data)
+            suite = try PublicDataJSON.decode(PolicyTestSuite.self, from: data)
         } catch {
             throw PolicySuiteError(file: file, path: error.path, message: error.message)
         }
+        let issues = StrictDecoding.unreadMembers(of: suite, in: data) + suite.problems
+        if !issues.isEmpty { throw PolicySuiteError(file: file, issues: issues) }
+        return suite
+    }
+
+    /// What makes a decoded suite unusable: no cases, or an expectation that checks no effect.
+    var problems: [ValidationIssue] {
+        var issues: [ValidationIssue] = []
+        if cases.isEmpty {
+            issues.append(
+                ValidationIssue(path: "$.cases", message: "the suite has no cases; an empty suite checks nothing")
+            )
+        }
+        func check(_ expect: PolicyExpectation, _ path: String) {
+            if let alternatives = expect.anyOf {
+                if alternatives.isEmpty {
+                    issues.append(ValidationIssue(path: "\(path).anyOf", message: "anyOf lists no alternative"))
+                }
+                for (index, alternative) in alternatives.enumerated() { check(alternative, "\(path).anyOf[\(index)]") }
+            } else if expect.effect == nil {
+                issues.append(
+                    ValidationIssue(path: "\(path).effect", message: "missing field \"effect\" (or \"anyOf\")")
+                )
+            }
+        }
+        for (index, testCase) in cases.enumerated() { check(testCase.expect, "$.cases[\(index)].expect") }
+        return issues
     }
 
     /// Reads a suite from a JSON file; a file larger than the limit is refused without reading it whole.
@@ -168,6 +234,9 @@ public struct PolicyTestSuite: Codable, Sendable, Hashable {
         var suites: [PolicyTestSuite] = []
         for name in names.sorted() where name.hasSuffix(".json") {
             suites.append(try load(from: directory.appendingPathComponent(name)))
+        }
+        if suites.isEmpty {
+            throw PolicySuiteError(file: directory.path, path: "$", message: "the directory holds no *.json suite")
         }
         return suites
     }
@@ -207,6 +276,18 @@ public struct CaseResult: Sendable, Hashable {
     /// Whether the case passed.
     public var passed: Bool { mismatches.isEmpty }
 
+    /// One line: pass mark, name, effect, and the rules, obligations and articles of the decision.
+    public var decisionText: String {
+        let decisionRules = PolicyHarness.ruleIDs(of: decision)
+        var line = "\(passed ? "✓" : "✗") \(name): \(decision.effect.rawValue)"
+        line += "  rules [\(decisionRules.joined(separator: ", "))]"
+        if !decision.obligations.isEmpty {
+            line += "  obligations [\(decision.obligationKinds.map(\.rawValue).joined(separator: ", "))]"
+        }
+        line += "  articles [\(decision.citedArticles.joined(separator: ", "))]"
+        return line
+    }
+
     /// A readable diff of expected against actual, with the decision's reasons.
     public var failureText: String {
         var lines = ["✗ \(name)"]
@@ -244,6 +325,50 @@ public struct SuiteReport: Sendable, Hashable {
         lines += failures.map(\.failureText)
         return lines.joined(separator: "\n")
     }
+
+    /// A plain-text report that also shows every case's decision: the summary line, one line per case, then
+    /// each failure with expected and actual.
+    public var verboseText: String {
+        var lines = [
+            "suite \(suite) against \(policyID)@\(policyVersion): \(passedCount)/\(results.count) passed"
+        ]
+        lines += results.map { "  " + $0.decisionText }
+        lines += failures.map(\.failureText)
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension PolicyRequest {
+    /// Reads one request strictly: a member that decoding does not read (a misspelt fact such as
+    /// `"anonymised"`) is an error naming its JSON path, as in test suites.
+    /// - Parameters:
+    ///   - data: The JSON, `{"<requestKey>": {...}}`.
+    ///   - file: The file name used in errors.
+    ///   - limits: The largest input read.
+    /// - Returns: The request.
+    /// - Throws: ``PolicySuiteError`` listing every problem.
+    public static func load(
+        from data: Data,
+        file: String = "request",
+        limits: PolicyInputLimits = .standard
+    ) throws(PolicySuiteError) -> PolicyRequest {
+        if let problem = PolicyInputLimits.problem(
+            data,
+            maximumBytes: limits.maximumSuiteBytes,
+            maximumDepth: limits.maximumNestingDepth
+        ) {
+            throw PolicySuiteError(file: file, path: "$", message: problem)
+        }
+        let request: PolicyRequest
+        do {
+            request = try PublicDataJSON.decode(PolicyRequest.self, from: data)
+        } catch {
+            throw PolicySuiteError(file: file, path: error.path, message: error.message)
+        }
+        let issues = StrictDecoding.unreadMembers(of: request, in: data)
+        if !issues.isEmpty { throw PolicySuiteError(file: file, issues: issues) }
+        return request
+    }
 }
 
 /// Runs policy test suites.
@@ -280,49 +405,65 @@ public enum PolicyHarness {
     public static func check(_ decision: Decision, _ expect: PolicyExpectation) -> [ExpectationMismatch] {
         var mismatches: [ExpectationMismatch] = []
         func list(_ items: [String]) -> String { "[" + items.joined(separator: ", ") + "]" }
-        if decision.effect != expect.effect {
+        if let effect = expect.effect, decision.effect != effect {
             mismatches.append(
-                ExpectationMismatch(field: "effect", expected: expect.effect.rawValue, actual: decision.effect.rawValue)
+                ExpectationMismatch(field: "effect", expected: effect.rawValue, actual: decision.effect.rawValue)
             )
         }
-        var exact = expect.exactObligations ?? expect.exact ?? false
-        if let expected = expect.obligations {
-            let actual = decision.obligationKinds
+        func include(_ field: String, _ expected: [String]?, _ actual: [String], exact: Bool) {
+            guard let expected else { return }
             let ok = exact ? Set(expected) == Set(actual) : Set(expected).isSubset(of: Set(actual))
             if !ok {
                 mismatches.append(
                     ExpectationMismatch(
-                        field: "obligations",
-                        expected: (exact ? "exactly " : "including ") + list(expected.map(\.rawValue)),
-                        actual: list(actual.map(\.rawValue))
-                    )
-                )
-            }
-        }
-        exact = expect.exactArticles ?? expect.exact ?? false
-        if let expected = expect.articles {
-            let actual = decision.citedArticles
-            let ok = exact ? Set(expected) == Set(actual) : Set(expected).isSubset(of: Set(actual))
-            if !ok {
-                mismatches.append(
-                    ExpectationMismatch(
-                        field: "articles",
+                        field: field,
                         expected: (exact ? "exactly " : "including ") + list(expected),
                         actual: list(actual)
                     )
                 )
             }
         }
-        if let expected = expect.rules, !Set(expected).isSubset(of: Set(decision.firedRules)) {
+        func exclude(_ field: String, _ excluded: [String]?, _ actual: [String]) {
+            guard let excluded, !Set(excluded).isDisjoint(with: Set(actual)) else { return }
+            mismatches.append(
+                ExpectationMismatch(field: field, expected: "not including " + list(excluded), actual: list(actual))
+            )
+        }
+        let obligations = decision.obligationKinds.map(\.rawValue)
+        let articles = decision.citedArticles
+        let rules = ruleIDs(of: decision)
+        include(
+            "obligations",
+            expect.obligations?.map(\.rawValue),
+            obligations,
+            exact: expect.exactObligations ?? expect.exact ?? false
+        )
+        include("articles", expect.articles, articles, exact: expect.exactArticles ?? expect.exact ?? false)
+        include("rules", expect.rules, rules, exact: false)
+        exclude("obligationsExclude", expect.obligationsExclude?.map(\.rawValue), obligations)
+        exclude("articlesExclude", expect.articlesExclude, articles)
+        exclude("rulesExclude", expect.rulesExclude, rules)
+        if let alternatives = expect.anyOf, !alternatives.contains(where: { check(decision, $0).isEmpty }) {
+            let described = alternatives.enumerated().map { index, alternative in
+                "[\(index)] " + check(decision, alternative).map(\.description).joined(separator: "; ")
+            }
             mismatches.append(
                 ExpectationMismatch(
-                    field: "rules",
-                    expected: "including " + list(expected),
-                    actual: list(decision.firedRules)
+                    field: "anyOf",
+                    expected: "one of \(alternatives.count) alternative(s)",
+                    actual: "none held: " + described.joined(separator: " | ")
                 )
             )
         }
         return mismatches
+    }
+
+    /// The rules a decision is attributed to: its fired rules, or ``Reason/noApplicableRuleID`` for the
+    /// fail-closed deny.
+    /// - Parameter decision: The decision.
+    /// - Returns: The rule ids expectations and reports compare against.
+    public static func ruleIDs(of decision: Decision) -> [String] {
+        decision.isNoApplicableRule ? [Reason.noApplicableRuleID] : decision.firedRules
     }
 }
 

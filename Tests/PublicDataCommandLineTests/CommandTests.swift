@@ -294,8 +294,10 @@ import Testing
         let passing = try directory.write("passing.json", try Self.suite(expecting: "deny"))
         let withPolicy = await tool(["policy", "test", passing, "--policy", policy])
         #expect(withPolicy.status == .usage)
-        #expect(withPolicy.errorLines.count == 1)
-        #expect(withPolicy.error.hasPrefix("error: \(policy): invalid policy: $"), "\(withPolicy.error)")
+        // Several problems: a count, then one problem per line.
+        #expect(withPolicy.errorLines.count > 2)
+        #expect(withPolicy.error.hasPrefix("error: \(policy): invalid policy: "), "\(withPolicy.error)")
+        #expect(withPolicy.errorLines.dropFirst().allSatisfy { $0.hasPrefix("  - $") })
     }
 
     @Test func policyDiffAndCoverage() async throws {
@@ -318,5 +320,149 @@ import Testing
         #expect(coverage.status == .success)
         #expect(coverage.output.contains("never exercised: "))
         #expect(!coverage.output.contains("never exercised: dr.core-grade,"))
+    }
+}
+
+/// `policy eval`, `policy test -v` and `--format json`, strict suites (issue 18, item 4).
+struct PolicyToolingTests {
+    /// The first case of the shipped suite with `edit` applied, as a one-case suite.
+    static func suite(_ edit: (inout [String: Any]) -> Void = { _ in }) throws -> String {
+        let text = try CommandTests.suite(expecting: "deny")
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        var first = try #require((object["cases"] as? [[String: Any]])?.first)
+        edit(&first)
+        object["cases"] = [first]
+        return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+    }
+
+    @Test func evalPrintsTheDecision() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let request = try directory.write("request.json", try CommandTests.request())
+        let text = await tool(["policy", "eval", request, "--at", "2026-06-01T00:00:00Z"])
+        #expect(text.status == .success, "\(text.error)")
+        let lines = text.output.split(separator: "\n")
+        #expect(lines.first == "deny (data_request, beijing-default@2026.1)")
+        #expect(lines.contains("rules: dr.core-grade"))
+        #expect(lines.contains("articles: Art. 5, Art. 16"))
+
+        let json = await tool(["policy", "eval", request, "--format", "json", "--policy", "default"])
+        #expect(json.status == .success)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        #expect(object["effect"] as? String == "deny")
+        #expect(object["rules"] as? [String] == ["dr.core-grade"])
+        #expect(object["policy"] as? String == "beijing-default@2026.1")
+
+        let typo = try directory.write(
+            "typo.json",
+            try CommandTests.request().replacingOccurrences(of: "\"day\"", with: "\"anonymised\": true, \"day\"")
+        )
+        let bad = await tool(["policy", "eval", typo])
+        #expect(bad.status == .usage)
+        #expect(bad.errorLines.count == 1)
+        #expect(bad.error.hasPrefix("error: \(typo): $.dataRequest.anonymised: unknown field \"anonymised\""))
+        #expect(await tool(["policy", "eval", request, "--format", "yaml"]).status == .usage)
+        #expect(await tool(["policy", "eval"]).status == .usage)
+    }
+
+    @Test func verboseTestShowsEveryDecision() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let suite = try directory.write("suite.json", try Self.suite())
+        let quiet = await tool(["policy", "test", suite])
+        #expect(quiet.status == .success)
+        #expect(!quiet.output.contains("✓"))
+        for flag in ["-v", "--verbose"] {
+            let verbose = await tool(["policy", "test", suite, flag])
+            #expect(verbose.status == .success, "\(verbose.error)")
+            #expect(verbose.output.contains("  ✓ dr.core-grade"))
+            #expect(verbose.output.contains(": deny  rules [dr.core-grade]"))
+        }
+    }
+
+    @Test func testReportsJSONForCI() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let passing = try directory.write("passing.json", try Self.suite())
+        let failing = try directory.write("failing.json", try CommandTests.suite(expecting: "permit"))
+        let run = await tool(["policy", "test", passing, failing, "--format", "json"])
+        #expect(run.status == .checkFailed)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+        #expect(object["passed"] as? Int == 1)
+        #expect(object["failed"] as? Int == 1)
+        let suites = try #require(object["suites"] as? [[String: Any]])
+        #expect(suites.count == 2)
+        let failedCase = try #require((suites[1]["cases"] as? [[String: Any]])?.first)
+        #expect(failedCase["passed"] as? Bool == false)
+        let mismatch = try #require((failedCase["mismatches"] as? [[String: Any]])?.first)
+        #expect(mismatch["field"] as? String == "effect")
+        #expect(mismatch["expected"] as? String == "permit")
+        #expect(mismatch["actual"] as? String == "deny")
+        #expect(await tool(["policy", "test", passing, "--format", "json"]).status == .success)
+    }
+
+    @Test(arguments: [
+        ("expect", "obligatons", "$.cases[0].expect.obligatons", "obligations"),
+        ("dataRequest", "anonymised", "$.cases[0].request.dataRequest.anonymised", "anonymized"),
+    ])
+    func aTypoExitsTwoNamingThePath(place: String, key: String, path: String, suggestion: String) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let text = try Self.suite { testCase in
+            if place == "expect" {
+                var expect = testCase["expect"] as? [String: Any] ?? [:]
+                expect[key] = ["minimal_fields"]
+                testCase["expect"] = expect
+            } else {
+                var request = testCase["request"] as? [String: Any] ?? [:]
+                var facts = request["dataRequest"] as? [String: Any] ?? [:]
+                facts[key] = true
+                request["dataRequest"] = facts
+                testCase["request"] = request
+            }
+        }
+        let suite = try directory.write("typo.json", text)
+        let run = await tool(["policy", "test", suite])
+        #expect(run.status == .usage)
+        #expect(run.output.isEmpty)
+        #expect(
+            run.errorLines == ["error: \(suite): \(path): unknown field \"\(key)\"; did you mean \"\(suggestion)\"?"]
+        )
+    }
+
+    @Test func severalProblemsArePrintedOneALine() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let text = try Self.suite { testCase in
+            testCase["nmae"] = "x"
+            var expect = testCase["expect"] as? [String: Any] ?? [:]
+            expect["obligatons"] = ["minimal_fields"]
+            testCase["expect"] = expect
+        }
+        let suite = try directory.write("typos.json", text)
+        let run = await tool(["policy", "test", suite])
+        #expect(run.status == .usage)
+        #expect(run.errorLines.count == 3)
+        #expect(run.errorLines.first == "error: \(suite): 2 problem(s)")
+        #expect(run.errorLines.dropFirst().allSatisfy { $0.hasPrefix("  - $.cases[0].") })
+
+        let policy = try directory.write("policy.json", #"{"id": 7}"#)
+        let withPolicy = await tool(["policy", "test", suite, "--policy", policy])
+        #expect(withPolicy.status == .usage)
+        let header = try #require(withPolicy.errorLines.first)
+        #expect(header.hasPrefix("error: \(policy): invalid policy: ") && header.hasSuffix(" problem(s)"))
+        #expect(withPolicy.errorLines.dropFirst().allSatisfy { $0.hasPrefix("  - $") })
+    }
+
+    @Test func anEmptySuiteExitsTwo() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let empty = try directory.write("empty.json", #"{"name": "empty", "cases": []}"#)
+        let run = await tool(["policy", "test", empty])
+        #expect(run.status == .usage)
+        #expect(run.errorLines == ["error: \(empty): $.cases: the suite has no cases; an empty suite checks nothing"])
+        let emptyDirectory = directory.url.appendingPathComponent("none")
+        try FileManager.default.createDirectory(at: emptyDirectory, withIntermediateDirectories: true)
+        #expect(await tool(["policy", "test", emptyDirectory.path]).status == .usage)
     }
 }

@@ -1,6 +1,7 @@
 #if PostgreSQL
 import Foundation
 import PublicDataPostgres
+import PublicDataPostgresTesting
 import Testing
 
 /// The demo on PostgreSQL (built with `--traits PostgreSQL`): `PUBLICDATA_POSTGRES_URL`, else a throwaway cluster.

@@ -16,6 +16,12 @@ struct PolicyFormatTests {
         let bundled = try Policy.bundledBeijingDefault()
         #expect(bundled == Policy.beijingDefault)
         #expect(bundled.jsonText == Policy.beijingDefault.jsonText)
+        // The JSON is generated from the Swift value: the file's bytes are exactly what the value writes, so
+        // neither copy can be edited alone.
+        #expect(
+            try Data(contentsOf: Self.resourcePath) == Policy.beijingDefault.jsonData,
+            "Resources/beijing-default.policy.json is generated: edit BeijingDefault.swift, then run the tests with PUBLICDATA_REGENERATE_POLICY=1"
+        )
     }
 
     @Test func defaultPolicyIsValid() {

@@ -2,6 +2,7 @@
 import Foundation
 import PublicDataModel
 @testable import PublicDataPostgres
+import PublicDataPostgresTesting
 import Testing
 
 /// Checks a whole log: positions 1...n without holes, every id once, each stream's versions 1...k in log order.

@@ -2,6 +2,7 @@
 import Foundation
 import PublicDataModel
 @testable import PublicDataPostgres
+import PublicDataPostgresTesting
 import Testing
 
 /// How this test process reaches PostgreSQL: `PUBLICDATA_POSTGRES_URL`, else one throwaway cluster shared by
