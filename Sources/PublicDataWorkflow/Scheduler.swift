@@ -96,8 +96,8 @@ extension WorkflowEngine {
 
     // MARK: - Follow-ups of commands
 
-    /// Runs what a recorded command sets in motion at once: the exit procedure, and the catalog entry of an
-    /// accepted feedback offer.
+    /// Runs what a recorded command sets in motion at once: the exit procedure, the products of a revoked grant
+    /// (suspended), and the catalog entry of an accepted feedback offer.
     func followUp(_ command: WorkflowCommand, outcome: CommandOutcome, actor: Actor) async throws(WorkflowError) {
         switch command {
         case .agreement(.terminateAgreement(let id, _)), .agreement(.revokeAgreement(let id, _)):
@@ -109,6 +109,8 @@ extension WorkflowEngine {
         case .feedback(.acceptFeedback(let id)):
             guard !outcome.deduplicated else { return }
             try await publishFeedbackEntry(id, actor: actor)
+        case .dataRequest(.revokeGrant(let id, _)):
+            try await suspendProducts(afterRevoking: id, actor: actor)
         default:
             break
         }
