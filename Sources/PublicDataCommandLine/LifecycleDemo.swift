@@ -440,6 +440,22 @@ final class Narrator {
                 "\(usage.quantity) calls by \(Self.name(usage.consumer)) under \(usage.scenario?.rawValue ?? "—")"
             )
         }
+        let unfiled = W.usage("bank-unfiled", 50, scenario: "scn-unfiled")
+        do {
+            try await app.execute(
+                .settlement(.recordUsage(agreement: W.agreementID, usage: unfiled)),
+                by: W.operatorClerk
+            )
+            throw DemoFailure(
+                step: "recordUsage outside a scenario",
+                message: "a use without a filed scenario was recorded"
+            )
+        } catch let error as WorkflowError {
+            output.line(
+                "  ✗ operator: recordUsage under an unfiled scenario → refused, nothing recorded (\(error.code), "
+                    + "\(error.articles.joined(separator: ", ")))"
+            )
+        }
         let retry = try await app.execute(
             .settlement(.recordUsage(agreement: W.agreementID, usage: W.usage("bank-0317", 200))),
             by: W.operatorClerk
@@ -585,6 +601,10 @@ final class Narrator {
         for request in [W.grantedRequest, W.conditionalRequest] {
             let state = try await app.instance(DataRequestProcess.self, request.id.rawValue).stateName
             note("data request \(request.id): \(state)")
+        }
+        for scenario in [W.loanScenario, W.welfareScenario] {
+            let state = try await app.instance(ScenarioProcess.self, scenario.id.rawValue).stateName
+            note("scenario \(scenario.id): \(state)")
         }
     }
 

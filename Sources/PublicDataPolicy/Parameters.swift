@@ -50,6 +50,10 @@ public struct PolicyParameters: Codable, Sendable, Hashable {
     public var productFilingWorkingDays: Int
     /// Months of operation during which a trial fee applies before a full year. Default 12 (65号).
     public var trialFeeMonths: Int
+    /// Working days after an evaluation period opens for the operator to submit its report; when they pass,
+    /// the period may be rated with the report recorded as not provided. Default 20 (Art. 33 and 87号 §8 are
+    /// silent on the time; about one calendar month, a deployment choice).
+    public var operatorReportWorkingDays: Int
 
     /// Creates parameters; every argument defaults to the Beijing value.
     public init(
@@ -73,7 +77,8 @@ public struct PolicyParameters: Codable, Sendable, Hashable {
         agreementFilingWorkingDays: Int = 10,
         scenarioFilingWorkingDays: Int = 10,
         productFilingWorkingDays: Int = 10,
-        trialFeeMonths: Int = 12
+        trialFeeMonths: Int = 12,
+        operatorReportWorkingDays: Int = 20
     ) {
         self.freePurposes = freePurposes
         self.termCapYears = termCapYears
@@ -96,6 +101,7 @@ public struct PolicyParameters: Codable, Sendable, Hashable {
         self.scenarioFilingWorkingDays = scenarioFilingWorkingDays
         self.productFilingWorkingDays = productFilingWorkingDays
         self.trialFeeMonths = trialFeeMonths
+        self.operatorReportWorkingDays = operatorReportWorkingDays
     }
 
     /// Beijing's defaults.
@@ -341,6 +347,13 @@ extension PolicyParameters {
             0...120,
             get: { $0.trialFeeMonths },
             set: { $0.trialFeeMonths = $1 }
+        ),
+        intParameter(
+            "operatorReportWorkingDays",
+            "Working days for the operator's evaluation report (Art. 33); a deployment choice.",
+            1...365,
+            get: { $0.operatorReportWorkingDays },
+            set: { $0.operatorReportWorkingDays = $1 }
         ),
     ]
 

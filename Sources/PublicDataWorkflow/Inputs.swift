@@ -323,7 +323,8 @@ public enum EvaluationConsequence: String, Codable, Sendable, CaseIterable, Hash
 /// One metered use of a published product (Art. 28: use is controllable and measurable).
 ///
 /// The purpose — and so whether the use is free (Art. 22) — comes from the active downstream scenario named
-/// here, never from the caller; a use without a scenario is charged as industry development.
+/// here, never from the caller. A use is recorded only under the consumer's filed, active scenario of the
+/// product (Art. 25, 27, 30) and a price plan version in force on the day (Art. 22).
 public struct UsageSpec: Codable, Sendable, Hashable {
     /// The product used.
     public var product: ProductID
@@ -331,7 +332,7 @@ public struct UsageSpec: Codable, Sendable, Hashable {
     public var subscription: SubscriptionID
     /// The consuming party.
     public var consumer: PartyID
-    /// The active downstream scenario the use belongs to, if any.
+    /// The consumer's active downstream scenario the use belongs to (required; `nil` is refused).
     public var scenario: ScenarioID?
     /// The unit of the quantity; must be the price plan's unit.
     public var unit: MeterUnit

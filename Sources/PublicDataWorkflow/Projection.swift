@@ -50,6 +50,7 @@ public struct WorkflowProjection: Sendable, Hashable {
 
     private var requestsByAgreement: [AgreementID: Set<DataRequestID>] = [:]
     private var productsByAgreement: [AgreementID: Set<ProductID>] = [:]
+    private var scenariosByProduct: [ProductID: Set<ScenarioID>] = [:]
     private var requestEntries: [DataRequestID: [CatalogEntryID]] = [:]
     private var agreementOperator: [AgreementID: PartyID] = [:]
     private var objectionProvider: [ObjectionID: PartyID] = [:]
@@ -73,7 +74,13 @@ public struct WorkflowProjection: Sendable, Hashable {
         )
     }
 
+    /// The scenario streams of a product (to end them with it).
+    public func scenarios(of product: ProductID) -> [StreamID] {
+        (scenariosByProduct[product] ?? []).sorted().map { ProcessKind.scenario.stream($0.rawValue) }
+    }
+
     private static let decodedTypes: Set<String> = [
+        ScenarioProcess.Event.Kind.applied.rawValue,
         AgreementProcess.Event.Kind.drafted.rawValue, DataRequestProcess.Event.Kind.submitted.rawValue,
         ProductProcess.Event.Kind.drafted.rawValue, ProductProcess.Event.Kind.published.rawValue,
         ObjectionProcess.Event.Kind.raised.rawValue,
@@ -164,6 +171,10 @@ public struct WorkflowProjection: Sendable, Hashable {
                 products[product]?.pricePlan = plan
             }
             products[product]?.state = to
+        case .scenario:
+            if event.type == ScenarioProcess.Event.Kind.applied.rawValue, let product = payload?.productID {
+                scenariosByProduct[product, default: []].insert(ScenarioID(id))
+            }
         case .objection:
             let objection = ObjectionID(id)
             if event.type == ObjectionProcess.Event.Kind.raised.rawValue, let provider = payload?.providerIDs?.first {
@@ -259,6 +270,11 @@ public actor ProjectionRunner {
         try await catchUp()
         return projection.streams(of: agreement)
     }
+
+    func scenarioStreams(of product: ProductID) async throws(WorkflowError) -> [StreamID] {
+        try await catchUp()
+        return projection.scenarios(of: product)
+    }
 }
 
 /// The few payload fields the projections read; decoding only these keeps replay fast.
@@ -269,6 +285,7 @@ struct ProjectionFields: Decodable, Equatable {
 
     var operatorID: PartyID?
     var agreementID: AgreementID?
+    var productID: ProductID?
     var catalogEntryIDs: [CatalogEntryID]?
     var product: Named?
     var pricePlan: PricePlan?

@@ -96,8 +96,9 @@ extension WorkflowEngine {
 
     // MARK: - Follow-ups of commands
 
-    /// Runs what a recorded command sets in motion at once: the exit procedure, and the catalog entry of an
-    /// accepted feedback offer.
+    /// Runs what a recorded command sets in motion at once: the exit procedure, the products of a revoked grant
+    /// (suspended), the scenarios of a withdrawn product (ended), and the catalog entry of an accepted feedback
+    /// offer.
     func followUp(_ command: WorkflowCommand, outcome: CommandOutcome, actor: Actor) async throws(WorkflowError) {
         switch command {
         case .agreement(.terminateAgreement(let id, _)), .agreement(.revokeAgreement(let id, _)):
@@ -109,6 +110,10 @@ extension WorkflowEngine {
         case .feedback(.acceptFeedback(let id)):
             guard !outcome.deduplicated else { return }
             try await publishFeedbackEntry(id, actor: actor)
+        case .dataRequest(.revokeGrant(let id, _)):
+            try await suspendProducts(afterRevoking: id, actor: actor)
+        case .product(.withdrawProduct(let id, _)):
+            try await endScenarios(of: id, actor: actor)
         default:
             break
         }
@@ -184,7 +189,8 @@ extension WorkflowEngine {
         if let exit = agreement.openDeadlines[.exit] { _ = try await fire(AgreementProcess.self, exit) }
     }
 
-    /// The agreement's exit procedure (seed 001 §8): revoke every grant, withdraw every product, rate the open
+    /// The agreement's exit procedure (seed 001 §8): revoke every grant, withdraw every product and end its
+    /// scenarios, rate the open
     /// period and settle the accounts. Every step carries a deterministic id, so concurrent runs record it once.
     private func runAgreementExit(_ stream: StreamID, at instant: Date) async throws(WorkflowError) {
         let agreement = try await instance(AgreementProcess.self, stream: stream)
@@ -203,6 +209,16 @@ extension WorkflowEngine {
             try await exitStep(ProductProcess.self, product, at: instant, id: "\(prefix):\(product)", cause: stream) {
                 _,
                 _ in .withdrawnOnExit(reason)
+            }
+            let productID = ProductID(ProcessKind.product.instanceID(of: product) ?? product.rawValue)
+            for scenario in try await index.scenarioStreams(of: productID) {
+                try await exitStep(
+                    ScenarioProcess.self,
+                    scenario,
+                    at: instant,
+                    id: "\(prefix):\(scenario)",
+                    cause: stream
+                ) { _, _ in .endedOnExit(reason) }
             }
         }
         let settlement = SettlementProcess.kind.stream(agreementID.rawValue)

@@ -44,6 +44,10 @@ public struct WorkflowError: Error, Sendable, Hashable, Codable, CustomStringCon
         /// The policy denied a request that is not recorded as a decision (plan review, agreement review,
         /// eligibility); ``WorkflowError/decision`` has the whole decision.
         public static let policyDenied = Code("policyDenied")
+        /// The act needs an authorization that is not live: a product built from a catalog entry without a live
+        /// grant to its operator (Art. 16, 20), or a use outside an active, filed scenario of a published product
+        /// or without a price plan in force on the day (Art. 22, 25, 27, 30). Nothing is recorded.
+        public static let notAuthorized = Code("notAuthorized")
         /// A price plan exceeds its cap, or a charge cannot be computed.
         public static let pricing = Code("pricing")
         /// The store kept changing under the command; it was re-decided too often.

@@ -360,6 +360,11 @@ enum Scripts {
             .by(.operator, .product(.withdrawProduct(product: "prod-1", reason: "retired"))),
             .by(.implementingAgency, .settlement(.settleAccounts(agreement: "agr-1"))),
         ],
+        Array(lifecycle.prefix(toPublishedProduct.count + 4)) + [
+            .by(.implementingAgency, .scenario(.suspendScenario(scenario: "scn-1", reason: "linkage risk"))),
+            .by(.implementingAgency, .scenario(.resumeScenario(scenario: "scn-1"))),
+            .by(.implementingAgency, .scenario(.revokeScenario(scenario: "scn-1", reason: "violation confirmed"))),
+        ],
         lifecycle.prefix(while: {
             if case .run(.objection(.correctObjection), _) = $0 { return false }
             return true

@@ -135,7 +135,7 @@ struct LifecycleTests {
 
     @Test func aProductReleaseTheDPolicyDeniesIsRecorded() async throws {
         let world = World()
-        try await world.run(Scripts.toActiveAgreement)
+        try await world.run(Scripts.toPublishedProduct)
         var raw = Samples.product
         raw.id = "prod-2"
         raw.sourceEntries = ["ent-cond"]

@@ -2,6 +2,11 @@ import PublicDataModel
 
 /// 考核评价: the evaluation of an operator (Art. 33; seed 001 §8): the operator's report, the rating reported to
 /// the data administration, and the exit after consecutive poor ratings.
+///
+/// The operator cannot block its evaluation (Art. 33: 不得拒绝、隐匿、瞒报): opening a period opens a `report`
+/// deadline of `operatorReportWorkingDays` working days; when it passes without a report,
+/// `evaluation.reportOverdue` tells the operator, the agency and the data administration, and the agency may
+/// rate with the report recorded as not provided.
 public enum EvaluationProcess: WorkflowProcess {
     public static let kind = ProcessKind.evaluation
     public static let title = "Evaluation (Art. 33)"
@@ -14,6 +19,8 @@ public enum EvaluationProcess: WorkflowProcess {
         case opened
         /// The operator reported.
         case reported
+        /// The operator's report is overdue; the period may be rated without it.
+        case reportOverdue
         /// Rated.
         case rated
         /// The exit was ordered.
@@ -24,10 +31,27 @@ public enum EvaluationProcess: WorkflowProcess {
 
     /// The evaluation's deadlines.
     public enum Deadline: String, DeadlineKind {
+        /// The operator's report.
+        case report
         /// The exit procedure.
         case exit
 
-        public var rule: String { "immediately: terminate the agreement, then its exit procedure" }
+        public var rule: String {
+            switch self {
+            case .report:
+                "the end of `operatorReportWorkingDays` working days after the period opens; overdue → notice, "
+                    + "and the period may be rated with the report not provided"
+            case .exit: "immediately: terminate the agreement, then its exit procedure"
+            }
+        }
+    }
+
+    /// Whether the rating had the operator's report.
+    public enum ReportStatus: String, Codable, Sendable, Hashable {
+        /// The operator submitted its report before the rating.
+        case provided
+        /// The report's due date passed without it (Art. 33); the period was rated without it.
+        case notProvided
     }
 
     /// What an evaluation remembers.
@@ -67,12 +91,17 @@ public enum EvaluationProcess: WorkflowProcess {
                         guards: ["the agreement is active or suspended"]
                     )
                 case .submitOperatorReport:
-                    CommandSpec([.operator], ["Art. 21", "Art. 33"], guards: ["the operator of the agreement"])
+                    CommandSpec(
+                        [.operator],
+                        ["Art. 21", "Art. 33"],
+                        guards: ["the operator of the agreement", "due `operatorReportWorkingDays` after the opening"]
+                    )
                 case .rateOperator:
                     CommandSpec(
                         [.dataAdministration, .implementingAgency],
                         ["Art. 33"],
                         guards: [
+                            "after the operator's report, or after its due date (recorded as not provided)",
                             "every rating is reported to the data administration",
                             "the N-th consecutive poor rating (policy; 0: never) orders the exit",
                         ]
@@ -122,6 +151,9 @@ public enum EvaluationProcess: WorkflowProcess {
         public var consecutivePoorRatings: Int
         /// The consequence.
         public var consequence: EvaluationConsequence
+        /// Whether the operator's report was provided; `nil` in events recorded before the report had a due
+        /// date (it was then always provided).
+        public var operatorReport: ReportStatus?
     }
 
     /// The events.
@@ -130,6 +162,8 @@ public enum EvaluationProcess: WorkflowProcess {
         case opened(Opened)
         /// The operator reported.
         case reported(Noted)
+        /// The operator's report was not submitted by its due date.
+        case reportOverdue
         /// Rated.
         case rated(Rated)
         /// Rated, and the exit ordered.
@@ -141,6 +175,7 @@ public enum EvaluationProcess: WorkflowProcess {
         public enum Kind: String, EventKinding {
             case opened = "evaluation.opened"
             case reported = "evaluation.reported"
+            case reportOverdue = "evaluation.reportOverdue"
             case rated = "evaluation.rated"
             case exitOrdered = "evaluation.exitOrdered"
             case exitCompleted = "evaluation.exitCompleted"
@@ -150,6 +185,7 @@ public enum EvaluationProcess: WorkflowProcess {
             switch self {
             case .opened: .opened
             case .reported: .reported
+            case .reportOverdue: .reportOverdue
             case .rated: .rated
             case .exitOrdered: .exitOrdered
             case .exitCompleted: .exitCompleted
@@ -161,7 +197,7 @@ public enum EvaluationProcess: WorkflowProcess {
             case .opened(let payload): try payload.encode(to: encoder)
             case .reported(let payload): try payload.encode(to: encoder)
             case .rated(let payload), .exitOrdered(let payload): try payload.encode(to: encoder)
-            case .exitCompleted: break
+            case .exitCompleted, .reportOverdue: break
             }
         }
 
@@ -169,6 +205,7 @@ public enum EvaluationProcess: WorkflowProcess {
             switch kind {
             case .opened: self = .opened(try Opened(from: decoder))
             case .reported: self = .reported(try Noted(from: decoder))
+            case .reportOverdue: self = .reportOverdue
             case .rated: self = .rated(try Rated(from: decoder))
             case .exitOrdered: self = .exitOrdered(try Rated(from: decoder))
             case .exitCompleted: self = .exitCompleted
@@ -179,6 +216,7 @@ public enum EvaluationProcess: WorkflowProcess {
             switch kind {
             case .opened: Opened.self
             case .reported: Noted.self
+            case .reportOverdue: NoPayload.self
             case .rated: Rated.self
             case .exitOrdered: Rated.self
             case .exitCompleted: NoPayload.self
@@ -188,19 +226,41 @@ public enum EvaluationProcess: WorkflowProcess {
 
     public static func spec(_ kind: Event.Kind) -> EventSpec<Self> {
         switch kind {
-        case .opened: EventSpec(.command(.openEvaluation), from: [nil, .rated], to: .opened, notifies: [.operator])
-        case .reported: EventSpec(.command(.submitOperatorReport), from: [.opened], to: .reported)
+        case .opened:
+            EventSpec(
+                .command(.openEvaluation),
+                from: [nil, .rated],
+                to: .opened,
+                notifies: [.operator],
+                opens: [.report]
+            )
+        case .reported:
+            EventSpec(
+                .command(.submitOperatorReport),
+                from: [.opened, .reportOverdue],
+                to: .reported,
+                notifies: [.implementingAgency],
+                closes: [.report]
+            )
+        case .reportOverdue:
+            EventSpec(
+                .deadline(.report),
+                from: [.opened],
+                to: .reportOverdue,
+                notifies: [.operator, .implementingAgency, .dataAdministration],
+                closes: [.report]
+            )
         case .rated:
             EventSpec(
                 .command(.rateOperator),
-                from: [.reported],
+                from: [.reported, .reportOverdue],
                 to: .rated,
                 notifies: [.operator, .dataAdministration]
             )
         case .exitOrdered:
             EventSpec(
                 .command(.rateOperator),
-                from: [.reported],
+                from: [.reported, .reportOverdue],
                 to: .exiting,
                 notifies: [.operator, .implementingAgency, .dataAdministration],
                 opens: [.exit]
@@ -226,7 +286,12 @@ public enum EvaluationProcess: WorkflowProcess {
             trace.agreementID = agreementID
             trace.operatorID = terms.terms.operatorParty
             trace.agencyID = terms.terms.implementingAgency
-            return [Draft(.opened(Opened(evaluationID: period)), trace: trace)]
+            let report = context.workingDayDeadline(
+                Deadline.report,
+                instance,
+                count: context.parameters.operatorReportWorkingDays
+            )
+            return [Draft(.opened(Opened(evaluationID: period)), trace: trace, deadlines: [report])]
         case .submitOperatorReport(_, let report):
             try context.requireParty(instance.trace.operatorID, when: .operator, articles)
             return [Draft(.reported(Noted(note: report)))]
@@ -242,7 +307,12 @@ public enum EvaluationProcess: WorkflowProcess {
                 let limit = context.parameters.consecutivePoorRatingsForExit
                 consequence = limit > 0 && poor >= limit ? .exit : (poor == 1 ? .notice : .interview)
             }
-            let rated = Rated(rating: rating, consecutivePoorRatings: poor, consequence: consequence)
+            let rated = Rated(
+                rating: rating,
+                consecutivePoorRatings: poor,
+                consequence: consequence,
+                operatorReport: instance.state == .reportOverdue ? .notProvided : .provided
+            )
             guard consequence == .exit else { return [Draft(.rated(rated))] }
             let exit = context.deadline(Deadline.exit, instance, dueDay: context.today, dueAt: context.now)
             return [Draft(.exitOrdered(rated), deadlines: [exit])]
@@ -259,7 +329,7 @@ public enum EvaluationProcess: WorkflowProcess {
             facts.rating = rated.rating
             facts.consecutivePoorRatings = rated.consecutivePoorRatings
             facts.consequence = rated.consequence
-        case .exitCompleted: break
+        case .exitCompleted, .reportOverdue: break
         }
     }
 
@@ -269,6 +339,7 @@ public enum EvaluationProcess: WorkflowProcess {
         _ context: DecisionContext
     ) -> Draft<Self>? {
         switch deadline {
+        case .report: Draft(.reportOverdue)
         case .exit: Draft(.exitCompleted)
         }
     }

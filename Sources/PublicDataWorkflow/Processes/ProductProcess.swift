@@ -4,9 +4,15 @@ import PublicDataPricing
 
 /// 数据产品和服务: a product or service built from granted data (Art. 20, 26–27): compliance assessment by the
 /// policy, filing, registration, the fee cap (65号), publication with a versioned price book, withdrawal.
+///
+/// Every catalog entry a product is built from needs a live grant to its operator: a data request under the
+/// agreement, granted or provisioned, that covers the entry (Art. 16, 20). Drafting and assessing refuse a
+/// product with an ungranted source (``WorkflowError/Code/notAuthorized``, nothing recorded); when a grant is
+/// revoked, every product built on an entry it alone covered is suspended (`product.suspended`, the operator
+/// and the agency told) and may then only be withdrawn; the agreement's exit withdraws them.
 public enum ProductProcess: WorkflowProcess {
     public static let kind = ProcessKind.product
-    public static let title = "Product or service (Art. 20, 22, 26–27)"
+    public static let title = "Product or service (Art. 16, 20, 22, 26–27)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.refused, .withdrawn]
 
@@ -24,6 +30,9 @@ public enum ProductProcess: WorkflowProcess {
         case registered
         /// On the market, with a price plan in force.
         case published
+        /// Suspended because a grant behind one of its sources ended (Art. 16, 20, 30); it may only be
+        /// withdrawn.
+        case suspended
         /// Withdrawn.
         case withdrawn
     }
@@ -80,12 +89,22 @@ public enum ProductProcess: WorkflowProcess {
             /// Who may issue it, and why.
             public var spec: CommandSpec {
                 switch self {
-                case .draftProduct: CommandSpec([.operator], ["Art. 20"], guards: ["the operator of the agreement"])
+                case .draftProduct:
+                    CommandSpec(
+                        [.operator],
+                        ["Art. 16", "Art. 20"],
+                        guards: [
+                            "the operator of the agreement", "every source entry has a live grant to the operator",
+                        ]
+                    )
                 case .assessProductCompliance:
                     CommandSpec(
                         [.implementingAgency],
-                        ["Art. 6", "Art. 20", "Art. 26"],
-                        guards: ["the agency of the agreement", "the policy decides; a denial is recorded"]
+                        ["Art. 6", "Art. 16", "Art. 20", "Art. 26"],
+                        guards: [
+                            "the agency of the agreement", "every source entry has a live grant to the operator",
+                            "the policy decides; a denial is recorded",
+                        ]
                     )
                 case .fileProduct: CommandSpec([.operator], ["Art. 20"], guards: ["the operator of the agreement"])
                 case .registerProduct: CommandSpec([.dataAdministration], ["Art. 9"])
@@ -179,6 +198,16 @@ public enum ProductProcess: WorkflowProcess {
         public var feeCap: FeeCap
     }
 
+    /// A grant behind the product ended.
+    public struct GrantEnded: Codable, Sendable, Hashable {
+        /// The data request whose grant ended.
+        public var dataRequest: DataRequestID
+        /// The product's source entries no live grant covers any more.
+        public var ungrantedEntries: [CatalogEntryID]
+        /// Why the grant ended.
+        public var reason: String
+    }
+
     /// The events.
     public enum Event: ProcessEvent, DecisionCarrying {
         /// Drafted.
@@ -203,6 +232,8 @@ public enum ProductProcess: WorkflowProcess {
         case withdrawn(Reasoned)
         /// Withdrawn by the exit procedure of the agreement.
         case withdrawnOnExit(Reasoned)
+        /// Suspended because a grant behind it was revoked.
+        case suspended(GrantEnded)
 
         /// The stored event types.
         public enum Kind: String, EventKinding {
@@ -217,6 +248,7 @@ public enum ProductProcess: WorkflowProcess {
             case publicationRefused = "product.publicationRefused"
             case withdrawn = "product.withdrawn"
             case withdrawnOnExit = "product.withdrawnOnExit"
+            case suspended = "product.suspended"
         }
 
         public var kind: Kind {
@@ -232,6 +264,7 @@ public enum ProductProcess: WorkflowProcess {
             case .publicationRefused: .publicationRefused
             case .withdrawn: .withdrawn
             case .withdrawnOnExit: .withdrawnOnExit
+            case .suspended: .suspended
             }
         }
 
@@ -253,6 +286,7 @@ public enum ProductProcess: WorkflowProcess {
             case .feeCapSet(let payload): try payload.encode(to: encoder)
             case .published(let payload): try payload.encode(to: encoder)
             case .withdrawn(let payload), .withdrawnOnExit(let payload): try payload.encode(to: encoder)
+            case .suspended(let payload): try payload.encode(to: encoder)
             case .filed, .filingOverdue: break
             }
         }
@@ -270,6 +304,7 @@ public enum ProductProcess: WorkflowProcess {
             case .publicationRefused: self = .publicationRefused(try Decided(from: decoder))
             case .withdrawn: self = .withdrawn(try Reasoned(from: decoder))
             case .withdrawnOnExit: self = .withdrawnOnExit(try Reasoned(from: decoder))
+            case .suspended: self = .suspended(try GrantEnded(from: decoder))
             }
         }
 
@@ -286,12 +321,13 @@ public enum ProductProcess: WorkflowProcess {
             case .publicationRefused: Decided.self
             case .withdrawn: Reasoned.self
             case .withdrawnOnExit: Reasoned.self
+            case .suspended: GrantEnded.self
             }
         }
     }
 
     public static func spec(_ kind: Event.Kind) -> EventSpec<Self> {
-        let live: [State?] = [.draft, .compliant, .filed, .registered, .published]
+        let live: [State?] = [.draft, .compliant, .filed, .registered, .published, .suspended]
         switch kind {
         case .drafted: return EventSpec(.command(.draftProduct), from: [nil], to: .draft)
         case .complianceAssessed:
@@ -352,7 +388,21 @@ public enum ProductProcess: WorkflowProcess {
                 closes: [.filing]
             )
         case .withdrawnOnExit:
-            return EventSpec(.exit, from: live, to: .withdrawn, notifies: [.operator], closes: [.filing])
+            return EventSpec(
+                .exit,
+                from: live,
+                to: .withdrawn,
+                notifies: [.operator, .implementingAgency],
+                closes: [.filing]
+            )
+        case .suspended:
+            return EventSpec(
+                .effect(.dataRequest(.revokeGrant)),
+                from: [.draft, .compliant, .filed, .registered, .published],
+                to: .suspended,
+                notifies: [.operator, .implementingAgency],
+                closes: [.filing]
+            )
         }
     }
 
@@ -368,6 +418,7 @@ public enum ProductProcess: WorkflowProcess {
             let (agreement, terms) = try await context.agreement(product.agreement)
             try context.requireParty(agreement.trace.operatorID, when: .operator, articles)
             _ = try await context.entries(product.sourceEntries)
+            try await context.requireGrants(product.sourceEntries, under: product.agreement)
             var trace = TraceKeys()
             trace.productID = product.id
             trace.agreementID = product.agreement
@@ -381,6 +432,7 @@ public enum ProductProcess: WorkflowProcess {
             guard let product = facts.product else { throw context.refuse(.notFound, "the product has no content") }
             let (_, terms) = try await context.agreement(product.agreement)
             let entries = try await context.entries(product.sourceEntries)
+            try await context.requireGrants(product.sourceEntries, under: product.agreement)
             var delivered: [ProductID] = []
             for source in product.derivedFrom {
                 let other = try await context.instance(ProductProcess.self, source.rawValue)
@@ -498,7 +550,7 @@ public enum ProductProcess: WorkflowProcess {
                 let book = facts.priceBook ?? (try? PriceBook(product: product))
                 facts.priceBook = (try? book?.adding(published.pricePlan)) ?? book
             }
-        case .filed, .filingOverdue, .withdrawn, .withdrawnOnExit: break
+        case .filed, .filingOverdue, .withdrawn, .withdrawnOnExit, .suspended: break
         }
     }
 
@@ -509,6 +561,76 @@ public enum ProductProcess: WorkflowProcess {
     ) -> Draft<Self>? {
         switch deadline {
         case .filing: Draft(.filingOverdue)
+        }
+    }
+}
+
+extension DecisionContext {
+    /// The catalog entries a live grant covers under `agreement`: the entries of its data requests that are
+    /// granted or provisioned (every request under an agreement is its operator's).
+    func grantedEntries(under agreement: AgreementID) async throws(WorkflowError) -> Set<CatalogEntryID> {
+        try await engine.grantedEntries(under: agreement)
+    }
+
+    /// Every entry of `sources` must have a live grant under `agreement`; otherwise `notAuthorized` citing
+    /// Art. 16 and Art. 20, naming the entries without one.
+    func requireGrants(_ sources: [CatalogEntryID], under agreement: AgreementID) async throws(WorkflowError) {
+        let granted = try await grantedEntries(under: agreement)
+        let missing = sources.filter { !granted.contains($0) }
+        guard missing.isEmpty else {
+            throw refuse(
+                .notAuthorized,
+                "no live grant to the operator of \(agreement) covers "
+                    + missing.map(\.rawValue).joined(separator: ", ")
+                    + "; request the entries (and pass their co-review) first",
+                ["Art. 16", "Art. 20"]
+            )
+        }
+    }
+}
+
+extension WorkflowEngine {
+    /// The catalog entries covered by a granted or provisioned data request under `agreement`.
+    func grantedEntries(under agreement: AgreementID) async throws(WorkflowError) -> Set<CatalogEntryID> {
+        var covered: Set<CatalogEntryID> = []
+        for stream in try await index.exitTargets(agreement).requests {
+            let request = try await instance(DataRequestProcess.self, stream: stream)
+            guard request.state == .granted || request.state == .provisioned, let spec = request.facts.request else {
+                continue
+            }
+            covered.formUnion(spec.items.map(\.entry))
+        }
+        return covered
+    }
+
+    /// Suspends every live product of the revoked request's agreement that a live grant no longer fully covers
+    /// (Art. 16, 20, 30); each suspension is recorded once (a deterministic id) and tells the operator and the
+    /// agency.
+    func suspendProducts(afterRevoking id: DataRequestID, actor: Actor) async throws(WorkflowError) {
+        let request = try await instance(DataRequestProcess.self, id.rawValue)
+        guard request.state == .revoked, let agreement = request.trace.agreementID else { return }
+        let granted = try await grantedEntries(under: agreement)
+        let reason = "the grant of data request \(id) was revoked"
+        for stream in try await index.exitTargets(agreement).products {
+            for _ in 0..<32 {
+                let product = try await instance(ProductProcess.self, stream: stream)
+                let sources = product.facts.product?.sourceEntries ?? []
+                let missing = sources.filter { !granted.contains($0) }
+                let draft = Draft<ProductProcess>(
+                    .suspended(ProductProcess.GrantEnded(dataRequest: id, ungrantedEntries: missing, reason: reason)),
+                    id: EventID("grant-ended:\(id):\(stream)")
+                )
+                guard !missing.isEmpty, ProductProcess.spec(.suspended).from.contains(product.state) else { break }
+                let result = try await append(
+                    [draft],
+                    to: product,
+                    actor: actor,
+                    now: clock.now(),
+                    trigger: .effect(.dataRequest(.revokeGrant)),
+                    causation: request.stream.rawValue
+                )
+                if case .appended = result { break }
+            }
         }
     }
 }

@@ -3,11 +3,15 @@ import PublicDataPolicy
 
 /// 下游场景: a business entity's use of a published product in a scenario (Art. 25, 27), assessed under the
 /// policy by the operator and filed with the implementing agency.
+///
+/// Usage is recorded only under an active scenario (see ``SettlementProcess``). The implementing agency
+/// suspends, resumes and revokes a scenario (Art. 30: 及时终止违规授权使用); a scenario ends when its product is
+/// withdrawn (`scenario.ended`) or its agreement's exit procedure runs (`scenario.endedOnExit`).
 public enum ScenarioProcess: WorkflowProcess {
     public static let kind = ProcessKind.scenario
-    public static let title = "Downstream scenario (Art. 25, 27)"
+    public static let title = "Downstream scenario (Art. 25, 27, 30)"
     public static let initialFacts = Facts()
-    public static let finalStates: Set<State> = [.refused]
+    public static let finalStates: Set<State> = [.refused, .revoked, .ended]
 
     /// The scenario's states.
     public enum State: String, ProcessStateKind {
@@ -21,6 +25,12 @@ public enum ScenarioProcess: WorkflowProcess {
         case filed
         /// In use.
         case active
+        /// Suspended by the implementing agency (Art. 30); no usage is recorded until it is resumed.
+        case suspended
+        /// Revoked by the implementing agency (Art. 30).
+        case revoked
+        /// Ended with its product or its agreement.
+        case ended
     }
 
     /// The scenario's deadlines.
@@ -51,10 +61,17 @@ public enum ScenarioProcess: WorkflowProcess {
         case fileScenario(scenario: ScenarioID)
         /// The implementing agency activates a filed scenario.
         case activateScenario(scenario: ScenarioID)
+        /// The implementing agency suspends an active scenario (Art. 30).
+        case suspendScenario(scenario: ScenarioID, reason: String)
+        /// The implementing agency resumes a suspended scenario.
+        case resumeScenario(scenario: ScenarioID)
+        /// The implementing agency revokes a scenario for good (Art. 30).
+        case revokeScenario(scenario: ScenarioID, reason: String)
 
         /// The commands' names.
         public enum Name: String, CommandNaming {
-            case applyScenario, assessScenario, fileScenario, activateScenario
+            case applyScenario, assessScenario, fileScenario, activateScenario, suspendScenario, resumeScenario
+            case revokeScenario
 
             /// Who may issue it, and why.
             public var spec: CommandSpec {
@@ -69,6 +86,18 @@ public enum ScenarioProcess: WorkflowProcess {
                 case .fileScenario: CommandSpec([.operator], ["Art. 27"], guards: ["the operator of the product"])
                 case .activateScenario:
                     CommandSpec([.implementingAgency], ["Art. 27"], guards: ["the agency of the agreement"])
+                case .suspendScenario, .revokeScenario:
+                    CommandSpec(
+                        [.implementingAgency],
+                        ["Art. 30"],
+                        guards: ["the agency of the agreement", "a reason"]
+                    )
+                case .resumeScenario:
+                    CommandSpec(
+                        [.implementingAgency],
+                        ["Art. 30"],
+                        guards: ["the agency of the agreement", "the product is published"]
+                    )
                 }
             }
         }
@@ -79,13 +108,18 @@ public enum ScenarioProcess: WorkflowProcess {
             case .assessScenario: .assessScenario
             case .fileScenario: .fileScenario
             case .activateScenario: .activateScenario
+            case .suspendScenario: .suspendScenario
+            case .resumeScenario: .resumeScenario
+            case .revokeScenario: .revokeScenario
             }
         }
 
         public var instanceID: String {
             switch self {
             case .applyScenario(let scenario): scenario.id.rawValue
-            case .assessScenario(let id), .fileScenario(let id), .activateScenario(let id): id.rawValue
+            case .assessScenario(let id), .fileScenario(let id), .activateScenario(let id), .resumeScenario(let id),
+                .suspendScenario(let id, _), .revokeScenario(let id, _):
+                id.rawValue
             }
         }
 
@@ -95,7 +129,11 @@ public enum ScenarioProcess: WorkflowProcess {
                 check.id(scenario.id, "$.scenario.id")
                 check.id(scenario.product, "$.scenario.product")
                 check.text(scenario.description, "$.scenario.description")
-            case .assessScenario(let id), .fileScenario(let id), .activateScenario(let id): check.id(id, "$.scenario")
+            case .assessScenario(let id), .fileScenario(let id), .activateScenario(let id), .resumeScenario(let id):
+                check.id(id, "$.scenario")
+            case .suspendScenario(let id, let reason), .revokeScenario(let id, let reason):
+                check.id(id, "$.scenario")
+                check.text(reason, "$.reason")
             }
         }
     }
@@ -120,6 +158,16 @@ public enum ScenarioProcess: WorkflowProcess {
         case filingOverdue
         /// Activated.
         case activated
+        /// Suspended (Art. 30).
+        case suspended(Reasoned)
+        /// Resumed.
+        case resumed
+        /// Revoked (Art. 30).
+        case revoked(Reasoned)
+        /// Ended because its product was withdrawn.
+        case ended(Reasoned)
+        /// Ended by the exit procedure of the agreement.
+        case endedOnExit(Reasoned)
 
         /// The stored event types.
         public enum Kind: String, EventKinding {
@@ -129,6 +177,11 @@ public enum ScenarioProcess: WorkflowProcess {
             case filed = "scenario.filed"
             case filingOverdue = "scenario.filingOverdue"
             case activated = "scenario.activated"
+            case suspended = "scenario.suspended"
+            case resumed = "scenario.resumed"
+            case revoked = "scenario.revoked"
+            case ended = "scenario.ended"
+            case endedOnExit = "scenario.endedOnExit"
         }
 
         public var kind: Kind {
@@ -139,6 +192,11 @@ public enum ScenarioProcess: WorkflowProcess {
             case .filed: .filed
             case .filingOverdue: .filingOverdue
             case .activated: .activated
+            case .suspended: .suspended
+            case .resumed: .resumed
+            case .revoked: .revoked
+            case .ended: .ended
+            case .endedOnExit: .endedOnExit
             }
         }
 
@@ -153,7 +211,9 @@ public enum ScenarioProcess: WorkflowProcess {
             switch self {
             case .applied(let payload): try payload.encode(to: encoder)
             case .complianceAssessed(let payload), .refused(let payload): try payload.encode(to: encoder)
-            case .filed, .filingOverdue, .activated: break
+            case .suspended(let payload), .revoked(let payload), .ended(let payload), .endedOnExit(let payload):
+                try payload.encode(to: encoder)
+            case .filed, .filingOverdue, .activated, .resumed: break
             }
         }
 
@@ -165,6 +225,11 @@ public enum ScenarioProcess: WorkflowProcess {
             case .filed: self = .filed
             case .filingOverdue: self = .filingOverdue
             case .activated: self = .activated
+            case .suspended: self = .suspended(try Reasoned(from: decoder))
+            case .resumed: self = .resumed
+            case .revoked: self = .revoked(try Reasoned(from: decoder))
+            case .ended: self = .ended(try Reasoned(from: decoder))
+            case .endedOnExit: self = .endedOnExit(try Reasoned(from: decoder))
             }
         }
 
@@ -176,6 +241,8 @@ public enum ScenarioProcess: WorkflowProcess {
             case .filed: NoPayload.self
             case .filingOverdue: NoPayload.self
             case .activated: NoPayload.self
+            case .suspended, .revoked, .ended, .endedOnExit: Reasoned.self
+            case .resumed: NoPayload.self
             }
         }
     }
@@ -211,6 +278,44 @@ public enum ScenarioProcess: WorkflowProcess {
             )
         case .activated:
             EventSpec(.command(.activateScenario), from: [.filed], to: .active, notifies: [.businessEntity, .operator])
+        case .suspended:
+            EventSpec(
+                .command(.suspendScenario),
+                from: [.active],
+                to: .suspended,
+                notifies: [.businessEntity, .operator]
+            )
+        case .resumed:
+            EventSpec(
+                .command(.resumeScenario),
+                from: [.suspended],
+                to: .active,
+                notifies: [.businessEntity, .operator]
+            )
+        case .revoked:
+            EventSpec(
+                .command(.revokeScenario),
+                from: [.applied, .compliant, .filed, .active, .suspended],
+                to: .revoked,
+                notifies: [.businessEntity, .operator],
+                closes: [.filing]
+            )
+        case .ended:
+            EventSpec(
+                .effect(.product(.withdrawProduct)),
+                from: [.applied, .compliant, .filed, .active, .suspended],
+                to: .ended,
+                notifies: [.businessEntity],
+                closes: [.filing]
+            )
+        case .endedOnExit:
+            EventSpec(
+                .exit,
+                from: [.applied, .compliant, .filed, .active, .suspended],
+                to: .ended,
+                notifies: [.businessEntity],
+                closes: [.filing]
+            )
         }
     }
 
@@ -273,6 +378,22 @@ public enum ScenarioProcess: WorkflowProcess {
         case .activateScenario:
             try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
             return [Draft(.activated)]
+        case .suspendScenario(_, let reason):
+            try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
+            return [Draft(.suspended(Reasoned(reason: reason)))]
+        case .resumeScenario:
+            try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
+            if let product = instance.trace.productID {
+                try context.require(
+                    try await context.load(ProductProcess.self, product.rawValue),
+                    in: [.published],
+                    ["Art. 22", "Art. 25"]
+                )
+            }
+            return [Draft(.resumed)]
+        case .revokeScenario(_, let reason):
+            try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
+            return [Draft(.revoked(Reasoned(reason: reason)))]
         }
     }
 
@@ -280,7 +401,7 @@ public enum ScenarioProcess: WorkflowProcess {
         switch event {
         case .applied(let applied): facts.scenario = applied.scenario
         case .complianceAssessed(let decided), .refused(let decided): facts.decision = decided.decision
-        case .filed, .filingOverdue, .activated: break
+        case .filed, .filingOverdue, .activated, .suspended, .resumed, .revoked, .ended, .endedOnExit: break
         }
     }
 
@@ -291,6 +412,31 @@ public enum ScenarioProcess: WorkflowProcess {
     ) -> Draft<Self>? {
         switch deadline {
         case .filing: Draft(.filingOverdue)
+        }
+    }
+}
+
+extension WorkflowEngine {
+    /// Ends every open scenario of a withdrawn product (once each: a deterministic id), telling its business
+    /// entity.
+    func endScenarios(of product: ProductID, actor: Actor) async throws(WorkflowError) {
+        let withdrawn = try await instance(ProductProcess.self, product.rawValue)
+        guard withdrawn.state == .withdrawn else { return }
+        let reason = Reasoned(reason: "product \(product) was withdrawn")
+        for stream in try await index.scenarioStreams(of: product) {
+            for _ in 0..<32 {
+                let scenario = try await instance(ScenarioProcess.self, stream: stream)
+                guard ScenarioProcess.spec(.ended).from.contains(scenario.state) else { break }
+                let result = try await append(
+                    [Draft(.ended(reason), id: EventID("product-withdrawn:\(product):\(stream)"))],
+                    to: scenario,
+                    actor: actor,
+                    now: clock.now(),
+                    trigger: .effect(.product(.withdrawProduct)),
+                    causation: withdrawn.stream.rawValue
+                )
+                if case .appended = result { break }
+            }
         }
     }
 }

@@ -60,9 +60,11 @@ public enum SettlementProcess: WorkflowProcess {
                 case .recordUsage:
                     CommandSpec(
                         [.operator],
-                        ["Art. 22", "Art. 28"],
+                        ["Art. 22", "Art. 25", "Art. 27", "Art. 28", "Art. 30"],
                         guards: [
-                            "the operator of the product", "the product is published", "the unit is the plan's unit",
+                            "the operator of the product", "the product is published",
+                            "the consumer's scenario of the product is filed and active",
+                            "a price plan version is in force on the usage day", "the unit is the plan's unit",
                             "a duplicate key is counted once", "the purpose comes from the active scenario",
                         ]
                     )
@@ -248,8 +250,13 @@ public enum SettlementProcess: WorkflowProcess {
             }
             try context.requireParty(product.trace.operatorID, when: .operator, articles)
             try context.require(product, in: [.published], ["Art. 22"])
-            guard let plan = product.facts.pricePlan else {
-                throw context.refuse(.invalidState, "product \(usage.product) has no price plan", ["Art. 22"])
+            // Art. 22: the price plan version in force on the usage day prices the use.
+            guard let plan = product.facts.priceBook?.versions.last(where: { $0.covers(context.today) }) else {
+                throw context.refuse(
+                    .notAuthorized,
+                    "no price plan of product \(usage.product) is in force on \(context.today)",
+                    ["Art. 22"]
+                )
             }
             if case .usage(let charge) = plan.charge, charge.unit != usage.unit {
                 throw context.refuse(
@@ -260,19 +267,26 @@ public enum SettlementProcess: WorkflowProcess {
             }
             let (agreement, terms) = try await context.agreement(agreementID)
             try context.require(agreement, in: [.active], ["Art. 13"])
-            var purpose = Purpose.industryDevelopment
-            if let scenarioID = usage.scenario {
-                let scenario = try await context.load(ScenarioProcess.self, scenarioID.rawValue)
-                guard scenario.state == .active, let spec = scenario.facts.scenario, spec.product == usage.product
-                else {
-                    throw context.refuse(
-                        .invalidState,
-                        "scenario \(scenarioID) is not an active scenario of the product",
-                        ["Art. 25", "Art. 27"]
-                    )
-                }
-                purpose = spec.purpose
+            // Art. 25, 27, 30: a use belongs to the consumer's filed, active scenario of this product.
+            guard let scenarioID = usage.scenario else {
+                throw context.refuse(
+                    .notAuthorized,
+                    "a use of \(usage.product) names no scenario; file the consumer's scenario first",
+                    ["Art. 25", "Art. 27"]
+                )
             }
+            let scenario = try await context.instance(ScenarioProcess.self, scenarioID.rawValue)
+            guard scenario.state == .active, let spec = scenario.facts.scenario, spec.product == usage.product,
+                scenario.trace.applicantID == usage.consumer
+            else {
+                throw context.refuse(
+                    .notAuthorized,
+                    "scenario \(scenarioID) is not an active, filed scenario of \(usage.consumer) for "
+                        + "\(usage.product) (it is \(scenario.stateName))",
+                    ["Art. 25", "Art. 27", "Art. 30"]
+                )
+            }
+            let purpose = spec.purpose
             if let previous = instance.facts.tallies[usage.subscription], previous.product != usage.product {
                 throw context.refuse(
                     .invalidInput,
