@@ -40,7 +40,7 @@ public struct PublicDataConfiguration: Sendable {
     ///   - ledgerName: The ledger's name.
     ///   - authorities: The parties holding the authority roles.
     ///   - retry: The outbox retry policy.
-    ///   - observer: Receives structured events (``ObservedEvent``) from the engine, outbox and ledger.
+    ///   - observer: Receives structured events (`ObservedEvent`) from the engine, outbox and ledger.
     public init(
         store: any EventStore,
         sink: any NotificationSink = NoOpNotificationSink(),
