@@ -119,7 +119,10 @@ let package = Package(
             resources: [.copy("Suites")]
         ),
         .testTarget(name: "PublicDataPricingTests", dependencies: ["PublicDataPricing", "PublicDataTesting"]),
-        .testTarget(name: "PublicDataAuditTests", dependencies: ["PublicDataAudit", "PublicDataTesting"]),
+        .testTarget(
+            name: "PublicDataAuditTests",
+            dependencies: ["PublicDataAudit", "PublicDataTesting", "PublicDataSQLite"]
+        ),
         .testTarget(
             name: "PublicDataWorkflowTests",
             dependencies: ["PublicDataKit", "PublicDataTesting", "PublicDataSQLite"]

@@ -27,6 +27,11 @@ public struct AuditError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let malformedEntry = Code("malformedEntry")
         /// A signer failed or produced an unusable signature.
         public static let signingFailed = Code("signingFailed")
+        /// Another ledger instance recorded in the ledger's stream first (or the store reported the record as a
+        /// duplicate); nothing was recorded by this call. Catch up and try again.
+        public static let conflict = Code("conflict")
+        /// An input exceeds a configured size limit (``AuditLimits``).
+        public static let limitExceeded = Code("limitExceeded")
         /// The store failed underneath the ledger (the ``AuditError/message`` carries the store's error).
         public static let storeFailure = Code("storeFailure")
 

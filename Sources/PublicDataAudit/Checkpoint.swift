@@ -201,25 +201,46 @@ public struct SignedCheckpoint: Sendable, Hashable, Codable, CustomStringConvert
         !verifiedSigners(using: verifiers).isEmpty
     }
 
-    /// Parses a signed checkpoint text.
-    /// - Parameter text: Body, blank line, signature lines, each ending in `\n`.
+    /// Parses a signed checkpoint file's bytes: UTF-8 text within `limits`.
+    /// - Parameters:
+    ///   - data: The file's bytes.
+    ///   - limits: The size limits (``AuditLimits/default``).
     /// - Returns: The signed checkpoint.
-    /// - Throws: ``AuditError`` `malformedDocument` naming the problem.
-    public static func parse(_ text: String) throws(AuditError) -> SignedCheckpoint {
+    /// - Throws: ``AuditError`` `limitExceeded`, or `malformedDocument` (also for bytes that are not UTF-8).
+    public static func parse(data: Data, limits: AuditLimits = .default) throws(AuditError) -> SignedCheckpoint {
+        try limits.check(data.count, limits.maximumCheckpointBytes, "the signed checkpoint (bytes)")
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw AuditError(code: .malformedDocument, message: "signed checkpoint: the text is not UTF-8")
+        }
+        return try parse(text, limits: limits)
+    }
+
+    /// Parses a signed checkpoint text.
+    ///
+    /// Signatures must be canonical base64; the text must stay within `limits`.
+    /// - Parameters:
+    ///   - text: Body, blank line, signature lines, each ending in `\n`.
+    ///   - limits: The size limits (``AuditLimits/default``).
+    /// - Returns: The signed checkpoint.
+    /// - Throws: ``AuditError`` `malformedDocument` naming the problem, `limitExceeded`.
+    public static func parse(_ text: String, limits: AuditLimits = .default) throws(AuditError) -> SignedCheckpoint {
         func fail(_ message: String) -> AuditError {
             AuditError(code: .malformedDocument, message: "signed checkpoint: \(message)")
         }
+        try limits.check(text.utf8.count, limits.maximumCheckpointBytes, "the signed checkpoint (bytes)")
         guard let separator = text.range(of: "\n\n") else { throw fail("no blank line before the signatures") }
         let body = String(text[..<separator.lowerBound]) + "\n"
         let checkpoint = try Checkpoint.parse(body: body)
         let rest = text[separator.upperBound...]
         guard rest.hasSuffix("\n") else { throw fail("the last signature line does not end in a newline") }
         var signatures: [NoteSignature] = []
-        for line in rest.dropLast().split(separator: "\n", omittingEmptySubsequences: false) {
+        let lines = rest.dropLast().split(separator: "\n", omittingEmptySubsequences: false)
+        try limits.check(lines.count, limits.maximumSignatures, "the signed checkpoint (signature lines)")
+        for line in lines {
             let parts = line.split(separator: " ", omittingEmptySubsequences: false)
             guard parts.count == 3, parts[0] == "\u{2014}" else { throw fail("a signature line is malformed") }
-            guard let blob = Data(base64Encoded: String(parts[2])), blob.count > 4 else {
-                throw fail("a signature is not base64 of a key id and a signature")
+            guard let blob = Base64.decodeCanonical(String(parts[2])), blob.count > 4 else {
+                throw fail("a signature is not canonical base64 of a key id and a signature")
             }
             do {
                 signatures.append(

@@ -2,7 +2,7 @@ import Foundation
 
 /// The output of a ``LedgerHasher``: a fixed-size byte string (32 bytes for SHA-256 and SM3).
 ///
-/// In JSON a digest is its standard base64 text (as in C2SP checkpoints); ``hex`` gives the lowercase
+/// In JSON a digest is its canonical standard base64 text (padding, no whitespace, zero trailing bits) (as in C2SP checkpoints); ``hex`` gives the lowercase
 /// hexadecimal form used by the published test vectors.
 public struct Digest: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The digest's bytes.
@@ -67,10 +67,13 @@ public struct Digest: Hashable, Sendable, Codable, CustomStringConvertible {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
-        guard let digest = Digest(base64: text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "Expected base64, got \"\(text)\".")
+        guard let bytes = Base64.decodeCanonical(text) else {
+            throw DecodingError.dataCorruptedError(
+                in: container,
+                debugDescription: "Expected canonical base64, got \"\(text.prefix(80))\"."
+            )
         }
-        self = digest
+        self.init(bytes: bytes)
     }
 
     /// Encodes the digest as a base64 JSON string.

@@ -33,30 +33,40 @@ public struct LedgerConfiguration: Sendable {
 /// ## How it follows the log
 /// Leaf `i` is ``CanonicalEventEncoding`` of the `i`-th event in global-position order (leaf indices are
 /// dense; positions may have gaps). ``catchUp()`` reads the events after the last ledgered position, appends
-/// them and saves the position under the store cursor ``LedgerConfiguration/cursorName``.
+/// them, records their leaf hashes in the store and saves the position under the store cursor
+/// ``LedgerConfiguration/cursorName``.
 ///
 /// ## What it records in the store
-/// On first open the ledger appends an `audit.ledger.created` event (origin, hasher name, digest size) to the
-/// stream ``LedgerConfiguration/streamID``; every checkpoint it signs is appended there as an
-/// `audit.checkpoint.signed` event holding the checkpoint text. These events are part of the global log and
-/// are ledgered like any other. Reopening with a hasher of another name throws ``AuditError`` `hasherMismatch`.
+/// All in the stream ``LedgerConfiguration/streamID``, each append with optimistic concurrency on that stream:
+/// - `audit.ledger.created` first (origin, hasher name, digest size); reopening with a hasher of another name
+///   throws ``AuditError`` `hasherMismatch`;
+/// - `audit.ledger.leaves` (``LeafRecord``): the leaf hash and global position of every ledgered event, in
+///   runs of at most ``LeafRecord/maximumCount`` leaves — the persisted tree state;
+/// - `audit.checkpoint.signed`: every checkpoint it signs, as the checkpoint text.
+///
+/// These events are part of the global log and are ledgered like any other. A run of leaves that holds only
+/// leaf records is recorded with the next run that holds anything else, so following the log converges.
 ///
 /// ## Where the hashes live
 /// The tree is in memory: about `2 × digestSize + 8` bytes per event (≈ 72 MB per million events with a
-/// 32-byte hash). On open the ledger rebuilds it by re-reading the store up to its cursor, then checks the
-/// rebuilt tree against the last signed checkpoint. If the store's history no longer matches (an event
-/// changed, removed, inserted or reordered while the ledger was down) the ledger opens but refuses to sign
-/// (``integrityProblem``); ``verifyStore()`` localizes changes made while the ledger holds its hashes.
+/// 32-byte hash). On open the ledger rebuilds it from its leaf records, re-reads the store up to its cursor and
+/// compares every event with its recorded leaf hash: a change made while no ledger ran (an event changed,
+/// removed, inserted or reordered) sets ``integrityProblem`` naming the first global position concerned, and
+/// the ledger refuses to sign; ``verifyStore()`` reports the first bad leaf index.
 ///
-/// ## Never two inconsistent checkpoints
-/// ``signCheckpoint(with:extensions:)`` signs only a tree that extends the last signed checkpoint (same root at
-/// that size), and records the checkpoint with optimistic concurrency, so two ledger processes cannot both
-/// record one.
+/// ## One signer at a time
+/// Every record is appended at the stream version the ledger last read, under a fresh event id; an append
+/// that conflicts, or that the store reports as deduplicated, is never taken for success. Before signing, the
+/// ledger reads what other instances recorded meanwhile: it signs only a tree that extends the newest
+/// recorded checkpoint, so two instances (threads or processes) never record two checkpoints at one stream
+/// version nor a smaller checkpoint after a larger one; the loser gets ``AuditError`` `conflict`.
 public actor Ledger {
     /// The event type recording the ledger's creation.
     public static let createdEventType = "audit.ledger.created"
     /// The event type recording a signed checkpoint.
     public static let checkpointEventType = "audit.checkpoint.signed"
+    /// The event type recording a run of leaf hashes (``LeafRecord``).
+    public static let leavesEventType = "audit.ledger.leaves"
 
     /// The ledger's configuration.
     public nonisolated let configuration: LedgerConfiguration
@@ -65,7 +75,15 @@ public actor Ledger {
     private var tree: MerkleTree
     private var positions: [Int64] = []
     private var lastPosition: Int64 = 0
+    /// The last version of the ledger's stream that this instance has read or written.
     private var ledgerStreamVersion: Int64 = 0
+    /// The number of leaves whose hashes are recorded in the store.
+    private var persistedCount = 0
+    /// Whether a leaf after `persistedCount` is an event other than a leaf record.
+    private var unpersistedNeedsRecord = false
+    /// Serialises catching up and signing within this instance.
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
     /// The last checkpoint the ledger signed (or found recorded in the store).
     public private(set) var lastCheckpoint: SignedCheckpoint?
     /// Set when the store's history no longer matches what the ledger recorded; signing is then refused.
@@ -80,14 +98,15 @@ public actor Ledger {
 
     /// Opens (or creates) the ledger named in `configuration` over `store`, and rebuilds its tree.
     ///
-    /// The tree is rebuilt from the store up to the ledger's cursor; call ``catchUp()`` to ledger newer events.
+    /// The tree is rebuilt from the ledger's leaf records and checked against the store up to the ledger's
+    /// cursor; call ``catchUp()`` to ledger newer events.
     /// - Parameters:
     ///   - store: The event store whose global log the ledger follows.
     ///   - configuration: The ledger's name and hasher.
     ///   - clock: The clock for the times recorded in checkpoints and ledger events.
-    /// - Returns: The open ledger.
+    /// - Returns: The open ledger (check ``integrityProblem``).
     /// - Throws: ``AuditError``: `invalidArgument` for a bad name or page size, `hasherMismatch` when the ledger
-    ///   was created with another hasher, `inconsistentHistory` when its own records are unreadable,
+    ///   was created with another hasher, `inconsistentHistory` when its creation record is unreadable or gone,
     ///   `storeFailure` when the store fails.
     public static func open(
         store: any EventStore,
@@ -126,6 +145,17 @@ public actor Ledger {
         return genesis.hasher
     }
 
+    /// The leaf record carried by an `audit.ledger.leaves` event.
+    /// - Parameters:
+    ///   - event: Any event.
+    ///   - digestSize: The ledger's digest size.
+    /// - Returns: `nil` when the event is not a leaf record.
+    /// - Throws: ``AuditError`` `malformedDocument` when it is one but unreadable.
+    public static func recordedLeaves(in event: RecordedEvent, digestSize: Int) throws(AuditError) -> LeafRecord? {
+        guard event.type == leavesEventType else { return nil }
+        return try LeafRecord.decode(event.payload, digestSize: digestSize)
+    }
+
     // MARK: - State
 
     /// The number of ledgered events (the tree size).
@@ -136,6 +166,8 @@ public actor Ledger {
     public nonisolated var origin: String { configuration.origin }
     /// The global position of the last ledgered event (0 when none).
     public var lastLedgeredPosition: Int64 { lastPosition }
+    /// The number of leaves whose hashes are recorded in the store (the rest follow with the next record).
+    public var recordedLeafCount: Int { persistedCount }
 
     /// The root hash at an earlier size.
     /// - Throws: ``AuditError`` `invalidArgument` when `treeSize` is beyond ``size``.
@@ -167,22 +199,29 @@ public actor Ledger {
 
     // MARK: - Following the log
 
-    /// Appends every event after the last ledgered position, in global order, and saves the cursor.
-    /// - Returns: The number of events appended.
+    /// Appends every event after the last ledgered position, in global order, records their leaf hashes and
+    /// saves the cursor.
+    /// - Returns: The number of events appended (including the leaf records this call wrote).
     /// - Throws: ``AuditError`` `storeFailure` when the store fails (what was appended before stays appended),
     ///   `malformedEntry` when an event cannot be encoded, `inconsistentHistory` when the store returns
-    ///   positions out of order.
+    ///   positions out of order or another instance recorded different leaf hashes, `conflict` when other
+    ///   instances kept winning the ledger's stream.
     @discardableResult
     public func catchUp() async throws(AuditError) -> Int {
+        await acquire()
+        defer { release() }
+        return try await catchUpLocked()
+    }
+
+    private func catchUpLocked() async throws(AuditError) -> Int {
         var added = 0
         while true {
             let after = lastPosition
             let page = try await storeCall { [store, configuration] in
                 try await store.readAll(after: after, limit: configuration.pageSize)
             }
-            let fresh = page.filter { $0.globalPosition > lastPosition }
             var previous = lastPosition
-            for event in fresh {
+            for event in page {
                 guard event.globalPosition > previous else {
                     let problem = AuditError(
                         code: .inconsistentHistory,
@@ -193,18 +232,24 @@ public actor Ledger {
                 }
                 previous = event.globalPosition
             }
-            for event in fresh {
+            for event in page {
                 try append(event)
             }
-            added += fresh.count
-            if !fresh.isEmpty {
+            added += page.count
+            if !page.isEmpty {
                 let position = lastPosition
                 try await storeCall { [store, configuration] in
                     try await store.saveCursor(configuration.cursorName, position: position)
                 }
             }
-            if page.count < configuration.pageSize { return added }
+            let more = page.count == configuration.pageSize
+            if unpersistedNeedsRecord, !more || tree.size - persistedCount >= LeafRecord.maximumCount {
+                try await persistLeaves()
+            } else if !more {
+                break
+            }
         }
+        return added
     }
 
     private func append(_ event: RecordedEvent) throws(AuditError) {
@@ -212,25 +257,76 @@ public actor Ledger {
         tree.append(bytes)
         positions.append(event.globalPosition)
         lastPosition = event.globalPosition
+        if event.type != Self.leavesEventType { unpersistedNeedsRecord = true }
+    }
+
+    /// Records the leaf hashes after ``persistedCount``, unless another instance recorded them first.
+    private func persistLeaves() async throws(AuditError) {
+        for _ in 0..<8 {
+            try await readLedgerStream()
+            guard unpersistedNeedsRecord, persistedCount < tree.size else { return }
+            var events: [ProposedEvent] = []
+            var first = persistedCount
+            while first < tree.size {
+                let end = min(tree.size, first + LeafRecord.maximumCount)
+                let record = LeafRecord(
+                    first: first,
+                    positions: Array(positions[first..<end]),
+                    hashes: tree.leafHashes(first..<end)
+                )
+                events.append(
+                    ProposedEvent(
+                        id: freshEventID("leaves-\(first)"),
+                        type: Self.leavesEventType,
+                        occurredAt: clock.now(),
+                        actor: nil,
+                        payload: try record.payload()
+                    )
+                )
+                first = end
+            }
+            do {
+                let result = try await appendToLedgerStream(events)
+                ledgerStreamVersion = result.streamVersion
+                persistedCount = tree.size
+                unpersistedNeedsRecord = false
+                return
+            } catch let error where error.code == .conflict {
+                continue  // another instance wrote meanwhile: read what it wrote and try again
+            }
+        }
+        throw AuditError(code: .conflict, message: "other ledger instances kept recording; try again")
     }
 
     // MARK: - Checkpoints
 
     /// Signs a checkpoint of the current tree and records it in the ledger's stream.
     ///
-    /// Call ``catchUp()`` first to include the newest events. The ledger refuses to sign when its tree does not
-    /// extend the last signed checkpoint, or when ``integrityProblem`` is set.
+    /// Call ``catchUp()`` first to include the newest events. The ledger first reads what other instances
+    /// recorded in its stream; it refuses to sign when its tree does not extend the newest recorded checkpoint,
+    /// or when ``integrityProblem`` is set.
     /// - Parameters:
     ///   - signers: One or more host signers.
     ///   - extensions: Extra checkpoint lines after the ledger's `time` line.
-    /// - Returns: The signed checkpoint.
-    /// - Throws: ``AuditError``: `inconsistentHistory` (refused), `signingFailed`, `invalidArgument`,
-    ///   `storeFailure` (including another process having recorded a checkpoint concurrently).
+    /// - Returns: The signed checkpoint, recorded at the next version of the ledger's stream.
+    /// - Throws: ``AuditError``: `inconsistentHistory` (refused: history changed), `conflict` (another instance
+    ///   recorded a larger checkpoint, or recorded anything while this one signed: catch up and sign again),
+    ///   `signingFailed`, `invalidArgument`, `storeFailure`.
     public func signCheckpoint(
         with signers: [any CheckpointSigner],
         extensions: [String] = []
     ) async throws(AuditError) -> SignedCheckpoint {
+        await acquire()
+        defer { release() }
         if let integrityProblem { throw integrityProblem }
+        try await readLedgerStream()
+        if let last = lastCheckpoint?.checkpoint, last.size > tree.size {
+            throw AuditError(
+                code: .conflict,
+                message: "a checkpoint of size \(last.size) is recorded but this instance holds \(tree.size) "
+                    + "entries; catch up and sign again"
+            )
+        }
         try checkExtendsLastCheckpoint()
         let now = clock.now()
         let checkpoint = try Checkpoint(
@@ -240,20 +336,11 @@ public actor Ledger {
             extensions: ["time " + PublicDataJSON.formatInstant(now)] + extensions
         )
         let signed = try await checkpoint.signed(by: signers)
-        // Re-check after the suspension: another call may have signed meanwhile.
-        if let integrityProblem { throw integrityProblem }
-        if let last = lastCheckpoint, last.checkpoint.size > checkpoint.size {
-            throw AuditError(
-                code: .inconsistentHistory,
-                message: "a checkpoint of size \(last.checkpoint.size) was signed meanwhile; sign again"
-            )
-        }
         let record = CheckpointRecord(checkpoint: signed.text, size: checkpoint.size, rootHash: checkpoint.rootHash)
-        let version = ledgerStreamVersion
         let event: ProposedEvent
         do {
             event = try ProposedEvent(
-                id: EventID("\(configuration.streamID.rawValue)-checkpoint-\(version + 1)"),
+                id: freshEventID("checkpoint-\(checkpoint.size)"),
                 type: Self.checkpointEventType,
                 occurredAt: now,
                 actor: nil,
@@ -262,10 +349,8 @@ public actor Ledger {
         } catch {
             throw AuditError(code: .malformedEntry, message: "cannot encode the checkpoint record: \(error)")
         }
-        _ = try await storeCall { [store, configuration] in
-            try await store.append([event], to: configuration.streamID, expectedVersion: .exactly(version))
-        }
-        ledgerStreamVersion = version + 1
+        let result = try await appendToLedgerStream([event])
+        ledgerStreamVersion = result.streamVersion
         lastCheckpoint = signed
         return signed
     }
@@ -288,6 +373,36 @@ public actor Ledger {
             integrityProblem = problem
             throw problem
         }
+    }
+
+    /// Appends `events` to the ledger's stream at the version last read; anything but a fresh write is a
+    /// `conflict` (a version conflict, a duplicate id, or a batch the store reports as deduplicated).
+    private func appendToLedgerStream(_ events: [ProposedEvent]) async throws(AuditError) -> AppendResult {
+        let version = ledgerStreamVersion
+        let result: AppendResult
+        do {
+            result = try await store.append(events, to: configuration.streamID, expectedVersion: .exactly(version))
+        } catch let error as EventStoreError where error.code == .versionConflict || error.code == .duplicateEventID {
+            throw AuditError(
+                code: .conflict,
+                message: "another ledger instance recorded in \(configuration.streamID) first: \(error.message)"
+            )
+        } catch {
+            throw AuditError(code: .storeFailure, message: "\(error)")
+        }
+        guard !result.deduplicated, result.events.map(\.id) == events.map(\.id),
+            result.streamVersion == version + Int64(events.count)
+        else {
+            throw AuditError(
+                code: .conflict,
+                message: "the store did not record a fresh entry in \(configuration.streamID) (deduplicated)"
+            )
+        }
+        return result
+    }
+
+    private func freshEventID(_ kind: String) -> EventID {
+        EventID("\(configuration.streamID.rawValue)-\(kind)-\(UUID().uuidString.lowercased())")
     }
 
     // MARK: - Proofs
@@ -351,7 +466,6 @@ public actor Ledger {
             checkpoint: signed
         )
     }
-
     // MARK: - Verification
 
     /// Re-reads the store and compares every ledgered event's canonical bytes with the leaf recorded for it.
@@ -448,35 +562,8 @@ public actor Ledger {
 
     private func start() async throws(AuditError) {
         let stream = configuration.streamID
-        let history = try await storeCall { [store] in try await store.readStream(stream, pageSize: 1000) }
-        if let first = history.first {
-            guard first.type == Self.createdEventType, let genesis = try? first.decodePayload(LedgerGenesis.self) else {
-                throw AuditError(
-                    code: .inconsistentHistory,
-                    message: "stream \(stream) does not begin with the ledger's creation"
-                )
-            }
-            guard genesis.hasher == configuration.hasher.name, genesis.digestSize == configuration.hasher.digestSize
-            else {
-                throw AuditError(
-                    code: .hasherMismatch,
-                    message:
-                        "ledger \(configuration.name) was created with \(genesis.hasher), opened with \(configuration.hasher.name)"
-                )
-            }
-            ledgerStreamVersion = history.last?.streamVersion ?? 0
-            if let record = history.last(where: { $0.type == Self.checkpointEventType }) {
-                do {
-                    let payload = try record.decodePayload(CheckpointRecord.self)
-                    lastCheckpoint = try SignedCheckpoint.parse(payload.checkpoint)
-                } catch {
-                    throw AuditError(
-                        code: .inconsistentHistory,
-                        message: "the last recorded checkpoint is unreadable: \(error)"
-                    )
-                }
-            }
-        } else {
+        var first = try await storeCall { [store] in try await store.readStream(stream, fromVersion: 1, limit: 1) }
+        if first.isEmpty {
             let cursorName = configuration.cursorName
             if let cursor = try await storeCall({ [store] in try await store.loadCursor(cursorName) }), cursor > 0 {
                 throw AuditError(
@@ -493,7 +580,7 @@ public actor Ledger {
             let event: ProposedEvent
             do {
                 event = try ProposedEvent(
-                    id: EventID("\(stream.rawValue)-created"),
+                    id: freshEventID("created"),
                     type: Self.createdEventType,
                     occurredAt: clock.now(),
                     actor: nil,
@@ -502,39 +589,204 @@ public actor Ledger {
             } catch {
                 throw AuditError(code: .malformedEntry, message: "cannot encode the ledger creation: \(error)")
             }
-            _ = try await storeCall { [store] in try await store.append([event], to: stream, expectedVersion: .noStream)
+            do {
+                _ = try await appendToLedgerStream([event])
+            } catch where error.code == .conflict {
+                // Another instance created the ledger first: open the one it created (its hasher is checked below).
             }
-            ledgerStreamVersion = 1
+            first = try await storeCall { [store] in try await store.readStream(stream, fromVersion: 1, limit: 1) }
         }
+        guard let created = first.first, created.type == Self.createdEventType,
+            let genesis = try? created.decodePayload(LedgerGenesis.self)
+        else {
+            throw AuditError(code: .inconsistentHistory, message: "stream \(stream) does not begin with the ledger's creation")
+        }
+        guard genesis.hasher == configuration.hasher.name, genesis.digestSize == configuration.hasher.digestSize else {
+            throw AuditError(
+                code: .hasherMismatch,
+                message:
+                    "ledger \(configuration.name) was created with \(genesis.hasher), opened with \(configuration.hasher.name)"
+            )
+        }
+        ledgerStreamVersion = 1
         try await rebuild()
     }
 
+    /// Reads the ledger's stream after ``ledgerStreamVersion``: leaf records (adopted into the tree while
+    /// `rebuilding`, otherwise checked against it) and checkpoints.
+    ///
+    /// Outside a rebuild it stops before a leaf record that reaches beyond the tree (another instance is
+    /// ahead; the caller catches up first).
+    /// - Throws: ``AuditError`` `inconsistentHistory` (also set as ``integrityProblem``), `storeFailure`.
+    private func readLedgerStream(rebuilding: Bool = false) async throws(AuditError) {
+        let stream = configuration.streamID
+        let width = tree.digestSize
+        let limit = 16
+        func problem(_ message: String) -> AuditError {
+            let error = AuditError(code: .inconsistentHistory, message: message)
+            integrityProblem = integrityProblem ?? error
+            return error
+        }
+        while true {
+            let from = ledgerStreamVersion + 1
+            let page = try await storeCall { [store] in
+                try await store.readStream(stream, fromVersion: from, limit: limit)
+            }
+            for event in page {
+                guard event.streamVersion == ledgerStreamVersion + 1 else {
+                    throw problem("the ledger's stream skips from version \(ledgerStreamVersion) to \(event.streamVersion)")
+                }
+                switch event.type {
+                case Self.leavesEventType:
+                    let record: LeafRecord
+                    do {
+                        record = try LeafRecord.decode(event.payload, digestSize: width)
+                    } catch {
+                        throw problem("the leaf record at position \(event.globalPosition) is unreadable: \(error.message)")
+                    }
+                    guard record.first == persistedCount else {
+                        throw problem(
+                            "the leaf record at position \(event.globalPosition) starts at leaf \(record.first), "
+                                + "expected \(persistedCount)"
+                        )
+                    }
+                    if rebuilding {
+                        for offset in 0..<record.count {
+                            let position = record.positions[offset]
+                            guard position > lastPosition else {
+                                throw problem("the leaf record at position \(event.globalPosition) is out of order")
+                            }
+                            try tree.append(leafHash: Digest(bytes: Array(record.hash(at: offset, digestSize: width))))
+                            positions.append(position)
+                            lastPosition = position
+                        }
+                    } else {
+                        guard record.first + record.count <= tree.size else { return }
+                        for offset in 0..<record.count {
+                            let index = record.first + offset
+                            let same =
+                                positions[index] == record.positions[offset]
+                                && record.hash(at: offset, digestSize: width).withUnsafeBytes {
+                                    tree.leafHash(at: index, equals: $0)
+                                }
+                            guard same else {
+                                throw problem(
+                                    "another ledger instance recorded a different leaf for position "
+                                        + "\(record.positions[offset]) (leaf \(index)) than this one read"
+                                )
+                            }
+                        }
+                    }
+                    persistedCount = record.first + record.count
+                    if persistedCount == tree.size { unpersistedNeedsRecord = false }
+                case Self.checkpointEventType:
+                    guard let signed = Self.recordedCheckpoint(in: event) else {
+                        throw problem("the checkpoint recorded at position \(event.globalPosition) is unreadable")
+                    }
+                    if let last = lastCheckpoint?.checkpoint, last.size > signed.checkpoint.size {
+                        throw problem(
+                            "the checkpoint at position \(event.globalPosition) has size \(signed.checkpoint.size), "
+                                + "below the \(last.size) recorded before it"
+                        )
+                    }
+                    lastCheckpoint = signed
+                default:
+                    break
+                }
+                ledgerStreamVersion = event.streamVersion
+            }
+            if page.count < limit { return }
+        }
+    }
+
+    /// Rebuilds the tree from the leaf records, then re-reads the store and compares every recorded leaf with
+    /// its event, and ledgers the unrecorded tail up to the cursor.
     private func rebuild() async throws(AuditError) {
+        do {
+            try await readLedgerStream(rebuilding: true)
+        } catch where error.code == .storeFailure {
+            throw error
+        } catch {
+            // Recorded as the integrity problem; keep what was adopted so far.
+        }
         let cursorName = configuration.cursorName
         let cursor = try await storeCall { [store] in try await store.loadCursor(cursorName) } ?? 0
+        let recorded = persistedCount
+        let target = max(cursor, lastPosition)
+        let hasher = configuration.hasher
+        var scratch = [UInt8](repeating: 0, count: tree.digestSize)
+        var index = 0
         var after: Int64 = 0
-        while after < cursor {
+        func report(_ message: String) {
+            integrityProblem = integrityProblem ?? AuditError(code: .inconsistentHistory, message: message)
+        }
+        scan: while after < target {
             let from = after
             let page = try await storeCall { [store, configuration] in
                 try await store.readAll(after: from, limit: configuration.pageSize)
             }
-            for event in page where event.globalPosition <= cursor {
-                try append(event)
+            for event in page {
+                if index < recorded {
+                    let expected = positions[index]
+                    if event.globalPosition != expected {
+                        if event.globalPosition > expected {
+                            report("the event at position \(expected) (leaf \(index)) is missing from the store")
+                        } else {
+                            report(
+                                "an event at position \(event.globalPosition) was inserted before position "
+                                    + "\(expected) (leaf \(index))"
+                            )
+                        }
+                        break scan
+                    }
+                    let bytes = try CanonicalEventEncoding.encode(event)
+                    bytes.withUnsafeBytes { raw in
+                        scratch.withUnsafeMutableBytes {
+                            hasher.hash(prefix: 0, raw, UnsafeRawBufferPointer(start: nil, count: 0), into: $0)
+                        }
+                    }
+                    guard scratch.withUnsafeBytes({ tree.leafHash(at: index, equals: $0) }) else {
+                        report("the event at position \(expected) (leaf \(index)) was changed")
+                        break scan
+                    }
+                } else if event.globalPosition <= target {
+                    try append(event)
+                } else {
+                    break scan
+                }
+                index += 1
             }
             guard let last = page.last, page.count == configuration.pageSize else { break }
             after = last.globalPosition
         }
-        if cursor > 0, lastPosition != cursor {
-            integrityProblem = AuditError(
-                code: .inconsistentHistory,
-                message: "the ledgered event at position \(cursor) is no longer in the store"
-            )
-            return
+        if index < recorded, integrityProblem == nil {
+            report("the event at position \(positions[index]) (leaf \(index)) is missing from the store")
         }
-        do {
-            try checkExtendsLastCheckpoint()
-        } catch {
-            integrityProblem = error
+        if integrityProblem == nil, cursor > lastPosition {
+            report("the ledgered event at position \(cursor) is no longer in the store")
+        }
+        if integrityProblem == nil {
+            do {
+                try checkExtendsLastCheckpoint()
+            } catch {
+                // checkExtendsLastCheckpoint records the problem.
+            }
+        }
+    }
+
+    private func acquire() async {
+        if busy {
+            await withCheckedContinuation { waiters.append($0) }
+        } else {
+            busy = true
+        }
+    }
+
+    private func release() {
+        if waiters.isEmpty {
+            busy = false
+        } else {
+            waiters.removeFirst().resume()
         }
     }
 

@@ -116,6 +116,11 @@ public struct MerkleTree: Sendable {
         return Digest(bytes: Array(levels[0][index * digestSize..<(index + 1) * digestSize]))
     }
 
+    /// The leaf hashes of `range`, concatenated.
+    func leafHashes(_ range: Range<Int>) -> [UInt8] {
+        Array(levels[0][(range.lowerBound * digestSize)..<(range.upperBound * digestSize)])
+    }
+
     /// Whether the leaf at `index` has exactly the hash in `bytes`.
     func leafHash(at index: Int, equals bytes: UnsafeRawBufferPointer) -> Bool {
         guard index >= 0, index < size, bytes.count == digestSize else { return false }

@@ -48,6 +48,49 @@ public struct ProofBundle: Codable, Sendable, Hashable {
         try PublicDataJSON.decode(ProofBundle.self, from: data)
     }
 
+    /// Reads a bundle from JSON within `limits`: the size is checked before parsing, the proof length after.
+    ///
+    /// Hashes, the entry and signatures must be canonical base64.
+    /// - Parameters:
+    ///   - data: The JSON.
+    ///   - limits: The size limits (``AuditLimits/default``).
+    /// - Returns: The bundle.
+    /// - Throws: ``AuditError`` `limitExceeded`, or `malformedDocument` naming the JSON path.
+    public static func decode(_ data: Data, limits: AuditLimits = .default) throws(AuditError) -> ProofBundle {
+        try limits.check(data.count, limits.maximumBundleBytes, "the proof bundle (bytes)")
+        let bundle: ProofBundle
+        do {
+            bundle = try PublicDataJSON.decode(ProofBundle.self, from: data)
+        } catch {
+            throw AuditError(code: .malformedDocument, message: "\(error.path): \(error.message)")
+        }
+        try limits.check(bundle.inclusionProof.count, limits.maximumProofHashes, "the inclusion proof (hashes)")
+        return bundle
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case format, hasher, entry, index, inclusionProof, checkpoint
+    }
+
+    /// Decodes a bundle, requiring canonical base64 for the entry.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        format = try container.decode(String.self, forKey: .format)
+        hasher = try container.decode(String.self, forKey: .hasher)
+        let entryText = try container.decode(String.self, forKey: .entry)
+        guard let entryBytes = Base64.decodeCanonical(entryText) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .entry,
+                in: container,
+                debugDescription: "The entry is not canonical base64."
+            )
+        }
+        entry = Data(entryBytes)
+        index = try container.decode(Int.self, forKey: .index)
+        inclusionProof = try container.decode([Digest].self, forKey: .inclusionProof)
+        checkpoint = try container.decode(SignedCheckpoint.self, forKey: .checkpoint)
+    }
+
     /// The proof as C2SP `tlog-proof` text: `c2sp.org/tlog-proof@v1`, `index N`, one base64 hash per line,
     /// a blank line, then the signed checkpoint. The entry itself travels separately (``entry``).
     public var tlogProofText: String {
@@ -74,9 +117,10 @@ public struct ProofBundle: Codable, Sendable, Hashable {
         }
         var proof: [Digest] = []
         for line in head.dropFirst(2) {
-            guard let digest = Digest(base64: String(line)), digest.count > 0 else {
-                throw fail("a hash is not base64")
+            guard let bytes = Base64.decodeCanonical(String(line)), !bytes.isEmpty else {
+                throw fail("a hash is not canonical base64")
             }
+            let digest = Digest(bytes: bytes)
             proof.append(digest)
         }
         let checkpoint = try SignedCheckpoint.parse(String(text[separator.upperBound...]))

@@ -23,6 +23,8 @@ public struct ArgumentSpec: Sendable {
     public var valued: Set<String>
     /// Options that are switches (`--json`), without the dashes.
     public var flags: Set<String>
+    /// Options that take a value and may be given more than once (`--checkpoint A --checkpoint B`).
+    public var repeatable: Set<String>
     /// The fewest positional arguments allowed.
     public var minimumPositionals: Int
     /// The most positional arguments allowed (`nil` = unlimited).
@@ -33,11 +35,13 @@ public struct ArgumentSpec: Sendable {
         command: String,
         valued: Set<String> = [],
         flags: Set<String> = [],
+        repeatable: Set<String> = [],
         positionals: ClosedRange<Int> = 0...0
     ) {
         self.command = command
-        self.valued = valued
+        self.valued = valued.union(repeatable)
         self.flags = flags.union(["help"])
+        self.repeatable = repeatable
         self.minimumPositionals = positionals.lowerBound
         self.maximumPositionals = positionals.upperBound == Int.max ? nil : positionals.upperBound
     }
@@ -51,6 +55,8 @@ public struct ParsedArguments: Sendable, Hashable {
     public var values: [String: String] = [:]
     /// Flags that were given.
     public var flags: Set<String> = []
+    /// Every value of each repeatable option, in order (see ``ArgumentSpec/repeatable``).
+    public var lists: [String: [String]] = [:]
 
     /// Whether `--help` (or `-h`) was given.
     public var wantsHelp: Bool { flags.contains("help") }
@@ -99,16 +105,18 @@ public struct ParsedArguments: Sendable, Hashable {
                 }
                 result.flags.insert(name)
             } else if spec.valued.contains(name) {
-                guard result.values[name] == nil else {
+                guard result.values[name] == nil || spec.repeatable.contains(name) else {
                     throw UsageError("option '--\(name)' given twice", command: spec.command)
                 }
                 if let inlineValue {
                     result.values[name] = inlineValue
+                    result.lists[name, default: []].append(inlineValue)
                 } else {
                     guard index < arguments.count else {
                         throw UsageError("option '--\(name)' needs a value", command: spec.command)
                     }
                     result.values[name] = arguments[index]
+                    result.lists[name, default: []].append(arguments[index])
                     index += 1
                 }
             } else {

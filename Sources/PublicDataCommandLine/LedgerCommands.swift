@@ -2,31 +2,35 @@ import Foundation
 import PublicDataAudit
 import PublicDataModel
 import PublicDataSQLite
-import PublicDataTesting
 
-/// The demo's checkpoint key: a shared-secret test signer, clearly not a production key.
-enum DemoKeys {
-    /// The signer (and verifier) the demo signs checkpoints with.
-    static func signer(key: String? = nil) -> TestCheckpointSigner {
-        TestCheckpointSigner(name: "publicdatakit-demo", key: Array((key ?? "publicdatakit demo key, not secret").utf8))
-    }
-}
-
-/// `ledger verify`, `ledger prove`, `ledger check-proof`.
+/// `ledger verify`, `ledger consistency`, `ledger prove`, `ledger check-proof`.
 enum LedgerCommands {
     static let help = """
         USAGE
-          publicdata-demo ledger verify DB [--key TEXT]
-              Re-reads the SQLite event store DB, checks every signed checkpoint recorded in it (signature,
-              and that the store's events still hash to its root), and that each checkpoint extends the one
-              before. Exit 1 when anything was changed, removed, inserted or reordered.
-          publicdata-demo ledger prove DB INDEX [--out FILE] [--key TEXT]
-              Writes an offline proof bundle (JSON) for the event at leaf INDEX against the last signed
-              checkpoint: entry bytes, inclusion proof and checkpoint. Prints it when --out is not given.
-          publicdata-demo ledger check-proof BUNDLE [--key TEXT]
-              Verifies a proof bundle without any store. Exit 1 when it does not verify.
+          publicdata-demo ledger verify DB [--checkpoint FILE]... [--public-key PEM]... [--key TEXT]
+              Reads the SQLite event store DB once and checks it against every checkpoint you give with
+              --checkpoint (signed checkpoints you kept) and every checkpoint recorded in DB: a trusted
+              signature, and that the store's first SIZE events still hash to its root. It also compares every
+              event with the leaf hashes the ledger recorded, and names the first changed, missing or inserted
+              event by its global position. Prints the events no signed checkpoint covers yet.
+          publicdata-demo ledger consistency OLD NEW (--db DB | --proof FILE) [--public-key PEM]... [--key TEXT]
+              Checks that checkpoint NEW extends checkpoint OLD (same ledger, both trusted, a valid RFC 9162
+              consistency proof). The proof is computed from DB, or read from FILE (one base64 hash a line).
+          publicdata-demo ledger prove DB (--position N | --index I | I) [--checkpoint FILE] [--out FILE]
+              Writes an offline proof bundle (JSON) for one event against the last signed checkpoint, or
+              against the checkpoint in FILE: entry bytes, inclusion proof and checkpoint.
+          publicdata-demo ledger check-proof BUNDLE [--public-key PEM]... [--key TEXT]
+              Verifies a proof bundle without any store.
 
-        --key is the demo's shared checkpoint key (default: the demo key). DB is the demo's database file.
+        POSITIONS AND LEAF INDEXES
+          A global position is the number the store gave an event (gaps are possible); a leaf index counts the
+          ledgered events from 0, including the ledger's own records. Messages name both; --position takes a
+          global position, --index (or a bare number) a leaf index.
+
+        KEYS
+          --public-key PEM  a trusted Ed25519 or SM2 public key (builds with the OpenSSL trait); repeatable.
+          --key TEXT        the demo's shared HMAC key (default: the demo key), trusted unless --public-key
+                            is given. Exit status: 0 ok, 1 a check failed, 2 bad command line or input.
         """
 
     static func run(_ arguments: [String], output: TextOutput) async throws -> ExitStatus {
@@ -35,9 +39,29 @@ enum LedgerCommands {
             return arguments.isEmpty ? .usage : .success
         }
         let specs: [String: ArgumentSpec] = [
-            "verify": ArgumentSpec(command: "ledger verify", valued: ["key", "ledger"], positionals: 1...1),
-            "prove": ArgumentSpec(command: "ledger prove", valued: ["key", "out", "ledger"], positionals: 2...2),
-            "check-proof": ArgumentSpec(command: "ledger check-proof", valued: ["key"], positionals: 1...1),
+            "verify": ArgumentSpec(
+                command: "ledger verify",
+                valued: ["key", "ledger"],
+                repeatable: ["checkpoint", "public-key"],
+                positionals: 1...1
+            ),
+            "consistency": ArgumentSpec(
+                command: "ledger consistency",
+                valued: ["key", "db", "proof", "ledger"],
+                repeatable: ["public-key"],
+                positionals: 2...2
+            ),
+            "prove": ArgumentSpec(
+                command: "ledger prove",
+                valued: ["key", "out", "ledger", "position", "index", "checkpoint"],
+                positionals: 1...2
+            ),
+            "check-proof": ArgumentSpec(
+                command: "ledger check-proof",
+                valued: ["key"],
+                repeatable: ["public-key"],
+                positionals: 1...1
+            ),
         ]
         guard let spec = specs[sub] else {
             throw UsageError("unknown ledger command '\(sub)'", command: "ledger")
@@ -49,6 +73,7 @@ enum LedgerCommands {
         }
         switch sub {
         case "verify": return try await verify(parsed, output: output)
+        case "consistency": return try await consistency(parsed, output: output)
         case "prove": return try await prove(parsed, output: output)
         default: return try checkProof(parsed, output: output)
         }
@@ -66,134 +91,274 @@ enum LedgerCommands {
         }
     }
 
+    /// The trusted checkpoint keys named on the command line.
+    static func verifiers(_ parsed: ParsedArguments) throws -> [any CheckpointVerifier] {
+        var result: [any CheckpointVerifier] = []
+        for path in parsed.lists["public-key"] ?? [] {
+            result.append(try SignatureKeys.verifier(pemFile: path))
+        }
+        if result.isEmpty || parsed.values["key"] != nil {
+            result.append(DemoKeys.signer(key: parsed.values["key"]))
+        }
+        return result
+    }
+
+    /// The hasher called `name`.
+    static func hasher(named name: String, file: String) throws -> any LedgerHasher {
+        switch name {
+        case SHA256Hasher().name: SHA256Hasher()
+        case SM3Hasher().name: SM3Hasher()
+        default: throw InputError(file: file, message: "the ledger uses an unknown hasher '\(name)'")
+        }
+    }
+
+    /// Reads a signed checkpoint file, within ``AuditLimits``.
+    static func readCheckpoint(_ path: String) throws -> SignedCheckpoint {
+        let data = try PublicDataTool.read(path)
+        do {
+            return try SignedCheckpoint.parse(data: data)
+        } catch {
+            throw InputError(file: path, message: error.message)
+        }
+    }
+
     struct LedgerFound {
         var name: String
         var hasher: any LedgerHasher
-        var checkpoints: [SignedCheckpoint]
     }
 
-    /// Finds the ledger recorded in the store (its creation event and signed checkpoints).
+    /// Finds the ledger recorded in the store by its creation event, reading the log page by page.
     static func findLedger(_ store: any EventStore, named wanted: String?, file: String) async throws -> LedgerFound {
-        let events = try await store.readAll(after: 0, pageSize: 1000)
-        guard
-            let created = events.first(where: {
+        var after: Int64 = 0
+        while true {
+            let page = try await store.readAll(after: after, limit: 1000)
+            if let created = page.first(where: {
                 $0.type == Ledger.createdEventType
                     && (wanted == nil || $0.streamID.rawValue == "audit-ledger-\(wanted ?? "")")
-            })
-        else { throw InputError(file: file, message: "the store holds no audit ledger") }
-        let hasherName = Ledger.recordedHasherName(in: created) ?? "unreadable"
-        let hasher: any LedgerHasher
-        switch hasherName {
-        case SHA256Hasher().name: hasher = SHA256Hasher()
-        case SM3Hasher().name: hasher = SM3Hasher()
-        default: throw InputError(file: file, message: "the ledger uses an unknown hasher '\(hasherName)'")
-        }
-        let name = String(created.streamID.rawValue.dropFirst("audit-ledger-".count))
-        var checkpoints: [SignedCheckpoint] = []
-        for event in events where event.streamID == created.streamID && event.type == Ledger.checkpointEventType {
-            guard let checkpoint = Ledger.recordedCheckpoint(in: event) else {
-                throw InputError(file: file, message: "unreadable checkpoint at position \(event.globalPosition)")
+            }) {
+                let hasherName = Ledger.recordedHasherName(in: created) ?? "unreadable"
+                let name = String(created.streamID.rawValue.dropFirst("audit-ledger-".count))
+                return LedgerFound(name: name, hasher: try hasher(named: hasherName, file: file))
             }
-            checkpoints.append(checkpoint)
+            guard let last = page.last, page.count == 1000 else { break }
+            after = last.globalPosition
         }
-        return LedgerFound(name: name, hasher: hasher, checkpoints: checkpoints)
+        throw InputError(file: file, message: "the store holds no audit ledger")
     }
 
     private static func verify(_ parsed: ParsedArguments, output: TextOutput) async throws -> ExitStatus {
         let path = parsed.positionals[0]
+        let held = try (parsed.lists["checkpoint"] ?? []).map { (label: $0, checkpoint: try readCheckpoint($0)) }
+        let trusted = try verifiers(parsed)
         let store = try openStore(path)
         defer { store.close() }
         return try await verify(
             store,
             file: path,
             ledger: parsed.values["ledger"],
-            key: parsed.values["key"],
+            held: held,
+            trusting: trusted,
             output: output
         )
     }
 
-    /// Verifies every signed checkpoint of the ledger recorded in `store` (any store, e.g. PostgreSQL).
+    /// Audits the ledger recorded in `store` (any store, e.g. PostgreSQL) in one pass.
     static func verify(
         _ store: any EventStore,
         file path: String,
         ledger: String? = nil,
-        key: String? = nil,
+        held: [(label: String, checkpoint: SignedCheckpoint)] = [],
+        trusting trusted: [any CheckpointVerifier] = [DemoKeys.signer()],
         output: TextOutput
     ) async throws -> ExitStatus {
         let found = try await findLedger(store, named: ledger, file: path)
-        let verifier = DemoKeys.signer(key: key)
-        output.line("ledger \(found.name) (\(found.hasher.name)), \(found.checkpoints.count) signed checkpoint(s)")
-        guard !found.checkpoints.isEmpty else {
+        let origin = LedgerConfiguration(name: found.name, hasher: found.hasher).origin
+        for item in held where item.checkpoint.checkpoint.origin != origin {
+            throw InputError(
+                file: item.label,
+                message: "the checkpoint is for \(item.checkpoint.checkpoint.origin), not for \(origin)"
+            )
+        }
+        let audit = try await AuditVerifier.auditStore(
+            store,
+            ledgerName: found.name,
+            hasher: found.hasher,
+            held: held,
+            trusting: trusted
+        )
+        let recorded = audit.checkpoints.count - held.count
+        output.line(
+            "ledger \(found.name) (\(found.hasher.name)), \(audit.eventCount) events; "
+                + "\(held.count) held and \(recorded) recorded signed checkpoint(s)"
+        )
+        guard !audit.checkpoints.isEmpty else {
             output.line("FAILED: no signed checkpoint to verify against")
             return .checkFailed
         }
-        var failures = 0
-        var previous: SignedCheckpoint?
-        var firstBadSize: Int?
-        var lastGoodSize = 0
-        for signed in found.checkpoints {
-            let checkpoint = signed.checkpoint
-            guard signed.isSigned(byAnyOf: [verifier]) else {
-                output.line("  ✗ checkpoint size \(checkpoint.size): signature not by the trusted key")
-                failures += 1
-                continue
-            }
-            let verdict = try await AuditVerifier.verifyStore(store, against: checkpoint, hasher: found.hasher)
-            switch verdict {
+        var lastGood = 0
+        var firstBad: Int?
+        for entry in audit.checkpoints {
+            let body = entry.checkpoint.checkpoint
+            let head = "\(entry.source): size \(body.size)"
+            switch entry.verdict {
             case .matches:
-                output.line("  ✓ checkpoint size \(checkpoint.size) root \(checkpoint.rootHash.base64): store matches")
-                lastGoodSize = max(lastGoodSize, checkpoint.size)
+                output.line("  ✓ \(head) root \(body.rootHash.base64): the store matches")
+                lastGood = max(lastGood, body.size)
+            case .untrusted:
+                output.line("  ✗ \(head): signature not by a trusted key")
+            case .otherOrigin(let other):
+                output.line("  ✗ \(head): a checkpoint of another ledger (\(other))")
             case .storeTooShort(let count):
-                output.line("  ✗ checkpoint size \(checkpoint.size): the store holds only \(count) events (removed)")
-                failures += 1
-                firstBadSize = firstBadSize ?? checkpoint.size
-            case .rootMismatch(let found):
-                output.line(
-                    "  ✗ checkpoint size \(checkpoint.size): the store hashes to \(found.base64) (history changed)"
-                )
-                failures += 1
-                firstBadSize = firstBadSize ?? checkpoint.size
+                output.line("  ✗ \(head): the store holds only \(count) events (removed or truncated)")
+                firstBad = min(firstBad ?? body.size, body.size)
+            case .rootMismatch(let root):
+                output.line("  ✗ \(head): the store hashes to \(root.base64) (history changed)")
+                firstBad = min(firstBad ?? body.size, body.size)
             }
-            if let previous, previous.checkpoint.size > checkpoint.size {
-                output.line("  ✗ checkpoint size \(checkpoint.size) is smaller than the one before it")
-                failures += 1
-            }
-            previous = signed
         }
-        if let firstBadSize {
+        if let discrepancy = audit.firstDiscrepancy {
+            output.line("FAILED: \(discrepancy) (per the ledger's leaf records)")
+        }
+        if let firstBad {
+            let within = lastGood < firstBad ? lastGood : 0
+            output.line("FAILED: the first change lies in leaf indexes \(within)..<\(firstBad)")
+        }
+        if audit.uncomparedLeaves > 0 {
+            output.line("note: \(audit.uncomparedLeaves) events had no leaf record within the memory bound")
+        }
+        if let uncovered = audit.uncovered {
             output.line(
-                "FAILED: the first change lies in entries \(lastGoodSize)..<\(firstBadSize) (leaf indices)"
+                "note: events at global positions \(uncovered.lowerBound)…\(uncovered.upperBound) "
+                    + "are not yet under a signed checkpoint"
             )
         }
-        if failures == 0 {
-            output.line("OK: every checkpoint is signed and the store still hashes to it")
-            return .success
+        guard audit.isOK else { return .checkFailed }
+        output.line(
+            "OK: every checkpoint is signed by a trusted key and the store still hashes to it "
+                + "(\(audit.coveredSize) of \(audit.eventCount) events covered)"
+        )
+        return .success
+    }
+
+    private static func consistency(_ parsed: ParsedArguments, output: TextOutput) async throws -> ExitStatus {
+        let old = try readCheckpoint(parsed.positionals[0])
+        let new = try readCheckpoint(parsed.positionals[1])
+        guard old.checkpoint.origin == new.checkpoint.origin else {
+            throw InputError(
+                file: parsed.positionals[1],
+                message: "the checkpoint is for \(new.checkpoint.origin), not for \(old.checkpoint.origin)"
+            )
         }
-        return .checkFailed
+        guard let hasherName = new.checkpoint.origin.split(separator: "/").last else {
+            throw InputError(file: parsed.positionals[1], message: "the origin names no hasher")
+        }
+        let hasher = try hasher(named: String(hasherName), file: parsed.positionals[1])
+        let trusted = try verifiers(parsed)
+        let proof: [Digest]
+        switch (parsed.values["db"], parsed.values["proof"]) {
+        case (let database?, nil):
+            guard old.checkpoint.size <= new.checkpoint.size else {
+                output.line("FAILED: OLD has size \(old.checkpoint.size), larger than NEW's \(new.checkpoint.size)")
+                return .checkFailed
+            }
+            let store = try openStore(database)
+            defer { store.close() }
+            var tree = MerkleTree(hasher: hasher)
+            var after: Int64 = 0
+            while tree.size < new.checkpoint.size {
+                let page = try await store.readAll(after: after, limit: 1000)
+                for event in page.prefix(new.checkpoint.size - tree.size) {
+                    tree.append(try CanonicalEventEncoding.encode(event))
+                }
+                guard let last = page.last, page.count == 1000 else { break }
+                after = last.globalPosition
+            }
+            guard tree.size == new.checkpoint.size else {
+                output.line("FAILED: the store holds only \(tree.size) events, NEW has size \(new.checkpoint.size)")
+                return .checkFailed
+            }
+            proof = try tree.consistencyProof(from: old.checkpoint.size, to: new.checkpoint.size)
+        case (nil, let file?):
+            let text = String(decoding: try PublicDataTool.read(file), as: UTF8.self)
+            do {
+                proof = try AuditLimits.default.parseProofLines(text)
+            } catch {
+                throw InputError(file: file, message: error.message)
+            }
+        default:
+            throw UsageError("give exactly one of --db DB and --proof FILE", command: "ledger consistency")
+        }
+        if let failure = AuditVerifier.checkConsistency(
+            from: old,
+            to: new,
+            proof: proof,
+            hasher: hasher,
+            trusting: trusted
+        ) {
+            output.line("FAILED: \(failure)")
+            return .checkFailed
+        }
+        output.line(
+            "OK: size \(new.checkpoint.size) extends size \(old.checkpoint.size) of \(new.checkpoint.origin) "
+                + "(\(proof.count) proof hashes)"
+        )
+        return .success
     }
 
     private static func prove(_ parsed: ParsedArguments, output: TextOutput) async throws -> ExitStatus {
         let path = parsed.positionals[0]
-        guard let index = Int(parsed.positionals[1]), index >= 0 else {
-            throw UsageError(
-                "INDEX must be a non-negative integer, got '\(parsed.positionals[1])'",
-                command: "ledger prove"
-            )
+        var index: Int?
+        var position: Int64?
+        let indexText = parsed.values["index"] ?? (parsed.positionals.count > 1 ? parsed.positionals[1] : nil)
+        if let indexText {
+            guard let value = Int(indexText), value >= 0 else {
+                throw UsageError(
+                    "INDEX must be a non-negative integer (a leaf index), got '\(indexText)'",
+                    command: "ledger prove"
+                )
+            }
+            index = value
         }
+        if let positionText = parsed.values["position"] {
+            guard let value = Int64(positionText), value > 0 else {
+                throw UsageError(
+                    "--position must be a positive integer (a global position), got '\(positionText)'",
+                    command: "ledger prove"
+                )
+            }
+            position = value
+        }
+        guard (index == nil) != (position == nil) else {
+            throw UsageError("give exactly one of --position N and --index I (or INDEX)", command: "ledger prove")
+        }
+        let held = try parsed.values["checkpoint"].map(readCheckpoint)
         let store = try openStore(path)
         defer { store.close() }
         let found = try await findLedger(store, named: parsed.values["ledger"], file: path)
-        let ledger = try await Ledger.open(
-            store: store,
-            configuration: LedgerConfiguration(name: found.name, hasher: found.hasher)
-        )
+        let ledger: Ledger
+        do {
+            ledger = try await Ledger.open(
+                store: store,
+                configuration: LedgerConfiguration(name: found.name, hasher: found.hasher)
+            )
+        } catch {
+            throw InputError(file: path, message: "cannot open the ledger: \(error)")
+        }
+        if let position {
+            guard let leaf = await ledger.leafIndex(ofPosition: position) else {
+                throw InputError(file: path, message: "no ledgered event has global position \(position)")
+            }
+            index = leaf
+        }
+        let leaf = index ?? 0
         let bundle: ProofBundle
         do {
-            bundle = try await ledger.proofBundle(forLeafAt: index)
+            bundle = try await ledger.proofBundle(forLeafAt: leaf, checkpoint: held)
         } catch {
-            throw InputError(file: path, message: "cannot prove leaf \(index): \(error)")
+            throw InputError(file: path, message: "cannot prove leaf \(leaf): \(error)")
         }
         let json = String(decoding: try bundle.jsonData(), as: UTF8.self)
+        let at = await ledger.position(ofLeaf: leaf).map { "global position \($0), " } ?? ""
         if let out = parsed.values["out"] {
             do {
                 try Data(json.utf8).write(to: URL(fileURLWithPath: out))
@@ -201,7 +366,7 @@ enum LedgerCommands {
                 throw InputError(file: out, message: "cannot write the bundle: \(error.localizedDescription)")
             }
             output.line(
-                "wrote proof bundle for leaf \(index) (tree size \(bundle.checkpoint.checkpoint.size)) to \(out)"
+                "wrote proof bundle for \(at)leaf \(leaf) (tree size \(bundle.checkpoint.checkpoint.size)) to \(out)"
             )
         } else {
             output.line(json)
@@ -214,19 +379,20 @@ enum LedgerCommands {
         let data = try PublicDataTool.read(path)
         let bundle: ProofBundle
         do {
-            bundle = try ProofBundle.fromJSON(data)
+            bundle = try ProofBundle.decode(data)
         } catch {
-            throw InputError(file: path, message: "\(error.path): \(error.message)")
+            throw InputError(file: path, message: error.message)
         }
-        let hasher: any LedgerHasher = bundle.hasher == SM3Hasher().name ? SM3Hasher() : SHA256Hasher()
-        switch AuditVerifier.verify(bundle, hasher: hasher, trusting: [DemoKeys.signer(key: parsed.values["key"])]) {
+        let hasher = try hasher(named: bundle.hasher, file: path)
+        switch AuditVerifier.verify(bundle, hasher: hasher, trusting: try verifiers(parsed)) {
         case .valid(let event):
             output.line(
                 "OK: leaf \(bundle.index) is included in \(bundle.checkpoint.checkpoint.origin) "
                     + "at size \(bundle.checkpoint.checkpoint.size)"
             )
             output.line(
-                "  event \(event.id) \(event.type) on stream \(event.streamID) at position \(event.globalPosition)"
+                "  event \(event.id) \(event.type) on stream \(event.streamID) at global position "
+                    + "\(event.globalPosition)"
             )
             return .success
         case .invalid(let failure):

@@ -26,9 +26,7 @@ public struct TestCheckpointSigner: CheckpointSigner, CheckpointVerifier, Hashab
     }
 
     /// The first 4 bytes of SHA-256(name ‖ "\n" ‖ 0xff ‖ key).
-    public var keyID: [UInt8] {
-        Array(SHA256Hasher().digest(Array(name.utf8) + [0x0a, 0xff] + key).bytes.prefix(4))
-    }
+    public var keyID: [UInt8] { sharedKeyID(name: name, key: key) }
 
     /// HMAC-SHA256(key, message).
     public func sign(_ message: [UInt8]) async throws -> [UInt8] {
@@ -37,19 +35,11 @@ public struct TestCheckpointSigner: CheckpointSigner, CheckpointVerifier, Hashab
 
     /// Whether `signature` equals HMAC-SHA256(key, message).
     public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
-        let expected = mac(message)
-        guard signature.count == expected.count else { return false }
-        var difference: UInt8 = 0
-        for (a, b) in zip(signature, expected) { difference |= a ^ b }
-        return difference == 0
+        constantTimeEquals(signature, mac(message))
     }
 
     /// HMAC-SHA256 of `message` under ``key``.
     public func mac(_ message: [UInt8]) -> [UInt8] {
-        let hasher = SHA256Hasher()
-        var block = key.count > 64 ? hasher.digest(key).bytes : key
-        block += [UInt8](repeating: 0, count: 64 - block.count)
-        let inner = hasher.digest(block.map { $0 ^ 0x36 } + message).bytes
-        return hasher.digest(block.map { $0 ^ 0x5c } + inner).bytes
+        hmac(SHA256Hasher(), key: key, message: message)
     }
 }

@@ -8,7 +8,9 @@ struct LedgerTests {
         let store = try await Fixtures.store(events: 10)
         let ledger = try await Fixtures.ledger(store)
         #expect(await ledger.size == 0)
-        #expect(try await ledger.catchUp() == 11)  // ten events and the ledger's creation record
+        // Ten events, the ledger's creation record and the leaf record holding those eleven leaves' hashes.
+        #expect(try await ledger.catchUp() == 12)
+        #expect(await ledger.recordedLeafCount == 11)
         let events = try await store.readAll(after: 0, pageSize: 100)
         #expect(await ledger.size == events.count)
         var tree = MerkleTree(hasher: SHA256Hasher())
@@ -21,7 +23,16 @@ struct LedgerTests {
         #expect(await ledger.leafIndex(ofPosition: 2) == nil)  // a gap
         #expect(try await ledger.catchUp() == 0)
         #expect(await store.loadCursor("audit-ledger:test.ledger") == events.last?.globalPosition)
-        #expect(events.last?.type == Ledger.createdEventType)
+        #expect(events[10].type == Ledger.createdEventType)
+        #expect(events.last?.type == Ledger.leavesEventType)
+        let record = try #require(try Ledger.recordedLeaves(in: events[11], digestSize: 32))
+        let ledgeredPositions: [Int64] = events.prefix(11).map(\.globalPosition)
+        #expect(record.first == 0)
+        #expect(record.positions == ledgeredPositions)
+        for index in 0..<11 {
+            let recorded = Digest(bytes: Array(record.hash(at: index, digestSize: 32)))
+            #expect(tree.leafHash(at: index) == recorded)
+        }
         #expect(ledger.origin == "test.ledger/sha-256")
     }
 
@@ -31,19 +42,20 @@ struct LedgerTests {
         try await ledger.catchUp()
         let signed = try await ledger.signCheckpoint(with: [Fixtures.signer])
         #expect(signed.checkpoint.origin == "test.ledger/sha-256")
-        #expect(signed.checkpoint.size == 10)
+        #expect(signed.checkpoint.size == 11)  // the creation, nine events and the leaf record
         #expect(signed.checkpoint.time == FixedClock().instant)
         #expect(signed.isSigned(byAnyOf: [Fixtures.signer]))
         _ = try await store.append([Fixtures.event(100)], to: "stream-x", expectedVersion: .any)
 
         let reopened = try await Fixtures.ledger(store)
-        #expect(await reopened.size == 10)
+        #expect(await reopened.size == 11)
         #expect(await reopened.lastCheckpoint == signed)
         #expect(await reopened.integrityProblem == nil)
-        #expect(try await reopened.catchUp() == 2)  // the checkpoint record and the new event
+        // The checkpoint record, the new event and the leaf record for them.
+        #expect(try await reopened.catchUp() == 3)
         let second = try await reopened.signCheckpoint(with: [Fixtures.signer])
-        #expect(second.checkpoint.size == 12)
-        let proof = try await reopened.consistencyProof(from: 10, to: 12)
+        #expect(second.checkpoint.size == 14)
+        let proof = try await reopened.consistencyProof(from: 11, to: 14)
         #expect(
             AuditVerifier.checkConsistency(
                 from: signed,
@@ -168,6 +180,7 @@ struct LedgerTests {
         let ledger = try await Fixtures.ledger(store)
         try await ledger.catchUp()
         let signed = try await ledger.signCheckpoint(with: [Fixtures.signer])
+        let original = await store.rows
         // History is rewritten while the ledger is down.
         await store.mutate(3) { $0.payload = Data("{\"n\":999}".utf8) }
         let reopened = try await Fixtures.ledger(store)
@@ -180,10 +193,12 @@ struct LedgerTests {
         // The regulator's own re-read against the checkpoint sees it too.
         let check = try await AuditVerifier.verifyStore(store, against: signed.checkpoint, hasher: SHA256Hasher())
         #expect(check != .matches)
-        let fresh = try await Fixtures.store(events: 6)
-        _ = try await Fixtures.ledger(fresh)
+        let named = "position \(original[3].globalPosition)"
+        let message = await reopened.integrityProblem?.message ?? ""
+        #expect(message.contains(named))
+        await store.setRows(original)
         #expect(
-            try await AuditVerifier.verifyStore(fresh, against: signed.checkpoint, hasher: SHA256Hasher()) == .matches
+            try await AuditVerifier.verifyStore(store, against: signed.checkpoint, hasher: SHA256Hasher()) == .matches
         )
     }
 

@@ -23,11 +23,13 @@ import Testing
         #expect(first.output.contains("publicdata-demo disclose \(database) --year 2026"))
         let second = await tool(["run", "--data-dir", dataDirectory])
         #expect(second.status == .success, "\(second.error)")
+        // 81 workflow and ledger events plus the ledger's two leaf records.
         #expect(second.output.contains("Done: 83 events"))
 
         let verified = await tool(["ledger", "verify", database])
         #expect(verified.status == .success)
-        #expect(verified.output.contains("2 signed checkpoint(s)"))
+        #expect(verified.output.contains("0 held and 2 recorded signed checkpoint(s)"))
+        #expect(verified.output.contains("note: events at global positions 83…83 are not yet under a signed checkpoint"))
 
         let proof = directory.path("proof.json")
         #expect(await tool(["ledger", "prove", database, "0", "--out", proof]).status == .success)
@@ -80,8 +82,9 @@ import Testing
 
         let verified = await tool(["ledger", "verify", database])
         #expect(verified.status == .checkFailed)
-        #expect(verified.output.contains("✗ checkpoint size"))
-        #expect(verified.output.contains("FAILED: the first change lies in entries 0..<"))
+        #expect(verified.output.contains("✗ recorded at position 68: size 67: the store hashes to"))
+        #expect(verified.output.contains("FAILED: the event at global position 2 (leaf 1) was changed"))
+        #expect(verified.output.contains("FAILED: the first change lies in leaf indexes 0..<67"))
         let resumed = await tool(["--resume", "--data-dir", dataDirectory])
         #expect(resumed.status == .checkFailed)
     }
