@@ -72,7 +72,8 @@ public struct OpenSSLHasher: LedgerHasher {
         }
         var length: UInt32 = 0
         withUnsafeTemporaryAllocation(byteCount: Int(EVP_MAX_MD_SIZE), alignment: 8) { buffer in
-            ok = ok && EVP_DigestFinal_ex(context, buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), &length) == 1
+            ok =
+                ok && EVP_DigestFinal_ex(context, buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), &length) == 1
             precondition(ok && Int(length) == digestSize, "libcrypto failed to hash")
             output.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<digestSize]))
         }
