@@ -391,7 +391,7 @@ public actor Ledger {
         } catch {
             throw AuditError(code: .storeFailure, message: "\(error)")
         }
-        guard !result.deduplicated, result.events.map(\.id) == events.map(\.id),
+        guard !result.deduplicated, result.events.count == events.count,
             result.streamVersion == version + Int64(events.count)
         else {
             throw AuditError(
