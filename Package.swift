@@ -9,6 +9,7 @@ import PackageDescription
 //       -> PublicDataWorkflow
 //         -> PublicDataKit (umbrella)
 // Stores: PublicDataSQLite (embedded default), PublicDataPostgres (opt-in trait `PostgreSQL`).
+// Signatures: PublicDataCrypto (Ed25519 and SM2 keys, libcrypto hashers; opt-in trait `OpenSSL`).
 // Test kit: PublicDataTesting.
 
 let package = Package(
@@ -24,13 +25,18 @@ let package = Package(
         .library(name: "PublicDataTesting", targets: ["PublicDataTesting"]),
         .library(name: "PublicDataSQLite", targets: ["PublicDataSQLite"]),
         .library(name: "PublicDataPostgres", targets: ["PublicDataPostgres"]),
+        .library(name: "PublicDataCrypto", targets: ["PublicDataCrypto"]),
         .executable(name: "publicdata-demo", targets: ["PublicDataDemo"]),
     ],
     traits: [
         .trait(
             name: "PostgreSQL",
             description: "Builds PublicDataPostgres against the system libpq (Debian libpq-dev, Homebrew libpq)."
-        )
+        ),
+        .trait(
+            name: "OpenSSL",
+            description: "Builds PublicDataCrypto against the system libcrypto (Debian libssl-dev, Homebrew openssl@3)."
+        ),
     ],
     targets: [
         // MARK: - System libraries
@@ -45,6 +51,12 @@ let package = Package(
             path: "Sources/CPublicDataLibPQ",
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        .systemLibrary(
+            name: "CPublicDataOpenSSL",
+            path: "Sources/CPublicDataOpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
 
         // MARK: - Layers
@@ -72,12 +84,21 @@ let package = Package(
                 .target(name: "CPublicDataLibPQ", condition: .when(traits: ["PostgreSQL"])),
             ]
         ),
+        .target(
+            name: "PublicDataCrypto",
+            dependencies: [
+                "PublicDataAudit",
+                .target(name: "CPublicDataOpenSSL", condition: .when(traits: ["OpenSSL"])),
+            ]
+        ),
         .target(name: "PublicDataTesting", dependencies: ["PublicDataModel", "PublicDataPolicy", "PublicDataAudit"]),
 
         // MARK: - Executables
         .target(
             name: "PublicDataCommandLine",
-            dependencies: ["PublicDataKit", "PublicDataSQLite", "PublicDataPostgres", "PublicDataTesting"]
+            dependencies: [
+                "PublicDataKit", "PublicDataSQLite", "PublicDataPostgres", "PublicDataCrypto", "PublicDataTesting",
+            ]
         ),
         .executableTarget(
             name: "PublicDataDemo",
@@ -118,6 +139,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PublicDataPostgresTests", dependencies: ["PublicDataPostgres", "PublicDataTesting"]),
+        .testTarget(name: "PublicDataCryptoTests", dependencies: ["PublicDataCrypto", "PublicDataAudit"]),
     ]
 )
 
