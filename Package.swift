@@ -9,6 +9,7 @@ import PackageDescription
 //       -> PublicDataWorkflow
 //         -> PublicDataKit (umbrella)
 // Stores: PublicDataSQLite (embedded default), PublicDataPostgres (opt-in trait `PostgreSQL`).
+// Signatures: PublicDataCrypto (Ed25519 and SM2 keys, libcrypto hashers; opt-in trait `OpenSSL`).
 // Test kits: PublicDataTesting, PublicDataPostgresTesting (behind the trait).
 
 let package = Package(
@@ -25,13 +26,18 @@ let package = Package(
         .library(name: "PublicDataSQLite", targets: ["PublicDataSQLite"]),
         .library(name: "PublicDataPostgres", targets: ["PublicDataPostgres"]),
         .library(name: "PublicDataPostgresTesting", targets: ["PublicDataPostgresTesting"]),
+        .library(name: "PublicDataCrypto", targets: ["PublicDataCrypto"]),
         .executable(name: "publicdata-demo", targets: ["PublicDataDemo"]),
     ],
     traits: [
         .trait(
             name: "PostgreSQL",
             description: "Builds PublicDataPostgres against the system libpq (Debian libpq-dev, Homebrew libpq)."
-        )
+        ),
+        .trait(
+            name: "OpenSSL",
+            description: "Builds PublicDataCrypto against the system libcrypto (Debian libssl-dev, Homebrew openssl@3)."
+        ),
     ],
     targets: [
         // MARK: - System libraries
@@ -46,6 +52,12 @@ let package = Package(
             path: "Sources/CPublicDataLibPQ",
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        .systemLibrary(
+            name: "CPublicDataOpenSSL",
+            path: "Sources/CPublicDataOpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
 
         // MARK: - Layers
@@ -73,6 +85,13 @@ let package = Package(
                 .target(name: "CPublicDataLibPQ", condition: .when(traits: ["PostgreSQL"])),
             ]
         ),
+        .target(
+            name: "PublicDataCrypto",
+            dependencies: [
+                "PublicDataAudit",
+                .target(name: "CPublicDataOpenSSL", condition: .when(traits: ["OpenSSL"])),
+            ]
+        ),
         .target(name: "PublicDataTesting", dependencies: ["PublicDataModel", "PublicDataPolicy", "PublicDataAudit"]),
         // PostgreSQL test kit: a throwaway cluster for tests and benchmarks (empty without the trait).
         .target(name: "PublicDataPostgresTesting", dependencies: ["PublicDataModel"]),
@@ -80,7 +99,9 @@ let package = Package(
         // MARK: - Executables
         .target(
             name: "PublicDataCommandLine",
-            dependencies: ["PublicDataKit", "PublicDataSQLite", "PublicDataPostgres", "PublicDataTesting"]
+            dependencies: [
+                "PublicDataKit", "PublicDataSQLite", "PublicDataPostgres", "PublicDataCrypto", "PublicDataTesting",
+            ]
         ),
         .executableTarget(
             name: "PublicDataDemo",
@@ -138,6 +159,7 @@ let package = Package(
             name: "PublicDataPostgresTests",
             dependencies: ["PublicDataPostgres", "PublicDataTesting", "PublicDataPostgresTesting"]
         ),
+        .testTarget(name: "PublicDataCryptoTests", dependencies: ["PublicDataCrypto", "PublicDataAudit"]),
     ]
 )
 

@@ -195,6 +195,38 @@ enum AuditBenchmarks {
             "s",
             note: String(format: "%.0f events/s, canonical bytes ≈ 290 B", Double(appended) / catchUp)
         )
+        // The same canonical bytes through the hasher and tree alone: catch-up's bound (issue 17 item 3).
+        let events = try await store.readAll(after: 0, pageSize: 5000)
+        let canonical = try events.map { try CanonicalEventEncoding.encode($0) }
+        let hashOnly = try await measureSecondsAsync {
+            var tree = MerkleTree(hasher: SHA256Hasher())
+            for bytes in canonical { tree.append(bytes) }
+            if tree.size != canonical.count { throw AuditError(code: .invalidArgument, message: "lost a leaf") }
+        }
+        report.record(
+            "audit",
+            "hasher and tree alone on the same canonical bytes, \(canonical.count) events",
+            hashOnly,
+            "s",
+            note: String(format: "catch-up runs at %.0f%% of it", 100 * hashOnly / catchUp)
+        )
+        var audit: StoreAudit?
+        let audited = try await measureSecondsAsync {
+            audit = try await AuditVerifier.auditStore(
+                store,
+                ledgerName: "bench.ledger",
+                hasher: SHA256Hasher(),
+                held: [],
+                trusting: []
+            )
+        }
+        report.record(
+            "audit",
+            "one-pass store audit (ledger verify), \(audit?.eventCount ?? 0) events",
+            audited,
+            "s",
+            note: String(format: "%.0f events/s", Double(audit?.eventCount ?? 0) / audited)
+        )
         var verdict = StoreVerification.ok(verifiedSize: 0, unledgered: 0)
         let verify = try await measureSecondsAsync { verdict = try await ledger.verifyStore() }
         report.record(

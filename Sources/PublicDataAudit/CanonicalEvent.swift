@@ -71,7 +71,9 @@ public enum CanonicalEventEncoding {
     /// Reads canonical bytes back into the event they encode.
     ///
     /// The reader is strict: an unknown version, a bad marker, invalid UTF-8, an unknown role, a truncated
-    /// field or trailing bytes are all errors, so one event has exactly one canonical form.
+    /// field, trailing bytes, or an occurred-at value an instant cannot hold exactly (beyond ±2^53 ms in
+    /// practice) are all errors, so one event has exactly one canonical form and a decoded event re-encodes
+    /// to the same bytes. No value passes through floating point except the instant, which is checked.
     /// - Parameter bytes: Canonical bytes produced by ``encode(_:)``.
     /// - Returns: The event.
     /// - Throws: ``AuditError`` `malformedEntry`, naming the offset of the problem.
@@ -85,6 +87,11 @@ public enum CanonicalEventEncoding {
         let streamVersion = try reader.integer()
         let type = try reader.string()
         let occurred = try reader.integer()
+        // `Date` holds a Double: beyond ±2^53 ms not every value survives, and a decoded event must re-encode
+        // to exactly the bytes that were hashed.
+        guard Date(millisecondsSince1970: occurred).millisecondsSince1970 == occurred else {
+            throw reader.error("occurred-at \(occurred) ms is not exactly representable as an instant")
+        }
         var actor: Actor?
         if try reader.marker() {
             let party = try reader.string()

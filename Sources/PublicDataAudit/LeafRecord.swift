@@ -74,7 +74,8 @@ public struct LeafRecord: Sendable, Hashable {
         } catch {
             throw fail("\(error.path): \(error.message)")
         }
-        guard let leaves = Base64.decodeCanonical(wire.leaves), let positionBytes = Base64.decodeCanonical(wire.positions)
+        guard let leaves = Base64.decodeCanonical(wire.leaves),
+            let positionBytes = Base64.decodeCanonical(wire.positions)
         else { throw fail("the hashes or positions are not canonical base64") }
         guard wire.first >= 0, digestSize > 0, positionBytes.count % 8 == 0, !positionBytes.isEmpty,
             positionBytes.count / 8 <= maximumCount, leaves.count == positionBytes.count / 8 * digestSize

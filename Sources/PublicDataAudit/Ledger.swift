@@ -79,8 +79,10 @@ public actor Ledger {
     private var ledgerStreamVersion: Int64 = 0
     /// The number of leaves whose hashes are recorded in the store.
     private var persistedCount = 0
+    /// The index of the last leaf that is not a leaf record (-1 when none).
+    private var lastSubstantiveLeaf = -1
     /// Whether a leaf after `persistedCount` is an event other than a leaf record.
-    private var unpersistedNeedsRecord = false
+    private var unpersistedNeedsRecord: Bool { lastSubstantiveLeaf >= persistedCount }
     /// Serialises catching up and signing within this instance.
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
@@ -257,7 +259,7 @@ public actor Ledger {
         tree.append(bytes)
         positions.append(event.globalPosition)
         lastPosition = event.globalPosition
-        if event.type != Self.leavesEventType { unpersistedNeedsRecord = true }
+        if event.type != Self.leavesEventType { lastSubstantiveLeaf = tree.size - 1 }
     }
 
     /// Records the leaf hashes after ``persistedCount``, unless another instance recorded them first.
@@ -289,7 +291,6 @@ public actor Ledger {
                 let result = try await appendToLedgerStream(events)
                 ledgerStreamVersion = result.streamVersion
                 persistedCount = tree.size
-                unpersistedNeedsRecord = false
                 return
             } catch let error where error.code == .conflict {
                 continue  // another instance wrote meanwhile: read what it wrote and try again
@@ -390,7 +391,7 @@ public actor Ledger {
         } catch {
             throw AuditError(code: .storeFailure, message: "\(error)")
         }
-        guard !result.deduplicated, result.events.map(\.id) == events.map(\.id),
+        guard !result.deduplicated, result.events.count == events.count,
             result.streamVersion == version + Int64(events.count)
         else {
             throw AuditError(
@@ -591,7 +592,7 @@ public actor Ledger {
             }
             do {
                 _ = try await appendToLedgerStream([event])
-            } catch where error.code == .conflict {
+            } catch  where error.code == .conflict {
                 // Another instance created the ledger first: open the one it created (its hasher is checked below).
             }
             first = try await storeCall { [store] in try await store.readStream(stream, fromVersion: 1, limit: 1) }
@@ -599,7 +600,10 @@ public actor Ledger {
         guard let created = first.first, created.type == Self.createdEventType,
             let genesis = try? created.decodePayload(LedgerGenesis.self)
         else {
-            throw AuditError(code: .inconsistentHistory, message: "stream \(stream) does not begin with the ledger's creation")
+            throw AuditError(
+                code: .inconsistentHistory,
+                message: "stream \(stream) does not begin with the ledger's creation"
+            )
         }
         guard genesis.hasher == configuration.hasher.name, genesis.digestSize == configuration.hasher.digestSize else {
             throw AuditError(
@@ -634,7 +638,9 @@ public actor Ledger {
             }
             for event in page {
                 guard event.streamVersion == ledgerStreamVersion + 1 else {
-                    throw problem("the ledger's stream skips from version \(ledgerStreamVersion) to \(event.streamVersion)")
+                    throw problem(
+                        "the ledger's stream skips from version \(ledgerStreamVersion) to \(event.streamVersion)"
+                    )
                 }
                 switch event.type {
                 case Self.leavesEventType:
@@ -642,7 +648,9 @@ public actor Ledger {
                     do {
                         record = try LeafRecord.decode(event.payload, digestSize: width)
                     } catch {
-                        throw problem("the leaf record at position \(event.globalPosition) is unreadable: \(error.message)")
+                        throw problem(
+                            "the leaf record at position \(event.globalPosition) is unreadable: \(error.message)"
+                        )
                     }
                     guard record.first == persistedCount else {
                         throw problem(
@@ -678,7 +686,6 @@ public actor Ledger {
                         }
                     }
                     persistedCount = record.first + record.count
-                    if persistedCount == tree.size { unpersistedNeedsRecord = false }
                 case Self.checkpointEventType:
                     guard let signed = Self.recordedCheckpoint(in: event) else {
                         throw problem("the checkpoint recorded at position \(event.globalPosition) is unreadable")
@@ -704,7 +711,7 @@ public actor Ledger {
     private func rebuild() async throws(AuditError) {
         do {
             try await readLedgerStream(rebuilding: true)
-        } catch where error.code == .storeFailure {
+        } catch  where error.code == .storeFailure {
             throw error
         } catch {
             // Recorded as the integrity problem; keep what was adopted so far.

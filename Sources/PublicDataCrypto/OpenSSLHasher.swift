@@ -50,7 +50,8 @@ public struct OpenSSLHasher: LedgerHasher {
 
     /// Writes the digest of `message` into `output`.
     public func hash(_ message: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
-        hash(parts: [message], into: output)
+        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+        run(nil, message, empty, into: output)
     }
 
     /// Writes the digest of `prefix ‖ first ‖ second` into `output`, without copying the parts.
@@ -60,21 +61,28 @@ public struct OpenSSLHasher: LedgerHasher {
         _ second: UnsafeRawBufferPointer,
         into output: UnsafeMutableRawBufferPointer
     ) {
-        withUnsafeBytes(of: prefix) { head in hash(parts: [head, first, second], into: output) }
+        run(prefix, first, second, into: output)
     }
 
-    private func hash(parts: [UnsafeRawBufferPointer], into output: UnsafeMutableRawBufferPointer) {
+    private func run(
+        _ prefix: UInt8?,
+        _ first: UnsafeRawBufferPointer,
+        _ second: UnsafeRawBufferPointer,
+        into output: UnsafeMutableRawBufferPointer
+    ) {
         guard let context = EVP_MD_CTX_new() else { fatalError("libcrypto is out of memory") }
         defer { EVP_MD_CTX_free(context) }
         var ok = EVP_DigestInit_ex2(context, digest.md, nil) == 1
-        for part in parts where part.count > 0 {
-            ok = ok && EVP_DigestUpdate(context, part.baseAddress, part.count) == 1
+        if var byte = prefix {
+            ok = ok && EVP_DigestUpdate(context, &byte, 1) == 1
         }
+        if first.count > 0 { ok = ok && EVP_DigestUpdate(context, first.baseAddress, first.count) == 1 }
+        if second.count > 0 { ok = ok && EVP_DigestUpdate(context, second.baseAddress, second.count) == 1 }
         var length: UInt32 = 0
-        withUnsafeTemporaryAllocation(byteCount: Int(EVP_MAX_MD_SIZE), alignment: 8) { buffer in
-            ok = ok && EVP_DigestFinal_ex(context, buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), &length) == 1
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(EVP_MAX_MD_SIZE)) { buffer in
+            ok = ok && EVP_DigestFinal_ex(context, buffer.baseAddress, &length) == 1
             precondition(ok && Int(length) == digestSize, "libcrypto failed to hash")
-            output.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<digestSize]))
+            output.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<digestSize]))
         }
     }
 }

@@ -127,7 +127,7 @@ public enum PEMKeys {
                 return .sm2
             }
         }
-        let type = String(cString: EVP_PKEY_get0_type_name(key.pointer) ?? "unknown")
+        let type = EVP_PKEY_get0_type_name(key.pointer).map { String(cString: $0) } ?? "unknown"
         throw AuditError(
             code: .invalidArgument,
             message: "unsupported key type \(type): checkpoint keys are Ed25519 or SM2"

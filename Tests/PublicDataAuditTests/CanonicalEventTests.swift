@@ -68,3 +68,60 @@ struct CanonicalEventTests {
         }
     }
 }
+
+/// Strict canonical bytes: every decoded entry re-encodes to exactly the bytes it came from.
+struct CanonicalRoundTripPropertyTests {
+    @Test func everyDecodedMutationReEncodesExactly() throws {
+        var generator = SystemRandomNumberGenerator()
+        var decoded = 0
+        for number in 0..<40 {
+            let proposed = Fixtures.event(number)
+            let event = RecordedEvent(
+                id: proposed.id,
+                streamID: "s",
+                streamVersion: Int64(number + 1),
+                globalPosition: Int64(number * 3 + 1),
+                type: proposed.type,
+                occurredAt: proposed.occurredAt,
+                actor: proposed.actor,
+                payload: proposed.payload,
+                metadata: proposed.metadata
+            )
+            let bytes = try CanonicalEventEncoding.encode(event)
+            for _ in 0..<200 {
+                var mutated = bytes
+                let index = Int.random(in: 0..<mutated.count, using: &generator)
+                mutated[index] = UInt8.random(in: 0...255, using: &generator)
+                guard let back = try? CanonicalEventEncoding.decode(mutated) else { continue }
+                decoded += 1
+                #expect(try CanonicalEventEncoding.encode(back) == mutated)
+            }
+        }
+        #expect(decoded > 1000)
+    }
+
+    @Test(arguments: [Int64(1) << 53 + 1, -(Int64(1) << 60) - 1, Int64(1) << 62 + 3])
+    func anInstantBeyondExactRangeIsRefused(_ milliseconds: Int64) throws {
+        var bytes = try CanonicalEventEncoding.encode(
+            RecordedEvent(
+                id: "e",
+                streamID: "s",
+                streamVersion: 1,
+                globalPosition: 1,
+                type: "t",
+                occurredAt: Date(millisecondsSince1970: 0),
+                actor: nil,
+                payload: Data(),
+                metadata: EventMetadata()
+            )
+        )
+        // Layout: version, position, id "e", stream "s", stream version, type "t", then occurred-at.
+        let offset = 1 + 8 + 5 + 5 + 8 + 5
+        for shift in 0..<8 {
+            bytes[offset + shift] = UInt8(
+                truncatingIfNeeded: UInt64(bitPattern: milliseconds) >> UInt64(56 - 8 * shift)
+            )
+        }
+        #expect(throws: AuditError.self) { try CanonicalEventEncoding.decode(bytes) }
+    }
+}

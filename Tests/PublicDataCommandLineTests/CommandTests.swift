@@ -29,7 +29,9 @@ import Testing
         let verified = await tool(["ledger", "verify", database])
         #expect(verified.status == .success)
         #expect(verified.output.contains("0 held and 2 recorded signed checkpoint(s)"))
-        #expect(verified.output.contains("note: events at global positions 83…83 are not yet under a signed checkpoint"))
+        #expect(
+            verified.output.contains("note: events at global positions 83…83 are not yet under a signed checkpoint")
+        )
 
         let proof = directory.path("proof.json")
         #expect(await tool(["ledger", "prove", database, "0", "--out", proof]).status == .success)
