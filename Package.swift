@@ -100,7 +100,7 @@ let package = Package(
         .target(
             name: "PublicDataCommandLine",
             dependencies: [
-                "PublicDataKit", "PublicDataSQLite", "PublicDataPostgres", "PublicDataCrypto", "PublicDataTesting",
+                "PublicDataKit", "PublicDataSQLite", "PublicDataPostgres", "PublicDataCrypto",
             ]
         ),
         .executableTarget(
