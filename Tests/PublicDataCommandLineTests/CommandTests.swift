@@ -23,7 +23,7 @@ import Testing
         #expect(first.output.contains("publicdata-demo disclose \(database) --year 2026"))
         let second = await tool(["run", "--data-dir", dataDirectory])
         #expect(second.status == .success, "\(second.error)")
-        #expect(second.output.contains("Done: 83 events"))
+        #expect(second.output.contains("Done: 85 events"))
 
         let verified = await tool(["ledger", "verify", database])
         #expect(verified.status == .success)
