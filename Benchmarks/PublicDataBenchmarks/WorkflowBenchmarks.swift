@@ -235,6 +235,7 @@ enum WorkflowBenchmarks {
         try await engine.execute(.agreement(.draftAgreement(terms: terms, selection: "sel-1")), by: agency)
         try await engine.execute(.agreement(.recordCollectiveDecision(agreement: "agr-1", minutes: "m")), by: agency)
         try await engine.execute(.agreement(.signAgreement(agreement: "agr-1")), by: operatorActor)
+        try await engine.execute(.agreement(.countersignAgreement(agreement: "agr-1")), by: agency)
         try await engine.execute(.agreement(.fileAgreement(agreement: "agr-1", filingNumber: "f")), by: administration)
         try await engine.execute(.agreement(.activateAgreement(agreement: "agr-1")), by: agency)
         let product = ProductSpec(

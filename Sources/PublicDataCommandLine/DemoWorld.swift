@@ -185,7 +185,8 @@ enum DemoWorld {
         scope: catalog.map { ScopeItem(entry: $0.0.id) },
         start: day(2026, 1, 12),
         end: day(2029, 1, 11),
-        products: [productID]
+        products: [productID],
+        coSigningDepartment: localFinance
     )
 
     static let registration = RegistrationApplication(

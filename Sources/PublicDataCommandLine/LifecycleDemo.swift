@@ -301,6 +301,16 @@ final class Narrator {
             by: W.agencyClerk
         )
         try await step(.agreement(.signAgreement(agreement: W.agreementID)), by: W.operatorClerk)
+        try await step(
+            .agreement(.countersignAgreement(agreement: W.agreementID)),
+            by: W.agencyClerk,
+            "the agency signs after the operator (Art. 13)"
+        )
+        try await step(
+            .agreement(.countersignAgreement(agreement: W.agreementID)),
+            by: W.localFinanceClerk,
+            "the competent department the terms name co-signs (会同, Art. 13)"
+        )
         try await go(to: W.day(2026, 1, 8))
         try await step(
             .agreement(.fileAgreement(agreement: W.agreementID, filingNumber: "京数备〔2026〕001")),

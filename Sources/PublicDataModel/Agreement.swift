@@ -32,6 +32,9 @@ public struct AgreementTerms: Codable, Sendable, Hashable, Identifiable {
     public var products: [ProductID]
     /// The operator's obligations, in plain words.
     public var obligations: [String]
+    /// The competent industry department that signs together with the implementing agency (会同业务主管部门,
+    /// Art. 13), if any; `nil` when the agency signs alone.
+    public var coSigningDepartment: PartyID?
 
     /// Creates agreement terms.
     public init(
@@ -43,7 +46,8 @@ public struct AgreementTerms: Codable, Sendable, Hashable, Identifiable {
         start: CivilDate,
         end: CivilDate,
         products: [ProductID] = [],
-        obligations: [String] = []
+        obligations: [String] = [],
+        coSigningDepartment: PartyID? = nil
     ) {
         self.id = id
         self.plan = plan
@@ -54,6 +58,7 @@ public struct AgreementTerms: Codable, Sendable, Hashable, Identifiable {
         self.end = end
         self.products = products
         self.obligations = obligations
+        self.coSigningDepartment = coSigningDepartment
     }
 
     /// Whether `day` lies within the term (both ends inclusive).

@@ -23,14 +23,14 @@ import Testing
         #expect(first.output.contains("publicdata-demo disclose \(database) --year 2026"))
         let second = await tool(["run", "--data-dir", dataDirectory])
         #expect(second.status == .success, "\(second.error)")
-        // 83 workflow and ledger events plus the ledger's two leaf records.
-        #expect(second.output.contains("Done: 85 events"))
+        // 85 workflow and ledger events plus the ledger's two leaf records.
+        #expect(second.output.contains("Done: 87 events"))
 
         let verified = await tool(["ledger", "verify", database])
         #expect(verified.status == .success)
         #expect(verified.output.contains("0 held and 2 recorded signed checkpoint(s)"))
         #expect(
-            verified.output.contains("note: events at global positions 85…85 are not yet under a signed checkpoint")
+            verified.output.contains("note: events at global positions 87…87 are not yet under a signed checkpoint")
         )
 
         let proof = directory.path("proof.json")
@@ -84,9 +84,9 @@ import Testing
 
         let verified = await tool(["ledger", "verify", database])
         #expect(verified.status == .checkFailed)
-        #expect(verified.output.contains("✗ recorded at position 68: size 67: the store hashes to"))
+        #expect(verified.output.contains("✗ recorded at position 70: size 69: the store hashes to"))
         #expect(verified.output.contains("FAILED: the event at global position 2 (leaf 1) was changed"))
-        #expect(verified.output.contains("FAILED: the first change lies in leaf indexes 0..<67"))
+        #expect(verified.output.contains("FAILED: the first change lies in leaf indexes 0..<69"))
         let resumed = await tool(["--resume", "--data-dir", dataDirectory])
         #expect(resumed.status == .checkFailed)
     }

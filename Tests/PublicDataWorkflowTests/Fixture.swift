@@ -101,7 +101,8 @@ enum Samples {
         scope: [ScopeItem(entry: "ent-open"), ScopeItem(entry: "ent-cond"), ScopeItem(entry: "ent-closed")],
         start: CivilDate(year: 2026, month: 3, day: 1)!,
         end: CivilDate(year: 2029, month: 2, day: 28)!,
-        products: ["prod-1", "prod-2"]
+        products: ["prod-1", "prod-2"],
+        coSigningDepartment: Parties.department
     )
 
     static func request(
@@ -261,6 +262,8 @@ enum Scripts {
                 .agreement(.recordCollectiveDecision(agreement: "agr-1", minutes: "2026-02 meeting"))
             ),
             .by(.operator, .agreement(.signAgreement(agreement: "agr-1"))),
+            .by(.implementingAgency, .agreement(.countersignAgreement(agreement: "agr-1"))),
+            .by(.industryDepartment, .agreement(.countersignAgreement(agreement: "agr-1"))),
             .by(.dataAdministration, .agreement(.fileAgreement(agreement: "agr-1", filingNumber: "BA-2026-001"))),
             .by(.implementingAgency, .agreement(.activateAgreement(agreement: "agr-1"))),
         ]

@@ -68,6 +68,8 @@ public enum AgreementProcess: WorkflowProcess {
         public var filingNumber: String?
         /// The reason of the latest suspension, termination or revocation.
         public var reason: String?
+        /// The parties that signed, in order: the operator, then the agency and any co-signing department.
+        public var signatories: [PartyID] = []
     }
 
     /// The commands.
@@ -78,6 +80,9 @@ public enum AgreementProcess: WorkflowProcess {
         case recordCollectiveDecision(agreement: AgreementID, minutes: String)
         /// The operator signs; the policy's agreement review decides.
         case signAgreement(agreement: AgreementID)
+        /// The implementing agency, and the co-signing industry department the terms name, sign after the
+        /// operator (Art. 13); the agreement is filed only when every party signed.
+        case countersignAgreement(agreement: AgreementID)
         /// The data administration files the agreement.
         case fileAgreement(agreement: AgreementID, filingNumber: String)
         /// Puts a filed agreement in force.
@@ -93,7 +98,8 @@ public enum AgreementProcess: WorkflowProcess {
 
         /// The commands' names.
         public enum Name: String, CommandNaming {
-            case draftAgreement, recordCollectiveDecision, signAgreement, fileAgreement, activateAgreement
+            case draftAgreement, recordCollectiveDecision, signAgreement, countersignAgreement, fileAgreement
+            case activateAgreement
             case suspendAgreement, resumeAgreement, terminateAgreement, revokeAgreement
 
             /// Who may issue it, and why.
@@ -116,7 +122,21 @@ public enum AgreementProcess: WorkflowProcess {
                             "the policy's agreement review: term cap, scope, plan, selection, collective decision",
                         ]
                     )
-                case .fileAgreement: CommandSpec([.dataAdministration], ["Art. 13"])
+                case .countersignAgreement:
+                    CommandSpec(
+                        [.implementingAgency, .industryDepartment],
+                        ["Art. 13"],
+                        guards: [
+                            "the agency of the agreement, or the co-signing department its terms name",
+                            "each party signs once",
+                        ]
+                    )
+                case .fileAgreement:
+                    CommandSpec(
+                        [.dataAdministration],
+                        ["Art. 13"],
+                        guards: ["the operator, the agency and any co-signing department signed"]
+                    )
                 case .activateAgreement:
                     CommandSpec([.implementingAgency], ["Art. 13"], guards: ["today lies within the term"])
                 case .suspendAgreement:
@@ -138,6 +158,7 @@ public enum AgreementProcess: WorkflowProcess {
             case .draftAgreement: .draftAgreement
             case .recordCollectiveDecision: .recordCollectiveDecision
             case .signAgreement: .signAgreement
+            case .countersignAgreement: .countersignAgreement
             case .fileAgreement: .fileAgreement
             case .activateAgreement: .activateAgreement
             case .suspendAgreement: .suspendAgreement
@@ -150,7 +171,8 @@ public enum AgreementProcess: WorkflowProcess {
         public var instanceID: String {
             switch self {
             case .draftAgreement(let terms, _): terms.id.rawValue
-            case .recordCollectiveDecision(let id, _), .signAgreement(let id), .fileAgreement(let id, _),
+            case .recordCollectiveDecision(let id, _), .signAgreement(let id), .countersignAgreement(let id),
+                .fileAgreement(let id, _),
                 .activateAgreement(let id), .suspendAgreement(let id, _), .resumeAgreement(let id),
                 .terminateAgreement(let id, _), .revokeAgreement(let id, _):
                 id.rawValue
@@ -174,7 +196,8 @@ public enum AgreementProcess: WorkflowProcess {
                 .revokeAgreement(let id, let reason):
                 check.id(id, "$.agreement")
                 check.text(reason, "$.reason")
-            case .signAgreement(let id), .activateAgreement(let id), .resumeAgreement(let id):
+            case .signAgreement(let id), .countersignAgreement(let id), .activateAgreement(let id),
+                .resumeAgreement(let id):
                 check.id(id, "$.agreement")
             }
         }
@@ -186,6 +209,14 @@ public enum AgreementProcess: WorkflowProcess {
         public var terms: AgreementTerms
         /// The selection.
         public var selection: SelectionID
+    }
+
+    /// A signature after the operator's.
+    public struct Countersigned: Codable, Sendable, Hashable {
+        /// The signing party.
+        public var signatory: PartyID
+        /// The role it signed in.
+        public var signatoryRole: Role
     }
 
     /// A filing.
@@ -212,6 +243,8 @@ public enum AgreementProcess: WorkflowProcess {
         case decided(Noted)
         /// Signed, with the agreement review's permit.
         case signed(Decided)
+        /// Signed by the agency or the co-signing department.
+        case countersigned(Countersigned)
         /// Filed.
         case filed(Filed)
         /// Not filed in time.
@@ -240,6 +273,7 @@ public enum AgreementProcess: WorkflowProcess {
             case drafted = "agreement.drafted"
             case decided = "agreement.decided"
             case signed = "agreement.signed"
+            case countersigned = "agreement.countersigned"
             case filed = "agreement.filed"
             case filingOverdue = "agreement.filingOverdue"
             case activated = "agreement.activated"
@@ -258,6 +292,7 @@ public enum AgreementProcess: WorkflowProcess {
             case .drafted: .drafted
             case .decided: .decided
             case .signed: .signed
+            case .countersigned: .countersigned
             case .filed: .filed
             case .filingOverdue: .filingOverdue
             case .activated: .activated
@@ -282,6 +317,7 @@ public enum AgreementProcess: WorkflowProcess {
             case .drafted(let payload): try payload.encode(to: encoder)
             case .decided(let payload): try payload.encode(to: encoder)
             case .signed(let payload): try payload.encode(to: encoder)
+            case .countersigned(let payload): try payload.encode(to: encoder)
             case .filed(let payload): try payload.encode(to: encoder)
             case .suspended(let payload), .terminated(let payload), .revoked(let payload):
                 try payload.encode(to: encoder)
@@ -295,6 +331,7 @@ public enum AgreementProcess: WorkflowProcess {
             case .drafted: self = .drafted(try Drafted(from: decoder))
             case .decided: self = .decided(try Noted(from: decoder))
             case .signed: self = .signed(try Decided(from: decoder))
+            case .countersigned: self = .countersigned(try Countersigned(from: decoder))
             case .filed: self = .filed(try Filed(from: decoder))
             case .filingOverdue: self = .filingOverdue
             case .activated: self = .activated
@@ -314,6 +351,7 @@ public enum AgreementProcess: WorkflowProcess {
             case .drafted: Drafted.self
             case .decided: Noted.self
             case .signed: Decided.self
+            case .countersigned: Countersigned.self
             case .filed: Filed.self
             case .filingOverdue: NoPayload.self
             case .activated: NoPayload.self
@@ -342,6 +380,13 @@ public enum AgreementProcess: WorkflowProcess {
                 to: .signed,
                 notifies: [.implementingAgency, .dataAdministration],
                 opens: [.filing]
+            )
+        case .countersigned:
+            return EventSpec(
+                .command(.countersignAgreement),
+                from: [.signed],
+                to: nil,
+                notifies: [.operator, .dataAdministration]
             )
         case .filed:
             return EventSpec(
@@ -481,7 +526,41 @@ public enum AgreementProcess: WorkflowProcess {
                 count: context.parameters.agreementFilingWorkingDays
             )
             return [Draft(.signed(Decided(decision: decision)), deadlines: [filing])]
+        case .countersignAgreement:
+            guard let terms = instance.facts.terms else {
+                throw context.refuse(.notFound, "the agreement has no terms")
+            }
+            try context.requireParty(agency, when: .implementingAgency, articles)
+            if context.actor.role == .industryDepartment, terms.coSigningDepartment != context.actor.party {
+                throw context.refuse(
+                    .notParty,
+                    "\(context.actor.party) is not the co-signing department of \(terms.id) "
+                        + "(\(terms.coSigningDepartment?.rawValue ?? "the agency signs alone"))",
+                    articles
+                )
+            }
+            guard !instance.facts.signatories.contains(context.actor.party) else {
+                throw context.refuse(.invalidState, "\(context.actor.party) has signed \(terms.id) already", articles)
+            }
+            return [
+                Draft(
+                    .countersigned(Countersigned(signatory: context.actor.party, signatoryRole: context.actor.role))
+                )
+            ]
         case .fileAgreement(_, let number):
+            // Art. 13: the agency (with the co-signing department the terms name) signs with the operator.
+            guard let terms = instance.facts.terms else {
+                throw context.refuse(.notFound, "the agreement has no terms")
+            }
+            let missing = [terms.implementingAgency, terms.coSigningDepartment].compactMap { $0 }
+                .filter { !instance.facts.signatories.contains($0) }
+            guard missing.isEmpty else {
+                throw context.refuse(
+                    .invalidState,
+                    "\(terms.id) lacks the signature of " + missing.map(\.rawValue).joined(separator: ", "),
+                    ["Art. 13"]
+                )
+            }
             return [Draft(.filed(Filed(filingNumber: number)))]
         case .activateAgreement:
             try context.requireParty(agency, when: .implementingAgency, articles)
@@ -534,7 +613,10 @@ public enum AgreementProcess: WorkflowProcess {
         case .drafted(let drafted):
             facts.terms = drafted.terms
             facts.selection = drafted.selection
-        case .signed(let decided): facts.decision = decided.decision
+        case .signed(let decided):
+            facts.decision = decided.decision
+            if let party = facts.terms?.operatorParty { facts.signatories = [party] }
+        case .countersigned(let signed): facts.signatories.append(signed.signatory)
         case .filed(let filed): facts.filingNumber = filed.filingNumber
         case .suspended(let reasoned), .terminated(let reasoned), .revoked(let reasoned): facts.reason = reasoned.reason
         case .terminatedByEvaluation(let ended): facts.reason = ended.reason
