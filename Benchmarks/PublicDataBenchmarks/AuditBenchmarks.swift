@@ -128,7 +128,7 @@ enum AuditBenchmarks {
         let root = tree.rootHash
         var times = [0.0, 0.0, 0.0, 0.0]
         for index in indices {
-            var proof: [Digest] = []
+            var proof: [LedgerHash] = []
             times[0] += try measureSeconds { proof = try tree.inclusionProof(forLeafAt: index, treeSize: size) }
             guard let leaf = tree.leafHash(at: index) else { continue }
             times[1] += measureSeconds {
@@ -146,7 +146,7 @@ enum AuditBenchmarks {
         for index in indices {
             let old = max(1, index)
             let oldRoot = try tree.rootHash(atSize: old)
-            var proof: [Digest] = []
+            var proof: [LedgerHash] = []
             times[2] += try measureSeconds { proof = try tree.consistencyProof(from: old, to: size) }
             times[3] += measureSeconds {
                 let check = MerkleVerifier.checkConsistency(
@@ -166,7 +166,7 @@ enum AuditBenchmarks {
     static func ledgerTimes(_ report: BenchmarkReport, count: Int) async throws {
         let store = InMemoryEventStore()
         let payload = Data(String(repeating: "x", count: 180).utf8)
-        let actor = Actor(party: "bench-agency", role: .implementingAgency, person: "bench")
+        let actor = Principal(party: "bench-agency", role: .implementingAgency, person: "bench")
         let start = Date(millisecondsSince1970: 1_790_000_000_000)
         let batch = 1000
         for first in stride(from: 0, to: count, by: batch) {

@@ -409,7 +409,7 @@ enum PostgresBenchmarks {
         return target + " " + keyValue
     }
 
-    private static let actor = Actor(party: "bjdata-ops", role: .operator, person: "operator-7")
+    private static let actor = Principal(party: "bjdata-ops", role: .operator, person: "operator-7")
 
     static func makeEvent(_ id: String) -> ProposedEvent {
         let payload =

@@ -125,7 +125,7 @@ enum StoreBenchmarks {
     /// batch is made, appended and dropped, so the store holds the only copy.
     static func memoryProbe(count: Int) async throws -> Double {
         let store = InMemoryEventStore()
-        let actor = Actor(party: "operator-1", role: .operator, person: "bench")
+        let actor = Principal(party: "operator-1", role: .operator, person: "bench")
         let base = Date(millisecondsSince1970: 1_767_225_600_000)
         let before = residentBytes()
         for first in stride(from: 0, to: count, by: 100) {
@@ -151,7 +151,7 @@ enum StoreBenchmarks {
 
     static func makeEvents(_ count: Int) -> [ProposedEvent] {
         let payload = Data("{\"agreementID\":\"agr-001\",\"catalogEntryIDs\":[\"fin-credit\"],\"amount\":1250}".utf8)
-        let actor = Actor(party: "operator-1", role: .operator, person: "bench")
+        let actor = Principal(party: "operator-1", role: .operator, person: "bench")
         let base = Date(millisecondsSince1970: 1_767_225_600_000)
         return (0..<count).map { index in
             ProposedEvent(

@@ -129,12 +129,12 @@ func writeFixtures(to folder: String) throws {
         globalPosition: 42,
         type: "agreement.signed",
         occurredAt: Date(millisecondsSince1970: 1_767_225_600_123),
-        actor: Actor(party: "机构-1", role: .implementingAgency, person: "王 丽"),
+        actor: Principal(party: "机构-1", role: .implementingAgency, person: "王 丽"),
         payload: Data(#"{"agreementID":"agr-001","fee":{"currency":"CNY","fen":1250}}"#.utf8),
         metadata: EventMetadata(correlationID: "corr-1", causationID: nil, policyVersion: "beijing@2026.1")
     )
     let entry = try CanonicalEventEncoding.encode(event)
-    let digests = (0..<3).map { seed in Digest(bytes: (0..<32).map { UInt8(($0 * 7 + seed * 13) & 0xFF) }) }
+    let digests = (0..<3).map { seed in LedgerHash(bytes: (0..<32).map { UInt8(($0 * 7 + seed * 13) & 0xFF) }) }
     let checkpoint = try Checkpoint(origin: "publicdatakit.example/ledger", size: 7, rootHash: digests[0])
     let signature = try NoteSignature(
         name: "publicdatakit-test",

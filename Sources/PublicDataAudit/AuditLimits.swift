@@ -49,11 +49,11 @@ public struct AuditLimits: Sendable, Hashable {
     /// - Returns: The hashes.
     /// - Throws: ``AuditError`` `limitExceeded` beyond ``maximumProofHashes``, `malformedDocument` for a line
     ///   that is not canonical base64.
-    public func parseProofLines(_ text: String) throws(AuditError) -> [Digest] {
+    public func parseProofLines(_ text: String) throws(AuditError) -> [LedgerHash] {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         if lines.last == "" { lines.removeLast() }
         try check(lines.count, maximumProofHashes, "the proof (hashes)")
-        var proof: [Digest] = []
+        var proof: [LedgerHash] = []
         for (number, line) in lines.enumerated() {
             guard let bytes = Base64.decodeCanonical(String(line)), !bytes.isEmpty else {
                 throw AuditError(
@@ -61,7 +61,7 @@ public struct AuditLimits: Sendable, Hashable {
                     message: "proof line \(number + 1) is not a canonical base64 hash"
                 )
             }
-            proof.append(Digest(bytes: bytes))
+            proof.append(LedgerHash(bytes: bytes))
         }
         return proof
     }

@@ -92,12 +92,12 @@ public enum CanonicalEventEncoding {
         guard Date(millisecondsSince1970: occurred).millisecondsSince1970 == occurred else {
             throw reader.error("occurred-at \(occurred) ms is not exactly representable as an instant")
         }
-        var actor: Actor?
+        var actor: Principal?
         if try reader.marker() {
             let party = try reader.string()
             let roleText = try reader.string()
             guard let role = Role(rawValue: roleText) else { throw reader.error("unknown role \"\(roleText)\"") }
-            actor = Actor(party: PartyID(party), role: role, person: try reader.string())
+            actor = Principal(party: PartyID(party), role: role, person: try reader.string())
         }
         var optionals: [String?] = []
         for _ in 0..<3 {

@@ -23,7 +23,7 @@ public struct Checkpoint: Sendable, Hashable {
     /// The number of entries in the tree.
     public let size: Int
     /// The tree's root hash at ``size``.
-    public let rootHash: Digest
+    public let rootHash: LedgerHash
     /// Extension lines after the root, in order (without newlines).
     public let extensions: [String]
 
@@ -35,7 +35,7 @@ public struct Checkpoint: Sendable, Hashable {
     ///   - extensions: Non-empty lines without control characters.
     /// - Throws: ``AuditError`` `invalidArgument` when a line is empty or contains a control character, or the
     ///   size is negative.
-    public init(origin: String, size: Int, rootHash: Digest, extensions: [String] = []) throws(AuditError) {
+    public init(origin: String, size: Int, rootHash: LedgerHash, extensions: [String] = []) throws(AuditError) {
         guard Self.isValidLine(origin) else {
             throw AuditError(code: .invalidArgument, message: "a checkpoint origin must be one non-empty line")
         }
@@ -78,7 +78,7 @@ public struct Checkpoint: Sendable, Hashable {
         guard !sizeText.isEmpty, sizeText.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
             sizeText == "0" || !sizeText.hasPrefix("0"), let size = Int(sizeText)
         else { throw fail("the size line \"\(sizeText)\" is not a decimal number") }
-        guard let root = Digest(base64: lines[2]), root.count > 0, root.base64 == lines[2] else {
+        guard let root = LedgerHash(base64: lines[2]), root.count > 0, root.base64 == lines[2] else {
             throw fail("the root line is not canonical base64")
         }
         do {

@@ -163,7 +163,7 @@ public actor Ledger {
     /// The number of ledgered events (the tree size).
     public var size: Int { tree.size }
     /// The current root hash.
-    public var rootHash: Digest { tree.rootHash }
+    public var rootHash: LedgerHash { tree.rootHash }
     /// The checkpoint origin (``LedgerConfiguration/origin``).
     public nonisolated var origin: String { configuration.origin }
     /// The global position of the last ledgered event (0 when none).
@@ -173,12 +173,12 @@ public actor Ledger {
 
     /// The root hash at an earlier size.
     /// - Throws: ``AuditError`` `invalidArgument` when `treeSize` is beyond ``size``.
-    public func rootHash(atSize treeSize: Int) throws(AuditError) -> Digest {
+    public func rootHash(atSize treeSize: Int) throws(AuditError) -> LedgerHash {
         try tree.rootHash(atSize: treeSize)
     }
 
     /// The leaf hash at `index`, or `nil`.
-    public func leafHash(at index: Int) -> Digest? { tree.leafHash(at: index) }
+    public func leafHash(at index: Int) -> LedgerHash? { tree.leafHash(at: index) }
 
     /// The global position of the event at leaf `index`, or `nil`.
     public func position(ofLeaf index: Int) -> Int64? {
@@ -410,13 +410,13 @@ public actor Ledger {
 
     /// The inclusion proof of leaf `index` in the tree of size `treeSize`.
     /// - Throws: ``AuditError`` `invalidArgument` when out of range.
-    public func inclusionProof(forLeafAt index: Int, treeSize: Int) throws(AuditError) -> [Digest] {
+    public func inclusionProof(forLeafAt index: Int, treeSize: Int) throws(AuditError) -> [LedgerHash] {
         try tree.inclusionProof(forLeafAt: index, treeSize: treeSize)
     }
 
     /// The consistency proof between two tree sizes.
     /// - Throws: ``AuditError`` `invalidArgument` when out of range.
-    public func consistencyProof(from oldSize: Int, to newSize: Int) throws(AuditError) -> [Digest] {
+    public func consistencyProof(from oldSize: Int, to newSize: Int) throws(AuditError) -> [LedgerHash] {
         try tree.consistencyProof(from: oldSize, to: newSize)
     }
 
@@ -664,7 +664,7 @@ public actor Ledger {
                             guard position > lastPosition else {
                                 throw problem("the leaf record at position \(event.globalPosition) is out of order")
                             }
-                            try tree.append(leafHash: Digest(bytes: Array(record.hash(at: offset, digestSize: width))))
+                            try tree.append(leafHash: LedgerHash(bytes: Array(record.hash(at: offset, digestSize: width))))
                             positions.append(position)
                             lastPosition = position
                         }
@@ -822,7 +822,7 @@ struct LedgerGenesis: Codable, Sendable {
 struct CheckpointRecord: Codable, Sendable {
     var checkpoint: String
     var size: Int
-    var rootHash: Digest
+    var rootHash: LedgerHash
 }
 
 /// The verdict of ``Ledger/verifyStore()``: ok, or the first leaf index at which the store differs.

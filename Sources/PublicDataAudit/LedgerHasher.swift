@@ -62,19 +62,19 @@ extension LedgerHasher {
 
     /// The digest of `bytes`.
     /// - Parameter bytes: Any contiguous bytes (`[UInt8]`, `Data`, ...), including none.
-    /// - Returns: A ``Digest`` of ``digestSize`` bytes.
-    public func digest(_ bytes: some ContiguousBytes) -> Digest {
+    /// - Returns: A ``LedgerHash`` of ``digestSize`` bytes.
+    public func digest(_ bytes: some ContiguousBytes) -> LedgerHash {
         var out = [UInt8](repeating: 0, count: digestSize)
         bytes.withUnsafeBytes { input in
             out.withUnsafeMutableBytes { hash(input, into: $0) }
         }
-        return Digest(bytes: out)
+        return LedgerHash(bytes: out)
     }
 
     /// The digest of the UTF-8 bytes of `text`.
     /// - Parameter text: The text to hash.
-    /// - Returns: A ``Digest`` of ``digestSize`` bytes.
-    public func digest(utf8 text: String) -> Digest {
+    /// - Returns: A ``LedgerHash`` of ``digestSize`` bytes.
+    public func digest(utf8 text: String) -> LedgerHash {
         digest(Array(text.utf8))
     }
 }

@@ -73,7 +73,7 @@ public struct MerkleTree: Sendable {
     /// - Returns: The new leaf's index.
     /// - Throws: ``AuditError`` `invalidArgument` when the digest has the wrong size.
     @discardableResult
-    public mutating func append(leafHash: Digest) throws(AuditError) -> Int {
+    public mutating func append(leafHash: LedgerHash) throws(AuditError) -> Int {
         guard leafHash.count == digestSize else {
             throw AuditError(
                 code: .invalidArgument,
@@ -111,9 +111,9 @@ public struct MerkleTree: Sendable {
     }
 
     /// The hash of the leaf at `index`, or `nil` when `index` is not below ``size``.
-    public func leafHash(at index: Int) -> Digest? {
+    public func leafHash(at index: Int) -> LedgerHash? {
         guard index >= 0, index < size else { return nil }
-        return Digest(bytes: Array(levels[0][index * digestSize..<(index + 1) * digestSize]))
+        return LedgerHash(bytes: Array(levels[0][index * digestSize..<(index + 1) * digestSize]))
     }
 
     /// The leaf hashes of `range`, concatenated.
@@ -131,7 +131,7 @@ public struct MerkleTree: Sendable {
     }
 
     /// The root hash of the whole tree (the hash of the empty string when the tree is empty).
-    public var rootHash: Digest {
+    public var rootHash: LedgerHash {
         subtreeDigest(0, size)
     }
 
@@ -139,7 +139,7 @@ public struct MerkleTree: Sendable {
     /// - Parameter treeSize: A size from 0 to ``size``.
     /// - Returns: The root hash at that size.
     /// - Throws: ``AuditError`` `invalidArgument` when `treeSize` is negative or beyond ``size``.
-    public func rootHash(atSize treeSize: Int) throws(AuditError) -> Digest {
+    public func rootHash(atSize treeSize: Int) throws(AuditError) -> LedgerHash {
         guard treeSize >= 0, treeSize <= size else {
             throw AuditError(code: .invalidArgument, message: "tree size \(treeSize) is outside 0...\(size)")
         }
@@ -152,14 +152,14 @@ public struct MerkleTree: Sendable {
     ///   - treeSize: A size from 1 to ``size``.
     /// - Returns: The sibling hashes from the leaf up to the root.
     /// - Throws: ``AuditError`` `invalidArgument` when the index or size is out of range.
-    public func inclusionProof(forLeafAt index: Int, treeSize: Int) throws(AuditError) -> [Digest] {
+    public func inclusionProof(forLeafAt index: Int, treeSize: Int) throws(AuditError) -> [LedgerHash] {
         guard treeSize >= 1, treeSize <= size else {
             throw AuditError(code: .invalidArgument, message: "tree size \(treeSize) is outside 1...\(size)")
         }
         guard index >= 0, index < treeSize else {
             throw AuditError(code: .invalidArgument, message: "leaf index \(index) is not below tree size \(treeSize)")
         }
-        var proof: [Digest] = []
+        var proof: [LedgerHash] = []
         path(index, 0, treeSize, &proof)
         return proof
     }
@@ -171,7 +171,7 @@ public struct MerkleTree: Sendable {
     ///   - newSize: The later size, up to ``size``.
     /// - Returns: The proof; empty when `oldSize` is 0 or equals `newSize`.
     /// - Throws: ``AuditError`` `invalidArgument` when the sizes are out of range or out of order.
-    public func consistencyProof(from oldSize: Int, to newSize: Int) throws(AuditError) -> [Digest] {
+    public func consistencyProof(from oldSize: Int, to newSize: Int) throws(AuditError) -> [LedgerHash] {
         guard newSize >= 0, newSize <= size else {
             throw AuditError(code: .invalidArgument, message: "tree size \(newSize) is outside 0...\(size)")
         }
@@ -179,14 +179,14 @@ public struct MerkleTree: Sendable {
             throw AuditError(code: .invalidArgument, message: "old size \(oldSize) is outside 0...\(newSize)")
         }
         guard oldSize > 0, oldSize < newSize else { return [] }
-        var proof: [Digest] = []
+        var proof: [LedgerHash] = []
         subproof(oldSize, 0, newSize, true, &proof)
         return proof
     }
 
     // MARK: - Internals
 
-    private func path(_ index: Int, _ low: Int, _ high: Int, _ proof: inout [Digest]) {
+    private func path(_ index: Int, _ low: Int, _ high: Int, _ proof: inout [LedgerHash]) {
         let count = high - low
         guard count > 1 else { return }
         let split = largestPowerOfTwo(below: count)
@@ -199,7 +199,7 @@ public struct MerkleTree: Sendable {
         }
     }
 
-    private func subproof(_ oldCount: Int, _ low: Int, _ high: Int, _ complete: Bool, _ proof: inout [Digest]) {
+    private func subproof(_ oldCount: Int, _ low: Int, _ high: Int, _ complete: Bool, _ proof: inout [LedgerHash]) {
         let count = high - low
         if oldCount == count {
             if !complete { proof.append(subtreeDigest(low, high)) }
@@ -215,10 +215,10 @@ public struct MerkleTree: Sendable {
         }
     }
 
-    private func subtreeDigest(_ low: Int, _ high: Int) -> Digest {
+    private func subtreeDigest(_ low: Int, _ high: Int) -> LedgerHash {
         var out = [UInt8](repeating: 0, count: digestSize)
         out.withUnsafeMutableBytes { subtreeHash(low, high, into: $0) }
-        return Digest(bytes: out)
+        return LedgerHash(bytes: out)
     }
 
     /// Writes MTH(D[low:high]) into `output`; every complete aligned subtree is read from storage.
@@ -307,7 +307,7 @@ public struct CompactRange: Sendable {
     }
 
     /// The root hash of the leaves appended so far.
-    public var rootHash: Digest {
+    public var rootHash: LedgerHash {
         let width = hasher.digestSize
         guard !stack.isEmpty else { return hasher.digest([UInt8]()) }
         var root = Array(stack[(stack.count - width)...])
@@ -330,6 +330,6 @@ public struct CompactRange: Sendable {
             swap(&root, &next)
             end = start
         }
-        return Digest(bytes: root)
+        return LedgerHash(bytes: root)
     }
 }

@@ -54,14 +54,14 @@ public enum MerkleVerifier {
     ///   - entry: The entry's bytes.
     ///   - hasher: The hash function.
     /// - Returns: The leaf hash.
-    public static func leafHash(of entry: some ContiguousBytes, hasher: any LedgerHasher) -> Digest {
+    public static func leafHash(of entry: some ContiguousBytes, hasher: any LedgerHasher) -> LedgerHash {
         var out = [UInt8](repeating: 0, count: hasher.digestSize)
         entry.withUnsafeBytes { bytes in
             out.withUnsafeMutableBytes {
                 hasher.hash(prefix: 0x00, bytes, UnsafeRawBufferPointer(start: nil, count: 0), into: $0)
             }
         }
-        return Digest(bytes: out)
+        return LedgerHash(bytes: out)
     }
 
     /// The interior node hash `H(0x01 ‖ left ‖ right)`.
@@ -70,14 +70,14 @@ public enum MerkleVerifier {
     ///   - right: The right child's hash.
     ///   - hasher: The hash function.
     /// - Returns: The node hash.
-    public static func nodeHash(_ left: Digest, _ right: Digest, hasher: any LedgerHasher) -> Digest {
+    public static func nodeHash(_ left: LedgerHash, _ right: LedgerHash, hasher: any LedgerHasher) -> LedgerHash {
         var out = [UInt8](repeating: 0, count: hasher.digestSize)
         left.bytes.withUnsafeBytes { l in
             right.bytes.withUnsafeBytes { r in
                 out.withUnsafeMutableBytes { hasher.hash(prefix: 0x01, l, r, into: $0) }
             }
         }
-        return Digest(bytes: out)
+        return LedgerHash(bytes: out)
     }
 
     /// Checks that `leafHash` is the leaf at `index` of the tree of `treeSize` leaves with root `rootHash`.
@@ -90,11 +90,11 @@ public enum MerkleVerifier {
     ///   - hasher: The hash function.
     /// - Returns: ``ProofCheck/valid`` or the reason for rejection.
     public static func checkInclusion(
-        leafHash: Digest,
+        leafHash: LedgerHash,
         index: Int,
         treeSize: Int,
-        proof: [Digest],
-        rootHash: Digest,
+        proof: [LedgerHash],
+        rootHash: LedgerHash,
         hasher: any LedgerHasher
     ) -> ProofCheck {
         guard treeSize > 0, index >= 0, index < treeSize else { return .invalid(.indexOutOfRange) }
@@ -143,9 +143,9 @@ public enum MerkleVerifier {
     public static func checkConsistency(
         oldSize: Int,
         newSize: Int,
-        oldRoot: Digest,
-        newRoot: Digest,
-        proof: [Digest],
+        oldRoot: LedgerHash,
+        newRoot: LedgerHash,
+        proof: [LedgerHash],
         hasher: any LedgerHasher
     ) -> ProofCheck {
         guard oldSize >= 0, newSize >= 0 else { return .invalid(.indexOutOfRange) }

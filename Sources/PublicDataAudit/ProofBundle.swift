@@ -24,12 +24,12 @@ public struct ProofBundle: Codable, Sendable, Hashable {
     /// The event's leaf index.
     public var index: Int
     /// The inclusion proof of ``index`` in the checkpoint's tree.
-    public var inclusionProof: [Digest]
+    public var inclusionProof: [LedgerHash]
     /// The signed checkpoint the proof leads to.
     public var checkpoint: SignedCheckpoint
 
     /// Creates a bundle.
-    public init(hasher: String, entry: Data, index: Int, inclusionProof: [Digest], checkpoint: SignedCheckpoint) {
+    public init(hasher: String, entry: Data, index: Int, inclusionProof: [LedgerHash], checkpoint: SignedCheckpoint) {
         self.format = Self.currentFormat
         self.hasher = hasher
         self.entry = entry
@@ -87,7 +87,7 @@ public struct ProofBundle: Codable, Sendable, Hashable {
         }
         entry = Data(entryBytes)
         index = try container.decode(Int.self, forKey: .index)
-        inclusionProof = try container.decode([Digest].self, forKey: .inclusionProof)
+        inclusionProof = try container.decode([LedgerHash].self, forKey: .inclusionProof)
         checkpoint = try container.decode(SignedCheckpoint.self, forKey: .checkpoint)
     }
 
@@ -115,12 +115,12 @@ public struct ProofBundle: Codable, Sendable, Hashable {
         guard head[1].hasPrefix("index "), let index = Int(head[1].dropFirst(6)), index >= 0 else {
             throw fail("missing index line")
         }
-        var proof: [Digest] = []
+        var proof: [LedgerHash] = []
         for line in head.dropFirst(2) {
             guard let bytes = Base64.decodeCanonical(String(line)), !bytes.isEmpty else {
                 throw fail("a hash is not canonical base64")
             }
-            let digest = Digest(bytes: bytes)
+            let digest = LedgerHash(bytes: bytes)
             proof.append(digest)
         }
         let checkpoint = try SignedCheckpoint.parse(String(text[separator.upperBound...]))
@@ -177,7 +177,7 @@ public enum CheckpointStoreVerification: Sendable, Hashable {
     /// The store holds only `count` events, fewer than the checkpoint's size.
     case storeTooShort(count: Int)
     /// The store's first `size` events hash to another root: history was rewritten.
-    case rootMismatch(found: Digest)
+    case rootMismatch(found: LedgerHash)
 }
 
 /// Offline verification for regulators: needs the hasher, trusted keys and the documents — never the store
@@ -233,7 +233,7 @@ public enum AuditVerifier {
     public static func checkConsistency(
         from old: SignedCheckpoint,
         to new: SignedCheckpoint,
-        proof: [Digest],
+        proof: [LedgerHash],
         hasher: any LedgerHasher,
         trusting verifiers: [any CheckpointVerifier]
     ) -> AuditFailure? {

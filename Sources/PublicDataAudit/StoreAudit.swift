@@ -28,7 +28,7 @@ public enum CheckpointVerdict: Sendable, Hashable {
     /// The store holds only `count` events.
     case storeTooShort(count: Int)
     /// The store's first `size` events hash to another root.
-    case rootMismatch(found: Digest)
+    case rootMismatch(found: LedgerHash)
 
     /// `true` for ``matches``.
     public var isOK: Bool { self == .matches }
@@ -180,7 +180,7 @@ extension AuditVerifier {
         }
         let sizes = Set(entries.filter { $0.verdict == .matches }.map(\.checkpoint.checkpoint.size)).sorted()
         let sizeSet = Set(sizes)
-        var roots: [Int: Digest] = [:]
+        var roots: [Int: LedgerHash] = [:]
         var positionAtSize: [Int: Int64] = [:]
 
         // One pass over the log.

@@ -43,8 +43,8 @@ enum DemoWorld {
         .priceDepartment: priceDepartment, .financeDepartment: financeDepartment,
     ])
 
-    static func actor(_ party: PartyID, _ role: Role, _ person: String) -> Actor {
-        Actor(party: party, role: role, person: person)
+    static func actor(_ party: PartyID, _ role: Role, _ person: String) -> Principal {
+        Principal(party: party, role: role, person: person)
     }
 
     static let governmentClerk = actor(government, .municipalGovernment, "gov.office")
@@ -133,7 +133,7 @@ enum DemoWorld {
         ]
     )
 
-    static let catalog: [(CatalogEntry, Actor)] = [
+    static let catalog: [(CatalogEntry, Principal)] = [
         (enterpriseRegistrations, marketRegulationClerk),
         (taxPayments, taxClerk),
         (paymentSystem, localFinanceClerk),

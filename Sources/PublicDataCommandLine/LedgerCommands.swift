@@ -254,7 +254,7 @@ enum LedgerCommands {
         }
         let hasher = try hasher(named: String(hasherName), file: parsed.positionals[1])
         let trusted = try verifiers(parsed)
-        let proof: [Digest]
+        let proof: [LedgerHash]
         switch (parsed.values["db"], parsed.values["proof"]) {
         case (let database?, nil):
             guard old.checkpoint.size <= new.checkpoint.size else {

@@ -86,7 +86,7 @@ public struct TickReport: Sendable {
 /// let app = PublicDataApplication(
 ///     configuration: PublicDataConfiguration(store: try SQLiteEventStore(path: "records.sqlite"), sink: mailer)
 /// )
-/// let clerk = Actor(party: "agency-finance", role: .implementingAgency, person: "wang.li")
+/// let clerk = Principal(party: "agency-finance", role: .implementingAgency, person: "wang.li")
 /// try await app.execute(.plan(.draftPlan(plan: plan)), by: clerk)
 /// try await app.tick()   // fire due deadlines, deliver notifications, extend the audit ledger
 /// ```
@@ -158,7 +158,7 @@ public final class PublicDataApplication: Sendable {
     /// - Returns: The recorded events, the new state and the policy decision, if any.
     /// - Throws: `WorkflowError`; nothing is recorded when it throws.
     @discardableResult
-    public func execute(_ command: WorkflowCommand, by actor: Actor) async throws(WorkflowError) -> CommandOutcome {
+    public func execute(_ command: WorkflowCommand, by actor: Principal) async throws(WorkflowError) -> CommandOutcome {
         try await engine.execute(command, by: actor)
     }
 

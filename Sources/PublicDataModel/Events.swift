@@ -39,7 +39,7 @@ public struct ProposedEvent: Sendable, Hashable {
     /// When it happened, per the injected clock, truncated to milliseconds.
     public var occurredAt: Date
     /// Who did it; `nil` only for system events (e.g. a deadline firing).
-    public var actor: Actor?
+    public var actor: Principal?
     /// The event's payload, a JSON document.
     public var payload: Data
     /// Correlation, causation and policy version.
@@ -50,7 +50,7 @@ public struct ProposedEvent: Sendable, Hashable {
         id: EventID,
         type: String,
         occurredAt: Date,
-        actor: Actor?,
+        actor: Principal?,
         payload: Data,
         metadata: EventMetadata = EventMetadata()
     ) {
@@ -68,7 +68,7 @@ public struct ProposedEvent: Sendable, Hashable {
         id: EventID,
         type: String,
         occurredAt: Date,
-        actor: Actor?,
+        actor: Principal?,
         encoding value: some Encodable,
         metadata: EventMetadata = EventMetadata()
     ) throws {
@@ -98,7 +98,7 @@ public struct RecordedEvent: Codable, Sendable, Hashable {
     /// When it happened (milliseconds precision).
     public var occurredAt: Date
     /// Who did it.
-    public var actor: Actor?
+    public var actor: Principal?
     /// The JSON payload.
     public var payload: Data
     /// Correlation, causation and policy version.
@@ -112,7 +112,7 @@ public struct RecordedEvent: Codable, Sendable, Hashable {
         globalPosition: Int64,
         type: String,
         occurredAt: Date,
-        actor: Actor?,
+        actor: Principal?,
         payload: Data,
         metadata: EventMetadata
     ) {

@@ -1,6 +1,6 @@
 /// A role a party plays in authorized operation (Art. 3, 7, 8 and DOMAIN "Parties and roles").
 ///
-/// Every state change is performed by an ``Actor`` in one role; an actor acting outside its role is
+/// Every state change is performed by a ``Principal`` in one role; an actor acting outside its role is
 /// refused by the workflow layer.
 public enum Role: String, Codable, Sendable, CaseIterable, Hashable {
     /// 市政府: approves implementation plans (Art. 11).
@@ -52,9 +52,9 @@ public struct Party: Codable, Sendable, Hashable, Identifiable {
 /// Who performs an action: a party, acting in one role, through a named person.
 ///
 /// ```swift
-/// let clerk = Actor(party: "bj-finance-agency", role: .implementingAgency, person: "wang.li")
+/// let clerk = Principal(party: "bj-finance-agency", role: .implementingAgency, person: "wang.li")
 /// ```
-public struct Actor: Codable, Sendable, Hashable, CustomStringConvertible {
+public struct Principal: Codable, Sendable, Hashable, CustomStringConvertible {
     /// The organisation (or person) on whose behalf the action is taken.
     public var party: PartyID
     /// The role the party acts in.

@@ -360,7 +360,7 @@ public final class PostgresEventStore: EventStore {
             else {
                 throw EventStoreError(code: .corrupted, message: "an event row has a missing or malformed column")
             }
-            var actor: Actor?
+            var actor: Principal?
             if let party = result.string(row, 6) {
                 guard let roleName = result.string(row, 7), let role = Role(rawValue: roleName),
                     let person = result.string(row, 8)
@@ -371,7 +371,7 @@ public final class PostgresEventStore: EventStore {
                         stream: StreamID(stream)
                     )
                 }
-                actor = Actor(party: PartyID(party), role: role, person: person)
+                actor = Principal(party: PartyID(party), role: role, person: person)
             }
             let metadata = EventMetadata(
                 correlationID: result.string(row, 10),

@@ -368,7 +368,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
                 location: row.connection.path
             )
         }
-        var actor: Actor?
+        var actor: Principal?
         if let party = try row.string(6) {
             guard let roleText = try row.string(7), let role = Role(rawValue: roleText), let person = try row.string(8)
             else {
@@ -378,7 +378,7 @@ public final class SQLiteEventStore: EventStore, @unchecked Sendable {
                     location: row.connection.path
                 )
             }
-            actor = Actor(party: PartyID(party), role: role, person: person)
+            actor = Principal(party: PartyID(party), role: role, person: person)
         }
         return RecordedEvent(
             id: EventID(id),

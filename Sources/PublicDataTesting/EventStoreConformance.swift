@@ -281,7 +281,7 @@ public enum EventStoreConformance {
                 id: EventID(UUID().uuidString),
                 type: "类型.测试",
                 occurredAt: instant,
-                actor: Actor(party: "机构-1", role: .implementingAgency, person: "王 丽"),
+                actor: Principal(party: "机构-1", role: .implementingAgency, person: "王 丽"),
                 payload: payload,
                 metadata: EventMetadata(correlationID: "corr-1", causationID: "cause-1", policyVersion: "beijing@1")
             ),
@@ -328,10 +328,10 @@ public enum EventStoreConformance {
         badType.type = "test\u{0}event"
         hostileEvents.append(("event type with NUL", badType))
         var badParty = makeEvents(1, prefix: "p")[0]
-        badParty.actor = Actor(party: "party\u{0}x", role: .operator, person: "tester")
+        badParty.actor = Principal(party: "party\u{0}x", role: .operator, person: "tester")
         hostileEvents.append(("actor party with NUL", badParty))
         var badPerson = makeEvents(1, prefix: "q")[0]
-        badPerson.actor = Actor(party: "party", role: .operator, person: "te\u{0}ster")
+        badPerson.actor = Principal(party: "party", role: .operator, person: "te\u{0}ster")
         hostileEvents.append(("actor person with NUL", badPerson))
         var badMetadata = makeEvents(1, prefix: "m")[0]
         badMetadata.metadata.correlationID = "corr\u{0}"
@@ -371,7 +371,7 @@ public enum EventStoreConformance {
         for (stream, id) in accepted {
             var event = makeEvents(1, prefix: "ok")[0]
             event.id = id
-            event.actor = Actor(
+            event.actor = Principal(
                 party: PartyID(String(repeating: "机", count: 42) + "xy"),
                 role: .operator,
                 person: "王\t丽"
@@ -564,7 +564,7 @@ public enum EventStoreConformance {
                 id: EventID("\(prefix)-\(index)-\(UUID().uuidString)"),
                 type: "test.event",
                 occurredAt: base.addingTimeInterval(Double(index)),
-                actor: Actor(party: PartyID("party-\(prefix)"), role: .operator, person: "tester"),
+                actor: Principal(party: PartyID("party-\(prefix)"), role: .operator, person: "tester"),
                 payload: Data("{\"index\":\(index),\"prefix\":\"\(prefix)\"}".utf8),
                 metadata: EventMetadata(correlationID: prefix)
             )

@@ -100,7 +100,7 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
 
     func run(
         on engine: WorkflowEngine,
-        by actor: Actor,
+        by actor: Principal,
         idempotencyKey: String?
     ) async throws(WorkflowError) -> CommandOutcome {
         try await routed.run(on: engine, by: actor, idempotencyKey: idempotencyKey)
@@ -114,7 +114,7 @@ protocol RoutedCommand: Sendable {
     func encode(into container: inout KeyedEncodingContainer<WorkflowCommand.CodingKeys>) throws
     func run(
         on engine: WorkflowEngine,
-        by actor: Actor,
+        by actor: Principal,
         idempotencyKey: String?
     ) async throws(WorkflowError)
         -> CommandOutcome
@@ -133,7 +133,7 @@ struct Routed<P: WorkflowProcess>: RoutedCommand {
 
     func run(
         on engine: WorkflowEngine,
-        by actor: Actor,
+        by actor: Principal,
         idempotencyKey: String?
     ) async throws(WorkflowError)
         -> CommandOutcome

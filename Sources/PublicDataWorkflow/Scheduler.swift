@@ -99,7 +99,7 @@ extension WorkflowEngine {
     /// Runs what a recorded command sets in motion at once: the exit procedure, the products of a revoked grant
     /// (suspended), the scenarios of a withdrawn product (ended), and the catalog entry of an accepted feedback
     /// offer.
-    func followUp(_ command: WorkflowCommand, outcome: CommandOutcome, actor: Actor) async throws(WorkflowError) {
+    func followUp(_ command: WorkflowCommand, outcome: CommandOutcome, actor: Principal) async throws(WorkflowError) {
         switch command {
         case .agreement(.terminateAgreement(let id, _)), .agreement(.revokeAgreement(let id, _)):
             let agreement = try await instance(AgreementProcess.self, id.rawValue)
@@ -120,7 +120,7 @@ extension WorkflowEngine {
     }
 
     /// Publishes the entry of an accepted feedback offer into the catalog (a deterministic id: once).
-    func publishFeedbackEntry(_ id: FeedbackID, actor: Actor) async throws(WorkflowError) {
+    func publishFeedbackEntry(_ id: FeedbackID, actor: Principal) async throws(WorkflowError) {
         let feedback = try await instance(FeedbackProcess.self, id.rawValue)
         guard let offer = feedback.facts.offer else { return }
         for _ in 0..<32 {

@@ -225,7 +225,7 @@ public final class WorkflowEngine: Sendable {
     @discardableResult
     public func execute(
         _ command: WorkflowCommand,
-        by actor: Actor,
+        by actor: Principal,
         idempotencyKey: String? = nil
     ) async throws(WorkflowError) -> CommandOutcome {
         let name = command.name
@@ -260,7 +260,7 @@ public final class WorkflowEngine: Sendable {
         _ process: P.Type,
         _ command: P.Command,
         as name: CommandName,
-        by actor: Actor,
+        by actor: Principal,
         idempotencyKey: String?
     ) async throws(WorkflowError) -> CommandOutcome {
         let spec = command.name.spec
@@ -399,7 +399,7 @@ public final class WorkflowEngine: Sendable {
     /// the actor, the stream and its version.
     private func commandKey<C: ProcessCommand>(
         _ command: C,
-        actor: Actor,
+        actor: Principal,
         stream: StreamID,
         version: Int64,
         _ idempotencyKey: String?
@@ -424,7 +424,7 @@ public final class WorkflowEngine: Sendable {
         _ process: P.Type,
         _ command: P.Command,
         _ name: CommandName,
-        _ actor: Actor,
+        _ actor: Principal,
         _ stream: StreamID,
         _ idempotencyKey: String?
     ) async throws(WorkflowError) -> CommandOutcome? {
@@ -473,7 +473,7 @@ public final class WorkflowEngine: Sendable {
     func append<P: WorkflowProcess>(
         _ drafts: [Draft<P>],
         to current: ProcessInstance<P>,
-        actor: Actor?,
+        actor: Principal?,
         now: Date,
         trigger: EventTrigger<P>,
         causation: String? = nil
@@ -631,7 +631,7 @@ extension DecisionCarrying {
 public struct DecisionContext: Sendable {
     let engine: WorkflowEngine
     /// Who issues the command.
-    public let actor: Actor
+    public let actor: Principal
     /// The instant of the decision (read once per command).
     public let now: Date
     /// The civil day of ``now`` in the calendar's time zone.
@@ -775,10 +775,10 @@ public struct DecisionContext: Sendable {
     }
 }
 
-extension Actor {
+extension Principal {
     /// The actor in whose name the scheduler and the exit procedure decide (deadlines and effects have no actor
     /// on their events).
-    static let scheduler = Actor(party: "system", role: .dataAdministration, person: "scheduler")
+    static let scheduler = Principal(party: "system", role: .dataAdministration, person: "scheduler")
 }
 
 /// Lets commands on the same stream take turns inside one engine (first come, first served).

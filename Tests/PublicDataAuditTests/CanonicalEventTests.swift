@@ -10,7 +10,7 @@ struct CanonicalEventTests {
         globalPosition: 258,
         type: "t",
         occurredAt: Date(millisecondsSince1970: 1000),
-        actor: Actor(party: "p", role: .operator, person: "x"),
+        actor: Principal(party: "p", role: .operator, person: "x"),
         payload: Data("{}".utf8),
         metadata: EventMetadata(correlationID: "c", causationID: nil, policyVersion: nil)
     )
@@ -21,7 +21,7 @@ struct CanonicalEventTests {
             "01" + "0000000000000102" + "00000002" + "6531" + "00000001" + "73" + "0000000000000002"
             + "00000001" + "74" + "00000000000003e8" + "01" + "00000001" + "70" + "00000008"
             + "6f70657261746f72" + "00000001" + "78" + "01" + "00000001" + "63" + "00" + "00" + "00000002" + "7b7d"
-        #expect(Digest(bytes: bytes).hex == expected)
+        #expect(LedgerHash(bytes: bytes).hex == expected)
     }
 
     @Test(arguments: 0..<12)

@@ -47,7 +47,7 @@ struct CheckpointTests {
         // RFC 4231 test case 2.
         let signer = TestCheckpointSigner(name: "k", key: Array("Jefe".utf8))
         let mac = signer.mac(Array("what do ya want for nothing?".utf8))
-        #expect(Digest(bytes: mac).hex == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(LedgerHash(bytes: mac).hex == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 
     @Test(arguments: [

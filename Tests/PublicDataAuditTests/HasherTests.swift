@@ -111,7 +111,7 @@ struct HasherTests {
     @Test(arguments: ["sha-256", "sm3"])
     func lengthsAroundBlockBoundariesAreDistinct(_ name: String) {
         let hasher = Self.hasher(named: name)
-        var seen: Set<Digest> = []
+        var seen: Set<LedgerHash> = []
         for length in 0...130 {
             seen.insert(hasher.digest([UInt8](repeating: 0x61, count: length)))
         }
@@ -120,13 +120,13 @@ struct HasherTests {
 
     @Test func digestTextForms() throws {
         let digest = SHA256Hasher().digest(utf8: "abc")
-        #expect(Digest(hex: digest.hex) == digest)
-        #expect(Digest(hex: digest.hex.uppercased()) == digest)
-        #expect(Digest(base64: digest.base64) == digest)
-        #expect(Digest(hex: "abc") == nil)
-        #expect(Digest(hex: "zz") == nil)
-        #expect(Digest(base64: "not base64!") == nil)
+        #expect(LedgerHash(hex: digest.hex) == digest)
+        #expect(LedgerHash(hex: digest.hex.uppercased()) == digest)
+        #expect(LedgerHash(base64: digest.base64) == digest)
+        #expect(LedgerHash(hex: "abc") == nil)
+        #expect(LedgerHash(hex: "zz") == nil)
+        #expect(LedgerHash(base64: "not base64!") == nil)
         let json = try JSONEncoder().encode([digest])
-        #expect(try JSONDecoder().decode([Digest].self, from: json) == [digest])
+        #expect(try JSONDecoder().decode([LedgerHash].self, from: json) == [digest])
     }
 }

@@ -30,7 +30,7 @@ struct LedgerTests {
         #expect(record.first == 0)
         #expect(record.positions == ledgeredPositions)
         for index in 0..<11 {
-            let recorded = Digest(bytes: Array(record.hash(at: index, digestSize: 32)))
+            let recorded = LedgerHash(bytes: Array(record.hash(at: index, digestSize: 32)))
             #expect(tree.leafHash(at: index) == recorded)
         }
         #expect(ledger.origin == "test.ledger/sha-256")

@@ -13,9 +13,9 @@ struct MalformedProofTests {
     func inclusion(
         _ index: Int,
         _ size: Int,
-        _ proof: [Digest],
+        _ proof: [LedgerHash],
         leafIndex: Int? = nil,
-        root: Digest? = nil
+        root: LedgerHash? = nil
     )
         throws -> ProofCheck
     {
@@ -53,7 +53,7 @@ struct MalformedProofTests {
                     var bytes = proof[position].bytes
                     bytes[position % bytes.count] ^= 0x01
                     var mutated = proof
-                    mutated[position] = Digest(bytes: bytes)
+                    mutated[position] = LedgerHash(bytes: bytes)
                     #expect(try inclusion(index, size, mutated) == .invalid(.rootMismatch))
                 }
                 // A wrong index, a wrong size, a wrong leaf.
@@ -69,7 +69,7 @@ struct MalformedProofTests {
                 // A hash of the wrong size.
                 if let first = proof.first {
                     var short = proof
-                    short[0] = Digest(bytes: Array(first.bytes.dropLast()))
+                    short[0] = LedgerHash(bytes: Array(first.bytes.dropLast()))
                     #expect(try inclusion(index, size, short) == .invalid(.wrongDigestSize))
                 }
             }
@@ -79,9 +79,9 @@ struct MalformedProofTests {
     func consistency(
         _ m: Int,
         _ n: Int,
-        _ proof: [Digest],
-        oldRoot: Digest? = nil,
-        newRoot: Digest? = nil
+        _ proof: [LedgerHash],
+        oldRoot: LedgerHash? = nil,
+        newRoot: LedgerHash? = nil
     )
         throws -> ProofCheck
     {
@@ -112,7 +112,7 @@ struct MalformedProofTests {
                         var bytes = proof[position].bytes
                         bytes[0] ^= 0x80
                         var mutated = proof
-                        mutated[position] = Digest(bytes: bytes)
+                        mutated[position] = LedgerHash(bytes: bytes)
                         #expect(try consistency(m, n, mutated) != .valid)
                     }
                     // Swapped sizes, wrong sizes, swapped or wrong roots.

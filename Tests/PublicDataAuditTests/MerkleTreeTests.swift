@@ -52,7 +52,7 @@ struct NaiveMerkle {
 struct MerkleTreeTests {
     static let referenceLeaves: [[UInt8]] = [
         "", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f",
-    ].map { Digest(hex: $0)?.bytes ?? [0xff] }
+    ].map { LedgerHash(hex: $0)?.bytes ?? [0xff] }
 
     static let referenceRoots = [
         "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
@@ -110,7 +110,7 @@ struct MerkleTreeTests {
         #expect(CompactRange(hasher: hasher).rootHash == hasher.digest([UInt8]()))
     }
 
-    func expectedLeaf(_ hasher: any LedgerHasher) -> Digest { hasher.digest([0x00, 0x42]) }
+    func expectedLeaf(_ hasher: any LedgerHasher) -> LedgerHash { hasher.digest([0x00, 0x42]) }
 
     @Test func leafHashesFollowRFC6962() throws {
         let hasher = SHA256Hasher()
@@ -123,7 +123,7 @@ struct MerkleTreeTests {
         #expect(tree.leafHash(at: 8) == nil)
         #expect(tree.leafHash(at: -1) == nil)
         var copy = tree
-        #expect(throws: AuditError.self) { try copy.append(leafHash: Digest(bytes: [1, 2, 3])) }
+        #expect(throws: AuditError.self) { try copy.append(leafHash: LedgerHash(bytes: [1, 2, 3])) }
         #expect(copy.size == 8)
         #expect(try copy.append(leafHash: expectedLeaf(hasher)) == 8)
         #expect(copy.leafHash(at: 8) == expectedLeaf(hasher))
@@ -135,7 +135,7 @@ struct MerkleTreeTests {
         let entries = Self.entries(33)
         let tree = Self.tree(hasher, entries)
         let naive = NaiveMerkle(hasher: hasher, entries: entries)
-        var roots: [Digest] = []
+        var roots: [LedgerHash] = []
         for n in 0...entries.count {
             let root = try tree.rootHash(atSize: n)
             #expect(root.bytes == naive.mth(0, n), "root at \(n)")

@@ -73,8 +73,8 @@ actor TamperableStore: EventStore {
 }
 
 enum Fixtures {
-    static let clerk = Actor(party: "bj-agency", role: .implementingAgency, person: "wang.li")
-    static let operatorActor = Actor(party: "op-1", role: .operator, person: "zhao")
+    static let clerk = Principal(party: "bj-agency", role: .implementingAgency, person: "wang.li")
+    static let operatorActor = Principal(party: "op-1", role: .operator, person: "zhao")
     static let signer = TestCheckpointSigner(name: "test-ledger-key", key: Array("k1".utf8))
     static let otherSigner = TestCheckpointSigner(name: "test-ledger-key", key: Array("k2".utf8))
 

@@ -3,15 +3,15 @@ import PublicDataAudit
 import Testing
 
 struct TraceTests {
-    static let agency = Actor(party: "bj-agency", role: .implementingAgency, person: "wang")
-    static let op = Actor(party: "op-1", role: .operator, person: "zhao")
+    static let agency = Principal(party: "bj-agency", role: .implementingAgency, person: "wang")
+    static let op = Principal(party: "op-1", role: .operator, person: "zhao")
 
     static func recorded(
         _ position: Int64,
         _ stream: String,
         _ type: String,
         _ payload: String,
-        actor: Actor?,
+        actor: Principal?,
         policy: String? = nil,
         day: Int64 = 0
     ) -> RecordedEvent {

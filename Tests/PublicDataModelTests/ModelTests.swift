@@ -184,7 +184,7 @@ import Testing
             globalPosition: 1,
             type: "t",
             occurredAt: date,
-            actor: Actor(party: "p", role: .dataSubject, person: "x"),
+            actor: Principal(party: "p", role: .dataSubject, person: "x"),
             payload: Data("{}".utf8),
             metadata: EventMetadata()
         )

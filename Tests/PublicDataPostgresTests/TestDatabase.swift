@@ -167,7 +167,7 @@ enum Fixture {
             id: EventID(id),
             type: type,
             occurredAt: instant,
-            actor: Actor(party: "party-1", role: .operator, person: "alice"),
+            actor: Principal(party: "party-1", role: .operator, person: "alice"),
             payload: Data(payload.utf8),
             metadata: EventMetadata(correlationID: "corr-\(id)", causationID: nil, policyVersion: "p@1")
         )

@@ -37,7 +37,7 @@ func temporaryDirectory() throws -> URL {
             id: "e-1",
             type: "plan.drafted",
             occurredAt: testInstant("2026-01-05T09:00:00.250Z"),
-            actor: Actor(party: "agency", role: .implementingAgency, person: "li"),
+            actor: Principal(party: "agency", role: .implementingAgency, person: "li"),
             payload: Data("{\"planID\":\"p-1\"}".utf8)
         )
         let written: AppendResult

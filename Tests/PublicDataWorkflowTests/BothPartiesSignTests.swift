@@ -67,7 +67,7 @@ struct BothPartiesSignTests {
         await expectRefusal(.notParty) {
             try await world.engine.execute(
                 .agreement(.countersignAgreement(agreement: "agr-1")),
-                by: Actor(party: "dept-transport", role: .industryDepartment, person: "p")
+                by: Principal(party: "dept-transport", role: .industryDepartment, person: "p")
             )
         }
         try await world.run(.industryDepartment, .agreement(.countersignAgreement(agreement: "agr-1")))

@@ -16,8 +16,8 @@ struct CoReviewTests {
         fields: [CatalogField(name: "plate")]
     )
 
-    static func department(_ party: PartyID) -> Actor {
-        Actor(party: party, role: .industryDepartment, person: "reviewer")
+    static func department(_ party: PartyID) -> Principal {
+        Principal(party: party, role: .industryDepartment, person: "reviewer")
     }
 
     /// An active agreement whose plan and scope hold a conditional entry of a second department, and a request

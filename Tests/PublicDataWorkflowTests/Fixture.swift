@@ -36,8 +36,8 @@ enum Parties {
         }
     }
 
-    static func actor(_ role: Role) -> Actor {
-        Actor(party: party(for: role), role: role, person: "\(role.rawValue).clerk")
+    static func actor(_ role: Role) -> Principal {
+        Principal(party: party(for: role), role: role, person: "\(role.rawValue).clerk")
     }
 
     static let directory = AuthorityDirectory([
@@ -211,7 +211,7 @@ enum Samples {
 
 /// One step of a script: a command by an actor, or time passing (then deadlines are advanced).
 enum Step: Sendable {
-    case run(WorkflowCommand, Actor)
+    case run(WorkflowCommand, Principal)
     case advanceDays(Int)
 
     static func by(_ role: Role, _ command: WorkflowCommand) -> Step { .run(command, Parties.actor(role)) }
@@ -381,7 +381,7 @@ enum Scripts {
     static var all: [[Step]] { [lifecycle] + branches }
 
     /// The first script issuing `name`, cut just before that step, and the step itself.
-    static func prefix(before name: CommandName) -> (steps: [Step], command: WorkflowCommand, actor: Actor)? {
+    static func prefix(before name: CommandName) -> (steps: [Step], command: WorkflowCommand, actor: Principal)? {
         for script in all {
             for (index, step) in script.enumerated() {
                 if case .run(let command, let actor) = step, command.name == name {

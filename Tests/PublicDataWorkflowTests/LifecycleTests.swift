@@ -122,7 +122,7 @@ struct LifecycleTests {
         await expectRefusal(.notParty) {
             try await world.engine.execute(
                 .dataRequest(.coReviewDataRequest(request: "req-2", approve: true, note: "x")),
-                by: Actor(party: "dept-transport", role: .industryDepartment, person: "p")
+                by: Principal(party: "dept-transport", role: .industryDepartment, person: "p")
             )
         }
         let rejected = try await world.run(
@@ -318,7 +318,7 @@ struct LifecycleTests {
     @Test func anOperatorNeverActsOnAnotherOperatorsAgreement() async throws {
         let world = World()
         try await world.run(Scripts.toPublishedProduct)
-        let intruder = Actor(party: Parties.otherOperator, role: .operator, person: "mallory")
+        let intruder = Principal(party: Parties.otherOperator, role: .operator, person: "mallory")
         let before = try await world.log()
         let attempts: [WorkflowCommand] = [
             .agreement(.signAgreement(agreement: "agr-1")),

@@ -10,7 +10,7 @@ struct RefusalArticlesTests {
     struct Refusal: Sendable, CustomTestStringConvertible {
         var label: String
         var steps: [Step]
-        var actor: Actor
+        var actor: Principal
         var command: WorkflowCommand
         var code: WorkflowError.Code
         var article: String
@@ -22,8 +22,8 @@ struct RefusalArticlesTests {
         var testDescription: String { label }
     }
 
-    static let otherOperator = Actor(party: Parties.otherOperator, role: .operator, person: "mallory")
-    static let otherAgency = Actor(party: "agency-transport", role: .implementingAgency, person: "li")
+    static let otherOperator = Principal(party: Parties.otherOperator, role: .operator, person: "mallory")
+    static let otherAgency = Principal(party: "agency-transport", role: .implementingAgency, person: "li")
 
     /// The setup steps with the plan replaced by `plan` and without its submission.
     static func drafted(_ plan: ImplementationPlan) -> [Step] {

@@ -606,7 +606,7 @@ extension WorkflowEngine {
     /// Suspends every live product of the revoked request's agreement that a live grant no longer fully covers
     /// (Art. 16, 20, 30); each suspension is recorded once (a deterministic id) and tells the operator and the
     /// agency.
-    func suspendProducts(afterRevoking id: DataRequestID, actor: Actor) async throws(WorkflowError) {
+    func suspendProducts(afterRevoking id: DataRequestID, actor: Principal) async throws(WorkflowError) {
         let request = try await instance(DataRequestProcess.self, id.rawValue)
         guard request.state == .revoked, let agreement = request.trace.agreementID else { return }
         let granted = try await grantedEntries(under: agreement)

@@ -419,7 +419,7 @@ public enum ScenarioProcess: WorkflowProcess {
 extension WorkflowEngine {
     /// Ends every open scenario of a withdrawn product (once each: a deterministic id), telling its business
     /// entity.
-    func endScenarios(of product: ProductID, actor: Actor) async throws(WorkflowError) {
+    func endScenarios(of product: ProductID, actor: Principal) async throws(WorkflowError) {
         let withdrawn = try await instance(ProductProcess.self, product.rawValue)
         guard withdrawn.state == .withdrawn else { return }
         let reason = Reasoned(reason: "product \(product) was withdrawn")

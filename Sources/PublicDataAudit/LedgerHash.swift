@@ -4,7 +4,7 @@ import Foundation
 ///
 /// In JSON a digest is its canonical standard base64 text (padding, no whitespace, zero trailing bits) (as in C2SP checkpoints); ``hex`` gives the lowercase
 /// hexadecimal form used by the published test vectors.
-public struct Digest: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct LedgerHash: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The digest's bytes.
     public let bytes: [UInt8]
 
