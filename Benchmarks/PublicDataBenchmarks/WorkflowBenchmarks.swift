@@ -13,7 +13,9 @@ enum WorkflowBenchmarks {
 
     static let start = Date(timeIntervalSince1970: 1_772_413_200)  // 2026-03-02T01:00:00Z
 
-    static func actor(_ party: PartyID, _ role: Role) -> Principal { Principal(party: party, role: role, person: "bench") }
+    static func actor(_ party: PartyID, _ role: Role) -> Principal {
+        Principal(party: party, role: role, person: "bench")
+    }
     static let agency = actor("agency", .implementingAgency)
     static let department = actor("dept", .industryDepartment)
     static let government = actor("gov", .municipalGovernment)

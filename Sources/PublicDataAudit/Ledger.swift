@@ -664,7 +664,9 @@ public actor Ledger {
                             guard position > lastPosition else {
                                 throw problem("the leaf record at position \(event.globalPosition) is out of order")
                             }
-                            try tree.append(leafHash: LedgerHash(bytes: Array(record.hash(at: offset, digestSize: width))))
+                            try tree.append(
+                                leafHash: LedgerHash(bytes: Array(record.hash(at: offset, digestSize: width)))
+                            )
                             positions.append(position)
                             lastPosition = position
                         }

@@ -135,7 +135,8 @@ final class Narrator {
 
     /// Executes a command and prints its outcome, decision, deadlines and notifications.
     @discardableResult
-    func step(_ command: WorkflowCommand, by actor: Principal, _ comment: String? = nil) async throws -> CommandOutcome {
+    func step(_ command: WorkflowCommand, by actor: Principal, _ comment: String? = nil) async throws -> CommandOutcome
+    {
         let outcome: CommandOutcome
         do {
             outcome = try await app.execute(command, by: actor)
