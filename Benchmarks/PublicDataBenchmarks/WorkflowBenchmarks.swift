@@ -240,6 +240,18 @@ enum WorkflowBenchmarks {
         try await engine.execute(.agreement(.countersignAgreement(agreement: "agr-1")), by: agency)
         try await engine.execute(.agreement(.fileAgreement(agreement: "agr-1", filingNumber: "f")), by: administration)
         try await engine.execute(.agreement(.activateAgreement(agreement: "agr-1")), by: agency)
+        // A product needs a live grant of its entries (Art. 16): the operator requests and is supplied first.
+        let grant = DataRequestSpec(
+            id: "req-setup",
+            agreement: "agr-1",
+            scenario: "credit scoring",
+            purpose: .industryDevelopment,
+            items: [DataRequestItem(entry: "ent-open")],
+            delivery: .privacyComputing
+        )
+        try await engine.execute(.dataRequest(.submitDataRequest(request: grant)), by: operatorActor)
+        try await engine.execute(.dataRequest(.evaluateDataRequest(request: "req-setup")), by: agency)
+        try await engine.execute(.dataRequest(.provisionData(request: "req-setup", note: "sandbox")), by: center)
         let product = ProductSpec(
             id: "prod-1",
             agreement: "agr-1",

@@ -76,14 +76,22 @@ public enum PublicDataJSON {
     static let sharedEncoder = makeEncoder()
 
     /// Encodes `value` in the library's style.
+    ///
+    /// The library's fast writer produces the bytes `JSONEncoder` would; whatever it cannot vouch for (floating
+    /// point numbers, data, URLs, decimals, out-of-range instants) is encoded by `JSONEncoder` itself.
     /// - Throws: `EncodingError`.
     public static func encode(_ value: some Encodable) throws -> Data {
-        try sharedEncoder.encode(value)
+        if let data = FastJSON.encode(value) { return data }
+        return try sharedEncoder.encode(value)
     }
 
     /// Decodes `type` from `data`, turning any failure into a ``ModelDecodingError`` with the coding path.
+    ///
+    /// The library's fast reader decodes first; whatever it cannot vouch for (and every failure) is decoded
+    /// again by `JSONDecoder`, so the value or the error is the one `JSONDecoder` gives.
     /// - Throws: ``ModelDecodingError``.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(ModelDecodingError) -> T {
+        if let value = FastJSON.decode(type, from: data) { return value }
         do {
             return try sharedDecoder.decode(type, from: data)
         } catch let error as DecodingError {

@@ -293,6 +293,14 @@ public struct EventEnvelope<Process: WorkflowProcess>: Sendable, Hashable {
                 stream: recorded.streamID
             )
         }
+        if let coded = FastJSON.decode(
+            EnvelopeCoding<Process>.self,
+            from: recorded.payload,
+            userInfo: [EnvelopeCoding<Process>.kindKey: kind]
+        ) {
+            self = coded.envelope
+            return
+        }
         do {
             decoder.userInfo[EnvelopeCoding<Process>.kindKey] = kind
             self = try decoder.decode(EnvelopeCoding<Process>.self, from: recorded.payload).envelope
@@ -311,7 +319,9 @@ public struct EventEnvelope<Process: WorkflowProcess>: Sendable, Hashable {
 
     /// The JSON payload as stored: trace keys, the payload struct's fields, then deadlines and notifications.
     public func encodedPayload(closing closed: [Process.Deadline]) throws -> Data {
-        try Self.encoder.encode(EnvelopeCoding(envelope: self, closed: closed.map(\.rawValue)))
+        let coding = EnvelopeCoding(envelope: self, closed: closed.map(\.rawValue))
+        if let data = FastJSON.encode(coding) { return data }
+        return try Self.encoder.encode(coding)
     }
 
     private static var encoder: JSONEncoder {

@@ -410,13 +410,13 @@ public final class WorkflowEngine: Sendable {
         } else {
             material.append(contentsOf: Data("v\(version)\n".utf8))
             do {
-                material.append(try sharedEncoder.encode(command))
+                material.append(try FastJSON.encode(command) ?? sharedEncoder.encode(command))
             } catch {
                 throw WorkflowError(code: .invalidInput, message: "the command cannot be encoded: \(error)")
             }
         }
         let digest = SHA256Hasher().digest(material)
-        return "cmd-" + digest.bytes.prefix(16).map { String(format: "%02x", $0) }.joined()
+        return "cmd-" + LedgerHash(bytes: Array(digest.bytes.prefix(16))).hex
     }
 
     /// The outcome of the same command recorded earlier under the caller's idempotency key, if any.

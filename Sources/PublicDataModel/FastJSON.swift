@@ -1,0 +1,1067 @@
+import Foundation
+
+/// The library's fast JSON reader: one contained decoder that serves every `Decodable` type from its own
+/// definition (synthesized or hand-written `init(from:)`), with no per-type or per-field lists.
+///
+/// It parses a document once into a flat tape of nodes and hands the type a `Decoder` over that tape. It
+/// exists because event folds and projection replays decode hundreds of thousands of payloads, and the
+/// general-purpose decoder spends most of that time on work the library's own documents never need
+/// (coding-path bookkeeping, dictionary-backed objects, strategy dispatch).
+///
+/// **It never decides differently from Foundation's `JSONDecoder` in the library's style.** It accepts a
+/// strict subset: RFC 8259 JSON in UTF-8 without a byte-order mark, integers written as plain digits, no
+/// duplicate keys among those read, nesting up to 512 levels, instants in the ``PublicDataJSON`` form. When a
+/// document or a type steps outside that subset — or when decoding throws for any reason, even if the type
+/// catches the error and tries something else — the result is discarded and the caller decodes the same
+/// bytes with `JSONDecoder`, whose value or error (with its coding path) is the answer. Differential tests
+/// compare both on every event type and on mutated documents.
+package enum FastJSON {
+    /// Decodes `type` from `data`, or returns `nil` when the fast reader cannot vouch for the result (the
+    /// caller then uses `JSONDecoder`).
+    package static func decode<T: Decodable>(
+        _ type: T.Type,
+        from data: Data,
+        userInfo: [CodingUserInfoKey: any Sendable] = [:]
+    ) -> T? {
+        let bytes = [UInt8](data)
+        guard let tape = Tape(parsing: bytes) else { return nil }
+        let decoder = TapeDecoder(tape: tape, node: 0, userInfo: userInfo)
+        do {
+            let value = try T(from: decoder)
+            return tape.poisoned ? nil : value
+        } catch {
+            return nil
+        }
+    }
+}
+
+// MARK: - The tape
+
+/// A parsed document: the bytes and a flat array of nodes in document order.
+final class Tape {
+    /// One value (or object key) of the document.
+    struct Node {
+        /// The value's kind.
+        var kind: Kind
+        /// Scalars: the first byte (strings: after the opening quote). Containers: the number of elements
+        /// (arrays) or members (objects).
+        var start: Int32
+        /// Scalars: one past the last byte (strings: the closing quote). Containers: the index of the node
+        /// after the container's last descendant.
+        var end: Int32
+    }
+
+    enum Kind: UInt8 {
+        case null, `true`, `false`, integer, number, string, escapedString, array, object
+    }
+
+    let bytes: [UInt8]
+    let nodes: [Node]
+    /// Set when decoding met anything outside the subset this reader vouches for.
+    var poisoned = false
+
+    static let maximumDepth = 512
+
+    /// Parses a document whose top level is an object or an array; `nil` for anything else.
+    init?(parsing bytes: [UInt8]) {
+        guard bytes.count < Int(Int32.max) else { return nil }
+        var nodes: [Node] = []
+        nodes.reserveCapacity(bytes.count / 8 + 4)
+        let ok = bytes.withUnsafeBufferPointer { buffer -> Bool in
+            var parser = Parser(bytes: buffer)
+            parser.skipWhitespace()
+            guard parser.index < buffer.count,
+                buffer[parser.index] == UInt8(ascii: "{") || buffer[parser.index] == UInt8(ascii: "["),
+                parser.parseValue(into: &nodes, depth: 0)
+            else { return false }
+            parser.skipWhitespace()
+            return parser.index == buffer.count && (!parser.sawNonASCII || isValidUTF8(buffer))
+        }
+        guard ok else { return nil }
+        self.bytes = bytes
+        self.nodes = nodes
+    }
+
+    /// The index of the node after `index` and all its descendants.
+    @inline(__always) func next(after index: Int) -> Int {
+        let node = nodes[index]
+        switch node.kind {
+        case .array, .object: return Int(node.end)
+        default: return index + 1
+        }
+    }
+
+    /// Records that the result cannot be vouched for and returns the error to throw.
+    func poison(_ message: String) -> any Error {
+        poisoned = true
+        return FastJSONUnavailable(message: message)
+    }
+
+    /// The text of a string node; `nil` (and poisoned) for invalid UTF-8 or an escape this reader does not take.
+    func string(at index: Int) -> String? {
+        let node = nodes[index]
+        let start = Int(node.start)
+        let end = Int(node.end)
+        if node.kind == .string {
+            let text = bytes.withUnsafeBufferPointer { buffer in
+                String(validating: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)
+            }
+            if text == nil { poisoned = true }
+            return text
+        }
+        guard node.kind == .escapedString, let text = unescape(start, end) else {
+            poisoned = true
+            return nil
+        }
+        return text
+    }
+
+    /// Whether the key node at `index` spells `key` (UTF-8, byte for byte).
+    @inline(__always) func keyMatches(_ index: Int, _ key: String) -> Bool {
+        let node = nodes[index]
+        if node.kind == .escapedString { return string(at: index) == key }
+        let start = Int(node.start)
+        let length = Int(node.end) - start
+        var key = key
+        return key.withUTF8 { utf8 in
+            guard utf8.count == length else { return false }
+            return bytes.withUnsafeBufferPointer { buffer in
+                length == 0 || memcmp(buffer.baseAddress! + start, utf8.baseAddress!, length) == 0
+            }
+        }
+    }
+
+    private func unescape(_ start: Int, _ end: Int) -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(end - start)
+        var index = start
+        func hex4(_ at: Int) -> UInt32? {
+            guard at + 4 <= end else { return nil }
+            var value: UInt32 = 0
+            for byte in bytes[at..<at + 4] {
+                let digit: UInt32
+                switch byte {
+                case 48...57: digit = UInt32(byte - 48)
+                case 65...70: digit = UInt32(byte - 55)
+                case 97...102: digit = UInt32(byte - 87)
+                default: return nil
+                }
+                value = value << 4 | digit
+            }
+            return value
+        }
+        while index < end {
+            let byte = bytes[index]
+            guard byte == UInt8(ascii: "\\") else {
+                out.append(byte)
+                index += 1
+                continue
+            }
+            guard index + 1 < end else { return nil }
+            switch bytes[index + 1] {
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "/"): out.append(0x2F)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                guard var scalar = hex4(index + 2) else { return nil }
+                index += 6
+                if (0xD800...0xDBFF).contains(scalar) {
+                    // A high surrogate must be followed by an escaped low surrogate; anything else is left to
+                    // the general decoder.
+                    guard index + 1 < end, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u"),
+                        let low = hex4(index + 2), (0xDC00...0xDFFF).contains(low)
+                    else { return nil }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    index += 6
+                } else if (0xDC00...0xDFFF).contains(scalar) {
+                    return nil
+                }
+                guard let unicode = Unicode.Scalar(scalar) else { return nil }
+                out.append(contentsOf: Array(String(Character(unicode)).utf8))
+                continue
+            default: return nil
+            }
+            index += 2
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+}
+
+/// Whether `bytes` is well-formed UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF).
+func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var index = 0
+    let count = bytes.count
+    while index < count {
+        let lead = bytes[index]
+        if lead < 0x80 {
+            index += 1
+            continue
+        }
+        let length: Int
+        var low: UInt8 = 0x80
+        var high: UInt8 = 0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0:
+            length = 3
+            low = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED:
+            length = 3
+            high = 0x9F
+        case 0xF0:
+            length = 4
+            low = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4:
+            length = 4
+            high = 0x8F
+        default: return false
+        }
+        guard index + length <= count else { return false }
+        guard (low...high).contains(bytes[index + 1]) else { return false }
+        for offset in 2..<max(2, length) where !(0x80...0xBF).contains(bytes[index + offset]) { return false }
+        index += length
+    }
+    return true
+}
+
+/// The reader's marker error: the caller decodes with `JSONDecoder` instead.
+struct FastJSONUnavailable: Error {
+    var message: String
+}
+
+/// A recursive-descent parser over UTF-8 bytes that appends nodes in document order.
+private struct Parser {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+    /// Whether a string held a byte above 0x7F (the document is then checked to be valid UTF-8).
+    var sawNonASCII = false
+
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+
+    mutating func parseValue(into nodes: inout [Tape.Node], depth: Int) -> Bool {
+        guard index < bytes.count, depth < Tape.maximumDepth else { return false }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return parseObject(into: &nodes, depth: depth + 1)
+        case UInt8(ascii: "["): return parseArray(into: &nodes, depth: depth + 1)
+        case UInt8(ascii: "\""): return parseString(into: &nodes)
+        case UInt8(ascii: "t"): return literal("true", .true, into: &nodes)
+        case UInt8(ascii: "f"): return literal("false", .false, into: &nodes)
+        case UInt8(ascii: "n"): return literal("null", .null, into: &nodes)
+        case UInt8(ascii: "-"), 48...57: return parseNumber(into: &nodes)
+        default: return false
+        }
+    }
+
+    private mutating func literal(_ word: StaticString, _ kind: Tape.Kind, into nodes: inout [Tape.Node]) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count else { return false }
+        for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { return false }
+        nodes.append(Tape.Node(kind: kind, start: Int32(index), end: Int32(index + count)))
+        index += count
+        return true
+    }
+
+    private mutating func parseString(into nodes: inout [Tape.Node]) -> Bool {
+        index += 1
+        let start = index
+        var escaped = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                guard index <= Int(Int32.max) else { return false }
+                nodes.append(
+                    Tape.Node(kind: escaped ? .escapedString : .string, start: Int32(start), end: Int32(index))
+                )
+                index += 1
+                return true
+            }
+            if byte < 0x20 { return false }
+            if byte >= 0x80 { sawNonASCII = true }
+            if byte == UInt8(ascii: "\\") {
+                escaped = true
+                index += 2
+                continue
+            }
+            index += 1
+        }
+        return false
+    }
+
+    private mutating func parseNumber(into nodes: inout [Tape.Node]) -> Bool {
+        let start = index
+        var integer = true
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count else { return false }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else if (49...57).contains(bytes[index]) {
+            while index < bytes.count, (48...57).contains(bytes[index]) { index += 1 }
+        } else {
+            return false
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            integer = false
+            index += 1
+            let digits = index
+            while index < bytes.count, (48...57).contains(bytes[index]) { index += 1 }
+            guard index > digits else { return false }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            integer = false
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
+            let digits = index
+            while index < bytes.count, (48...57).contains(bytes[index]) { index += 1 }
+            guard index > digits else { return false }
+        }
+        nodes.append(Tape.Node(kind: integer ? .integer : .number, start: Int32(start), end: Int32(index)))
+        return true
+    }
+
+    private mutating func parseArray(into nodes: inout [Tape.Node], depth: Int) -> Bool {
+        let slot = nodes.count
+        nodes.append(Tape.Node(kind: .array, start: 0, end: 0))
+        index += 1
+        skipWhitespace()
+        var count: Int32 = 0
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+        } else {
+            while true {
+                guard parseValue(into: &nodes, depth: depth) else { return false }
+                count += 1
+                skipWhitespace()
+                guard index < bytes.count else { return false }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    skipWhitespace()
+                    continue
+                }
+                guard bytes[index] == UInt8(ascii: "]") else { return false }
+                index += 1
+                break
+            }
+        }
+        nodes[slot].start = count
+        nodes[slot].end = Int32(nodes.count)
+        return true
+    }
+
+    private mutating func parseObject(into nodes: inout [Tape.Node], depth: Int) -> Bool {
+        let slot = nodes.count
+        nodes.append(Tape.Node(kind: .object, start: 0, end: 0))
+        index += 1
+        skipWhitespace()
+        var count: Int32 = 0
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+        } else {
+            while true {
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), parseString(into: &nodes) else {
+                    return false
+                }
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
+                index += 1
+                skipWhitespace()
+                guard parseValue(into: &nodes, depth: depth) else { return false }
+                count += 1
+                skipWhitespace()
+                guard index < bytes.count else { return false }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    skipWhitespace()
+                    continue
+                }
+                guard bytes[index] == UInt8(ascii: "}") else { return false }
+                index += 1
+                break
+            }
+        }
+        nodes[slot].start = count
+        nodes[slot].end = Int32(nodes.count)
+        return true
+    }
+}
+
+// MARK: - Decoding over the tape
+
+/// A `Decoder` positioned at one node of a tape.
+private final class TapeDecoder: Decoder, SingleValueDecodingContainer {
+    let tape: Tape
+    let node: Int
+    let userInfo: [CodingUserInfoKey: Any]
+
+    init(tape: Tape, node: Int, userInfo: [CodingUserInfoKey: Any]) {
+        self.tape = tape
+        self.node = node
+        self.userInfo = userInfo
+    }
+
+    /// Coding paths are not tracked: any error makes the caller decode again with `JSONDecoder`, whose
+    /// error carries the path.
+    var codingPath: [any CodingKey] { [] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        guard tape.nodes[node].kind == .object else { throw tape.poison("not an object") }
+        return KeyedDecodingContainer(TapeKeyedContainer<Key>(decoder: self, object: node))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        guard tape.nodes[node].kind == .array else { throw tape.poison("not an array") }
+        return TapeUnkeyedContainer(decoder: self, array: node)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
+
+    // MARK: Single value
+
+    func decodeNil() -> Bool { tape.nodes[node].kind == .null }
+
+    func decode(_ type: Bool.Type) throws -> Bool { try tape.bool(at: node) }
+    func decode(_ type: String.Type) throws -> String {
+        guard tape.nodes[node].kind == .string || tape.nodes[node].kind == .escapedString,
+            let text = tape.string(at: node)
+        else { throw tape.poison("not a string") }
+        return text
+    }
+    func decode(_ type: Double.Type) throws -> Double { try tape.double(at: node) }
+    func decode(_ type: Float.Type) throws -> Float { throw tape.poison("Float is left to JSONDecoder") }
+    func decode(_ type: Int.Type) throws -> Int { try tape.integer(at: node) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try tape.integer(at: node) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try tape.integer(at: node) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try tape.integer(at: node) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try tape.integer(at: node) }
+    func decode(_ type: UInt.Type) throws -> UInt { try tape.integer(at: node) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try tape.integer(at: node) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try tape.integer(at: node) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try tape.integer(at: node) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try tape.integer(at: node) }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try tape.value(type, at: node, userInfo: userInfo) }
+}
+
+extension Tape {
+    @inline(__always) func bool(at index: Int) throws -> Bool {
+        switch nodes[index].kind {
+        case .true: return true
+        case .false: return false
+        default: throw poison("not a boolean")
+        }
+    }
+
+    /// Plain-digit integers only; fractions, exponents, `-0` and overflow are left to `JSONDecoder`.
+    func integer<I: FixedWidthInteger>(at index: Int) throws -> I {
+        let node = nodes[index]
+        guard node.kind == .integer else { throw poison("not a plain integer") }
+        var position = Int(node.start)
+        let end = Int(node.end)
+        let negative = bytes[position] == UInt8(ascii: "-")
+        if negative {
+            position += 1
+            guard bytes[position] != UInt8(ascii: "0") else { throw poison("negative zero") }
+        }
+        var value: I = 0
+        while position < end {
+            let digit = I(bytes[position] &- 48)
+            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) =
+                negative ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)
+            guard !overflow1, !overflow2 else { throw poison("integer out of range") }
+            value = sum
+            position += 1
+        }
+        return value
+    }
+
+    func double(at index: Int) throws -> Double {
+        let node = nodes[index]
+        guard node.kind == .integer || node.kind == .number else { throw poison("not a number") }
+        let text = String(decoding: bytes[Int(node.start)..<Int(node.end)], as: UTF8.self)
+        guard let value = Double(text), value.isFinite else { throw poison("number out of range") }
+        return value
+    }
+
+    /// Decodes a nested value; instants are read in the library's style, and the types `JSONDecoder` treats
+    /// specially (data, decimals, URLs) are left to it.
+    func value<T: Decodable>(_ type: T.Type, at index: Int, userInfo: [CodingUserInfoKey: Any]) throws -> T {
+        if type == String.self {
+            guard nodes[index].kind == .string || nodes[index].kind == .escapedString, let text = string(at: index)
+            else { throw poison("not a string") }
+            return unsafeBitCast(text, to: T.self)
+        }
+        if type == Date.self {
+            guard nodes[index].kind == .string || nodes[index].kind == .escapedString,
+                let text = string(at: index), let date = PublicDataJSON.parseInstant(text)
+            else { throw poison("not an instant") }
+            return unsafeBitCast(date, to: T.self)
+        }
+        if type == Data.self || type == Decimal.self || type == URL.self {
+            throw poison("\(type) is left to JSONDecoder")
+        }
+        return try T(from: TapeDecoder(tape: self, node: index, userInfo: userInfo))
+    }
+}
+
+/// A keyed container over an object node: keys are found by a scan that also refuses a repeated key.
+private struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let decoder: TapeDecoder
+    let object: Int
+    var tape: Tape { decoder.tape }
+
+    init(decoder: TapeDecoder, object: Int) {
+        self.decoder = decoder
+        self.object = object
+    }
+
+    var codingPath: [any CodingKey] { [] }
+
+    var allKeys: [Key] {
+        var keys: [Key] = []
+        var seen = Set<String>()
+        var index = object + 1
+        let end = Int(tape.nodes[object].end)
+        while index < end {
+            guard let name = tape.string(at: index) else { return [] }
+            if !seen.insert(name).inserted { tape.poisoned = true }
+            if let key = Key(stringValue: name) { keys.append(key) }
+            index = tape.next(after: index + 1)
+        }
+        return keys
+    }
+
+    /// The value node of `key`, or `nil`; a key present twice poisons the result.
+    func find(_ key: Key) -> Int? {
+        let name = key.stringValue
+        var found: Int?
+        var index = object + 1
+        let end = Int(tape.nodes[object].end)
+        while index < end {
+            if tape.keyMatches(index, name) {
+                if found != nil {
+                    tape.poisoned = true
+                    return found
+                }
+                found = index + 1
+            }
+            index = tape.next(after: index + 1)
+        }
+        return found
+    }
+
+    func require(_ key: Key) throws -> Int {
+        guard let index = find(key) else { throw tape.poison("missing key \(key.stringValue)") }
+        return index
+    }
+
+    func contains(_ key: Key) -> Bool { find(key) != nil }
+
+    func decodeNil(forKey key: Key) throws -> Bool { tape.nodes[try require(key)].kind == .null }
+
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try tape.bool(at: require(key)) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String {
+        try tape.value(String.self, at: require(key), userInfo: [:])
+    }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try tape.double(at: require(key)) }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { throw tape.poison("Float") }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try tape.integer(at: require(key)) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try tape.integer(at: require(key)) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try tape.integer(at: require(key)) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try tape.integer(at: require(key)) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try tape.integer(at: require(key)) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try tape.integer(at: require(key)) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try tape.integer(at: require(key)) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try tape.integer(at: require(key)) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try tape.integer(at: require(key)) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try tape.integer(at: require(key)) }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        try tape.value(type, at: require(key), userInfo: decoder.userInfo)
+    }
+
+    /// One scan for an optional value: absent or `null` is `nil`.
+    private func present(_ key: Key) -> Int? {
+        guard let index = find(key), tape.nodes[index].kind != .null else { return nil }
+        return index
+    }
+
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
+        try present(key).map { try tape.bool(at: $0) }
+    }
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+        try present(key).map { try tape.value(String.self, at: $0, userInfo: [:]) }
+    }
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
+        try present(key).map { try tape.double(at: $0) }
+    }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
+        try present(key).map { try tape.integer(at: $0) }
+    }
+    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? {
+        try present(key).map { try tape.integer(at: $0) }
+    }
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        try present(key).map { try tape.value(type, at: $0, userInfo: decoder.userInfo) }
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type,
+        forKey key: Key
+    ) throws -> KeyedDecodingContainer<NestedKey> {
+        try TapeDecoder(tape: tape, node: require(key), userInfo: decoder.userInfo).container(keyedBy: type)
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        try TapeDecoder(tape: tape, node: require(key), userInfo: decoder.userInfo).unkeyedContainer()
+    }
+
+    func superDecoder() throws -> any Decoder { throw tape.poison("superDecoder is left to JSONDecoder") }
+    func superDecoder(forKey key: Key) throws -> any Decoder {
+        throw tape.poison("superDecoder is left to JSONDecoder")
+    }
+}
+
+/// An unkeyed container over an array node.
+private struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
+    let decoder: TapeDecoder
+    let count: Int?
+    private(set) var currentIndex = 0
+    private var node: Int
+    var tape: Tape { decoder.tape }
+
+    init(decoder: TapeDecoder, array: Int) {
+        self.decoder = decoder
+        self.count = Int(decoder.tape.nodes[array].start)
+        self.node = array + 1
+    }
+
+    var codingPath: [any CodingKey] { [] }
+    var isAtEnd: Bool { currentIndex >= count! }
+
+    private mutating func take() throws -> Int {
+        guard !isAtEnd else { throw tape.poison("past the end of an array") }
+        let index = node
+        node = tape.next(after: node)
+        currentIndex += 1
+        return index
+    }
+
+    mutating func decodeNil() throws -> Bool {
+        guard !isAtEnd else { throw tape.poison("past the end of an array") }
+        guard tape.nodes[node].kind == .null else { return false }
+        _ = try take()
+        return true
+    }
+
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try tape.bool(at: take()) }
+    mutating func decode(_ type: String.Type) throws -> String {
+        try tape.value(String.self, at: take(), userInfo: [:])
+    }
+    mutating func decode(_ type: Double.Type) throws -> Double { try tape.double(at: take()) }
+    mutating func decode(_ type: Float.Type) throws -> Float { throw tape.poison("Float") }
+    mutating func decode(_ type: Int.Type) throws -> Int { try tape.integer(at: take()) }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try tape.integer(at: take()) }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try tape.integer(at: take()) }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try tape.integer(at: take()) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try tape.integer(at: take()) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try tape.integer(at: take()) }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try tape.integer(at: take()) }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try tape.integer(at: take()) }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try tape.integer(at: take()) }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try tape.integer(at: take()) }
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try tape.value(type, at: take(), userInfo: decoder.userInfo)
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type
+    ) throws -> KeyedDecodingContainer<NestedKey> {
+        try TapeDecoder(tape: tape, node: take(), userInfo: decoder.userInfo).container(keyedBy: type)
+    }
+
+    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        try TapeDecoder(tape: tape, node: take(), userInfo: decoder.userInfo).unkeyedContainer()
+    }
+
+    mutating func superDecoder() throws -> any Decoder { throw tape.poison("superDecoder is left to JSONDecoder") }
+}
+
+// MARK: - Writing
+
+extension FastJSON {
+    /// Encodes `value` exactly as ``PublicDataJSON/makeEncoder()`` does (sorted keys by UTF-8 bytes, slashes
+    /// unescaped, instants in the library's form), or returns `nil` when it cannot vouch for the bytes (floating
+    /// point numbers, data, URLs, decimals, instants outside years 1…9999, a value that encodes nothing at the
+    /// top level, any error); the caller then encodes with `JSONEncoder`.
+    package static func encode<T: Encodable>(_ value: T) -> Data? {
+        let encoder = TreeEncoder()
+        do {
+            try value.encode(to: encoder)
+        } catch {
+            return nil
+        }
+        guard !encoder.state.poisoned, let slot = encoder.slot else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        slot.write(into: &bytes)
+        return Data(bytes)
+    }
+}
+
+/// Shared state of one encoding: whether it stepped outside what the writer vouches for.
+private final class EncodingState {
+    var poisoned = false
+
+    func poison() -> any Error {
+        poisoned = true
+        return FastJSONUnavailable(message: "left to JSONEncoder")
+    }
+}
+
+/// A JSON object being built; members are written sorted by their keys' UTF-8 bytes.
+private final class ObjectSlot {
+    var members: [String: Slot] = [:]
+}
+
+/// A JSON array being built.
+private final class ArraySlot {
+    var elements: [Slot] = []
+}
+
+/// One encoded value: preformatted text, or a container still open to writes.
+private enum Slot {
+    case text([UInt8])
+    case object(ObjectSlot)
+    case array(ArraySlot)
+
+    func write(into bytes: inout [UInt8]) {
+        switch self {
+        case .text(let text):
+            bytes.append(contentsOf: text)
+        case .object(let object):
+            bytes.append(UInt8(ascii: "{"))
+            let sorted = object.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            for (offset, member) in sorted.enumerated() {
+                if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+                appendQuoted(member.key, to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                member.value.write(into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        case .array(let array):
+            bytes.append(UInt8(ascii: "["))
+            for (offset, element) in array.elements.enumerated() {
+                if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+                element.write(into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        }
+    }
+}
+
+private let hexDigits = Array("0123456789abcdef".utf8)
+
+/// Appends `text` as a JSON string with the escapes `JSONEncoder` writes (slashes unescaped).
+private func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
+    bytes.append(UInt8(ascii: "\""))
+    var text = text
+    text.withUTF8 { utf8 in
+        var mark = 0
+        for index in 0..<utf8.count {
+            let byte = utf8[index]
+            let escape: (UInt8, Bool)
+            switch byte {
+            case UInt8(ascii: "\""): escape = (UInt8(ascii: "\""), false)
+            case UInt8(ascii: "\\"): escape = (UInt8(ascii: "\\"), false)
+            case 0x08: escape = (UInt8(ascii: "b"), false)
+            case 0x0C: escape = (UInt8(ascii: "f"), false)
+            case 0x0A: escape = (UInt8(ascii: "n"), false)
+            case 0x0D: escape = (UInt8(ascii: "r"), false)
+            case 0x09: escape = (UInt8(ascii: "t"), false)
+            case 0x00...0x1F: escape = (0, true)
+            default: continue
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[mark..<index]))
+            bytes.append(UInt8(ascii: "\\"))
+            if escape.1 {
+                bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                bytes.append(hexDigits[Int(byte >> 4)])
+                bytes.append(hexDigits[Int(byte & 0xF)])
+            } else {
+                bytes.append(escape.0)
+            }
+            mark = index + 1
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[mark..<utf8.count]))
+    }
+    bytes.append(UInt8(ascii: "\""))
+}
+
+/// The preformatted text of a value the writer formats itself, `nil` for one it encodes through `encode(to:)`.
+/// - Throws: the poison error for the types it leaves to `JSONEncoder`.
+private func scalarText<T: Encodable>(_ value: T, _ state: EncodingState) throws -> [UInt8]? {
+    if T.self == String.self {
+        let text = unsafeBitCast(value, to: String.self)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + 2)
+        appendQuoted(text, to: &bytes)
+        return bytes
+    }
+    if T.self == Date.self {
+        let date = unsafeBitCast(value, to: Date.self)
+        let ms = date.millisecondsSince1970
+        guard date.timeIntervalSince1970.isFinite, ms >= PublicDataJSON.earliestInstantMilliseconds,
+            ms <= PublicDataJSON.latestInstantMilliseconds
+        else { throw state.poison() }
+        return Array(("\"" + PublicDataJSON.formatInstant(date) + "\"").utf8)
+    }
+    if T.self == Double.self || T.self == Float.self || T.self == Data.self || T.self == URL.self
+        || T.self == Decimal.self
+    {
+        throw state.poison()
+    }
+    return nil
+}
+
+/// An `Encoder` that builds a tree of slots (one per value).
+private final class TreeEncoder: Encoder {
+    let state: EncodingState
+    var slot: Slot?
+
+    init(state: EncodingState = EncodingState()) {
+        self.state = state
+    }
+
+    var codingPath: [any CodingKey] { [] }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        let object: ObjectSlot
+        switch slot {
+        case .object(let existing): object = existing
+        case nil:
+            object = ObjectSlot()
+            slot = .object(object)
+        default:
+            state.poisoned = true
+            object = ObjectSlot()
+        }
+        return KeyedEncodingContainer(TreeKeyedContainer<Key>(object: object, state: state))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        let array: ArraySlot
+        switch slot {
+        case .array(let existing): array = existing
+        case nil:
+            array = ArraySlot()
+            slot = .array(array)
+        default:
+            state.poisoned = true
+            array = ArraySlot()
+        }
+        return TreeUnkeyedContainer(array: array, state: state)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer {
+        TreeSingleValueContainer(encoder: self)
+    }
+
+    /// Encodes a nested value into its own slot (`{}` when it encodes nothing, as `JSONEncoder` writes).
+    static func slot<T: Encodable>(for value: T, _ state: EncodingState) throws -> Slot {
+        if let text = try scalarText(value, state) { return .text(text) }
+        let nested = TreeEncoder(state: state)
+        try value.encode(to: nested)
+        return nested.slot ?? .object(ObjectSlot())
+    }
+}
+
+@inline(__always) private func integerText<I: FixedWidthInteger>(_ value: I) -> Slot {
+    .text(Array(String(value).utf8))
+}
+
+private var nullText: Slot { .text([0x6E, 0x75, 0x6C, 0x6C]) }
+private var trueText: Slot { .text([0x74, 0x72, 0x75, 0x65]) }
+private var falseText: Slot { .text([0x66, 0x61, 0x6C, 0x73, 0x65]) }
+
+private struct TreeKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let object: ObjectSlot
+    let state: EncodingState
+
+    var codingPath: [any CodingKey] { [] }
+
+    mutating func encodeNil(forKey key: Key) throws { object.members[key.stringValue] = nullText }
+    mutating func encode(_ value: Bool, forKey key: Key) throws {
+        object.members[key.stringValue] = value ? trueText : falseText
+    }
+    mutating func encode(_ value: String, forKey key: Key) throws {
+        object.members[key.stringValue] = try TreeEncoder.slot(for: value, state)
+    }
+    mutating func encode(_ value: Double, forKey key: Key) throws { throw state.poison() }
+    mutating func encode(_ value: Float, forKey key: Key) throws { throw state.poison() }
+    mutating func encode(_ value: Int, forKey key: Key) throws { object.members[key.stringValue] = integerText(value) }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { object.members[key.stringValue] = integerText(value) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws {
+        object.members[key.stringValue] = integerText(value)
+    }
+    mutating func encode(_ value: Int32, forKey key: Key) throws {
+        object.members[key.stringValue] = integerText(value)
+    }
+    mutating func encode(_ value: Int64, forKey key: Key) throws {
+        object.members[key.stringValue] = integerText(value)
+    }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { object.members[key.stringValue] = integerText(value) }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws {
+        object.members[key.stringValue] = integerText(value)
+    }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws {
+        object.members[key.stringValue] = integerText(value)
+    }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws {
+        object.members[key.stringValue] = integerText(value)
+    }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws {
+        object.members[key.stringValue] = integerText(value)
+    }
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        object.members[key.stringValue] = try TreeEncoder.slot(for: value, state)
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type,
+        forKey key: Key
+    ) -> KeyedEncodingContainer<NestedKey> {
+        let nested: ObjectSlot
+        if case .object(let existing) = object.members[key.stringValue] {
+            nested = existing
+        } else {
+            if object.members[key.stringValue] != nil { state.poisoned = true }
+            nested = ObjectSlot()
+            object.members[key.stringValue] = .object(nested)
+        }
+        return KeyedEncodingContainer(TreeKeyedContainer<NestedKey>(object: nested, state: state))
+    }
+
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        let nested: ArraySlot
+        if case .array(let existing) = object.members[key.stringValue] {
+            nested = existing
+        } else {
+            if object.members[key.stringValue] != nil { state.poisoned = true }
+            nested = ArraySlot()
+            object.members[key.stringValue] = .array(nested)
+        }
+        return TreeUnkeyedContainer(array: nested, state: state)
+    }
+
+    mutating func superEncoder() -> any Encoder {
+        state.poisoned = true
+        return TreeEncoder(state: state)
+    }
+
+    mutating func superEncoder(forKey key: Key) -> any Encoder {
+        state.poisoned = true
+        return TreeEncoder(state: state)
+    }
+}
+
+private struct TreeUnkeyedContainer: UnkeyedEncodingContainer {
+    let array: ArraySlot
+    let state: EncodingState
+
+    var codingPath: [any CodingKey] { [] }
+    var count: Int { array.elements.count }
+
+    mutating func encodeNil() throws { array.elements.append(nullText) }
+    mutating func encode(_ value: Bool) throws { array.elements.append(value ? trueText : falseText) }
+    mutating func encode(_ value: String) throws { array.elements.append(try TreeEncoder.slot(for: value, state)) }
+    mutating func encode(_ value: Double) throws { throw state.poison() }
+    mutating func encode(_ value: Float) throws { throw state.poison() }
+    mutating func encode(_ value: Int) throws { array.elements.append(integerText(value)) }
+    mutating func encode(_ value: Int8) throws { array.elements.append(integerText(value)) }
+    mutating func encode(_ value: Int16) throws { array.elements.append(integerText(value)) }
+    mutating func encode(_ value: Int32) throws { array.elements.append(integerText(value)) }
+    mutating func encode(_ value: Int64) throws { array.elements.append(integerText(value)) }
+    mutating func encode(_ value: UInt) throws { array.elements.append(integerText(value)) }
+    mutating func encode(_ value: UInt8) throws { array.elements.append(integerText(value)) }
+    mutating func encode(_ value: UInt16) throws { array.elements.append(integerText(value)) }
+    mutating func encode(_ value: UInt32) throws { array.elements.append(integerText(value)) }
+    mutating func encode(_ value: UInt64) throws { array.elements.append(integerText(value)) }
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        array.elements.append(try TreeEncoder.slot(for: value, state))
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type
+    ) -> KeyedEncodingContainer<NestedKey> {
+        let nested = ObjectSlot()
+        array.elements.append(.object(nested))
+        return KeyedEncodingContainer(TreeKeyedContainer<NestedKey>(object: nested, state: state))
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        let nested = ArraySlot()
+        array.elements.append(.array(nested))
+        return TreeUnkeyedContainer(array: nested, state: state)
+    }
+
+    mutating func superEncoder() -> any Encoder {
+        state.poisoned = true
+        return TreeEncoder(state: state)
+    }
+}
+
+private struct TreeSingleValueContainer: SingleValueEncodingContainer {
+    let encoder: TreeEncoder
+    var codingPath: [any CodingKey] { [] }
+
+    /// A single value container writes once; a second write is left to `JSONEncoder`.
+    private func set(_ slot: Slot) {
+        if encoder.slot != nil { encoder.state.poisoned = true }
+        encoder.slot = slot
+    }
+
+    mutating func encodeNil() throws { set(nullText) }
+    mutating func encode(_ value: Bool) throws { set(value ? trueText : falseText) }
+    mutating func encode(_ value: String) throws { set(try TreeEncoder.slot(for: value, encoder.state)) }
+    mutating func encode(_ value: Double) throws { throw encoder.state.poison() }
+    mutating func encode(_ value: Float) throws { throw encoder.state.poison() }
+    mutating func encode(_ value: Int) throws { set(integerText(value)) }
+    mutating func encode(_ value: Int8) throws { set(integerText(value)) }
+    mutating func encode(_ value: Int16) throws { set(integerText(value)) }
+    mutating func encode(_ value: Int32) throws { set(integerText(value)) }
+    mutating func encode(_ value: Int64) throws { set(integerText(value)) }
+    mutating func encode(_ value: UInt) throws { set(integerText(value)) }
+    mutating func encode(_ value: UInt8) throws { set(integerText(value)) }
+    mutating func encode(_ value: UInt16) throws { set(integerText(value)) }
+    mutating func encode(_ value: UInt32) throws { set(integerText(value)) }
+    mutating func encode(_ value: UInt64) throws { set(integerText(value)) }
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        if let text = try scalarText(value, encoder.state) {
+            set(.text(text))
+            return
+        }
+        // A value encoding itself into this encoder (as wrappers do) shares its slot.
+        if encoder.slot != nil { encoder.state.poisoned = true }
+        try value.encode(to: encoder)
+    }
+}

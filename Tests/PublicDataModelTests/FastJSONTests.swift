@@ -1,0 +1,265 @@
+import Foundation
+import Testing
+
+@testable import PublicDataModel
+
+/// The fast reader never decides differently from `JSONDecoder` in the library's style: whatever it returns,
+/// `JSONDecoder` returns too (equal), and whatever it cannot vouch for it leaves to `JSONDecoder`.
+@Suite struct FastJSONTests {
+    enum Color: String, Codable, Hashable { case red, green }
+
+    struct Inner: Codable, Hashable {
+        var name: String
+        var tags: [String]
+        var weight: Double?
+    }
+
+    /// One field of every kind the library's payloads use.
+    struct Sample: Codable, Hashable {
+        var text: String
+        var count: Int
+        var big: Int64
+        var small: UInt8
+        var ratio: Double
+        var flag: Bool
+        var at: Date
+        var day: CivilDate
+        var color: Color
+        var optional: String?
+        var list: [Int]
+        var nested: [Inner]
+        var table: [String: Int]
+        var money: Money
+    }
+
+    static let sample = Sample(
+        text: "税务 \"quoted\" / back\\slash \u{1F600} tab\t",
+        count: -42,
+        big: 9_007_199_254_740_993,
+        small: 255,
+        ratio: 0.1,
+        flag: true,
+        at: Date(millisecondsSince1970: 1_772_413_200_123),
+        day: CivilDate(year: 2026, month: 3, day: 1)!,
+        color: .green,
+        optional: nil,
+        list: [1, 2, 3],
+        nested: [Inner(name: "a", tags: [], weight: 1.5e-3), Inner(name: "", tags: ["x", "y"], weight: nil)],
+        table: ["one": 1, "two": 2],
+        money: Money(fen: 1250)
+    )
+
+    /// Decodes with `JSONDecoder` in the library's style, or `nil`.
+    static func foundation<T: Decodable>(_ type: T.Type, _ data: Data) -> T? {
+        try? PublicDataJSON.makeDecoder().decode(type, from: data)
+    }
+
+    @Test func decodesEveryKindOfFieldLikeJSONDecoder() throws {
+        let data = try PublicDataJSON.encode(Self.sample)
+        let fast = try #require(FastJSON.decode(Sample.self, from: data))
+        #expect(fast == Self.sample)
+        #expect(fast == Self.foundation(Sample.self, data))
+    }
+
+    /// Documents at the edge of the grammar: the fast reader either agrees with `JSONDecoder` or steps aside.
+    @Test(arguments: [
+        #"{"a":1,"a":2}"#,  // a repeated key
+        #"{"a":1.0}"#,  // a fraction for an integer
+        #"{"a":1e2}"#,  // an exponent for an integer
+        #"{"a":-0}"#,
+        #"{"a":01}"#,
+        #"{"a":9223372036854775808}"#,
+        #"{"a":-9223372036854775808}"#,
+        #"{"a":"1"}"#,
+        #"{"a":true}"#,
+        #"{"a":null}"#,
+        #"{}"#,
+        #" { "a" : 7 } "#,
+        #"{"a":7,}"#,
+        #"{"a":7}x"#,
+        "\u{FEFF}{\"a\":7}",
+        #"{"a":7,"b":"\ud83d\ude00"}"#,
+        #"{"a":7,"b":"\ud83d"}"#,
+        #"{"a":7,"b":"\ude00x"}"#,
+        #"{"a":7,"b":"\u0000"}"#,
+        #"{"a":7,"b":"\q"}"#,
+        "{\"a\":7,\"b\":\"\t\"}",
+        #"{"\u0061":7}"#,
+        #"{"a":NaN}"#,
+        #"{"a":7"#,
+        #"[{"a":7}]"#,
+        #"7"#,
+    ])
+    func edgeDocumentsAgreeWithJSONDecoder(text: String) {
+        struct A: Codable, Hashable {
+            var a: Int
+            var b: String?
+        }
+        let data = Data(text.utf8)
+        if let fast = FastJSON.decode(A.self, from: data) {
+            #expect(fast == Self.foundation(A.self, data), "fast reader accepted \(text)")
+        }
+        let viaLibrary = try? PublicDataJSON.decode(A.self, from: data)
+        #expect(viaLibrary == Self.foundation(A.self, data))
+    }
+
+    @Test func invalidUTF8IsLeftToJSONDecoder() {
+        var bytes = Array(#"{"a":7,"b":"x"}"#.utf8)
+        bytes[12] = 0xC0  // an overlong lead byte inside the string
+        #expect(FastJSON.decode([String: String].self, from: Data(bytes)) == nil)
+        bytes[12] = 0xED  // a surrogate's lead byte followed by a quote
+        #expect(FastJSON.decode([String: String].self, from: Data(bytes)) == nil)
+    }
+
+    @Test func deepNestingIsLeftToJSONDecoder() {
+        let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
+        #expect(FastJSON.decode([[Int]].self, from: Data(deep.utf8)) == nil)
+    }
+
+    /// A type that catches a failed attempt and tries another reading must not see the fast reader's own
+    /// refusals as answers.
+    @Test func aCaughtRefusalStillFallsBack() {
+        struct Flexible: Decodable, Hashable {
+            var value: String
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                if let number = try? container.decode(Int.self) {
+                    value = "int \(number)"
+                } else {
+                    value = "double \(try container.decode(Double.self))"
+                }
+            }
+        }
+        let data = Data(#"[1.0e0]"#.utf8)
+        #expect(FastJSON.decode([Flexible].self, from: data) == nil)
+        #expect((try? PublicDataJSON.decode([Flexible].self, from: data)) == Self.foundation([Flexible].self, data))
+    }
+
+    /// Thousands of mutated documents: the fast reader's every answer equals `JSONDecoder`'s.
+    @Test func mutatedDocumentsNeverDisagree() throws {
+        let original = Array(try PublicDataJSON.encode(Self.sample))
+        let alphabet = Array(#"{}[]",:0123456789-+.eE\"/ntfrul \#u{00}"#.utf8) + [0xC3, 0xA9, 0xFF, 0x80]
+        var generator = SplitMix(seed: 0x5EED)
+        var accepted = 0
+        for _ in 0..<4_000 {
+            var bytes = original
+            for _ in 0..<(1 + Int(generator.next() % 3)) {
+                let position = Int(generator.next() % UInt64(bytes.count))
+                switch generator.next() % 3 {
+                case 0: bytes[position] = alphabet[Int(generator.next() % UInt64(alphabet.count))]
+                case 1: bytes.remove(at: position)
+                default: bytes.insert(alphabet[Int(generator.next() % UInt64(alphabet.count))], at: position)
+                }
+            }
+            let data = Data(bytes)
+            if let fast = FastJSON.decode(Sample.self, from: data) {
+                accepted += 1
+                #expect(fast == Self.foundation(Sample.self, data), "\(String(decoding: bytes, as: UTF8.self))")
+            }
+        }
+        // Some mutations (inside strings, digits) stay valid: the comparison is not vacuous.
+        #expect(accepted > 100)
+    }
+}
+
+/// The fast writer produces exactly `JSONEncoder`'s bytes, or steps aside.
+@Suite struct FastJSONWriterTests {
+    struct Texts: Codable, Hashable {
+        var value: String
+        var keyed: [String: String]
+    }
+
+    static func foundation<T: Encodable>(_ value: T) throws -> Data {
+        try PublicDataJSON.makeEncoder().encode(value)
+    }
+
+    @Test func writesEveryKindOfFieldAsJSONEncoderDoes() throws {
+        var sample = FastJSONTests.sample
+        sample.ratio = 0  // floating point is left to JSONEncoder; see below
+        struct NoFloat: Codable {
+            var text: String
+            var count: Int
+            var big: Int64
+            var small: UInt8
+            var flag: Bool
+            var at: Date
+            var day: CivilDate
+            var color: FastJSONTests.Color
+            var optional: String?
+            var present: String?
+            var list: [Int]
+            var table: [String: Int]
+            var money: Money
+            var empty: [String: Int]
+            var nothing: [Int]
+        }
+        let value = NoFloat(
+            text: sample.text,
+            count: sample.count,
+            big: sample.big,
+            small: sample.small,
+            flag: sample.flag,
+            at: sample.at,
+            day: sample.day,
+            color: sample.color,
+            optional: nil,
+            present: "x",
+            list: sample.list,
+            table: ["b": 2, "a": 1, "B": 3, "é": 4, "ab": 5],
+            money: sample.money,
+            empty: [:],
+            nothing: []
+        )
+        let fast = try #require(FastJSON.encode(value))
+        #expect(fast == (try Self.foundation(value)))
+    }
+
+    /// Every control character, quotes, backslashes, slashes and non-ASCII text escape as `JSONEncoder` does;
+    /// keys sort by their UTF-8 bytes.
+    @Test func escapesAndKeyOrderMatch() throws {
+        let all = String((0..<0x80).map { Character(Unicode.Scalar(UInt8($0))) }) + "/\\\"税\u{1F600}\u{7F}"
+        let value = Texts(value: all, keyed: [all: "k", "Z": "z", "a": "a", "\u{1F600}": "e", "": "empty"])
+        let fast = try #require(FastJSON.encode(value))
+        #expect(fast == (try Self.foundation(value)))
+    }
+
+    @Test(arguments: [0.1, 1e300, -0.0, 3.0])
+    func floatingPointIsLeftToJSONEncoder(number: Double) {
+        #expect(FastJSON.encode(["x": number]) == nil)
+        #expect((try? PublicDataJSON.encode(["x": number])) == (try? Self.foundation(["x": number])))
+    }
+
+    @Test func outOfRangeInstantsAreLeftToJSONEncoder() {
+        let far = Date(millisecondsSince1970: PublicDataJSON.latestInstantMilliseconds + 1)
+        #expect(FastJSON.encode([far]) == nil)
+        #expect(throws: EncodingError.self) { try PublicDataJSON.encode([far]) }
+    }
+
+    /// Random strings and tables: the writer's bytes always equal `JSONEncoder`'s.
+    @Test func randomDocumentsMatch() throws {
+        var generator = SplitMix(seed: 42)
+        let pieces = ["a", "B", "\u{0}", "\n", "\"", "\\", "/", "é", "税", "\u{1F600}", "0", " ", "\u{1F}", "\u{7F}"]
+        func text() -> String {
+            (0..<Int(generator.next() % 6)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
+        }
+        for _ in 0..<500 {
+            var table: [String: String] = [:]
+            for _ in 0..<Int(generator.next() % 5) { table[text()] = text() }
+            let value = Texts(value: text(), keyed: table)
+            #expect(FastJSON.encode(value) == (try Self.foundation(value)))
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64) for reproducible mutations.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
