@@ -739,7 +739,20 @@ private final class EncodingState {
 
 /// A JSON object being built; members are written sorted by their keys' UTF-8 bytes.
 private final class ObjectSlot {
-    var members: [String: Slot] = [:]
+    /// Members in the order written; a key written again replaces its value (as `JSONEncoder` does).
+    var members: [(key: String, value: Slot)] = []
+
+    subscript(key: String) -> Slot? {
+        get { members.first { $0.key == key }?.value }
+        set {
+            guard let newValue else { return }
+            if let index = members.firstIndex(where: { $0.key == key }) {
+                members[index].value = newValue
+            } else {
+                members.append((key, newValue))
+            }
+        }
+    }
 }
 
 /// A JSON array being built.
@@ -909,41 +922,41 @@ private struct TreeKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
 
     var codingPath: [any CodingKey] { [] }
 
-    mutating func encodeNil(forKey key: Key) throws { object.members[key.stringValue] = nullText }
+    mutating func encodeNil(forKey key: Key) throws { object[key.stringValue] = nullText }
     mutating func encode(_ value: Bool, forKey key: Key) throws {
-        object.members[key.stringValue] = value ? trueText : falseText
+        object[key.stringValue] = value ? trueText : falseText
     }
     mutating func encode(_ value: String, forKey key: Key) throws {
-        object.members[key.stringValue] = try TreeEncoder.slot(for: value, state)
+        object[key.stringValue] = try TreeEncoder.slot(for: value, state)
     }
     mutating func encode(_ value: Double, forKey key: Key) throws { throw state.poison() }
     mutating func encode(_ value: Float, forKey key: Key) throws { throw state.poison() }
-    mutating func encode(_ value: Int, forKey key: Key) throws { object.members[key.stringValue] = integerText(value) }
-    mutating func encode(_ value: Int8, forKey key: Key) throws { object.members[key.stringValue] = integerText(value) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { object[key.stringValue] = integerText(value) }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { object[key.stringValue] = integerText(value) }
     mutating func encode(_ value: Int16, forKey key: Key) throws {
-        object.members[key.stringValue] = integerText(value)
+        object[key.stringValue] = integerText(value)
     }
     mutating func encode(_ value: Int32, forKey key: Key) throws {
-        object.members[key.stringValue] = integerText(value)
+        object[key.stringValue] = integerText(value)
     }
     mutating func encode(_ value: Int64, forKey key: Key) throws {
-        object.members[key.stringValue] = integerText(value)
+        object[key.stringValue] = integerText(value)
     }
-    mutating func encode(_ value: UInt, forKey key: Key) throws { object.members[key.stringValue] = integerText(value) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { object[key.stringValue] = integerText(value) }
     mutating func encode(_ value: UInt8, forKey key: Key) throws {
-        object.members[key.stringValue] = integerText(value)
+        object[key.stringValue] = integerText(value)
     }
     mutating func encode(_ value: UInt16, forKey key: Key) throws {
-        object.members[key.stringValue] = integerText(value)
+        object[key.stringValue] = integerText(value)
     }
     mutating func encode(_ value: UInt32, forKey key: Key) throws {
-        object.members[key.stringValue] = integerText(value)
+        object[key.stringValue] = integerText(value)
     }
     mutating func encode(_ value: UInt64, forKey key: Key) throws {
-        object.members[key.stringValue] = integerText(value)
+        object[key.stringValue] = integerText(value)
     }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        object.members[key.stringValue] = try TreeEncoder.slot(for: value, state)
+        object[key.stringValue] = try TreeEncoder.slot(for: value, state)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
@@ -951,24 +964,24 @@ private struct TreeKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
         forKey key: Key
     ) -> KeyedEncodingContainer<NestedKey> {
         let nested: ObjectSlot
-        if case .object(let existing) = object.members[key.stringValue] {
+        if case .object(let existing) = object[key.stringValue] {
             nested = existing
         } else {
-            if object.members[key.stringValue] != nil { state.poisoned = true }
+            if object[key.stringValue] != nil { state.poisoned = true }
             nested = ObjectSlot()
-            object.members[key.stringValue] = .object(nested)
+            object[key.stringValue] = .object(nested)
         }
         return KeyedEncodingContainer(TreeKeyedContainer<NestedKey>(object: nested, state: state))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let nested: ArraySlot
-        if case .array(let existing) = object.members[key.stringValue] {
+        if case .array(let existing) = object[key.stringValue] {
             nested = existing
         } else {
-            if object.members[key.stringValue] != nil { state.poisoned = true }
+            if object[key.stringValue] != nil { state.poisoned = true }
             nested = ArraySlot()
-            object.members[key.stringValue] = .array(nested)
+            object[key.stringValue] = .array(nested)
         }
         return TreeUnkeyedContainer(array: nested, state: state)
     }

@@ -319,7 +319,7 @@ public struct EventEnvelope<Process: WorkflowProcess>: Sendable, Hashable {
 
     /// The JSON payload as stored: trace keys, the payload struct's fields, then deadlines and notifications.
     public func encodedPayload(closing closed: [Process.Deadline]) throws -> Data {
-        let coding = EnvelopeCoding(envelope: self, closed: closed.map(\.rawValue))
+        let coding = EnvelopeCoding(envelope: self, closed: closed.map { $0.rawValue })
         if let data = FastJSON.encode(coding) { return data }
         return try Self.encoder.encode(coding)
     }

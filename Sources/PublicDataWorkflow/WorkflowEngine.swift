@@ -345,7 +345,7 @@ public final class WorkflowEngine: Sendable {
                     stream: stream,
                     events: events,
                     state: instance.stateName,
-                    decision: drafts.lazy.compactMap(\.event.decision).first,
+                    decision: drafts.lazy.compactMap { $0.event.decision }.first,
                     isRefusal: drafts.contains { $0.event.isRefusal },
                     deduplicated: deduplicated
                 )
@@ -438,7 +438,7 @@ public final class WorkflowEngine: Sendable {
             stream: stream,
             events: previous,
             state: try await instance(P.self, stream: stream).stateName,
-            decision: events.lazy.compactMap(\.decision).first,
+            decision: events.lazy.compactMap { $0.decision }.first,
             isRefusal: events.contains { $0.isRefusal },
             deduplicated: true
         )
@@ -491,7 +491,7 @@ public final class WorkflowEngine: Sendable {
                     stream: current.stream
                 )
             }
-            let opened = Set(spec.opens.map(\.rawValue))
+            let opened = Set(spec.opens.map { $0.rawValue })
             for deadline in draft.deadlines where !opened.contains(deadline.key) {
                 throw WorkflowError(
                     code: .invalidState,
@@ -567,7 +567,7 @@ public final class WorkflowEngine: Sendable {
         kind draft: Draft<P>
     ) -> [NotificationTarget] {
         guard !spec.notifies.isEmpty else { return [] }
-        let due = draft.deadlines.map(\.dueDay).min()
+        let due = draft.deadlines.map { $0.dueDay }.min()
         var subject = "\(draft.event.kind.rawValue): \(stream)"
         if let due { subject += ", due \(due)" }
         var targets: [NotificationTarget] = []
