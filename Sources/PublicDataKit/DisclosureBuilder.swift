@@ -66,6 +66,7 @@ public enum DisclosureBuilder {
         types.formUnion([ProductProcess.Event.Kind.drafted, .feeCapSet, .published].map(\.rawValue))
         let settlementKinds: [SettlementProcess.Event.Kind] = [
             .usageRecorded, .periodClosed, .accountsSettled, .settledOnExit, .creditNoteIssued, .usageVoided,
+            .usageRecordedInBatch,
         ]
         types.formUnion(settlementKinds.map(\.rawValue))
         return types
@@ -175,7 +176,7 @@ public enum DisclosureBuilder {
         ) {
             guard day >= period.start else { return }
             switch envelope.event {
-            case .usageRecorded(let recorded):
+            case .usageRecorded(let recorded), .usageRecordedInBatch(let recorded):
                 guard let product = products[recorded.usage.product] else { return }
                 for entry in product.sourceEntries {
                     var line = usage[entry] ?? (0, 0, [])

@@ -410,13 +410,22 @@ enum Scripts {
             .by(.operator, .settlement(.recordUsage(agreement: "agr-1", usage: Samples.usage("u-1")))),
             .by(.operator, .settlement(.recordUsage(agreement: "agr-1", usage: Samples.usage("u-2", quantity: 5)))),
             .by(.operator, .settlement(.voidUsage(agreement: "agr-1", idempotencyKey: "u-2", reason: "test call"))),
+            .by(
+                .operator,
+                .settlement(
+                    .recordUsageBatch(
+                        agreement: "agr-1",
+                        usages: [Samples.usage("u-1"), Samples.usage("u-3", quantity: 7)]
+                    )
+                )
+            ),
             .by(.implementingAgency, .settlement(.closeSettlementPeriod(agreement: "agr-1", period: Samples.march))),
             .by(
                 .operator,
                 .settlement(
                     .issueCreditNote(
                         agreement: "agr-1",
-                        invoice: "inv:settlement-agr-1:4:sub-1",
+                        invoice: "inv:settlement-agr-1:5:sub-1",
                         lines: [CreditQuantity(line: 0, quantity: 2)],
                         reason: "two calls failed"
                     )

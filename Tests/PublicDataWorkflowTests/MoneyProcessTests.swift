@@ -429,6 +429,29 @@ struct MoneyProcessTests {
         #expect(try await world.log().contains { $0.id == EventID("usage:agr-1:u-2") })
     }
 
+    /// A portal reports many calls at once: one command, idempotent per record.
+    @Test func aBatchOfUsageRecordsIsOneCommandIdempotentPerRecord() async throws {
+        let world = World()
+        try await world.run(Self.activeScenario)
+        try await Self.use(world, "u-1", 10, at: "2026-03-10T02:00:00Z")
+        let batch = (1...200).map { Samples.usage("u-\($0)", quantity: 1) }
+        let outcome = try await world.run(.operator, .settlement(.recordUsageBatch(agreement: "agr-1", usages: batch)))
+        #expect(outcome.events.count == 199)  // u-1 was already counted
+        try await Self.refused(world, .invalidState) {  // the same batch again: nothing new
+            try await world.run(.operator, .settlement(.recordUsageBatch(agreement: "agr-1", usages: batch)))
+        }
+        var bad = batch + [Samples.usage("u-seconds")]
+        bad[bad.count - 1].unit = .second
+        try await Self.refused(world, .invalidInput) {  // one bad record refuses the batch
+            try await world.run(.operator, .settlement(.recordUsageBatch(agreement: "agr-1", usages: bad)))
+        }
+        let invoice = try #require(
+            try await Self.close(world, "2026-03-01", "2026-03-31", at: "2026-04-01T02:00:00Z").first
+        )
+        #expect(invoice.lines.map(\.quantity) == [209])  // 10 + 199
+        #expect(invoice.total.fen == 4_180)
+    }
+
     // MARK: - 6. Credit notes by line and quantity
 
     @Test func creditNotesCreditLinesByQuantityNeverAboveTheInvoiceAndNetRevenueIsSplit() async throws {

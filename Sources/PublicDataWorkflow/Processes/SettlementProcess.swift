@@ -41,6 +41,8 @@ public enum SettlementProcess: WorkflowProcess {
         public var records: [String: UsageRecorded] = [:]
         /// Every voided usage record's key.
         public var voided: Set<String> = []
+        /// Every usage record's key ever counted (a batch skips them).
+        public var seenKeys: Set<String> = []
         /// Usage records in the open period.
         public var usageCount: Int64 = 0
         /// The latest closed period's summary.
@@ -110,6 +112,9 @@ public enum SettlementProcess: WorkflowProcess {
     public enum Command: ProcessCommand {
         /// Records one usage of a published product (metered, priced, idempotent by its key).
         case recordUsage(agreement: AgreementID, usage: UsageSpec)
+        /// Records many uses at once (a portal's report); idempotent per record: records already counted are
+        /// skipped, each new one is checked like ``recordUsage(agreement:usage:)`` and a bad one refuses the batch.
+        case recordUsageBatch(agreement: AgreementID, usages: [UsageSpec])
         /// Closes the open period and rates every subscription into an invoice.
         case closeSettlementPeriod(agreement: AgreementID, period: BillingPeriod)
         /// Distributes the closed period's revenue by contribution weights.
@@ -136,7 +141,7 @@ public enum SettlementProcess: WorkflowProcess {
 
         /// The commands' names.
         public enum Name: String, CommandNaming {
-            case recordUsage, closeSettlementPeriod, distributeRevenue, settleAccounts
+            case recordUsage, closeSettlementPeriod, distributeRevenue, settleAccounts, recordUsageBatch
             case voidUsage, issueCreditNote, approveAllowance, closeAllowanceYear, fileAnnualReport
 
             /// Who may issue it, and why.
@@ -149,8 +154,18 @@ public enum SettlementProcess: WorkflowProcess {
                         guards: [
                             "the operator of the product", "the product is published",
                             "the consumer's scenario of the product is filed and active",
-                            "a price plan version is in force on the usage day", "the unit is the plan's unit",
+                            "a price plan version is in force at the instant of use", "the unit is the plan's unit",
+                            "the plan is within the fee cap in force", "a voided key is never counted again",
                             "a duplicate key is counted once", "the purpose comes from the active scenario",
+                        ]
+                    )
+                case .recordUsageBatch:
+                    CommandSpec(
+                        [.operator],
+                        ["Art. 22", "Art. 25", "Art. 27", "Art. 28", "Art. 30"],
+                        guards: [
+                            "every record as for recordUsage", "a record already counted is skipped",
+                            "a key naming two different records refuses the batch", "something new to count",
                         ]
                     )
                 case .closeSettlementPeriod:
@@ -213,6 +228,7 @@ public enum SettlementProcess: WorkflowProcess {
             case .closeSettlementPeriod: .closeSettlementPeriod
             case .distributeRevenue: .distributeRevenue
             case .settleAccounts: .settleAccounts
+            case .recordUsageBatch: .recordUsageBatch
             case .voidUsage: .voidUsage
             case .issueCreditNote: .issueCreditNote
             case .approveAllowance: .approveAllowance
@@ -224,7 +240,8 @@ public enum SettlementProcess: WorkflowProcess {
         public var instanceID: String {
             switch self {
             case .recordUsage(let id, _), .closeSettlementPeriod(let id, _), .distributeRevenue(let id, _),
-                .settleAccounts(let id), .voidUsage(let id, _, _), .issueCreditNote(let id, _, _, _),
+                .settleAccounts(let id), .recordUsageBatch(let id, _), .voidUsage(let id, _, _),
+                .issueCreditNote(let id, _, _, _),
                 .approveAllowance(let id, _, _, _, _), .closeAllowanceYear(let id, _), .fileAnnualReport(let id, _, _):
                 id.rawValue
             }
@@ -250,6 +267,16 @@ public enum SettlementProcess: WorkflowProcess {
                     check.fail("$.shares", "every weight is zero")
                 }
                 if Set(shares.map(\.party)).count != shares.count { check.fail("$.shares", "a party is listed twice") }
+            case .recordUsageBatch(let id, let usages):
+                check.id(id, "$.agreement")
+                if usages.isEmpty { check.fail("$.usages", "names no record") }
+                for (index, usage) in usages.enumerated() {
+                    check.id(usage.product, "$.usages[\(index)].product")
+                    check.id(usage.subscription, "$.usages[\(index)].subscription")
+                    check.id(usage.consumer, "$.usages[\(index)].consumer")
+                    check.text(usage.idempotencyKey, "$.usages[\(index)].idempotencyKey")
+                    if usage.quantity <= 0 { check.fail("$.usages[\(index)].quantity", "is not positive") }
+                }
             case .voidUsage(let id, let key, let reason):
                 check.id(id, "$.agreement")
                 check.text(key, "$.idempotencyKey")
@@ -389,6 +416,8 @@ public enum SettlementProcess: WorkflowProcess {
         case accountsSettled(PeriodClosed)
         /// Accounts settled by the exit procedure.
         case settledOnExit(PeriodClosed)
+        /// A usage recorded as part of a batch.
+        case usageRecordedInBatch(UsageRecorded)
         /// A usage record voided.
         case usageVoided(UsageVoided)
         /// A credit note issued.
@@ -409,6 +438,7 @@ public enum SettlementProcess: WorkflowProcess {
             case revenueDistributed = "settlement.revenueDistributed"
             case accountsSettled = "settlement.accountsSettled"
             case settledOnExit = "settlement.settledOnExit"
+            case usageRecordedInBatch = "settlement.usageRecordedInBatch"
             case usageVoided = "settlement.usageVoided"
             case creditNoteIssued = "settlement.creditNoteIssued"
             case allowanceApproved = "settlement.allowanceApproved"
@@ -424,6 +454,7 @@ public enum SettlementProcess: WorkflowProcess {
             case .revenueDistributed: .revenueDistributed
             case .accountsSettled: .accountsSettled
             case .settledOnExit: .settledOnExit
+            case .usageRecordedInBatch: .usageRecordedInBatch
             case .usageVoided: .usageVoided
             case .creditNoteIssued: .creditNoteIssued
             case .allowanceApproved: .allowanceApproved
@@ -435,7 +466,7 @@ public enum SettlementProcess: WorkflowProcess {
 
         public func encodePayload(to encoder: any Encoder) throws {
             switch self {
-            case .usageRecorded(let payload): try payload.encode(to: encoder)
+            case .usageRecorded(let payload), .usageRecordedInBatch(let payload): try payload.encode(to: encoder)
             case .periodClosed(let payload), .accountsSettled(let payload), .settledOnExit(let payload):
                 try payload.encode(to: encoder)
             case .revenueDistributed(let payload): try payload.encode(to: encoder)
@@ -455,6 +486,7 @@ public enum SettlementProcess: WorkflowProcess {
             case .revenueDistributed: self = .revenueDistributed(try Distributed(from: decoder))
             case .accountsSettled: self = .accountsSettled(try PeriodClosed(from: decoder))
             case .settledOnExit: self = .settledOnExit(try PeriodClosed(from: decoder))
+            case .usageRecordedInBatch: self = .usageRecordedInBatch(try UsageRecorded(from: decoder))
             case .usageVoided: self = .usageVoided(try UsageVoided(from: decoder))
             case .creditNoteIssued: self = .creditNoteIssued(try CreditIssued(from: decoder))
             case .allowanceApproved: self = .allowanceApproved(try AllowanceApproved(from: decoder))
@@ -471,6 +503,7 @@ public enum SettlementProcess: WorkflowProcess {
             case .revenueDistributed: Distributed.self
             case .accountsSettled: PeriodClosed.self
             case .settledOnExit: PeriodClosed.self
+            case .usageRecordedInBatch: UsageRecorded.self
             case .usageVoided: UsageVoided.self
             case .creditNoteIssued: CreditIssued.self
             case .allowanceApproved: AllowanceApproved.self
@@ -499,6 +532,8 @@ public enum SettlementProcess: WorkflowProcess {
             return EventSpec(.command(.settleAccounts), from: unsettled, to: .settled, notifies: [.operator])
         case .settledOnExit:
             return EventSpec(.exit, from: unsettled, to: .settled, notifies: [.operator, .financeDepartment])
+        case .usageRecordedInBatch:
+            return EventSpec(.command(.recordUsageBatch), from: unsettled, to: .open)
         case .usageVoided: return EventSpec(.command(.voidUsage), from: [.open], to: nil)
         case .creditNoteIssued:
             return EventSpec(
@@ -544,106 +579,32 @@ public enum SettlementProcess: WorkflowProcess {
         let articles = command.name.spec.articles
         switch command {
         case .recordUsage(let agreementID, let usage):
-            let product = try await context.load(ProductProcess.self, usage.product.rawValue)
-            guard product.trace.agreementID == agreementID else {
-                throw context.refuse(
-                    .invalidInput,
-                    "product \(usage.product) is not under agreement \(agreementID)",
-                    articles
-                )
+            return [try await usageDraft(agreementID, usage, instance, context)]
+        case .recordUsageBatch(let agreementID, let usages):
+            var drafts: [Draft<Self>] = []
+            var batch: [String: UsageSpec] = [:]
+            for usage in usages {
+                if let earlier = batch[usage.idempotencyKey] {
+                    guard earlier == usage else {
+                        throw context.refuse(
+                            .invalidInput,
+                            "key \(usage.idempotencyKey) names two different records (pricing idempotencyConflict)",
+                            articles
+                        )
+                    }
+                    continue
+                }
+                batch[usage.idempotencyKey] = usage
+                // Idempotent per record: a record already counted (in any period) is skipped.
+                if instance.facts.seenKeys.contains(usage.idempotencyKey) { continue }
+                var draft = try await usageDraft(agreementID, usage, instance, context)
+                if case .usageRecorded(let recorded) = draft.event { draft.event = .usageRecordedInBatch(recorded) }
+                drafts.append(draft)
             }
-            try context.requireParty(product.trace.operatorID, when: .operator, articles)
-            try context.require(product, in: [.published], ["Art. 22"])
-            // Art. 22: the price plan version in force on the usage day prices the use.
-            guard let plan = product.facts.priceBook?.versions.last(where: { $0.covers(context.today) }) else {
-                throw context.refuse(
-                    .notAuthorized,
-                    "no price plan of product \(usage.product) is in force on \(context.today)",
-                    ["Art. 22"]
-                )
+            guard !drafts.isEmpty else {
+                throw context.refuse(.invalidState, "every record of the batch is already counted", articles)
             }
-            if case .usage(let charge) = plan.charge, charge.unit != usage.unit {
-                var error = context.refuse(
-                    .invalidInput,
-                    "the plan meters \(charge.unit.rawValue)s, not \(usage.unit.rawValue)s",
-                    articles
-                )
-                error.details = WorkflowError.Details(
-                    party: usage.consumer,
-                    product: usage.product,
-                    unit: usage.unit,
-                    plan: plan.id,
-                    planVersion: plan.version
-                )
-                throw error
-            }
-            if instance.facts.voided.contains(usage.idempotencyKey) {
-                throw context.refuse(
-                    .invalidState,
-                    "usage record \(usage.idempotencyKey) was voided; a voided key is never counted again",
-                    ["Art. 28"]
-                )
-            }
-            // 65号: a cap lowered below the plan's price applies from its date; the plan is not billed above it.
-            do {
-                try GuidedPrice.checkCaps(plan, caps: FeeCap.inForce(product.facts.feeCaps, on: context.today))
-            } catch {
-                var refusal = context.refuse(error, ["Art. 22", "65号"])
-                refusal.message =
-                    "the plan in force is above the fee cap in force on \(context.today): " + error.message
-                throw refusal
-            }
-            let (agreement, terms) = try await context.agreement(agreementID)
-            try context.require(agreement, in: [.active], ["Art. 13"])
-            // Art. 25, 27, 30: a use belongs to the consumer's filed, active scenario of this product.
-            guard let scenarioID = usage.scenario else {
-                throw context.refuse(
-                    .notAuthorized,
-                    "a use of \(usage.product) names no scenario; file the consumer's scenario first",
-                    ["Art. 25", "Art. 27"]
-                )
-            }
-            let scenario = try await context.instance(ScenarioProcess.self, scenarioID.rawValue)
-            guard scenario.state == .active, let spec = scenario.facts.scenario, spec.product == usage.product,
-                scenario.trace.applicantID == usage.consumer
-            else {
-                throw context.refuse(
-                    .notAuthorized,
-                    "scenario \(scenarioID) is not an active, filed scenario of \(usage.consumer) for "
-                        + "\(usage.product) (it is \(scenario.stateName))",
-                    ["Art. 25", "Art. 27", "Art. 30"]
-                )
-            }
-            let purpose = spec.purpose
-            if let previous = instance.facts.tallies[usage.subscription], previous.product != usage.product {
-                throw context.refuse(
-                    .invalidInput,
-                    "subscription \(usage.subscription) is for \(previous.product)",
-                    articles
-                )
-            }
-            var trace = TraceKeys()
-            trace.agreementID = agreementID
-            trace.operatorID = terms.terms.operatorParty
-            trace.agencyID = terms.terms.implementingAgency
-            trace.productID = usage.product
-            trace.pricePlanID = plan.id
-            trace.scenarioID = usage.scenario
-            let recorded = UsageRecorded(
-                usage: usage,
-                purpose: purpose,
-                usageDay: context.today,
-                plan: plan.id,
-                planVersion: plan.version,
-                classes: scenario.facts.classes.sorted()
-            )
-            return [
-                Draft(
-                    .usageRecorded(recorded),
-                    trace: trace,
-                    id: EventID("usage:\(agreementID):\(usage.idempotencyKey)")
-                )
-            ]
+            return drafts
         case .closeSettlementPeriod(_, let period):
             try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
             if let outside = instance.facts.records.values.first(where: { !period.contains($0.usageDay) }) {
@@ -797,6 +758,114 @@ public enum SettlementProcess: WorkflowProcess {
             )
             return [Draft(.annualReportFiled(filed))]
         }
+    }
+
+    /// The usage record of one use, checked (Art. 22, 25, 27, 28, 30; 65号).
+    static func usageDraft(
+        _ agreementID: AgreementID,
+        _ usage: UsageSpec,
+        _ instance: ProcessInstance<Self>,
+        _ context: DecisionContext
+    ) async throws(WorkflowError) -> Draft<Self> {
+        let articles = Command.Name.recordUsage.spec.articles
+        let product = try await context.load(ProductProcess.self, usage.product.rawValue)
+        guard product.trace.agreementID == agreementID else {
+            throw context.refuse(
+                .invalidInput,
+                "product \(usage.product) is not under agreement \(agreementID)",
+                articles
+            )
+        }
+        try context.requireParty(product.trace.operatorID, when: .operator, articles)
+        try context.require(product, in: [.published], ["Art. 22"])
+        // Art. 22: the price plan version in force on the usage day prices the use.
+        guard let plan = product.facts.priceBook?.versions.last(where: { $0.covers(context.today) }) else {
+            throw context.refuse(
+                .notAuthorized,
+                "no price plan of product \(usage.product) is in force on \(context.today)",
+                ["Art. 22"]
+            )
+        }
+        if case .usage(let charge) = plan.charge, charge.unit != usage.unit {
+            var error = context.refuse(
+                .invalidInput,
+                "the plan meters \(charge.unit.rawValue)s, not \(usage.unit.rawValue)s",
+                articles
+            )
+            error.details = WorkflowError.Details(
+                party: usage.consumer,
+                product: usage.product,
+                unit: usage.unit,
+                plan: plan.id,
+                planVersion: plan.version
+            )
+            throw error
+        }
+        if instance.facts.voided.contains(usage.idempotencyKey) {
+            throw context.refuse(
+                .invalidState,
+                "usage record \(usage.idempotencyKey) was voided; a voided key is never counted again",
+                ["Art. 28"]
+            )
+        }
+        // 65号: a cap lowered below the plan's price applies from its date; the plan is not billed above it.
+        do {
+            try GuidedPrice.checkCaps(plan, caps: FeeCap.inForce(product.facts.feeCaps, on: context.today))
+        } catch {
+            var refusal = context.refuse(error, ["Art. 22", "65号"])
+            refusal.message =
+                "the plan in force is above the fee cap in force on \(context.today): " + error.message
+            throw refusal
+        }
+        let (agreement, terms) = try await context.agreement(agreementID)
+        try context.require(agreement, in: [.active], ["Art. 13"])
+        // Art. 25, 27, 30: a use belongs to the consumer's filed, active scenario of this product.
+        guard let scenarioID = usage.scenario else {
+            throw context.refuse(
+                .notAuthorized,
+                "a use of \(usage.product) names no scenario; file the consumer's scenario first",
+                ["Art. 25", "Art. 27"]
+            )
+        }
+        let scenario = try await context.instance(ScenarioProcess.self, scenarioID.rawValue)
+        guard scenario.state == .active, let spec = scenario.facts.scenario, spec.product == usage.product,
+            scenario.trace.applicantID == usage.consumer
+        else {
+            throw context.refuse(
+                .notAuthorized,
+                "scenario \(scenarioID) is not an active, filed scenario of \(usage.consumer) for "
+                    + "\(usage.product) (it is \(scenario.stateName))",
+                ["Art. 25", "Art. 27", "Art. 30"]
+            )
+        }
+        let purpose = spec.purpose
+        if let previous = instance.facts.tallies[usage.subscription], previous.product != usage.product {
+            throw context.refuse(
+                .invalidInput,
+                "subscription \(usage.subscription) is for \(previous.product)",
+                articles
+            )
+        }
+        var trace = TraceKeys()
+        trace.agreementID = agreementID
+        trace.operatorID = terms.terms.operatorParty
+        trace.agencyID = terms.terms.implementingAgency
+        trace.productID = usage.product
+        trace.pricePlanID = plan.id
+        trace.scenarioID = usage.scenario
+        let recorded = UsageRecorded(
+            usage: usage,
+            purpose: purpose,
+            usageDay: context.today,
+            plan: plan.id,
+            planVersion: plan.version,
+            classes: scenario.facts.classes.sorted()
+        )
+        return Draft(
+            .usageRecorded(recorded),
+            trace: trace,
+            id: EventID("usage:\(agreementID):\(usage.idempotencyKey)")
+        )
     }
 
     /// The annual operating report of `year` is due on 31 March of the next year.
@@ -994,9 +1063,10 @@ public enum SettlementProcess: WorkflowProcess {
 
     public static func evolve(_ facts: inout Facts, _ event: Event) {
         switch event {
-        case .usageRecorded(let recorded):
+        case .usageRecorded(let recorded), .usageRecordedInBatch(let recorded):
             let usage = recorded.usage
             facts.records[usage.idempotencyKey] = recorded
+            facts.seenKeys.insert(usage.idempotencyKey)
             facts.usageCount += 1
             if var tally = facts.tallies[usage.subscription] {
                 tally.count += 1
