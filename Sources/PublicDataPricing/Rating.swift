@@ -636,8 +636,9 @@ public struct RatingRequest: Sendable, Hashable {
 
 /// Rating: turns a plan, a subscription and a period's usage into an invoice, exact to the fen.
 ///
-/// The plan version applied is the one in effect on the billing period's **first day**; a version that
-/// starts mid-period applies from the next period.
+/// ``rate(_:book:)`` applies the version in effect on the billing period's **first day** (it has no instants of
+/// use); ``rate(_:segments:)`` cuts a period at every version boundary, each version pricing the usage recorded
+/// while it was in force — the workflow's settlement uses it.
 public enum Rating {
     /// Rates `request` with the version of `book` in effect on the period's first day.
     ///
