@@ -65,7 +65,8 @@ public enum DisclosureBuilder {
         types.formUnion([DataRequestProcess.Event.Kind.submitted, .granted, .coReviewApproved].map(\.rawValue))
         types.formUnion([ProductProcess.Event.Kind.drafted, .feeCapSet, .published].map(\.rawValue))
         let settlementKinds: [SettlementProcess.Event.Kind] = [
-            .usageRecorded, .periodClosed, .accountsSettled, .settledOnExit,
+            .usageRecorded, .periodClosed, .accountsSettled, .settledOnExit, .creditNoteIssued, .usageVoided,
+            .usageRecordedInBatch,
         ]
         types.formUnion(settlementKinds.map(\.rawValue))
         return types
@@ -175,7 +176,7 @@ public enum DisclosureBuilder {
         ) {
             guard day >= period.start else { return }
             switch envelope.event {
-            case .usageRecorded(let recorded):
+            case .usageRecorded(let recorded), .usageRecordedInBatch(let recorded):
                 guard let product = products[recorded.usage.product] else { return }
                 for entry in product.sourceEntries {
                     var line = usage[entry] ?? (0, 0, [])
@@ -190,7 +191,21 @@ public enum DisclosureBuilder {
                         (try? (revenue[invoice.product] ?? .zero).adding(invoice.total))
                         ?? revenue[invoice.product]
                 }
-            case .revenueDistributed:
+            case .creditNoteIssued(let issued):
+                // Net revenue: a credit note reduces its product's revenue.
+                let note = issued.creditNote
+                revenue[note.product] =
+                    (try? (revenue[note.product] ?? .zero).subtracting(note.amount)) ?? revenue[note.product]
+            case .usageVoided(let voided):
+                guard let product = products[voided.usage.product] else { return }
+                for entry in product.sourceEntries {
+                    guard var line = usage[entry] else { continue }
+                    line.calls -= voided.usage.quantity
+                    line.records -= 1
+                    usage[entry] = line
+                }
+            case .revenueDistributed, .allowanceApproved, .yearClosed, .annualReportFiled,
+                .annualReportOverdue:
                 break
             }
         }

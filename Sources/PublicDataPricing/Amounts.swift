@@ -178,6 +178,9 @@ public struct UnitPrice: Codable, Sendable, Hashable, CustomStringConvertible {
 /// and never round again; a revenue split divides whole fen with the largest-remainder method and
 /// needs no rounding.
 public enum RoundingRule {
+    /// The rule in words, as every invoice and invoice line states it.
+    public static let statement = "half-up to the fen (a tie of exactly half a fen away from zero), once per line"
+
     /// Rounds an exact amount to whole fen, half-up (ties away from zero).
     public static func fen(_ amount: ExactAmount) -> Int64 {
         // amount = whole + numerator/denominator with 0 <= numerator < denominator.

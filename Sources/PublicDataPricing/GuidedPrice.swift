@@ -27,13 +27,50 @@ public struct FeeCap: Codable, Sendable, Hashable {
     public var setBy: PartyID
     /// Where the cap comes from, e.g. a document number.
     public var source: String
+    /// The first day the cap applies; `nil` means from the beginning (it then applies to every day until a later
+    /// cap of the same charge basis takes over).
+    public var effectiveFrom: CivilDate?
 
     /// Creates a cap.
-    public init(product: ProductID, limit: FeeLimit, setBy: PartyID, source: String) {
+    public init(product: ProductID, limit: FeeLimit, setBy: PartyID, source: String, effectiveFrom: CivilDate? = nil) {
         self.product = product
         self.limit = limit
         self.setBy = setBy
         self.source = source
+        self.effectiveFrom = effectiveFrom
+    }
+
+    /// The charge basis the cap limits: a later cap of the same basis replaces an earlier one from its date.
+    public var basis: String {
+        switch limit {
+        case .perProduct: "per product"
+        case .perPeriod: "per period"
+        case .perUnit(let unit, _): unit.basis
+        }
+    }
+
+    /// The caps of `caps` in force on `day`: for each product and charge basis, the one with the latest
+    /// effective date on or before `day` (of equal dates, the one set last). Caps are versioned by effective
+    /// date: a lowered cap applies from its date and never changes an earlier day.
+    public static func inForce(_ caps: [FeeCap], on day: CivilDate) -> [FeeCap] {
+        var chosen: [String: (index: Int, cap: FeeCap)] = [:]
+        for (index, cap) in caps.enumerated() {
+            let from = cap.effectiveFrom ?? FeeCap.beginning
+            guard from <= day else { continue }
+            let key = "\(cap.product)|\(cap.basis)"
+            if let current = chosen[key] {
+                if from < current.cap.effectiveFrom ?? FeeCap.beginning { continue }
+            }
+            chosen[key] = (index, cap)
+        }
+        return chosen.values.sorted { $0.index < $1.index }.map(\.cap)
+    }
+
+    static let beginning = CivilDate(daysSinceEpoch: -719_162)
+
+    /// The days on which the set of caps in force may change after `day`: every later effective date.
+    public static func changes(_ caps: [FeeCap], after day: CivilDate) -> [CivilDate] {
+        Array(Set(caps.compactMap(\.effectiveFrom).filter { $0 > day })).sorted()
     }
 }
 
@@ -337,7 +374,8 @@ public enum GuidedPrice {
     /// - Parameters:
     ///   - plan: The new version.
     ///   - book: The product's existing versions.
-    ///   - caps: The fee caps in force.
+    ///   - caps: Every fee cap set, each with its effective date; the plan is checked against the caps in force on
+    ///     its first day and on every later day a cap takes effect while it runs.
     ///   - operationStartedOn: The first day of the operator's operation, for the trial-fee rule; `nil`
     ///     skips the rule.
     ///   - capRequired: Whether every charged component needs a cap (default `true`).
@@ -354,7 +392,11 @@ public enum GuidedPrice {
         trialMonths: Int = 12
     ) throws(PricingError) -> PriceBook {
         try plan.validate()
-        try checkCaps(plan, caps: caps, capRequired: capRequired)
+        try checkCaps(plan, caps: FeeCap.inForce(caps, on: plan.effectiveFrom), capRequired: capRequired)
+        // Caps are versioned: the plan must also respect every cap that takes effect while it runs.
+        for day in FeeCap.changes(caps, after: plan.effectiveFrom) where plan.covers(day) {
+            try checkCaps(plan, caps: FeeCap.inForce(caps, on: day), capRequired: capRequired)
+        }
         if let operationStartedOn {
             try checkTrial(plan, operationStartedOn: operationStartedOn, trialMonths: trialMonths)
         }

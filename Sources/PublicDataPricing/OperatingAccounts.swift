@@ -296,7 +296,8 @@ public enum OperatingAccounts {
                 var violations: [CapViolation] = []
                 var missing = false
                 do {
-                    try GuidedPrice.checkCaps(plan, caps: productCaps)
+                    let day = max(plan.effectiveFrom, period.start)
+                    try GuidedPrice.checkCaps(plan, caps: FeeCap.inForce(productCaps, on: day))
                 } catch {
                     violations = error.capViolations
                     missing = error.code == .capMissing

@@ -362,7 +362,8 @@ public struct PriceBook: Codable, Sendable, Hashable {
 
     /// A book with `plan` added as the newest version.
     ///
-    /// If the newest version is open-ended, it is closed on the day before `plan.effectiveFrom`.
+    /// If the newest version is open-ended or runs on to or past `plan.effectiveFrom`, it is closed on the day
+    /// before `plan.effectiveFrom`.
     /// - Throws: ``PricingError``: ``PricingError/Code/overlappingVersions`` (starts on or before the
     ///   newest version's start or end), ``PricingError/Code/gapBetweenVersions``,
     ///   ``PricingError/Code/retroactiveVersion`` (starts on or before ``chargedThrough``),
@@ -387,7 +388,10 @@ public struct PriceBook: Codable, Sendable, Hashable {
         }
         var copy = self
         if var last = copy.versions.last {
-            if last.effectiveThrough == nil, last.effectiveFrom < plan.effectiveFrom {
+            // The new version supersedes the rest of the newest one, open-ended or not (a price change in the
+            // middle of a trial fee ends the trial version the day before).
+            if last.effectiveFrom < plan.effectiveFrom, last.effectiveThrough.map({ $0 >= plan.effectiveFrom }) ?? true
+            {
                 last.effectiveThrough = plan.effectiveFrom.adding(days: -1)
             }
             try PriceBook.checkContiguous(last, plan, product: product)

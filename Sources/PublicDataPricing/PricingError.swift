@@ -87,6 +87,18 @@ public struct PricingError: Error, Sendable, Hashable, CustomStringConvertible {
     public var issues: [ValidationIssue]
     /// For ``Code/storage``: the store's error description.
     public var underlying: String?
+    /// The party concerned (an operator, a consumer), if any.
+    public var party: PartyID?
+    /// The meter unit concerned (``Code/unitMismatch``, ``Code/unknownUnit``), if any.
+    public var unit: MeterUnit?
+    /// The billing or accounting period concerned, if any.
+    public var period: BillingPeriod?
+    /// The invoice concerned (``Code/creditExceedsInvoice``, ``Code/unknownInvoice``), if any.
+    public var invoice: InvoiceID?
+    /// The amount at issue (a credit asked for, a price), if any.
+    public var amount: Money?
+    /// The limit it breaks (what remains to credit, a cap), if any.
+    public var limit: Money?
 
     /// Creates an error.
     public init(
@@ -95,7 +107,13 @@ public struct PricingError: Error, Sendable, Hashable, CustomStringConvertible {
         product: ProductID? = nil,
         capViolations: [CapViolation] = [],
         issues: [ValidationIssue] = [],
-        underlying: String? = nil
+        underlying: String? = nil,
+        party: PartyID? = nil,
+        unit: MeterUnit? = nil,
+        period: BillingPeriod? = nil,
+        invoice: InvoiceID? = nil,
+        amount: Money? = nil,
+        limit: Money? = nil
     ) {
         self.code = code
         self.message = message
@@ -103,6 +121,12 @@ public struct PricingError: Error, Sendable, Hashable, CustomStringConvertible {
         self.capViolations = capViolations
         self.issues = issues
         self.underlying = underlying
+        self.party = party
+        self.unit = unit
+        self.period = period
+        self.invoice = invoice
+        self.amount = amount
+        self.limit = limit
     }
 
     /// `pricing CODE: MESSAGE`, followed by every violation or issue on its own line.

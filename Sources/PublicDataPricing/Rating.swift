@@ -181,6 +181,19 @@ public struct InvoiceLine: Codable, Sendable, Hashable {
     public var exact: ExactAmount
     /// The line's amount in whole fen; negative for reductions and discounts.
     public var amount: Money
+    /// The plan version that priced the line.
+    public var plan: PricePlanID?
+    /// Its version number.
+    public var planVersion: Int?
+    /// Its fee stage: a trial fee (试行收费标准) or the standard fee.
+    public var feeStage: FeeStage?
+    /// The days the version priced within the billing period (a period cut at a version boundary has one
+    /// segment per version).
+    public var segment: BillingPeriod?
+    /// For a discount line: the scenario class of the filing that earned it.
+    public var discountClass: String?
+    /// The rounding rule applied to ``amount`` (``RoundingRule/statement``).
+    public var rounding: String?
 
     /// Creates a line.
     public init(
@@ -240,6 +253,8 @@ public struct Invoice: Codable, Sendable, Hashable, Identifiable {
     public var issuedOn: CivilDate
     /// The invoice this one replaces (fully credited in the same step), e.g. after late usage arrived.
     public var replaces: InvoiceID?
+    /// The rounding rule the invoice applied (``RoundingRule/statement``).
+    public var rounding: String?
 
     /// Creates an invoice (use ``Rating`` to compute one).
     public init(
@@ -317,7 +332,10 @@ public struct Invoice: Codable, Sendable, Hashable, Identifiable {
             throw PricingError(
                 code: .creditExceedsInvoice,
                 message: "credit \(amount) exceeds what remains of invoice \(self.id): \(Money(fen: remaining))",
-                product: product
+                product: product,
+                invoice: self.id,
+                amount: amount,
+                limit: Money(fen: remaining, currency: total.currency)
             )
         }
         return CreditNote(
@@ -331,6 +349,191 @@ public struct Invoice: Codable, Sendable, Hashable, Identifiable {
             reason: reason,
             issuedOn: issuedOn
         )
+    }
+}
+
+/// A quantity of one invoice line to credit: the input of a line-level credit note.
+public struct CreditQuantity: Codable, Sendable, Hashable {
+    /// The index (0-based) of the invoice line.
+    public var line: Int
+    /// The units credited; positive, at most what is left uncredited on the line.
+    public var quantity: Int64
+
+    /// Creates a credit quantity.
+    public init(line: Int, quantity: Int64) {
+        self.line = line
+        self.quantity = quantity
+    }
+}
+
+/// One credited line of a credit note.
+public struct CreditLine: Codable, Sendable, Hashable {
+    /// The index (0-based) of the invoice line credited.
+    public var line: Int
+    /// The units credited.
+    public var quantity: Int64
+    /// The plan version of the credited line.
+    public var planVersion: Int?
+    /// The amount credited (positive), in whole fen.
+    public var amount: Money
+
+    /// Creates a credit line.
+    public init(line: Int, quantity: Int64, planVersion: Int?, amount: Money) {
+        self.line = line
+        self.quantity = quantity
+        self.planVersion = planVersion
+        self.amount = amount
+    }
+}
+
+extension Invoice {
+    /// A credit note that credits `quantities` of this invoice's charge lines (usage, one-off, subscription).
+    ///
+    /// A line's credit is its share of the invoice total — the line's amount × the total ÷ the charged amount, so a
+    /// discount or a minimum/maximum adjustment is shared by the lines it adjusted — prorated by quantity over the
+    /// line's quantity, computed on the **cumulative** credited quantity and rounded half-up once
+    /// (``RoundingRule/fen(_:)``): crediting every unit of every line in any number of notes credits the line's
+    /// share exactly, and never more than what remains of the invoice.
+    ///
+    /// ```swift
+    /// let note = try invoice.creditNote(id: "cn-1", lines: [CreditQuantity(line: 0, quantity: 40)],
+    ///                                   reason: "duplicate calls", issuedOn: today)
+    /// ```
+    /// - Parameters:
+    ///   - id: The credit note's identifier.
+    ///   - quantities: The lines and units credited; a line at most once.
+    ///   - reason: Why.
+    ///   - issuedOn: The day of issue.
+    ///   - earlier: The invoice's earlier credit notes.
+    /// - Throws: ``PricingError``: ``PricingError/Code/mismatchedReference`` (no such line, a line that is not a
+    ///   charge, a line named twice, an earlier note of another invoice), ``PricingError/Code/negativeQuantity``
+    ///   (a quantity not positive), ``PricingError/Code/creditExceedsInvoice`` (more units than the line has left,
+    ///   or more than remains of the invoice), ``PricingError/Code/negativeAmount`` (nothing to credit: a free
+    ///   line), ``PricingError/Code/overflow``.
+    public func creditNote(
+        id: InvoiceID,
+        lines quantities: [CreditQuantity],
+        reason: String,
+        issuedOn: CivilDate,
+        earlier: [CreditNote] = []
+    ) throws(PricingError) -> CreditNote {
+        let currency = total.currency
+        guard !quantities.isEmpty else {
+            throw PricingError(code: .mismatchedReference, message: "credit note \(id) names no line", invoice: self.id)
+        }
+        let charges: Set<InvoiceLineKind> = [.usage, .oneOff, .subscription]
+        var charged: Int64 = 0
+        for item in lines where charges.contains(item.kind) {
+            charged = try checkedAdd(charged, item.amount.fen, "charged amount")
+        }
+        var alreadyCredited: Int64 = 0
+        var creditedUnits: [Int: Int64] = [:]
+        for note in earlier {
+            guard note.corrects == self.id else {
+                throw PricingError(
+                    code: .mismatchedReference,
+                    message: "credit note \(note.id) corrects \(note.corrects), not \(self.id)",
+                    invoice: self.id
+                )
+            }
+            alreadyCredited = try checkedAdd(alreadyCredited, note.amount.fen, "credited amount")
+            for line in note.lines ?? [] {
+                creditedUnits[line.line] = try checkedAdd(creditedUnits[line.line] ?? 0, line.quantity, "units")
+            }
+        }
+        var credited: [CreditLine] = []
+        var sum: Int64 = 0
+        var seen: Set<Int> = []
+        for request in quantities {
+            guard lines.indices.contains(request.line), charges.contains(lines[request.line].kind),
+                seen.insert(request.line).inserted
+            else {
+                throw PricingError(
+                    code: .mismatchedReference,
+                    message: "line \(request.line) of invoice \(self.id) is not a charge line, or is named twice",
+                    product: product,
+                    invoice: self.id
+                )
+            }
+            let item = lines[request.line]
+            guard request.quantity > 0 else {
+                throw PricingError(
+                    code: .negativeQuantity,
+                    message: "a credit of \(request.quantity) units of line \(request.line) is not positive",
+                    product: product,
+                    unit: item.unit,
+                    invoice: self.id
+                )
+            }
+            let before = creditedUnits[request.line] ?? 0
+            let after = try checkedAdd(before, request.quantity, "credited units")
+            guard after <= item.quantity else {
+                throw PricingError(
+                    code: .creditExceedsInvoice,
+                    message: "line \(request.line) of invoice \(self.id) has \(item.quantity - before) uncredited "
+                        + "unit(s), not \(request.quantity)",
+                    product: product,
+                    unit: item.unit,
+                    invoice: self.id
+                )
+            }
+            guard item.amount.fen > 0, charged > 0, total.fen > 0 else {
+                throw PricingError(
+                    code: .negativeAmount,
+                    message: "line \(request.line) of invoice \(self.id) charged nothing; there is nothing to credit",
+                    product: product,
+                    invoice: self.id
+                )
+            }
+            let scale = try checkedMultiply(charged, item.quantity, "credit scale")
+            func share(_ units: Int64) throws(PricingError) -> Int64 {
+                let numerator = try checkedMultiply(item.amount.fen, units, "credit share")
+                return RoundingRule.fen(try ExactAmount.ratio(numerator, times: total.fen, over: scale))
+            }
+            let amount = try share(after) - share(before)
+            credited.append(
+                CreditLine(
+                    line: request.line,
+                    quantity: request.quantity,
+                    planVersion: item.planVersion,
+                    amount: Money(fen: amount, currency: currency)
+                )
+            )
+            sum = try checkedAdd(sum, amount, "credit note amount")
+        }
+        let remaining = try checkedSubtract(total.fen, alreadyCredited, "remaining of \(self.id)")
+        guard sum > 0 else {
+            throw PricingError(
+                code: .negativeAmount,
+                message: "credit note \(id) would credit nothing",
+                product: product,
+                invoice: self.id
+            )
+        }
+        guard sum <= remaining else {
+            throw PricingError(
+                code: .creditExceedsInvoice,
+                message: "credit \(Money(fen: sum, currency: currency)) exceeds what remains of invoice \(self.id): "
+                    + "\(Money(fen: remaining, currency: currency))",
+                product: product,
+                invoice: self.id,
+                amount: Money(fen: sum, currency: currency),
+                limit: Money(fen: remaining, currency: currency)
+            )
+        }
+        var note = CreditNote(
+            id: id,
+            corrects: self.id,
+            subscription: subscription,
+            operatorParty: operatorParty,
+            product: product,
+            period: period,
+            amount: Money(fen: sum, currency: currency),
+            reason: reason,
+            issuedOn: issuedOn
+        )
+        note.lines = credited
+        return note
     }
 }
 
@@ -354,6 +557,8 @@ public struct CreditNote: Codable, Sendable, Hashable, Identifiable {
     public var reason: String
     /// The day of issue.
     public var issuedOn: CivilDate
+    /// The credited lines and quantities, for a note by line (``Invoice/creditNote(id:lines:reason:issuedOn:earlier:)``).
+    public var lines: [CreditLine]?
 
     /// Creates a credit note (use ``Invoice/creditNote(id:amount:reason:issuedOn:alreadyCredited:)``).
     public init(
@@ -376,6 +581,23 @@ public struct CreditNote: Codable, Sendable, Hashable, Identifiable {
         self.amount = amount
         self.reason = reason
         self.issuedOn = issuedOn
+    }
+}
+
+/// The part of a billing period one plan version was in force, with the usage it priced.
+public struct RatingSegment: Sendable, Hashable {
+    /// The plan version in force on every day of ``period``.
+    public var plan: PricePlan
+    /// The days of the billing period the version priced.
+    public var period: BillingPeriod
+    /// The usage recorded while the version was in force (aggregates for ``period``).
+    public var usage: [UsageAggregate]
+
+    /// Creates a segment.
+    public init(plan: PricePlan, period: BillingPeriod, usage: [UsageAggregate] = []) {
+        self.plan = plan
+        self.period = period
+        self.usage = usage
     }
 }
 
@@ -414,8 +636,9 @@ public struct RatingRequest: Sendable, Hashable {
 
 /// Rating: turns a plan, a subscription and a period's usage into an invoice, exact to the fen.
 ///
-/// The plan version applied is the one in effect on the billing period's **first day**; a version that
-/// starts mid-period applies from the next period.
+/// ``rate(_:book:)`` applies the version in effect on the billing period's **first day** (it has no instants of
+/// use); ``rate(_:segments:)`` cuts a period at every version boundary, each version pricing the usage recorded
+/// while it was in force — the workflow's settlement uses it.
 public enum Rating {
     /// Rates `request` with the version of `book` in effect on the period's first day.
     ///
@@ -435,8 +658,92 @@ public enum Rating {
     ///   ``PricingError/Code/noPlanInEffect`` (plan not in effect on the period's first day),
     ///   ``PricingError/Code/negativeQuantity``, ``PricingError/Code/overflow``.
     public static func rate(_ request: RatingRequest, plan: PricePlan) throws(PricingError) -> Invoice {
+        try rate(request, plan: plan, segment: request.period)
+    }
+
+    /// Rates `request` with one invoice line group per plan version: each segment is the part of the billing
+    /// period one version was in force, rated on its own.
+    ///
+    /// A period cut at a version boundary (a new version effective mid-period) is rated segment by segment:
+    /// each version prices the usage recorded while it was in force, its tiers counting from the segment's first
+    /// unit; a per-period amount (a subscription price, the minimum and maximum per period, a fixed discount) is
+    /// prorated by the segment's days over the period's days (`ExactAmount`, rounded half-up once on its line).
+    /// A segment that covers the whole period is rated exactly like ``rate(_:plan:)``. The invoice's lines are
+    /// the segments' lines in time order, each naming its plan version and fee stage; its subtotal, discounts and
+    /// total are their sums, so the lines always add up to the total. The invoice's ``Invoice/plan`` is the
+    /// latest segment's version.
+    ///
+    /// ```swift
+    /// let invoice = try Rating.rate(request, segments: [
+    ///     RatingSegment(plan: v1, period: try BillingPeriod(start: march1, end: march14), usage: [before]),
+    ///     RatingSegment(plan: v2, period: try BillingPeriod(start: march15, end: march31), usage: [after]),
+    /// ])
+    /// ```
+    /// - Throws: ``PricingError``: ``PricingError/Code/invalidPeriod`` (no segment, segments that overlap, leave
+    ///   the period or are not in time order), and those of ``rate(_:plan:)``.
+    public static func rate(_ request: RatingRequest, segments: [RatingSegment]) throws(PricingError) -> Invoice {
+        guard let first = segments.first else {
+            throw PricingError(code: .invalidPeriod, message: "no segment to rate in \(request.period)")
+        }
+        if segments.count == 1, first.period == request.period {
+            var whole = request
+            whole.usage = first.usage
+            return try rate(whole, plan: first.plan, segment: request.period)
+        }
+        var previousEnd: CivilDate?
+        for segment in segments {
+            guard request.period.contains(segment.period.start), request.period.contains(segment.period.end),
+                previousEnd.map({ $0 < segment.period.start }) ?? true
+            else {
+                throw PricingError(
+                    code: .invalidPeriod,
+                    message: "segment \(segment.period) is outside \(request.period) or out of order",
+                    period: segment.period
+                )
+            }
+            previousEnd = segment.period.end
+        }
+        var combined: Invoice?
+        var subtotal: Int64 = 0
+        var discounts: Int64 = 0
+        var total: Int64 = 0
+        var waived: Int64 = 0
+        var lines: [InvoiceLine] = []
+        for segment in segments {
+            var part = request
+            part.usage = segment.usage
+            let invoice = try rate(part, plan: segment.plan, segment: segment.period)
+            lines += invoice.lines
+            subtotal = try checkedAdd(subtotal, invoice.subtotal.fen, "invoice subtotal")
+            discounts = try checkedAdd(discounts, invoice.discountTotal.fen, "invoice discounts")
+            total = try checkedAdd(total, invoice.total.fen, "invoice total")
+            waived = try checkedAdd(waived, invoice.waivedAmount.fen, "waived amount")
+            combined = invoice
+        }
+        guard var invoice = combined else {
+            throw PricingError(code: .invalidPeriod, message: "no segment to rate in \(request.period)")
+        }
+        let currency = invoice.total.currency
+        invoice.lines = lines
+        invoice.subtotal = Money(fen: subtotal, currency: currency)
+        invoice.discountTotal = Money(fen: discounts, currency: currency)
+        invoice.total = Money(fen: total, currency: currency)
+        invoice.waivedAmount = Money(fen: waived, currency: currency)
+        return invoice
+    }
+
+    /// Rates the part `segment` of `request.period` with `plan` (see ``rate(_:segments:)``).
+    static func rate(_ request: RatingRequest, plan: PricePlan, segment: BillingPeriod) throws(PricingError) -> Invoice
+    {
         let subscription = request.subscription
-        let period = request.period
+        let period = segment
+        let periodDays = Int64(request.period.end.daysSinceEpoch - request.period.start.daysSinceEpoch + 1)
+        let segmentDays = Int64(segment.end.daysSinceEpoch - segment.start.daysSinceEpoch + 1)
+        /// A per-period amount prorated by the segment's days (whole when the segment is the period).
+        func prorated(_ fen: Int64) throws(PricingError) -> ExactAmount {
+            segmentDays == periodDays
+                ? ExactAmount(fen: fen) : try ExactAmount.ratio(segmentDays, times: fen, over: periodDays)
+        }
         guard plan.product == subscription.product else {
             throw PricingError(
                 code: .mismatchedReference,
@@ -453,11 +760,12 @@ public enum Rating {
                 product: plan.product
             )
         }
-        guard plan.covers(period.start) else {
+        guard plan.covers(period.start), plan.covers(period.end) else {
             throw PricingError(
                 code: .noPlanInEffect,
-                message: "plan \(plan.id) is not in effect on \(period.start)",
-                product: plan.product
+                message: "plan \(plan.id) is not in effect throughout \(period)",
+                product: plan.product,
+                period: period
             )
         }
         let currency = plan.currency
@@ -482,7 +790,7 @@ public enum Rating {
                         .subscription,
                         "subscription \(period)",
                         quantity: 1,
-                        exact: ExactAmount(fen: price.fen),
+                        exact: try prorated(price.fen),
                         currency: currency
                     )
                 )
@@ -504,7 +812,9 @@ public enum Rating {
                         code: .unitMismatch,
                         message:
                             "usage in \(aggregate.unit.rawValue)s cannot be rated by a plan priced per \(charge.unit.rawValue)",
-                        product: plan.product
+                        product: plan.product,
+                        unit: aggregate.unit,
+                        period: period
                     )
                 }
                 quantity = try checkedAdd(quantity, aggregate.value(of: charge.measure), "usage quantity")
@@ -525,8 +835,12 @@ public enum Rating {
         var charged: Int64 = 0
         for item in lines { charged = try checkedAdd(charged, item.amount.fen, "invoice subtotal") }
         var subtotal = charged
-        if let minimum = plan.minimumPerPeriod, charged < minimum.fen {
-            let topUp = minimum.fen - charged
+        var minimumFen: Int64?
+        if let minimum = plan.minimumPerPeriod { minimumFen = RoundingRule.fen(try prorated(minimum.fen)) }
+        var maximumFen: Int64?
+        if let maximum = plan.maximumPerPeriod { maximumFen = RoundingRule.fen(try prorated(maximum.fen)) }
+        if let minimum = plan.minimumPerPeriod, let minimumFen, charged < minimumFen {
+            let topUp = minimumFen - charged
             lines.append(
                 line(
                     .minimumTopUp,
@@ -536,10 +850,10 @@ public enum Rating {
                     currency: currency
                 )
             )
-            subtotal = minimum.fen
+            subtotal = minimumFen
         }
-        if let maximum = plan.maximumPerPeriod, charged > maximum.fen {
-            let reduction = charged - maximum.fen
+        if let maximum = plan.maximumPerPeriod, let maximumFen, charged > maximumFen {
+            let reduction = charged - maximumFen
             lines.append(
                 line(
                     .maximumReduction,
@@ -550,7 +864,7 @@ public enum Rating {
                     sign: -1
                 )
             )
-            subtotal = maximum.fen
+            subtotal = maximumFen
         }
         var running = subtotal
         for discount in plan.discounts
@@ -561,21 +875,29 @@ public enum Rating {
             case .percentage(let points):
                 exact = try ExactAmount.ratio(running, times: points, over: 10_000)
             case .fixed(let amount):
-                exact = ExactAmount(fen: min(amount.fen, running))
+                exact = ExactAmount(fen: min(RoundingRule.fen(try prorated(amount.fen)), running))
             }
-            let item = line(.discount, "discount \(label)", quantity: 0, exact: exact, currency: currency, sign: -1)
+            var item = line(.discount, "discount \(label)", quantity: 0, exact: exact, currency: currency, sign: -1)
+            item.discountClass = discount.scenarioClass
             guard item.amount.fen != 0 else { continue }
             lines.append(item)
             running += item.amount.fen
         }
         let discountTotal = running - subtotal
+        for index in lines.indices {
+            lines[index].plan = plan.id
+            lines[index].planVersion = plan.version
+            lines[index].feeStage = plan.feeStage
+            lines[index].segment = segment
+            lines[index].rounding = RoundingRule.statement
+        }
         var invoice = Invoice(
             id: request.invoiceID,
             subscription: subscription.id,
             product: plan.product,
             consumer: subscription.consumer,
             operatorParty: subscription.operatorParty,
-            period: period,
+            period: request.period,
             plan: plan.id,
             planVersion: plan.version,
             purpose: subscription.scenario.purpose,
@@ -588,6 +910,7 @@ public enum Rating {
             waivedAmount: Money(fen: 0, currency: currency),
             issuedOn: request.issuedOn
         )
+        invoice.rounding = RoundingRule.statement
         if let exemption = PurposeRule.exemption(for: subscription.scenario, freePurposes: request.freePurposes) {
             let zero = Money(fen: 0, currency: currency)
             invoice.exemption = exemption

@@ -1,5 +1,6 @@
 import PublicDataModel
 import PublicDataPolicy
+import PublicDataPricing
 
 /// A refused or failed command. A command that throws this has appended **nothing**.
 ///
@@ -79,6 +80,89 @@ public struct WorkflowError: Error, Sendable, Hashable, Codable, CustomStringCon
     public var decision: Decision?
     /// The underlying store error, for ``Code/store``.
     public var storeError: EventStoreError?
+    /// The typed details of a money refusal: party, product, unit, period, cap, price, invoice, year.
+    public var details: Details?
+
+    /// The typed details of a refusal about money (Art. 21–24, 65号): every field the message names.
+    public struct Details: Codable, Sendable, Hashable {
+        /// The pricing layer's code (`capExceeded`, `creditExceedsInvoice`, ...), when the pricing layer refused.
+        public var pricingCode: String?
+        /// The party concerned (an operator or a consumer).
+        public var party: PartyID?
+        /// The product concerned.
+        public var product: ProductID?
+        /// The meter unit concerned.
+        public var unit: MeterUnit?
+        /// The billing or accounting period concerned.
+        public var period: BillingPeriod?
+        /// The year concerned (an allowance, a year close, an annual report).
+        public var year: Int?
+        /// The plan version concerned.
+        public var plan: PricePlanID?
+        /// Its version number.
+        public var planVersion: Int?
+        /// The invoice concerned.
+        public var invoice: InvoiceID?
+        /// The usage record concerned.
+        public var idempotencyKey: String?
+        /// The amount at issue (a credit asked for).
+        public var amount: Money?
+        /// The limit it breaks (what remains of an invoice).
+        public var limit: Money?
+        /// Every price above its cap, each naming the cap and the price.
+        public var capViolations: [CapViolation]
+
+        /// Creates details.
+        public init(
+            pricingCode: String? = nil,
+            party: PartyID? = nil,
+            product: ProductID? = nil,
+            unit: MeterUnit? = nil,
+            period: BillingPeriod? = nil,
+            year: Int? = nil,
+            plan: PricePlanID? = nil,
+            planVersion: Int? = nil,
+            invoice: InvoiceID? = nil,
+            idempotencyKey: String? = nil,
+            amount: Money? = nil,
+            limit: Money? = nil,
+            capViolations: [CapViolation] = []
+        ) {
+            self.pricingCode = pricingCode
+            self.party = party
+            self.product = product
+            self.unit = unit
+            self.period = period
+            self.year = year
+            self.plan = plan
+            self.planVersion = planVersion
+            self.invoice = invoice
+            self.idempotencyKey = idempotencyKey
+            self.amount = amount
+            self.limit = limit
+            self.capViolations = capViolations
+        }
+
+        /// The details a pricing error carries.
+        public init(_ error: PricingError) {
+            self.init(
+                pricingCode: error.code.description,
+                party: error.party,
+                product: error.product,
+                unit: error.unit,
+                period: error.period,
+                invoice: error.invoice,
+                amount: error.amount,
+                limit: error.limit,
+                capViolations: error.capViolations
+            )
+        }
+
+        /// The cap of the first violation, in words.
+        public var cap: String? { capViolations.first?.cap }
+        /// The offending price of the first violation, in words.
+        public var price: String? { capViolations.first?.price }
+    }
 
     /// Creates an error.
     public init(
@@ -102,7 +186,7 @@ public struct WorkflowError: Error, Sendable, Hashable, Codable, CustomStringCon
     }
 
     private enum CodingKeys: String, CodingKey {
-        case code, message, articles, command, stream, issues, decision, storeError
+        case code, message, articles, command, stream, issues, decision, storeError, details
     }
 
     /// Decodes the documented JSON form.
@@ -115,14 +199,15 @@ public struct WorkflowError: Error, Sendable, Hashable, Codable, CustomStringCon
         stream = try container.decodeIfPresent(StreamID.self, forKey: .stream)
         issues = try container.decodeIfPresent([ValidationIssue].self, forKey: .issues) ?? []
         decision = try container.decodeIfPresent(Decision.self, forKey: .decision)
+        details = try container.decodeIfPresent(Details.self, forKey: .details)
         storeError = nil
         if let text = try container.decodeIfPresent(String.self, forKey: .storeError) {
             storeError = EventStoreError(code: .backend, message: text)
         }
     }
 
-    /// Encodes `{"code", "message", "articles", "command", "stream", "issues", "decision", "storeError"}`; the
-    /// store error as its message.
+    /// Encodes `{"code", "message", "articles", "command", "stream", "issues", "decision", "storeError",
+    /// "details"}`; the store error as its message.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(code, forKey: .code)
@@ -133,6 +218,7 @@ public struct WorkflowError: Error, Sendable, Hashable, Codable, CustomStringCon
         try container.encode(issues, forKey: .issues)
         try container.encodeIfPresent(decision, forKey: .decision)
         try container.encodeIfPresent(storeError?.message, forKey: .storeError)
+        try container.encodeIfPresent(details, forKey: .details)
     }
 
     /// The code, the command, the articles and the message, then each issue on its own line.
@@ -143,5 +229,15 @@ public struct WorkflowError: Error, Sendable, Hashable, Codable, CustomStringCon
         text += ": \(message)"
         for issue in issues { text += "\n  - \(issue)" }
         return text
+    }
+}
+
+extension DecisionContext {
+    /// A refusal of the current command by the pricing layer: code ``WorkflowError/Code/pricing`` with the pricing
+    /// error's typed ``WorkflowError/details``.
+    public func refuse(_ error: PricingError, _ articles: [String]) -> WorkflowError {
+        var refusal = refuse(.pricing, "\(error)", articles)
+        refusal.details = WorkflowError.Details(error)
+        return refusal
     }
 }

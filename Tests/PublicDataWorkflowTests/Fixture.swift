@@ -169,6 +169,24 @@ enum Samples {
         )
     }
 
+    /// The approval of `year`'s maximum allowed revenue: ¥100 + ¥20 + ¥5 = ¥125 unless told otherwise.
+    static func approveAllowance(
+        _ year: Int,
+        cost: Int64 = 10_000,
+        profit: Int64 = 2_000,
+        tax: Int64 = 500
+    ) -> WorkflowCommand {
+        .settlement(
+            .approveAllowance(
+                agreement: "agr-1",
+                year: year,
+                operatingCost: SourcedAmount(Money(fen: cost), source: "成本监审 \(year)"),
+                allowedProfit: SourcedAmount(Money(fen: profit), source: "准许收益率 \(year)"),
+                tax: SourcedAmount(Money(fen: tax), source: "税务核定 \(year)")
+            )
+        )
+    }
+
     static let march = try! BillingPeriod(start: CivilDate("2026-03-01")!, end: CivilDate("2026-03-31")!)
 
     static let objection = ObjectionSpec(
@@ -376,7 +394,49 @@ enum Scripts {
             if case .run(.feedback(.acceptFeedback), _) = $0 { return false }
             return true
         }) + [.by(.dataAdministration, .feedback(.rejectFeedback(feedback: "fb-1", reason: "duplicate")))],
+        money,
     ]
+
+    /// 65号 end to end: classes on the filing, a voided record, a credit note, the allowance, the year close and
+    /// the annual report.
+    static let money: [Step] =
+        Array(lifecycle.prefix(toPublishedProduct.count + 4)) + [
+            .by(
+                .implementingAgency,
+                .scenario(
+                    .recordScenarioClasses(scenario: "scn-1", classes: ["supported_scenario"], basis: "扶持 2026-1")
+                )
+            ),
+            .by(.operator, .settlement(.recordUsage(agreement: "agr-1", usage: Samples.usage("u-1")))),
+            .by(.operator, .settlement(.recordUsage(agreement: "agr-1", usage: Samples.usage("u-2", quantity: 5)))),
+            .by(.operator, .settlement(.voidUsage(agreement: "agr-1", idempotencyKey: "u-2", reason: "test call"))),
+            .by(
+                .operator,
+                .settlement(
+                    .recordUsageBatch(
+                        agreement: "agr-1",
+                        usages: [Samples.usage("u-1"), Samples.usage("u-3", quantity: 7)]
+                    )
+                )
+            ),
+            .by(.implementingAgency, .settlement(.closeSettlementPeriod(agreement: "agr-1", period: Samples.march))),
+            .by(
+                .operator,
+                .settlement(
+                    .issueCreditNote(
+                        agreement: "agr-1",
+                        invoice: "inv:settlement-agr-1:5:sub-1",
+                        lines: [CreditQuantity(line: 0, quantity: 2)],
+                        reason: "two calls failed"
+                    )
+                )
+            ),
+            .by(.priceDepartment, Samples.approveAllowance(2026)),
+            .by(.dataAdministration, Samples.approveAllowance(2026)),
+            .advanceDays(305),
+            .by(.priceDepartment, .settlement(.closeAllowanceYear(agreement: "agr-1", year: 2026))),
+            .by(.operator, .settlement(.fileAnnualReport(agreement: "agr-1", year: 2026, report: "2026 经营情况报告"))),
+        ]
 
     static var all: [[Step]] { [lifecycle] + branches }
 

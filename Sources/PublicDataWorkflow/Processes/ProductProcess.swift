@@ -483,22 +483,58 @@ public enum ProductProcess: WorkflowProcess {
             // the plan is charged under (those not free by the policy; all of them if every purpose is free).
             let decision = pricingDecision(plan, product: product.id, caps: facts.feeCaps, context: context)
             guard decision.isPermit else { return [Draft(.publicationRefused(Decided(decision: decision)))] }
-            do {
+            // A new version of a priced product applies from a later day's first instant: never to a day already
+            // priced (usage is priced at the instant it is recorded) nor to an invoiced period.
+            if let book = facts.priceBook, !book.versions.isEmpty, plan.effectiveFrom <= context.today {
+                var error = context.refuse(
+                    .pricing,
+                    "version \(plan.version) of \(product.id) would start on \(plan.effectiveFrom); a new version of a "
+                        + "priced product starts after today (\(context.today)) (pricing retroactiveVersion)",
+                    ["Art. 22", "65号"]
+                )
+                error.details = WorkflowError.Details(
+                    pricingCode: PricingError.Code.retroactiveVersion.description,
+                    product: product.id,
+                    plan: plan.id,
+                    planVersion: plan.version
+                )
+                throw error
+            }
+            let settlement = try await context.instance(SettlementProcess.self, product.agreement.rawValue)
+            do throws(PricingError) {
+                var book: PriceBook
+                if let existing = facts.priceBook { book = existing } else { book = try PriceBook(product: product.id) }
+                if let invoiced = settlement.facts.invoicedThrough { book = book.charged(through: invoiced) }
                 _ = try GuidedPrice.createPlan(
                     plan,
-                    in: try facts.priceBook ?? PriceBook(product: product.id),
+                    in: book,
                     caps: facts.feeCaps,
                     operationStartedOn: terms.terms.start,
                     trialMonths: context.parameters.trialFeeMonths
                 )
             } catch {
-                throw context.refuse(.pricing, "\(error)", ["Art. 22", "65号"])
+                var refusal = context.refuse(error, ["Art. 22", "65号"])
+                refusal.details?.plan = plan.id
+                refusal.details?.planVersion = plan.version
+                throw refusal
             }
             var trace = TraceKeys()
             trace.pricePlanID = plan.id
             return [Draft(.published(Published(pricePlan: plan, decision: decision)), trace: trace)]
-        case .setFeeCap(_, let cap):
+        case .setFeeCap(_, var cap):
             try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
+            // Caps are versioned by effective date and never retroactive: a later cap applies from its date
+            // (today when it names none); the first cap applies from the beginning unless it names a date.
+            if let from = cap.effectiveFrom, from < context.today {
+                var error = context.refuse(
+                    .invalidInput,
+                    "a fee cap cannot take effect before today (\(context.today)); it names \(from)",
+                    articles
+                )
+                error.details = WorkflowError.Details(product: cap.product)
+                throw error
+            }
+            if cap.effectiveFrom == nil, !facts.feeCaps.isEmpty { cap.effectiveFrom = context.today }
             return [Draft(.feeCapSet(CapSet(feeCap: cap)))]
         case .withdrawProduct(_, let reason):
             try context.requireParty(instance.trace.operatorID, when: .operator, articles)

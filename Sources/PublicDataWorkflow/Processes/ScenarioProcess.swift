@@ -49,6 +49,9 @@ public enum ScenarioProcess: WorkflowProcess {
         public var scenario: ScenarioSpec?
         /// The policy's decision.
         public var decision: Decision?
+        /// The scenario classes the filing carries (they earn a plan's discounts), recorded by the implementing
+        /// agency; never the applicant's or the caller's say-so.
+        public var classes: Set<String> = []
     }
 
     /// The commands.
@@ -67,11 +70,14 @@ public enum ScenarioProcess: WorkflowProcess {
         case resumeScenario(scenario: ScenarioID)
         /// The implementing agency revokes a scenario for good (Art. 30).
         case revokeScenario(scenario: ScenarioID, reason: String)
+        /// The implementing agency records the classes of the filed scenario that earn discounts (e.g.
+        /// `"supported_scenario"`), with their basis; the list replaces the earlier one.
+        case recordScenarioClasses(scenario: ScenarioID, classes: [String], basis: String)
 
         /// The commands' names.
         public enum Name: String, CommandNaming {
             case applyScenario, assessScenario, fileScenario, activateScenario, suspendScenario, resumeScenario
-            case revokeScenario
+            case revokeScenario, recordScenarioClasses
 
             /// Who may issue it, and why.
             public var spec: CommandSpec {
@@ -98,6 +104,12 @@ public enum ScenarioProcess: WorkflowProcess {
                         ["Art. 30"],
                         guards: ["the agency of the agreement", "the product is published"]
                     )
+                case .recordScenarioClasses:
+                    CommandSpec(
+                        [.implementingAgency],
+                        ["Art. 22", "Art. 27", "65号"],
+                        guards: ["the agency of the agreement", "the scenario is filed", "a basis"]
+                    )
                 }
             }
         }
@@ -111,6 +123,7 @@ public enum ScenarioProcess: WorkflowProcess {
             case .suspendScenario: .suspendScenario
             case .resumeScenario: .resumeScenario
             case .revokeScenario: .revokeScenario
+            case .recordScenarioClasses: .recordScenarioClasses
             }
         }
 
@@ -118,7 +131,7 @@ public enum ScenarioProcess: WorkflowProcess {
             switch self {
             case .applyScenario(let scenario): scenario.id.rawValue
             case .assessScenario(let id), .fileScenario(let id), .activateScenario(let id), .resumeScenario(let id),
-                .suspendScenario(let id, _), .revokeScenario(let id, _):
+                .suspendScenario(let id, _), .revokeScenario(let id, _), .recordScenarioClasses(let id, _, _):
                 id.rawValue
             }
         }
@@ -134,6 +147,12 @@ public enum ScenarioProcess: WorkflowProcess {
             case .suspendScenario(let id, let reason), .revokeScenario(let id, let reason):
                 check.id(id, "$.scenario")
                 check.text(reason, "$.reason")
+            case .recordScenarioClasses(let id, let classes, let basis):
+                check.id(id, "$.scenario")
+                check.text(basis, "$.basis")
+                for (index, name) in classes.enumerated() where name.isEmpty {
+                    check.fail("$.classes[\(index)]", "is empty")
+                }
             }
         }
     }
@@ -144,10 +163,20 @@ public enum ScenarioProcess: WorkflowProcess {
         public var scenario: ScenarioSpec
     }
 
+    /// The classes recorded on a filed scenario.
+    public struct ClassesRecorded: Codable, Sendable, Hashable {
+        /// The classes.
+        public var classes: [String]
+        /// Their basis, e.g. a support programme's document number.
+        public var basis: String
+    }
+
     /// The events.
     public enum Event: ProcessEvent, DecisionCarrying {
         /// Applied.
         case applied(Applied)
+        /// Classes recorded on the filing.
+        case classesRecorded(ClassesRecorded)
         /// Assessed compliant.
         case complianceAssessed(Decided)
         /// Refused by the policy.
@@ -182,6 +211,7 @@ public enum ScenarioProcess: WorkflowProcess {
             case revoked = "scenario.revoked"
             case ended = "scenario.ended"
             case endedOnExit = "scenario.endedOnExit"
+            case classesRecorded = "scenario.classesRecorded"
         }
 
         public var kind: Kind {
@@ -197,6 +227,7 @@ public enum ScenarioProcess: WorkflowProcess {
             case .revoked: .revoked
             case .ended: .ended
             case .endedOnExit: .endedOnExit
+            case .classesRecorded: .classesRecorded
             }
         }
 
@@ -210,6 +241,7 @@ public enum ScenarioProcess: WorkflowProcess {
         public func encodePayload(to encoder: any Encoder) throws {
             switch self {
             case .applied(let payload): try payload.encode(to: encoder)
+            case .classesRecorded(let payload): try payload.encode(to: encoder)
             case .complianceAssessed(let payload), .refused(let payload): try payload.encode(to: encoder)
             case .suspended(let payload), .revoked(let payload), .ended(let payload), .endedOnExit(let payload):
                 try payload.encode(to: encoder)
@@ -220,6 +252,7 @@ public enum ScenarioProcess: WorkflowProcess {
         public init(kind: Kind, from decoder: any Decoder) throws {
             switch kind {
             case .applied: self = .applied(try Applied(from: decoder))
+            case .classesRecorded: self = .classesRecorded(try ClassesRecorded(from: decoder))
             case .complianceAssessed: self = .complianceAssessed(try Decided(from: decoder))
             case .refused: self = .refused(try Decided(from: decoder))
             case .filed: self = .filed
@@ -236,6 +269,7 @@ public enum ScenarioProcess: WorkflowProcess {
         public static func payloadType(of kind: Kind) -> any Codable.Type {
             switch kind {
             case .applied: Applied.self
+            case .classesRecorded: ClassesRecorded.self
             case .complianceAssessed: Decided.self
             case .refused: Decided.self
             case .filed: NoPayload.self
@@ -307,6 +341,13 @@ public enum ScenarioProcess: WorkflowProcess {
                 to: .ended,
                 notifies: [.businessEntity],
                 closes: [.filing]
+            )
+        case .classesRecorded:
+            EventSpec(
+                .command(.recordScenarioClasses),
+                from: [.filed, .active, .suspended],
+                to: nil,
+                notifies: [.businessEntity, .operator]
             )
         case .endedOnExit:
             EventSpec(
@@ -394,6 +435,10 @@ public enum ScenarioProcess: WorkflowProcess {
         case .revokeScenario(_, let reason):
             try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
             return [Draft(.revoked(Reasoned(reason: reason)))]
+        case .recordScenarioClasses(_, let classes, let basis):
+            try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
+            let sorted = Array(Set(classes)).sorted()
+            return [Draft(.classesRecorded(ClassesRecorded(classes: sorted, basis: basis)))]
         }
     }
 
@@ -401,6 +446,7 @@ public enum ScenarioProcess: WorkflowProcess {
         switch event {
         case .applied(let applied): facts.scenario = applied.scenario
         case .complianceAssessed(let decided), .refused(let decided): facts.decision = decided.decision
+        case .classesRecorded(let recorded): facts.classes = Set(recorded.classes)
         case .filed, .filingOverdue, .activated, .suspended, .resumed, .revoked, .ended, .endedOnExit: break
         }
     }
