@@ -76,13 +76,22 @@ enum Samples {
         fields: [CatalogField(name: "secret")]
     )
 
+    /// The finance zone: a domain zone (领域类) supervised by the finance department (seed 001 §2–3).
+    static let zone = Zone(
+        id: "zone-finance",
+        name: "金融公共数据专区",
+        kind: .domain,
+        supervisoryDepartment: Parties.department
+    )
+
     static let plan = ImplementationPlan(
         id: "plan-fin",
         implementingAgency: Parties.agency,
+        zone: "zone-finance",
         name: "Finance zone",
         necessityAndFeasibility: "needed",
         operatorSelectionCriteria: "capability, credit, security",
-        authorizationMode: .whole,
+        authorizationMode: .byDomain,
         dataScope: ["ent-open", "ent-cond", "ent-closed"],
         termMonths: 36,
         plannedProducts: [PlannedProduct(name: "Credit model", kind: .model)],
@@ -181,8 +190,8 @@ enum Samples {
     static let registration = RegistrationApplication(
         id: "reg-1",
         kind: .first,
-        catalogEntries: ["ent-open"],
-        description: "enterprise registrations"
+        catalogEntries: ["ent-open", "ent-cond"],
+        description: "enterprise registrations and tax payment records"
     )
 
     static let feedbackEntry = CatalogEntry(
@@ -223,6 +232,7 @@ enum Scripts {
         .by(.industryDepartment, .catalog(.publishCatalogEntry(entry: Samples.openEntry))),
         .by(.industryDepartment, .catalog(.publishCatalogEntry(entry: Samples.conditionalEntry))),
         .by(.industryDepartment, .catalog(.publishCatalogEntry(entry: Samples.closedEntry))),
+        .by(.dataAdministration, .zone(.establishZone(zone: Samples.zone))),
         .by(.implementingAgency, .plan(.draftPlan(plan: Samples.plan))),
         .by(.implementingAgency, .plan(.submitPlan(plan: "plan-fin"))),
     ]
@@ -266,7 +276,23 @@ enum Scripts {
             .by(.industryDepartment, .agreement(.countersignAgreement(agreement: "agr-1"))),
             .by(.dataAdministration, .agreement(.fileAgreement(agreement: "agr-1", filingNumber: "BA-2026-001"))),
             .by(.implementingAgency, .agreement(.activateAgreement(agreement: "agr-1"))),
-        ]
+        ] + registration
+
+    /// The owning department registers the entries it supplies (Art. 9, 17; 26号): apply → accept → formal
+    /// review → public notice (five working days) → code. Grants need it (`registrationBeforeGrant`).
+    static let registration: [Step] = [
+        .by(.industryDepartment, .registration(.applyRegistration(application: Samples.registration))),
+        .by(.dataAdministration, .registration(.acceptRegistration(registration: "reg-1"))),
+        .by(
+            .dataAdministration,
+            .registration(.completeFormalReview(registration: "reg-1", passed: true, note: "complete"))
+        ),
+        .advanceDays(8),
+        .by(
+            .dataAdministration,
+            .registration(.issueRegistrationCode(registration: "reg-1", code: "BJ-DR-2026-0001"))
+        ),
+    ]
 
     static let toPublishedProduct: [Step] =
         toActiveAgreement + [
@@ -303,17 +329,6 @@ enum Scripts {
             .by(.dataProvider, .objection(.feedBackObjection(objection: "obj-1", finding: "stale since 2025"))),
             .by(.dataProvider, .objection(.correctObjection(objection: "obj-1", note: "reloaded"))),
             .by(.dataAdministration, .objection(.closeObjection(objection: "obj-1"))),
-            .by(.industryDepartment, .registration(.applyRegistration(application: Samples.registration))),
-            .by(.dataAdministration, .registration(.acceptRegistration(registration: "reg-1"))),
-            .by(
-                .dataAdministration,
-                .registration(.completeFormalReview(registration: "reg-1", passed: true, note: "complete"))
-            ),
-            .advanceDays(10),
-            .by(
-                .dataAdministration,
-                .registration(.issueRegistrationCode(registration: "reg-1", code: "BJ-DR-2026-0001"))
-            ),
             .by(.industryDepartment, .registration(.renewRegistration(registration: "reg-1"))),
             .by(.operator, .feedback(.offerFeedback(offer: Samples.feedback))),
             .by(.dataAdministration, .feedback(.startFeedbackReview(feedback: "fb-1"))),

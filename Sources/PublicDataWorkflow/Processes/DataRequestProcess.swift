@@ -67,7 +67,10 @@ public enum DataRequestProcess: WorkflowProcess {
                     CommandSpec(
                         [.implementingAgency],
                         ["Art. 16", "Art. 17", "Art. 19", "Art. 26"],
-                        guards: ["the agency of the agreement", "the policy decides; a denial is recorded"]
+                        guards: [
+                            "the agency of the agreement", "the policy decides; a denial is recorded",
+                            "a permitted entry has a valid registration (`registrationBeforeGrant`, Art. 9)",
+                        ]
                     )
                 case .coReviewDataRequest:
                     CommandSpec(
@@ -342,6 +345,10 @@ public enum DataRequestProcess: WorkflowProcess {
             }
             let decision = Decision.combining(decisions, policy: context.policy, at: context.now)
             guard decision.isPermit else { return [Draft(.refused(Decided(decision: decision)))] }
+            // Art. 9, 26号: data in authorized operation is registered before it is granted.
+            if context.parameters.registrationBeforeGrant != 0 {
+                for entry in entries { try await requireValidRegistration(entry.id, context) }
+            }
             guard decision.requiresCoReview else { return [Draft(.granted(Decided(decision: decision)))] }
             let owners = Set(entries.filter { $0.sharing == .conditional }.map(\.owningDepartment))
             var trace = TraceKeys()
@@ -371,6 +378,22 @@ public enum DataRequestProcess: WorkflowProcess {
             try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
             return [Draft(.revoked(Reasoned(reason: reason)))]
         }
+    }
+
+    /// Refuses (`notAuthorized`, Art. 9 and 26号) unless a registration of `entry` is valid today.
+    static func requireValidRegistration(
+        _ entry: CatalogEntryID,
+        _ context: DecisionContext
+    ) async throws(WorkflowError) {
+        for stream in try await context.engine.index.registrationStreams(of: entry) {
+            let registration = try await context.engine.instance(RegistrationProcess.self, stream: stream)
+            if registration.isValid(on: context.today) { return }
+        }
+        throw context.refuse(
+            .notAuthorized,
+            "catalog entry \(entry) has no valid registration code; it is registered before it is granted",
+            ["Art. 9", "26号"]
+        )
     }
 
     public static func evolve(_ facts: inout Facts, _ event: Event) {

@@ -7,7 +7,7 @@ public enum RegistrationProcess: WorkflowProcess {
     public static let kind = ProcessKind.registration
     public static let title = "Registration (Art. 9)"
     public static let initialFacts = Facts()
-    public static let finalStates: Set<State> = [.rejected, .expired]
+    public static let finalStates: Set<State> = [.rejected, .expired, .superseded, .cancelled]
 
     /// The registration's states.
     public enum State: String, ProcessStateKind {
@@ -25,6 +25,10 @@ public enum RegistrationProcess: WorkflowProcess {
         case registered
         /// The validity ended.
         case expired
+        /// Replaced by a change or correction registration whose code was issued (26号).
+        case superseded
+        /// Cancelled by a cancellation registration whose code was issued (26号).
+        case cancelled
     }
 
     /// The registration's deadlines.
@@ -52,6 +56,8 @@ public enum RegistrationProcess: WorkflowProcess {
         public var code: String?
         /// The last day of validity.
         public var validUntil: CivilDate?
+        /// The change, correction or cancellation registration that ended this one.
+        public var endedBy: RegistrationID?
     }
 
     /// The commands.
@@ -150,6 +156,14 @@ public enum RegistrationProcess: WorkflowProcess {
         public var validUntil: CivilDate
     }
 
+    /// A registration ended by a later change, correction or cancellation registration.
+    public struct Replaced: Codable, Sendable, Hashable {
+        /// The registration whose code ended this one.
+        public var replacedBy: RegistrationID
+        /// Its kind (change, correction or cancellation).
+        public var replacementKind: RegistrationKind
+    }
+
     /// A renewal.
     public struct Renewed: Codable, Sendable, Hashable {
         /// The new last day of validity.
@@ -174,6 +188,10 @@ public enum RegistrationProcess: WorkflowProcess {
         case renewed(Renewed)
         /// The validity ended.
         case expired
+        /// A change or correction registration of this one received its code: this one is superseded.
+        case superseded(Replaced)
+        /// A cancellation registration of this one received its code: this one is cancelled.
+        case cancelled(Replaced)
 
         /// The stored event types.
         public enum Kind: String, EventKinding {
@@ -185,6 +203,8 @@ public enum RegistrationProcess: WorkflowProcess {
             case codeIssued = "registration.codeIssued"
             case renewed = "registration.renewed"
             case expired = "registration.expired"
+            case superseded = "registration.superseded"
+            case cancelled = "registration.cancelled"
         }
 
         public var kind: Kind {
@@ -197,6 +217,8 @@ public enum RegistrationProcess: WorkflowProcess {
             case .codeIssued: .codeIssued
             case .renewed: .renewed
             case .expired: .expired
+            case .superseded: .superseded
+            case .cancelled: .cancelled
             }
         }
 
@@ -206,6 +228,7 @@ public enum RegistrationProcess: WorkflowProcess {
             case .noticePublished(let payload), .rejected(let payload): try payload.encode(to: encoder)
             case .codeIssued(let payload): try payload.encode(to: encoder)
             case .renewed(let payload): try payload.encode(to: encoder)
+            case .superseded(let payload), .cancelled(let payload): try payload.encode(to: encoder)
             case .accepted, .noticeEnded, .expired: break
             }
         }
@@ -220,6 +243,8 @@ public enum RegistrationProcess: WorkflowProcess {
             case .codeIssued: self = .codeIssued(try CodeIssued(from: decoder))
             case .renewed: self = .renewed(try Renewed(from: decoder))
             case .expired: self = .expired
+            case .superseded: self = .superseded(try Replaced(from: decoder))
+            case .cancelled: self = .cancelled(try Replaced(from: decoder))
             }
         }
 
@@ -233,6 +258,7 @@ public enum RegistrationProcess: WorkflowProcess {
             case .codeIssued: CodeIssued.self
             case .renewed: Renewed.self
             case .expired: NoPayload.self
+            case .superseded, .cancelled: Replaced.self
             }
         }
     }
@@ -282,6 +308,22 @@ public enum RegistrationProcess: WorkflowProcess {
                 .deadline(.validity),
                 from: [.registered],
                 to: .expired,
+                notifies: [.businessEntity],
+                closes: [.validity]
+            )
+        case .superseded:
+            EventSpec(
+                .effect(.registration(.issueRegistrationCode)),
+                from: [.registered],
+                to: .superseded,
+                notifies: [.businessEntity],
+                closes: [.validity]
+            )
+        case .cancelled:
+            EventSpec(
+                .effect(.registration(.issueRegistrationCode)),
+                from: [.registered],
+                to: .cancelled,
                 notifies: [.businessEntity],
                 closes: [.validity]
             )
@@ -361,6 +403,7 @@ public enum RegistrationProcess: WorkflowProcess {
             facts.code = issued.registrationCode
             facts.validUntil = issued.validUntil
         case .renewed(let renewed): facts.validUntil = renewed.validUntil
+        case .superseded(let replaced), .cancelled(let replaced): facts.endedBy = replaced.replacedBy
         case .accepted, .noticeEnded, .expired: break
         }
     }
@@ -374,5 +417,45 @@ public enum RegistrationProcess: WorkflowProcess {
         case .notice: Draft(.noticeEnded)
         case .validity: Draft(.expired)
         }
+    }
+}
+
+extension ProcessInstance where Process == RegistrationProcess {
+    /// Whether the registration registers data and its code is valid on `day` (Art. 9; 26号): registered, not a
+    /// cancellation, not superseded, cancelled or expired, and `day` within its validity.
+    public func isValid(on day: CivilDate) -> Bool {
+        guard state == .registered, let application = facts.application, application.kind != .cancellation,
+            let validUntil = facts.validUntil
+        else { return false }
+        return day <= validUntil
+    }
+}
+
+extension WorkflowEngine {
+    /// A change or correction registration whose code was issued supersedes the registration it concerns; a
+    /// cancellation cancels it (26号). Recorded once (a deterministic id) on the concerned registration.
+    func endConcernedRegistration(_ id: RegistrationID, actor: Principal) async throws(WorkflowError) {
+        let issued = try await instance(RegistrationProcess.self, id.rawValue)
+        guard let application = issued.facts.application, application.kind != .first,
+            let concerns = application.concerns
+        else { return }
+        let replaced = RegistrationProcess.Replaced(replacedBy: id, replacementKind: application.kind)
+        let event: RegistrationProcess.Event =
+            application.kind == .cancellation ? .cancelled(replaced) : .superseded(replaced)
+        for _ in 0..<32 {
+            let concerned = try await instance(RegistrationProcess.self, concerns.rawValue)
+            guard concerned.state == .registered else { return }
+            let draft = Draft<RegistrationProcess>(event, id: EventID("registration:\(concerns):ended-by:\(id)"))
+            let result = try await append(
+                [draft],
+                to: concerned,
+                actor: actor,
+                now: clock.now(),
+                trigger: .effect(.registration(.issueRegistrationCode)),
+                causation: issued.stream.rawValue
+            )
+            if case .appended = result { return }
+        }
+        throw WorkflowError(code: .contention, message: "registration \(concerns) kept changing")
     }
 }
