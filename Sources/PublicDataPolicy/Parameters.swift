@@ -58,6 +58,9 @@ public struct PolicyParameters: Codable, Sendable, Hashable {
     /// request for it is granted: 1 (on) or 0 (off). Default 1 (Art. 9 "应当进行登记"; 26号: registration is
     /// mandatory for data in an authorized scope).
     public var registrationBeforeGrant: Int
+    /// Days before the yearly disclosure deadline at which the implementing agency and the operator are reminded.
+    /// Default 30 (the national notice sets the deadline, not the reminder; a deployment choice).
+    public var disclosureReminderDays: Int
 
     /// Creates parameters; every argument defaults to the Beijing value.
     public init(
@@ -83,7 +86,8 @@ public struct PolicyParameters: Codable, Sendable, Hashable {
         productFilingWorkingDays: Int = 10,
         trialFeeMonths: Int = 12,
         operatorReportWorkingDays: Int = 20,
-        registrationBeforeGrant: Int = 1
+        registrationBeforeGrant: Int = 1,
+        disclosureReminderDays: Int = 30
     ) {
         self.freePurposes = freePurposes
         self.termCapYears = termCapYears
@@ -108,6 +112,7 @@ public struct PolicyParameters: Codable, Sendable, Hashable {
         self.trialFeeMonths = trialFeeMonths
         self.operatorReportWorkingDays = operatorReportWorkingDays
         self.registrationBeforeGrant = registrationBeforeGrant
+        self.disclosureReminderDays = disclosureReminderDays
     }
 
     /// Beijing's defaults.
@@ -367,6 +372,13 @@ extension PolicyParameters {
             0...1,
             get: { $0.registrationBeforeGrant },
             set: { $0.registrationBeforeGrant = $1 }
+        ),
+        intParameter(
+            "disclosureReminderDays",
+            "Days before the disclosure deadline at which the disclosers are reminded (Art. 32).",
+            0...365,
+            get: { $0.disclosureReminderDays },
+            set: { $0.disclosureReminderDays = $1 }
         ),
     ]
 

@@ -40,10 +40,12 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
     case feedback(FeedbackProcess.Command)
     /// The data zone (seed 001 §2–3).
     case zone(ZoneProcess.Command)
+    /// The yearly disclosure (Art. 32).
+    case disclosure(DisclosureProcess.Command)
 
     enum CodingKeys: String, CodingKey {
         case catalog, plan, selection, agreement, registration, dataRequest, product, scenario, objection
-        case evaluation, settlement, feedback, zone
+        case evaluation, settlement, feedback, zone, disclosure
     }
 
     /// Decodes `{"<process>": {"<command>": {…inputs…}}}`.
@@ -68,6 +70,7 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
         case .settlement: self = .settlement(try container.decode(SettlementProcess.Command.self, forKey: key))
         case .feedback: self = .feedback(try container.decode(FeedbackProcess.Command.self, forKey: key))
         case .zone: self = .zone(try container.decode(ZoneProcess.Command.self, forKey: key))
+        case .disclosure: self = .disclosure(try container.decode(DisclosureProcess.Command.self, forKey: key))
         }
     }
 
@@ -93,6 +96,7 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
         case .settlement(let command): Routed<SettlementProcess>(command: command, key: .settlement)
         case .feedback(let command): Routed<FeedbackProcess>(command: command, key: .feedback)
         case .zone(let command): Routed<ZoneProcess>(command: command, key: .zone)
+        case .disclosure(let command): Routed<DisclosureProcess>(command: command, key: .disclosure)
         }
     }
 
@@ -176,6 +180,8 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
     case feedback(FeedbackProcess.Command.Name)
     /// A zone command.
     case zone(ZoneProcess.Command.Name)
+    /// A disclosure command.
+    case disclosure(DisclosureProcess.Command.Name)
 
     /// Every command of every process, in lifecycle order.
     public static let allCases: [CommandName] =
@@ -192,6 +198,7 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
         + EvaluationProcess.Command.Name.allCases.map(Self.evaluation)
         + SettlementProcess.Command.Name.allCases.map(Self.settlement)
         + FeedbackProcess.Command.Name.allCases.map(Self.feedback)
+        + DisclosureProcess.Command.Name.allCases.map(Self.disclosure)
 
     /// The process and the name, as the one switch every property reads.
     private var parts: (process: any WorkflowProcess.Type, name: any CommandNaming) {
@@ -209,6 +216,7 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
         case .settlement(let name): (SettlementProcess.self, name)
         case .feedback(let name): (FeedbackProcess.self, name)
         case .zone(let name): (ZoneProcess.self, name)
+        case .disclosure(let name): (DisclosureProcess.self, name)
         }
     }
 
@@ -259,6 +267,7 @@ public enum Processes {
         CatalogProcess.self, ZoneProcess.self, PlanProcess.self, SelectionProcess.self, AgreementProcess.self,
         RegistrationProcess.self, DataRequestProcess.self, ProductProcess.self, ScenarioProcess.self,
         ObjectionProcess.self, EvaluationProcess.self, SettlementProcess.self, FeedbackProcess.self,
+        DisclosureProcess.self,
     ]
 
     /// Every process's description, in lifecycle order.

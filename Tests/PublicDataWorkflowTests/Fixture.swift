@@ -166,6 +166,14 @@ enum Samples {
         description: "loan pre-screening"
     )
 
+    /// A product the business entity publishes from its scenario (Art. 27), published on the day the scripts
+    /// reach it (after the registration's notice: Tuesday 10 March 2026).
+    static let derivedProduct = ScenarioProcess.DerivedProduct(
+        name: "Loan pre-screening score",
+        description: "a score offered to partner banks",
+        publishedOn: CivilDate("2026-03-10")!
+    )
+
     static func usage(_ key: String, quantity: Int64 = 10) -> UsageSpec {
         UsageSpec(
             product: "prod-1",
@@ -319,6 +327,11 @@ enum Scripts {
             .by(.operator, .scenario(.assessScenario(scenario: "scn-1"))),
             .by(.operator, .scenario(.fileScenario(scenario: "scn-1"))),
             .by(.implementingAgency, .scenario(.activateScenario(scenario: "scn-1"))),
+            .by(
+                .businessEntity,
+                .scenario(.publishDerivedProduct(scenario: "scn-1", product: Samples.derivedProduct))
+            ),
+            .by(.businessEntity, .scenario(.fileDerivedProduct(scenario: "scn-1"))),
             .by(.operator, .settlement(.recordUsage(agreement: "agr-1", usage: Samples.usage("u-1")))),
             .by(.operator, .settlement(.recordUsage(agreement: "agr-1", usage: Samples.usage("u-2", quantity: 5)))),
             .by(.implementingAgency, .settlement(.closeSettlementPeriod(agreement: "agr-1", period: Samples.march))),
@@ -393,7 +406,23 @@ enum Scripts {
         }) + [.by(.dataAdministration, .feedback(.rejectFeedback(feedback: "fb-1", reason: "duplicate")))],
     ]
 
-    static var all: [[Step]] { [lifecycle] + branches }
+    /// The yearly disclosure (Art. 32): opened by the data administration, published by the agency.
+    static let disclosure: [Step] = [
+        .by(
+            .dataAdministration,
+            .disclosure(
+                .openDisclosure(
+                    duty: DisclosureProcess.DisclosureDuty(party: Parties.agency, role: .implementingAgency, year: 2026)
+                )
+            )
+        ),
+        .by(
+            .implementingAgency,
+            .disclosure(.publishDisclosure(disclosure: "2026-agency-finance", digest: "sm3:ab12"))
+        ),
+    ]
+
+    static var all: [[Step]] { [lifecycle] + branches + [disclosure] }
 
     /// The first script issuing `name`, cut just before that step, and the step itself.
     static func prefix(before name: CommandName) -> (steps: [Step], command: WorkflowCommand, actor: Principal)? {

@@ -58,6 +58,8 @@ public enum RegistrationProcess: WorkflowProcess {
         public var validUntil: CivilDate?
         /// The change, correction or cancellation registration that ended this one.
         public var endedBy: RegistrationID?
+        /// The role the applicant applied in.
+        public var applicantRole: Role?
     }
 
     /// The commands.
@@ -146,6 +148,21 @@ public enum RegistrationProcess: WorkflowProcess {
     public struct Applied: Codable, Sendable, Hashable {
         /// The application.
         public var registration: RegistrationApplication
+        /// The role in which the applicant applied (told of every step in that role).
+        public var applicantRole: Role?
+    }
+
+    /// The roles that may apply; the registration's notices go to the applicant in the role it applied in.
+    static let applicantRoles: [Role] = [.industryDepartment, .implementingAgency, .operator]
+
+    /// The applicant as the only recipient of a notice (the other applicant roles are told nothing).
+    static func applicant(_ instance: ProcessInstance<Self>) -> [Role: [PartyID]] {
+        let role = instance.facts.applicantRole ?? .industryDepartment
+        var recipients: [Role: [PartyID]] = [:]
+        for candidate in applicantRoles {
+            recipients[candidate] = candidate == role ? instance.trace.applicantID.map { [$0] } ?? [] : []
+        }
+        return recipients
     }
 
     /// An issued code.
@@ -268,17 +285,17 @@ public enum RegistrationProcess: WorkflowProcess {
         case .applied:
             EventSpec(.command(.applyRegistration), from: [nil], to: .applied, notifies: [.dataAdministration])
         case .accepted:
-            EventSpec(.command(.acceptRegistration), from: [.applied], to: .accepted, notifies: [.businessEntity])
+            EventSpec(.command(.acceptRegistration), from: [.applied], to: .accepted, notifies: applicantRoles)
         case .noticePublished:
             EventSpec(
                 .command(.completeFormalReview),
                 from: [.accepted],
                 to: .publicNotice,
-                notifies: [.businessEntity],
+                notifies: applicantRoles,
                 opens: [.notice]
             )
         case .rejected:
-            EventSpec(.command(.completeFormalReview), from: [.accepted], to: .rejected, notifies: [.businessEntity])
+            EventSpec(.command(.completeFormalReview), from: [.accepted], to: .rejected, notifies: applicantRoles)
         case .noticeEnded:
             EventSpec(
                 .deadline(.notice),
@@ -292,7 +309,7 @@ public enum RegistrationProcess: WorkflowProcess {
                 .command(.issueRegistrationCode),
                 from: [.noticeCompleted],
                 to: .registered,
-                notifies: [.businessEntity],
+                notifies: applicantRoles,
                 opens: [.validity]
             )
         case .renewed:
@@ -308,7 +325,7 @@ public enum RegistrationProcess: WorkflowProcess {
                 .deadline(.validity),
                 from: [.registered],
                 to: .expired,
-                notifies: [.businessEntity],
+                notifies: applicantRoles,
                 closes: [.validity]
             )
         case .superseded:
@@ -316,7 +333,7 @@ public enum RegistrationProcess: WorkflowProcess {
                 .effect(.registration(.issueRegistrationCode)),
                 from: [.registered],
                 to: .superseded,
-                notifies: [.businessEntity],
+                notifies: applicantRoles,
                 closes: [.validity]
             )
         case .cancelled:
@@ -324,7 +341,7 @@ public enum RegistrationProcess: WorkflowProcess {
                 .effect(.registration(.issueRegistrationCode)),
                 from: [.registered],
                 to: .cancelled,
-                notifies: [.businessEntity],
+                notifies: applicantRoles,
                 closes: [.validity]
             )
         }
@@ -352,16 +369,21 @@ public enum RegistrationProcess: WorkflowProcess {
             trace.applicantID = context.actor.party
             trace.catalogEntryIDs = application.catalogEntries.isEmpty ? nil : application.catalogEntries
             trace.productID = application.product
-            return [Draft(.applied(Applied(registration: application)), trace: trace)]
-        case .acceptRegistration: return [Draft(.accepted)]
+            return [
+                Draft(
+                    .applied(Applied(registration: application, applicantRole: context.actor.role)),
+                    trace: trace
+                )
+            ]
+        case .acceptRegistration: return [Draft(.accepted, recipients: applicant(instance))]
         case .completeFormalReview(_, let passed, let note):
-            guard passed else { return [Draft(.rejected(Noted(note: note)))] }
+            guard passed else { return [Draft(.rejected(Noted(note: note)), recipients: applicant(instance))] }
             let notice = context.workingDayDeadline(
                 Deadline.notice,
                 instance,
                 count: parameters.registrationNoticeWorkingDays
             )
-            return [Draft(.noticePublished(Noted(note: note)), deadlines: [notice])]
+            return [Draft(.noticePublished(Noted(note: note)), deadlines: [notice], recipients: applicant(instance))]
         case .issueRegistrationCode(_, let code):
             guard let validUntil = context.today.adding(years: parameters.registrationValidityYears)?.adding(days: -1)
             else { throw context.refuse(.invalidInput, "the validity overflows the calendar", articles) }
@@ -372,7 +394,11 @@ public enum RegistrationProcess: WorkflowProcess {
                 dueAt: context.calendar.endOfDay(validUntil)
             )
             return [
-                Draft(.codeIssued(CodeIssued(registrationCode: code, validUntil: validUntil)), deadlines: [validity])
+                Draft(
+                    .codeIssued(CodeIssued(registrationCode: code, validUntil: validUntil)),
+                    deadlines: [validity],
+                    recipients: applicant(instance)
+                )
             ]
         case .renewRegistration:
             guard context.actor.party == instance.trace.applicantID else {
@@ -397,7 +423,9 @@ public enum RegistrationProcess: WorkflowProcess {
 
     public static func evolve(_ facts: inout Facts, _ event: Event) {
         switch event {
-        case .applied(let applied): facts.application = applied.registration
+        case .applied(let applied):
+            facts.application = applied.registration
+            facts.applicantRole = applied.applicantRole
         case .noticePublished(let noted), .rejected(let noted): facts.note = noted.note
         case .codeIssued(let issued):
             facts.code = issued.registrationCode
@@ -415,7 +443,7 @@ public enum RegistrationProcess: WorkflowProcess {
     ) -> Draft<Self>? {
         switch deadline {
         case .notice: Draft(.noticeEnded)
-        case .validity: Draft(.expired)
+        case .validity: Draft(.expired, recipients: applicant(instance))
         }
     }
 }
@@ -445,7 +473,11 @@ extension WorkflowEngine {
         for _ in 0..<32 {
             let concerned = try await instance(RegistrationProcess.self, concerns.rawValue)
             guard concerned.state == .registered else { return }
-            let draft = Draft<RegistrationProcess>(event, id: EventID("registration:\(concerns):ended-by:\(id)"))
+            let draft = Draft<RegistrationProcess>(
+                event,
+                id: EventID("registration:\(concerns):ended-by:\(id)"),
+                recipients: RegistrationProcess.applicant(concerned)
+            )
             let result = try await append(
                 [draft],
                 to: concerned,
