@@ -4,7 +4,7 @@ import PublicDataModel
 /// and the operator each disclose the previous year by the deadline (`disclosureDeadlineMonth` /
 /// `disclosureDeadlineDay`, default 31 March), are reminded `disclosureReminderDays` days ahead, and an overdue
 /// disclosure is reported to the data administration. Publishing records who published, for which year, and the
-/// digest of the report (e.g. the ``LedgerHash`` of `Disclosure.jsonData()`) on the ledger.
+/// digest of the report (e.g. the `LedgerHash` of `Disclosure.jsonData()`) on the ledger.
 public enum DisclosureProcess: WorkflowProcess {
     public static let kind = ProcessKind.disclosure
     public static let title = "Yearly disclosure (Art. 32)"

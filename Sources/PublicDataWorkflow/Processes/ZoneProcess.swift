@@ -3,7 +3,7 @@ import PublicDataModel
 /// 数据专区: a data zone as a record (seed 001 §2–3): its kind (domain 领域类, regional 区域类, comprehensive
 /// foundational 综合基础类), its supervisory department and, for a regional zone, its district.
 ///
-/// A plan names its zone (``ImplementationPlan/zone``); plan review reads the zone's kind, so a by-domain plan
+/// A plan names its zone (`ImplementationPlan.zone`); plan review reads the zone's kind, so a by-domain plan
 /// (分领域授权, Art. 10) passes only in a domain zone.
 public enum ZoneProcess: WorkflowProcess {
     public static let kind = ProcessKind.zone
