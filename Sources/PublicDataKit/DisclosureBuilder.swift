@@ -108,7 +108,7 @@ public enum DisclosureBuilder {
             case .product: product(try EventEnvelope<ProductProcess>(decoding: event))
             case .settlement:
                 settlement(try EventEnvelope<SettlementProcess>(decoding: event), day: day, period: period)
-            case .registration, .scenario, .objection, .evaluation, .feedback: break
+            case .registration, .scenario, .objection, .evaluation, .feedback, .zone, .disclosure: break
             }
         }
 

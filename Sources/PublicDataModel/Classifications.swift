@@ -16,15 +16,42 @@ public struct Zone: Codable, Sendable, Hashable, Identifiable {
     public var name: String
     /// The zone's kind.
     public var kind: ZoneKind
-    /// The department that supervises the zone.
+    /// The department that supervises the zone (专区监管部门, seed 001 §3(1)): the industry department of a domain
+    /// zone, the district government of a regional zone, the data administration of a comprehensive one.
     public var supervisoryDepartment: PartyID
+    /// The district of a regional zone (区域类); `nil` for the other kinds.
+    public var district: String?
 
     /// Creates a zone.
-    public init(id: ZoneID, name: String, kind: ZoneKind, supervisoryDepartment: PartyID) {
+    public init(id: ZoneID, name: String, kind: ZoneKind, supervisoryDepartment: PartyID, district: String? = nil) {
         self.id = id
         self.name = name
         self.kind = kind
         self.supervisoryDepartment = supervisoryDepartment
+        self.district = district
+    }
+
+    /// Every structural problem: an empty id, name or supervisory department; a regional zone without its
+    /// district, or a district on a zone of another kind (seed 001 §2–3).
+    public func validationIssues() -> [ValidationIssue] {
+        var issues: [ValidationIssue] = []
+        if id.isEmpty { issues.append(ValidationIssue(path: "$.id", message: "the zone id is empty")) }
+        if name.allSatisfy(\.isWhitespace) { issues.append(ValidationIssue(path: "$.name", message: "is empty")) }
+        if supervisoryDepartment.isEmpty {
+            issues.append(
+                ValidationIssue(path: "$.supervisoryDepartment", message: "a zone has a supervisory department")
+            )
+        }
+        switch (kind, district) {
+        case (.regional, nil):
+            issues.append(ValidationIssue(path: "$.district", message: "a regional zone names its district"))
+        case (.regional, let district?) where district.allSatisfy(\.isWhitespace):
+            issues.append(ValidationIssue(path: "$.district", message: "is empty"))
+        case (.domain, _?), (.comprehensive, _?):
+            issues.append(ValidationIssue(path: "$.district", message: "only a regional zone has a district"))
+        default: break
+        }
+        return issues
     }
 }
 

@@ -54,6 +54,8 @@ public struct ImplementationPlan: Codable, Sendable, Hashable, Identifiable {
     public var rightsAndObligations: String?
     /// 12. 监督管理及考核评价要求.
     public var supervisionAndEvaluation: String?
+    /// The application scenarios a by-scenario plan (依场景授权, Art. 10) authorizes; unused by the other modes.
+    public var scenarios: [ScenarioID]?
 
     /// Creates a plan; elements not given stay missing.
     public init(
@@ -71,7 +73,8 @@ public struct ImplementationPlan: Codable, Sendable, Hashable, Identifiable {
         revenueDistribution: String? = nil,
         securityAndEmergencyMeasures: String? = nil,
         rightsAndObligations: String? = nil,
-        supervisionAndEvaluation: String? = nil
+        supervisionAndEvaluation: String? = nil,
+        scenarios: [ScenarioID]? = nil
     ) {
         self.id = id
         self.implementingAgency = implementingAgency
@@ -88,6 +91,7 @@ public struct ImplementationPlan: Codable, Sendable, Hashable, Identifiable {
         self.securityAndEmergencyMeasures = securityAndEmergencyMeasures
         self.rightsAndObligations = rightsAndObligations
         self.supervisionAndEvaluation = supervisionAndEvaluation
+        self.scenarios = scenarios
     }
 
     /// The JSON keys of the twelve Art. 11 elements, in the order of the article.

@@ -28,6 +28,10 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
     case settlement
     /// 数据反哺 (seed 001).
     case feedback
+    /// 数据专区: a zone and its supervisory department (seed 001 §2–3; Art. 10).
+    case zone
+    /// 信息披露 (Art. 32): a party's yearly disclosure.
+    case disclosure
 
     /// The prefix of the stream ids of this process, e.g. `"agreement-"`.
     public var streamPrefix: String {
@@ -44,6 +48,8 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
         case .evaluation: "evaluation-"
         case .settlement: "settlement-"
         case .feedback: "feedback-"
+        case .zone: "zone-"
+        case .disclosure: "disclosure-"
         }
     }
 

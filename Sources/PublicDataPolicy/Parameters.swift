@@ -54,6 +54,13 @@ public struct PolicyParameters: Codable, Sendable, Hashable {
     /// the period may be rated with the report recorded as not provided. Default 20 (Art. 33 and 87号 §8 are
     /// silent on the time; about one calendar month, a deployment choice).
     public var operatorReportWorkingDays: Int
+    /// Whether a catalog entry needs a valid registration (a registration code within its validity) before a data
+    /// request for it is granted: 1 (on) or 0 (off). Default 1 (Art. 9 "应当进行登记"; 26号: registration is
+    /// mandatory for data in an authorized scope).
+    public var registrationBeforeGrant: Int
+    /// Days before the yearly disclosure deadline at which the implementing agency and the operator are reminded.
+    /// Default 30 (the national notice sets the deadline, not the reminder; a deployment choice).
+    public var disclosureReminderDays: Int
 
     /// Creates parameters; every argument defaults to the Beijing value.
     public init(
@@ -78,7 +85,9 @@ public struct PolicyParameters: Codable, Sendable, Hashable {
         scenarioFilingWorkingDays: Int = 10,
         productFilingWorkingDays: Int = 10,
         trialFeeMonths: Int = 12,
-        operatorReportWorkingDays: Int = 20
+        operatorReportWorkingDays: Int = 20,
+        registrationBeforeGrant: Int = 1,
+        disclosureReminderDays: Int = 30
     ) {
         self.freePurposes = freePurposes
         self.termCapYears = termCapYears
@@ -102,6 +111,8 @@ public struct PolicyParameters: Codable, Sendable, Hashable {
         self.productFilingWorkingDays = productFilingWorkingDays
         self.trialFeeMonths = trialFeeMonths
         self.operatorReportWorkingDays = operatorReportWorkingDays
+        self.registrationBeforeGrant = registrationBeforeGrant
+        self.disclosureReminderDays = disclosureReminderDays
     }
 
     /// Beijing's defaults.
@@ -354,6 +365,20 @@ extension PolicyParameters {
             1...365,
             get: { $0.operatorReportWorkingDays },
             set: { $0.operatorReportWorkingDays = $1 }
+        ),
+        intParameter(
+            "registrationBeforeGrant",
+            "1: an entry needs a valid registration before a grant (Art. 9; 26号); 0: not required.",
+            0...1,
+            get: { $0.registrationBeforeGrant },
+            set: { $0.registrationBeforeGrant = $1 }
+        ),
+        intParameter(
+            "disclosureReminderDays",
+            "Days before the disclosure deadline at which the disclosers are reminded (Art. 32).",
+            0...365,
+            get: { $0.disclosureReminderDays },
+            set: { $0.disclosureReminderDays = $1 }
         ),
     ]
 

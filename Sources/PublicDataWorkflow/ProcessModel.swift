@@ -386,6 +386,9 @@ public struct Draft<Process: WorkflowProcess>: Sendable {
     public var id: EventID?
     /// When it happened, if not the command's time.
     public var occurredAt: Date?
+    /// The parties to notify in a notified role, where the event names them itself (every candidate of a
+    /// selection, every payer of a period's invoices); a role not listed is routed by the trace keys.
+    public var recipients: [Role: [PartyID]]
 
     /// Creates a draft.
     public init(
@@ -393,13 +396,15 @@ public struct Draft<Process: WorkflowProcess>: Sendable {
         trace: TraceKeys = TraceKeys(),
         deadlines: [ScheduledDeadline] = [],
         id: EventID? = nil,
-        occurredAt: Date? = nil
+        occurredAt: Date? = nil,
+        recipients: [Role: [PartyID]] = [:]
     ) {
         self.event = event
         self.trace = trace
         self.deadlines = deadlines
         self.id = id
         self.occurredAt = occurredAt
+        self.recipients = recipients
     }
 }
 

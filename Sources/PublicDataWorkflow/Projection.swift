@@ -54,6 +54,7 @@ public struct WorkflowProjection: Sendable, Hashable {
     private var requestEntries: [DataRequestID: [CatalogEntryID]] = [:]
     private var agreementOperator: [AgreementID: PartyID] = [:]
     private var objectionProvider: [ObjectionID: PartyID] = [:]
+    private var registrationsByCatalogEntry: [CatalogEntryID: Set<RegistrationID>] = [:]
 
     /// An empty projection (position 0).
     public init() {}
@@ -79,7 +80,13 @@ public struct WorkflowProjection: Sendable, Hashable {
         (scenariosByProduct[product] ?? []).sorted().map { ProcessKind.scenario.stream($0.rawValue) }
     }
 
+    /// The registration streams that name a catalog entry (to find its valid registration, Art. 9).
+    public func registrations(of entry: CatalogEntryID) -> [StreamID] {
+        (registrationsByCatalogEntry[entry] ?? []).sorted().map { ProcessKind.registration.stream($0.rawValue) }
+    }
+
     private static let decodedTypes: Set<String> = [
+        RegistrationProcess.Event.Kind.applied.rawValue,
         ScenarioProcess.Event.Kind.applied.rawValue,
         AgreementProcess.Event.Kind.drafted.rawValue, DataRequestProcess.Event.Kind.submitted.rawValue,
         ProductProcess.Event.Kind.drafted.rawValue, ProductProcess.Event.Kind.published.rawValue,
@@ -175,6 +182,12 @@ public struct WorkflowProjection: Sendable, Hashable {
             if event.type == ScenarioProcess.Event.Kind.applied.rawValue, let product = payload?.productID {
                 scenariosByProduct[product, default: []].insert(ScenarioID(id))
             }
+        case .registration:
+            if event.type == RegistrationProcess.Event.Kind.applied.rawValue {
+                for entry in payload?.catalogEntryIDs ?? [] {
+                    registrationsByCatalogEntry[entry, default: []].insert(RegistrationID(id))
+                }
+            }
         case .objection:
             let objection = ObjectionID(id)
             if event.type == ObjectionProcess.Event.Kind.raised.rawValue, let provider = payload?.providerIDs?.first {
@@ -269,6 +282,11 @@ public actor ProjectionRunner {
     ) {
         try await catchUp()
         return projection.streams(of: agreement)
+    }
+
+    func registrationStreams(of entry: CatalogEntryID) async throws(WorkflowError) -> [StreamID] {
+        try await catchUp()
+        return projection.registrations(of: entry)
     }
 
     func scenarioStreams(of product: ProductID) async throws(WorkflowError) -> [StreamID] {

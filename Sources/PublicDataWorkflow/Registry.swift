@@ -38,10 +38,14 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
     case settlement(SettlementProcess.Command)
     /// Data feedback (seed 001).
     case feedback(FeedbackProcess.Command)
+    /// The data zone (seed 001 §2–3).
+    case zone(ZoneProcess.Command)
+    /// The yearly disclosure (Art. 32).
+    case disclosure(DisclosureProcess.Command)
 
     enum CodingKeys: String, CodingKey {
         case catalog, plan, selection, agreement, registration, dataRequest, product, scenario, objection
-        case evaluation, settlement, feedback
+        case evaluation, settlement, feedback, zone, disclosure
     }
 
     /// Decodes `{"<process>": {"<command>": {…inputs…}}}`.
@@ -65,6 +69,8 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
         case .evaluation: self = .evaluation(try container.decode(EvaluationProcess.Command.self, forKey: key))
         case .settlement: self = .settlement(try container.decode(SettlementProcess.Command.self, forKey: key))
         case .feedback: self = .feedback(try container.decode(FeedbackProcess.Command.self, forKey: key))
+        case .zone: self = .zone(try container.decode(ZoneProcess.Command.self, forKey: key))
+        case .disclosure: self = .disclosure(try container.decode(DisclosureProcess.Command.self, forKey: key))
         }
     }
 
@@ -89,6 +95,8 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
         case .evaluation(let command): Routed<EvaluationProcess>(command: command, key: .evaluation)
         case .settlement(let command): Routed<SettlementProcess>(command: command, key: .settlement)
         case .feedback(let command): Routed<FeedbackProcess>(command: command, key: .feedback)
+        case .zone(let command): Routed<ZoneProcess>(command: command, key: .zone)
+        case .disclosure(let command): Routed<DisclosureProcess>(command: command, key: .disclosure)
         }
     }
 
@@ -170,10 +178,15 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
     case settlement(SettlementProcess.Command.Name)
     /// A feedback command.
     case feedback(FeedbackProcess.Command.Name)
+    /// A zone command.
+    case zone(ZoneProcess.Command.Name)
+    /// A disclosure command.
+    case disclosure(DisclosureProcess.Command.Name)
 
     /// Every command of every process, in lifecycle order.
     public static let allCases: [CommandName] =
         CatalogProcess.Command.Name.allCases.map(Self.catalog)
+        + ZoneProcess.Command.Name.allCases.map(Self.zone)
         + PlanProcess.Command.Name.allCases.map(Self.plan)
         + SelectionProcess.Command.Name.allCases.map(Self.selection)
         + AgreementProcess.Command.Name.allCases.map(Self.agreement)
@@ -185,6 +198,7 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
         + EvaluationProcess.Command.Name.allCases.map(Self.evaluation)
         + SettlementProcess.Command.Name.allCases.map(Self.settlement)
         + FeedbackProcess.Command.Name.allCases.map(Self.feedback)
+        + DisclosureProcess.Command.Name.allCases.map(Self.disclosure)
 
     /// The process and the name, as the one switch every property reads.
     private var parts: (process: any WorkflowProcess.Type, name: any CommandNaming) {
@@ -201,6 +215,8 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
         case .evaluation(let name): (EvaluationProcess.self, name)
         case .settlement(let name): (SettlementProcess.self, name)
         case .feedback(let name): (FeedbackProcess.self, name)
+        case .zone(let name): (ZoneProcess.self, name)
+        case .disclosure(let name): (DisclosureProcess.self, name)
         }
     }
 
@@ -248,9 +264,10 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
 public enum Processes {
     /// Every process type, in lifecycle order.
     public static let types: [any WorkflowProcess.Type] = [
-        CatalogProcess.self, PlanProcess.self, SelectionProcess.self, AgreementProcess.self,
+        CatalogProcess.self, ZoneProcess.self, PlanProcess.self, SelectionProcess.self, AgreementProcess.self,
         RegistrationProcess.self, DataRequestProcess.self, ProductProcess.self, ScenarioProcess.self,
         ObjectionProcess.self, EvaluationProcess.self, SettlementProcess.self, FeedbackProcess.self,
+        DisclosureProcess.self,
     ]
 
     /// Every process's description, in lifecycle order.

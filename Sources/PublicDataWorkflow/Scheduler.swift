@@ -114,6 +114,8 @@ extension WorkflowEngine {
             try await suspendProducts(afterRevoking: id, actor: actor)
         case .product(.withdrawProduct(let id, _)):
             try await endScenarios(of: id, actor: actor)
+        case .registration(.issueRegistrationCode(let id, _)):
+            try await endConcernedRegistration(id, actor: actor)
         default:
             break
         }

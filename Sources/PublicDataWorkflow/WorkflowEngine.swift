@@ -572,7 +572,7 @@ public final class WorkflowEngine: Sendable {
         if let due { subject += ", due \(due)" }
         var targets: [NotificationTarget] = []
         for role in spec.notifies {
-            let parties: [PartyID]
+            var parties: [PartyID]
             switch role {
             case .operator: parties = [trace.operatorID ?? directory.party(for: role)]
             case .implementingAgency: parties = [trace.agencyID ?? directory.party(for: role)]
@@ -581,6 +581,7 @@ public final class WorkflowEngine: Sendable {
             case .businessEntity: parties = [trace.applicantID ?? directory.party(for: role)]
             default: parties = [directory.party(for: role)]
             }
+            if let named = draft.recipients[role] { parties = named }
             for party in parties where !targets.contains(where: { $0.party == party && $0.role == role }) {
                 targets.append(
                     NotificationTarget(

@@ -49,6 +49,10 @@ public struct WorkflowError: Error, Sendable, Hashable, Codable, CustomStringCon
         /// grant to its operator (Art. 16, 20), or a use outside an active, filed scenario of a published product
         /// or without a price plan in force on the day (Art. 22, 25, 27, 30). Nothing is recorded.
         public static let notAuthorized = Code("notAuthorized")
+        /// The party must act and may not refuse: the data subjects' explicit consent obliges the industry
+        /// department to supply (Art. 17 ¶2), so a refusal on a ground that consent overcomes is refused. Nothing is
+        /// recorded.
+        public static let dutyToSupply = Code("dutyToSupply")
         /// A price plan exceeds its cap, or a charge cannot be computed.
         public static let pricing = Code("pricing")
         /// The store kept changing under the command; it was re-decided too often.

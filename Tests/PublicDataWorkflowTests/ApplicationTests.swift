@@ -18,8 +18,12 @@ struct ApplicationTests {
             authorities: Parties.directory
         )
         for step in Scripts.toPublishedProduct {
-            guard case .run(let command, let actor) = step else { continue }
-            try await app.execute(command, by: actor)
+            switch step {
+            case .run(let command, let actor): try await app.execute(command, by: actor)
+            case .advanceDays(let days):
+                clock.advance(byDays: days)
+                _ = try await app.advanceDeadlines()
+            }
         }
         let report = try await app.tick()
         #expect(report.firedDeadlines.isEmpty)

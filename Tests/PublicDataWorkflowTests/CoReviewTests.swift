@@ -31,6 +31,9 @@ struct CoReviewTests {
             case .plan(.draftPlan(plan: var plan)):
                 plan.dataScope = (plan.dataScope ?? []) + [transportEntry.id]
                 return .run(.plan(.draftPlan(plan: plan)), actor)
+            case .registration(.applyRegistration(application: var application)):
+                application.catalogEntries.append(transportEntry.id)
+                return .run(.registration(.applyRegistration(application: application)), actor)
             case .agreement(.draftAgreement(terms: var terms, let selection)):
                 terms.scope.append(ScopeItem(entry: transportEntry.id))
                 return .run(.agreement(.draftAgreement(terms: terms, selection: selection)), actor)

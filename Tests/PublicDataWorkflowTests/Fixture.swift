@@ -76,13 +76,22 @@ enum Samples {
         fields: [CatalogField(name: "secret")]
     )
 
+    /// The finance zone: a domain zone (领域类) supervised by the finance department (seed 001 §2–3).
+    static let zone = Zone(
+        id: "zone-finance",
+        name: "金融公共数据专区",
+        kind: .domain,
+        supervisoryDepartment: Parties.department
+    )
+
     static let plan = ImplementationPlan(
         id: "plan-fin",
         implementingAgency: Parties.agency,
+        zone: "zone-finance",
         name: "Finance zone",
         necessityAndFeasibility: "needed",
         operatorSelectionCriteria: "capability, credit, security",
-        authorizationMode: .whole,
+        authorizationMode: .byDomain,
         dataScope: ["ent-open", "ent-cond", "ent-closed"],
         termMonths: 36,
         plannedProducts: [PlannedProduct(name: "Credit model", kind: .model)],
@@ -157,6 +166,14 @@ enum Samples {
         description: "loan pre-screening"
     )
 
+    /// A product the business entity publishes from its scenario (Art. 27), published on the day the scripts
+    /// reach it (after the registration's notice: Tuesday 10 March 2026).
+    static let derivedProduct = ScenarioProcess.DerivedProduct(
+        name: "Loan pre-screening score",
+        description: "a score offered to partner banks",
+        publishedOn: CivilDate("2026-03-10")!
+    )
+
     static func usage(_ key: String, quantity: Int64 = 10) -> UsageSpec {
         UsageSpec(
             product: "prod-1",
@@ -199,8 +216,8 @@ enum Samples {
     static let registration = RegistrationApplication(
         id: "reg-1",
         kind: .first,
-        catalogEntries: ["ent-open"],
-        description: "enterprise registrations"
+        catalogEntries: ["ent-open", "ent-cond"],
+        description: "enterprise registrations and tax payment records"
     )
 
     static let feedbackEntry = CatalogEntry(
@@ -241,6 +258,7 @@ enum Scripts {
         .by(.industryDepartment, .catalog(.publishCatalogEntry(entry: Samples.openEntry))),
         .by(.industryDepartment, .catalog(.publishCatalogEntry(entry: Samples.conditionalEntry))),
         .by(.industryDepartment, .catalog(.publishCatalogEntry(entry: Samples.closedEntry))),
+        .by(.dataAdministration, .zone(.establishZone(zone: Samples.zone))),
         .by(.implementingAgency, .plan(.draftPlan(plan: Samples.plan))),
         .by(.implementingAgency, .plan(.submitPlan(plan: "plan-fin"))),
     ]
@@ -284,7 +302,23 @@ enum Scripts {
             .by(.industryDepartment, .agreement(.countersignAgreement(agreement: "agr-1"))),
             .by(.dataAdministration, .agreement(.fileAgreement(agreement: "agr-1", filingNumber: "BA-2026-001"))),
             .by(.implementingAgency, .agreement(.activateAgreement(agreement: "agr-1"))),
-        ]
+        ] + registration
+
+    /// The owning department registers the entries it supplies (Art. 9, 17; 26号): apply → accept → formal
+    /// review → public notice (five working days) → code. Grants need it (`registrationBeforeGrant`).
+    static let registration: [Step] = [
+        .by(.industryDepartment, .registration(.applyRegistration(application: Samples.registration))),
+        .by(.dataAdministration, .registration(.acceptRegistration(registration: "reg-1"))),
+        .by(
+            .dataAdministration,
+            .registration(.completeFormalReview(registration: "reg-1", passed: true, note: "complete"))
+        ),
+        .advanceDays(8),
+        .by(
+            .dataAdministration,
+            .registration(.issueRegistrationCode(registration: "reg-1", code: "BJ-DR-2026-0001"))
+        ),
+    ]
 
     static let toPublishedProduct: [Step] =
         toActiveAgreement + [
@@ -311,6 +345,11 @@ enum Scripts {
             .by(.operator, .scenario(.assessScenario(scenario: "scn-1"))),
             .by(.operator, .scenario(.fileScenario(scenario: "scn-1"))),
             .by(.implementingAgency, .scenario(.activateScenario(scenario: "scn-1"))),
+            .by(
+                .businessEntity,
+                .scenario(.publishDerivedProduct(scenario: "scn-1", product: Samples.derivedProduct))
+            ),
+            .by(.businessEntity, .scenario(.fileDerivedProduct(scenario: "scn-1"))),
             .by(.operator, .settlement(.recordUsage(agreement: "agr-1", usage: Samples.usage("u-1")))),
             .by(.operator, .settlement(.recordUsage(agreement: "agr-1", usage: Samples.usage("u-2", quantity: 5)))),
             .by(.implementingAgency, .settlement(.closeSettlementPeriod(agreement: "agr-1", period: Samples.march))),
@@ -321,17 +360,6 @@ enum Scripts {
             .by(.dataProvider, .objection(.feedBackObjection(objection: "obj-1", finding: "stale since 2025"))),
             .by(.dataProvider, .objection(.correctObjection(objection: "obj-1", note: "reloaded"))),
             .by(.dataAdministration, .objection(.closeObjection(objection: "obj-1"))),
-            .by(.industryDepartment, .registration(.applyRegistration(application: Samples.registration))),
-            .by(.dataAdministration, .registration(.acceptRegistration(registration: "reg-1"))),
-            .by(
-                .dataAdministration,
-                .registration(.completeFormalReview(registration: "reg-1", passed: true, note: "complete"))
-            ),
-            .advanceDays(10),
-            .by(
-                .dataAdministration,
-                .registration(.issueRegistrationCode(registration: "reg-1", code: "BJ-DR-2026-0001"))
-            ),
             .by(.industryDepartment, .registration(.renewRegistration(registration: "reg-1"))),
             .by(.operator, .feedback(.offerFeedback(offer: Samples.feedback))),
             .by(.dataAdministration, .feedback(.startFeedbackReview(feedback: "fb-1"))),
@@ -438,7 +466,23 @@ enum Scripts {
             .by(.operator, .settlement(.fileAnnualReport(agreement: "agr-1", year: 2026, report: "2026 经营情况报告"))),
         ]
 
-    static var all: [[Step]] { [lifecycle] + branches }
+    /// The yearly disclosure (Art. 32): opened by the data administration, published by the agency.
+    static let disclosure: [Step] = [
+        .by(
+            .dataAdministration,
+            .disclosure(
+                .openDisclosure(
+                    duty: DisclosureProcess.DisclosureDuty(party: Parties.agency, role: .implementingAgency, year: 2026)
+                )
+            )
+        ),
+        .by(
+            .implementingAgency,
+            .disclosure(.publishDisclosure(disclosure: "2026-agency-finance", digest: "sm3:ab12"))
+        ),
+    ]
+
+    static var all: [[Step]] { [lifecycle] + branches + [disclosure] }
 
     /// The first script issuing `name`, cut just before that step, and the step itself.
     static func prefix(before name: CommandName) -> (steps: [Step], command: WorkflowCommand, actor: Principal)? {

@@ -131,7 +131,7 @@ struct ProjectionTests {
         #expect(projection.activeGrantsByCatalogEntry["ent-cond"] == ["req-2"])
         #expect(projection.products["prod-1"]?.state == "published")
         #expect(projection.products["prod-1"]?.pricePlan == Samples.pricePlan())
-        #expect(projection.deadlines.map(\.key) == ["expiryNotice", "expiry"])
+        #expect(projection.deadlines.map(\.key) == ["expiryNotice", "expiry", "validity"])
 
         try await world.run(.operator, .objection(.raiseObjection(objection: Samples.objection)))
         let withObjection = try await world.engine.projections()

@@ -54,7 +54,8 @@ struct PolicyParameterTests {
         let deadline = try #require(
             try await world.engine.instance(ProductProcess.self, "prod-1").openDeadlines[.filing]
         )
-        let due = world.calendar.addingWorkingDays(4, to: CivilDate("2026-03-02")!)
+        // Counted from the day of the assessment (after the registration's public notice).
+        let due = world.calendar.addingWorkingDays(4, to: world.calendar.civilDate(of: world.clock.now()))
         #expect(deadline.dueDay == due)
         let fired = try await fireAtTheEndOf(due, in: world)
         #expect(fired.map(\.event.type) == ["product.filingOverdue"])
@@ -70,7 +71,7 @@ struct PolicyParameterTests {
         let deadline = try #require(
             try await world.engine.instance(ScenarioProcess.self, "scn-1").openDeadlines[.filing]
         )
-        let due = world.calendar.addingWorkingDays(2, to: CivilDate("2026-03-02")!)
+        let due = world.calendar.addingWorkingDays(2, to: world.calendar.civilDate(of: world.clock.now()))
         #expect(deadline.dueDay == due)
         let fired = try await fireAtTheEndOf(due, in: world)
         #expect(fired.map(\.event.type) == ["scenario.filingOverdue"])

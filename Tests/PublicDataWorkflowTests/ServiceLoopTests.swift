@@ -21,7 +21,8 @@ struct ServiceLoopTests {
         let sink = RecordingNotificationSink()
         let app = Self.application(store, sink)
         let service = Task { await app.run(pollInterval: .milliseconds(20)) }
-        for step in Scripts.toActiveAgreement {
+        // Without the registration, whose public notice needs the clock to move.
+        for step in Scripts.toActiveAgreement.dropLast(Scripts.registration.count) {
             guard case .run(let command, let actor) = step else { continue }
             try await app.execute(command, by: actor)
         }

@@ -43,8 +43,9 @@ public enum DataRequestProcess: WorkflowProcess {
         case submitDataRequest(request: DataRequestSpec)
         /// The implementing agency evaluates the request under the policy.
         case evaluateDataRequest(request: DataRequestID)
-        /// An owning industry department co-reviews a conditional-share request.
-        case coReviewDataRequest(request: DataRequestID, approve: Bool, note: String)
+        /// An owning industry department co-reviews a conditional-share request; a refusal may name its ground
+        /// (and must, when the data subjects consented: Art. 17 ¶2).
+        case coReviewDataRequest(request: DataRequestID, approve: Bool, note: String, ground: RefusalGround? = nil)
         /// The big data center provisions the granted data.
         case provisionData(request: DataRequestID, note: String)
         /// Revokes the grant.
@@ -67,15 +68,20 @@ public enum DataRequestProcess: WorkflowProcess {
                     CommandSpec(
                         [.implementingAgency],
                         ["Art. 16", "Art. 17", "Art. 19", "Art. 26"],
-                        guards: ["the agency of the agreement", "the policy decides; a denial is recorded"]
+                        guards: [
+                            "the agency of the agreement", "the policy decides; a denial is recorded",
+                            "a permitted entry has a valid registration (`registrationBeforeGrant`, Art. 9)",
+                        ]
                     )
                 case .coReviewDataRequest:
                     CommandSpec(
                         [.industryDepartment],
-                        ["Art. 16"],
+                        ["Art. 16", "Art. 17"],
                         guards: [
                             "the department owns a requested conditional entry",
                             "granted once every owning department approved; refused by any one",
+                            "a request with the data subjects' explicit consent is refused only on a ground consent "
+                                + "does not overcome (Art. 17 ¶2)",
                         ]
                     )
                 case .provisionData: CommandSpec([.bigDataCenter], ["Art. 28"], guards: ["the agreement is active"])
@@ -98,7 +104,7 @@ public enum DataRequestProcess: WorkflowProcess {
         public var instanceID: String {
             switch self {
             case .submitDataRequest(let request): request.id.rawValue
-            case .evaluateDataRequest(let id), .coReviewDataRequest(let id, _, _), .provisionData(let id, _),
+            case .evaluateDataRequest(let id), .coReviewDataRequest(let id, _, _, _), .provisionData(let id, _),
                 .revokeGrant(let id, _):
                 id.rawValue
             }
@@ -116,7 +122,11 @@ public enum DataRequestProcess: WorkflowProcess {
                     check.fail("$.request.items[\(index)]", "entry \(item.entry) twice")
                 }
             case .evaluateDataRequest(let id): check.id(id, "$.request")
-            case .coReviewDataRequest(let id, _, let note), .provisionData(let id, let note):
+            case .coReviewDataRequest(let id, let approve, let note, let ground):
+                check.id(id, "$.request")
+                check.text(note, "$.note")
+                if approve, ground != nil { check.fail("$.ground", "an approval has no refusal ground") }
+            case .provisionData(let id, let note):
                 check.id(id, "$.request")
                 check.text(note, "$.note")
             case .revokeGrant(let id, let reason):
@@ -130,6 +140,33 @@ public enum DataRequestProcess: WorkflowProcess {
     public struct Submitted: Codable, Sendable, Hashable {
         /// The request.
         public var request: DataRequestSpec
+    }
+
+    /// Why an industry department refuses a co-reviewed request. The data subjects' explicit consent overcomes
+    /// the department's unwillingness and the protection of the subjects' own information (Art. 17 ¶2, Art. 26); it
+    /// does not overcome a legal prohibition, security or a scenario that does not need the data.
+    public enum RefusalGround: String, Codable, Sendable, CaseIterable, Hashable {
+        /// The department prefers not to supply (不愿提供). Overcome by consent.
+        case unwilling
+        /// The subjects' personal information would be exposed. Overcome by their consent (Art. 26).
+        case personalInformation = "personal_information"
+        /// The scenario does not need the data, or needs less of it (Art. 16; 87号 §6 minimal authorization).
+        case scenarioNotJustified = "scenario_not_justified"
+        /// National security or public interest (Art. 5).
+        case security
+        /// A law forbids the supply ("依法提供", Art. 17 ¶2).
+        case unlawful
+
+        /// Whether the data subjects' explicit consent overcomes this ground (Art. 17 ¶2, Art. 26).
+        public var overcomeByConsent: Bool { self == .unwilling || self == .personalInformation }
+    }
+
+    /// A co-review refusal.
+    public struct Rejected: Codable, Sendable, Hashable {
+        /// The department's note.
+        public var note: String
+        /// The ground, if named.
+        public var ground: RefusalGround?
     }
 
     /// A co-review approval.
@@ -155,7 +192,7 @@ public enum DataRequestProcess: WorkflowProcess {
         /// One department approved; others are outstanding.
         case coReviewPartlyApproved(Approved)
         /// A department refused.
-        case coReviewRejected(Noted)
+        case coReviewRejected(Rejected)
         /// Provisioned.
         case provisioned(Noted)
         /// Revoked.
@@ -212,7 +249,8 @@ public enum DataRequestProcess: WorkflowProcess {
             case .granted(let payload), .coReviewRequested(let payload), .refused(let payload):
                 try payload.encode(to: encoder)
             case .coReviewApproved(let payload), .coReviewPartlyApproved(let payload): try payload.encode(to: encoder)
-            case .coReviewRejected(let payload), .provisioned(let payload): try payload.encode(to: encoder)
+            case .coReviewRejected(let payload): try payload.encode(to: encoder)
+            case .provisioned(let payload): try payload.encode(to: encoder)
             case .revoked(let payload), .revokedOnExit(let payload): try payload.encode(to: encoder)
             }
         }
@@ -225,7 +263,7 @@ public enum DataRequestProcess: WorkflowProcess {
             case .refused: self = .refused(try Decided(from: decoder))
             case .coReviewApproved: self = .coReviewApproved(try Approved(from: decoder))
             case .coReviewPartlyApproved: self = .coReviewPartlyApproved(try Approved(from: decoder))
-            case .coReviewRejected: self = .coReviewRejected(try Noted(from: decoder))
+            case .coReviewRejected: self = .coReviewRejected(try Rejected(from: decoder))
             case .provisioned: self = .provisioned(try Noted(from: decoder))
             case .revoked: self = .revoked(try Reasoned(from: decoder))
             case .revokedOnExit: self = .revokedOnExit(try Reasoned(from: decoder))
@@ -240,7 +278,7 @@ public enum DataRequestProcess: WorkflowProcess {
             case .refused: Decided.self
             case .coReviewApproved: Approved.self
             case .coReviewPartlyApproved: Approved.self
-            case .coReviewRejected: Noted.self
+            case .coReviewRejected: Rejected.self
             case .provisioned: Noted.self
             case .revoked: Reasoned.self
             case .revokedOnExit: Reasoned.self
@@ -342,16 +380,39 @@ public enum DataRequestProcess: WorkflowProcess {
             }
             let decision = Decision.combining(decisions, policy: context.policy, at: context.now)
             guard decision.isPermit else { return [Draft(.refused(Decided(decision: decision)))] }
+            // Art. 9, 26号: data in authorized operation is registered before it is granted.
+            if context.parameters.registrationBeforeGrant != 0 {
+                for entry in entries { try await requireValidRegistration(entry.id, context) }
+            }
             guard decision.requiresCoReview else { return [Draft(.granted(Decided(decision: decision)))] }
             let owners = Set(entries.filter { $0.sharing == .conditional }.map(\.owningDepartment))
             var trace = TraceKeys()
             trace.departmentIDs = owners.isEmpty ? instance.trace.departmentIDs : owners.sorted()
             return [Draft(.coReviewRequested(Decided(decision: decision)), trace: trace)]
-        case .coReviewDataRequest(_, let approve, let note):
+        case .coReviewDataRequest(_, let approve, let note, let ground):
             guard let departments = instance.trace.departmentIDs, departments.contains(context.actor.party) else {
                 throw context.refuse(.notParty, "\(context.actor.party) owns none of the conditional entries", articles)
             }
-            guard approve else { return [Draft(.coReviewRejected(Noted(note: note)))] }
+            guard approve else {
+                // Art. 17 ¶2: explicit consent obliges supply; only a ground consent does not overcome may refuse.
+                if instance.facts.request?.subjectConsent == true {
+                    guard let ground else {
+                        throw context.refuse(
+                            .invalidInput,
+                            "the data subjects consented: a refusal names its ground",
+                            ["Art. 17"]
+                        )
+                    }
+                    guard !ground.overcomeByConsent else {
+                        throw context.refuse(
+                            .dutyToSupply,
+                            "the data subjects' explicit consent obliges supply; \(ground.rawValue) is no ground to refuse",
+                            ["Art. 17", "Art. 26"]
+                        )
+                    }
+                }
+                return [Draft(.coReviewRejected(Rejected(note: note, ground: ground)))]
+            }
             // Art. 16: granted only when every owning department of its conditional entries approved.
             guard !instance.facts.approvals.contains(context.actor.party) else {
                 throw context.refuse(.invalidState, "\(context.actor.party) has approved the request already", articles)
@@ -371,6 +432,22 @@ public enum DataRequestProcess: WorkflowProcess {
             try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
             return [Draft(.revoked(Reasoned(reason: reason)))]
         }
+    }
+
+    /// Refuses (`notAuthorized`, Art. 9 and 26号) unless a registration of `entry` is valid today.
+    static func requireValidRegistration(
+        _ entry: CatalogEntryID,
+        _ context: DecisionContext
+    ) async throws(WorkflowError) {
+        for stream in try await context.engine.index.registrationStreams(of: entry) {
+            let registration = try await context.engine.instance(RegistrationProcess.self, stream: stream)
+            if registration.isValid(on: context.today) { return }
+        }
+        throw context.refuse(
+            .notAuthorized,
+            "catalog entry \(entry) has no valid registration code; it is registered before it is granted",
+            ["Art. 9", "26号"]
+        )
     }
 
     public static func evolve(_ facts: inout Facts, _ event: Event) {

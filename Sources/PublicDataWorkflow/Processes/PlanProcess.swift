@@ -65,7 +65,11 @@ public enum PlanProcess: WorkflowProcess {
                     CommandSpec(
                         [.implementingAgency],
                         ["Art. 11"],
-                        guards: ["the policy's plan review: the twelve elements, the term cap, the mode and zone"]
+                        guards: [
+                            "the plan's zone is established",
+                            "the policy's plan review: the twelve elements, the term cap, the mode against the zone's "
+                                + "kind and the plan's scenarios",
+                        ]
                     )
                 case .approvePlan: CommandSpec([.municipalGovernment], ["Art. 11"])
                 case .returnPlan: CommandSpec([.municipalGovernment], ["Art. 11"], guards: ["a reason is given"])
@@ -214,7 +218,18 @@ public enum PlanProcess: WorkflowProcess {
         case .submitPlan:
             try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
             guard let plan = instance.facts.plan else { throw context.refuse(.notFound, "the plan has no content") }
-            let decision = context.evaluate(.plan(PlanReviewRequest(plan: plan)))
+            // Art. 10: the review sees the zone's kind (a by-domain plan needs a domain zone) and the scenarios a
+            // by-scenario plan authorizes.
+            var zoneKind: ZoneKind?
+            if let zoneID = plan.zone {
+                guard let zone = try await context.instance(ZoneProcess.self, zoneID.rawValue).facts.zone else {
+                    throw context.refuse(.notFound, "zone \(zoneID) is not established", ["Art. 10", "87号 §3"])
+                }
+                zoneKind = zone.kind
+            }
+            let decision = context.evaluate(
+                .plan(PlanReviewRequest(plan: plan, zoneKind: zoneKind, scenarios: plan.scenarios ?? []))
+            )
             guard decision.isPermit else {
                 throw context.policyDenied(
                     decision,

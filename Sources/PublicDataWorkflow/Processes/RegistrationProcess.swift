@@ -7,7 +7,7 @@ public enum RegistrationProcess: WorkflowProcess {
     public static let kind = ProcessKind.registration
     public static let title = "Registration (Art. 9)"
     public static let initialFacts = Facts()
-    public static let finalStates: Set<State> = [.rejected, .expired]
+    public static let finalStates: Set<State> = [.rejected, .expired, .superseded, .cancelled]
 
     /// The registration's states.
     public enum State: String, ProcessStateKind {
@@ -25,6 +25,10 @@ public enum RegistrationProcess: WorkflowProcess {
         case registered
         /// The validity ended.
         case expired
+        /// Replaced by a change or correction registration whose code was issued (26号).
+        case superseded
+        /// Cancelled by a cancellation registration whose code was issued (26号).
+        case cancelled
     }
 
     /// The registration's deadlines.
@@ -52,6 +56,10 @@ public enum RegistrationProcess: WorkflowProcess {
         public var code: String?
         /// The last day of validity.
         public var validUntil: CivilDate?
+        /// The change, correction or cancellation registration that ended this one.
+        public var endedBy: RegistrationID?
+        /// The role the applicant applied in.
+        public var applicantRole: Role?
     }
 
     /// The commands.
@@ -140,6 +148,21 @@ public enum RegistrationProcess: WorkflowProcess {
     public struct Applied: Codable, Sendable, Hashable {
         /// The application.
         public var registration: RegistrationApplication
+        /// The role in which the applicant applied (told of every step in that role).
+        public var applicantRole: Role?
+    }
+
+    /// The roles that may apply; the registration's notices go to the applicant in the role it applied in.
+    static let applicantRoles: [Role] = [.industryDepartment, .implementingAgency, .operator]
+
+    /// The applicant as the only recipient of a notice (the other applicant roles are told nothing).
+    static func applicant(_ instance: ProcessInstance<Self>) -> [Role: [PartyID]] {
+        let role = instance.facts.applicantRole ?? .industryDepartment
+        var recipients: [Role: [PartyID]] = [:]
+        for candidate in applicantRoles {
+            recipients[candidate] = candidate == role ? instance.trace.applicantID.map { [$0] } ?? [] : []
+        }
+        return recipients
     }
 
     /// An issued code.
@@ -148,6 +171,14 @@ public enum RegistrationProcess: WorkflowProcess {
         public var registrationCode: String
         /// The last day of validity.
         public var validUntil: CivilDate
+    }
+
+    /// A registration ended by a later change, correction or cancellation registration.
+    public struct Replaced: Codable, Sendable, Hashable {
+        /// The registration whose code ended this one.
+        public var replacedBy: RegistrationID
+        /// Its kind (change, correction or cancellation).
+        public var replacementKind: RegistrationKind
     }
 
     /// A renewal.
@@ -174,6 +205,10 @@ public enum RegistrationProcess: WorkflowProcess {
         case renewed(Renewed)
         /// The validity ended.
         case expired
+        /// A change or correction registration of this one received its code: this one is superseded.
+        case superseded(Replaced)
+        /// A cancellation registration of this one received its code: this one is cancelled.
+        case cancelled(Replaced)
 
         /// The stored event types.
         public enum Kind: String, EventKinding {
@@ -185,6 +220,8 @@ public enum RegistrationProcess: WorkflowProcess {
             case codeIssued = "registration.codeIssued"
             case renewed = "registration.renewed"
             case expired = "registration.expired"
+            case superseded = "registration.superseded"
+            case cancelled = "registration.cancelled"
         }
 
         public var kind: Kind {
@@ -197,6 +234,8 @@ public enum RegistrationProcess: WorkflowProcess {
             case .codeIssued: .codeIssued
             case .renewed: .renewed
             case .expired: .expired
+            case .superseded: .superseded
+            case .cancelled: .cancelled
             }
         }
 
@@ -206,6 +245,7 @@ public enum RegistrationProcess: WorkflowProcess {
             case .noticePublished(let payload), .rejected(let payload): try payload.encode(to: encoder)
             case .codeIssued(let payload): try payload.encode(to: encoder)
             case .renewed(let payload): try payload.encode(to: encoder)
+            case .superseded(let payload), .cancelled(let payload): try payload.encode(to: encoder)
             case .accepted, .noticeEnded, .expired: break
             }
         }
@@ -220,6 +260,8 @@ public enum RegistrationProcess: WorkflowProcess {
             case .codeIssued: self = .codeIssued(try CodeIssued(from: decoder))
             case .renewed: self = .renewed(try Renewed(from: decoder))
             case .expired: self = .expired
+            case .superseded: self = .superseded(try Replaced(from: decoder))
+            case .cancelled: self = .cancelled(try Replaced(from: decoder))
             }
         }
 
@@ -233,6 +275,7 @@ public enum RegistrationProcess: WorkflowProcess {
             case .codeIssued: CodeIssued.self
             case .renewed: Renewed.self
             case .expired: NoPayload.self
+            case .superseded, .cancelled: Replaced.self
             }
         }
     }
@@ -242,17 +285,17 @@ public enum RegistrationProcess: WorkflowProcess {
         case .applied:
             EventSpec(.command(.applyRegistration), from: [nil], to: .applied, notifies: [.dataAdministration])
         case .accepted:
-            EventSpec(.command(.acceptRegistration), from: [.applied], to: .accepted, notifies: [.businessEntity])
+            EventSpec(.command(.acceptRegistration), from: [.applied], to: .accepted, notifies: applicantRoles)
         case .noticePublished:
             EventSpec(
                 .command(.completeFormalReview),
                 from: [.accepted],
                 to: .publicNotice,
-                notifies: [.businessEntity],
+                notifies: applicantRoles,
                 opens: [.notice]
             )
         case .rejected:
-            EventSpec(.command(.completeFormalReview), from: [.accepted], to: .rejected, notifies: [.businessEntity])
+            EventSpec(.command(.completeFormalReview), from: [.accepted], to: .rejected, notifies: applicantRoles)
         case .noticeEnded:
             EventSpec(
                 .deadline(.notice),
@@ -266,7 +309,7 @@ public enum RegistrationProcess: WorkflowProcess {
                 .command(.issueRegistrationCode),
                 from: [.noticeCompleted],
                 to: .registered,
-                notifies: [.businessEntity],
+                notifies: applicantRoles,
                 opens: [.validity]
             )
         case .renewed:
@@ -282,7 +325,23 @@ public enum RegistrationProcess: WorkflowProcess {
                 .deadline(.validity),
                 from: [.registered],
                 to: .expired,
-                notifies: [.businessEntity],
+                notifies: applicantRoles,
+                closes: [.validity]
+            )
+        case .superseded:
+            EventSpec(
+                .effect(.registration(.issueRegistrationCode)),
+                from: [.registered],
+                to: .superseded,
+                notifies: applicantRoles,
+                closes: [.validity]
+            )
+        case .cancelled:
+            EventSpec(
+                .effect(.registration(.issueRegistrationCode)),
+                from: [.registered],
+                to: .cancelled,
+                notifies: applicantRoles,
                 closes: [.validity]
             )
         }
@@ -310,16 +369,21 @@ public enum RegistrationProcess: WorkflowProcess {
             trace.applicantID = context.actor.party
             trace.catalogEntryIDs = application.catalogEntries.isEmpty ? nil : application.catalogEntries
             trace.productID = application.product
-            return [Draft(.applied(Applied(registration: application)), trace: trace)]
-        case .acceptRegistration: return [Draft(.accepted)]
+            return [
+                Draft(
+                    .applied(Applied(registration: application, applicantRole: context.actor.role)),
+                    trace: trace
+                )
+            ]
+        case .acceptRegistration: return [Draft(.accepted, recipients: applicant(instance))]
         case .completeFormalReview(_, let passed, let note):
-            guard passed else { return [Draft(.rejected(Noted(note: note)))] }
+            guard passed else { return [Draft(.rejected(Noted(note: note)), recipients: applicant(instance))] }
             let notice = context.workingDayDeadline(
                 Deadline.notice,
                 instance,
                 count: parameters.registrationNoticeWorkingDays
             )
-            return [Draft(.noticePublished(Noted(note: note)), deadlines: [notice])]
+            return [Draft(.noticePublished(Noted(note: note)), deadlines: [notice], recipients: applicant(instance))]
         case .issueRegistrationCode(_, let code):
             guard let validUntil = context.today.adding(years: parameters.registrationValidityYears)?.adding(days: -1)
             else { throw context.refuse(.invalidInput, "the validity overflows the calendar", articles) }
@@ -330,7 +394,11 @@ public enum RegistrationProcess: WorkflowProcess {
                 dueAt: context.calendar.endOfDay(validUntil)
             )
             return [
-                Draft(.codeIssued(CodeIssued(registrationCode: code, validUntil: validUntil)), deadlines: [validity])
+                Draft(
+                    .codeIssued(CodeIssued(registrationCode: code, validUntil: validUntil)),
+                    deadlines: [validity],
+                    recipients: applicant(instance)
+                )
             ]
         case .renewRegistration:
             guard context.actor.party == instance.trace.applicantID else {
@@ -355,12 +423,15 @@ public enum RegistrationProcess: WorkflowProcess {
 
     public static func evolve(_ facts: inout Facts, _ event: Event) {
         switch event {
-        case .applied(let applied): facts.application = applied.registration
+        case .applied(let applied):
+            facts.application = applied.registration
+            facts.applicantRole = applied.applicantRole
         case .noticePublished(let noted), .rejected(let noted): facts.note = noted.note
         case .codeIssued(let issued):
             facts.code = issued.registrationCode
             facts.validUntil = issued.validUntil
         case .renewed(let renewed): facts.validUntil = renewed.validUntil
+        case .superseded(let replaced), .cancelled(let replaced): facts.endedBy = replaced.replacedBy
         case .accepted, .noticeEnded, .expired: break
         }
     }
@@ -372,7 +443,51 @@ public enum RegistrationProcess: WorkflowProcess {
     ) -> Draft<Self>? {
         switch deadline {
         case .notice: Draft(.noticeEnded)
-        case .validity: Draft(.expired)
+        case .validity: Draft(.expired, recipients: applicant(instance))
         }
+    }
+}
+
+extension ProcessInstance where Process == RegistrationProcess {
+    /// Whether the registration registers data and its code is valid on `day` (Art. 9; 26号): registered, not a
+    /// cancellation, not superseded, cancelled or expired, and `day` within its validity.
+    public func isValid(on day: CivilDate) -> Bool {
+        guard state == .registered, let application = facts.application, application.kind != .cancellation,
+            let validUntil = facts.validUntil
+        else { return false }
+        return day <= validUntil
+    }
+}
+
+extension WorkflowEngine {
+    /// A change or correction registration whose code was issued supersedes the registration it concerns; a
+    /// cancellation cancels it (26号). Recorded once (a deterministic id) on the concerned registration.
+    func endConcernedRegistration(_ id: RegistrationID, actor: Principal) async throws(WorkflowError) {
+        let issued = try await instance(RegistrationProcess.self, id.rawValue)
+        guard let application = issued.facts.application, application.kind != .first,
+            let concerns = application.concerns
+        else { return }
+        let replaced = RegistrationProcess.Replaced(replacedBy: id, replacementKind: application.kind)
+        let event: RegistrationProcess.Event =
+            application.kind == .cancellation ? .cancelled(replaced) : .superseded(replaced)
+        for _ in 0..<32 {
+            let concerned = try await instance(RegistrationProcess.self, concerns.rawValue)
+            guard concerned.state == .registered else { return }
+            let draft = Draft<RegistrationProcess>(
+                event,
+                id: EventID("registration:\(concerns):ended-by:\(id)"),
+                recipients: RegistrationProcess.applicant(concerned)
+            )
+            let result = try await append(
+                [draft],
+                to: concerned,
+                actor: actor,
+                now: clock.now(),
+                trigger: .effect(.registration(.issueRegistrationCode)),
+                causation: issued.stream.rawValue
+            )
+            if case .appended = result { return }
+        }
+        throw WorkflowError(code: .contention, message: "registration \(concerns) kept changing")
     }
 }

@@ -37,9 +37,35 @@ public enum ScenarioProcess: WorkflowProcess {
     public enum Deadline: String, DeadlineKind {
         /// Filing after the compliance assessment.
         case filing
+        /// The business entity's filing, with the operator, of a product it published (Art. 27).
+        case derivedProductFiling
 
         public var rule: String {
-            "the end of `scenarioFilingWorkingDays` working days after the compliance assessment; overdue → notice, once"
+            switch self {
+            case .filing:
+                "the end of `scenarioFilingWorkingDays` working days after the compliance assessment; overdue → "
+                    + "notice, once"
+            case .derivedProductFiling:
+                "the end of `productFilingWorkingDays` working days after the business entity publishes a product; "
+                    + "overdue → notice to the operator and the agency, once"
+            }
+        }
+    }
+
+    /// A product or service a business entity published from its scenario (Art. 27: 已发布的公共数据产品和服务信息).
+    public struct DerivedProduct: Codable, Sendable, Hashable {
+        /// The product's name.
+        public var name: String
+        /// What it is and where it is offered.
+        public var description: String
+        /// The day it was published.
+        public var publishedOn: CivilDate
+
+        /// Creates a derived product.
+        public init(name: String, description: String, publishedOn: CivilDate) {
+            self.name = name
+            self.description = description
+            self.publishedOn = publishedOn
         }
     }
 
@@ -52,6 +78,10 @@ public enum ScenarioProcess: WorkflowProcess {
         /// The scenario classes the filing carries (they earn a plan's discounts), recorded by the implementing
         /// agency; never the applicant's or the caller's say-so.
         public var classes: Set<String> = []
+        /// A published product not yet filed with the operator (Art. 27).
+        public var unfiledProduct: DerivedProduct?
+        /// The products filed with the operator (Art. 27).
+        public var filedProducts: [DerivedProduct] = []
     }
 
     /// The commands.
@@ -73,11 +103,15 @@ public enum ScenarioProcess: WorkflowProcess {
         /// The implementing agency records the classes of the filed scenario that earn discounts (e.g.
         /// `"supported_scenario"`), with their basis; the list replaces the earlier one.
         case recordScenarioClasses(scenario: ScenarioID, classes: [String], basis: String)
+        /// The business entity records a product it published from the scenario; its filing is then due (Art. 27).
+        indirect case publishDerivedProduct(scenario: ScenarioID, product: DerivedProduct)
+        /// The business entity files its published product with the operator (Art. 27).
+        case fileDerivedProduct(scenario: ScenarioID)
 
         /// The commands' names.
         public enum Name: String, CommandNaming {
             case applyScenario, assessScenario, fileScenario, activateScenario, suspendScenario, resumeScenario
-            case revokeScenario, recordScenarioClasses
+            case revokeScenario, recordScenarioClasses, publishDerivedProduct, fileDerivedProduct
 
             /// Who may issue it, and why.
             public var spec: CommandSpec {
@@ -109,6 +143,20 @@ public enum ScenarioProcess: WorkflowProcess {
                         [.implementingAgency],
                         ["Art. 22", "Art. 27", "65号"],
                         guards: ["the agency of the agreement", "the scenario is filed", "a basis"]
+                case .publishDerivedProduct:
+                    CommandSpec(
+                        [.businessEntity],
+                        ["Art. 27"],
+                        guards: [
+                            "the scenario's business entity", "the scenario is active",
+                            "the previous publication is filed", "published on or before today",
+                        ]
+                    )
+                case .fileDerivedProduct:
+                    CommandSpec(
+                        [.businessEntity],
+                        ["Art. 27"],
+                        guards: ["the scenario's business entity", "a publication waits for its filing"]
                     )
                 }
             }
@@ -124,6 +172,8 @@ public enum ScenarioProcess: WorkflowProcess {
             case .resumeScenario: .resumeScenario
             case .revokeScenario: .revokeScenario
             case .recordScenarioClasses: .recordScenarioClasses
+            case .publishDerivedProduct: .publishDerivedProduct
+            case .fileDerivedProduct: .fileDerivedProduct
             }
         }
 
@@ -131,7 +181,8 @@ public enum ScenarioProcess: WorkflowProcess {
             switch self {
             case .applyScenario(let scenario): scenario.id.rawValue
             case .assessScenario(let id), .fileScenario(let id), .activateScenario(let id), .resumeScenario(let id),
-                .suspendScenario(let id, _), .revokeScenario(let id, _), .recordScenarioClasses(let id, _, _):
+                .suspendScenario(let id, _), .revokeScenario(let id, _), .recordScenarioClasses(let id, _, _),
+                .publishDerivedProduct(let id, _), .fileDerivedProduct(let id):
                 id.rawValue
             }
         }
@@ -142,8 +193,13 @@ public enum ScenarioProcess: WorkflowProcess {
                 check.id(scenario.id, "$.scenario.id")
                 check.id(scenario.product, "$.scenario.product")
                 check.text(scenario.description, "$.scenario.description")
-            case .assessScenario(let id), .fileScenario(let id), .activateScenario(let id), .resumeScenario(let id):
+            case .assessScenario(let id), .fileScenario(let id), .activateScenario(let id), .resumeScenario(let id),
+                .fileDerivedProduct(let id):
                 check.id(id, "$.scenario")
+            case .publishDerivedProduct(let id, let product):
+                check.id(id, "$.scenario")
+                check.text(product.name, "$.product.name")
+                check.text(product.description, "$.product.description")
             case .suspendScenario(let id, let reason), .revokeScenario(let id, let reason):
                 check.id(id, "$.scenario")
                 check.text(reason, "$.reason")
@@ -169,6 +225,18 @@ public enum ScenarioProcess: WorkflowProcess {
         public var classes: [String]
         /// Their basis, e.g. a support programme's document number.
         public var basis: String
+    /// A product published by the business entity.
+    public struct DerivedPublished: Codable, Sendable, Hashable {
+        /// The product.
+        public var derivedProduct: DerivedProduct
+    }
+
+    /// A product filed with the operator.
+    public struct DerivedFiled: Codable, Sendable, Hashable {
+        /// The product.
+        public var derivedProduct: DerivedProduct
+        /// Whether it was filed after its due date.
+        public var late: Bool
     }
 
     /// The events.
@@ -197,6 +265,12 @@ public enum ScenarioProcess: WorkflowProcess {
         case ended(Reasoned)
         /// Ended by the exit procedure of the agreement.
         case endedOnExit(Reasoned)
+        /// The business entity published a product; its filing with the operator is due (Art. 27).
+        case derivedProductPublished(DerivedPublished)
+        /// The business entity filed its published product with the operator (Art. 27).
+        case derivedProductFiled(DerivedFiled)
+        /// The published product was not filed in time.
+        case derivedProductFilingOverdue
 
         /// The stored event types.
         public enum Kind: String, EventKinding {
@@ -212,6 +286,9 @@ public enum ScenarioProcess: WorkflowProcess {
             case ended = "scenario.ended"
             case endedOnExit = "scenario.endedOnExit"
             case classesRecorded = "scenario.classesRecorded"
+            case derivedProductPublished = "scenario.derivedProductPublished"
+            case derivedProductFiled = "scenario.derivedProductFiled"
+            case derivedProductFilingOverdue = "scenario.derivedProductFilingOverdue"
         }
 
         public var kind: Kind {
@@ -228,6 +305,9 @@ public enum ScenarioProcess: WorkflowProcess {
             case .ended: .ended
             case .endedOnExit: .endedOnExit
             case .classesRecorded: .classesRecorded
+            case .derivedProductPublished: .derivedProductPublished
+            case .derivedProductFiled: .derivedProductFiled
+            case .derivedProductFilingOverdue: .derivedProductFilingOverdue
             }
         }
 
@@ -245,7 +325,9 @@ public enum ScenarioProcess: WorkflowProcess {
             case .complianceAssessed(let payload), .refused(let payload): try payload.encode(to: encoder)
             case .suspended(let payload), .revoked(let payload), .ended(let payload), .endedOnExit(let payload):
                 try payload.encode(to: encoder)
-            case .filed, .filingOverdue, .activated, .resumed: break
+            case .derivedProductPublished(let payload): try payload.encode(to: encoder)
+            case .derivedProductFiled(let payload): try payload.encode(to: encoder)
+            case .filed, .filingOverdue, .activated, .resumed, .derivedProductFilingOverdue: break
             }
         }
 
@@ -263,6 +345,9 @@ public enum ScenarioProcess: WorkflowProcess {
             case .revoked: self = .revoked(try Reasoned(from: decoder))
             case .ended: self = .ended(try Reasoned(from: decoder))
             case .endedOnExit: self = .endedOnExit(try Reasoned(from: decoder))
+            case .derivedProductPublished: self = .derivedProductPublished(try DerivedPublished(from: decoder))
+            case .derivedProductFiled: self = .derivedProductFiled(try DerivedFiled(from: decoder))
+            case .derivedProductFilingOverdue: self = .derivedProductFilingOverdue
             }
         }
 
@@ -277,6 +362,9 @@ public enum ScenarioProcess: WorkflowProcess {
             case .activated: NoPayload.self
             case .suspended, .revoked, .ended, .endedOnExit: Reasoned.self
             case .resumed: NoPayload.self
+            case .derivedProductPublished: DerivedPublished.self
+            case .derivedProductFiled: DerivedFiled.self
+            case .derivedProductFilingOverdue: NoPayload.self
             }
         }
     }
@@ -332,7 +420,7 @@ public enum ScenarioProcess: WorkflowProcess {
                 from: [.applied, .compliant, .filed, .active, .suspended],
                 to: .revoked,
                 notifies: [.businessEntity, .operator],
-                closes: [.filing]
+                closes: [.filing, .derivedProductFiling]
             )
         case .ended:
             EventSpec(
@@ -340,7 +428,7 @@ public enum ScenarioProcess: WorkflowProcess {
                 from: [.applied, .compliant, .filed, .active, .suspended],
                 to: .ended,
                 notifies: [.businessEntity],
-                closes: [.filing]
+                closes: [.filing, .derivedProductFiling]
             )
         case .classesRecorded:
             EventSpec(
@@ -355,7 +443,31 @@ public enum ScenarioProcess: WorkflowProcess {
                 from: [.applied, .compliant, .filed, .active, .suspended],
                 to: .ended,
                 notifies: [.businessEntity],
-                closes: [.filing]
+                closes: [.filing, .derivedProductFiling]
+            )
+        case .derivedProductPublished:
+            EventSpec(
+                .command(.publishDerivedProduct),
+                from: [.active],
+                to: nil,
+                notifies: [.businessEntity],
+                opens: [.derivedProductFiling]
+            )
+        case .derivedProductFiled:
+            EventSpec(
+                .command(.fileDerivedProduct),
+                from: [.active, .suspended],
+                to: nil,
+                notifies: [.operator],
+                closes: [.derivedProductFiling]
+            )
+        case .derivedProductFilingOverdue:
+            EventSpec(
+                .deadline(.derivedProductFiling),
+                from: [.active, .suspended],
+                to: nil,
+                notifies: [.operator, .implementingAgency],
+                closes: [.derivedProductFiling]
             )
         }
     }
@@ -439,6 +551,38 @@ public enum ScenarioProcess: WorkflowProcess {
             try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
             let sorted = Array(Set(classes)).sorted()
             return [Draft(.classesRecorded(ClassesRecorded(classes: sorted, basis: basis)))]
+        case .publishDerivedProduct(_, let product):
+            try context.requireParty(instance.trace.applicantID, when: .businessEntity, articles)
+            guard instance.facts.unfiledProduct == nil else {
+                throw context.refuse(
+                    .invalidState,
+                    "\(instance.facts.unfiledProduct?.name ?? "a product") is published but not filed; file it first",
+                    articles
+                )
+            }
+            guard product.publishedOn <= context.today else {
+                throw context.refuse(.invalidInput, "a product is recorded once it is published", articles)
+            }
+            let due = context.calendar.addingWorkingDays(
+                context.parameters.productFilingWorkingDays,
+                to: product.publishedOn
+            )
+            let filing = context.deadline(
+                Deadline.derivedProductFiling,
+                instance,
+                dueDay: due,
+                dueAt: context.calendar.endOfDay(due)
+            )
+            return [Draft(.derivedProductPublished(DerivedPublished(derivedProduct: product)), deadlines: [filing])]
+        case .fileDerivedProduct:
+            try context.requireParty(instance.trace.applicantID, when: .businessEntity, articles)
+            guard let product = instance.facts.unfiledProduct else {
+                throw context.refuse(.invalidState, "no published product waits for its filing", articles)
+            }
+            // Filed after the due date (the deadline fired) or on a later day than the due day: late.
+            let due = instance.openDeadlines[.derivedProductFiling]?.dueDay
+            let late = due.map { context.today > $0 } ?? true
+            return [Draft(.derivedProductFiled(DerivedFiled(derivedProduct: product, late: late)))]
         }
     }
 
@@ -447,7 +591,13 @@ public enum ScenarioProcess: WorkflowProcess {
         case .applied(let applied): facts.scenario = applied.scenario
         case .complianceAssessed(let decided), .refused(let decided): facts.decision = decided.decision
         case .classesRecorded(let recorded): facts.classes = Set(recorded.classes)
-        case .filed, .filingOverdue, .activated, .suspended, .resumed, .revoked, .ended, .endedOnExit: break
+        case .derivedProductPublished(let published): facts.unfiledProduct = published.derivedProduct
+        case .derivedProductFiled(let filed):
+            facts.unfiledProduct = nil
+            facts.filedProducts.append(filed.derivedProduct)
+        case .filed, .filingOverdue, .activated, .suspended, .resumed, .revoked, .ended, .endedOnExit,
+            .derivedProductFilingOverdue:
+            break
         }
     }
 
@@ -458,6 +608,7 @@ public enum ScenarioProcess: WorkflowProcess {
     ) -> Draft<Self>? {
         switch deadline {
         case .filing: Draft(.filingOverdue)
+        case .derivedProductFiling: Draft(.derivedProductFilingOverdue)
         }
     }
 }

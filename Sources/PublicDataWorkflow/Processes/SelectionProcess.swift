@@ -292,7 +292,13 @@ public enum SelectionProcess: WorkflowProcess {
             }
             let reviewed = Reviewed(qualifications: results)
             let anyone = results.contains { $0.decision.isPermit }
-            return [Draft(anyone ? Event.qualificationsReviewed(reviewed) : Event.noEligibleCandidate(reviewed))]
+            // Every candidate is told its result, the ineligible ones included.
+            return [
+                Draft(
+                    anyone ? Event.qualificationsReviewed(reviewed) : Event.noEligibleCandidate(reviewed),
+                    recipients: candidates(facts)
+                )
+            ]
         case .selectOperator(_, let candidate):
             try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
             guard facts.qualifications.contains(where: { $0.candidate == candidate && $0.decision.isPermit }) else {
@@ -300,11 +306,19 @@ public enum SelectionProcess: WorkflowProcess {
             }
             var trace = TraceKeys()
             trace.operatorID = candidate
-            return [Draft(.operatorSelected(Selected(operatorID: candidate)), trace: trace)]
+            // The selected operator and every candidate not selected are told.
+            return [
+                Draft(.operatorSelected(Selected(operatorID: candidate)), trace: trace, recipients: candidates(facts))
+            ]
         case .failSelection(_, let reason):
             try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
-            return [Draft(.failed(Reasoned(reason: reason)))]
+            return [Draft(.failed(Reasoned(reason: reason)), recipients: candidates(facts))]
         }
+    }
+
+    /// Every candidate that applied, as the recipients of a result (Art. 12: a fair selection tells each one).
+    static func candidates(_ facts: Facts) -> [Role: [PartyID]] {
+        [.operator: facts.applications.map(\.candidate)]
     }
 
     public static func evolve(_ facts: inout Facts, _ event: Event) {

@@ -524,12 +524,17 @@ public enum SettlementProcess: WorkflowProcess {
                 .command(.closeSettlementPeriod),
                 from: [.open],
                 to: .closed,
-                notifies: [.operator, .financeDepartment]
+                notifies: [.operator, .financeDepartment, .businessEntity]
             )
         case .revenueDistributed:
             return EventSpec(.command(.distributeRevenue), from: [.closed], to: .distributed, notifies: [.operator])
         case .accountsSettled:
-            return EventSpec(.command(.settleAccounts), from: unsettled, to: .settled, notifies: [.operator])
+            return EventSpec(
+                .command(.settleAccounts),
+                from: unsettled,
+                to: .settled,
+                notifies: [.operator, .businessEntity]
+            )
         case .settledOnExit:
             return EventSpec(.exit, from: unsettled, to: .settled, notifies: [.operator, .financeDepartment])
         case .usageRecordedInBatch:
@@ -622,7 +627,8 @@ public enum SettlementProcess: WorkflowProcess {
                 usageCount: instance.facts.usageCount,
                 revenue: revenue
             )
-            return [Draft(.periodClosed(PeriodClosed(invoices: invoices, settlement: summary)))]
+            let closed = PeriodClosed(invoices: invoices, settlement: summary)
+            return [Draft(.periodClosed(closed), recipients: payers(of: closed))]
         case .distributeRevenue(_, let shares):
             // Net revenue: the closed period's invoices less what their credit notes credited.
             var net = instance.facts.summary?.revenue.fen ?? 0
@@ -644,7 +650,7 @@ public enum SettlementProcess: WorkflowProcess {
                 trace = agreement.trace
             }
             let closed = try await final(instance, label: "final", context: context)
-            return [Draft(.accountsSettled(closed), trace: trace)]
+            return [Draft(.accountsSettled(closed), trace: trace, recipients: payers(of: closed))]
         case .voidUsage(_, let key, let reason):
             try context.requireParty(instance.trace.operatorID, when: .operator, articles)
             guard let record = instance.facts.records[key] else {
@@ -948,6 +954,14 @@ public enum SettlementProcess: WorkflowProcess {
             guard let year = pending.max() else { return nil }
             return Draft(.annualReportOverdue(AnnualReportOverdue(year: year)))
         }
+    }
+
+    /// Each payer of an invoice, as the business-entity recipients of a close (fees are charged to the consumer,
+    /// who is told what it owes: Art. 22; 65号).
+    static func payers(of closed: PeriodClosed) -> [Role: [PartyID]] {
+        var payers: [PartyID] = []
+        for invoice in closed.invoices where !payers.contains(invoice.consumer) { payers.append(invoice.consumer) }
+        return [.businessEntity: payers]
     }
 
     /// The final close: the open period's usage rated through today.
