@@ -28,6 +28,8 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
     case settlement
     /// 数据反哺 (seed 001).
     case feedback
+    /// 技术监管: the policy monitor's re-judgements of live grants, products and scenarios (Art. 30).
+    case monitor
 
     /// The prefix of the stream ids of this process, e.g. `"agreement-"`.
     public var streamPrefix: String {
@@ -44,6 +46,7 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
         case .evaluation: "evaluation-"
         case .settlement: "settlement-"
         case .feedback: "feedback-"
+        case .monitor: "monitor-"
         }
     }
 

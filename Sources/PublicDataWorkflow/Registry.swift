@@ -38,10 +38,12 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
     case settlement(SettlementProcess.Command)
     /// Data feedback (seed 001).
     case feedback(FeedbackProcess.Command)
+    /// The policy monitor (Art. 30).
+    case monitor(MonitorProcess.Command)
 
     enum CodingKeys: String, CodingKey {
         case catalog, plan, selection, agreement, registration, dataRequest, product, scenario, objection
-        case evaluation, settlement, feedback
+        case evaluation, settlement, feedback, monitor
     }
 
     /// Decodes `{"<process>": {"<command>": {…inputs…}}}`.
@@ -65,6 +67,7 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
         case .evaluation: self = .evaluation(try container.decode(EvaluationProcess.Command.self, forKey: key))
         case .settlement: self = .settlement(try container.decode(SettlementProcess.Command.self, forKey: key))
         case .feedback: self = .feedback(try container.decode(FeedbackProcess.Command.self, forKey: key))
+        case .monitor: self = .monitor(try container.decode(MonitorProcess.Command.self, forKey: key))
         }
     }
 
@@ -89,6 +92,7 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
         case .evaluation(let command): Routed<EvaluationProcess>(command: command, key: .evaluation)
         case .settlement(let command): Routed<SettlementProcess>(command: command, key: .settlement)
         case .feedback(let command): Routed<FeedbackProcess>(command: command, key: .feedback)
+        case .monitor(let command): Routed<MonitorProcess>(command: command, key: .monitor)
         }
     }
 
@@ -170,6 +174,8 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
     case settlement(SettlementProcess.Command.Name)
     /// A feedback command.
     case feedback(FeedbackProcess.Command.Name)
+    /// A policy monitor command.
+    case monitor(MonitorProcess.Command.Name)
 
     /// Every command of every process, in lifecycle order.
     public static let allCases: [CommandName] =
@@ -185,6 +191,7 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
         + EvaluationProcess.Command.Name.allCases.map(Self.evaluation)
         + SettlementProcess.Command.Name.allCases.map(Self.settlement)
         + FeedbackProcess.Command.Name.allCases.map(Self.feedback)
+        + MonitorProcess.Command.Name.allCases.map(Self.monitor)
 
     /// The process and the name, as the one switch every property reads.
     private var parts: (process: any WorkflowProcess.Type, name: any CommandNaming) {
@@ -201,6 +208,7 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
         case .evaluation(let name): (EvaluationProcess.self, name)
         case .settlement(let name): (SettlementProcess.self, name)
         case .feedback(let name): (FeedbackProcess.self, name)
+        case .monitor(let name): (MonitorProcess.self, name)
         }
     }
 
@@ -251,6 +259,7 @@ public enum Processes {
         CatalogProcess.self, PlanProcess.self, SelectionProcess.self, AgreementProcess.self,
         RegistrationProcess.self, DataRequestProcess.self, ProductProcess.self, ScenarioProcess.self,
         ObjectionProcess.self, EvaluationProcess.self, SettlementProcess.self, FeedbackProcess.self,
+        MonitorProcess.self,
     ]
 
     /// Every process's description, in lifecycle order.

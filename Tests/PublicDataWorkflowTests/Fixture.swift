@@ -57,6 +57,13 @@ enum Samples {
         grade: .general,
         fields: [CatalogField(name: "name"), CatalogField(name: "licence")]
     )
+    /// `ent-open` with a corrected name (a change that keeps every grant holding).
+    static var renamedOpenEntry: CatalogEntry {
+        var entry = openEntry
+        entry.name = "Enterprise registrations (corrected)"
+        return entry
+    }
+
     static let conditionalEntry = CatalogEntry(
         id: "ent-cond",
         name: "Tax payment records",
@@ -367,6 +374,27 @@ enum Scripts {
             .by(.implementingAgency, .scenario(.suspendScenario(scenario: "scn-1", reason: "linkage risk"))),
             .by(.implementingAgency, .scenario(.resumeScenario(scenario: "scn-1"))),
             .by(.implementingAgency, .scenario(.revokeScenario(scenario: "scn-1", reason: "violation confirmed"))),
+        ],
+        toPublishedProduct + [
+            .by(
+                .industryDepartment,
+                .catalog(.changeCatalogEntry(entry: Samples.renamedOpenEntry, reason: "name of record corrected"))
+            ),
+            .by(
+                .dataAdministration,
+                .monitor(
+                    .reassess(
+                        trigger: .policyAdopted(
+                            policy: Policy.beijingDefault.id,
+                            version: Policy.beijingDefault.version
+                        )
+                    )
+                )
+            ),
+            .by(.implementingAgency, .agreement(.suspendAgreement(agreement: "agr-1", reason: "security incident"))),
+            .by(.implementingAgency, .agreement(.resumeAgreement(agreement: "agr-1"))),
+            .by(.implementingAgency, .dataRequest(.resumeGrant(request: "req-1"))),
+            .by(.industryDepartment, .catalog(.retireCatalogEntry(entry: "ent-closed", reason: "superseded"))),
         ],
         lifecycle.prefix(while: {
             if case .run(.objection(.correctObjection), _) = $0 { return false }

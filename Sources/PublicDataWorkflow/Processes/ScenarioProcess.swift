@@ -168,6 +168,8 @@ public enum ScenarioProcess: WorkflowProcess {
         case ended(Reasoned)
         /// Ended by the exit procedure of the agreement.
         case endedOnExit(Reasoned)
+        /// Suspended by the policy monitor's re-judgement (Art. 30).
+        case suspendedByMonitor(MonitorSuspension)
 
         /// The stored event types.
         public enum Kind: String, EventKinding {
@@ -182,6 +184,7 @@ public enum ScenarioProcess: WorkflowProcess {
             case revoked = "scenario.revoked"
             case ended = "scenario.ended"
             case endedOnExit = "scenario.endedOnExit"
+            case suspendedByMonitor = "scenario.suspendedByMonitor"
         }
 
         public var kind: Kind {
@@ -197,6 +200,7 @@ public enum ScenarioProcess: WorkflowProcess {
             case .revoked: .revoked
             case .ended: .ended
             case .endedOnExit: .endedOnExit
+            case .suspendedByMonitor: .suspendedByMonitor
             }
         }
 
@@ -213,6 +217,7 @@ public enum ScenarioProcess: WorkflowProcess {
             case .complianceAssessed(let payload), .refused(let payload): try payload.encode(to: encoder)
             case .suspended(let payload), .revoked(let payload), .ended(let payload), .endedOnExit(let payload):
                 try payload.encode(to: encoder)
+            case .suspendedByMonitor(let payload): try payload.encode(to: encoder)
             case .filed, .filingOverdue, .activated, .resumed: break
             }
         }
@@ -230,6 +235,7 @@ public enum ScenarioProcess: WorkflowProcess {
             case .revoked: self = .revoked(try Reasoned(from: decoder))
             case .ended: self = .ended(try Reasoned(from: decoder))
             case .endedOnExit: self = .endedOnExit(try Reasoned(from: decoder))
+            case .suspendedByMonitor: self = .suspendedByMonitor(try MonitorSuspension(from: decoder))
             }
         }
 
@@ -243,6 +249,7 @@ public enum ScenarioProcess: WorkflowProcess {
             case .activated: NoPayload.self
             case .suspended, .revoked, .ended, .endedOnExit: Reasoned.self
             case .resumed: NoPayload.self
+            case .suspendedByMonitor: MonitorSuspension.self
             }
         }
     }
@@ -316,6 +323,13 @@ public enum ScenarioProcess: WorkflowProcess {
                 notifies: [.businessEntity],
                 closes: [.filing]
             )
+        case .suspendedByMonitor:
+            EventSpec(
+                .effect(.monitor(.reassess)),
+                from: [.active],
+                to: .suspended,
+                notifies: [.businessEntity, .operator, .implementingAgency]
+            )
         }
     }
 
@@ -345,24 +359,14 @@ public enum ScenarioProcess: WorkflowProcess {
             }
             let (_, terms) = try await context.agreement(agreementID)
             let decision = context.evaluate(
-                .downstreamScenario(
-                    DownstreamScenarioRequest(
-                        scenario: scenario.id,
-                        requester: instance.trace.applicantID ?? PartyID(""),
-                        requesterRole: .businessEntity,
-                        operatorParty: terms.terms.operatorParty,
-                        product: spec.id,
-                        deliveredProducts: product.state == .published ? [spec.id] : [],
-                        agreement: terms.terms,
-                        agreementStatus: terms.status,
-                        meetsOperatorConditions: scenario.meetsOperatorConditions,
-                        complianceAssessed: true,
-                        purpose: scenario.purpose,
-                        involvesPersonalInformation: scenario.containsPersonalInformation,
-                        anonymized: scenario.anonymized,
-                        dataSubjectConsent: scenario.subjectConsent,
-                        day: context.today
-                    )
+                scenarioRequest(
+                    scenario,
+                    applicant: instance.trace.applicantID ?? PartyID(""),
+                    product: spec.id,
+                    published: product.state == .published,
+                    terms: terms.terms,
+                    status: terms.status,
+                    day: context.today
                 )
             )
             guard decision.isPermit else { return [Draft(.refused(Decided(decision: decision)))] }
@@ -397,11 +401,46 @@ public enum ScenarioProcess: WorkflowProcess {
         }
     }
 
+    /// The downstream-scenario request of `scenario` by `applicant` for `product` (delivered when `published`)
+    /// under the agreement's terms and status on `day`; the assessment and the policy monitor's re-judgement
+    /// (``PolicyMonitor``) build it the same way.
+    static func scenarioRequest(
+        _ scenario: ScenarioSpec,
+        applicant: PartyID,
+        product: ProductID,
+        published: Bool,
+        terms: AgreementTerms,
+        status: AgreementStatus,
+        day: CivilDate
+    ) -> PolicyRequest {
+        .downstreamScenario(
+            DownstreamScenarioRequest(
+                scenario: scenario.id,
+                requester: applicant,
+                requesterRole: .businessEntity,
+                operatorParty: terms.operatorParty,
+                product: product,
+                deliveredProducts: published ? [product] : [],
+                agreement: terms,
+                agreementStatus: status,
+                meetsOperatorConditions: scenario.meetsOperatorConditions,
+                complianceAssessed: true,
+                purpose: scenario.purpose,
+                involvesPersonalInformation: scenario.containsPersonalInformation,
+                anonymized: scenario.anonymized,
+                dataSubjectConsent: scenario.subjectConsent,
+                day: day
+            )
+        )
+    }
+
     public static func evolve(_ facts: inout Facts, _ event: Event) {
         switch event {
         case .applied(let applied): facts.scenario = applied.scenario
         case .complianceAssessed(let decided), .refused(let decided): facts.decision = decided.decision
-        case .filed, .filingOverdue, .activated, .suspended, .resumed, .revoked, .ended, .endedOnExit: break
+        case .filed, .filingOverdue, .activated, .suspended, .resumed, .revoked, .ended, .endedOnExit,
+            .suspendedByMonitor:
+            break
         }
     }
 
