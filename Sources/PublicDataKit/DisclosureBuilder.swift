@@ -109,7 +109,7 @@ public enum DisclosureBuilder {
             case .product: product(try EventEnvelope<ProductProcess>(decoding: event))
             case .settlement:
                 settlement(try EventEnvelope<SettlementProcess>(decoding: event), day: day, period: period)
-            case .registration, .scenario, .objection, .evaluation, .feedback, .monitor: break
+            case .registration, .scenario, .objection, .evaluation, .feedback, .monitor, .inspection: break
             }
         }
 

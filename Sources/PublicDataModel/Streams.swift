@@ -30,6 +30,8 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
     case feedback
     /// 技术监管: the policy monitor's re-judgements of live grants, products and scenarios (Art. 30).
     case monitor
+    /// 安全检查: an inspection by the data administration and its rectification (Art. 31).
+    case inspection
 
     /// The prefix of the stream ids of this process, e.g. `"agreement-"`.
     public var streamPrefix: String {
@@ -47,6 +49,7 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
         case .settlement: "settlement-"
         case .feedback: "feedback-"
         case .monitor: "monitor-"
+        case .inspection: "inspection-"
         }
     }
 

@@ -40,10 +40,12 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
     case feedback(FeedbackProcess.Command)
     /// The policy monitor (Art. 30).
     case monitor(MonitorProcess.Command)
+    /// Inspections and rectification (Art. 31).
+    case inspection(InspectionProcess.Command)
 
     enum CodingKeys: String, CodingKey {
         case catalog, plan, selection, agreement, registration, dataRequest, product, scenario, objection
-        case evaluation, settlement, feedback, monitor
+        case evaluation, settlement, feedback, monitor, inspection
     }
 
     /// Decodes `{"<process>": {"<command>": {…inputs…}}}`.
@@ -68,6 +70,7 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
         case .settlement: self = .settlement(try container.decode(SettlementProcess.Command.self, forKey: key))
         case .feedback: self = .feedback(try container.decode(FeedbackProcess.Command.self, forKey: key))
         case .monitor: self = .monitor(try container.decode(MonitorProcess.Command.self, forKey: key))
+        case .inspection: self = .inspection(try container.decode(InspectionProcess.Command.self, forKey: key))
         }
     }
 
@@ -93,6 +96,7 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
         case .settlement(let command): Routed<SettlementProcess>(command: command, key: .settlement)
         case .feedback(let command): Routed<FeedbackProcess>(command: command, key: .feedback)
         case .monitor(let command): Routed<MonitorProcess>(command: command, key: .monitor)
+        case .inspection(let command): Routed<InspectionProcess>(command: command, key: .inspection)
         }
     }
 
@@ -176,6 +180,8 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
     case feedback(FeedbackProcess.Command.Name)
     /// A policy monitor command.
     case monitor(MonitorProcess.Command.Name)
+    /// An inspection command.
+    case inspection(InspectionProcess.Command.Name)
 
     /// Every command of every process, in lifecycle order.
     public static let allCases: [CommandName] =
@@ -192,6 +198,7 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
         + SettlementProcess.Command.Name.allCases.map(Self.settlement)
         + FeedbackProcess.Command.Name.allCases.map(Self.feedback)
         + MonitorProcess.Command.Name.allCases.map(Self.monitor)
+        + InspectionProcess.Command.Name.allCases.map(Self.inspection)
 
     /// The process and the name, as the one switch every property reads.
     private var parts: (process: any WorkflowProcess.Type, name: any CommandNaming) {
@@ -209,6 +216,7 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
         case .settlement(let name): (SettlementProcess.self, name)
         case .feedback(let name): (FeedbackProcess.self, name)
         case .monitor(let name): (MonitorProcess.self, name)
+        case .inspection(let name): (InspectionProcess.self, name)
         }
     }
 
@@ -259,7 +267,7 @@ public enum Processes {
         CatalogProcess.self, PlanProcess.self, SelectionProcess.self, AgreementProcess.self,
         RegistrationProcess.self, DataRequestProcess.self, ProductProcess.self, ScenarioProcess.self,
         ObjectionProcess.self, EvaluationProcess.self, SettlementProcess.self, FeedbackProcess.self,
-        MonitorProcess.self,
+        MonitorProcess.self, InspectionProcess.self,
     ]
 
     /// Every process's description, in lifecycle order.

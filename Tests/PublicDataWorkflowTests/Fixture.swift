@@ -209,6 +209,19 @@ enum Samples {
         description: "risk labels derived in the zone"
     )
 
+    static let inspection = InspectionSpec(
+        id: "ins-1",
+        agreement: "agr-1",
+        operatorParty: Parties.operatorParty,
+        departments: [Parties.department],
+        subject: "data security risk assessment"
+    )
+
+    static let findings = [
+        InspectionFinding(id: "F1", severity: .high, description: "sandbox exports are not logged"),
+        InspectionFinding(id: "F2", severity: .low, description: "the classification register is out of date"),
+    ]
+
     static let shares = [
         RevenueShare(party: Parties.department, role: .dataProvider, weight: 3),
         RevenueShare(party: Parties.agency, role: .implementingAgency, weight: 2),
@@ -395,6 +408,25 @@ enum Scripts {
             .by(.implementingAgency, .agreement(.resumeAgreement(agreement: "agr-1"))),
             .by(.implementingAgency, .dataRequest(.resumeGrant(request: "req-1"))),
             .by(.industryDepartment, .catalog(.retireCatalogEntry(entry: "ent-closed", reason: "superseded"))),
+        ],
+        toActiveAgreement + [
+            .by(.dataAdministration, .inspection(.openInspection(inspection: Samples.inspection))),
+            .by(
+                .dataAdministration,
+                .inspection(
+                    .issueFindings(inspection: "ins-1", findings: Samples.findings, rectificationWorkingDays: 5)
+                )
+            ),
+            .by(.operator, .inspection(.reportRectification(inspection: "ins-1", report: "patched"))),
+            .by(
+                .dataAdministration,
+                .inspection(.reviewRectification(inspection: "ins-1", accepted: false, note: "incomplete"))
+            ),
+            .by(.implementingAgency, .inspection(.reportRectification(inspection: "ins-1", report: "completed"))),
+            .by(
+                .dataAdministration,
+                .inspection(.reviewRectification(inspection: "ins-1", accepted: true, note: "ok"))
+            ),
         ],
         lifecycle.prefix(while: {
             if case .run(.objection(.correctObjection), _) = $0 { return false }
