@@ -1,7 +1,7 @@
 import Foundation
 import PublicDataPolicy
 
-/// `policy eval`, `policy test`, `policy diff`, `policy coverage`.
+/// `policy eval`, `policy test`, `policy diff`, `policy coverage`, `policy impact`.
 enum PolicyCommands {
     static let help = """
         USAGE
@@ -15,6 +15,10 @@ enum PolicyCommands {
               change, grouped by rule and by article. Use 'default' for the bundled Beijing policy.
           publicdata-demo policy coverage SUITE_DIR_OR_FILE… [--policy FILE]
               Lists the rules no case exercised.
+          publicdata-demo policy impact --store DB --policy NEW [--current FILE] [--at INSTANT] [--format text|json]
+              Judges the live record of the SQLite store DB under the proposed policy NEW, recording nothing:
+              the live grants, products and scenarios it would suspend (the policy monitor suspends exactly
+              these when NEW is adopted) and the refused requests it would permit, by rule and article.
 
         Without --policy the bundled Beijing default policy is used. Suites and requests are read strictly:
         an unknown member is an error naming its JSON path (exit 2), as is a suite without cases.
@@ -35,6 +39,11 @@ enum PolicyCommands {
             ),
             "coverage": ArgumentSpec(command: "policy coverage", valued: ["policy"], positionals: 1...Int.max),
             "diff": ArgumentSpec(command: "policy diff", valued: ["corpus"], positionals: 2...2),
+            "impact": ArgumentSpec(
+                command: "policy impact",
+                valued: ["store", "policy", "current", "at", "format"],
+                positionals: 0...0
+            ),
         ]
         guard let spec = specs[sub] else {
             throw UsageError("unknown policy command '\(sub)'", command: "policy")
@@ -48,6 +57,7 @@ enum PolicyCommands {
         case "eval": return try eval(parsed, output: output)
         case "test": return try test(parsed, output: output)
         case "coverage": return try coverage(parsed, output: output)
+        case "impact": return try await impact(parsed, output: output)
         default: return try diff(parsed, output: output)
         }
     }

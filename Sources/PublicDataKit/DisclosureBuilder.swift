@@ -55,7 +55,9 @@ public enum DisclosureBuilder {
     /// The stored types of the workflow events a disclosure reads; every other event is skipped undecoded.
     static let readTypes: Set<String> = {
         var types: Set<String> = []
-        types.formUnion([CatalogProcess.Event.Kind.entryPublished, .feedbackEntryPublished].map(\.rawValue))
+        types.formUnion(
+            [CatalogProcess.Event.Kind.entryPublished, .feedbackEntryPublished, .entryChanged].map(\.rawValue)
+        )
         types.formUnion([PlanProcess.Event.Kind.drafted, .amended].map(\.rawValue))
         types.insert(SelectionProcess.Event.Kind.applied.rawValue)
         let agreementKinds: [AgreementProcess.Event.Kind] = [
@@ -108,7 +110,9 @@ public enum DisclosureBuilder {
             case .product: product(try EventEnvelope<ProductProcess>(decoding: event))
             case .settlement:
                 settlement(try EventEnvelope<SettlementProcess>(decoding: event), day: day, period: period)
-            case .registration, .scenario, .objection, .evaluation, .feedback, .zone, .disclosure: break
+            case .registration, .scenario, .objection, .evaluation, .feedback, .zone, .disclosure, .monitor,
+                .inspection:
+                break
             }
         }
 
@@ -116,6 +120,8 @@ public enum DisclosureBuilder {
             switch envelope.event {
             case .entryPublished(let published), .feedbackEntryPublished(let published):
                 entries[published.catalogEntry.id] = published.catalogEntry
+            case .entryChanged(let changed): entries[changed.catalogEntry.id] = changed.catalogEntry
+            case .entryRetired: break
             }
         }
 

@@ -32,6 +32,10 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
     case zone
     /// 信息披露 (Art. 32): a party's yearly disclosure.
     case disclosure
+    /// 技术监管: the policy monitor's re-judgements of live grants, products and scenarios (Art. 30).
+    case monitor
+    /// 安全检查: an inspection by the data administration and its rectification (Art. 31).
+    case inspection
 
     /// The prefix of the stream ids of this process, e.g. `"agreement-"`.
     public var streamPrefix: String {
@@ -50,6 +54,8 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
         case .feedback: "feedback-"
         case .zone: "zone-"
         case .disclosure: "disclosure-"
+        case .monitor: "monitor-"
+        case .inspection: "inspection-"
         }
     }
 

@@ -43,9 +43,14 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
     /// The yearly disclosure (Art. 32).
     case disclosure(DisclosureProcess.Command)
 
+    /// The policy monitor (Art. 30).
+    case monitor(MonitorProcess.Command)
+    /// Inspections and rectification (Art. 31).
+    case inspection(InspectionProcess.Command)
+
     enum CodingKeys: String, CodingKey {
         case catalog, plan, selection, agreement, registration, dataRequest, product, scenario, objection
-        case evaluation, settlement, feedback, zone, disclosure
+        case evaluation, settlement, feedback, zone, disclosure, monitor, inspection
     }
 
     /// Decodes `{"<process>": {"<command>": {…inputs…}}}`.
@@ -71,6 +76,8 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
         case .feedback: self = .feedback(try container.decode(FeedbackProcess.Command.self, forKey: key))
         case .zone: self = .zone(try container.decode(ZoneProcess.Command.self, forKey: key))
         case .disclosure: self = .disclosure(try container.decode(DisclosureProcess.Command.self, forKey: key))
+        case .monitor: self = .monitor(try container.decode(MonitorProcess.Command.self, forKey: key))
+        case .inspection: self = .inspection(try container.decode(InspectionProcess.Command.self, forKey: key))
         }
     }
 
@@ -97,6 +104,8 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
         case .feedback(let command): Routed<FeedbackProcess>(command: command, key: .feedback)
         case .zone(let command): Routed<ZoneProcess>(command: command, key: .zone)
         case .disclosure(let command): Routed<DisclosureProcess>(command: command, key: .disclosure)
+        case .monitor(let command): Routed<MonitorProcess>(command: command, key: .monitor)
+        case .inspection(let command): Routed<InspectionProcess>(command: command, key: .inspection)
         }
     }
 
@@ -182,6 +191,10 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
     case zone(ZoneProcess.Command.Name)
     /// A disclosure command.
     case disclosure(DisclosureProcess.Command.Name)
+    /// A policy monitor command.
+    case monitor(MonitorProcess.Command.Name)
+    /// An inspection command.
+    case inspection(InspectionProcess.Command.Name)
 
     /// Every command of every process, in lifecycle order.
     public static let allCases: [CommandName] =
@@ -199,6 +212,8 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
         + SettlementProcess.Command.Name.allCases.map(Self.settlement)
         + FeedbackProcess.Command.Name.allCases.map(Self.feedback)
         + DisclosureProcess.Command.Name.allCases.map(Self.disclosure)
+        + MonitorProcess.Command.Name.allCases.map(Self.monitor)
+        + InspectionProcess.Command.Name.allCases.map(Self.inspection)
 
     /// The process and the name, as the one switch every property reads.
     private var parts: (process: any WorkflowProcess.Type, name: any CommandNaming) {
@@ -217,6 +232,8 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
         case .feedback(let name): (FeedbackProcess.self, name)
         case .zone(let name): (ZoneProcess.self, name)
         case .disclosure(let name): (DisclosureProcess.self, name)
+        case .monitor(let name): (MonitorProcess.self, name)
+        case .inspection(let name): (InspectionProcess.self, name)
         }
     }
 
@@ -268,6 +285,7 @@ public enum Processes {
         RegistrationProcess.self, DataRequestProcess.self, ProductProcess.self, ScenarioProcess.self,
         ObjectionProcess.self, EvaluationProcess.self, SettlementProcess.self, FeedbackProcess.self,
         DisclosureProcess.self,
+        MonitorProcess.self, InspectionProcess.self,
     ]
 
     /// Every process's description, in lifecycle order.

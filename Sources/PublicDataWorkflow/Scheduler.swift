@@ -88,6 +88,12 @@ extension WorkflowEngine {
             case .appended(let events, _, let deduplicated):
                 guard !deduplicated, let event = events.first else { return nil }
                 observer.observe(.deadlineFired(stream: deadline.stream, key: deadline.key, event: event.id))
+                if P.kind == .registration, key.rawValue == RegistrationProcess.Deadline.validity.rawValue,
+                    let id = ProcessKind.registration.instanceID(of: deadline.stream)
+                {
+                    // Art. 30: the products registered under it are re-judged (once, by its trigger's key).
+                    try await reassess(.registrationExpired(registration: RegistrationID(id)))
+                }
                 return FiredDeadline(deadline: deadline, event: event)
             }
         }
@@ -97,8 +103,9 @@ extension WorkflowEngine {
     // MARK: - Follow-ups of commands
 
     /// Runs what a recorded command sets in motion at once: the exit procedure, the products of a revoked grant
-    /// (suspended), the scenarios of a withdrawn product (ended), and the catalog entry of an accepted feedback
-    /// offer.
+    /// (suspended), the scenarios of a withdrawn product (ended), the catalog entry of an accepted feedback
+    /// offer, the policy monitor's re-judgement after a catalog change or retirement and an agreement's
+    /// suspension, and the suspensions a re-judgement found.
     func followUp(_ command: WorkflowCommand, outcome: CommandOutcome, actor: Principal) async throws(WorkflowError) {
         switch command {
         case .agreement(.terminateAgreement(let id, _)), .agreement(.revokeAgreement(let id, _)):
@@ -116,6 +123,19 @@ extension WorkflowEngine {
             try await endScenarios(of: id, actor: actor)
         case .registration(.issueRegistrationCode(let id, _)):
             try await endConcernedRegistration(id, actor: actor)
+        case .catalog(.changeCatalogEntry(let entry, _)):
+            // Art. 30: the entry's dependants are re-judged under its new version.
+            guard let changed = outcome.events.first,
+                let version = try? changed.decodePayload(CatalogProcess.Changed.self).entryVersion
+            else { return }
+            try await reassess(.catalogEntryChanged(entry: entry.id, version: version))
+        case .catalog(.retireCatalogEntry(let id, _)):
+            try await reassess(.catalogEntryRetired(entry: id))
+        case .agreement(.suspendAgreement(let id, _)):
+            guard let suspended = outcome.events.last else { return }
+            try await reassess(.agreementSuspended(agreement: id, version: suspended.streamVersion))
+        case .monitor(.reassess(let trigger)):
+            try await applyMonitorFindings(trigger)
         default:
             break
         }

@@ -57,6 +57,13 @@ enum Samples {
         grade: .general,
         fields: [CatalogField(name: "name"), CatalogField(name: "licence")]
     )
+    /// `ent-open` with a corrected name (a change that keeps every grant holding).
+    static var renamedOpenEntry: CatalogEntry {
+        var entry = openEntry
+        entry.name = "Enterprise registrations (corrected)"
+        return entry
+    }
+
     static let conditionalEntry = CatalogEntry(
         id: "ent-cond",
         name: "Tax payment records",
@@ -237,6 +244,19 @@ enum Samples {
         description: "risk labels derived in the zone"
     )
 
+    static let inspection = InspectionSpec(
+        id: "ins-1",
+        agreement: "agr-1",
+        operatorParty: Parties.operatorParty,
+        departments: [Parties.department],
+        subject: "data security risk assessment"
+    )
+
+    static let findings = [
+        InspectionFinding(id: "F1", severity: .high, description: "sandbox exports are not logged"),
+        InspectionFinding(id: "F2", severity: .low, description: "the classification register is out of date"),
+    ]
+
     static let shares = [
         RevenueShare(party: Parties.department, role: .dataProvider, weight: 3),
         RevenueShare(party: Parties.agency, role: .implementingAgency, weight: 2),
@@ -413,6 +433,46 @@ enum Scripts {
             .by(.implementingAgency, .scenario(.suspendScenario(scenario: "scn-1", reason: "linkage risk"))),
             .by(.implementingAgency, .scenario(.resumeScenario(scenario: "scn-1"))),
             .by(.implementingAgency, .scenario(.revokeScenario(scenario: "scn-1", reason: "violation confirmed"))),
+        ],
+        toPublishedProduct + [
+            .by(
+                .industryDepartment,
+                .catalog(.changeCatalogEntry(entry: Samples.renamedOpenEntry, reason: "name of record corrected"))
+            ),
+            .by(
+                .dataAdministration,
+                .monitor(
+                    .reassess(
+                        trigger: .policyAdopted(
+                            policy: Policy.beijingDefault.id,
+                            version: Policy.beijingDefault.version
+                        )
+                    )
+                )
+            ),
+            .by(.implementingAgency, .agreement(.suspendAgreement(agreement: "agr-1", reason: "security incident"))),
+            .by(.implementingAgency, .agreement(.resumeAgreement(agreement: "agr-1"))),
+            .by(.implementingAgency, .dataRequest(.resumeGrant(request: "req-1"))),
+            .by(.industryDepartment, .catalog(.retireCatalogEntry(entry: "ent-closed", reason: "superseded"))),
+        ],
+        toActiveAgreement + [
+            .by(.dataAdministration, .inspection(.openInspection(inspection: Samples.inspection))),
+            .by(
+                .dataAdministration,
+                .inspection(
+                    .issueFindings(inspection: "ins-1", findings: Samples.findings, rectificationWorkingDays: 5)
+                )
+            ),
+            .by(.operator, .inspection(.reportRectification(inspection: "ins-1", report: "patched"))),
+            .by(
+                .dataAdministration,
+                .inspection(.reviewRectification(inspection: "ins-1", accepted: false, note: "incomplete"))
+            ),
+            .by(.implementingAgency, .inspection(.reportRectification(inspection: "ins-1", report: "completed"))),
+            .by(
+                .dataAdministration,
+                .inspection(.reviewRectification(inspection: "ins-1", accepted: true, note: "ok"))
+            ),
         ],
         lifecycle.prefix(while: {
             if case .run(.objection(.correctObjection), _) = $0 { return false }

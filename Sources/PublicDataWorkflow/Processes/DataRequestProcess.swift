@@ -3,6 +3,11 @@ import PublicDataPolicy
 
 /// 数据申请: an operator's request for catalog entries (Art. 16–19), decided by the policy, co-reviewed by the
 /// owning industry departments for conditional-share entries, provisioned by the big data center.
+///
+/// A live grant (granted or provisioned) is re-judged by the policy monitor (``MonitorProcess``, Art. 30) when
+/// something it depends on changes; a grant that no longer holds is suspended (`dataRequest.suspended`, with the
+/// monitor's reasons and decision) and its products lose their cover. The agency may resume it once a fresh
+/// re-judgement holds (`resumeGrant`; the data is then provisioned again) or revoke it.
 public enum DataRequestProcess: WorkflowProcess {
     public static let kind = ProcessKind.dataRequest
     public static let title = "Data request (Art. 16–19)"
@@ -23,6 +28,8 @@ public enum DataRequestProcess: WorkflowProcess {
         case provisioned
         /// The grant was revoked.
         case revoked
+        /// Suspended by the policy monitor (Art. 30): it no longer holds; no product may rely on it.
+        case suspended
     }
 
     public typealias Deadline = NoDeadline
@@ -50,10 +57,13 @@ public enum DataRequestProcess: WorkflowProcess {
         case provisionData(request: DataRequestID, note: String)
         /// Revokes the grant.
         case revokeGrant(request: DataRequestID, reason: String)
+        /// Resumes a grant the policy monitor suspended, once a fresh re-judgement holds.
+        case resumeGrant(request: DataRequestID)
 
         /// The commands' names.
         public enum Name: String, CommandNaming {
             case submitDataRequest, evaluateDataRequest, coReviewDataRequest, provisionData, revokeGrant
+            case resumeGrant
 
             /// Who may issue it, and why.
             public var spec: CommandSpec {
@@ -87,6 +97,15 @@ public enum DataRequestProcess: WorkflowProcess {
                 case .provisionData: CommandSpec([.bigDataCenter], ["Art. 28"], guards: ["the agreement is active"])
                 case .revokeGrant:
                     CommandSpec([.implementingAgency, .dataAdministration], ["Art. 30"], guards: ["a reason"])
+                case .resumeGrant:
+                    CommandSpec(
+                        [.implementingAgency],
+                        ["Art. 30"],
+                        guards: [
+                            "the agency of the agreement",
+                            "the policy monitor's re-judgement of the grant holds now (otherwise refused, nothing recorded)",
+                        ]
+                    )
                 }
             }
         }
@@ -98,6 +117,7 @@ public enum DataRequestProcess: WorkflowProcess {
             case .coReviewDataRequest: .coReviewDataRequest
             case .provisionData: .provisionData
             case .revokeGrant: .revokeGrant
+            case .resumeGrant: .resumeGrant
             }
         }
 
@@ -105,7 +125,7 @@ public enum DataRequestProcess: WorkflowProcess {
             switch self {
             case .submitDataRequest(let request): request.id.rawValue
             case .evaluateDataRequest(let id), .coReviewDataRequest(let id, _, _, _), .provisionData(let id, _),
-                .revokeGrant(let id, _):
+                .revokeGrant(let id, _), .resumeGrant(let id):
                 id.rawValue
             }
         }
@@ -121,7 +141,7 @@ public enum DataRequestProcess: WorkflowProcess {
                 for (index, item) in request.items.enumerated() where !seen.insert(item.entry).inserted {
                     check.fail("$.request.items[\(index)]", "entry \(item.entry) twice")
                 }
-            case .evaluateDataRequest(let id): check.id(id, "$.request")
+            case .evaluateDataRequest(let id), .resumeGrant(let id): check.id(id, "$.request")
             case .coReviewDataRequest(let id, let approve, let note, let ground):
                 check.id(id, "$.request")
                 check.text(note, "$.note")
@@ -199,6 +219,10 @@ public enum DataRequestProcess: WorkflowProcess {
         case revoked(Reasoned)
         /// Revoked by the exit procedure of the agreement.
         case revokedOnExit(Reasoned)
+        /// Suspended by the policy monitor (Art. 30).
+        case suspended(MonitorSuspension)
+        /// Resumed by the agency after a re-judgement that holds.
+        case resumed
 
         /// The stored event types.
         public enum Kind: String, EventKinding {
@@ -212,6 +236,8 @@ public enum DataRequestProcess: WorkflowProcess {
             case provisioned = "dataRequest.provisioned"
             case revoked = "dataRequest.revoked"
             case revokedOnExit = "dataRequest.revokedOnExit"
+            case suspended = "dataRequest.suspended"
+            case resumed = "dataRequest.resumed"
         }
 
         public var kind: Kind {
@@ -226,6 +252,8 @@ public enum DataRequestProcess: WorkflowProcess {
             case .provisioned: .provisioned
             case .revoked: .revoked
             case .revokedOnExit: .revokedOnExit
+            case .suspended: .suspended
+            case .resumed: .resumed
             }
         }
 
@@ -252,6 +280,8 @@ public enum DataRequestProcess: WorkflowProcess {
             case .coReviewRejected(let payload): try payload.encode(to: encoder)
             case .provisioned(let payload): try payload.encode(to: encoder)
             case .revoked(let payload), .revokedOnExit(let payload): try payload.encode(to: encoder)
+            case .suspended(let payload): try payload.encode(to: encoder)
+            case .resumed: break
             }
         }
 
@@ -267,6 +297,8 @@ public enum DataRequestProcess: WorkflowProcess {
             case .provisioned: self = .provisioned(try Noted(from: decoder))
             case .revoked: self = .revoked(try Reasoned(from: decoder))
             case .revokedOnExit: self = .revokedOnExit(try Reasoned(from: decoder))
+            case .suspended: self = .suspended(try MonitorSuspension(from: decoder))
+            case .resumed: self = .resumed
             }
         }
 
@@ -282,6 +314,8 @@ public enum DataRequestProcess: WorkflowProcess {
             case .provisioned: Noted.self
             case .revoked: Reasoned.self
             case .revokedOnExit: Reasoned.self
+            case .suspended: MonitorSuspension.self
+            case .resumed: NoPayload.self
             }
         }
     }
@@ -319,12 +353,31 @@ public enum DataRequestProcess: WorkflowProcess {
         case .provisioned:
             EventSpec(.command(.provisionData), from: [.granted], to: .provisioned, notifies: [.operator])
         case .revoked:
-            EventSpec(.command(.revokeGrant), from: [.granted, .provisioned], to: .revoked, notifies: [.operator])
+            EventSpec(
+                .command(.revokeGrant),
+                from: [.granted, .provisioned, .suspended],
+                to: .revoked,
+                notifies: [.operator]
+            )
         case .revokedOnExit:
             EventSpec(
                 .exit,
-                from: [.submitted, .coReview, .granted, .provisioned],
+                from: [.submitted, .coReview, .granted, .provisioned, .suspended],
                 to: .revoked,
+                notifies: [.operator, .bigDataCenter]
+            )
+        case .suspended:
+            EventSpec(
+                .effect(.monitor(.reassess)),
+                from: [.granted, .provisioned],
+                to: .suspended,
+                notifies: [.operator, .implementingAgency, .bigDataCenter]
+            )
+        case .resumed:
+            EventSpec(
+                .command(.resumeGrant),
+                from: [.suspended],
+                to: .granted,
                 notifies: [.operator, .bigDataCenter]
             )
         }
@@ -356,28 +409,13 @@ public enum DataRequestProcess: WorkflowProcess {
             }
             let (_, terms) = try await context.agreement(request.agreement)
             let entries = try await context.entries(request.items.map(\.entry))
-            let decisions = zip(request.items, entries).map { item, entry in
-                let requested = item.requestedFields.isEmpty ? entry.fields.map(\.name) : item.requestedFields
-                return context.evaluate(
-                    .dataRequest(
-                        DataAccessRequest(
-                            requestID: request.id,
-                            operatorParty: terms.terms.operatorParty,
-                            entry: entry,
-                            agreement: terms.terms,
-                            agreementStatus: terms.status,
-                            requestedFields: requested,
-                            neededFields: item.neededFields ?? requested,
-                            purpose: request.purpose,
-                            delivery: request.delivery,
-                            anonymized: request.anonymized,
-                            dataSubjectConsent: request.subjectConsent,
-                            providerConsent: request.providerConsent,
-                            day: context.today
-                        )
-                    )
-                )
-            }
+            let decisions = accessRequests(
+                request,
+                entries: entries,
+                terms: terms.terms,
+                status: terms.status,
+                day: context.today
+            ).map(context.evaluate)
             let decision = Decision.combining(decisions, policy: context.policy, at: context.now)
             guard decision.isPermit else { return [Draft(.refused(Decided(decision: decision)))] }
             // Art. 9, 26号: data in authorized operation is registered before it is granted.
@@ -431,6 +469,50 @@ public enum DataRequestProcess: WorkflowProcess {
         case .revokeGrant(_, let reason):
             try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
             return [Draft(.revoked(Reasoned(reason: reason)))]
+        case .resumeGrant:
+            try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
+            if let finding = try await context.engine.rejudgeGrant(instance, day: context.today, at: context.now) {
+                let message = "grant \(instance.id) still does not hold"
+                if let decision = finding.decision, !decision.isPermit { throw context.policyDenied(decision, message) }
+                throw context.refuse(
+                    .notAuthorized,
+                    message + ": " + finding.reasons.map(\.message).joined(separator: "; "),
+                    finding.articles
+                )
+            }
+            return [Draft(.resumed)]
+        }
+    }
+
+    /// The policy requests of a data request, one per item, judged against `entries` (the items' entries as they
+    /// are in the catalog, in item order) and the agreement's terms and status on `day`. The evaluation and the
+    /// policy monitor's re-judgement (``PolicyMonitor``) build them the same way.
+    static func accessRequests(
+        _ request: DataRequestSpec,
+        entries: [CatalogEntry],
+        terms: AgreementTerms,
+        status: AgreementStatus,
+        day: CivilDate
+    ) -> [PolicyRequest] {
+        zip(request.items, entries).map { item, entry in
+            let requested = item.requestedFields.isEmpty ? entry.fields.map(\.name) : item.requestedFields
+            return .dataRequest(
+                DataAccessRequest(
+                    requestID: request.id,
+                    operatorParty: terms.operatorParty,
+                    entry: entry,
+                    agreement: terms,
+                    agreementStatus: status,
+                    requestedFields: requested,
+                    neededFields: item.neededFields ?? requested,
+                    purpose: request.purpose,
+                    delivery: request.delivery,
+                    anonymized: request.anonymized,
+                    dataSubjectConsent: request.subjectConsent,
+                    providerConsent: request.providerConsent,
+                    day: day
+                )
+            )
         }
     }
 
@@ -457,7 +539,7 @@ public enum DataRequestProcess: WorkflowProcess {
             facts.decision = decided.decision
         case .coReviewApproved(let approved), .coReviewPartlyApproved(let approved):
             facts.approvals = approved.coReviewApprovals
-        case .coReviewRejected, .provisioned, .revoked, .revokedOnExit: break
+        case .coReviewRejected, .provisioned, .revoked, .revokedOnExit, .suspended, .resumed: break
         }
     }
 }

@@ -154,6 +154,9 @@ public enum EvaluationProcess: WorkflowProcess {
         /// Whether the operator's report was provided; `nil` in events recorded before the report had a due
         /// date (it was then always provided).
         public var operatorReport: ReportStatus?
+        /// The inspections of the agreement that were open or had ever been overdue when it was rated (Art. 31,
+        /// 33: inspection results feed the evaluation); `nil` in events recorded before inspections existed.
+        public var inspections: [InspectionStatus]?
     }
 
     /// The events.
@@ -307,11 +310,13 @@ public enum EvaluationProcess: WorkflowProcess {
                 let limit = context.parameters.consecutivePoorRatingsForExit
                 consequence = limit > 0 && poor >= limit ? .exit : (poor == 1 ? .notice : .interview)
             }
+            let inspections = try await context.engine.inspectionStatuses(of: AgreementID(instance.id))
             let rated = Rated(
                 rating: rating,
                 consecutivePoorRatings: poor,
                 consequence: consequence,
-                operatorReport: instance.state == .reportOverdue ? .notProvided : .provided
+                operatorReport: instance.state == .reportOverdue ? .notProvided : .provided,
+                inspections: inspections.isEmpty ? nil : inspections
             )
             guard consequence == .exit else { return [Draft(.rated(rated))] }
             let exit = context.deadline(Deadline.exit, instance, dueDay: context.today, dueAt: context.now)

@@ -234,6 +234,8 @@ public enum ProductProcess: WorkflowProcess {
         case withdrawnOnExit(Reasoned)
         /// Suspended because a grant behind it was revoked.
         case suspended(GrantEnded)
+        /// Suspended by the policy monitor's re-judgement (Art. 30).
+        case suspendedByMonitor(MonitorSuspension)
 
         /// The stored event types.
         public enum Kind: String, EventKinding {
@@ -249,6 +251,7 @@ public enum ProductProcess: WorkflowProcess {
             case withdrawn = "product.withdrawn"
             case withdrawnOnExit = "product.withdrawnOnExit"
             case suspended = "product.suspended"
+            case suspendedByMonitor = "product.suspendedByMonitor"
         }
 
         public var kind: Kind {
@@ -265,6 +268,7 @@ public enum ProductProcess: WorkflowProcess {
             case .withdrawn: .withdrawn
             case .withdrawnOnExit: .withdrawnOnExit
             case .suspended: .suspended
+            case .suspendedByMonitor: .suspendedByMonitor
             }
         }
 
@@ -287,6 +291,7 @@ public enum ProductProcess: WorkflowProcess {
             case .published(let payload): try payload.encode(to: encoder)
             case .withdrawn(let payload), .withdrawnOnExit(let payload): try payload.encode(to: encoder)
             case .suspended(let payload): try payload.encode(to: encoder)
+            case .suspendedByMonitor(let payload): try payload.encode(to: encoder)
             case .filed, .filingOverdue: break
             }
         }
@@ -305,6 +310,7 @@ public enum ProductProcess: WorkflowProcess {
             case .withdrawn: self = .withdrawn(try Reasoned(from: decoder))
             case .withdrawnOnExit: self = .withdrawnOnExit(try Reasoned(from: decoder))
             case .suspended: self = .suspended(try GrantEnded(from: decoder))
+            case .suspendedByMonitor: self = .suspendedByMonitor(try MonitorSuspension(from: decoder))
             }
         }
 
@@ -322,6 +328,7 @@ public enum ProductProcess: WorkflowProcess {
             case .withdrawn: Reasoned.self
             case .withdrawnOnExit: Reasoned.self
             case .suspended: GrantEnded.self
+            case .suspendedByMonitor: MonitorSuspension.self
             }
         }
     }
@@ -403,6 +410,14 @@ public enum ProductProcess: WorkflowProcess {
                 notifies: [.operator, .implementingAgency],
                 closes: [.filing]
             )
+        case .suspendedByMonitor:
+            return EventSpec(
+                .effect(.monitor(.reassess)),
+                from: [.compliant, .filed, .registered, .published],
+                to: .suspended,
+                notifies: [.operator, .implementingAgency],
+                closes: [.filing]
+            )
         }
     }
 
@@ -439,22 +454,13 @@ public enum ProductProcess: WorkflowProcess {
                 if other.exists, other.trace.operatorID == instance.trace.operatorID { delivered.append(source) }
             }
             let decision = context.evaluate(
-                .productRelease(
-                    ProductReleaseRequest(
-                        product: product.id,
-                        kind: product.kind,
-                        publisher: terms.terms.operatorParty,
-                        publisherRole: .operator,
-                        operatorParty: terms.terms.operatorParty,
-                        sources: entries,
-                        containsRawData: product.exposesRawData,
-                        redevelopsDeliveredProduct: !delivered.isEmpty,
-                        agreement: terms.terms,
-                        agreementStatus: terms.status,
-                        anonymized: product.anonymized || !product.containsPersonalInformation,
-                        dataSubjectConsent: product.subjectConsent,
-                        day: context.today
-                    )
+                releaseRequest(
+                    product,
+                    sources: entries,
+                    terms: terms.terms,
+                    status: terms.status,
+                    redevelops: !delivered.isEmpty,
+                    day: context.today
                 )
             )
             guard decision.isPermit else { return [Draft(.releaseRefused(Decided(decision: decision)))] }
@@ -543,6 +549,36 @@ public enum ProductProcess: WorkflowProcess {
         }
     }
 
+    /// The product-release request of `product` built from `sources` (its source entries as they are in the
+    /// catalog) under the agreement's terms and status on `day`; the compliance assessment and the policy
+    /// monitor's re-judgement (``PolicyMonitor``) build it the same way.
+    static func releaseRequest(
+        _ product: ProductSpec,
+        sources: [CatalogEntry],
+        terms: AgreementTerms,
+        status: AgreementStatus,
+        redevelops: Bool,
+        day: CivilDate
+    ) -> PolicyRequest {
+        .productRelease(
+            ProductReleaseRequest(
+                product: product.id,
+                kind: product.kind,
+                publisher: terms.operatorParty,
+                publisherRole: .operator,
+                operatorParty: terms.operatorParty,
+                sources: sources,
+                containsRawData: product.exposesRawData,
+                redevelopsDeliveredProduct: redevelops,
+                agreement: terms,
+                agreementStatus: status,
+                anonymized: product.anonymized || !product.containsPersonalInformation,
+                dataSubjectConsent: product.subjectConsent,
+                day: day
+            )
+        )
+    }
+
     /// The policy's pricing decision for publishing `plan`: one request per charged purpose, combined.
     static func pricingDecision(
         _ plan: PricePlan,
@@ -586,7 +622,7 @@ public enum ProductProcess: WorkflowProcess {
                 let book = facts.priceBook ?? (try? PriceBook(product: product))
                 facts.priceBook = (try? book?.adding(published.pricePlan)) ?? book
             }
-        case .filed, .filingOverdue, .withdrawn, .withdrawnOnExit, .suspended: break
+        case .filed, .filingOverdue, .withdrawn, .withdrawnOnExit, .suspended, .suspendedByMonitor: break
         }
     }
 

@@ -271,6 +271,8 @@ public enum ScenarioProcess: WorkflowProcess {
         case derivedProductFiled(DerivedFiled)
         /// The published product was not filed in time.
         case derivedProductFilingOverdue
+        /// Suspended by the policy monitor's re-judgement (Art. 30).
+        case suspendedByMonitor(MonitorSuspension)
 
         /// The stored event types.
         public enum Kind: String, EventKinding {
@@ -289,6 +291,7 @@ public enum ScenarioProcess: WorkflowProcess {
             case derivedProductPublished = "scenario.derivedProductPublished"
             case derivedProductFiled = "scenario.derivedProductFiled"
             case derivedProductFilingOverdue = "scenario.derivedProductFilingOverdue"
+            case suspendedByMonitor = "scenario.suspendedByMonitor"
         }
 
         public var kind: Kind {
@@ -308,6 +311,7 @@ public enum ScenarioProcess: WorkflowProcess {
             case .derivedProductPublished: .derivedProductPublished
             case .derivedProductFiled: .derivedProductFiled
             case .derivedProductFilingOverdue: .derivedProductFilingOverdue
+            case .suspendedByMonitor: .suspendedByMonitor
             }
         }
 
@@ -327,6 +331,7 @@ public enum ScenarioProcess: WorkflowProcess {
                 try payload.encode(to: encoder)
             case .derivedProductPublished(let payload): try payload.encode(to: encoder)
             case .derivedProductFiled(let payload): try payload.encode(to: encoder)
+            case .suspendedByMonitor(let payload): try payload.encode(to: encoder)
             case .filed, .filingOverdue, .activated, .resumed, .derivedProductFilingOverdue: break
             }
         }
@@ -348,6 +353,7 @@ public enum ScenarioProcess: WorkflowProcess {
             case .derivedProductPublished: self = .derivedProductPublished(try DerivedPublished(from: decoder))
             case .derivedProductFiled: self = .derivedProductFiled(try DerivedFiled(from: decoder))
             case .derivedProductFilingOverdue: self = .derivedProductFilingOverdue
+            case .suspendedByMonitor: self = .suspendedByMonitor(try MonitorSuspension(from: decoder))
             }
         }
 
@@ -365,6 +371,7 @@ public enum ScenarioProcess: WorkflowProcess {
             case .derivedProductPublished: DerivedPublished.self
             case .derivedProductFiled: DerivedFiled.self
             case .derivedProductFilingOverdue: NoPayload.self
+            case .suspendedByMonitor: MonitorSuspension.self
             }
         }
     }
@@ -469,6 +476,13 @@ public enum ScenarioProcess: WorkflowProcess {
                 notifies: [.operator, .implementingAgency],
                 closes: [.derivedProductFiling]
             )
+        case .suspendedByMonitor:
+            EventSpec(
+                .effect(.monitor(.reassess)),
+                from: [.active],
+                to: .suspended,
+                notifies: [.businessEntity, .operator, .implementingAgency]
+            )
         }
     }
 
@@ -498,24 +512,14 @@ public enum ScenarioProcess: WorkflowProcess {
             }
             let (_, terms) = try await context.agreement(agreementID)
             let decision = context.evaluate(
-                .downstreamScenario(
-                    DownstreamScenarioRequest(
-                        scenario: scenario.id,
-                        requester: instance.trace.applicantID ?? PartyID(""),
-                        requesterRole: .businessEntity,
-                        operatorParty: terms.terms.operatorParty,
-                        product: spec.id,
-                        deliveredProducts: product.state == .published ? [spec.id] : [],
-                        agreement: terms.terms,
-                        agreementStatus: terms.status,
-                        meetsOperatorConditions: scenario.meetsOperatorConditions,
-                        complianceAssessed: true,
-                        purpose: scenario.purpose,
-                        involvesPersonalInformation: scenario.containsPersonalInformation,
-                        anonymized: scenario.anonymized,
-                        dataSubjectConsent: scenario.subjectConsent,
-                        day: context.today
-                    )
+                scenarioRequest(
+                    scenario,
+                    applicant: instance.trace.applicantID ?? PartyID(""),
+                    product: spec.id,
+                    published: product.state == .published,
+                    terms: terms.terms,
+                    status: terms.status,
+                    day: context.today
                 )
             )
             guard decision.isPermit else { return [Draft(.refused(Decided(decision: decision)))] }
@@ -586,6 +590,39 @@ public enum ScenarioProcess: WorkflowProcess {
         }
     }
 
+    /// The downstream-scenario request of `scenario` by `applicant` for `product` (delivered when `published`)
+    /// under the agreement's terms and status on `day`; the assessment and the policy monitor's re-judgement
+    /// (``PolicyMonitor``) build it the same way.
+    static func scenarioRequest(
+        _ scenario: ScenarioSpec,
+        applicant: PartyID,
+        product: ProductID,
+        published: Bool,
+        terms: AgreementTerms,
+        status: AgreementStatus,
+        day: CivilDate
+    ) -> PolicyRequest {
+        .downstreamScenario(
+            DownstreamScenarioRequest(
+                scenario: scenario.id,
+                requester: applicant,
+                requesterRole: .businessEntity,
+                operatorParty: terms.operatorParty,
+                product: product,
+                deliveredProducts: published ? [product] : [],
+                agreement: terms,
+                agreementStatus: status,
+                meetsOperatorConditions: scenario.meetsOperatorConditions,
+                complianceAssessed: true,
+                purpose: scenario.purpose,
+                involvesPersonalInformation: scenario.containsPersonalInformation,
+                anonymized: scenario.anonymized,
+                dataSubjectConsent: scenario.subjectConsent,
+                day: day
+            )
+        )
+    }
+
     public static func evolve(_ facts: inout Facts, _ event: Event) {
         switch event {
         case .applied(let applied): facts.scenario = applied.scenario
@@ -596,7 +633,7 @@ public enum ScenarioProcess: WorkflowProcess {
             facts.unfiledProduct = nil
             facts.filedProducts.append(filed.derivedProduct)
         case .filed, .filingOverdue, .activated, .suspended, .resumed, .revoked, .ended, .endedOnExit,
-            .derivedProductFilingOverdue:
+            .derivedProductFilingOverdue, .suspendedByMonitor:
             break
         }
     }
