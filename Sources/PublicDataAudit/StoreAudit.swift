@@ -29,6 +29,8 @@ public enum CheckpointVerdict: Sendable, Hashable {
     case storeTooShort(count: Int)
     /// The store's first `size` events hash to another root.
     case rootMismatch(found: LedgerHash)
+    /// Signed by the log, but cosigned by fewer witnesses than the policy's quorum.
+    case insufficientCosignatures(found: Int, required: Int)
 
     /// `true` for ``matches``.
     public var isOK: Bool { self == .matches }
@@ -133,6 +135,54 @@ extension AuditVerifier {
         pageSize: Int = 1000,
         maximumPendingLeaves: Int = 1 << 20
     ) async throws(AuditError) -> StoreAudit {
+        try await auditStore(
+            store,
+            ledgerName: ledgerName,
+            hasher: hasher,
+            held: held,
+            policy: TrustPolicy(trusting: verifiers),
+            pageSize: pageSize,
+            maximumPendingLeaves: maximumPendingLeaves
+        )
+    }
+
+    /// Audits a store in one pass, trusting a checkpoint only when it satisfies `policy` (the log's signature
+    /// and a quorum of witness cosignatures).
+    ///
+    /// The checkpoints the store records carry only the log's signature; with a quorum above zero they are
+    /// reported as ``CheckpointVerdict/insufficientCosignatures(found:required:)`` and only held, cosigned
+    /// checkpoints prove the history.
+    /// - Parameters:
+    ///   - store: The store to read.
+    ///   - ledgerName: The ledger's name.
+    ///   - hasher: The ledger's hasher.
+    ///   - held: Checkpoints the auditor kept (for example cosigned by witnesses), each with a label.
+    ///   - policy: The log keys, witnesses and quorum.
+    ///   - now: The verifier's clock.
+    ///   - pageSize: Events per read.
+    ///   - maximumPendingLeaves: The most leaves kept while waiting for their leaf record.
+    /// - Returns: The audit.
+    /// - Throws: ``AuditError`` `storeFailure`, `malformedEntry`.
+    public static func auditStore(
+        _ store: any EventStore,
+        ledgerName: String,
+        hasher: any LedgerHasher,
+        held: [(label: String, checkpoint: SignedCheckpoint)],
+        policy: TrustPolicy,
+        now: Date = Date(),
+        pageSize: Int = 1000,
+        maximumPendingLeaves: Int = 1 << 20
+    ) async throws(AuditError) -> StoreAudit {
+        let auditedOrigin = LedgerConfiguration(name: ledgerName, hasher: hasher).origin
+        func judge(_ signed: SignedCheckpoint) -> CheckpointVerdict {
+            guard signed.checkpoint.origin == auditedOrigin else { return .otherOrigin(signed.checkpoint.origin) }
+            switch trustFailure(policy.evaluate(signed, now: now)) {
+            case nil: return .matches
+            case .insufficientCosignatures(let found, let required)?:
+                return .insufficientCosignatures(found: found, required: required)
+            default: return .untrusted
+            }
+        }
         let configuration = LedgerConfiguration(name: ledgerName, hasher: hasher)
         let origin = configuration.origin
         let width = hasher.digestSize
@@ -147,12 +197,7 @@ extension AuditVerifier {
 
         // The checkpoints to check, with their sizes known before the pass.
         var entries: [StoreAudit.Entry] = held.map { item in
-            let body = item.checkpoint.checkpoint
-            let verdict: CheckpointVerdict =
-                body.origin != origin
-                ? .otherOrigin(body.origin)
-                : (item.checkpoint.isSigned(byAnyOf: verifiers) ? .matches : .untrusted)
-            return StoreAudit.Entry(source: .held(item.label), checkpoint: item.checkpoint, verdict: verdict)
+            StoreAudit.Entry(source: .held(item.label), checkpoint: item.checkpoint, verdict: judge(item.checkpoint))
         }
         var version: Int64 = 1
         while true {
@@ -162,10 +207,7 @@ extension AuditVerifier {
             }
             for event in page {
                 if let signed = Ledger.recordedCheckpoint(in: event) {
-                    let verdict: CheckpointVerdict =
-                        signed.checkpoint.origin != origin
-                        ? .otherOrigin(signed.checkpoint.origin)
-                        : (signed.isSigned(byAnyOf: verifiers) ? .matches : .untrusted)
+                    let verdict = judge(signed)
                     entries.append(
                         StoreAudit.Entry(
                             source: .recorded(position: event.globalPosition),

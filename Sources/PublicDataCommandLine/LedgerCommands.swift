@@ -206,6 +206,8 @@ enum LedgerCommands {
                 lastGood = max(lastGood, body.size)
             case .untrusted:
                 output.line("  ✗ \(head): signature not by a trusted key")
+            case .insufficientCosignatures(let found, let required):
+                output.line("  ✗ \(head): \(found) of \(required) required witness cosignatures")
             case .otherOrigin(let other):
                 output.line("  ✗ \(head): a checkpoint of another ledger (\(other))")
             case .storeTooShort(let count):
