@@ -102,9 +102,15 @@ public struct StoreAudit: Sendable, Hashable {
     /// Leaves that no leaf record covered and that were dropped from the comparison to bound memory.
     public var uncomparedLeaves: Int
 
-    /// `true` when no checkpoint failed and the leaf records match (uncovered events do not fail an audit).
+    /// `true` when at least one checkpoint matches, none failed and the leaf records match (uncovered events
+    /// do not fail an audit). A checkpoint the store records that the log signed but too few witnesses
+    /// cosigned does not fail the audit (the store keeps only the log's signature); it covers nothing.
     public var isOK: Bool {
-        firstDiscrepancy == nil && checkpoints.allSatisfy { $0.verdict.isOK } && !checkpoints.isEmpty
+        firstDiscrepancy == nil && checkpoints.contains { $0.verdict == .matches }
+            && checkpoints.allSatisfy { entry in
+                if case .recorded = entry.source, case .insufficientCosignatures = entry.verdict { return true }
+                return entry.verdict.isOK
+            }
     }
 }
 
@@ -220,7 +226,11 @@ extension AuditVerifier {
             guard page.count == 64, let last = page.last else { break }
             version = last.streamVersion + 1
         }
-        let sizes = Set(entries.filter { $0.verdict == .matches }.map(\.checkpoint.checkpoint.size)).sorted()
+        func isChecked(_ verdict: CheckpointVerdict) -> Bool {
+            if case .insufficientCosignatures = verdict { return true }
+            return verdict == .matches
+        }
+        let sizes = Set(entries.filter { isChecked($0.verdict) }.map(\.checkpoint.checkpoint.size)).sorted()
         let sizeSet = Set(sizes)
         var roots: [Int: LedgerHash] = [:]
         var positionAtSize: [Int: Int64] = [:]
@@ -330,13 +340,13 @@ extension AuditVerifier {
         }
 
         var covered = 0
-        for index in entries.indices where entries[index].verdict == .matches {
+        for index in entries.indices where isChecked(entries[index].verdict) {
             let body = entries[index].checkpoint.checkpoint
             if body.size > range.size {
                 entries[index].verdict = .storeTooShort(count: range.size)
             } else if let root = roots[body.size], root != body.rootHash {
                 entries[index].verdict = .rootMismatch(found: root)
-            } else {
+            } else if entries[index].verdict == .matches {
                 covered = max(covered, body.size)
             }
         }

@@ -377,6 +377,9 @@ public struct PEMVerifier: CheckpointVerifier {
     let userID: [UInt8]
     var purpose: KeyPurpose = .checkpoint
 
+    /// Whether the key verifies cosignatures (a witness's key) rather than checkpoint signatures.
+    public var verifiesCosignatures: Bool { purpose == .cosignature }
+
     /// Whether `signature` is this key's valid signature of `message`.
     public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
         guard let context = EVP_MD_CTX_new() else { return false }
