@@ -23,6 +23,13 @@ enum LedgerCommands {
               against the checkpoint in FILE: entry bytes, inclusion proof and checkpoint.
           publicdata-demo ledger check-proof BUNDLE [--public-key PEM]... [--key TEXT] [--witness KEY... [--quorum K]]
               Verifies a proof bundle without any store.
+          publicdata-demo ledger export DB [--from N] [--to M] [--checkpoint FILE] --out FILE
+              Writes an audit export (JSON) for an audit institution: the events at global positions N…M
+              (default: all) under the last recorded checkpoint, or under the checkpoint in FILE (e.g. one
+              cosigned by witnesses), each with its canonical bytes and inclusion proof.
+          publicdata-demo ledger check-export FILE [--public-key PEM]... [--key TEXT] [--witness KEY... [--quorum K]]
+              Verifies an audit export without any store: the checkpoint's signatures and cosignatures, and
+              every event's inclusion proof and position.
           publicdata-demo ledger witness-request DB [--old-size N] [--checkpoint FILE] [--out FILE]
               Writes a C2SP tlog-witness add-checkpoint request for the last recorded checkpoint (or FILE): the
               old size N (the size the witness last cosigned, default 0), the consistency proof from N computed
@@ -73,6 +80,17 @@ enum LedgerCommands {
                 repeatable: ["public-key", "witness"],
                 positionals: 1...1
             ),
+            "export": ArgumentSpec(
+                command: "ledger export",
+                valued: ["from", "to", "checkpoint", "out", "ledger"],
+                positionals: 1...1
+            ),
+            "check-export": ArgumentSpec(
+                command: "ledger check-export",
+                valued: ["key", "quorum"],
+                repeatable: ["public-key", "witness"],
+                positionals: 1...1
+            ),
             "witness-request": ArgumentSpec(
                 command: "ledger witness-request",
                 valued: ["old-size", "checkpoint", "out", "ledger"],
@@ -92,6 +110,8 @@ enum LedgerCommands {
         case "consistency": return try await consistency(parsed, output: output)
         case "prove": return try await prove(parsed, output: output)
         case "witness-request": return try await witnessRequest(parsed, output: output)
+        case "export": return try await export(parsed, output: output)
+        case "check-export": return try checkExport(parsed, output: output)
         default: return try checkProof(parsed, output: output)
         }
     }
@@ -505,6 +525,84 @@ enum LedgerCommands {
             output.line(String(request.text.dropLast()))
         }
         return .success
+    }
+
+    /// Opens the ledger recorded in the SQLite store at `path`.
+    static func openLedger(_ store: any EventStore, path: String, name: String?) async throws -> Ledger {
+        let found = try await findLedger(store, named: name, file: path)
+        do {
+            return try await Ledger.open(
+                store: store,
+                configuration: LedgerConfiguration(name: found.name, hasher: found.hasher)
+            )
+        } catch {
+            throw InputError(file: path, message: "cannot open the ledger: \(error)")
+        }
+    }
+
+    private static func export(_ parsed: ParsedArguments, output: TextOutput) async throws -> ExitStatus {
+        let path = parsed.positionals[0]
+        func position(_ option: String, _ fallback: Int64) throws -> Int64 {
+            guard let text = parsed.values[option] else { return fallback }
+            guard let value = Int64(text), value > 0 else {
+                throw UsageError(
+                    "--\(option) must be a positive global position, got '\(text)'",
+                    command: "ledger export"
+                )
+            }
+            return value
+        }
+        let from = try position("from", 1)
+        let to = try position("to", Int64.max)
+        guard from <= to else { throw UsageError("--from is above --to", command: "ledger export") }
+        guard let out = parsed.values["out"] else {
+            throw UsageError("--out FILE is required", command: "ledger export")
+        }
+        let held = try parsed.values["checkpoint"].map(readCheckpoint)
+        let store = try openStore(path)
+        defer { store.close() }
+        let ledger = try await openLedger(store, path: path, name: parsed.values["ledger"])
+        let export: AuditExport
+        do {
+            export = try await ledger.export(positions: from...to, checkpoint: held)
+        } catch {
+            throw InputError(file: path, message: "cannot export: \(error.message)")
+        }
+        do {
+            try export.jsonData().write(to: URL(fileURLWithPath: out))
+        } catch {
+            throw InputError(file: out, message: "cannot write the export: \(error.localizedDescription)")
+        }
+        output.line(
+            "wrote \(export.entries.count) events with inclusion proofs against size "
+                + "\(export.checkpoint.checkpoint.size) of \(export.checkpoint.checkpoint.origin) to \(out)"
+        )
+        return .success
+    }
+
+    private static func checkExport(_ parsed: ParsedArguments, output: TextOutput) throws -> ExitStatus {
+        let path = parsed.positionals[0]
+        let export: AuditExport
+        do {
+            export = try AuditExport.decode(try PublicDataTool.read(path))
+        } catch let error as AuditError {
+            throw InputError(file: path, message: error.message)
+        }
+        let hasher = try hasher(named: export.hasher, file: path)
+        let policy = try policy(parsed, command: "ledger check-export")
+        switch AuditVerifier.verify(export, hasher: hasher, policy: policy) {
+        case .valid(let events):
+            let span = events.first.map { "global positions \($0.globalPosition)…\(events.last?.globalPosition ?? 0)" }
+            output.line(
+                "OK: \(events.count) events\(span.map { " at \($0)" } ?? "") are included in "
+                    + "\(export.checkpoint.checkpoint.origin) at size \(export.checkpoint.checkpoint.size)"
+            )
+            return .success
+        case .invalid(let entry, let failure):
+            let which = entry.map { "entry \($0) (leaf \(export.entries[$0].index)): " } ?? ""
+            output.line("FAILED: \(which)\(failure)")
+            return .checkFailed
+        }
     }
 }
 

@@ -101,6 +101,33 @@ import Testing
     }
     #endif
 
+    @Test func anAuditExportIsWrittenAndCheckedOffline() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let dataDirectory = directory.path("data")
+        let database = URL(fileURLWithPath: dataDirectory).appendingPathComponent("demo.sqlite").path
+        #expect(await tool(["--data-dir", dataDirectory, "--hash", "sm3"]).status == .success)
+        let file = directory.path("export.json")
+        let written = await tool(["ledger", "export", database, "--from", "3", "--to", "12", "--out", file])
+        #expect(written.status == .success, "\(written.error)")
+        #expect(written.output.hasPrefix("wrote 10 events with inclusion proofs"))
+        let checked = await tool(["ledger", "check-export", file])
+        #expect(checked.status == .success)
+        #expect(checked.output.hasPrefix("OK: 10 events at global positions 3…12 are included in"))
+
+        // One changed character of an entry fails the check and names the entry.
+        var export = try AuditExport.decode(Data(contentsOf: URL(fileURLWithPath: file)))
+        export.entries[4].entry[60] ^= 0x01
+        let tampered = directory.path("tampered.json")
+        try export.jsonData().write(to: URL(fileURLWithPath: tampered))
+        let failed = await tool(["ledger", "check-export", tampered])
+        #expect(failed.status == .checkFailed)
+        #expect(failed.output.contains("FAILED: entry 4 (leaf"))
+        #expect(await tool(["ledger", "check-export", try directory.write("bad.json", "[1,2")]).status == .usage)
+        #expect(await tool(["ledger", "export", database, "--out", file, "--from", "0"]).status == .usage)
+        #expect(await tool(["ledger", "export", database]).status == .usage)
+    }
+
     @Test func witnessCommandsExplainThemselves() async {
         let help = await tool(["witness", "--help"])
         #expect(help.status == .success)
