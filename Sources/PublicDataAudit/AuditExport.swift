@@ -10,7 +10,7 @@ import Foundation
 /// ```
 ///
 /// Each entry is the canonical bytes of one event (format version 1), its leaf index and global position, and
-/// its RFC 9162 inclusion proof. ``AuditVerifier/verify(_:hasher:policy:now:)-(AuditExport,_,_,_)`` checks it
+/// its RFC 9162 inclusion proof. `AuditVerifier.verify(_:hasher:policy:now:)` checks it
 /// without the store; any implementation of the hash, RFC 9162 and the byte layout can.
 public struct AuditExport: Codable, Sendable, Hashable {
     /// `publicdatakit-audit-export/v1`.
