@@ -128,6 +128,40 @@ import Testing
         #expect(await tool(["ledger", "export", database]).status == .usage)
     }
 
+    @Test func aPublishedDisclosureIsVerifiedAgainstTheProvenEvents() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let dataDirectory = directory.path("data")
+        let database = URL(fileURLWithPath: dataDirectory).appendingPathComponent("demo.sqlite").path
+        #expect(await tool(["--data-dir", dataDirectory]).status == .success)
+        let evidence = directory.path("evidence.json")
+        let published = await tool(["disclose", database, "--year", "2026", "--format", "json", "--evidence", evidence])
+        #expect(published.status == .success, "\(published.error)")
+        let disclosure = try directory.write("disclosure.json", published.output)
+        let verified = await tool(["disclose", "verify", disclosure, "--evidence", evidence])
+        #expect(verified.status == .success, "\(verified.output)\(verified.error)")
+        #expect(verified.output.hasPrefix("OK: the disclosure for 2026-01-01…2026-12-31 is exactly what"))
+
+        // A published figure that the events do not support fails.
+        let changed = published.output.replacingOccurrences(of: "\"bj-tax\"", with: "\"bj-taX\"")
+        #expect(changed != published.output)
+        let forged = try directory.write("forged.json", changed)
+        let refused = await tool(["disclose", "verify", forged, "--evidence", evidence])
+        #expect(refused.status == .checkFailed)
+        #expect(refused.output.contains("FAILED: the disclosure is not what the log's events say"))
+
+        // Evidence with an event left out fails, even though every remaining proof holds.
+        var export = try AuditExport.decode(Data(contentsOf: URL(fileURLWithPath: evidence)))
+        export.entries.remove(at: 10)
+        let partial = directory.path("partial.json")
+        try export.jsonData().write(to: URL(fileURLWithPath: partial))
+        let incomplete = await tool(["disclose", "verify", disclosure, "--evidence", partial])
+        #expect(incomplete.status == .checkFailed)
+        #expect(incomplete.output.contains("does not hold every event"))
+        #expect(await tool(["disclose", "verify", disclosure]).status == .usage)
+        #expect(await tool(["disclose", "verify", evidence, "--evidence", evidence]).status == .usage)
+    }
+
     @Test func witnessCommandsExplainThemselves() async {
         let help = await tool(["witness", "--help"])
         #expect(help.status == .success)
