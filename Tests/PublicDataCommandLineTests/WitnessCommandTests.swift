@@ -143,7 +143,7 @@ import Testing
         #expect(verified.output.hasPrefix("OK: the disclosure for 2026-01-01…2026-12-31 is exactly what"))
 
         // A published figure that the events do not support fails.
-        let changed = published.output.replacingOccurrences(of: "\"bj-tax\"", with: "\"bj-taX\"")
+        let changed = published.output.replacingOccurrences(of: "\"fen\":20000", with: "\"fen\":2000")
         #expect(changed != published.output)
         let forged = try directory.write("forged.json", changed)
         let refused = await tool(["disclose", "verify", forged, "--evidence", evidence])
