@@ -149,6 +149,13 @@ public struct NoteSignature: Sendable, Hashable {
         self.signature = signature
     }
 
+    /// Creates a line from parts already validated.
+    init(validName name: String, keyID: [UInt8], signature: [UInt8]) {
+        self.name = name
+        self.keyID = keyID
+        self.signature = signature
+    }
+
     /// `— <name> <base64(keyID ‖ signature)>` (without the newline).
     public var line: String {
         "\u{2014} \(name) \(Data(keyID + signature).base64EncodedString())"

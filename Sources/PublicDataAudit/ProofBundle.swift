@@ -138,6 +138,8 @@ public enum AuditFailure: Sendable, Hashable, CustomStringConvertible {
     case untrustedCheckpoint
     /// The two checkpoints name different ledgers.
     case originMismatch
+    /// Fewer witnesses than the policy's quorum cosigned the checkpoint.
+    case insufficientCosignatures(found: Int, required: Int)
     /// The Merkle proof does not hold.
     case proof(ProofFailure)
     /// The entry is not valid canonical event bytes.
@@ -150,6 +152,8 @@ public enum AuditFailure: Sendable, Hashable, CustomStringConvertible {
         case .unknownFormat(let format): "unknown format \(format)"
         case .untrustedCheckpoint: "no trusted signature on the checkpoint"
         case .originMismatch: "the checkpoints name different ledgers"
+        case .insufficientCosignatures(let found, let required):
+            "the checkpoint has \(found) of \(required) required witness cosignatures"
         case .proof(let reason): "proof rejected: \(reason)"
         case .malformedEntry(let message): "malformed entry: \(message)"
         }
@@ -195,6 +199,23 @@ public enum AuditVerifier {
         hasher: any LedgerHasher,
         trusting verifiers: [any CheckpointVerifier]
     ) -> BundleVerification {
+        verify(bundle, hasher: hasher, policy: TrustPolicy(trusting: verifiers))
+    }
+
+    /// Checks a proof bundle under a ``TrustPolicy``: hasher, the log's signature and the required witness
+    /// cosignatures, inclusion proof against the checkpoint root, and canonical entry bytes.
+    /// - Parameters:
+    ///   - bundle: The bundle.
+    ///   - hasher: The hasher the regulator computes with; its name must match the bundle's.
+    ///   - policy: The log keys, witnesses and quorum.
+    ///   - now: The verifier's clock (cosignatures from the future do not count).
+    /// - Returns: The decoded event, or the first reason for rejection.
+    public static func verify(
+        _ bundle: ProofBundle,
+        hasher: any LedgerHasher,
+        policy: TrustPolicy,
+        now: Date = Date()
+    ) -> BundleVerification {
         guard bundle.format == ProofBundle.currentFormat else { return .invalid(.unknownFormat(bundle.format)) }
         guard bundle.hasher == hasher.name else {
             return .invalid(.hasherMismatch(expected: hasher.name, found: bundle.hasher))
@@ -203,7 +224,7 @@ public enum AuditVerifier {
         guard checkpoint.origin.hasSuffix("/" + hasher.name) else {
             return .invalid(.hasherMismatch(expected: hasher.name, found: checkpoint.origin))
         }
-        guard bundle.checkpoint.isSigned(byAnyOf: verifiers) else { return .invalid(.untrustedCheckpoint) }
+        if let failure = trustFailure(policy.evaluate(bundle.checkpoint, now: now)) { return .invalid(failure) }
         let check = MerkleVerifier.checkInclusion(
             leafHash: MerkleVerifier.leafHash(of: bundle.entry, hasher: hasher),
             index: bundle.index,
@@ -237,11 +258,33 @@ public enum AuditVerifier {
         hasher: any LedgerHasher,
         trusting verifiers: [any CheckpointVerifier]
     ) -> AuditFailure? {
+        checkConsistency(from: old, to: new, proof: proof, hasher: hasher, policy: TrustPolicy(trusting: verifiers))
+    }
+
+    /// Checks that `new` extends `old` under a ``TrustPolicy`` (both checkpoints must satisfy it).
+    /// - Parameters:
+    ///   - old: The earlier checkpoint.
+    ///   - new: The later checkpoint.
+    ///   - proof: The consistency proof from `old.size` to `new.size`.
+    ///   - hasher: The ledger's hasher.
+    ///   - policy: The log keys, witnesses and quorum.
+    ///   - now: The verifier's clock.
+    /// - Returns: `nil` when consistent, otherwise the reason.
+    public static func checkConsistency(
+        from old: SignedCheckpoint,
+        to new: SignedCheckpoint,
+        proof: [LedgerHash],
+        hasher: any LedgerHasher,
+        policy: TrustPolicy,
+        now: Date = Date()
+    ) -> AuditFailure? {
         guard old.checkpoint.origin == new.checkpoint.origin else { return .originMismatch }
         guard new.checkpoint.origin.hasSuffix("/" + hasher.name) else {
             return .hasherMismatch(expected: hasher.name, found: new.checkpoint.origin)
         }
-        guard old.isSigned(byAnyOf: verifiers), new.isSigned(byAnyOf: verifiers) else { return .untrustedCheckpoint }
+        for signed in [old, new] {
+            if let failure = trustFailure(policy.evaluate(signed, now: now)) { return failure }
+        }
         let check = MerkleVerifier.checkConsistency(
             oldSize: old.checkpoint.size,
             newSize: new.checkpoint.size,
@@ -251,6 +294,15 @@ public enum AuditVerifier {
             hasher: hasher
         )
         if case .invalid(let reason) = check { return .proof(reason) }
+        return nil
+    }
+
+    /// The failure a policy verdict means, or `nil` when trusted.
+    static func trustFailure(_ verdict: TrustVerdict) -> AuditFailure? {
+        if verdict.logSigners.isEmpty || !verdict.invalidSignatures.isEmpty { return .untrustedCheckpoint }
+        if verdict.cosigners.count < verdict.quorum {
+            return .insufficientCosignatures(found: verdict.cosigners.count, required: verdict.quorum)
+        }
         return nil
     }
 

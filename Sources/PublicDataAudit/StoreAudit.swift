@@ -29,6 +29,8 @@ public enum CheckpointVerdict: Sendable, Hashable {
     case storeTooShort(count: Int)
     /// The store's first `size` events hash to another root.
     case rootMismatch(found: LedgerHash)
+    /// Signed by the log, but cosigned by fewer witnesses than the policy's quorum.
+    case insufficientCosignatures(found: Int, required: Int)
 
     /// `true` for ``matches``.
     public var isOK: Bool { self == .matches }
@@ -100,9 +102,15 @@ public struct StoreAudit: Sendable, Hashable {
     /// Leaves that no leaf record covered and that were dropped from the comparison to bound memory.
     public var uncomparedLeaves: Int
 
-    /// `true` when no checkpoint failed and the leaf records match (uncovered events do not fail an audit).
+    /// `true` when at least one checkpoint matches, none failed and the leaf records match (uncovered events
+    /// do not fail an audit). A checkpoint the store records that the log signed but too few witnesses
+    /// cosigned does not fail the audit (the store keeps only the log's signature); it covers nothing.
     public var isOK: Bool {
-        firstDiscrepancy == nil && checkpoints.allSatisfy { $0.verdict.isOK } && !checkpoints.isEmpty
+        firstDiscrepancy == nil && checkpoints.contains { $0.verdict == .matches }
+            && checkpoints.allSatisfy { entry in
+                if case .recorded = entry.source, case .insufficientCosignatures = entry.verdict { return true }
+                return entry.verdict.isOK
+            }
     }
 }
 
@@ -133,6 +141,54 @@ extension AuditVerifier {
         pageSize: Int = 1000,
         maximumPendingLeaves: Int = 1 << 20
     ) async throws(AuditError) -> StoreAudit {
+        try await auditStore(
+            store,
+            ledgerName: ledgerName,
+            hasher: hasher,
+            held: held,
+            policy: TrustPolicy(trusting: verifiers),
+            pageSize: pageSize,
+            maximumPendingLeaves: maximumPendingLeaves
+        )
+    }
+
+    /// Audits a store in one pass, trusting a checkpoint only when it satisfies `policy` (the log's signature
+    /// and a quorum of witness cosignatures).
+    ///
+    /// The checkpoints the store records carry only the log's signature; with a quorum above zero they are
+    /// reported as ``CheckpointVerdict/insufficientCosignatures(found:required:)`` and only held, cosigned
+    /// checkpoints prove the history.
+    /// - Parameters:
+    ///   - store: The store to read.
+    ///   - ledgerName: The ledger's name.
+    ///   - hasher: The ledger's hasher.
+    ///   - held: Checkpoints the auditor kept (for example cosigned by witnesses), each with a label.
+    ///   - policy: The log keys, witnesses and quorum.
+    ///   - now: The verifier's clock.
+    ///   - pageSize: Events per read.
+    ///   - maximumPendingLeaves: The most leaves kept while waiting for their leaf record.
+    /// - Returns: The audit.
+    /// - Throws: ``AuditError`` `storeFailure`, `malformedEntry`.
+    public static func auditStore(
+        _ store: any EventStore,
+        ledgerName: String,
+        hasher: any LedgerHasher,
+        held: [(label: String, checkpoint: SignedCheckpoint)],
+        policy: TrustPolicy,
+        now: Date = Date(),
+        pageSize: Int = 1000,
+        maximumPendingLeaves: Int = 1 << 20
+    ) async throws(AuditError) -> StoreAudit {
+        let auditedOrigin = LedgerConfiguration(name: ledgerName, hasher: hasher).origin
+        func judge(_ signed: SignedCheckpoint) -> CheckpointVerdict {
+            guard signed.checkpoint.origin == auditedOrigin else { return .otherOrigin(signed.checkpoint.origin) }
+            switch trustFailure(policy.evaluate(signed, now: now)) {
+            case nil: return .matches
+            case .insufficientCosignatures(let found, let required)?:
+                return .insufficientCosignatures(found: found, required: required)
+            default: return .untrusted
+            }
+        }
         let configuration = LedgerConfiguration(name: ledgerName, hasher: hasher)
         let origin = configuration.origin
         let width = hasher.digestSize
@@ -147,12 +203,7 @@ extension AuditVerifier {
 
         // The checkpoints to check, with their sizes known before the pass.
         var entries: [StoreAudit.Entry] = held.map { item in
-            let body = item.checkpoint.checkpoint
-            let verdict: CheckpointVerdict =
-                body.origin != origin
-                ? .otherOrigin(body.origin)
-                : (item.checkpoint.isSigned(byAnyOf: verifiers) ? .matches : .untrusted)
-            return StoreAudit.Entry(source: .held(item.label), checkpoint: item.checkpoint, verdict: verdict)
+            StoreAudit.Entry(source: .held(item.label), checkpoint: item.checkpoint, verdict: judge(item.checkpoint))
         }
         var version: Int64 = 1
         while true {
@@ -162,10 +213,7 @@ extension AuditVerifier {
             }
             for event in page {
                 if let signed = Ledger.recordedCheckpoint(in: event) {
-                    let verdict: CheckpointVerdict =
-                        signed.checkpoint.origin != origin
-                        ? .otherOrigin(signed.checkpoint.origin)
-                        : (signed.isSigned(byAnyOf: verifiers) ? .matches : .untrusted)
+                    let verdict = judge(signed)
                     entries.append(
                         StoreAudit.Entry(
                             source: .recorded(position: event.globalPosition),
@@ -178,7 +226,11 @@ extension AuditVerifier {
             guard page.count == 64, let last = page.last else { break }
             version = last.streamVersion + 1
         }
-        let sizes = Set(entries.filter { $0.verdict == .matches }.map(\.checkpoint.checkpoint.size)).sorted()
+        func isChecked(_ verdict: CheckpointVerdict) -> Bool {
+            if case .insufficientCosignatures = verdict { return true }
+            return verdict == .matches
+        }
+        let sizes = Set(entries.filter { isChecked($0.verdict) }.map(\.checkpoint.checkpoint.size)).sorted()
         let sizeSet = Set(sizes)
         var roots: [Int: LedgerHash] = [:]
         var positionAtSize: [Int: Int64] = [:]
@@ -288,13 +340,13 @@ extension AuditVerifier {
         }
 
         var covered = 0
-        for index in entries.indices where entries[index].verdict == .matches {
+        for index in entries.indices where isChecked(entries[index].verdict) {
             let body = entries[index].checkpoint.checkpoint
             if body.size > range.size {
                 entries[index].verdict = .storeTooShort(count: range.size)
             } else if let root = roots[body.size], root != body.rootHash {
                 entries[index].verdict = .rootMismatch(found: root)
-            } else {
+            } else if entries[index].verdict == .matches {
                 covered = max(covered, body.size)
             }
         }

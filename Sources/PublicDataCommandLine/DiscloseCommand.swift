@@ -1,22 +1,31 @@
 import Foundation
 import PublicDataKit
 
-/// `disclose DB --year YYYY [--format markdown|json]`.
+/// `disclose DB --year YYYY [--format markdown|json] [--evidence FILE]`, `disclose verify`.
 enum DiscloseCommand {
     static let help = """
         USAGE
-          publicdata-demo disclose DB --year YYYY [--format markdown|json]
+          publicdata-demo disclose DB --year YYYY [--format markdown|json] [--evidence FILE]
+          publicdata-demo disclose verify DISCLOSURE.json --evidence FILE [--public-key PEM]... [--key TEXT]
+                  [--witness KEY... [--quorum K]]
 
         Builds the yearly disclosure of Art. 32 for the calendar year YYYY from the events in the SQLite store
         DB: each implementing agency's authorizations (operator, resources, scope, term, fee caps) and each
         operator's authorized resources, products, actual fees with revenue, and data usage, anchored to the
         first audit checkpoint signed after the year. Prints Markdown (default) or JSON.
+
+        With --evidence FILE it also writes the evidence (an audit export, see `ledger export`): every event
+        under the disclosure's checkpoint with its inclusion proof. `disclose verify` checks a published JSON
+        disclosure offline: the evidence's checkpoint is the disclosure's and is trusted (log key, witness
+        quorum), every event from leaf 0 up to the checkpoint is present and proven, and the disclosure rebuilt
+        from those events equals the published one line for line. Exit 0 ok, 1 a check failed, 2 bad input.
         """
 
     static func run(_ arguments: [String], output: TextOutput) async throws -> ExitStatus {
+        if arguments.first == "verify" { return try verify(Array(arguments.dropFirst()), output: output) }
         let parsed = try ParsedArguments.parse(
             arguments,
-            spec: ArgumentSpec(command: "disclose", valued: ["year", "format"], positionals: 1...1)
+            spec: ArgumentSpec(command: "disclose", valued: ["year", "format", "evidence"], positionals: 1...1)
         )
         if parsed.wantsHelp {
             output.line(help)
@@ -54,11 +63,119 @@ enum DiscloseCommand {
             let first = error.issues.first.map { "\($0.path): \($0.message)" } ?? "\(error)"
             throw InputError(file: path, message: "the disclosure is invalid: \(first)")
         }
+        if let evidence = parsed.values["evidence"] {
+            try await writeEvidence(store, path: path, disclosure: disclosure, to: evidence)
+        }
         if format == "json" {
             output.line(String(decoding: try disclosure.jsonData(), as: UTF8.self))
         } else {
             output.line(String(disclosure.markdown().dropLast()))
         }
+        return .success
+    }
+
+    /// Writes the audit export of every event under the disclosure's checkpoint.
+    private static func writeEvidence(
+        _ store: any EventStore,
+        path: String,
+        disclosure: Disclosure,
+        to file: String
+    ) async throws {
+        guard let checkpoint = disclosure.ledgerCheckpoint else {
+            throw InputError(file: path, message: "the disclosure is anchored to no checkpoint: no evidence to write")
+        }
+        let ledger = try await LedgerCommands.openLedger(store, path: path, name: nil)
+        let export: AuditExport
+        do {
+            export = try await ledger.export(positions: 1...Int64.max, checkpoint: checkpoint)
+        } catch {
+            throw InputError(file: path, message: "cannot export the evidence: \(error.message)")
+        }
+        do {
+            try export.jsonData().write(to: URL(fileURLWithPath: file))
+        } catch {
+            throw InputError(file: file, message: "cannot write the evidence: \(error.localizedDescription)")
+        }
+    }
+
+    private static func verify(_ arguments: [String], output: TextOutput) throws -> ExitStatus {
+        let parsed = try ParsedArguments.parse(
+            arguments,
+            spec: ArgumentSpec(
+                command: "disclose verify",
+                valued: ["evidence", "key", "quorum"],
+                repeatable: ["public-key", "witness"],
+                positionals: 1...1
+            )
+        )
+        if parsed.wantsHelp {
+            output.line(help)
+            return .success
+        }
+        guard let evidencePath = parsed.values["evidence"] else {
+            throw UsageError("--evidence FILE is required", command: "disclose verify")
+        }
+        let path = parsed.positionals[0]
+        let published: Disclosure
+        do {
+            published = try PublicDataJSON.decode(Disclosure.self, from: try PublicDataTool.read(path))
+        } catch let error as ModelDecodingError {
+            throw InputError(file: path, message: "\(error.path): \(error.message)")
+        }
+        let export: AuditExport
+        do {
+            export = try AuditExport.decode(try PublicDataTool.read(evidencePath))
+        } catch let error as AuditError {
+            throw InputError(file: evidencePath, message: error.message)
+        }
+        let hasher = try LedgerCommands.hasher(named: export.hasher, file: evidencePath)
+        let policy = try LedgerCommands.policy(parsed, command: "disclose verify")
+        guard let anchor = published.ledgerCheckpoint, anchor.checkpoint == export.checkpoint.checkpoint else {
+            output.line("FAILED: the evidence is not for the checkpoint the disclosure is anchored to")
+            return .checkFailed
+        }
+        let events: [RecordedEvent]
+        switch AuditVerifier.verify(export, hasher: hasher, policy: policy) {
+        case .valid(let verified): events = verified
+        case .invalid(let entry, let failure):
+            output.line("FAILED: evidence \(entry.map { "entry \($0): " } ?? "")\(failure)")
+            return .checkFailed
+        }
+        guard export.entries.map(\.index) == Array(0..<export.checkpoint.checkpoint.size) else {
+            output.line(
+                "FAILED: the evidence does not hold every event up to size \(export.checkpoint.checkpoint.size) "
+                    + "(\(export.entries.count) entries)"
+            )
+            return .checkFailed
+        }
+        let rebuilt: Disclosure
+        do {
+            var input = try DisclosureBuilder.input(
+                from: events,
+                period: published.period,
+                calendar: DemoWorld.calendar
+            )
+            input.ledgerCheckpoint = anchor
+            rebuilt = try Disclosure(input)
+        } catch {
+            output.line("FAILED: the proven events do not yield a valid disclosure: \(error)")
+            return .checkFailed
+        }
+        guard rebuilt == published else {
+            for (name, mine, theirs) in [
+                ("agencies", "\(rebuilt.agencies)", "\(published.agencies)"),
+                ("operators", "\(rebuilt.operators)", "\(published.operators)"),
+                ("findings", "\(rebuilt.findings)", "\(published.findings)"),
+            ] where mine != theirs {
+                output.line("FAILED: the published \(name) differ from those the proven events yield")
+            }
+            output.line("FAILED: the disclosure is not what the log's events say")
+            return .checkFailed
+        }
+        output.line(
+            "OK: the disclosure for \(published.period.start)…\(published.period.end) is exactly what the "
+                + "\(events.count) proven events under size \(anchor.checkpoint.size) of \(anchor.checkpoint.origin) yield"
+        )
         return .success
     }
 }

@@ -3,24 +3,38 @@ import PublicDataAudit
 import PublicDataModel
 import PublicDataSQLite
 
-/// `ledger verify`, `ledger consistency`, `ledger prove`, `ledger check-proof`.
+/// `ledger verify`, `ledger consistency`, `ledger prove`, `ledger check-proof`, `ledger witness-request`.
 enum LedgerCommands {
     static let help = """
         USAGE
           publicdata-demo ledger verify DB [--checkpoint FILE]... [--public-key PEM]... [--key TEXT]
+                  [--witness KEY... [--quorum K]]
               Reads the SQLite event store DB once and checks it against every checkpoint you give with
               --checkpoint (signed checkpoints you kept) and every checkpoint recorded in DB: a trusted
               signature, and that the store's first SIZE events still hash to its root. It also compares every
               event with the leaf hashes the ledger recorded, and names the first changed, missing or inserted
               event by its global position. Prints the events no signed checkpoint covers yet.
           publicdata-demo ledger consistency OLD NEW (--db DB | --proof FILE) [--public-key PEM]... [--key TEXT]
+                  [--witness KEY... [--quorum K]]
               Checks that checkpoint NEW extends checkpoint OLD (same ledger, both trusted, a valid RFC 9162
               consistency proof). The proof is computed from DB, or read from FILE (one base64 hash a line).
           publicdata-demo ledger prove DB (--position N | --index I | I) [--checkpoint FILE] [--out FILE]
               Writes an offline proof bundle (JSON) for one event against the last signed checkpoint, or
               against the checkpoint in FILE: entry bytes, inclusion proof and checkpoint.
-          publicdata-demo ledger check-proof BUNDLE [--public-key PEM]... [--key TEXT]
+          publicdata-demo ledger check-proof BUNDLE [--public-key PEM]... [--key TEXT] [--witness KEY... [--quorum K]]
               Verifies a proof bundle without any store.
+          publicdata-demo ledger export DB [--from N] [--to M] [--checkpoint FILE] --out FILE
+              Writes an audit export (JSON) for an audit institution: the events at global positions N…M
+              (default: all) under the last recorded checkpoint, or under the checkpoint in FILE (e.g. one
+              cosigned by witnesses), each with its canonical bytes and inclusion proof.
+          publicdata-demo ledger check-export FILE [--public-key PEM]... [--key TEXT] [--witness KEY... [--quorum K]]
+              Verifies an audit export without any store: the checkpoint's signatures and cosignatures, and
+              every event's inclusion proof and position.
+          publicdata-demo ledger witness-request DB [--old-size N] [--checkpoint FILE] [--out FILE]
+              Writes a C2SP tlog-witness add-checkpoint request for the last recorded checkpoint (or FILE): the
+              old size N (the size the witness last cosigned, default 0), the consistency proof from N computed
+              from DB, and the signed checkpoint. Hand it to `witness add-checkpoint` (or a witness's HTTP
+              endpoint) and append the returned cosignature line to the checkpoint file.
 
         POSITIONS AND LEAF INDEXES
           A global position is the number the store gave an event (gaps are possible); a leaf index counts the
@@ -30,7 +44,11 @@ enum LedgerCommands {
         KEYS
           --public-key PEM  a trusted Ed25519 or SM2 public key (builds with the OpenSSL trait); repeatable.
           --key TEXT        the demo's shared HMAC key (default: the demo key), trusted unless --public-key
-                            is given. Exit status: 0 ok, 1 a check failed, 2 bad command line or input.
+                            is given.
+          --witness KEY     a witness's cosigner key: NAME=PEM, PEM or a C2SP vkey (type 0x04); repeatable.
+          --quorum K        how many distinct configured witnesses must have cosigned a checkpoint for it to be
+                            trusted (C2SP cosignature/v1); default: all witnesses given.
+          Exit status: 0 ok, 1 a check failed, 2 bad command line or input.
         """
 
     static func run(_ arguments: [String], output: TextOutput) async throws -> ExitStatus {
@@ -41,14 +59,14 @@ enum LedgerCommands {
         let specs: [String: ArgumentSpec] = [
             "verify": ArgumentSpec(
                 command: "ledger verify",
-                valued: ["key", "ledger"],
-                repeatable: ["checkpoint", "public-key"],
+                valued: ["key", "ledger", "quorum"],
+                repeatable: ["checkpoint", "public-key", "witness"],
                 positionals: 1...1
             ),
             "consistency": ArgumentSpec(
                 command: "ledger consistency",
-                valued: ["key", "db", "proof", "ledger"],
-                repeatable: ["public-key"],
+                valued: ["key", "db", "proof", "ledger", "quorum"],
+                repeatable: ["public-key", "witness"],
                 positionals: 2...2
             ),
             "prove": ArgumentSpec(
@@ -58,8 +76,24 @@ enum LedgerCommands {
             ),
             "check-proof": ArgumentSpec(
                 command: "ledger check-proof",
-                valued: ["key"],
-                repeatable: ["public-key"],
+                valued: ["key", "quorum"],
+                repeatable: ["public-key", "witness"],
+                positionals: 1...1
+            ),
+            "export": ArgumentSpec(
+                command: "ledger export",
+                valued: ["from", "to", "checkpoint", "out", "ledger"],
+                positionals: 1...1
+            ),
+            "check-export": ArgumentSpec(
+                command: "ledger check-export",
+                valued: ["key", "quorum"],
+                repeatable: ["public-key", "witness"],
+                positionals: 1...1
+            ),
+            "witness-request": ArgumentSpec(
+                command: "ledger witness-request",
+                valued: ["old-size", "checkpoint", "out", "ledger"],
                 positionals: 1...1
             ),
         ]
@@ -75,6 +109,9 @@ enum LedgerCommands {
         case "verify": return try await verify(parsed, output: output)
         case "consistency": return try await consistency(parsed, output: output)
         case "prove": return try await prove(parsed, output: output)
+        case "witness-request": return try await witnessRequest(parsed, output: output)
+        case "export": return try await export(parsed, output: output)
+        case "check-export": return try checkExport(parsed, output: output)
         default: return try checkProof(parsed, output: output)
         }
     }
@@ -101,6 +138,26 @@ enum LedgerCommands {
             result.append(DemoKeys.signer(key: parsed.values["key"]))
         }
         return result
+    }
+
+    /// The trust policy of the command line: the log keys, the `--witness` keys and `--quorum`.
+    static func policy(_ parsed: ParsedArguments, command: String) throws -> TrustPolicy {
+        let logKeys = try verifiers(parsed)
+        let witnesses = try (parsed.lists["witness"] ?? []).map {
+            try SignatureKeys.verifier(pemFile: $0, cosigner: true)
+        }
+        var quorum = witnesses.count
+        if let text = parsed.values["quorum"] {
+            guard let value = Int(text), value >= 1 else {
+                throw UsageError("--quorum must be a positive integer, got '\(text)'", command: command)
+            }
+            quorum = value
+        }
+        do {
+            return try TrustPolicy(logKeys: logKeys, witnesses: witnesses, quorum: quorum)
+        } catch {
+            throw UsageError(error.message, command: command)
+        }
     }
 
     /// The hasher called `name`.
@@ -150,6 +207,7 @@ enum LedgerCommands {
         let path = parsed.positionals[0]
         let held = try (parsed.lists["checkpoint"] ?? []).map { (label: $0, checkpoint: try readCheckpoint($0)) }
         let trusted = try verifiers(parsed)
+        let policy = try policy(parsed, command: "ledger verify")
         let store = try openStore(path)
         defer { store.close() }
         return try await verify(
@@ -158,6 +216,7 @@ enum LedgerCommands {
             ledger: parsed.values["ledger"],
             held: held,
             trusting: trusted,
+            policy: policy,
             output: output
         )
     }
@@ -169,6 +228,7 @@ enum LedgerCommands {
         ledger: String? = nil,
         held: [(label: String, checkpoint: SignedCheckpoint)] = [],
         trusting trusted: [any CheckpointVerifier] = [DemoKeys.signer()],
+        policy: TrustPolicy? = nil,
         output: TextOutput
     ) async throws -> ExitStatus {
         let found = try await findLedger(store, named: ledger, file: path)
@@ -184,7 +244,7 @@ enum LedgerCommands {
             ledgerName: found.name,
             hasher: found.hasher,
             held: held,
-            trusting: trusted
+            policy: policy ?? TrustPolicy(trusting: trusted)
         )
         let recorded = audit.checkpoints.count - held.count
         output.line(
@@ -206,6 +266,9 @@ enum LedgerCommands {
                 lastGood = max(lastGood, body.size)
             case .untrusted:
                 output.line("  ✗ \(head): signature not by a trusted key")
+            case .insufficientCosignatures(let found, let required):
+                let mark = entry.source.isHeld ? "✗" : "–"
+                output.line("  \(mark) \(head): \(found) of \(required) required witness cosignatures (covers nothing)")
             case .otherOrigin(let other):
                 output.line("  ✗ \(head): a checkpoint of another ledger (\(other))")
             case .storeTooShort(let count):
@@ -253,7 +316,7 @@ enum LedgerCommands {
             throw InputError(file: parsed.positionals[1], message: "the origin names no hasher")
         }
         let hasher = try hasher(named: String(hasherName), file: parsed.positionals[1])
-        let trusted = try verifiers(parsed)
+        let policy = try policy(parsed, command: "ledger consistency")
         let proof: [LedgerHash]
         switch (parsed.values["db"], parsed.values["proof"]) {
         case (let database?, nil):
@@ -293,7 +356,7 @@ enum LedgerCommands {
             to: new,
             proof: proof,
             hasher: hasher,
-            trusting: trusted
+            policy: policy
         ) {
             output.line("FAILED: \(failure)")
             return .checkFailed
@@ -384,7 +447,8 @@ enum LedgerCommands {
             throw InputError(file: path, message: error.message)
         }
         let hasher = try hasher(named: bundle.hasher, file: path)
-        switch AuditVerifier.verify(bundle, hasher: hasher, trusting: try verifiers(parsed)) {
+        let policy = try policy(parsed, command: "ledger check-proof")
+        switch AuditVerifier.verify(bundle, hasher: hasher, policy: policy) {
         case .valid(let event):
             output.line(
                 "OK: leaf \(bundle.index) is included in \(bundle.checkpoint.checkpoint.origin) "
@@ -399,5 +463,153 @@ enum LedgerCommands {
             output.line("FAILED: \(failure)")
             return .checkFailed
         }
+    }
+
+    private static func witnessRequest(_ parsed: ParsedArguments, output: TextOutput) async throws -> ExitStatus {
+        let path = parsed.positionals[0]
+        var oldSize = 0
+        if let text = parsed.values["old-size"] {
+            guard let value = Int(text), value >= 0 else {
+                throw UsageError(
+                    "--old-size must be a non-negative integer, got '\(text)'",
+                    command: "ledger witness-request"
+                )
+            }
+            oldSize = value
+        }
+        let held = try parsed.values["checkpoint"].map(readCheckpoint)
+        let store = try openStore(path)
+        defer { store.close() }
+        let found = try await findLedger(store, named: parsed.values["ledger"], file: path)
+        let ledger: Ledger
+        do {
+            ledger = try await Ledger.open(
+                store: store,
+                configuration: LedgerConfiguration(name: found.name, hasher: found.hasher)
+            )
+        } catch {
+            throw InputError(file: path, message: "cannot open the ledger: \(error)")
+        }
+        let recorded = await ledger.lastCheckpoint
+        guard let checkpoint = held ?? recorded else {
+            throw InputError(file: path, message: "the ledger has signed no checkpoint yet")
+        }
+        let size = checkpoint.checkpoint.size
+        guard oldSize <= size else {
+            throw UsageError(
+                "--old-size \(oldSize) is above the checkpoint size \(size)",
+                command: "ledger witness-request"
+            )
+        }
+        let proof: [LedgerHash]
+        do {
+            guard try await ledger.rootHash(atSize: size) == checkpoint.checkpoint.rootHash else {
+                output.line("FAILED: the store no longer hashes to the checkpoint's root at size \(size)")
+                return .checkFailed
+            }
+            proof = oldSize == 0 ? [] : try await ledger.consistencyProof(from: oldSize, to: size)
+        } catch {
+            throw InputError(file: path, message: "cannot prove consistency: \(error.message)")
+        }
+        let request = AddCheckpointRequest(oldSize: oldSize, proof: proof, checkpoint: checkpoint)
+        if let out = parsed.values["out"] {
+            do {
+                try Data(request.text.utf8).write(to: URL(fileURLWithPath: out))
+            } catch {
+                throw InputError(file: out, message: "cannot write the request: \(error.localizedDescription)")
+            }
+            output.line(
+                "wrote add-checkpoint request (old \(oldSize), size \(size), \(proof.count) proof hashes) to \(out)"
+            )
+        } else {
+            output.line(String(request.text.dropLast()))
+        }
+        return .success
+    }
+
+    /// Opens the ledger recorded in the SQLite store at `path`.
+    static func openLedger(_ store: any EventStore, path: String, name: String?) async throws -> Ledger {
+        let found = try await findLedger(store, named: name, file: path)
+        do {
+            return try await Ledger.open(
+                store: store,
+                configuration: LedgerConfiguration(name: found.name, hasher: found.hasher)
+            )
+        } catch {
+            throw InputError(file: path, message: "cannot open the ledger: \(error)")
+        }
+    }
+
+    private static func export(_ parsed: ParsedArguments, output: TextOutput) async throws -> ExitStatus {
+        let path = parsed.positionals[0]
+        func position(_ option: String, _ fallback: Int64) throws -> Int64 {
+            guard let text = parsed.values[option] else { return fallback }
+            guard let value = Int64(text), value > 0 else {
+                throw UsageError(
+                    "--\(option) must be a positive global position, got '\(text)'",
+                    command: "ledger export"
+                )
+            }
+            return value
+        }
+        let from = try position("from", 1)
+        let to = try position("to", Int64.max)
+        guard from <= to else { throw UsageError("--from is above --to", command: "ledger export") }
+        guard let out = parsed.values["out"] else {
+            throw UsageError("--out FILE is required", command: "ledger export")
+        }
+        let held = try parsed.values["checkpoint"].map(readCheckpoint)
+        let store = try openStore(path)
+        defer { store.close() }
+        let ledger = try await openLedger(store, path: path, name: parsed.values["ledger"])
+        let export: AuditExport
+        do {
+            export = try await ledger.export(positions: from...to, checkpoint: held)
+        } catch {
+            throw InputError(file: path, message: "cannot export: \(error.message)")
+        }
+        do {
+            try export.jsonData().write(to: URL(fileURLWithPath: out))
+        } catch {
+            throw InputError(file: out, message: "cannot write the export: \(error.localizedDescription)")
+        }
+        output.line(
+            "wrote \(export.entries.count) events with inclusion proofs against size "
+                + "\(export.checkpoint.checkpoint.size) of \(export.checkpoint.checkpoint.origin) to \(out)"
+        )
+        return .success
+    }
+
+    private static func checkExport(_ parsed: ParsedArguments, output: TextOutput) throws -> ExitStatus {
+        let path = parsed.positionals[0]
+        let export: AuditExport
+        do {
+            export = try AuditExport.decode(try PublicDataTool.read(path))
+        } catch let error as AuditError {
+            throw InputError(file: path, message: error.message)
+        }
+        let hasher = try hasher(named: export.hasher, file: path)
+        let policy = try policy(parsed, command: "ledger check-export")
+        switch AuditVerifier.verify(export, hasher: hasher, policy: policy) {
+        case .valid(let events):
+            let span = events.first.map { "global positions \($0.globalPosition)…\(events.last?.globalPosition ?? 0)" }
+            output.line(
+                "OK: \(events.count) events\(span.map { " at \($0)" } ?? "") are included in "
+                    + "\(export.checkpoint.checkpoint.origin) at size \(export.checkpoint.checkpoint.size)"
+            )
+            return .success
+        case .invalid(let entry, let failure):
+            let which = entry.map { "entry \($0) (leaf \(export.entries[$0].index)): " } ?? ""
+            output.line("FAILED: \(which)\(failure)")
+            return .checkFailed
+        }
+    }
+}
+
+extension CheckpointSource {
+    /// Whether the auditor supplied the checkpoint.
+    var isHeld: Bool {
+        if case .held = self { return true }
+        return false
     }
 }

@@ -71,9 +71,14 @@ public enum PublicDataTool {
           publicdata-demo policy test SUITE_DIR_OR_FILE… [--policy FILE] [-v] [--format text|json]
           publicdata-demo policy diff OLD_POLICY NEW_POLICY --corpus FILE
           publicdata-demo policy coverage SUITE_DIR_OR_FILE… [--policy FILE]
-          publicdata-demo ledger verify DB
-          publicdata-demo ledger prove DB INDEX [--out FILE]
-          publicdata-demo ledger check-proof BUNDLE
+          publicdata-demo ledger verify DB [--checkpoint FILE]… [--public-key PEM]… [--witness KEY… --quorum K]
+          publicdata-demo ledger consistency OLD NEW (--db DB | --proof FILE)
+          publicdata-demo ledger prove DB (--position N | --index I) [--checkpoint FILE] [--out FILE]
+          publicdata-demo ledger check-proof BUNDLE [--witness KEY… --quorum K]
+          publicdata-demo ledger witness-request DB [--old-size N] [--checkpoint FILE] [--out FILE]
+          publicdata-demo witness add-checkpoint REQUEST --key PEM --name NAME --origin ORIGIN --log-key KEY
+              --state DIR [--out FILE]
+          publicdata-demo witness vkey --key PEM --name NAME
           publicdata-demo disclose DB --year YYYY [--format markdown|json]
           publicdata-demo diagram PROCESS
 
@@ -108,6 +113,8 @@ public enum PublicDataTool {
             return try await LedgerCommands.run(rest, output: output)
         case "disclose":
             return try await DiscloseCommand.run(rest, output: output)
+        case "witness":
+            return try await WitnessCommand.run(rest, output: output)
         case "diagram":
             return try DiagramCommand.run(rest, output: output)
         default:

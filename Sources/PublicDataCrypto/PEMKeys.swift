@@ -134,18 +134,27 @@ public enum PEMKeys {
         )
     }
 
-    static func keyID(name: String, key: LoadedKey, algorithm: SignatureAlgorithm) throws(AuditError) -> [UInt8] {
+    static func keyID(
+        name: String,
+        key: LoadedKey,
+        algorithm: SignatureAlgorithm,
+        purpose: KeyPurpose = .checkpoint
+    ) throws(AuditError) -> [UInt8] {
         guard !name.isEmpty, !name.contains("+"), !name.unicodeScalars.contains(where: { $0.properties.isWhitespace })
         else { throw AuditError(code: .invalidArgument, message: "key name \"\(name)\" is not a valid key name") }
         var material = Array(name.utf8) + [0x0a]
         switch algorithm {
         case .ed25519:
-            var raw = [UInt8](repeating: 0, count: 32)
-            var length = 32
-            guard EVP_PKEY_get_raw_public_key(key.pointer, &raw, &length) == 1, length == 32 else {
-                throw AuditError(code: .invalidArgument, message: "cannot read the Ed25519 public key")
+            material += [purpose == .checkpoint ? 0x01 : Cosignature.ed25519SignatureType] + (try rawPublicKey(key))
+        case .sm2 where purpose == .cosignature:
+            var der: UnsafeMutablePointer<UInt8>?
+            let length = i2d_PUBKEY(key.pointer, &der)
+            guard length > 0, let der else {
+                throw AuditError(code: .invalidArgument, message: "cannot encode the SM2 public key")
             }
-            material += [0x01] + raw
+            defer { CRYPTO_free(der, #file, #line) }
+            material += [0xff] + Array("sm2-sm3-cosignature/v1".utf8)
+            material += Array(UnsafeBufferPointer(start: der, count: Int(length)))
         case .sm2:
             var der: UnsafeMutablePointer<UInt8>?
             let length = i2d_PUBKEY(key.pointer, &der)
@@ -156,6 +165,116 @@ public enum PEMKeys {
             material += [0xff] + Array("sm2-sm3".utf8) + Array(UnsafeBufferPointer(start: der, count: Int(length)))
         }
         return Array(SHA256Hasher().digest(material).bytes.prefix(4))
+    }
+
+    /// The 32-byte raw Ed25519 public key.
+    static func rawPublicKey(_ key: LoadedKey) throws(AuditError) -> [UInt8] {
+        var raw = [UInt8](repeating: 0, count: 32)
+        var length = 32
+        guard EVP_PKEY_get_raw_public_key(key.pointer, &raw, &length) == 1, length == 32 else {
+            ERR_clear_error()
+            throw AuditError(code: .invalidArgument, message: "cannot read the Ed25519 public key")
+        }
+        return raw
+    }
+
+    /// A witness's cosigner for the private key in `pem` (C2SP `tlog-cosignature`): Ed25519 with the key id
+    /// `SHA-256(name ‖ 0x0A ‖ 0x04 ‖ public key)[:4]`.
+    ///
+    /// SM2 keys are accepted as a PublicDataKit extension that C2SP does not define: the same `cosignature/v1`
+    /// message signed with SM2-with-SM3 (DER), key id `SHA-256(name ‖ 0x0A ‖ 0xff ‖ "sm2-sm3-cosignature/v1" ‖
+    /// SPKI)[:4]`; only verifiers configured with that key understand it.
+    /// - Parameters:
+    ///   - pem: A PEM private key.
+    ///   - name: The witness's name (a schema-less URL is recommended).
+    ///   - sm2UserID: The SM2 user id (ignored for Ed25519).
+    /// - Throws: ``AuditError`` `invalidArgument` as ``signer(pem:name:sm2UserID:)``.
+    public static func cosigner(
+        pem: Data,
+        name: String,
+        sm2UserID: String = defaultSM2UserID
+    ) throws(AuditError) -> PEMSigner {
+        let key = try load(pem, privateKey: true)
+        let algorithm = try algorithm(of: key)
+        return PEMSigner(
+            key: key,
+            algorithm: algorithm,
+            name: name,
+            keyID: try keyID(name: name, key: key, algorithm: algorithm, purpose: .cosignature),
+            userID: Array(sm2UserID.utf8),
+            purpose: .cosignature
+        )
+    }
+
+    /// A verifier of a witness's cosignatures for the public key in `pem` (see ``cosigner(pem:name:sm2UserID:)``).
+    /// - Throws: ``AuditError`` `invalidArgument` as ``verifier(pem:name:sm2UserID:)``.
+    public static func cosignatureVerifier(
+        pem: Data,
+        name: String,
+        sm2UserID: String = defaultSM2UserID
+    ) throws(AuditError) -> PEMVerifier {
+        let key: LoadedKey
+        do {
+            key = try load(pem, privateKey: false)
+        } catch {
+            key = try load(pem, privateKey: true)
+        }
+        let algorithm = try algorithm(of: key)
+        return PEMVerifier(
+            key: key,
+            algorithm: algorithm,
+            name: name,
+            keyID: try keyID(name: name, key: key, algorithm: algorithm, purpose: .cosignature),
+            userID: Array(sm2UserID.utf8),
+            purpose: .cosignature
+        )
+    }
+
+    /// A verifier for a C2SP `signed-note` verifier key (vkey), `<name>+<hex key id>+<base64(type ‖ key)>`, of
+    /// type `0x01` (Ed25519 note signatures, e.g. a log's checkpoint key) or `0x04` (Ed25519 cosignatures).
+    /// - Parameter vkey: The verifier key text.
+    /// - Returns: The verifier; its key id is checked against the one the vkey states.
+    /// - Throws: ``AuditError`` `invalidArgument`: not three parts, a bad name, hex or base64, another signature
+    ///   type, a key of the wrong length, or a key id that does not match.
+    public static func verifier(vkey: String) throws(AuditError) -> PEMVerifier {
+        func fail(_ message: String) -> AuditError {
+            AuditError(code: .invalidArgument, message: "verifier key: \(message)")
+        }
+        let parts = vkey.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+        // The base64 key may itself contain `+`: split at the first two only.
+        guard parts.count == 3 else { throw fail("expected <name>+<key id>+<key>") }
+        guard parts[1].count == 8, let stated = LedgerHash(hex: parts[1]) else {
+            throw fail("the key id is not 8 hex digits")
+        }
+        guard let material = Base64.decodeCanonical(parts[2]), let type = material.first else {
+            throw fail("the key is not canonical base64")
+        }
+        let purpose: KeyPurpose
+        switch type {
+        case 0x01: purpose = .checkpoint
+        case Cosignature.ed25519SignatureType: purpose = .cosignature
+        default: throw fail(String(format: "signature type 0x%02x is not supported (0x01, 0x04 are)", type))
+        }
+        let raw = Array(material.dropFirst())
+        guard raw.count == 32,
+            let pointer = EVP_PKEY_new_raw_public_key_ex(nil, "ED25519", nil, raw, raw.count)
+        else {
+            ERR_clear_error()
+            throw fail("not a 32-byte Ed25519 public key")
+        }
+        let key = LoadedKey(pointer)
+        let id = try keyID(name: parts[0], key: key, algorithm: .ed25519, purpose: purpose)
+        guard id == stated.bytes else { throw fail("the key id \(parts[1]) does not match the name and key") }
+        return PEMVerifier(key: key, algorithm: .ed25519, name: parts[0], keyID: id, userID: [], purpose: purpose)
+    }
+
+    /// The C2SP verifier key (vkey) of an Ed25519 signer or cosigner, to publish; `nil` for SM2 keys.
+    /// - Parameter signer: The signer.
+    /// - Returns: `<name>+<hex key id>+<base64(type ‖ public key)>`.
+    public static func vkey(of signer: PEMSigner) -> String? {
+        guard signer.algorithm == .ed25519, let raw = try? rawPublicKey(signer.key) else { return nil }
+        let type: UInt8 = signer.purpose == .checkpoint ? 0x01 : Cosignature.ed25519SignatureType
+        return "\(signer.name)+\(LedgerHash(bytes: signer.keyID).hex)+\(Data([type] + raw).base64EncodedString())"
     }
 
     /// Prepares `context` for signing or verifying with `key` (SM2: with the user id and SM3).
@@ -194,7 +313,14 @@ public enum PEMKeys {
     }
 }
 
-/// Signs checkpoint bodies with an Ed25519 or SM2 private key (see ``PEMKeys``).
+/// What a key signs: checkpoints (signed-note type `0x01` for Ed25519) or cosignatures (type `0x04`).
+enum KeyPurpose: Sendable, Hashable {
+    case checkpoint
+    case cosignature
+}
+
+/// Signs checkpoint bodies (or, as a witness's cosigner, `cosignature/v1` messages) with an Ed25519 or SM2
+/// private key (see ``PEMKeys``).
 public struct PEMSigner: CheckpointSigner {
     let key: LoadedKey
     /// The algorithm.
@@ -204,10 +330,11 @@ public struct PEMSigner: CheckpointSigner {
     /// The signed-note key id (see ``PEMKeys``).
     public let keyID: [UInt8]
     let userID: [UInt8]
+    var purpose: KeyPurpose = .checkpoint
 
     /// The verifier for this key's public half.
     public var verifier: PEMVerifier {
-        PEMVerifier(key: key, algorithm: algorithm, name: name, keyID: keyID, userID: userID)
+        PEMVerifier(key: key, algorithm: algorithm, name: name, keyID: keyID, userID: userID, purpose: purpose)
     }
 
     /// Signs `message`: Ed25519 (64 bytes) or SM2-with-SM3 (DER).
@@ -248,6 +375,10 @@ public struct PEMVerifier: CheckpointVerifier {
     /// The signed-note key id.
     public let keyID: [UInt8]
     let userID: [UInt8]
+    var purpose: KeyPurpose = .checkpoint
+
+    /// Whether the key verifies cosignatures (a witness's key) rather than checkpoint signatures.
+    public var verifiesCosignatures: Bool { purpose == .cosignature }
 
     /// Whether `signature` is this key's valid signature of `message`.
     public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
