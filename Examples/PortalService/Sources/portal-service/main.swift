@@ -1,0 +1,18 @@
+import Foundation
+import PortalService
+import PublicDataKit
+
+// Usage: swift run portal-service [--host H] [--port P] [--tokens tokens.json] [--sqlite FILE | --postgres URL]
+do {
+    let configuration = try PortalConfiguration(
+        arguments: Array(CommandLine.arguments.dropFirst()),
+        environment: ProcessInfo.processInfo.environment
+    )
+    let app = PublicDataApplication(
+        configuration: PublicDataConfiguration(store: try await openStore(configuration.database))
+    )
+    try await buildApplication(app, configuration: configuration).runService()
+} catch {
+    FileHandle.standardError.write(Data("portal-service: \(error)\n".utf8))
+    exit(1)
+}
