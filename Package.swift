@@ -110,7 +110,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "PublicDataFuzz",
-            dependencies: ["PublicDataModel", "PublicDataPolicy", "PublicDataAudit"],
+            dependencies: ["PublicDataModel", "PublicDataPolicy", "PublicDataAudit", "PublicDataWorkflow"],
             path: "Fuzz/PublicDataFuzz"
         ),
         .executableTarget(
