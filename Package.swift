@@ -146,7 +146,9 @@ let package = Package(
         ),
         .testTarget(
             name: "PublicDataWorkflowTests",
-            dependencies: ["PublicDataKit", "PublicDataTesting", "PublicDataSQLite"]
+            dependencies: [
+                "PublicDataKit", "PublicDataTesting", "PublicDataSQLite", "PublicDataPostgres", "PublicDataPostgresTesting",
+            ]
         ),
         .testTarget(
             name: "PublicDataCommandLineTests",
