@@ -132,7 +132,9 @@ let package = Package(
         ),
         .testTarget(
             name: "PublicDataSQLiteTests",
-            dependencies: ["PublicDataSQLite", "PublicDataTesting", "CPublicDataSQLite", "CPublicDataSQLiteFaults"]
+            dependencies: [
+                "PublicDataSQLite", "PublicDataTesting", "CPublicDataSQLite", "CPublicDataSQLiteFaults", "PublicDataAudit",
+            ]
         ),
         .testTarget(
             name: "PublicDataPolicyTests",
@@ -159,7 +161,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PublicDataPostgresTests",
-            dependencies: ["PublicDataPostgres", "PublicDataTesting", "PublicDataPostgresTesting"]
+            dependencies: ["PublicDataPostgres", "PublicDataTesting", "PublicDataPostgresTesting", "PublicDataAudit"]
         ),
         .testTarget(name: "PublicDataCryptoTests", dependencies: ["PublicDataCrypto", "PublicDataAudit"]),
     ]

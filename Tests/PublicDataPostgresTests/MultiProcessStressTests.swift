@@ -1,5 +1,6 @@
 #if PostgreSQL
 import Foundation
+import PublicDataAudit
 import PublicDataModel
 @testable import PublicDataPostgres
 import PublicDataPostgresTesting
@@ -15,9 +16,10 @@ private let stressKey = "PUBLICDATA_PG_STRESS"
 private let stressBatch = 5
 
 /// Issue 19, item 7 on PostgreSQL: several writer processes create and migrate one new schema together, then
-/// append to it and are killed with SIGKILL at random (in the middle of appends) while a follower reads the log;
+/// append to it and are killed with SIGKILL at random (in the middle of appends) while a follower reads the log
+/// and an audit ledger extends itself over it (its leaf records go into the same schema);
 /// afterwards every acknowledged batch is present, no batch is partial, positions have no holes and every
-/// stream's versions run 1…n.
+/// stream's versions run 1…n, and the ledger re-verifies against the store.
 @Suite(
     "Writer processes killed at random",
     .enabled(if: TestDatabase.isAvailable, "needs PUBLICDATA_POSTGRES_URL or PostgreSQL's server programs (initdb)")
@@ -63,7 +65,7 @@ struct PostgresMultiProcessStressTests {
         let connectionString = try await TestDatabase.connectionString()
         // The writers and the follower create the schema together (opening under contention, item 3).
         let schema = TestDatabase.freshSchema("stress")
-        func spawn() throws -> Process {
+        @Sendable func spawn() throws -> Process {
             let child = Process()
             child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
             child.arguments = ["--testing-library", "swift-testing", "--filter", "postgresStressWriter"]
@@ -75,33 +77,47 @@ struct PostgresMultiProcessStressTests {
             try child.run()
             return child
         }
-        var writers = try (0..<3).map { _ in try spawn() }
-        defer { for writer in writers where writer.isRunning { kill(writer.processIdentifier, SIGKILL) } }
-        let follower = try await TestDatabase.makeStore(schema: schema)
-        var seen: [RecordedEvent] = []
-        var kills = 0
         let deadline = Date().addingTimeInterval(20)
-        var nextKill = Date().addingTimeInterval(1.5)
-        while Date() < deadline {
-            // Follow the log: every page continues exactly where the last one ended.
-            seen += try await follower.readAll(after: seen.last?.globalPosition ?? 0, limit: 500)
-            if Date() >= nextKill {
-                nextKill = Date().addingTimeInterval(Double.random(in: 0.2...0.8))
+        // The writers live in a task of their own that kills one every 0.2–0.8 s, whatever the follower and the
+        // ledger are doing, and kills them all at the deadline.
+        let killer = Task { () throws -> Int in
+            var writers = try (0..<3).map { _ in try spawn() }
+            defer {
+                for writer in writers {
+                    kill(writer.processIdentifier, SIGKILL)
+                    writer.waitUntilExit()
+                }
+            }
+            var kills = 0
+            try await Task.sleep(for: .milliseconds(1500))
+            while Date() < deadline {
                 let victim = Int.random(in: 0..<writers.count)
                 kill(writers[victim].processIdentifier, SIGKILL)
                 writers[victim].waitUntilExit()
                 kills += 1
                 writers[victim] = try spawn()
+                try await Task.sleep(for: .milliseconds(Int.random(in: 200...800)))
             }
+            return kills
+        }
+        let follower = try await TestDatabase.makeStore(schema: schema)
+        let ledger = try await Ledger.open(store: follower, configuration: LedgerConfiguration(name: "stress/pg"))
+        var seen: [RecordedEvent] = []
+        var rounds = 0
+        while Date() < deadline {
+            rounds += 1
+            // Follow the log: every page continues exactly where the last one ended.
+            seen += try await follower.readAll(after: seen.last?.globalPosition ?? 0, limit: 500)
+            _ = try await ledger.catchUp()
             try await Task.sleep(for: .milliseconds(40))
         }
-        for writer in writers {
-            kill(writer.processIdentifier, SIGKILL)
-            writer.waitUntilExit()
-        }
+        let kills = try await killer.value
         // A killed writer's open transaction is rolled back once the server notices the closed socket.
         try await Task.sleep(for: .milliseconds(300))
+        _ = try await ledger.catchUp()
         seen += try await follower.readAll(after: seen.last?.globalPosition ?? 0, pageSize: 500)
+        #expect(try await ledger.verifyStore().isOK, "the ledger does not re-verify against the store")
+        #expect(await ledger.size >= seen.filter { $0.type == "test.stress" }.count)
 
         let all = try await follower.readAll(after: 0, pageSize: 500)
         #expect(seen == all, "the follower's view differs from the final log")
@@ -109,7 +125,7 @@ struct PostgresMultiProcessStressTests {
         #expect(all.count > 100, "only \(all.count) events were written")
         checkLog(all, expectedCount: all.count)
         var byBatch: [String: Int] = [:]
-        for event in all {
+        for event in all where event.type == "test.stress" {
             byBatch[String(event.id.rawValue.prefix { $0 != "e" }.dropLast()), default: 0] += 1
         }
         let partial = byBatch.filter { $0.value != stressBatch }
@@ -123,6 +139,7 @@ struct PostgresMultiProcessStressTests {
             }
         }
         #expect(acknowledged > 20, "only \(acknowledged) acknowledged batches")
+        print("pg stress: \(kills) kills, \(all.count) events, \(acknowledged) acknowledged batches, \(rounds) rounds")
         await follower.close()
     }
 }
