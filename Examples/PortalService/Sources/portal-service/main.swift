@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PortalService
 import PublicDataKit
 
@@ -8,8 +9,12 @@ do {
         arguments: Array(CommandLine.arguments.dropFirst()),
         environment: ProcessInfo.processInfo.environment
     )
+    // The library's observer goes to swift-log and swift-metrics (bootstrap your own backends here).
     let app = PublicDataApplication(
-        configuration: PublicDataConfiguration(store: try await openStore(configuration.database))
+        configuration: PublicDataConfiguration(
+            store: try await openStore(configuration.database),
+            observer: LogBridge(logger: Logger(label: "publicdata"))
+        )
     )
     try await buildApplication(app, configuration: configuration).runService()
 } catch {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import PortalService
 import PublicDataKit
 import PublicDataSQLite
@@ -202,6 +203,32 @@ struct PortalServiceTests {
         }
     }
 
+    // MARK: - Observability
+
+    @Test func refusalsReachTheHostsLogWithCodeAndArticles() async throws {
+        let records = LogRecords()
+        let world = try World(observer: LogBridge(logger: Logger(label: "publicdata") { _ in records }))
+        try await world.serve { client in
+            _ = try await world.send(
+                .catalog(.publishCatalogEntry(entry: Samples.openEntry)),
+                token: "operator-token",
+                client
+            )
+            _ = try await world.send(
+                .catalog(.publishCatalogEntry(entry: Samples.openEntry)),
+                token: "department-token",
+                client
+            )
+        }
+        let refused = try #require(records.all.first { $0.message == "command refused" })
+        #expect(refused.level == .notice)
+        #expect(refused.metadata["code"] == "roleNotPermitted")
+        #expect(refused.metadata["articles"] == "Art. 8")
+        #expect(refused.metadata["command"] == "publishCatalogEntry")
+        let recorded = records.all.filter { $0.message == "command recorded" }
+        #expect(recorded.map { $0.metadata["stream"] } == ["catalog-ent-open"])
+    }
+
     // MARK: - The background loop
 
     @Test func theBackgroundLoopRunsUnderTheServiceGroup() async throws {
@@ -257,14 +284,15 @@ struct World {
         .init(token: "auditor-token", person: "zhou.qi", principals: [.init(party: "auditor-1", role: .auditor)]),
     ])
 
-    init() throws {
+    init(observer: any PublicDataObserver = NoOpObserver()) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portal-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         store = try SQLiteEventStore(path: folder.appendingPathComponent("portal.sqlite").path)
         app = PublicDataApplication(
             configuration: PublicDataConfiguration(
                 store: store,
-                clock: TestClock(now: testInstant("2026-03-02T01:00:00Z"))
+                clock: TestClock(now: testInstant("2026-03-02T01:00:00Z")),
+                observer: observer
             )
         )
         var configuration = PortalConfiguration()
@@ -318,5 +346,31 @@ struct World {
 
     static func error(_ response: TestResponse) throws -> [String: Any] {
         try #require(try object(response)["error"] as? [String: Any])
+    }
+}
+
+/// A log handler that keeps every record (the test's own swift-log backend).
+final class LogRecords: LogHandler, @unchecked Sendable {
+    struct Record {
+        var level: Logger.Level
+        var message: String
+        var metadata: [String: String]
+    }
+
+    private let lock = NSLock()
+    private var records: [Record] = []
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    var all: [Record] { lock.withLock { records } }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let fields = (event.metadata ?? [:]).mapValues { "\($0)" }
+        lock.withLock { records.append(Record(level: event.level, message: "\(event.message)", metadata: fields)) }
     }
 }
