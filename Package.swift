@@ -110,7 +110,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "PublicDataFuzz",
-            dependencies: ["PublicDataModel", "PublicDataPolicy", "PublicDataAudit"],
+            dependencies: ["PublicDataModel", "PublicDataPolicy", "PublicDataAudit", "PublicDataWorkflow"],
             path: "Fuzz/PublicDataFuzz"
         ),
         .executableTarget(
@@ -132,7 +132,9 @@ let package = Package(
         ),
         .testTarget(
             name: "PublicDataSQLiteTests",
-            dependencies: ["PublicDataSQLite", "PublicDataTesting", "CPublicDataSQLite", "CPublicDataSQLiteFaults"]
+            dependencies: [
+                "PublicDataSQLite", "PublicDataTesting", "CPublicDataSQLite", "CPublicDataSQLiteFaults", "PublicDataAudit",
+            ]
         ),
         .testTarget(
             name: "PublicDataPolicyTests",
@@ -146,7 +148,9 @@ let package = Package(
         ),
         .testTarget(
             name: "PublicDataWorkflowTests",
-            dependencies: ["PublicDataKit", "PublicDataTesting", "PublicDataSQLite"]
+            dependencies: [
+                "PublicDataKit", "PublicDataTesting", "PublicDataSQLite", "PublicDataPostgres", "PublicDataPostgresTesting",
+            ]
         ),
         .testTarget(
             name: "PublicDataCommandLineTests",
@@ -157,7 +161,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PublicDataPostgresTests",
-            dependencies: ["PublicDataPostgres", "PublicDataTesting", "PublicDataPostgresTesting"]
+            dependencies: ["PublicDataPostgres", "PublicDataTesting", "PublicDataPostgresTesting", "PublicDataAudit"]
         ),
         .testTarget(name: "PublicDataCryptoTests", dependencies: ["PublicDataCrypto", "PublicDataAudit"]),
     ]

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=Fuzz/seeds
-mkdir -p "$seeds"/{policy,suite,corpus,proof-json,proof-text,checkpoint,canonical-entry,envelope}
+mkdir -p "$seeds"/{policy,suite,corpus,proof-json,proof-text,checkpoint,canonical-entry,envelope,command,command-run}
 
 cp Sources/PublicDataPolicy/Resources/beijing-default.policy.json Documentation/PolicyExamples/pilot.policy.json \
     "$seeds/policy/"
@@ -23,3 +23,5 @@ cp Fuzz/fixtures/proof-*.txt "$seeds/proof-text/"
 cp Fuzz/fixtures/proof-*.json "$seeds/proof-json/"
 cp Fuzz/fixtures/entry-*.bin "$seeds/canonical-entry/"
 cp Fuzz/fixtures/envelope-*.json "$seeds/envelope/"
+cp Fuzz/fixtures/command-*.json "$seeds/command/"
+cp Fuzz/fixtures/command-*.json Fuzz/fixtures/commands-*.jsonl "$seeds/command-run/"

@@ -5,16 +5,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # DOCS_SCRATCH: the scratch folder to build in (default .build); it may be empty or missing: everything the
 # catalogs need is built here first, nothing relies on an earlier `swift build` or `swift test`.
+# DOCS_TRAITS: the package traits (default: those of the README's test command, so that after
+# `swift test --traits PostgreSQL,OpenSSL` in the same scratch folder nothing is rebuilt).
 scratch="${DOCS_SCRATCH:-.build}"
+traits="${DOCS_TRAITS:-PostgreSQL,OpenSSL}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 touch "$work/started"
-swift build --scratch-path "$scratch" --traits PostgreSQL >"$work/build.log" 2>&1 || {
+# --build-tests: dump-symbol-graph extracts every module of the build plan, test modules included, and fails on
+# one that was never built (that is why this script used to need an earlier `swift test`).
+swift build --scratch-path "$scratch" --traits "$traits" --build-tests >"$work/build.log" 2>&1 || {
     echo "docs: the build failed"
     tail -n 40 "$work/build.log"
     exit 1
 }
-swift package --scratch-path "$scratch" --traits PostgreSQL dump-symbol-graph --minimum-access-level public \
+swift package --scratch-path "$scratch" --traits "$traits" dump-symbol-graph --minimum-access-level public \
     >"$work/dump.log" 2>&1 || {
     echo "docs: dump-symbol-graph failed"
     tail -n 40 "$work/dump.log"
@@ -31,8 +36,8 @@ status=0
 for catalog in Sources/*/*.docc; do
     module=$(basename "$(dirname "$catalog")")
     mkdir -p "$work/$module"
-    if [ ! -f "$graphs/$module.symbols.json" ]; then
-        echo "docs: $module FAILED (no symbol graph in $graphs)"
+    if [ ! "$graphs/$module.symbols.json" -nt "$work/started" ]; then
+        echo "docs: $module FAILED (no symbol graph written by this run in $graphs)"
         status=1
         continue
     fi

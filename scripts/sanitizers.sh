@@ -4,8 +4,8 @@
 #   scripts/sanitizers.sh            both, whole suite (slow: several minutes each on 2 cores)
 #   scripts/sanitizers.sh address    only ASan;  scripts/sanitizers.sh thread FILTER   TSan on a filter
 #
-# Each sanitizer builds into its own scratch folder. Results of the last recorded run are in
-# Documentation/Operations.md ("Fault model and hardening").
+# Each sanitizer builds into its own scratch folder, with the README's traits (SANITIZER_TRAITS to change
+# them). Results of the last recorded run are in Documentation/Operations.md ("Fuzzing and sanitizers").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kinds=("${1:-address}")
@@ -13,7 +13,7 @@ kinds=("${1:-address}")
 filter=("${@:2}")
 for kind in "${kinds[@]}"; do
     echo "sanitizers: $kind"
-    args=(--scratch-path ".build-$kind" --sanitize="$kind")
+    args=(--scratch-path ".build-$kind" --sanitize="$kind" --traits "${SANITIZER_TRAITS:-PostgreSQL,OpenSSL}")
     [ "${#filter[@]}" -gt 0 ] && args+=(--filter "${filter[0]}")
     # halt_on_error makes the first report fail the run; detect_leaks is off because the Swift runtime's
     # one-time allocations would otherwise be reported at exit.

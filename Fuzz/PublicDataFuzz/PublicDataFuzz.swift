@@ -9,6 +9,7 @@ import Foundation
 import PublicDataAudit
 import PublicDataModel
 import PublicDataPolicy
+import PublicDataWorkflow
 
 enum FuzzTarget: String, CaseIterable {
     case policy, suite, corpus
@@ -17,6 +18,8 @@ enum FuzzTarget: String, CaseIterable {
     case checkpoint
     case canonicalEntry = "canonical-entry"
     case envelope
+    case command
+    case commandRun = "command-run"
 
     #if FUZZING
     /// Tight limits keep each run fast; the checks themselves are the same at any size.
@@ -81,7 +84,82 @@ enum FuzzTarget: String, CaseIterable {
             guard event.id.isValid, event.streamID.isValid else { fatalError("an invalid identifier was decoded") }
             _ = try? PublicDataJSON.encode(event)
             return "accepted"
+        case .command:
+            // A command as a portal receives it: decoding ends in a value or a typed error, and a decoded command
+            // re-encodes to JSON that decodes to the same command.
+            guard let command = try? PublicDataJSON.decode(WorkflowCommand.self, from: data) else { return "refused" }
+            guard let again = try? PublicDataJSON.encode(command),
+                (try? PublicDataJSON.decode(WorkflowCommand.self, from: again)) == command
+            else { fatalError("a decoded command did not round-trip: \(command)") }
+            _ = command.name.spec
+            _ = command.stream
+            return "accepted"
+        case .commandRun:
+            return CommandRun.run(data)
         }
+    }
+}
+
+/// Executes a script of commands on a fresh engine over an in-memory store: one JSON command per line, either a
+/// bare `WorkflowCommand` (issued by the first role its spec allows) or `{"as": PRINCIPAL, "command": …}`.
+///
+/// Every command ends in an outcome or a `WorkflowError`; a refused command records nothing.
+enum CommandRun {
+    struct Line: Decodable {
+        var `as`: Principal?
+        var command: WorkflowCommand
+    }
+
+    struct FixedClock: WallClock {
+        func now() -> Date { Date(millisecondsSince1970: 1_772_413_200_000) }  // 2026-03-02T01:00:00Z
+    }
+
+    /// The party acting in each role when a line names none (the parties of the test world).
+    static func principal(for command: WorkflowCommand) -> Principal {
+        let role = command.name.spec.roles.min { $0.rawValue < $1.rawValue } ?? .auditor
+        let parties: [Role: PartyID] = [
+            .implementingAgency: "agency-finance", .operator: "op-1", .industryDepartment: "dept-finance",
+            .municipalGovernment: "bj-government", .dataAdministration: "bj-data-administration",
+        ]
+        return Principal(party: parties[role] ?? PartyID("\(role.rawValue)-1"), role: role, person: "fuzz")
+    }
+
+    static func run(_ data: Data) -> String {
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).prefix(64)
+        let script: [(WorkflowCommand, Principal)] = lines.compactMap { line in
+            if let command = try? PublicDataJSON.decode(WorkflowCommand.self, from: Data(line)) {
+                return (command, principal(for: command))
+            }
+            guard let parsed = try? PublicDataJSON.decode(Line.self, from: Data(line)) else { return nil }
+            return (parsed.command, parsed.as ?? principal(for: parsed.command))
+        }
+        guard !script.isEmpty else { return "refused" }
+        let done = DispatchSemaphore(value: 0)
+        let result = LockedBox("")
+        Task {
+            let store = InMemoryEventStore()
+            let engine = WorkflowEngine(
+                store: store,
+                clock: FixedClock(),
+                calendar: StandardWorkingDayCalendar(),
+                policy: .beijingDefault
+            )
+            var recorded = 0
+            for (command, actor) in script {
+                let before = await store.headPosition()
+                do {
+                    _ = try await engine.execute(command, by: actor)
+                    recorded += 1
+                } catch {
+                    let after = await store.headPosition()
+                    if after != before { fatalError("a refused \(command.name) recorded \(after - before) events") }
+                }
+            }
+            result.withLock { $0 = "ran \(script.count), recorded \(recorded)" }
+            done.signal()
+        }
+        done.wait()
+        return result.withLock { $0 }
     }
 }
 
@@ -156,7 +234,105 @@ func writeFixtures(to folder: String) throws {
         ("proof-1.txt", Data(bundle.tlogProofText.utf8)),
         ("proof-1.json", try bundle.jsonData()),
     ]
-    for (name, data) in files { try data.write(to: URL(fileURLWithPath: folder).appendingPathComponent(name)) }
+    for (name, data) in files + (try commandFixtures()) {
+        try data.write(to: URL(fileURLWithPath: folder).appendingPathComponent(name))
+    }
+}
+
+/// Seeds for the command targets: single commands, and a script from an empty store to a refused data request.
+func commandFixtures() throws -> [(String, Data)] {
+    func entry(_ id: CatalogEntryID, _ sharing: SharingAttribute, _ openness: OpenAttribute) -> CatalogEntry {
+        CatalogEntry(
+            id: id,
+            name: "Entry \(id)",
+            owningDepartment: "dept-finance",
+            sharing: sharing,
+            openness: openness,
+            grade: .general,
+            fields: [CatalogField(name: "name")]
+        )
+    }
+    let plan = ImplementationPlan(
+        id: "plan-fin",
+        implementingAgency: "agency-finance",
+        name: "Finance zone",
+        necessityAndFeasibility: "needed",
+        operatorSelectionCriteria: "capability, credit, security",
+        authorizationMode: .whole,
+        dataScope: ["ent-open", "ent-closed"],
+        termMonths: 36,
+        plannedProducts: [PlannedProduct(name: "Credit model", kind: .model)],
+        costAndRevenueAccounting: "per product",
+        revenueDistribution: "by contribution",
+        securityAndEmergencyMeasures: "privacy computing",
+        rightsAndObligations: "per agreement",
+        supervisionAndEvaluation: "yearly"
+    )
+    let terms = AgreementTerms(
+        id: "agr-1",
+        plan: "plan-fin",
+        implementingAgency: "agency-finance",
+        operatorParty: "op-1",
+        scope: [ScopeItem(entry: "ent-open"), ScopeItem(entry: "ent-closed")],
+        start: CivilDate(year: 2026, month: 3, day: 1)!,
+        end: CivilDate(year: 2029, month: 2, day: 28)!,
+        products: ["prod-1"],
+        coSigningDepartment: "dept-finance"
+    )
+    let department = Principal(party: "dept-finance", role: .industryDepartment, person: "fuzz")
+    let script: [WorkflowCommand] = [
+        .catalog(.publishCatalogEntry(entry: entry("ent-open", .unconditional, .open))),
+        .catalog(.publishCatalogEntry(entry: entry("ent-closed", .notShared, .notOpen))),
+        .plan(.draftPlan(plan: plan)),
+        .plan(.submitPlan(plan: "plan-fin")),
+        .plan(.approvePlan(plan: "plan-fin")),
+        .plan(.publishPlan(plan: "plan-fin")),
+        .selection(
+            .announceSelection(
+                announcement: SelectionAnnouncement(id: "sel-1", plan: "plan-fin", method: .openTender, criteria: "x")
+            )
+        ),
+        .selection(
+            .applyForSelection(selection: "sel-1", application: OperatorApplication(candidate: "op-1", name: "Op"))
+        ),
+        .selection(.closeApplications(selection: "sel-1")),
+        .selection(.reviewQualifications(selection: "sel-1")),
+        .selection(.selectOperator(selection: "sel-1", candidate: "op-1")),
+        .agreement(.draftAgreement(terms: terms, selection: "sel-1")),
+        .agreement(.recordCollectiveDecision(agreement: "agr-1", minutes: "2026-02 meeting")),
+        .agreement(.signAgreement(agreement: "agr-1")),
+        .agreement(.countersignAgreement(agreement: "agr-1")),
+    ]
+    var lines = try script.map { String(decoding: try PublicDataJSON.encode($0), as: UTF8.self) }
+    let countersign = WorkflowCommand.agreement(.countersignAgreement(agreement: "agr-1"))
+    struct Line: Encodable {
+        var `as`: Principal
+        var command: WorkflowCommand
+    }
+    lines.append(String(decoding: try PublicDataJSON.encode(Line(as: department, command: countersign)), as: UTF8.self))
+    let rest: [WorkflowCommand] = [
+        .agreement(.fileAgreement(agreement: "agr-1", filingNumber: "BA-2026-001")),
+        .agreement(.activateAgreement(agreement: "agr-1")),
+        .dataRequest(
+            .submitDataRequest(
+                request: DataRequestSpec(
+                    id: "req-x",
+                    agreement: "agr-1",
+                    scenario: "credit scoring",
+                    purpose: .industryDevelopment,
+                    items: [DataRequestItem(entry: "ent-closed")],
+                    delivery: .privacyComputing
+                )
+            )
+        ),
+        .dataRequest(.evaluateDataRequest(request: "req-x")),
+    ]
+    lines += try rest.map { String(decoding: try PublicDataJSON.encode($0), as: UTF8.self) }
+    return [
+        ("command-1.json", Data(lines[2].utf8)),
+        ("command-2.json", Data(lines[lines.count - 2].utf8)),
+        ("commands-1.jsonl", Data((lines.joined(separator: "\n") + "\n").utf8)),
+    ]
 }
 
 /// The replay driver: `PublicDataFuzz TARGET FILE...` and `PublicDataFuzz write-fixtures FOLDER`.

@@ -203,6 +203,9 @@ public actor Ledger {
 
     /// Appends every event after the last ledgered position, in global order, records their leaf hashes and
     /// saves the cursor.
+    ///
+    /// One call goes as far as the store's head when it began (plus at most one page written meanwhile), so it
+    /// returns even while writers append faster than the ledger hashes; the next call continues from there.
     /// - Returns: The number of events appended (including the leaf records this call wrote).
     /// - Throws: ``AuditError`` `storeFailure` when the store fails (what was appended before stays appended),
     ///   `malformedEntry` when an event cannot be encoded, `inconsistentHistory` when the store returns
@@ -217,6 +220,11 @@ public actor Ledger {
 
     private func catchUpLocked() async throws(AuditError) -> Int {
         var added = 0
+        // One call ledgers the log as far as its head when the call began (and at most one page beyond, with
+        // its own leaf record): writers appending faster than the ledger hashes would otherwise keep it
+        // chasing the head for ever, and `tick()` with it.
+        let target = try await storeCall { [store] in try await store.headPosition() }
+        var reachedTarget = false
         while true {
             let after = lastPosition
             let page = try await storeCall { [store, configuration] in
@@ -244,9 +252,14 @@ public actor Ledger {
                     try await store.saveCursor(configuration.cursorName, position: position)
                 }
             }
-            let more = page.count == configuration.pageSize
+            let more = page.count == configuration.pageSize && lastPosition < target
             if unpersistedNeedsRecord, !more || tree.size - persistedCount >= LeafRecord.maximumCount {
                 try await persistLeaves()
+                if !more {
+                    // Once more round reads the leaf record just written (so a quiet log ends fully ledgered).
+                    if reachedTarget { break }
+                    reachedTarget = true
+                }
             } else if !more {
                 break
             }

@@ -155,11 +155,20 @@ public final class PublicDataApplication: Sendable {
     public var store: any EventStore { configuration.store }
 
     /// Decides and records a command (see `WorkflowEngine.execute(_:by:idempotencyKey:)`).
+    /// - Parameters:
+    ///   - command: The command.
+    ///   - actor: Who issues it.
+    ///   - idempotencyKey: The caller's id for this command (an HTTP `Idempotency-Key`, a message id): a retry
+    ///     with the same key by the same actor is recorded once and returns the first outcome.
     /// - Returns: The recorded events, the new state and the policy decision, if any.
     /// - Throws: `WorkflowError`; nothing is recorded when it throws.
     @discardableResult
-    public func execute(_ command: WorkflowCommand, by actor: Principal) async throws(WorkflowError) -> CommandOutcome {
-        try await engine.execute(command, by: actor)
+    public func execute(
+        _ command: WorkflowCommand,
+        by actor: Principal,
+        idempotencyKey: String? = nil
+    ) async throws(WorkflowError) -> CommandOutcome {
+        try await engine.execute(command, by: actor, idempotencyKey: idempotencyKey)
     }
 
     /// The state of one process instance, e.g. `try await app.instance(AgreementProcess.self, "agr-1")`.

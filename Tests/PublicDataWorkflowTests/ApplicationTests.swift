@@ -56,6 +56,26 @@ struct ApplicationTests {
         #expect(try await first.instance(CatalogProcess.self, "ent-open").state == .published)
         #expect(try await second.instance(CatalogProcess.self, "ent-open").exists == false)
     }
+
+    @Test func aRetryWithTheSameIdempotencyKeyGetsTheFirstOutcome() async throws {
+        let store = InMemoryEventStore()
+        let app = PublicDataApplication(
+            configuration: PublicDataConfiguration(
+                store: store,
+                clock: TestClock(now: testInstant("2026-03-02T01:00:00Z"))
+            )
+        )
+        let command = WorkflowCommand.catalog(.publishCatalogEntry(entry: Samples.openEntry))
+        let clerk = Parties.actor(.industryDepartment)
+        let first = try await app.execute(command, by: clerk, idempotencyKey: "http-req-1")
+        let retry = try await app.execute(command, by: clerk, idempotencyKey: "http-req-1")
+        #expect(!first.deduplicated)
+        #expect(retry.deduplicated)
+        #expect(retry.events.map(\.id) == first.events.map(\.id))
+        #expect(await store.headPosition() == 1)
+        // Without the key the retry is a new command on a stream that moved on.
+        await #expect(throws: WorkflowError.self) { try await app.execute(command, by: clerk) }
+    }
 }
 
 @Suite struct DisclosureDeadlineTests {

@@ -1,8 +1,11 @@
 import Foundation
 import PublicDataKit
+import PublicDataPostgresTesting
 import PublicDataSQLite
 import PublicDataTesting
 import Testing
+
+@testable import PublicDataPostgres
 
 #if canImport(Glibc)
 import Glibc
@@ -11,16 +14,35 @@ import Darwin
 #endif
 
 private let raceKey = "PUBLICDATA_ENGINE_RACE_DIR"
+/// Set (to `connection string \u{1F} schema`) when the children race on PostgreSQL instead of SQLite.
+private let racePostgresKey = "PUBLICDATA_ENGINE_RACE_PG"
 
-/// Two engine processes on one SQLite file issue every step of the lifecycle at the same moment, each with the
-/// step's idempotency key: every step has exactly one winner, and the log holds each step once.
+/// Two engine processes on one SQLite file (or one PostgreSQL schema) issue every step of the lifecycle at the
+/// same moment, each with the step's idempotency key: every step has exactly one winner, and the log holds each
+/// step once.
 @Suite struct MultiProcessEngineTests {
+    /// The store the children share: the SQLite file in the race folder, or the PostgreSQL schema.
+    static func sharedStore(folder: String, postgres: String?) async throws -> any EventStore {
+        guard let postgres else { return try SQLiteEventStore(path: folder + "/log.sqlite") }
+        #if PostgreSQL
+        let parts = postgres.components(separatedBy: "\u{1F}")
+        var configuration = PostgresConfiguration(parts[0], schema: parts[1])
+        configuration.maximumConnections = 2
+        return try await PostgresEventStore(configuration: configuration)
+        #else
+        throw EventStoreError(code: .unavailable, message: "built without the PostgreSQL trait: \(postgres)")
+        #endif
+    }
+
     /// Runs only inside the child processes started by `twoEngineProcessesRaceEveryLifecycleStep`.
     @Test(.enabled(if: ProcessInfo.processInfo.environment[raceKey] != nil))
     func childRunsEveryStep() async throws {
         let folder = try #require(ProcessInfo.processInfo.environment[raceKey])
         let me = ProcessInfo.processInfo.processIdentifier
-        let store = try SQLiteEventStore(path: folder + "/log.sqlite")
+        let store = try await Self.sharedStore(
+            folder: folder,
+            postgres: ProcessInfo.processInfo.environment[racePostgresKey]
+        )
         let world = World(store: store)
         var lines: [String] = []
         for (index, step) in Scripts.lifecycle.enumerated() {
@@ -45,11 +67,42 @@ private let raceKey = "PUBLICDATA_ENGINE_RACE_DIR"
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment[raceKey] == nil), .timeLimit(.minutes(3)))
     func twoEngineProcessesRaceEveryLifecycleStep() async throws {
+        try await race(postgres: nil)
+    }
+
+    #if PostgreSQL
+    /// The same race on one PostgreSQL schema (the throwaway cluster of PublicDataPostgresTesting, or the server
+    /// in `PUBLICDATA_POSTGRES_URL`).
+    @Test(
+        .enabled(if: ProcessInfo.processInfo.environment[raceKey] == nil),
+        .enabled(if: PostgresTestServer.detect().isAvailable, "needs PostgreSQL's server programs (initdb)"),
+        .timeLimit(.minutes(3))
+    )
+    func twoEngineProcessesRaceEveryLifecycleStepOnPostgreSQL() async throws {
+        var cluster: PostgresTestCluster?
+        defer { cluster?.stop() }
+        let connectionString: String
+        switch PostgresTestServer.detect() {
+        case .url(let url): connectionString = url
+        case .cluster(let bin):
+            cluster = try PostgresTestCluster.start(binDirectory: bin)
+            connectionString = cluster!.connectionString
+        case .unavailable(let reason): throw EventStoreError(code: .unavailable, message: reason)
+        }
+        let schema = "race_\(UInt32.random(in: 0...UInt32.max))"
+        try await race(postgres: connectionString + "\u{1F}" + schema)
+        if cluster == nil, let settings = try? PostgresConfiguration(connectionString).connectionSettings() {
+            try? settings.executeOnce("DROP SCHEMA IF EXISTS \(schema) CASCADE;")
+        }
+    }
+    #endif
+
+    func race(postgres: String?) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pdk-race-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        // Create the file first, so that the children race on commands, not on opening.
-        _ = try SQLiteEventStore(path: folder.path + "/log.sqlite")
+        // Create the store first, so that the children race on commands, not on opening.
+        let raced = try await Self.sharedStore(folder: folder.path, postgres: postgres)
         var children: [Process] = []
         for _ in 0..<2 {
             let child = Process()
@@ -57,6 +110,7 @@ private let raceKey = "PUBLICDATA_ENGINE_RACE_DIR"
             child.arguments = ["--testing-library", "swift-testing", "--filter", "childRunsEveryStep"]
             var environment = ProcessInfo.processInfo.environment
             environment[raceKey] = folder.path
+            environment[racePostgresKey] = postgres
             child.environment = environment
             child.standardOutput = FileHandle.nullDevice
             child.standardError = FileHandle.nullDevice
@@ -94,7 +148,6 @@ private let raceKey = "PUBLICDATA_ENGINE_RACE_DIR"
         }
         #expect(winners > 40)
         // The file holds the same log a single engine writes: no step twice, none lost.
-        let raced = try SQLiteEventStore(path: folder.path + "/log.sqlite", createIfNeeded: false)
         let single = World()
         try await single.run(Scripts.lifecycle)
         let racedTypes = try await raced.readAll(after: 0, pageSize: 1000).map(\.type)
