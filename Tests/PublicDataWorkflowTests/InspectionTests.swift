@@ -28,11 +28,12 @@ struct InspectionTests {
         try await world.run(Self.opened)
         let issued = try await world.run(.dataAdministration, Self.issue())
         #expect(issued.state == "rectifying")
-        // 2 March 2026 is a Monday: five working days end on Monday 9 March.
+        // Five working days from the day the findings were issued.
+        let today = world.calendar.civilDate(of: world.clock.now())
         let deadline = try #require(
             try await world.engine.instance(InspectionProcess.self, "ins-1").openDeadlines[.rectification]
         )
-        #expect(deadline.dueDay == CivilDate(year: 2026, month: 3, day: 9))
+        #expect(deadline.dueDay == world.calendar.addingWorkingDays(5, to: today))
 
         world.clock.advance(byDays: 10)
         try await world.engine.advance()
@@ -81,7 +82,10 @@ struct InspectionTests {
         let deadline = try #require(
             try await world.engine.instance(InspectionProcess.self, "ins-1").openDeadlines[.rectification]
         )
-        #expect(deadline.dueDay == CivilDate(year: 2026, month: 3, day: 5))
+        // Three working days again, counted from the day it was returned.
+        #expect(
+            deadline.dueDay == world.calendar.addingWorkingDays(3, to: world.calendar.civilDate(of: world.clock.now()))
+        )
     }
 
     @Test func anInspectionWithoutFindingsClosesAndDoesNotReachTheEvaluation() async throws {

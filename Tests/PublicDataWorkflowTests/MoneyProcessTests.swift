@@ -131,7 +131,7 @@ struct MoneyProcessTests {
         let above = try await Self.refused(world, .pricing) {
             try await world.run(
                 .operator,
-                .product(.publishProduct(product: "prod-1", plan: Self.version(2, fen: 60, from: "2026-03-10")))
+                .product(.publishProduct(product: "prod-1", plan: Self.version(2, fen: 60, from: "2026-03-20")))
             )
         }
         #expect(above?.details?.pricingCode == "capExceeded")

@@ -143,6 +143,7 @@ public enum ScenarioProcess: WorkflowProcess {
                         [.implementingAgency],
                         ["Art. 22", "Art. 27", "65号"],
                         guards: ["the agency of the agreement", "the scenario is filed", "a basis"]
+                    )
                 case .publishDerivedProduct:
                     CommandSpec(
                         [.businessEntity],
@@ -225,6 +226,8 @@ public enum ScenarioProcess: WorkflowProcess {
         public var classes: [String]
         /// Their basis, e.g. a support programme's document number.
         public var basis: String
+    }
+
     /// A product published by the business entity.
     public struct DerivedPublished: Codable, Sendable, Hashable {
         /// The product.
