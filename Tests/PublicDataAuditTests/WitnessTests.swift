@@ -270,9 +270,14 @@ enum Witnesses {
             let proof = try await ledger.consistencyProof(from: first.checkpoint.size, to: next.checkpoint.size)
             requests.append(AddCheckpointRequest(oldSize: first.checkpoint.size, proof: proof, checkpoint: next))
         }
+        // Every request reads the witness's state before any records: only the compare-and-swap decides.
+        let racing = Witnesses.witness(
+            Witnesses.bureau,
+            state: ReadBarrierState(base: state, barrier: ReadBarrier(count: requests.count))
+        )
         let statuses = await withTaskGroup(of: Int.self) { group in
             for request in requests {
-                group.addTask { await witness.handleAddCheckpoint(Data(request.text.utf8)).status }
+                group.addTask { await racing.handleAddCheckpoint(Data(request.text.utf8)).status }
             }
             return await group.reduce(into: [Int]()) { $0.append($1) }
         }
@@ -405,4 +410,42 @@ enum Witnesses {
             ) == .insufficientCosignatures(found: 0, required: 2)
         )
     }
+}
+
+/// Holds every reader of the witness state until `count` readers have read, so concurrent requests all pass
+/// the old-size check before any of them records.
+actor ReadBarrier {
+    let count: Int
+    private var arrived = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(count: Int) { self.count = count }
+
+    func arrive() async {
+        arrived += 1
+        if arrived >= count {
+            for continuation in waiting { continuation.resume() }
+            waiting = []
+        } else {
+            await withCheckedContinuation { waiting.append($0) }
+        }
+    }
+}
+
+/// A real witness state whose reads wait at a ``ReadBarrier``.
+struct ReadBarrierState: WitnessState {
+    let base: any WitnessState
+    let barrier: ReadBarrier
+
+    func latest(origin: String) async throws -> SignedCheckpoint? {
+        let value = try await base.latest(origin: origin)
+        await barrier.arrive()
+        return value
+    }
+
+    func replace(origin: String, expected: Checkpoint?, with checkpoint: SignedCheckpoint) async throws -> Bool {
+        try await base.replace(origin: origin, expected: expected, with: checkpoint)
+    }
+
+    func record(_ evidence: WitnessEvidence) async throws { try await base.record(evidence) }
 }
