@@ -59,7 +59,7 @@ private let stressBatch = 5
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("stress.sqlite").path
         let follower = try SQLiteEventStore(path: path, busyTimeout: 20_000)
-        func spawn() throws -> Process {
+        @Sendable func spawn() throws -> Process {
             let child = Process()
             child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
             child.arguments = ["--testing-library", "swift-testing", "--filter", "stressWriter"]
@@ -71,32 +71,39 @@ private let stressBatch = 5
             try child.run()
             return child
         }
-        var writers = try (0..<3).map { _ in try spawn() }
-        let ledger = try await Ledger.open(store: follower, configuration: LedgerConfiguration(name: "stress/sqlite"))
-        var seen: [RecordedEvent] = []
-        var kills = 0
         let deadline = Date().addingTimeInterval(15)
-        var nextKill = Date().addingTimeInterval(0.5)
-        while Date() < deadline {
-            // Follow the log: every page continues exactly where the last one ended.
-            let page = try await follower.readAll(after: seen.last?.globalPosition ?? 0, limit: 500)
-            seen += page
-            _ = try await ledger.catchUp()
-            // Kills come on a clock (every 0.2–0.8 s), not per loop turn, so slow builds (sanitizers) kill as often.
-            if Date() >= nextKill {
-                nextKill = Date().addingTimeInterval(Double.random(in: 0.2...0.8))
+        // Kills come on a clock (every 0.2–0.8 s) in a task of their own, whatever the follower and the ledger
+        // are doing, so slow builds (sanitizers) kill as often; at the deadline every writer is killed.
+        let killer = Task { () throws -> Int in
+            var writers = try (0..<3).map { _ in try spawn() }
+            defer {
+                for writer in writers {
+                    kill(writer.processIdentifier, SIGKILL)
+                    writer.waitUntilExit()
+                }
+            }
+            var kills = 0
+            try await Task.sleep(for: .milliseconds(500))
+            while Date() < deadline {
                 let victim = Int.random(in: 0..<writers.count)
                 kill(writers[victim].processIdentifier, SIGKILL)
                 writers[victim].waitUntilExit()
                 kills += 1
                 writers[victim] = try spawn()
+                try await Task.sleep(for: .milliseconds(Int.random(in: 200...800)))
             }
+            return kills
+        }
+        let ledger = try await Ledger.open(store: follower, configuration: LedgerConfiguration(name: "stress/sqlite"))
+        var seen: [RecordedEvent] = []
+        while Date() < deadline {
+            // Follow the log: every page continues exactly where the last one ended.
+            let page = try await follower.readAll(after: seen.last?.globalPosition ?? 0, limit: 500)
+            seen += page
+            _ = try await ledger.catchUp()
             try await Task.sleep(nanoseconds: 40_000_000)
         }
-        for writer in writers {
-            kill(writer.processIdentifier, SIGKILL)
-            writer.waitUntilExit()
-        }
+        let kills = try await killer.value
         _ = try await ledger.catchUp()
         seen += try await follower.readAll(after: seen.last?.globalPosition ?? 0, pageSize: 500)
         #expect(try await ledger.verifyStore().isOK, "the ledger does not re-verify against the store")
