@@ -319,18 +319,9 @@ public struct EventEnvelope<Process: WorkflowProcess>: Sendable, Hashable {
 
     /// The JSON payload as stored: trace keys, the payload struct's fields, then deadlines and notifications.
     public func encodedPayload(closing closed: [Process.Deadline]) throws -> Data {
-        let coding = EnvelopeCoding(envelope: self, closed: closed.map { $0.rawValue })
-        if let data = FastJSON.encode(coding) { return data }
-        return try Self.encoder.encode(coding)
-    }
-
-    private static var encoder: JSONEncoder {
-        sharedEncoder
+        try PublicDataJSON.encode(EnvelopeCoding(envelope: self, closed: closed.map { $0.rawValue }))
     }
 }
-
-/// One encoder in the library's style, reused for every payload (encoding does not mutate it).
-let sharedEncoder = PublicDataJSON.makeEncoder()
 
 /// The JSON form of an envelope (trace keys, payload fields, extras at one level).
 struct EnvelopeCoding<Process: WorkflowProcess>: Codable {

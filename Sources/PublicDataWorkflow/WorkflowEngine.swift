@@ -410,7 +410,7 @@ public final class WorkflowEngine: Sendable {
         } else {
             material.append(contentsOf: Data("v\(version)\n".utf8))
             do {
-                material.append(try FastJSON.encode(command) ?? sharedEncoder.encode(command))
+                material.append(try PublicDataJSON.encode(command))
             } catch {
                 throw WorkflowError(code: .invalidInput, message: "the command cannot be encoded: \(error)")
             }
