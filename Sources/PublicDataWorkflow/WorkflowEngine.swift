@@ -333,7 +333,7 @@ public final class WorkflowEngine: Sendable {
             for offset in keyed.indices where keyed[offset].id == nil {
                 keyed[offset].id = EventID(offset == 0 ? key : "\(key)#\(offset)")
             }
-            let result = try await append(keyed, to: current, actor: actor, now: now, trigger: .command(command.name))
+            let result = try await append(keyed, to: consume current, actor: actor, now: now, trigger: .command(command.name))
             switch result {
             case .conflict:
                 observer.observe(.conflictRetry(command: name.rawValue, stream: stream, attempt: attempt + 1))
@@ -472,13 +472,19 @@ public final class WorkflowEngine: Sendable {
     /// Turns drafts into events (trace keys, notifications), checks them against the process's specs and appends.
     func append<P: WorkflowProcess>(
         _ drafts: [Draft<P>],
-        to current: ProcessInstance<P>,
+        to current: consuming ProcessInstance<P>,
         actor: Principal?,
         now: Date,
         trigger: EventTrigger<P>,
         causation: String? = nil
     ) async throws(WorkflowError) -> AppendResult<P> {
-        var next = current
+        let stream = current.stream
+        let version = current.version
+        // Drop the engine's memo of this stream first: while the memo shares the state's storage, the first
+        // mutation below would copy every dictionary of the state (a settlement stream's usage records), which
+        // makes each command cost as much as the stream is long.
+        forget(stream)
+        var next = consume current
         var proposed: [ProposedEvent] = []
         proposed.reserveCapacity(drafts.count)
         let compiled = CompiledProcess<P>.shared
@@ -488,7 +494,7 @@ public final class WorkflowEngine: Sendable {
                 throw WorkflowError(
                     code: .invalidState,
                     message: "\(draft.event.kind.rawValue) does not leave \(next.stateName) on this trigger",
-                    stream: current.stream
+                    stream: stream
                 )
             }
             let opened = Set(spec.opens.map { $0.rawValue })
@@ -496,7 +502,7 @@ public final class WorkflowEngine: Sendable {
                 throw WorkflowError(
                     code: .invalidState,
                     message: "\(draft.event.kind.rawValue) does not open the deadline \(deadline.key)",
-                    stream: current.stream
+                    stream: stream
                 )
             }
             var envelope = EventEnvelope<P>(
@@ -504,8 +510,8 @@ public final class WorkflowEngine: Sendable {
                 trace: next.trace.merging(draft.trace),
                 deadlines: draft.deadlines
             )
-            next.apply(envelope, version: current.version + Int64(offset) + 1)
-            envelope.notify = notificationTargets(spec, trace: next.trace, stream: current.stream, kind: draft)
+            next.apply(envelope, version: version + Int64(offset) + 1)
+            envelope.notify = notificationTargets(spec, trace: next.trace, stream: stream, kind: draft)
             let encoded: Data
             do {
                 encoded = try envelope.encodedPayload(closing: spec.closes)
@@ -527,21 +533,21 @@ public final class WorkflowEngine: Sendable {
                 )
             )
         }
-        let expected: ExpectedVersion = current.version == 0 ? .noStream : .exactly(current.version)
+        let expected: ExpectedVersion = version == 0 ? .noStream : .exactly(version)
         do {
-            let result = try await store.append(proposed, to: current.stream, expectedVersion: expected)
+            let result = try await store.append(proposed, to: stream, expectedVersion: expected)
             if result.deduplicated {
-                forget(current.stream)
-                let refreshed = try await instance(P.self, stream: current.stream)
+                forget(stream)
+                let refreshed = try await instance(P.self, stream: stream)
                 return .appended(result.events, refreshed, deduplicated: true)
             }
             remember(next)
             return .appended(result.events, next, deduplicated: false)
         } catch let error as EventStoreError where error.code == .versionConflict {
-            forget(current.stream)
+            forget(stream)
             return .conflict
         } catch let error as EventStoreError where error.code == .duplicateEventID {
-            forget(current.stream)
+            forget(stream)
             return .duplicate
         } catch let error as EventStoreError {
             observer.observe(
@@ -552,11 +558,11 @@ public final class WorkflowEngine: Sendable {
                     message: error.message
                 )
             )
-            throw WorkflowError(code: .store, message: error.message, stream: current.stream, storeError: error)
+            throw WorkflowError(code: .store, message: error.message, stream: stream, storeError: error)
         } catch let error as WorkflowError {
             throw error
         } catch {
-            throw WorkflowError(code: .store, message: "\(error)", stream: current.stream)
+            throw WorkflowError(code: .store, message: "\(error)", stream: stream)
         }
     }
 
