@@ -127,7 +127,7 @@ struct ShapeInfo: Sendable {
 /// every value of the attribute (and for "missing") the bit set of rules whose tests of it hold. A request
 /// ANDs one row per attribute and checks only the remaining (residual) conditions of the surviving rules.
 struct BucketInfo: Sendable {
-    /// Range in ``CompiledPoint/bucketRules`` and ``CompiledPoint/residuals``.
+    /// Range in ``CompiledPoint/members``.
     var firstRule: Int32
     var ruleCount: Int32
     /// Range in ``CompiledPoint/filters``.
@@ -137,13 +137,19 @@ struct BucketInfo: Sendable {
     var words: Int32
 }
 
+/// One rule of a bucket: its number, and its conditions that neither the key nor a table decides.
+struct BucketMember: Sendable {
+    var rule: Int32
+    var residual: RuleHeader
+}
+
 /// One attribute's table in a bucket.
 struct FilterInfo: Sendable {
-    var attribute: Int32
+    var attribute: UInt16
     /// Whether values are vocabulary bits (else bools 0/1).
     var symbol: Bool
     /// Rows: one per value, then one for "missing".
-    var rows: Int32
+    var rows: UInt8
     /// Offset of row 0 in ``CompiledPoint/masks``.
     var offset: Int32
 }
@@ -162,10 +168,8 @@ final class CompiledPoint: Sendable {
     let tableKeys: [UInt64]
     let tableBuckets: [Int32]
     let buckets: [BucketInfo]
-    /// Rule numbers of each bucket, ascending (policy order).
-    let bucketRules: [Int32]
-    /// For each entry of ``bucketRules``: the rule's conditions that neither the key nor a table decides.
-    let residuals: [RuleHeader]
+    /// The rules of each bucket, ascending (policy order), with their residual conditions.
+    let members: [BucketMember]
     let filters: [FilterInfo]
     let masks: [UInt64]
     /// The most rules one request can match: the largest bucket of each shape, summed (at least 1).
@@ -341,8 +345,7 @@ final class CompiledPoint: Sendable {
         }
 
         var buckets: [BucketInfo] = []
-        var bucketRules: [Int32] = []
-        var residuals: [RuleHeader] = []
+        var bucketMembers: [BucketMember] = []
         var filters: [FilterInfo] = []
         var masks: [UInt64] = []
         for list in members {
@@ -365,9 +368,9 @@ final class CompiledPoint: Sendable {
                 let offset = masks.count
                 filters.append(
                     FilterInfo(
-                        attribute: Int32(attribute),
+                        attribute: UInt16(attribute),
                         symbol: symbol,
-                        rows: Int32(values + 1),
+                        rows: UInt8(values + 1),
                         offset: Int32(offset)
                     )
                 )
@@ -385,15 +388,14 @@ final class CompiledPoint: Sendable {
             }
             buckets.append(
                 BucketInfo(
-                    firstRule: Int32(bucketRules.count),
+                    firstRule: Int32(bucketMembers.count),
                     ruleCount: Int32(list.count),
                     firstFilter: Int32(firstFilter),
                     filterCount: Int32(filters.count - firstFilter),
                     words: Int32(words)
                 )
             )
-            bucketRules += list.map { Int32($0.rule) }
-            residuals += list.map(\.residual)
+            bucketMembers += list.map { BucketMember(rule: Int32($0.rule), residual: $0.residual) }
         }
         // Number every value of every key attribute, and file each shape's buckets in an open-addressing table.
         var shapes: [ShapeInfo] = []
@@ -463,8 +465,7 @@ final class CompiledPoint: Sendable {
         self.nodes = nodes
         self.stringSets = stringSets
         self.buckets = buckets
-        self.bucketRules = bucketRules
-        self.residuals = residuals
+        self.members = bucketMembers
         self.filters = filters
         self.masks = masks
     }
@@ -693,82 +694,81 @@ final class CompiledPolicy: Sendable {
                 compiled.buckets.withUnsafeBufferPointer { buckets in
                     compiled.filters.withUnsafeBufferPointer { filters in
                         compiled.masks.withUnsafeBufferPointer { masks in
-                            compiled.bucketRules.withUnsafeBufferPointer { bucketRules in
-                                compiled.residuals.withUnsafeBufferPointer { residuals in
-                                    compiled.shapes.withUnsafeBufferPointer { shapes in
-                                        compiled.tableKeys.withUnsafeBufferPointer { tableKeys in
-                                            compiled.tableBuckets.withUnsafeBufferPointer { tableBuckets in
-                                                for shape in shapes {
-                                                    guard
-                                                        let found = bucket(
-                                                            of: shape,
-                                                            request,
-                                                            table,
-                                                            compiled,
-                                                            numbers,
-                                                            tableKeys,
-                                                            tableBuckets
-                                                        )
-                                                    else { continue }
-                                                    let bucket = buckets[found]
-                                                    let words = Int(bucket.words)
-                                                    let count = Int(bucket.ruleCount)
-                                                    for word in 0..<words { candidates[word] = ~0 }
-                                                    if count % 64 != 0 {
-                                                        candidates[words - 1] = (1 << UInt64(count % 64)) - 1
+                            compiled.members.withUnsafeBufferPointer { members in
+                                compiled.shapes.withUnsafeBufferPointer { shapes in
+                                    compiled.tableKeys.withUnsafeBufferPointer { tableKeys in
+                                        compiled.tableBuckets.withUnsafeBufferPointer { tableBuckets in
+                                            for shape in shapes {
+                                                guard
+                                                    let found = bucket(
+                                                        of: shape,
+                                                        request,
+                                                        table,
+                                                        compiled,
+                                                        numbers,
+                                                        tableKeys,
+                                                        tableBuckets
+                                                    )
+                                                else { continue }
+                                                let bucket = buckets[found]
+                                                let words = Int(bucket.words)
+                                                let count = Int(bucket.ruleCount)
+                                                for word in 0..<words { candidates[word] = ~0 }
+                                                if count % 64 != 0 {
+                                                    candidates[words - 1] = (1 << UInt64(count % 64)) - 1
+                                                }
+                                                var alive = true
+                                                let firstFilter = Int(bucket.firstFilter)
+                                                for filterNumber in firstFilter..<firstFilter
+                                                    + Int(bucket.filterCount)
+                                                {
+                                                    let filter = filters[filterNumber]
+                                                    let row: Int
+                                                    if let value = cache.number(
+                                                        Int(filter.attribute),
+                                                        request,
+                                                        table
+                                                    ) {
+                                                        row =
+                                                            filter.symbol
+                                                            ? UInt64(bitPattern: value).trailingZeroBitCount
+                                                            : Int(value)
+                                                    } else {
+                                                        row = Int(filter.rows) - 1
                                                     }
-                                                    var alive = true
-                                                    let firstFilter = Int(bucket.firstFilter)
-                                                    for filterNumber in firstFilter..<firstFilter
-                                                        + Int(bucket.filterCount)
-                                                    {
-                                                        let filter = filters[filterNumber]
-                                                        let row: Int
-                                                        if let value = cache.number(
-                                                            Int(filter.attribute),
-                                                            request,
-                                                            table
-                                                        ) {
-                                                            row =
-                                                                filter.symbol
-                                                                ? UInt64(bitPattern: value).trailingZeroBitCount
-                                                                : Int(value)
-                                                        } else {
-                                                            row = Int(filter.rows) - 1
-                                                        }
-                                                        let base =
-                                                            Int(filter.offset) + min(row, Int(filter.rows) - 1) * words
-                                                        var any: UInt64 = 0
-                                                        for word in 0..<words {
-                                                            candidates[word] &= masks[base + word]
-                                                            any |= candidates[word]
-                                                        }
-                                                        if any == 0 {
-                                                            alive = false
-                                                            break
-                                                        }
-                                                    }
-                                                    guard alive else { continue }
-                                                    let firstRule = Int(bucket.firstRule)
+                                                    let base =
+                                                        Int(filter.offset) + min(row, Int(filter.rows) - 1) * words
+                                                    var any: UInt64 = 0
                                                     for word in 0..<words {
-                                                        var bits = candidates[word]
-                                                        while bits != 0 {
-                                                            let position =
-                                                                firstRule + word * 64 + bits.trailingZeroBitCount
-                                                            bits &= bits - 1
-                                                            let residual = residuals[position]
-                                                            if residual.count == 0
-                                                                || allHold(
-                                                                    residual,
-                                                                    nodes,
-                                                                    compiled.stringSets,
-                                                                    request,
-                                                                    table,
-                                                                    &cache
-                                                                )
-                                                            {
-                                                                matches.add(Int(bucketRules[position]), residual.kind)
-                                                            }
+                                                        candidates[word] &= masks[base + word]
+                                                        any |= candidates[word]
+                                                    }
+                                                    if any == 0 {
+                                                        alive = false
+                                                        break
+                                                    }
+                                                }
+                                                guard alive else { continue }
+                                                let firstRule = Int(bucket.firstRule)
+                                                for word in 0..<words {
+                                                    var bits = candidates[word]
+                                                    while bits != 0 {
+                                                        let position =
+                                                            firstRule + word * 64 + bits.trailingZeroBitCount
+                                                        bits &= bits - 1
+                                                        let member = members[position]
+                                                        let residual = member.residual
+                                                        if residual.count == 0
+                                                            || allHold(
+                                                                residual,
+                                                                nodes,
+                                                                compiled.stringSets,
+                                                                request,
+                                                                table,
+                                                                &cache
+                                                            )
+                                                        {
+                                                            matches.add(Int(member.rule), residual.kind)
                                                         }
                                                     }
                                                 }
