@@ -46,6 +46,7 @@ enum PolicyBenchmarks {
             note: "target ≥ 1,000,000"
         )
         latencies(report, "default policy, mixed requests", policy, mix, time)
+        var checked = try agreement(policy, mix, time)
 
         // Best case: the request's own bucket holds one rule, every other rule is unrelated.
         let bestRequest = PolicyWorkloads.bestCaseRequest()
@@ -56,12 +57,21 @@ enum PolicyBenchmarks {
                 throw PolicyBenchmarkFailure(message: "best-case policy of \(size) rules decided \(decision)")
             }
         }
+        for generated in best { checked += try agreement(generated, [bestRequest], time) }
         let bestIterations = report.quick ? 100_000 : 500_000
         try scaling(report, "best-case policy", best, [bestRequest], bestIterations, time)
 
         // Realistic: shared keys, eight conditions, 64 varied requests.
         let requests = PolicyWorkloads.realisticRequests(count: 64)
         let realistic = sizes.map { PolicyWorkloads.realisticPolicy(rules: $0) }
+        for generated in realistic { checked += try agreement(generated, requests, time) }
+        report.record(
+            "policy",
+            "indexed = unindexed evaluation: decisions compared",
+            Double(checked),
+            "decisions",
+            note: "every benchmark policy and request; all equal (effect, fired rules, reasons, obligations)"
+        )
         let realisticIterations = report.quick ? 10_000 : 50_000
         try scaling(report, "realistic policy", realistic, requests, realisticIterations, time)
         if let large = realistic.last {
@@ -137,12 +147,62 @@ enum PolicyBenchmarks {
         }
     }
 
+    /// Checks that the index decides every request exactly as testing each rule in order does; returns how
+    /// many requests were compared.
+    static func agreement(_ policy: Policy, _ requests: [PolicyRequest], _ time: Date) throws -> Int {
+        for request in requests {
+            let indexed = policy.evaluate(request, at: time)
+            let scanned = policy.evaluateByScanning(request, at: time)
+            guard indexed == scanned else {
+                throw PolicyBenchmarkFailure(
+                    message: "\(policy.id): the index decided \(indexed), scanning decided \(scanned)"
+                )
+            }
+        }
+        return requests.count
+    }
+
+    /// The hidden command line `--policy-profile default|best|realistic RULES SECONDS`: evaluates one workload
+    /// in a loop (for a profiler such as `perf record`).
+    static let profileFlag = "--policy-profile"
+
+    static func profile(_ arguments: [String]) -> Int32 {
+        guard arguments.count == 4, let rules = Int(arguments[2]), let seconds = Double(arguments[3]) else { return 2 }
+        let time = PolicyFixtures.time
+        let policy: Policy
+        let requests: [PolicyRequest]
+        switch arguments[1] {
+        case "default":
+            policy = .beijingDefault
+            requests = [.dataRequest(PolicyFixtures.dataRequest()), .pricing(PolicyFixtures.pricing())]
+        case "best":
+            policy = PolicyWorkloads.bestCasePolicy(rules: rules)
+            requests = [PolicyWorkloads.bestCaseRequest()]
+        case "realistic":
+            policy = PolicyWorkloads.realisticPolicy(rules: rules)
+            requests = PolicyWorkloads.realisticRequests(count: 64)
+        default: return 2
+        }
+        var total = 0.0
+        var decisions = 0.0
+        while total < seconds {
+            total += 1 / rate(policy, requests, 100_000, time) * 100_000
+            decisions += 100_000
+        }
+        print("\(arguments[1]) \(rules): \(decisions / total) decisions/s")
+        return 0
+    }
+
     /// Decisions per second over `iterations` decisions cycling through `requests`.
     static func rate(_ policy: Policy, _ requests: [PolicyRequest], _ iterations: Int, _ time: Date) -> Double {
         var permits = 0
-        let seconds = measureSeconds {
-            for index in 0..<iterations where policy.evaluate(requests[index % requests.count], at: time).isPermit {
-                permits &+= 1
+        // The requests are borrowed from their buffer, as a caller passes the request it holds: reading an
+        // array element would copy it (a reference count per field) and time that copy too.
+        let seconds = requests.withUnsafeBufferPointer { requests in
+            measureSeconds {
+                for index in 0..<iterations where policy.evaluate(requests[index % requests.count], at: time).isPermit {
+                    permits &+= 1
+                }
             }
         }
         if permits < 0 { print(permits) }  // keeps the loop from being optimised away

@@ -18,6 +18,9 @@ if arguments.first == memoryProbeFlag, arguments.count == 2 {
     }
     exit(0)
 }
+if arguments.first == PolicyBenchmarks.profileFlag {
+    exit(PolicyBenchmarks.profile(arguments))
+}
 #if PostgreSQL
 if arguments.first == PostgresBenchmarks.appenderFlag {
     // A child started by the postgres group's multi-process measurement.

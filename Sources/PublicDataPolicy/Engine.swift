@@ -36,6 +36,11 @@ final class CompiledRule: Sendable {
     let conditions: [CompiledCondition]
     let reason: Reason
     let obligations: [Obligation]
+    /// `[reason]`, `[id]` and the obligations without duplicates: a decision that this rule alone decides
+    /// shares these arrays instead of building new ones.
+    let reasons: [Reason]
+    let fired: [String]
+    let uniqueObligations: [Obligation]
 
     init(id: String, kind: RuleKind, conditions: [CompiledCondition], reason: Reason, obligations: [Obligation]) {
         self.id = id
@@ -43,6 +48,11 @@ final class CompiledRule: Sendable {
         self.conditions = conditions
         self.reason = reason
         self.obligations = obligations
+        reasons = [reason]
+        fired = [id]
+        var unique: [Obligation] = []
+        for obligation in obligations where !unique.contains(obligation) { unique.append(obligation) }
+        uniqueObligations = unique
     }
 }
 
@@ -74,55 +84,50 @@ struct RuleHeader: Sendable {
     var count: Int32
 }
 
-/// The key of one bucket: the values of up to four indexed string attributes (unused slots stay empty).
-struct BucketKey: Hashable, Sendable {
-    var values: (String, String, String, String) = ("", "", "", "")
-
-    static func == (lhs: BucketKey, rhs: BucketKey) -> Bool { lhs.values == rhs.values }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(values.0)
-        hasher.combine(values.1)
-        hasher.combine(values.2)
-        hasher.combine(values.3)
-    }
-
-    subscript(slot: Int) -> String {
-        get {
-            switch slot {
-            case 0: values.0
-            case 1: values.1
-            case 2: values.2
-            default: values.3
-            }
-        }
-        set {
-            switch slot {
-            case 0: values.0 = newValue
-            case 1: values.1 = newValue
-            case 2: values.2 = newValue
-            default: values.3 = newValue
-            }
-        }
-    }
+/// The key of one bucket while the index is built: the values of up to four indexed string attributes
+/// (unused slots stay empty).
+struct BucketKey: Hashable {
+    var values: [String] = []
 }
 
-/// Rules filed by the values of one combination of indexed attributes (a *shape*). A rule belongs to the
-/// shape of all the indexed attributes it tests with `equals` / `in` at its top level; the empty shape holds
-/// the rules that test none.
-struct IndexShape: Sendable {
+/// One combination of indexed attributes (a *shape*) and its open-addressing table of buckets. A rule belongs
+/// to the shape of all the indexed attributes it tests with `equals` / `in` at its top level; the empty shape
+/// holds the rules that test none. A bucket's key is the numbers (per attribute, see
+/// ``CompiledPoint/keyValues``) of its values, packed two to a word.
+struct ShapeInfo: Sendable {
     static let maximumAttributes = 4
-    /// Attribute numbers, ascending.
-    var attributes: [Int]
-    /// Bucket numbers by key.
-    var buckets: [BucketKey: Int32]
+    /// Positions in ``CompiledPoint/keyAttributes`` of the shape's attributes (slots beyond `count` unused).
+    var slots: (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
+    var count: Int32 = 0
+    /// First slot of the shape's table in ``CompiledPoint/tableKeys`` (two words a slot) and
+    /// ``CompiledPoint/tableBuckets``.
+    var tableOffset: Int32 = 0
+    /// The table's size minus one (the size is a power of two).
+    var tableMask: Int32 = 0
+
+    subscript(slot: Int) -> Int32 {
+        switch slot {
+        case 0: slots.0
+        case 1: slots.1
+        case 2: slots.2
+        default: slots.3
+        }
+    }
+
+    /// The table slot where the search for a key starts.
+    @inline(__always)
+    static func hash(_ low: UInt64, _ high: UInt64) -> Int {
+        var mixed = (low &* 0x9E37_79B9_7F4A_7C15) ^ ((high &+ 0x632B_E59B_D9B4_E019) &* 0xC2B2_AE3D_27D4_EB4F)
+        mixed ^= mixed >> 29
+        return Int(truncatingIfNeeded: mixed)
+    }
 }
 
 /// One bucket: its rules, and for each vocabulary or bool attribute its rules test, a table giving for
 /// every value of the attribute (and for "missing") the bit set of rules whose tests of it hold. A request
 /// ANDs one row per attribute and checks only the remaining (residual) conditions of the surviving rules.
 struct BucketInfo: Sendable {
-    /// Range in ``CompiledPoint/bucketRules`` and ``CompiledPoint/residuals``.
+    /// Range in ``CompiledPoint/members``.
     var firstRule: Int32
     var ruleCount: Int32
     /// Range in ``CompiledPoint/filters``.
@@ -132,13 +137,19 @@ struct BucketInfo: Sendable {
     var words: Int32
 }
 
+/// One rule of a bucket: its number, and its conditions that neither the key nor a table decides.
+struct BucketMember: Sendable {
+    var rule: Int32
+    var residual: RuleHeader
+}
+
 /// One attribute's table in a bucket.
 struct FilterInfo: Sendable {
-    var attribute: Int32
+    var attribute: UInt16
     /// Whether values are vocabulary bits (else bools 0/1).
     var symbol: Bool
     /// Rows: one per value, then one for "missing".
-    var rows: Int32
+    var rows: UInt8
     /// Offset of row 0 in ``CompiledPoint/masks``.
     var offset: Int32
 }
@@ -149,12 +160,16 @@ final class CompiledPoint: Sendable {
     let headers: [RuleHeader]
     let nodes: [ConditionNode]
     let stringSets: [[String]]
-    let shapes: [IndexShape]
+    let shapes: [ShapeInfo]
+    /// The attributes that some shape keys on, and for each the number of every value a rule names.
+    let keyAttributes: [Int32]
+    let keyValues: [[String: Int32]]
+    /// The shapes' tables: keys (two words a slot) and bucket numbers (-1 for an empty slot).
+    let tableKeys: [UInt64]
+    let tableBuckets: [Int32]
     let buckets: [BucketInfo]
-    /// Rule numbers of each bucket, ascending (policy order).
-    let bucketRules: [Int32]
-    /// For each entry of ``bucketRules``: the rule's conditions that neither the key nor a table decides.
-    let residuals: [RuleHeader]
+    /// The rules of each bucket, ascending (policy order), with their residual conditions.
+    let members: [BucketMember]
     let filters: [FilterInfo]
     let masks: [UInt64]
     /// The most rules one request can match: the largest bucket of each shape, summed (at least 1).
@@ -232,32 +247,61 @@ final class CompiledPoint: Sendable {
         // File every rule under its shape and key(s); split its other conditions into table tests and residuals.
         struct Member {
             var rule: Int
-            var tests: [(attribute: Int, holds: (Int) -> Bool)]
+            var tests: [Test]
             var residual: RuleHeader
+        }
+        // A top-level test of one bool or vocabulary attribute: whether it holds for each value, and when the
+        // value is missing.
+        struct Test {
+            var attribute: Int
+            var holds: (Int) -> Bool
+            var whenMissing: Bool
         }
         var shapeIndex: [[Int]: Int] = [:]
         var shapeAttributes: [[Int]] = []
         var bucketKeys: [[BucketKey: Int]] = []
+        var keyAttributes: [Int] = []
+        var keyValues: [[String: Int32]] = []
         var members: [[Member]] = []
         for (ruleNumber, rule) in rules.enumerated() {
             var keys: [(attribute: Int, values: [String])] = []
-            var tests: [(attribute: Int, holds: (Int) -> Bool)] = []
+            var tests: [Test] = []
             var residual: [CompiledCondition] = []
             for condition in rule.conditions {
-                switch condition {
+                // `not` of a bool or vocabulary test is a test too; it holds when the value is missing.
+                var negated = false
+                var tested = condition
+                if case .not(let inner) = condition {
+                    switch inner {
+                    case .bool, .symbolIn:
+                        negated = true
+                        tested = inner
+                    default: break
+                    }
+                }
+                switch tested {
                 case .stringIn(let attribute, let values, negated: false)
-                where table[attribute].indexed && !values.isEmpty && keys.count < IndexShape.maximumAttributes
+                where table[attribute].indexed && !values.isEmpty && keys.count < ShapeInfo.maximumAttributes
                     && !keys.contains(where: { $0.attribute == attribute })
                     && keys.reduce(values.count, { $0 * $1.values.count }) <= 64:
                     keys.append((attribute, Array(Set(values)).sorted()))
                 case .bool(let attribute, let value) where table[attribute].type == .bool:
-                    tests.append((attribute, { ($0 == 1) == value }))
+                    tests.append(
+                        Test(attribute: attribute, holds: { (($0 == 1) == value) != negated }, whenMissing: negated)
+                    )
                 case .symbolIn(let attribute, let mask):
                     guard case .symbol(let domain) = table[attribute].type, domain.values.count < 63 else {
                         residual.append(condition)
                         continue
                     }
-                    tests.append((attribute, { $0 < domain.values.count && mask & (1 << UInt64($0)) != 0 }))
+                    let count = domain.values.count
+                    tests.append(
+                        Test(
+                            attribute: attribute,
+                            holds: { ($0 < count && mask & (1 << UInt64($0)) != 0) != negated },
+                            whenMissing: negated
+                        )
+                    )
                 default:
                     residual.append(condition)
                 }
@@ -281,11 +325,11 @@ final class CompiledPoint: Sendable {
             )
             // Every combination of the key values (a rule with `in` lists goes into several buckets).
             var combinations = [BucketKey()]
-            for (slot, key) in keys.enumerated() {
+            for key in keys {
                 combinations = combinations.flatMap { partial in
                     key.values.map { value in
                         var extended = partial
-                        extended[slot] = value
+                        extended.values.append(value)
                         return extended
                     }
                 }
@@ -301,8 +345,7 @@ final class CompiledPoint: Sendable {
         }
 
         var buckets: [BucketInfo] = []
-        var bucketRules: [Int32] = []
-        var residuals: [RuleHeader] = []
+        var bucketMembers: [BucketMember] = []
         var filters: [FilterInfo] = []
         var masks: [UInt64] = []
         for list in members {
@@ -325,9 +368,9 @@ final class CompiledPoint: Sendable {
                 let offset = masks.count
                 filters.append(
                     FilterInfo(
-                        attribute: Int32(attribute),
+                        attribute: UInt16(attribute),
                         symbol: symbol,
-                        rows: Int32(values + 1),
+                        rows: UInt8(values + 1),
                         offset: Int32(offset)
                     )
                 )
@@ -335,40 +378,94 @@ final class CompiledPoint: Sendable {
                 for (position, member) in list.enumerated() {
                     let relevant = member.tests.filter { $0.attribute == attribute }
                     for value in 0...values {
-                        // The last row is "missing": a test of a missing value fails.
+                        // The last row is "missing": a test of a missing value fails, unless it is negated.
                         let holds =
-                            relevant.isEmpty || (value < values && relevant.allSatisfy { $0.holds(value) })
+                            value < values
+                            ? relevant.allSatisfy { $0.holds(value) } : relevant.allSatisfy(\.whenMissing)
                         if holds { masks[offset + value * words + position / 64] |= 1 << UInt64(position % 64) }
                     }
                 }
             }
             buckets.append(
                 BucketInfo(
-                    firstRule: Int32(bucketRules.count),
+                    firstRule: Int32(bucketMembers.count),
                     ruleCount: Int32(list.count),
                     firstFilter: Int32(firstFilter),
                     filterCount: Int32(filters.count - firstFilter),
                     words: Int32(words)
                 )
             )
-            bucketRules += list.map { Int32($0.rule) }
-            residuals += list.map(\.residual)
+            bucketMembers += list.map { BucketMember(rule: Int32($0.rule), residual: $0.residual) }
         }
-        shapes = zip(shapeAttributes, bucketKeys).map { attributes, keys in
-            IndexShape(attributes: attributes, buckets: keys.mapValues { Int32($0) })
-        }
-        maximumCandidates = max(
-            1,
-            shapes.reduce(0) { total, shape in
-                total + (shape.buckets.values.map { Int(buckets[Int($0)].ruleCount) }.max() ?? 0)
+        // Number every value of every key attribute, and file each shape's buckets in an open-addressing table.
+        var shapes: [ShapeInfo] = []
+        var tableKeys: [UInt64] = []
+        var tableBuckets: [Int32] = []
+        var maximumCandidates = 0
+        for (attributes, keys) in zip(shapeAttributes, bucketKeys) {
+            var shape = ShapeInfo()
+            var positions: [Int] = []
+            for attribute in attributes {
+                if let position = keyAttributes.firstIndex(of: attribute) {
+                    positions.append(position)
+                } else {
+                    positions.append(keyAttributes.count)
+                    keyAttributes.append(attribute)
+                    keyValues.append([:])
+                }
             }
-        )
+            for (slot, position) in positions.enumerated() {
+                switch slot {
+                case 0: shape.slots.0 = Int32(position)
+                case 1: shape.slots.1 = Int32(position)
+                case 2: shape.slots.2 = Int32(position)
+                default: shape.slots.3 = Int32(position)
+                }
+            }
+            shape.count = Int32(attributes.count)
+            var size = 2
+            while size < 2 * keys.count { size *= 2 }
+            shape.tableOffset = Int32(tableBuckets.count)
+            shape.tableMask = Int32(size - 1)
+            tableKeys.append(contentsOf: repeatElement(0, count: 2 * size))
+            tableBuckets.append(contentsOf: repeatElement(-1, count: size))
+            var largest = 0
+            for (key, bucket) in keys {
+                var packed: (UInt64, UInt64) = (0, 0)
+                for (slot, value) in key.values.enumerated() {
+                    let position = positions[slot]
+                    let number: Int32
+                    if let existing = keyValues[position][value] {
+                        number = existing
+                    } else {
+                        number = Int32(keyValues[position].count)
+                        keyValues[position][value] = number
+                    }
+                    let shifted = UInt64(UInt32(bitPattern: number)) << UInt64(32 * (slot % 2))
+                    if slot < 2 { packed.0 |= shifted } else { packed.1 |= shifted }
+                }
+                var probe = ShapeInfo.hash(packed.0, packed.1) & (size - 1)
+                while tableBuckets[Int(shape.tableOffset) + probe] >= 0 { probe = (probe + 1) & (size - 1) }
+                let at = Int(shape.tableOffset) + probe
+                tableBuckets[at] = Int32(bucket)
+                tableKeys[2 * at] = packed.0
+                tableKeys[2 * at + 1] = packed.1
+                largest = max(largest, Int(buckets[bucket].ruleCount))
+            }
+            maximumCandidates += largest
+            shapes.append(shape)
+        }
+        self.shapes = shapes
+        self.keyAttributes = keyAttributes.map { Int32($0) }
+        self.keyValues = keyValues
+        self.tableKeys = tableKeys
+        self.tableBuckets = tableBuckets
+        self.maximumCandidates = max(1, maximumCandidates)
         maximumWords = max(1, buckets.map { Int($0.words) }.max() ?? 1)
         self.nodes = nodes
         self.stringSets = stringSets
         self.buckets = buckets
-        self.bucketRules = bucketRules
-        self.residuals = residuals
+        self.members = bucketMembers
         self.filters = filters
         self.masks = masks
     }
@@ -484,9 +581,12 @@ final class CompiledPolicy: Sendable {
         self.issues = compiler.issues
     }
 
-    func evaluate(_ request: consuming PolicyRequest, at time: Date, indexed: Bool = true) -> Decision {
-        // Consuming the request moves its payload out instead of copying it (no reference counting).
-        switch consume request {
+    /// The reason of a decision that no rule decides, shared by every such decision.
+    let noApplicableReasons = [Reason(ruleID: Reason.noApplicableRuleID, articles: [], message: "no applicable rule")]
+
+    func evaluate(_ request: PolicyRequest, at time: Date, indexed: Bool = true) -> Decision {
+        // The request is borrowed: its payload is read in place, never copied (no reference counting).
+        switch request {
         case .dataRequest(let value): decide(value, Extractors.dataRequest, .dataRequest, time, indexed)
         case .downstreamScenario(let value):
             decide(value, Extractors.downstreamScenario, .downstreamScenario, time, indexed)
@@ -501,13 +601,12 @@ final class CompiledPolicy: Sendable {
     }
 
     private func decide<R>(
-        _ request: consuming R,
+        _ request: R,
         _ table: [Extractor<R>],
         _ point: DecisionPoint,
         _ time: Date,
         _ indexed: Bool
     ) -> Decision {
-        var request = request
         let compiled = points[point.ordinal]
         let capacity = indexed ? compiled.maximumCandidates : max(1, compiled.rules.count)
         // Matched rule numbers, candidate words and facts live in temporary (normally stack) buffers: no
@@ -515,7 +614,7 @@ final class CompiledPolicy: Sendable {
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: capacity) { buffer in
             withUnsafeTemporaryAllocation(of: Int64.self, capacity: FactCache.capacity) { facts in
                 withUnsafeTemporaryAllocation(of: UInt64.self, capacity: compiled.maximumWords) { words in
-                    withUnsafePointer(to: &request) { pointer in
+                    withUnsafePointer(to: request) { pointer in
                         table.withUnsafeBufferPointer { table in
                             var cache = FactCache(values: facts.baseAddress)
                             var matches = Matches(buffer: buffer)
@@ -540,6 +639,8 @@ final class CompiledPolicy: Sendable {
         var anyPermit = false
         var ordered = true
         var last = -1
+        var denies = 0
+        var lastDeny = -1
 
         init(buffer: UnsafeMutableBufferPointer<Int>) { self.buffer = buffer }
 
@@ -550,7 +651,10 @@ final class CompiledPolicy: Sendable {
             if rule < last { ordered = false }
             last = rule
             switch kind {
-            case .deny: anyDeny = true
+            case .deny:
+                anyDeny = true
+                denies += 1
+                lastDeny = rule
             case .permit: anyPermit = true
             case .obligation: break
             }
@@ -583,61 +687,91 @@ final class CompiledPolicy: Sendable {
         _ matches: inout Matches,
         _ candidates: UnsafeMutableBufferPointer<UInt64>
     ) {
-        compiled.nodes.withUnsafeBufferPointer { nodes in
-            compiled.buckets.withUnsafeBufferPointer { buckets in
-                compiled.filters.withUnsafeBufferPointer { filters in
-                    compiled.masks.withUnsafeBufferPointer { masks in
-                        compiled.bucketRules.withUnsafeBufferPointer { bucketRules in
-                            compiled.residuals.withUnsafeBufferPointer { residuals in
-                                for shape in compiled.shapes {
-                                    var key = BucketKey()
-                                    var complete = true
-                                    for (slot, attribute) in shape.attributes.enumerated() {
-                                        guard case .string(let value) = table[attribute](request) else {
-                                            complete = false
-                                            break
-                                        }
-                                        key[slot] = value
-                                    }
-                                    guard complete, let found = shape.buckets[key] else { continue }
-                                    let bucket = buckets[Int(found)]
-                                    let words = Int(bucket.words)
-                                    let count = Int(bucket.ruleCount)
-                                    for word in 0..<words { candidates[word] = ~0 }
-                                    if count % 64 != 0 { candidates[words - 1] = (1 << UInt64(count % 64)) - 1 }
-                                    var alive = true
-                                    let firstFilter = Int(bucket.firstFilter)
-                                    for filterNumber in firstFilter..<firstFilter + Int(bucket.filterCount) {
-                                        let filter = filters[filterNumber]
-                                        let row: Int
-                                        if let value = cache.number(Int(filter.attribute), request, table) {
-                                            row =
-                                                filter.symbol
-                                                ? UInt64(bitPattern: value).trailingZeroBitCount : Int(value)
-                                        } else {
-                                            row = Int(filter.rows) - 1
-                                        }
-                                        let base = Int(filter.offset) + min(row, Int(filter.rows) - 1) * words
-                                        var any: UInt64 = 0
-                                        for word in 0..<words {
-                                            candidates[word] &= masks[base + word]
-                                            any |= candidates[word]
-                                        }
-                                        if any == 0 {
-                                            alive = false
-                                            break
-                                        }
-                                    }
-                                    guard alive else { continue }
-                                    let firstRule = Int(bucket.firstRule)
-                                    for word in 0..<words {
-                                        var bits = candidates[word]
-                                        while bits != 0 {
-                                            let position = firstRule + word * 64 + bits.trailingZeroBitCount
-                                            bits &= bits - 1
-                                            let residual = residuals[position]
-                                            if allHold(residual, nodes, compiled.stringSets, request, table, &cache) {
-                                                matches.add(Int(bucketRules[position]), residual.kind)
+        // The number of each key attribute's value, read once: -2 unread, -1 missing or named by no rule.
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(1, compiled.keyAttributes.count)) { numbers in
+            numbers.initialize(repeating: -2)
+            compiled.nodes.withUnsafeBufferPointer { nodes in
+                compiled.buckets.withUnsafeBufferPointer { buckets in
+                    compiled.filters.withUnsafeBufferPointer { filters in
+                        compiled.masks.withUnsafeBufferPointer { masks in
+                            compiled.members.withUnsafeBufferPointer { members in
+                                compiled.shapes.withUnsafeBufferPointer { shapes in
+                                    compiled.tableKeys.withUnsafeBufferPointer { tableKeys in
+                                        compiled.tableBuckets.withUnsafeBufferPointer { tableBuckets in
+                                            for shape in shapes {
+                                                guard
+                                                    let found = bucket(
+                                                        of: shape,
+                                                        request,
+                                                        table,
+                                                        compiled,
+                                                        numbers,
+                                                        tableKeys,
+                                                        tableBuckets
+                                                    )
+                                                else { continue }
+                                                let bucket = buckets[found]
+                                                let words = Int(bucket.words)
+                                                let count = Int(bucket.ruleCount)
+                                                for word in 0..<words { candidates[word] = ~0 }
+                                                if count % 64 != 0 {
+                                                    candidates[words - 1] = (1 << UInt64(count % 64)) - 1
+                                                }
+                                                var alive = true
+                                                let firstFilter = Int(bucket.firstFilter)
+                                                for filterNumber in firstFilter..<firstFilter
+                                                    + Int(bucket.filterCount)
+                                                {
+                                                    let filter = filters[filterNumber]
+                                                    let row: Int
+                                                    if let value = cache.number(
+                                                        Int(filter.attribute),
+                                                        request,
+                                                        table
+                                                    ) {
+                                                        row =
+                                                            filter.symbol
+                                                            ? UInt64(bitPattern: value).trailingZeroBitCount
+                                                            : Int(value)
+                                                    } else {
+                                                        row = Int(filter.rows) - 1
+                                                    }
+                                                    let base =
+                                                        Int(filter.offset) + min(row, Int(filter.rows) - 1) * words
+                                                    var any: UInt64 = 0
+                                                    for word in 0..<words {
+                                                        candidates[word] &= masks[base + word]
+                                                        any |= candidates[word]
+                                                    }
+                                                    if any == 0 {
+                                                        alive = false
+                                                        break
+                                                    }
+                                                }
+                                                guard alive else { continue }
+                                                let firstRule = Int(bucket.firstRule)
+                                                for word in 0..<words {
+                                                    var bits = candidates[word]
+                                                    while bits != 0 {
+                                                        let position =
+                                                            firstRule + word * 64 + bits.trailingZeroBitCount
+                                                        bits &= bits - 1
+                                                        let member = members[position]
+                                                        let residual = member.residual
+                                                        if residual.count == 0
+                                                            || allHold(
+                                                                residual,
+                                                                nodes,
+                                                                compiled.stringSets,
+                                                                request,
+                                                                table,
+                                                                &cache
+                                                            )
+                                                        {
+                                                            matches.add(Int(member.rule), residual.kind)
+                                                        }
+                                                    }
+                                                }
                                             }
                                         }
                                     }
@@ -647,6 +781,47 @@ final class CompiledPolicy: Sendable {
                     }
                 }
             }
+        }
+    }
+
+    /// The number of the request's bucket in `shape`, or `nil` when the request has none (a key value is
+    /// missing, or no rule names it).
+    @inline(__always)
+    private func bucket<R>(
+        of shape: ShapeInfo,
+        _ request: UnsafePointer<R>,
+        _ table: UnsafeBufferPointer<Extractor<R>>,
+        _ compiled: CompiledPoint,
+        _ numbers: UnsafeMutableBufferPointer<Int32>,
+        _ tableKeys: UnsafeBufferPointer<UInt64>,
+        _ tableBuckets: UnsafeBufferPointer<Int32>
+    ) -> Int? {
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        for slot in 0..<Int(shape.count) {
+            let position = Int(shape[slot])
+            var number = numbers[position]
+            if number == -2 {
+                number = -1
+                if case .string(let value) = table[Int(compiled.keyAttributes[position])](request) {
+                    number = compiled.keyValues[position][value] ?? -1
+                }
+                numbers[position] = number
+            }
+            if number < 0 { return nil }
+            let shifted = UInt64(UInt32(bitPattern: number)) << UInt64(32 * (slot % 2))
+            if slot < 2 { low |= shifted } else { high |= shifted }
+        }
+        let mask = Int(shape.tableMask)
+        let offset = Int(shape.tableOffset)
+        var probe = ShapeInfo.hash(low, high) & mask
+        while true {
+            let found = tableBuckets[offset + probe]
+            if found < 0 { return nil }
+            if tableKeys[2 * (offset + probe)] == low && tableKeys[2 * (offset + probe) + 1] == high {
+                return Int(found)
+            }
+            probe = (probe + 1) & mask
         }
     }
 
@@ -671,9 +846,23 @@ final class CompiledPolicy: Sendable {
     private func decision(_ compiled: CompiledPoint, _ matches: inout Matches, _ time: Date) -> Decision {
         var matched = UnsafeMutableBufferPointer(rebasing: matches.buffer[0..<matches.count])
         if !matches.ordered { matched.sort() }
+        if matches.denies == 1 {
+            let rule = compiled.rules[matches.lastDeny]
+            return Decision(
+                effect: .deny,
+                obligations: [],
+                reasons: rule.reasons,
+                firedRules: rule.fired,
+                policyID: id,
+                policyVersion: version,
+                evaluatedAt: time
+            )
+        }
         if matches.anyDeny {
             var reasons: [Reason] = []
+            reasons.reserveCapacity(matches.denies)
             var fired: [String] = []
+            fired.reserveCapacity(matches.denies)
             for index in matched where compiled.headers[index].kind == .deny {
                 let rule = compiled.rules[index]
                 reasons.append(rule.reason)
@@ -693,8 +882,20 @@ final class CompiledPolicy: Sendable {
             return Decision(
                 effect: .deny,
                 obligations: [],
-                reasons: [Reason(ruleID: Reason.noApplicableRuleID, articles: [], message: "no applicable rule")],
+                reasons: noApplicableReasons,
                 firedRules: [],
+                policyID: id,
+                policyVersion: version,
+                evaluatedAt: time
+            )
+        }
+        if matched.count == 1 {
+            let rule = compiled.rules[matched[0]]
+            return Decision(
+                effect: .permit,
+                obligations: rule.uniqueObligations,
+                reasons: rule.reasons,
+                firedRules: rule.fired,
                 policyID: id,
                 policyVersion: version,
                 evaluatedAt: time

@@ -230,7 +230,7 @@ public struct Policy: Sendable, Codable, Hashable, CustomStringConvertible, Cust
     ///   - request: The request.
     ///   - time: The evaluation time, recorded as ``Decision/evaluatedAt``.
     /// - Returns: The decision.
-    public func evaluate(_ request: consuming PolicyRequest, at time: Date) -> Decision {
+    public func evaluate(_ request: PolicyRequest, at time: Date) -> Decision {
         compiled.evaluate(request, at: time)
     }
 
@@ -243,7 +243,7 @@ public struct Policy: Sendable, Codable, Hashable, CustomStringConvertible, Cust
     ///   - request: The request.
     ///   - time: The evaluation time, recorded as ``Decision/evaluatedAt``.
     /// - Returns: The decision.
-    public func evaluateByScanning(_ request: consuming PolicyRequest, at time: Date) -> Decision {
+    public func evaluateByScanning(_ request: PolicyRequest, at time: Date) -> Decision {
         compiled.evaluate(request, at: time, indexed: false)
     }
 

@@ -67,6 +67,13 @@ public enum PolicyWorkloads {
             default:
                 conditions.append(.not(.equals("entry.containsSensitivePersonalInformation", true)))
             }
+            if index % 4 == 0 {
+                // A comparison of two request attributes (drawn without consuming the generator, so that the
+                // other conditions stay as they were).
+                conditions.append(
+                    .compare(attribute: "request.fieldCount", op: .atMost, operand: .attribute("entry.fieldCount"))
+                )
+            }
             let kind = random.below(10)
             if kind < 5 {
                 generated.append(

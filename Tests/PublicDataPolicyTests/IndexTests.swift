@@ -98,6 +98,42 @@ struct IndexTests {
     }
 }
 
+/// A `not` of a bool or vocabulary test is filed in the bucket's tables; it holds when the value is missing,
+/// exactly as the plain reading of the rule says.
+struct NegatedTableTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var mode: AuthorizationMode?
+        var zoned: Bool
+        var fired: [String]
+        var testDescription: String { "mode \(mode.map(\.rawValue) ?? "missing"), zoned \(zoned)" }
+    }
+
+    static let cases: [Case] = [
+        Case(mode: nil, zoned: false, fired: ["pl.not-whole", "pl.not-zoned"]),
+        Case(mode: .whole, zoned: false, fired: ["pl.not-zoned"]),
+        Case(mode: .byDomain, zoned: true, fired: ["pl.not-whole"]),
+        Case(mode: .whole, zoned: true, fired: []),
+    ]
+
+    @Test("Negated tests in the tables decide as scanning does, including a missing value", arguments: cases)
+    func negated(_ testCase: Case) {
+        let policy = Policy(id: "negated", version: "1") {
+            Rule(permit: "pl.not-whole", at: .plan, articles: ["Art. 10"], message: "m") {
+                Condition.not(.equals("plan.mode", "whole"))
+            }
+            Rule(permit: "pl.not-zoned", at: .plan, articles: ["Art. 10"], message: "m") {
+                Condition.not(.equals("plan.hasZone", true))
+            }
+        }
+        var review = PolicyFixtures.planReview()
+        review.plan.authorizationMode = testCase.mode
+        review.zoneKind = testCase.zoned ? .domain : nil
+        let decision = policy.evaluate(.plan(review), at: PolicyFixtures.time)
+        #expect(decision.firedRules == testCase.fired)
+        #expect(decision == policy.evaluateByScanning(.plan(review), at: PolicyFixtures.time))
+    }
+}
+
 /// Conditions that compare two attributes of the same request.
 struct AttributeComparisonTests {
     static let time = PolicyFixtures.time
