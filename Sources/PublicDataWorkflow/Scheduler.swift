@@ -94,6 +94,10 @@ extension WorkflowEngine {
                     // Art. 30: the products registered under it are re-judged (once, by its trigger's key).
                     try await reassess(.registrationExpired(registration: RegistrationID(id)))
                 }
+                if P.kind == .consent, let id = ProcessKind.consent.instanceID(of: deadline.stream) {
+                    // Art. 17 ¶2, 26: an expired consent ends the supply it covered.
+                    try await reassess(.consentEnded(consent: ConsentID(id)))
+                }
                 return FiredDeadline(deadline: deadline, event: event)
             }
         }
@@ -123,6 +127,16 @@ extension WorkflowEngine {
             try await endScenarios(of: id, actor: actor)
         case .registration(.issueRegistrationCode(let id, _)):
             try await endConcernedRegistration(id, actor: actor)
+            // Art. 9, 26号: the grants of a cancelled or superseded registration's entries are re-judged.
+            if let concerns = try await instance(RegistrationProcess.self, id.rawValue).facts.application?.concerns {
+                let state = try await instance(RegistrationProcess.self, concerns.rawValue).state
+                if state == .cancelled || state == .superseded {
+                    try await reassess(.registrationEnded(registration: concerns))
+                }
+            }
+        case .consent(.withdrawConsent(let id, _)):
+            // Art. 17 ¶2, 26: a withdrawal ends the supply the consent covered.
+            try await reassess(.consentEnded(consent: id))
         case .catalog(.changeCatalogEntry(let entry, _)):
             // Art. 30: the entry's dependants are re-judged under its new version.
             guard let changed = outcome.events.first,
@@ -250,7 +264,8 @@ extension WorkflowEngine {
             at: instant,
             id: "\(prefix):\(settlement)",
             cause: stream,
-            trace: agreement.trace
+            trace: agreement.trace,
+            recipients: SettlementProcess.payersTold(of:)
         ) { (current: ProcessInstance<SettlementProcess>, context: DecisionContext) async -> SettlementProcess.Event in
             // The accounts are settled with the open period's invoices; a rating failure must not stop the exit,
             // so it is recorded in the note and the revenue left at zero.
@@ -276,6 +291,7 @@ extension WorkflowEngine {
         id: String,
         cause: StreamID,
         trace: TraceKeys = TraceKeys(),
+        recipients: (P.Event) -> [Role: [PartyID]] = { _ in [:] },
         _ event: (ProcessInstance<P>, DecisionContext) async -> P.Event
     ) async throws(WorkflowError) {
         for _ in 0..<32 {
@@ -294,7 +310,8 @@ extension WorkflowEngine {
                 decided,
                 trace: current.exists ? TraceKeys() : trace,
                 id: EventID(id),
-                occurredAt: instant
+                occurredAt: instant,
+                recipients: recipients(decided)
             )
             let result = try await append(
                 [draft],
