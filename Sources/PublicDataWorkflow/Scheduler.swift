@@ -228,6 +228,12 @@ extension WorkflowEngine {
     /// The agreement's exit procedure (seed 001 §8): revoke every grant, withdraw every product and end its
     /// scenarios, rate the open
     /// period and settle the accounts. Every step carries a deterministic id, so concurrent runs record it once.
+    ///
+    /// Nothing of the agreement is left open: the settlement closes the annual report's deadline, the evaluation
+    /// ends (`evaluation.closedOnExit`, an operator's report still due is no longer expected), every inspection of
+    /// the agreement closes with what was unrectified (`inspection.closedOnExit`), and the renewal deadline of every
+    /// registration that registers only what this agreement operated (its products, or entries of its scope that no
+    /// other live agreement's scope names) is closed (`registration.renewalClosedOnExit`, its applicant told).
     private func runAgreementExit(_ stream: StreamID, at instant: Date) async throws(WorkflowError) {
         let agreement = try await instance(AgreementProcess.self, stream: stream)
         guard let agreementID = agreement.trace.agreementID else { return }
@@ -265,7 +271,7 @@ extension WorkflowEngine {
             id: "\(prefix):\(settlement)",
             cause: stream,
             trace: agreement.trace,
-            recipients: SettlementProcess.payersTold(of:)
+            recipients: SettlementProcess.payersTold
         ) { (current: ProcessInstance<SettlementProcess>, context: DecisionContext) async -> SettlementProcess.Event in
             // The accounts are settled with the open period's invoices; a rating failure must not stop the exit,
             // so it is recorded in the note and the revenue left at zero.
@@ -282,6 +288,73 @@ extension WorkflowEngine {
                 )
             }
         }
+        try await closeOpenDeadlinesOnExit(agreement, at: instant, prefix: prefix, reason: reason)
+    }
+
+    /// Closes the open deadlines of the agreement's other objects at its exit (see ``runAgreementExit``).
+    private func closeOpenDeadlinesOnExit(
+        _ agreement: ProcessInstance<AgreementProcess>,
+        at instant: Date,
+        prefix: String,
+        reason: Reasoned
+    ) async throws(WorkflowError) {
+        guard let agreementID = agreement.trace.agreementID else { return }
+        let stream = agreement.stream
+        let evaluation = EvaluationProcess.kind.stream(agreementID.rawValue)
+        try await exitStep(
+            EvaluationProcess.self,
+            evaluation,
+            at: instant,
+            id: "\(prefix):\(evaluation)",
+            cause: stream
+        ) {
+            _,
+            _ in .closedOnExit(reason)
+        }
+        let projection = try await index.catchUp()
+        var scope: Set<CatalogEntryID> = Set(agreement.facts.terms?.scope.map(\.entry) ?? [])
+        var products = Set(agreement.facts.terms?.products ?? [])
+        for product in projection.streams(of: agreementID).products {
+            products.insert(ProductID(ProcessKind.product.instanceID(of: product) ?? product.rawValue))
+        }
+        var elsewhere: Set<CatalogEntryID> = []
+        for other in projection.agreementsByOperator.values.flatMap(\.keys) where other != agreementID {
+            let live = try await instance(AgreementProcess.self, other.rawValue)
+            guard let state = live.state, !AgreementProcess.finalStates.contains(state) else { continue }
+            elsewhere.formUnion(live.facts.terms?.scope.map(\.entry) ?? [])
+        }
+        scope.subtract(elsewhere)
+        var seen: Set<StreamID> = []
+        for deadline in projection.deadlines where seen.insert(deadline.stream).inserted {
+            let id = "\(prefix):\(deadline.stream)"
+            switch ProcessKind.of(deadline.stream) {
+            case .inspection:
+                let inspection = try await instance(InspectionProcess.self, stream: deadline.stream)
+                guard inspection.trace.agreementID == agreementID else { continue }
+                try await exitStep(InspectionProcess.self, deadline.stream, at: instant, id: id, cause: stream) {
+                    _,
+                    _ in .closedOnExit(reason)
+                }
+            case .registration:
+                let registration = try await instance(RegistrationProcess.self, stream: deadline.stream)
+                guard let application = registration.facts.application else { continue }
+                let entries = application.catalogEntries
+                let ours =
+                    application.product.map(products.contains) == true
+                    || (!entries.isEmpty && entries.allSatisfy(scope.contains))
+                guard ours else { continue }
+                try await exitStep(
+                    RegistrationProcess.self,
+                    deadline.stream,
+                    at: instant,
+                    id: id,
+                    cause: stream,
+                    recipients: RegistrationProcess.applicantTold
+                ) { _, _ in .renewalClosedOnExit(reason) }
+            default:
+                continue
+            }
+        }
     }
 
     private func exitStep<P: WorkflowProcess>(
@@ -291,7 +364,7 @@ extension WorkflowEngine {
         id: String,
         cause: StreamID,
         trace: TraceKeys = TraceKeys(),
-        recipients: (P.Event) -> [Role: [PartyID]] = { _ in [:] },
+        recipients: (ProcessInstance<P>, P.Event) -> [Role: [PartyID]] = { _, _ in [:] },
         _ event: (ProcessInstance<P>, DecisionContext) async -> P.Event
     ) async throws(WorkflowError) {
         for _ in 0..<32 {
@@ -311,7 +384,7 @@ extension WorkflowEngine {
                 trace: current.exists ? TraceKeys() : trace,
                 id: EventID(id),
                 occurredAt: instant,
-                recipients: recipients(decided)
+                recipients: recipients(current, decided)
             )
             let result = try await append(
                 [draft],

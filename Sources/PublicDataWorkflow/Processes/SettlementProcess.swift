@@ -553,7 +553,8 @@ public enum SettlementProcess: WorkflowProcess {
                 .exit,
                 from: unsettled,
                 to: .settled,
-                notifies: [.operator, .financeDepartment, .businessEntity]
+                notifies: [.operator, .financeDepartment, .businessEntity],
+                closes: [.annualReport]
             )
         case .usageRecordedInBatch:
             return EventSpec(.command(.recordUsageBatch), from: unsettled, to: .open)
@@ -983,7 +984,7 @@ public enum SettlementProcess: WorkflowProcess {
     }
 
     /// The payers of the exit's settlement as its business-entity recipients (each is told what it owes).
-    static func payersTold(of event: Event) -> [Role: [PartyID]] {
+    static func payersTold(_ instance: ProcessInstance<Self>, _ event: Event) -> [Role: [PartyID]] {
         guard case .settledOnExit(let closed) = event else { return [:] }
         return payers(of: closed)
     }
