@@ -85,6 +85,29 @@ struct ObjectionSupplyChainTests {
         #expect(try await world.state(ObjectionProcess.self, "obj-1") == .accepted)
     }
 
+    @Test func eachProvidersScorecardCountsItsOwnAnswerAndOnlyItsOwnLateness() async throws {
+        let (world, _) = try await Self.accepted()
+        _ = try await Self.answer(world, "provider-2", "in time")
+        world.clock.advance(byDays: 8)
+        try await world.engine.advance()  // escalated: provider-1 and provider-3 still owe their answer
+        _ = try await Self.answer(world, "provider-3", "late")
+        _ = try await Self.answer(world, Parties.provider, "late too")
+        let cards = try await world.engine.departmentScorecards(
+            from: ScorecardTests.year2026.from,
+            through: ScorecardTests.year2026.through
+        )
+        func card(_ party: PartyID) throws -> DepartmentScorecard {
+            try #require(cards.first { $0.department == party })
+        }
+        for party in [Parties.provider, "provider-2", "provider-3"] {
+            #expect(try card(party).objectionsReceived == 1, "\(party)")
+            #expect(try card(party).objectionsAnswered == 1, "\(party)")
+        }
+        #expect(try card("provider-2").objectionsEscalated == 0)
+        #expect(try card("provider-3").objectionsEscalated == 1)
+        #expect(try card(Parties.provider).objectionsEscalated == 1)
+    }
+
     @Test func aSingleProviderObjectionIsFedBackByItsOneAnswer() async throws {
         let world = World()
         try await world.run(Array(Scripts.setup.prefix(1)))
