@@ -111,7 +111,7 @@ public enum DisclosureBuilder {
             case .settlement:
                 settlement(try EventEnvelope<SettlementProcess>(decoding: event), day: day, period: period)
             case .registration, .scenario, .objection, .evaluation, .feedback, .zone, .disclosure, .monitor,
-                .inspection:
+                .inspection, .consent:
                 break
             }
         }

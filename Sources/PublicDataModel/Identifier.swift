@@ -142,6 +142,8 @@ public typealias SubscriptionID = Identifier<SubscriptionTag>
 public typealias InvoiceID = Identifier<InvoiceTag>
 /// Identifies a data feedback (反哺) offer.
 public typealias FeedbackID = Identifier<FeedbackTag>
+/// Identifies a data subjects' consent record (Art. 17 ¶2, 26).
+public typealias ConsentID = Identifier<ConsentTag>
 
 /// Tag type for ``ProductID``.
 public enum ProductTag: Sendable {}
@@ -165,6 +167,8 @@ public enum SubscriptionTag: Sendable {}
 public enum InvoiceTag: Sendable {}
 /// Tag type for ``FeedbackID``.
 public enum FeedbackTag: Sendable {}
+/// Tag type for ``ConsentID``.
+public enum ConsentTag: Sendable {}
 
 /// An identifier's text breaks ``IdentifierRules``.
 public struct IdentifierError: Error, Sendable, Hashable, CustomStringConvertible {

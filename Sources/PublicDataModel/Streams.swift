@@ -36,6 +36,8 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
     case monitor
     /// 安全检查: an inspection by the data administration and its rectification (Art. 31).
     case inspection
+    /// 数据来源者授权同意: a data subjects' consent record, its validity and withdrawal (Art. 17 ¶2, 26).
+    case consent
 
     /// The prefix of the stream ids of this process, e.g. `"agreement-"`.
     public var streamPrefix: String {
@@ -56,6 +58,7 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
         case .disclosure: "disclosure-"
         case .monitor: "monitor-"
         case .inspection: "inspection-"
+        case .consent: "consent-"
         }
     }
 

@@ -134,10 +134,13 @@ public struct DataRequestSpec: Codable, Sendable, Hashable {
     public var delivery: DeliveryMethod
     /// Personal information is anonymized before use.
     public var anonymized: Bool
-    /// The data subjects consented (Art. 17, 26).
+    /// The data subjects consented (Art. 17, 26); a consented request names its consent record (``consent``).
     public var subjectConsent: Bool
     /// The providing ministry or region consented (Art. 19).
     public var providerConsent: Bool
+    /// The data subjects' consent record the request relies on (``ConsentProcess``): it must cover the request
+    /// (operator, entries, fields, purpose, scenario) and be valid when the request is decided.
+    public var consent: ConsentID?
 
     /// Creates a request.
     public init(
@@ -149,7 +152,8 @@ public struct DataRequestSpec: Codable, Sendable, Hashable {
         delivery: DeliveryMethod,
         anonymized: Bool = false,
         subjectConsent: Bool = false,
-        providerConsent: Bool = false
+        providerConsent: Bool = false,
+        consent: ConsentID? = nil
     ) {
         self.id = id
         self.agreement = agreement
@@ -160,6 +164,7 @@ public struct DataRequestSpec: Codable, Sendable, Hashable {
         self.anonymized = anonymized
         self.subjectConsent = subjectConsent
         self.providerConsent = providerConsent
+        self.consent = consent
     }
 }
 
@@ -284,13 +289,30 @@ public struct ObjectionSpec: Codable, Sendable, Hashable {
     public var provider: PartyID
     /// What is wrong, in plain words.
     public var description: String
+    /// Further providers along the supply chain that must answer too (逐级倒查, 87号; Art. 18); `nil` or empty
+    /// when only ``provider`` answers.
+    public var upstreamProviders: [PartyID]?
 
     /// Creates an objection.
-    public init(id: ObjectionID, entry: CatalogEntryID, provider: PartyID, description: String) {
+    public init(
+        id: ObjectionID,
+        entry: CatalogEntryID,
+        provider: PartyID,
+        description: String,
+        upstreamProviders: [PartyID]? = nil
+    ) {
         self.id = id
         self.entry = entry
         self.provider = provider
         self.description = description
+        self.upstreamProviders = upstreamProviders
+    }
+
+    /// Every provider that must answer: ``provider`` first, then ``upstreamProviders`` in their order.
+    public var providers: [PartyID] {
+        var all = [provider]
+        for party in upstreamProviders ?? [] where !all.contains(party) { all.append(party) }
+        return all
     }
 }
 

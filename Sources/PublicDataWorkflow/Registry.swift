@@ -47,10 +47,12 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
     case monitor(MonitorProcess.Command)
     /// Inspections and rectification (Art. 31).
     case inspection(InspectionProcess.Command)
+    /// The data subjects' consent (Art. 17 ¶2, 26).
+    case consent(ConsentProcess.Command)
 
     enum CodingKeys: String, CodingKey {
         case catalog, plan, selection, agreement, registration, dataRequest, product, scenario, objection
-        case evaluation, settlement, feedback, zone, disclosure, monitor, inspection
+        case evaluation, settlement, feedback, zone, disclosure, monitor, inspection, consent
     }
 
     /// Decodes `{"<process>": {"<command>": {…inputs…}}}`.
@@ -78,6 +80,7 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
         case .disclosure: self = .disclosure(try container.decode(DisclosureProcess.Command.self, forKey: key))
         case .monitor: self = .monitor(try container.decode(MonitorProcess.Command.self, forKey: key))
         case .inspection: self = .inspection(try container.decode(InspectionProcess.Command.self, forKey: key))
+        case .consent: self = .consent(try container.decode(ConsentProcess.Command.self, forKey: key))
         }
     }
 
@@ -106,6 +109,7 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
         case .disclosure(let command): Routed<DisclosureProcess>(command: command, key: .disclosure)
         case .monitor(let command): Routed<MonitorProcess>(command: command, key: .monitor)
         case .inspection(let command): Routed<InspectionProcess>(command: command, key: .inspection)
+        case .consent(let command): Routed<ConsentProcess>(command: command, key: .consent)
         }
     }
 
@@ -195,6 +199,8 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
     case monitor(MonitorProcess.Command.Name)
     /// An inspection command.
     case inspection(InspectionProcess.Command.Name)
+    /// A consent command.
+    case consent(ConsentProcess.Command.Name)
 
     /// Every command of every process, in lifecycle order.
     public static let allCases: [CommandName] =
@@ -204,6 +210,7 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
         + SelectionProcess.Command.Name.allCases.map(Self.selection)
         + AgreementProcess.Command.Name.allCases.map(Self.agreement)
         + RegistrationProcess.Command.Name.allCases.map(Self.registration)
+        + ConsentProcess.Command.Name.allCases.map(Self.consent)
         + DataRequestProcess.Command.Name.allCases.map(Self.dataRequest)
         + ProductProcess.Command.Name.allCases.map(Self.product)
         + ScenarioProcess.Command.Name.allCases.map(Self.scenario)
@@ -234,6 +241,7 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
         case .disclosure(let name): (DisclosureProcess.self, name)
         case .monitor(let name): (MonitorProcess.self, name)
         case .inspection(let name): (InspectionProcess.self, name)
+        case .consent(let name): (ConsentProcess.self, name)
         }
     }
 
@@ -282,7 +290,8 @@ public enum Processes {
     /// Every process type, in lifecycle order.
     public static let types: [any WorkflowProcess.Type] = [
         CatalogProcess.self, ZoneProcess.self, PlanProcess.self, SelectionProcess.self, AgreementProcess.self,
-        RegistrationProcess.self, DataRequestProcess.self, ProductProcess.self, ScenarioProcess.self,
+        RegistrationProcess.self, ConsentProcess.self, DataRequestProcess.self, ProductProcess.self,
+        ScenarioProcess.self,
         ObjectionProcess.self, EvaluationProcess.self, SettlementProcess.self, FeedbackProcess.self,
         DisclosureProcess.self,
         MonitorProcess.self, InspectionProcess.self,

@@ -94,6 +94,10 @@ extension WorkflowEngine {
                     // Art. 30: the products registered under it are re-judged (once, by its trigger's key).
                     try await reassess(.registrationExpired(registration: RegistrationID(id)))
                 }
+                if P.kind == .consent, let id = ProcessKind.consent.instanceID(of: deadline.stream) {
+                    // Art. 17 ¶2, 26: an expired consent ends the supply it covered.
+                    try await reassess(.consentEnded(consent: ConsentID(id)))
+                }
                 return FiredDeadline(deadline: deadline, event: event)
             }
         }
@@ -123,6 +127,16 @@ extension WorkflowEngine {
             try await endScenarios(of: id, actor: actor)
         case .registration(.issueRegistrationCode(let id, _)):
             try await endConcernedRegistration(id, actor: actor)
+            // Art. 9, 26号: the grants of a cancelled or superseded registration's entries are re-judged.
+            if let concerns = try await instance(RegistrationProcess.self, id.rawValue).facts.application?.concerns {
+                let state = try await instance(RegistrationProcess.self, concerns.rawValue).state
+                if state == .cancelled || state == .superseded {
+                    try await reassess(.registrationEnded(registration: concerns))
+                }
+            }
+        case .consent(.withdrawConsent(let id, _)):
+            // Art. 17 ¶2, 26: a withdrawal ends the supply the consent covered.
+            try await reassess(.consentEnded(consent: id))
         case .catalog(.changeCatalogEntry(let entry, _)):
             // Art. 30: the entry's dependants are re-judged under its new version.
             guard let changed = outcome.events.first,
@@ -214,6 +228,12 @@ extension WorkflowEngine {
     /// The agreement's exit procedure (seed 001 §8): revoke every grant, withdraw every product and end its
     /// scenarios, rate the open
     /// period and settle the accounts. Every step carries a deterministic id, so concurrent runs record it once.
+    ///
+    /// Nothing of the agreement is left open: the settlement closes the annual report's deadline, the evaluation
+    /// ends (`evaluation.closedOnExit`, an operator's report still due is no longer expected), every inspection of
+    /// the agreement closes with what was unrectified (`inspection.closedOnExit`), and the renewal deadline of every
+    /// registration that registers only what this agreement operated (its products, or entries of its scope that no
+    /// other live agreement's scope names) is closed (`registration.renewalClosedOnExit`, its applicant told).
     private func runAgreementExit(_ stream: StreamID, at instant: Date) async throws(WorkflowError) {
         let agreement = try await instance(AgreementProcess.self, stream: stream)
         guard let agreementID = agreement.trace.agreementID else { return }
@@ -250,7 +270,8 @@ extension WorkflowEngine {
             at: instant,
             id: "\(prefix):\(settlement)",
             cause: stream,
-            trace: agreement.trace
+            trace: agreement.trace,
+            recipients: SettlementProcess.payersTold
         ) { (current: ProcessInstance<SettlementProcess>, context: DecisionContext) async -> SettlementProcess.Event in
             // The accounts are settled with the open period's invoices; a rating failure must not stop the exit,
             // so it is recorded in the note and the revenue left at zero.
@@ -267,6 +288,73 @@ extension WorkflowEngine {
                 )
             }
         }
+        try await closeOpenDeadlinesOnExit(agreement, at: instant, prefix: prefix, reason: reason)
+    }
+
+    /// Closes the open deadlines of the agreement's other objects at its exit (see ``runAgreementExit``).
+    private func closeOpenDeadlinesOnExit(
+        _ agreement: ProcessInstance<AgreementProcess>,
+        at instant: Date,
+        prefix: String,
+        reason: Reasoned
+    ) async throws(WorkflowError) {
+        guard let agreementID = agreement.trace.agreementID else { return }
+        let stream = agreement.stream
+        let evaluation = EvaluationProcess.kind.stream(agreementID.rawValue)
+        try await exitStep(
+            EvaluationProcess.self,
+            evaluation,
+            at: instant,
+            id: "\(prefix):\(evaluation)",
+            cause: stream
+        ) {
+            _,
+            _ in .closedOnExit(reason)
+        }
+        let projection = try await index.catchUp()
+        var scope: Set<CatalogEntryID> = Set(agreement.facts.terms?.scope.map(\.entry) ?? [])
+        var products = Set(agreement.facts.terms?.products ?? [])
+        for product in projection.streams(of: agreementID).products {
+            products.insert(ProductID(ProcessKind.product.instanceID(of: product) ?? product.rawValue))
+        }
+        var elsewhere: Set<CatalogEntryID> = []
+        for other in projection.agreementsByOperator.values.flatMap(\.keys) where other != agreementID {
+            let live = try await instance(AgreementProcess.self, other.rawValue)
+            guard let state = live.state, !AgreementProcess.finalStates.contains(state) else { continue }
+            elsewhere.formUnion(live.facts.terms?.scope.map(\.entry) ?? [])
+        }
+        scope.subtract(elsewhere)
+        var seen: Set<StreamID> = []
+        for deadline in projection.deadlines where seen.insert(deadline.stream).inserted {
+            let id = "\(prefix):\(deadline.stream)"
+            switch ProcessKind.of(deadline.stream) {
+            case .inspection:
+                let inspection = try await instance(InspectionProcess.self, stream: deadline.stream)
+                guard inspection.trace.agreementID == agreementID else { continue }
+                try await exitStep(InspectionProcess.self, deadline.stream, at: instant, id: id, cause: stream) {
+                    _,
+                    _ in .closedOnExit(reason)
+                }
+            case .registration:
+                let registration = try await instance(RegistrationProcess.self, stream: deadline.stream)
+                guard let application = registration.facts.application else { continue }
+                let entries = application.catalogEntries
+                let ours =
+                    application.product.map(products.contains) == true
+                    || (!entries.isEmpty && entries.allSatisfy(scope.contains))
+                guard ours else { continue }
+                try await exitStep(
+                    RegistrationProcess.self,
+                    deadline.stream,
+                    at: instant,
+                    id: id,
+                    cause: stream,
+                    recipients: RegistrationProcess.applicantTold
+                ) { _, _ in .renewalClosedOnExit(reason) }
+            default:
+                continue
+            }
+        }
     }
 
     private func exitStep<P: WorkflowProcess>(
@@ -276,6 +364,7 @@ extension WorkflowEngine {
         id: String,
         cause: StreamID,
         trace: TraceKeys = TraceKeys(),
+        recipients: (ProcessInstance<P>, P.Event) -> [Role: [PartyID]] = { _, _ in [:] },
         _ event: (ProcessInstance<P>, DecisionContext) async -> P.Event
     ) async throws(WorkflowError) {
         for _ in 0..<32 {
@@ -294,7 +383,8 @@ extension WorkflowEngine {
                 decided,
                 trace: current.exists ? TraceKeys() : trace,
                 id: EventID(id),
-                occurredAt: instant
+                occurredAt: instant,
+                recipients: recipients(current, decided)
             )
             let result = try await append(
                 [draft],

@@ -31,11 +31,11 @@ public struct DepartmentScorecard: Codable, Sendable, Hashable {
     public var meanCoReviewHours: Double?
     /// Quality objections raised against its data (`objection.raised` naming it as a provider).
     public var objectionsReceived: Int = 0
-    /// Objections it answered (`objection.fedBack`).
+    /// Objections it answered (`objection.fedBack`, or `objection.partlyFedBack` when several providers answer).
     public var objectionsAnswered: Int = 0
     /// The mean hours from an objection being raised to its answer, over the answers in the period.
     public var meanObjectionResponseHours: Double?
-    /// Objections escalated because its answer was late (`objection.escalated`).
+    /// Objections escalated because its answer was late (`objection.escalated` while it had not answered).
     public var objectionsEscalated: Int = 0
     /// Corrections it made (`objection.corrected`).
     public var corrections: Int = 0
@@ -62,6 +62,7 @@ public enum DepartmentScorecards {
         var cards: [PartyID: DepartmentScorecard] = [:]
         var coReviewAsked: [StreamID: Date] = [:]
         var objectionRaised: [StreamID: Date] = [:]
+        var objectionAnswered: [StreamID: Set<PartyID>] = [:]
         var coReviewHours: [PartyID: [Double]] = [:]
         var objectionHours: [PartyID: [Double]] = [:]
         func card(_ party: PartyID, _ change: (inout DepartmentScorecard) -> Void) {
@@ -78,6 +79,13 @@ public enum DepartmentScorecards {
                 objectionRaised[event.streamID] = event.occurredAt
             default:
                 break
+            }
+            // Who has answered before this event (an escalation counts only against the providers still owing).
+            let answeredBefore = objectionAnswered[event.streamID] ?? []
+            if event.type == "objection.fedBack" || event.type == "objection.partlyFedBack",
+                let party = event.actor?.party
+            {
+                objectionAnswered[event.streamID, default: []].insert(party)
             }
             guard inPeriod, Self.types.contains(event.type) else { continue }
             do {
@@ -110,14 +118,17 @@ public enum DepartmentScorecards {
                     coReviewHours[actor, default: []].append(event.occurredAt.timeIntervalSince(asked) / 3600)
                 }
             case "objection.raised": for party in providers { card(party) { $0.objectionsReceived += 1 } }
-            case "objection.fedBack":
+            case "objection.fedBack", "objection.partlyFedBack":
                 let party = actor ?? providers.first
                 guard let party else { continue }
                 card(party) { $0.objectionsAnswered += 1 }
                 if let raised = objectionRaised[event.streamID] {
                     objectionHours[party, default: []].append(event.occurredAt.timeIntervalSince(raised) / 3600)
                 }
-            case "objection.escalated": for party in providers { card(party) { $0.objectionsEscalated += 1 } }
+            case "objection.escalated":
+                for party in providers where !answeredBefore.contains(party) {
+                    card(party) { $0.objectionsEscalated += 1 }
+                }
             case "objection.corrected":
                 guard let party = actor ?? providers.first else { continue }
                 card(party) { $0.corrections += 1 }
@@ -159,8 +170,8 @@ public enum DepartmentScorecards {
     private static let types: Set<String> = [
         "catalog.entryPublished", "catalog.entryChanged", "catalog.entryRetired", "catalog.feedbackEntryPublished",
         "dataRequest.coReviewRequested", "dataRequest.coReviewApproved", "dataRequest.coReviewPartlyApproved",
-        "dataRequest.coReviewRejected", "objection.raised", "objection.fedBack", "objection.escalated",
-        "objection.corrected",
+        "dataRequest.coReviewRejected", "objection.raised", "objection.fedBack", "objection.partlyFedBack",
+        "objection.escalated", "objection.corrected",
     ]
 }
 

@@ -11,7 +11,11 @@ struct ConsentObligesSupplyTests {
         let world = World()
         try await world.run(Scripts.toActiveAgreement)
         var request = Samples.request("req-c", "ent-cond")
-        request.subjectConsent = consent
+        if consent {
+            try await world.run(.dataSubject, .consent(.recordConsent(consent: ConsentRecordTests.consent())))
+            request.subjectConsent = true
+            request.consent = "con-1"
+        }
         try await world.run(.operator, .dataRequest(.submitDataRequest(request: request)))
         let evaluated = try await world.run(.implementingAgency, .dataRequest(.evaluateDataRequest(request: "req-c")))
         #expect(evaluated.state == "coReview")

@@ -483,6 +483,17 @@ enum Scripts {
             return true
         }) + [.by(.dataAdministration, .feedback(.rejectFeedback(feedback: "fb-1", reason: "duplicate")))],
         money,
+        // Art. 17 ¶2, 26: a consent record, a request relying on it, its withdrawal (the monitor suspends the grant).
+        toActiveAgreement + [
+            .by(.bigDataCenter, .consent(.recordConsent(consent: ConsentRecordTests.consent()))),
+            .by(.operator, .dataRequest(.submitDataRequest(request: ConsentRecordTests.consentedRequest))),
+            .by(.implementingAgency, .dataRequest(.evaluateDataRequest(request: "req-c"))),
+            .by(
+                .industryDepartment,
+                .dataRequest(.coReviewDataRequest(request: "req-c", approve: true, note: "supplied on consent"))
+            ),
+            .by(.dataSubject, .consent(.withdrawConsent(consent: "con-1", reason: "changed my mind"))),
+        ],
     ]
 
     /// 65号 end to end: classes on the filing, a voided record, a credit note, the allowance, the year close and

@@ -20,6 +20,9 @@ struct LifecycleTests {
         let evaluation = try await world.engine.instance(EvaluationProcess.self, "agr-1")
         #expect(evaluation.facts.consecutivePoorRatings == 2)
         #expect(evaluation.facts.consequence == .exit)
+        // Nothing is left open: the registration of the agreement's entries no longer waits for its renewal.
+        #expect(try await world.engine.projections().deadlines.isEmpty)
+        #expect(try await world.log().contains { $0.type == "registration.renewalClosedOnExit" })
 
         let types = try await world.log().map(\.type)
         for type in [

@@ -5,7 +5,7 @@ import Testing
 
 /// Every party is told what concerns it: each candidate of a selection (the ineligible and the not selected too),
 /// the registration applicant in the role it applied in, the agency when a product is published, each payer of a
-/// period's invoices, the business entity of every scenario of a withdrawn product.
+/// period's invoices and of the exit's settlement, the business entity of every scenario of a withdrawn product.
 struct NoticesOwedTests {
     /// Who an outcome's events notify, as (party, role) pairs.
     static func told(_ outcome: CommandOutcome) -> Set<String> {
@@ -131,6 +131,29 @@ struct NoticesOwedTests {
         )
         let payers = Self.told(closed).filter { $0.hasSuffix("/business_entity") }
         #expect(payers == ["biz-1/business_entity", "biz-2/business_entity"])
+    }
+
+    @Test func theExitsSettlementNamesEachPayerWithWhatItOwesAndTellsIt() async throws {
+        let world = try await Self.twoConsumers()
+        try await world.run(
+            .implementingAgency,
+            .agreement(.terminateAgreement(agreement: "agr-1", reason: "by agreement"))
+        )
+        let log = try await world.log()
+        let settled = try #require(log.first { $0.type == "settlement.settledOnExit" })
+        let closed = try settled.decodePayload(SettlementProcess.PeriodClosed.self)
+        let payers = try #require(closed.payers)
+        #expect(payers.map(\.payer) == [Parties.business, "biz-2"])
+        for due in payers {
+            let invoices = closed.invoices.filter { $0.consumer == due.payer }
+            #expect(due.invoices == invoices.map(\.id))
+            #expect(due.owed.fen == invoices.map(\.total.fen).reduce(0, +))
+            #expect(due.owed.fen > 0)
+        }
+        let told = Set(
+            NotificationDispatcher.notifications(in: settled).map { "\($0.recipient)/\($0.recipientRole.rawValue)" }
+        )
+        #expect(told.isSuperset(of: ["biz-1/business_entity", "biz-2/business_entity", "op-1/operator"]))
     }
 
     @Test func everySubscriberOfAWithdrawnProductIsTold() async throws {

@@ -151,7 +151,8 @@ struct ProjectionTests {
         #expect(rebuilt.eventCount == (try await world.log().count))
         #expect(rebuilt.activeGrantsByCatalogEntry.isEmpty)
         #expect(rebuilt.agreementsByOperator[Parties.operatorParty] == ["agr-1": "terminated"])
-        #expect(rebuilt.deadlines.map(\.key) == ["validity"])
+        // The exit closed every deadline of the agreement's objects, the renewal of its entries' registration too.
+        #expect(rebuilt.deadlines.isEmpty)
 
         // A new engine on the same store folds every stream to the same state as the engine that wrote it.
         let fresh = World.engine(on: world.store, clock: world.clock)

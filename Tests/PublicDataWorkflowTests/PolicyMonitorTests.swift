@@ -211,6 +211,8 @@ struct PolicyMonitorTests {
                 steps.append(step)
             }
         }
+        // reg-1 (the entries' registration) is renewed: only the product's registration expires.
+        steps.append(.by(.industryDepartment, .registration(.renewRegistration(registration: "reg-1"))))
         try await world.run(steps)
         #expect(try await world.state(ProductProcess.self, "prod-1") == .published)
         world.clock.advance(byDays: 366)

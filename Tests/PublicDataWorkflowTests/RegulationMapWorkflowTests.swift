@@ -29,6 +29,24 @@ struct RegulationMapWorkflowTests {
         }
     }
 
+    /// Every table row whose coverage is "full" names at least one test (`File.swift` › `function`) in its Tests
+    /// column, so that the behaviour it claims has a test that fails when it goes.
+    @Test func everyFullRowNamesATest() throws {
+        var bare: [String] = []
+        for line in try Self.map().split(separator: "\n") where line.hasPrefix("| ") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            // "| a | … | tests | coverage |" splits into an empty first and last cell.
+            guard cells.count >= 5 else { continue }
+            let coverage = cells[cells.count - 2]
+            let tests = cells[cells.count - 3]
+            guard coverage.hasPrefix("full") || coverage.hasPrefix("**full") else { continue }
+            if Self.testReferences(in: tests).isEmpty { bare.append(cells[1]) }
+        }
+        #expect(bare.isEmpty, "rows marked full without a named test: \(bare)")
+    }
+
     @Test func everyTestTheMapNamesExists() throws {
         let references = Self.testReferences(in: try Self.map()).filter { $0.file != "File.swift" }
         #expect(references.count > 20)

@@ -81,6 +81,7 @@ public enum DataRequestProcess: WorkflowProcess {
                         guards: [
                             "the agency of the agreement", "the policy decides; a denial is recorded",
                             "a permitted entry has a valid registration (`registrationBeforeGrant`, Art. 9)",
+                            "a consented request's consent record covers it and is valid today (Art. 17, 26)",
                         ]
                     )
                 case .coReviewDataRequest:
@@ -91,7 +92,8 @@ public enum DataRequestProcess: WorkflowProcess {
                             "the department owns a requested conditional entry",
                             "granted once every owning department approved; refused by any one",
                             "a request with the data subjects' explicit consent is refused only on a ground consent "
-                                + "does not overcome (Art. 17 ¶2)",
+                                + "does not overcome (Art. 17 ¶2), while its consent record covers it",
+                            "an approval needs the consent record the request names to cover it today",
                         ]
                     )
                 case .provisionData: CommandSpec([.bigDataCenter], ["Art. 28"], guards: ["the agreement is active"])
@@ -140,6 +142,16 @@ public enum DataRequestProcess: WorkflowProcess {
                 var seen: Set<CatalogEntryID> = []
                 for (index, item) in request.items.enumerated() where !seen.insert(item.entry).inserted {
                     check.fail("$.request.items[\(index)]", "entry \(item.entry) twice")
+                }
+                // Art. 17 ¶2, 26: consent is a record, not a flag; a consented request names it.
+                if let consent = request.consent {
+                    check.id(consent, "$.request.consent")
+                    if !request.subjectConsent { check.fail("$.request.subjectConsent", "names a consent record") }
+                } else if request.subjectConsent {
+                    check.fail(
+                        "$.request.consent",
+                        "a request with the data subjects' consent names its consent record"
+                    )
                 }
             case .evaluateDataRequest(let id), .resumeGrant(let id): check.id(id, "$.request")
             case .coReviewDataRequest(let id, let approve, let note, let ground):
@@ -409,6 +421,14 @@ public enum DataRequestProcess: WorkflowProcess {
             }
             let (_, terms) = try await context.agreement(request.agreement)
             let entries = try await context.entries(request.items.map(\.entry))
+            // Art. 17 ¶2, 26: the consent the request relies on covers it and is valid today.
+            if let gaps = try await consentGaps(request, context), !gaps.isEmpty {
+                throw context.refuse(
+                    .notAuthorized,
+                    "the consent the request relies on does not cover it: " + gaps.joined(separator: "; "),
+                    ["Art. 17", "Art. 26"]
+                )
+            }
             let decisions = accessRequests(
                 request,
                 entries: entries,
@@ -431,9 +451,12 @@ public enum DataRequestProcess: WorkflowProcess {
             guard let departments = instance.trace.departmentIDs, departments.contains(context.actor.party) else {
                 throw context.refuse(.notParty, "\(context.actor.party) owns none of the conditional entries", articles)
             }
+            var gaps: [String]?
+            if let request = instance.facts.request { gaps = try await consentGaps(request, context) }
             guard approve else {
-                // Art. 17 ¶2: explicit consent obliges supply; only a ground consent does not overcome may refuse.
-                if instance.facts.request?.subjectConsent == true {
+                // Art. 17 ¶2: explicit consent obliges supply while its record covers the request; only a ground
+                // consent does not overcome may refuse. A withdrawn or expired consent obliges nothing.
+                if gaps?.isEmpty == true {
                     guard let ground else {
                         throw context.refuse(
                             .invalidInput,
@@ -450,6 +473,13 @@ public enum DataRequestProcess: WorkflowProcess {
                     }
                 }
                 return [Draft(.coReviewRejected(Rejected(note: note, ground: ground)))]
+            }
+            if let gaps, !gaps.isEmpty {
+                throw context.refuse(
+                    .notAuthorized,
+                    "the consent the request relies on no longer covers it: " + gaps.joined(separator: "; "),
+                    ["Art. 17", "Art. 26"]
+                )
             }
             // Art. 16: granted only when every owning department of its conditional entries approved.
             guard !instance.facts.approvals.contains(context.actor.party) else {
@@ -514,6 +544,23 @@ public enum DataRequestProcess: WorkflowProcess {
                 )
             )
         }
+    }
+
+    /// What the request's consent record does not cover today (Art. 17 ¶2, 26); `nil` when it names none.
+    static func consentGaps(
+        _ request: DataRequestSpec,
+        _ context: DecisionContext
+    ) async throws(WorkflowError) -> [String]? {
+        guard let id = request.consent else { return nil }
+        let (_, terms) = try await context.agreement(request.agreement)
+        let entries = try await context.entries(request.items.map(\.entry))
+        let consent = try await context.instance(ConsentProcess.self, id.rawValue)
+        return consent.consentGaps(
+            request,
+            operatorParty: terms.terms.operatorParty,
+            entries: Dictionary(entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
+            on: context.today
+        )
     }
 
     /// Refuses (`notAuthorized`, Art. 9 and 26号) unless a registration of `entry` is valid today.

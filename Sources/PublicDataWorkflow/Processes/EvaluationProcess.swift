@@ -173,6 +173,9 @@ public enum EvaluationProcess: WorkflowProcess {
         case exitOrdered(Rated)
         /// The exit completed.
         case exitCompleted
+        /// The agreement's exit procedure ran for another reason (terminated, revoked, expired): the evaluation
+        /// ends, and an operator's report still due is no longer expected.
+        case closedOnExit(Reasoned)
 
         /// The stored event types.
         public enum Kind: String, EventKinding {
@@ -182,6 +185,7 @@ public enum EvaluationProcess: WorkflowProcess {
             case rated = "evaluation.rated"
             case exitOrdered = "evaluation.exitOrdered"
             case exitCompleted = "evaluation.exitCompleted"
+            case closedOnExit = "evaluation.closedOnExit"
         }
 
         public var kind: Kind {
@@ -192,6 +196,7 @@ public enum EvaluationProcess: WorkflowProcess {
             case .rated: .rated
             case .exitOrdered: .exitOrdered
             case .exitCompleted: .exitCompleted
+            case .closedOnExit: .closedOnExit
             }
         }
 
@@ -200,6 +205,7 @@ public enum EvaluationProcess: WorkflowProcess {
             case .opened(let payload): try payload.encode(to: encoder)
             case .reported(let payload): try payload.encode(to: encoder)
             case .rated(let payload), .exitOrdered(let payload): try payload.encode(to: encoder)
+            case .closedOnExit(let payload): try payload.encode(to: encoder)
             case .exitCompleted, .reportOverdue: break
             }
         }
@@ -212,6 +218,7 @@ public enum EvaluationProcess: WorkflowProcess {
             case .rated: self = .rated(try Rated(from: decoder))
             case .exitOrdered: self = .exitOrdered(try Rated(from: decoder))
             case .exitCompleted: self = .exitCompleted
+            case .closedOnExit: self = .closedOnExit(try Reasoned(from: decoder))
             }
         }
 
@@ -223,6 +230,7 @@ public enum EvaluationProcess: WorkflowProcess {
             case .rated: Rated.self
             case .exitOrdered: Rated.self
             case .exitCompleted: NoPayload.self
+            case .closedOnExit: Reasoned.self
             }
         }
     }
@@ -270,6 +278,14 @@ public enum EvaluationProcess: WorkflowProcess {
             )
         case .exitCompleted:
             EventSpec(.deadline(.exit), from: [.exiting], to: .exited, notifies: [.dataAdministration], closes: [.exit])
+        case .closedOnExit:
+            EventSpec(
+                .exit,
+                from: [.opened, .reported, .reportOverdue, .rated],
+                to: .exited,
+                notifies: [.operator, .dataAdministration],
+                closes: [.report]
+            )
         }
     }
 
@@ -334,7 +350,7 @@ public enum EvaluationProcess: WorkflowProcess {
             facts.rating = rated.rating
             facts.consecutivePoorRatings = rated.consecutivePoorRatings
             facts.consequence = rated.consequence
-        case .exitCompleted, .reportOverdue: break
+        case .exitCompleted, .reportOverdue, .closedOnExit: break
         }
     }
 

@@ -252,6 +252,8 @@ public enum InspectionProcess: WorkflowProcess {
         case rectificationAccepted(Noted)
         /// The rectification was returned; a new deadline runs.
         case rectificationReturned(Noted)
+        /// The agreement's exit procedure ran: the inspection closes with what was still unrectified.
+        case closedOnExit(Reasoned)
 
         /// The stored event types.
         public enum Kind: String, EventKinding {
@@ -262,6 +264,7 @@ public enum InspectionProcess: WorkflowProcess {
             case rectificationReported = "inspection.rectificationReported"
             case rectificationAccepted = "inspection.rectificationAccepted"
             case rectificationReturned = "inspection.rectificationReturned"
+            case closedOnExit = "inspection.closedOnExit"
         }
 
         public var kind: Kind {
@@ -273,6 +276,7 @@ public enum InspectionProcess: WorkflowProcess {
             case .rectificationReported: .rectificationReported
             case .rectificationAccepted: .rectificationAccepted
             case .rectificationReturned: .rectificationReturned
+            case .closedOnExit: .closedOnExit
             }
         }
 
@@ -283,6 +287,7 @@ public enum InspectionProcess: WorkflowProcess {
             case .rectificationReported(let payload), .rectificationAccepted(let payload),
                 .rectificationReturned(let payload):
                 try payload.encode(to: encoder)
+            case .closedOnExit(let payload): try payload.encode(to: encoder)
             case .closedWithoutFindings, .rectificationOverdue: break
             }
         }
@@ -296,6 +301,7 @@ public enum InspectionProcess: WorkflowProcess {
             case .rectificationReported: self = .rectificationReported(try Noted(from: decoder))
             case .rectificationAccepted: self = .rectificationAccepted(try Noted(from: decoder))
             case .rectificationReturned: self = .rectificationReturned(try Noted(from: decoder))
+            case .closedOnExit: self = .closedOnExit(try Reasoned(from: decoder))
             }
         }
 
@@ -305,6 +311,7 @@ public enum InspectionProcess: WorkflowProcess {
             case .findingsIssued: FindingsIssued.self
             case .rectificationReported, .rectificationAccepted, .rectificationReturned: Noted.self
             case .closedWithoutFindings, .rectificationOverdue: NoPayload.self
+            case .closedOnExit: Reasoned.self
             }
         }
     }
@@ -355,6 +362,14 @@ public enum InspectionProcess: WorkflowProcess {
                 from: [.reported],
                 to: .closed,
                 notifies: [.operator, .implementingAgency]
+            )
+        case .closedOnExit:
+            EventSpec(
+                .exit,
+                from: [.opened, .rectifying, .overdue, .reported],
+                to: .closed,
+                notifies: [.operator, .implementingAgency, .dataAdministration],
+                closes: [.rectification]
             )
         case .rectificationReturned:
             EventSpec(
@@ -421,7 +436,9 @@ public enum InspectionProcess: WorkflowProcess {
             facts.findings = issued.findings
             facts.rectificationWorkingDays = issued.rectificationWorkingDays
         case .rectificationOverdue: facts.overdueCount += 1
-        case .closedWithoutFindings, .rectificationReported, .rectificationAccepted, .rectificationReturned: break
+        case .closedWithoutFindings, .rectificationReported, .rectificationAccepted, .rectificationReturned,
+            .closedOnExit:
+            break
         }
     }
 

@@ -15,6 +15,10 @@ public enum MonitorTrigger: Sendable, Hashable, Codable, CustomStringConvertible
     case agreementSuspended(agreement: AgreementID, version: Int64)
     /// A registration's validity ended (`registration.expired`).
     case registrationExpired(registration: RegistrationID)
+    /// A registration was cancelled or superseded (`registration.cancelled`, `registration.superseded`; 26号).
+    case registrationEnded(registration: RegistrationID)
+    /// The data subjects' consent was withdrawn or expired (`consent.withdrawn`, `consent.expired`; Art. 17, 26).
+    case consentEnded(consent: ConsentID)
     /// The data administration adopted a policy version (Art. 35); every live object is re-judged under it.
     case policyAdopted(policy: String, version: String)
     /// A review on a day: every live object is re-judged under the policy on that day (terms that have passed).
@@ -27,6 +31,8 @@ public enum MonitorTrigger: Sendable, Hashable, Codable, CustomStringConvertible
         case .catalogEntryRetired(let entry): "entry-retired-\(entry)"
         case .agreementSuspended(let agreement, let version): "agreement-suspended-\(agreement)-v\(version)"
         case .registrationExpired(let registration): "registration-expired-\(registration)"
+        case .registrationEnded(let registration): "registration-ended-\(registration)"
+        case .consentEnded(let consent): "consent-ended-\(consent)"
         case .policyAdopted(let policy, let version): "policy-adopted-\(policy)@\(version)"
         case .termReview(let day): "term-review-\(day)"
         }
@@ -39,6 +45,8 @@ public enum MonitorTrigger: Sendable, Hashable, Codable, CustomStringConvertible
         case .catalogEntryRetired(let entry): "catalog entry \(entry) was retired"
         case .agreementSuspended(let agreement, _): "agreement \(agreement) was suspended"
         case .registrationExpired(let registration): "registration \(registration) expired"
+        case .registrationEnded(let registration): "registration \(registration) was cancelled or superseded"
+        case .consentEnded(let consent): "consent \(consent) was withdrawn or expired"
         case .policyAdopted(let policy, let version): "policy \(policy)@\(version) was adopted"
         case .termReview(let day): "term review on \(day)"
         }
@@ -91,15 +99,19 @@ public struct MonitorSuspension: Codable, Sendable, Hashable {
 /// and why, under which policy version), and each failing object is suspended with that decision, its parties
 /// told.
 ///
-/// The engine starts a re-judgement itself after `changeCatalogEntry`, `retireCatalogEntry` and
-/// `suspendAgreement`, and when a registration's validity deadline fires; the data administration or the agency
+/// The engine starts a re-judgement itself after `changeCatalogEntry`, `retireCatalogEntry`, `suspendAgreement`,
+/// `withdrawConsent` and a code that cancels or supersedes a registration, and when a registration's or a
+/// consent's validity deadline fires; the data administration or the agency
 /// starts one for an adopted policy or a term review with `reassess`. A trigger's ``MonitorTrigger/key`` is the
 /// instance id, and the automatic runs use it as the command's idempotency key, so with any number of engine
 /// instances each change is re-judged once and each suspension recorded once (its event id is derived from the
 /// re-judgement and the object).
 ///
 /// What is judged (and suspended when it fails):
-/// - a **grant** (data request granted or provisioned): every entry still in the catalog (Art. 8); the policy's
+/// - a **grant** (data request granted or provisioned): every entry still in the catalog (Art. 8); every entry with
+///   a valid registration when grants need one (`registrationBeforeGrant`; Art. 9, 26号: an expired, cancelled or
+///   superseded registration cuts its grants off); the consent record it relies on still covering it (Art. 17 ¶2,
+///   26: a withdrawn or expired consent ends the supply); the policy's
 ///   data-request decision on the entries as they are now, the agreement's status and the day; a co-review the
 ///   decision now requires was given by every owning department (Art. 16);
 /// - a **product** (compliant, filed, registered or published): every source still in the catalog and covered by a
@@ -176,7 +188,9 @@ public enum MonitorProcess: WorkflowProcess {
                 case .agreementSuspended(let agreement, let version):
                     check.id(agreement, "$.trigger.agreement")
                     if version < 1 { check.fail("$.trigger.version", "is not a stream version") }
-                case .registrationExpired(let registration): check.id(registration, "$.trigger.registration")
+                case .registrationExpired(let registration), .registrationEnded(let registration):
+                    check.id(registration, "$.trigger.registration")
+                case .consentEnded(let consent): check.id(consent, "$.trigger.consent")
                 case .policyAdopted(let policy, let version):
                     check.text(policy, "$.trigger.policy")
                     check.text(version, "$.trigger.version")
@@ -294,6 +308,16 @@ public enum MonitorProcess: WorkflowProcess {
                 try context.require(registration, in: [.expired], ["Art. 9"])
                 trace.registrationID = registrationID
                 scope = .registration(registrationID)
+            case .registrationEnded(let registrationID):
+                let registration = try await context.load(RegistrationProcess.self, registrationID.rawValue)
+                try context.require(registration, in: [.cancelled, .superseded], ["Art. 9", "26号"])
+                trace.registrationID = registrationID
+                scope = .registration(registrationID)
+            case .consentEnded(let consentID):
+                let consent = try await context.load(ConsentProcess.self, consentID.rawValue)
+                try context.require(consent, in: [.withdrawn, .expired], ["Art. 17", "Art. 26"])
+                trace.operatorID = consent.trace.operatorID
+                scope = .consent(consentID)
             case .policyAdopted(let policy, let version):
                 guard policy == context.policy.id, version == context.policy.version else {
                     throw context.refuse(
@@ -342,8 +366,10 @@ enum MonitorScope: Sendable, Hashable {
     case entry(CatalogEntryID)
     /// Every live object under the agreement.
     case agreement(AgreementID)
-    /// The products registered under the registration.
+    /// The products registered under the registration, and the grants of the entries it registers.
     case registration(RegistrationID)
+    /// The grants relying on the consent.
+    case consent(ConsentID)
     /// Every live object.
     case everything
     /// One grant (live or suspended), for its resumption.
@@ -386,6 +412,10 @@ struct MonitorSnapshot: Sendable, Hashable {
     var entries: [CatalogEntryID: CatalogEntry] = [:]
     var agreements: [AgreementID: Agreement] = [:]
     var expiredRegistrations: Set<RegistrationID> = []
+    /// The grants' entries without a valid registration on the day, when grants need one (`registrationBeforeGrant`).
+    var unregisteredEntries: Set<CatalogEntryID> = []
+    /// The consent records the grants rely on.
+    var consents: [ConsentID: ProcessInstance<ConsentProcess>] = [:]
     var grants: [Grant] = []
     var products: [Product] = []
     var scenarios: [Scenario] = []
@@ -501,6 +531,38 @@ enum PolicyMonitor {
             return MonitorFinding(stream: grant.stream, reasons: [reason])
         }
         let entries = request.items.compactMap { snapshot.entries[$0.entry] }
+        var held: [Reason] = []
+        let unregistered = request.items.map(\.entry).filter { snapshot.unregisteredEntries.contains($0) }
+        if !unregistered.isEmpty {
+            held.append(
+                Reason(
+                    ruleID: "monitor.registration-invalid",
+                    articles: ["Art. 9", "26号"],
+                    message: "no valid registration of " + unregistered.map(\.rawValue).joined(separator: ", ")
+                )
+            )
+        }
+        if let consentID = request.consent {
+            let gaps =
+                snapshot.consents[consentID].map {
+                    $0.consentGaps(
+                        request,
+                        operatorParty: agreement.terms.operatorParty,
+                        entries: snapshot.entries,
+                        on: snapshot.day
+                    )
+                } ?? ["consent \(consentID) was never recorded"]
+            if !gaps.isEmpty {
+                held.append(
+                    Reason(
+                        ruleID: "monitor.consent-ended",
+                        articles: ["Art. 17", "Art. 26"],
+                        message: gaps.joined(separator: "; ")
+                    )
+                )
+            }
+        }
+        if !held.isEmpty { return MonitorFinding(stream: grant.stream, reasons: held) }
         let decisions = DataRequestProcess.accessRequests(
             request,
             entries: entries,
@@ -612,8 +674,13 @@ extension WorkflowEngine {
             if let agreement = try await instance(DataRequestProcess.self, stream: stream).facts.request?.agreement {
                 agreementIDs = [agreement]
             }
-        case .entry, .registration, .everything:
+        case .entry, .registration, .consent, .everything:
             agreementIDs = projection.agreementsByOperator.values.flatMap(\.keys).sorted()
+        }
+        var registered: Set<CatalogEntryID> = []
+        if case .registration(let id) = scope {
+            let registration = try await instance(RegistrationProcess.self, id.rawValue)
+            registered = Set(registration.facts.application?.catalogEntries ?? [])
         }
         var entryIDs: Set<CatalogEntryID> = []
         let liveProducts: Set<ProductProcess.State> = [.compliant, .filed, .registered, .published]
@@ -632,7 +699,8 @@ extension WorkflowEngine {
                 switch scope {
                 case .entry(let entry): inScope = spec.items.contains { $0.entry == entry }
                 case .agreement, .everything: inScope = true
-                case .registration: inScope = false
+                case .registration: inScope = !registered.isDisjoint(with: spec.items.map(\.entry))
+                case .consent(let id): inScope = spec.consent == id
                 case .grant(let target): inScope = stream == target
                 }
                 guard live || (inScope && request.state == .suspended) else { continue }
@@ -640,6 +708,9 @@ extension WorkflowEngine {
                     .init(stream: stream, request: spec, approvals: request.facts.approvals, inScope: inScope)
                 )
                 entryIDs.formUnion(spec.items.map(\.entry))
+                if let consent = spec.consent, snapshot.consents[consent] == nil {
+                    snapshot.consents[consent] = try await instance(ConsentProcess.self, consent.rawValue)
+                }
             }
             for stream in products {
                 let product = try await instance(ProductProcess.self, stream: stream)
@@ -651,7 +722,7 @@ extension WorkflowEngine {
                 case .entry(let entry): inScope = spec.sourceEntries.contains(entry)
                 case .agreement, .everything: inScope = true
                 case .registration(let registration): inScope = product.facts.registration == registration
-                case .grant: inScope = false
+                case .grant, .consent: inScope = false
                 }
                 if let registration = product.facts.registration,
                     try await instance(RegistrationProcess.self, registration.rawValue).state == .expired
@@ -679,7 +750,7 @@ extension WorkflowEngine {
                     let direct: Bool
                     switch scope {
                     case .agreement, .everything: direct = true
-                    case .entry, .registration, .grant: direct = false
+                    case .entry, .registration, .grant, .consent: direct = false
                     }
                     snapshot.scenarios.append(
                         .init(
@@ -697,6 +768,17 @@ extension WorkflowEngine {
         for id in entryIDs.sorted() {
             if let entry = try await instance(CatalogProcess.self, id.rawValue).facts.entry {
                 snapshot.entries[id] = entry
+            }
+        }
+        // Art. 9, 26号: a grant holds only while its entries have a valid registration (when grants need one).
+        if policy.parameters.registrationBeforeGrant != 0 {
+            let granted = Set(snapshot.grants.flatMap { $0.request.items.map(\.entry) })
+            for id in granted.sorted() {
+                var valid = false
+                for stream in try await index.registrationStreams(of: id) where !valid {
+                    valid = try await instance(RegistrationProcess.self, stream: stream).isValid(on: day)
+                }
+                if !valid { snapshot.unregisteredEntries.insert(id) }
             }
         }
         return snapshot

@@ -2,6 +2,12 @@ import PublicDataModel
 
 /// 数据异议: a quality objection against a catalog entry (Art. 18), answered by the data provider within working
 /// days and escalated when the answer is overdue.
+///
+/// An objection may name several providers along the supply chain (逐级倒查: `ObjectionSpec.upstreamProviders`).
+/// Each is told when it is accepted, and each answers for itself: every answer is recorded with its provider and
+/// whether it came after the due date (`late`), `objection.partlyFedBack` while others are outstanding and
+/// `objection.fedBack` with the last one, which closes the response deadline (escalations go on until then). Any
+/// named provider then records the correction, or rejects the objection; the data administration closes it.
 public enum ObjectionProcess: WorkflowProcess {
     public static let kind = ProcessKind.objection
     public static let title = "Quality objection (Art. 18)"
@@ -45,6 +51,8 @@ public enum ObjectionProcess: WorkflowProcess {
         public var escalations: Int = 0
         /// The latest finding, note or reason.
         public var note: String?
+        /// The providers that have answered, in the order they answered.
+        public var answers: [PartyID] = []
     }
 
     /// The commands.
@@ -71,7 +79,7 @@ public enum ObjectionProcess: WorkflowProcess {
 
             /// Who may issue it, and why.
             public var spec: CommandSpec {
-                let provider = ["the provider named in the objection"]
+                let provider = ["a provider named in the objection (several along the supply chain, 逐级倒查)"]
                 switch self {
                 case .raiseObjection:
                     return CommandSpec(
@@ -84,7 +92,15 @@ public enum ObjectionProcess: WorkflowProcess {
                     )
                 case .acceptObjection: return CommandSpec([.dataAdministration], ["Art. 18"])
                 case .startVerification: return CommandSpec([.dataProvider], ["Art. 18"], guards: provider)
-                case .feedBackObjection: return CommandSpec([.dataProvider], ["Art. 18"], guards: provider)
+                case .feedBackObjection:
+                    return CommandSpec(
+                        [.dataProvider],
+                        ["Art. 18"],
+                        guards: provider + [
+                            "each named provider answers once; fed back when every one has",
+                            "an answer after the due date is marked late",
+                        ]
+                    )
                 case .correctObjection: return CommandSpec([.dataProvider], ["Art. 18"], guards: provider)
                 case .rejectObjection:
                     return CommandSpec(
@@ -125,6 +141,12 @@ public enum ObjectionProcess: WorkflowProcess {
                 check.id(objection.entry, "$.objection.entry")
                 check.id(objection.provider, "$.objection.provider")
                 check.text(objection.description, "$.objection.description")
+                for (index, party) in (objection.upstreamProviders ?? []).enumerated() {
+                    check.id(party, "$.objection.upstreamProviders[\(index)]")
+                    if party == objection.provider || objection.upstreamProviders?[..<index].contains(party) == true {
+                        check.fail("$.objection.upstreamProviders[\(index)]", "\(party) is named twice")
+                    }
+                }
             case .acceptObjection(let id), .startVerification(let id), .closeObjection(let id):
                 check.id(id, "$.objection")
             case .feedBackObjection(let id, let text), .correctObjection(let id, let text),
@@ -141,6 +163,18 @@ public enum ObjectionProcess: WorkflowProcess {
         public var objection: ObjectionSpec
     }
 
+    /// A provider's answer (its finding).
+    public struct Answered: Codable, Sendable, Hashable {
+        /// The finding.
+        public var note: String
+        /// The provider that answered.
+        public var provider: PartyID?
+        /// Whether it answered after the due date (the first response deadline).
+        public var late: Bool?
+        /// The named providers that have not answered yet.
+        public var outstanding: [PartyID]?
+    }
+
     /// An escalation.
     public struct Escalated: Codable, Sendable, Hashable {
         /// How many times it was escalated, this one included.
@@ -155,8 +189,10 @@ public enum ObjectionProcess: WorkflowProcess {
         case accepted
         /// Verification started.
         case verificationStarted
-        /// The provider's finding.
-        case fedBack(Noted)
+        /// Every named provider has answered; the last answer.
+        case fedBack(Answered)
+        /// A provider answered; others are outstanding.
+        case partlyFedBack(Answered)
         /// Corrected.
         case corrected(Noted)
         /// Rejected.
@@ -176,6 +212,7 @@ public enum ObjectionProcess: WorkflowProcess {
             case rejected = "objection.rejected"
             case closed = "objection.closed"
             case escalated = "objection.escalated"
+            case partlyFedBack = "objection.partlyFedBack"
         }
 
         public var kind: Kind {
@@ -188,13 +225,15 @@ public enum ObjectionProcess: WorkflowProcess {
             case .rejected: .rejected
             case .closed: .closed
             case .escalated: .escalated
+            case .partlyFedBack: .partlyFedBack
             }
         }
 
         public func encodePayload(to encoder: any Encoder) throws {
             switch self {
             case .raised(let payload): try payload.encode(to: encoder)
-            case .fedBack(let payload), .corrected(let payload): try payload.encode(to: encoder)
+            case .fedBack(let payload), .partlyFedBack(let payload): try payload.encode(to: encoder)
+            case .corrected(let payload): try payload.encode(to: encoder)
             case .rejected(let payload): try payload.encode(to: encoder)
             case .escalated(let payload): try payload.encode(to: encoder)
             case .accepted, .verificationStarted, .closed: break
@@ -206,7 +245,8 @@ public enum ObjectionProcess: WorkflowProcess {
             case .raised: self = .raised(try Raised(from: decoder))
             case .accepted: self = .accepted
             case .verificationStarted: self = .verificationStarted
-            case .fedBack: self = .fedBack(try Noted(from: decoder))
+            case .fedBack: self = .fedBack(try Answered(from: decoder))
+            case .partlyFedBack: self = .partlyFedBack(try Answered(from: decoder))
             case .corrected: self = .corrected(try Noted(from: decoder))
             case .rejected: self = .rejected(try Reasoned(from: decoder))
             case .closed: self = .closed
@@ -219,7 +259,7 @@ public enum ObjectionProcess: WorkflowProcess {
             case .raised: Raised.self
             case .accepted: NoPayload.self
             case .verificationStarted: NoPayload.self
-            case .fedBack: Noted.self
+            case .fedBack, .partlyFedBack: Answered.self
             case .corrected: Noted.self
             case .rejected: Reasoned.self
             case .closed: NoPayload.self
@@ -240,6 +280,13 @@ public enum ObjectionProcess: WorkflowProcess {
                 opens: [.response]
             )
         case .verificationStarted: EventSpec(.command(.startVerification), from: [.accepted], to: .verifying)
+        case .partlyFedBack:
+            EventSpec(
+                .command(.feedBackObjection),
+                from: [.accepted, .verifying],
+                to: nil,
+                notifies: [.dataAdministration]
+            )
         case .fedBack:
             EventSpec(
                 .command(.feedBackObjection),
@@ -271,7 +318,7 @@ public enum ObjectionProcess: WorkflowProcess {
         _ context: DecisionContext
     ) async throws(WorkflowError) -> [Draft<Self>] {
         let articles = command.name.spec.articles
-        let provider = instance.facts.objection?.provider
+        let providers = instance.facts.objection?.providers ?? []
         switch command {
         case .raiseObjection(let objection):
             _ = try await context.entries([objection.entry])
@@ -279,7 +326,7 @@ public enum ObjectionProcess: WorkflowProcess {
             trace.objectionID = objection.id
             trace.catalogEntryIDs = [objection.entry]
             trace.applicantID = context.actor.party
-            trace.providerIDs = [objection.provider]
+            trace.providerIDs = objection.providers
             return [Draft(.raised(Raised(objection: objection)), trace: trace)]
         case .acceptObjection:
             // With an escalation limit of 0 an overdue objection never escalates, so no deadline is opened.
@@ -291,25 +338,53 @@ public enum ObjectionProcess: WorkflowProcess {
             )
             return [Draft(.accepted, deadlines: [response])]
         case .startVerification:
-            try context.requireParty(provider, when: .dataProvider, articles)
+            try requireNamedProvider(providers, context, articles)
             return [Draft(.verificationStarted)]
         case .feedBackObjection(_, let finding):
-            try context.requireParty(provider, when: .dataProvider, articles)
-            return [Draft(.fedBack(Noted(note: finding)))]
+            try requireNamedProvider(providers, context, articles)
+            // Each named provider answers once; the objection is fed back when the last one has.
+            let provider = context.actor.role == .dataProvider ? context.actor.party : nil
+            if let provider, instance.facts.answers.contains(provider) {
+                throw context.refuse(.invalidState, "\(provider) has answered this objection already", articles)
+            }
+            let answered = instance.facts.answers + [provider].compactMap { $0 }
+            let outstanding = provider == nil ? [] : providers.filter { !answered.contains($0) }
+            let due = instance.openDeadlines[.response]?.dueAt
+            let late = instance.facts.escalations > 0 || due.map { context.now > $0 } == true
+            let answer = Answered(note: finding, provider: provider, late: late, outstanding: outstanding)
+            return [Draft(outstanding.isEmpty ? .fedBack(answer) : .partlyFedBack(answer))]
         case .correctObjection(_, let note):
-            try context.requireParty(provider, when: .dataProvider, articles)
+            try requireNamedProvider(providers, context, articles)
             return [Draft(.corrected(Noted(note: note)))]
         case .rejectObjection(_, let reason):
-            try context.requireParty(provider, when: .dataProvider, articles)
+            try requireNamedProvider(providers, context, articles)
             return [Draft(.rejected(Reasoned(reason: reason)))]
         case .closeObjection: return [Draft(.closed)]
         }
     }
 
+    /// A data provider acts only on an objection that names it.
+    static func requireNamedProvider(
+        _ providers: [PartyID],
+        _ context: DecisionContext,
+        _ articles: [String]
+    ) throws(WorkflowError) {
+        guard context.actor.role == .dataProvider, !providers.contains(context.actor.party) else { return }
+        throw context.refuse(
+            .notParty,
+            "\(context.actor.party) is not a provider named in the objection "
+                + "(\(providers.map(\.rawValue).joined(separator: ", ")))",
+            articles
+        )
+    }
+
     public static func evolve(_ facts: inout Facts, _ event: Event) {
         switch event {
         case .raised(let raised): facts.objection = raised.objection
-        case .fedBack(let noted), .corrected(let noted): facts.note = noted.note
+        case .fedBack(let answered), .partlyFedBack(let answered):
+            facts.note = answered.note
+            if let provider = answered.provider, !facts.answers.contains(provider) { facts.answers.append(provider) }
+        case .corrected(let noted): facts.note = noted.note
         case .rejected(let reasoned): facts.note = reasoned.reason
         case .escalated(let escalated): facts.escalations = escalated.escalations
         case .accepted, .verificationStarted, .closed: break

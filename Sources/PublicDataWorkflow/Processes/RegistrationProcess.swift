@@ -165,6 +165,11 @@ public enum RegistrationProcess: WorkflowProcess {
         return recipients
     }
 
+    /// The applicant as the only recipient of `event` (for the exit procedure's steps).
+    static func applicantTold(_ instance: ProcessInstance<Self>, _ event: Event) -> [Role: [PartyID]] {
+        applicant(instance)
+    }
+
     /// An issued code.
     public struct CodeIssued: Codable, Sendable, Hashable {
         /// The code.
@@ -209,6 +214,9 @@ public enum RegistrationProcess: WorkflowProcess {
         case superseded(Replaced)
         /// A cancellation registration of this one received its code: this one is cancelled.
         case cancelled(Replaced)
+        /// The exit procedure of the only agreement operating what it registers ended its renewal duty: the
+        /// validity deadline is closed (the code stays valid until its last day, and may still be renewed).
+        case renewalClosedOnExit(Reasoned)
 
         /// The stored event types.
         public enum Kind: String, EventKinding {
@@ -222,6 +230,7 @@ public enum RegistrationProcess: WorkflowProcess {
             case expired = "registration.expired"
             case superseded = "registration.superseded"
             case cancelled = "registration.cancelled"
+            case renewalClosedOnExit = "registration.renewalClosedOnExit"
         }
 
         public var kind: Kind {
@@ -236,6 +245,7 @@ public enum RegistrationProcess: WorkflowProcess {
             case .expired: .expired
             case .superseded: .superseded
             case .cancelled: .cancelled
+            case .renewalClosedOnExit: .renewalClosedOnExit
             }
         }
 
@@ -246,6 +256,7 @@ public enum RegistrationProcess: WorkflowProcess {
             case .codeIssued(let payload): try payload.encode(to: encoder)
             case .renewed(let payload): try payload.encode(to: encoder)
             case .superseded(let payload), .cancelled(let payload): try payload.encode(to: encoder)
+            case .renewalClosedOnExit(let payload): try payload.encode(to: encoder)
             case .accepted, .noticeEnded, .expired: break
             }
         }
@@ -262,6 +273,7 @@ public enum RegistrationProcess: WorkflowProcess {
             case .expired: self = .expired
             case .superseded: self = .superseded(try Replaced(from: decoder))
             case .cancelled: self = .cancelled(try Replaced(from: decoder))
+            case .renewalClosedOnExit: self = .renewalClosedOnExit(try Reasoned(from: decoder))
             }
         }
 
@@ -276,6 +288,7 @@ public enum RegistrationProcess: WorkflowProcess {
             case .renewed: Renewed.self
             case .expired: NoPayload.self
             case .superseded, .cancelled: Replaced.self
+            case .renewalClosedOnExit: Reasoned.self
             }
         }
     }
@@ -344,6 +357,8 @@ public enum RegistrationProcess: WorkflowProcess {
                 notifies: applicantRoles,
                 closes: [.validity]
             )
+        case .renewalClosedOnExit:
+            EventSpec(.exit, from: [.registered], to: nil, notifies: applicantRoles, closes: [.validity])
         }
     }
 
@@ -432,7 +447,7 @@ public enum RegistrationProcess: WorkflowProcess {
             facts.validUntil = issued.validUntil
         case .renewed(let renewed): facts.validUntil = renewed.validUntil
         case .superseded(let replaced), .cancelled(let replaced): facts.endedBy = replaced.replacedBy
-        case .accepted, .noticeEnded, .expired: break
+        case .accepted, .noticeEnded, .expired, .renewalClosedOnExit: break
         }
     }
 

@@ -386,6 +386,16 @@ public enum SettlementProcess: WorkflowProcess {
         public var year: Int
     }
 
+    /// What one payer owes at a final settlement: the sum of its invoices' totals.
+    public struct PayerDue: Codable, Sendable, Hashable {
+        /// The consumer who pays.
+        public var payer: PartyID
+        /// What it owes.
+        public var owed: Money
+        /// Its invoices.
+        public var invoices: [InvoiceID]
+    }
+
     /// A closed period, its invoices and its summary.
     public struct PeriodClosed: Codable, Sendable, Hashable {
         /// The invoices.
@@ -394,6 +404,9 @@ public enum SettlementProcess: WorkflowProcess {
         public var settlement: SettlementSummary
         /// A note (e.g. why the exit settled without invoices).
         public var note: String?
+        /// At a final settlement (`settleAccounts`, the exit's `settlement.settledOnExit`): each payer and what it
+        /// owes, in the order of its first invoice; each is told.
+        public var payers: [PayerDue]?
     }
 
     /// A distribution.
@@ -536,7 +549,13 @@ public enum SettlementProcess: WorkflowProcess {
                 notifies: [.operator, .businessEntity]
             )
         case .settledOnExit:
-            return EventSpec(.exit, from: unsettled, to: .settled, notifies: [.operator, .financeDepartment])
+            return EventSpec(
+                .exit,
+                from: unsettled,
+                to: .settled,
+                notifies: [.operator, .financeDepartment, .businessEntity],
+                closes: [.annualReport]
+            )
         case .usageRecordedInBatch:
             return EventSpec(.command(.recordUsageBatch), from: unsettled, to: .open)
         case .usageVoided: return EventSpec(.command(.voidUsage), from: [.open], to: nil)
@@ -964,6 +983,12 @@ public enum SettlementProcess: WorkflowProcess {
         return [.businessEntity: payers]
     }
 
+    /// The payers of the exit's settlement as its business-entity recipients (each is told what it owes).
+    static func payersTold(_ instance: ProcessInstance<Self>, _ event: Event) -> [Role: [PartyID]] {
+        guard case .settledOnExit(let closed) = event else { return [:] }
+        return payers(of: closed)
+    }
+
     /// The final close: the open period's usage rated through today.
     static func final(
         _ instance: ProcessInstance<Self>,
@@ -978,7 +1003,20 @@ public enum SettlementProcess: WorkflowProcess {
             (invoices, revenue) = try await rate(instance, period: period, context: context)
         }
         let summary = SettlementSummary(period: label, usageCount: instance.facts.usageCount, revenue: revenue)
-        return PeriodClosed(invoices: invoices, settlement: summary)
+        var dues: [PayerDue] = []
+        for invoice in invoices {
+            if let index = dues.firstIndex(where: { $0.payer == invoice.consumer }) {
+                do {
+                    dues[index].owed = try dues[index].owed.adding(invoice.total)
+                } catch {
+                    throw context.refuse(.pricing, "\(error)", ["Art. 22"])
+                }
+                dues[index].invoices.append(invoice.id)
+            } else {
+                dues.append(PayerDue(payer: invoice.consumer, owed: invoice.total, invoices: [invoice.id]))
+            }
+        }
+        return PeriodClosed(invoices: invoices, settlement: summary, payers: dues)
     }
 
     /// Rates every subscription of the open period into an invoice with its product's price book.
