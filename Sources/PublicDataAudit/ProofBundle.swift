@@ -78,14 +78,14 @@ public struct ProofBundle: Codable, Sendable, Hashable {
         format = try container.decode(String.self, forKey: .format)
         hasher = try container.decode(String.self, forKey: .hasher)
         let entryText = try container.decode(String.self, forKey: .entry)
-        guard let entryBytes = Base64.decodeCanonical(entryText) else {
+        guard let entryBytes = Base64.decodeCanonicalData(entryText) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .entry,
                 in: container,
                 debugDescription: "The entry is not canonical base64."
             )
         }
-        entry = Data(entryBytes)
+        entry = entryBytes
         index = try container.decode(Int.self, forKey: .index)
         inclusionProof = try container.decode([LedgerHash].self, forKey: .inclusionProof)
         checkpoint = try container.decode(SignedCheckpoint.self, forKey: .checkpoint)

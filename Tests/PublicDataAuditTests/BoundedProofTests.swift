@@ -75,4 +75,28 @@ struct BoundedProofTests {
             #expect(error.code == .malformedDocument)
         }
     }
+
+    /// The bundle's entry decoder (no re-encoding) accepts exactly the texts the round-trip decoder accepts.
+    @Test func canonicalBase64AsDataAgreesWithTheRoundTrip() {
+        var texts = [
+            "", "QQ==", "QR==", "QUI=", "QUJ=", "QUJD", "QUJD\n", " QUJD", "QUJ", "Q===", "====", "QQ=A", "QU=D",
+            "QUJDRA==", "QUJDRQ==", "-_-_", "+/+/", "AAAA", "//8=", "//9=",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n")
+        for length in 0..<40 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let valid = Data(bytes).base64EncodedString()
+            texts.append(valid)
+            for _ in 0..<20 where !valid.isEmpty {
+                var mutated = Array(valid)
+                let at = Int.random(in: 0..<mutated.count, using: &generator)
+                mutated[at] = alphabet.randomElement(using: &generator) ?? "A"
+                texts.append(String(mutated))
+            }
+        }
+        for text in texts {
+            #expect(Base64.decodeCanonicalData(text).map { [UInt8]($0) } == Base64.decodeCanonical(text), "\(text)")
+        }
+    }
 }
