@@ -2,7 +2,8 @@
 //
 //     swift run -c release PublicDataBenchmarks [--json] [--quick] [GROUP ...]
 //
-// Groups: store, policy, audit, pricing, workflow, postgres (postgres needs --traits PostgreSQL and a server).
+// Groups: store, policy, audit, pricing, workflow, postgres (postgres needs --traits PostgreSQL and a server),
+// limits (peak memory of the largest proof bundle).
 // Figures measured over rounds print their median, range and spread; `--json` prints one JSON document
 // (format "publicdatakit.benchmarks/2") and nothing else on stdout.
 import Foundation
@@ -21,6 +22,10 @@ if arguments.first == memoryProbeFlag, arguments.count == 2 {
 if arguments.first == PolicyBenchmarks.profileFlag {
     exit(PolicyBenchmarks.profile(arguments))
 }
+if arguments.first == LimitsBenchmarks.probeFlag {
+    // A fresh process measuring the memory of the largest proof bundle for the limits group.
+    exit(await LimitsBenchmarks.probeMain(arguments))
+}
 #if PostgreSQL
 if arguments.first == PostgresBenchmarks.appenderFlag {
     // A child started by the postgres group's multi-process measurement.
@@ -36,6 +41,7 @@ let groups: [(String, (BenchmarkReport) async throws -> Void)] = [
     ("pricing", PricingBenchmarks.run),
     ("workflow", WorkflowBenchmarks.run),
     ("postgres", PostgresBenchmarks.run),
+    ("limits", LimitsBenchmarks.run),
 ]
 let unknown = requested.subtracting(groups.map(\.0))
 if !unknown.isEmpty {

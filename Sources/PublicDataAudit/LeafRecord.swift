@@ -104,4 +104,48 @@ public enum Base64 {
         let bytes = [UInt8](data)
         return Data(bytes).base64EncodedString() == text ? bytes : nil
     }
+
+    /// ``decodeCanonical(_:)`` as `Data`, without re-encoding: for large texts (a proof bundle's entry), it holds
+    /// only the text and the decoded bytes.
+    ///
+    /// Canonical means: a length that is a multiple of 4, only the standard alphabet, `=` only as the last one
+    /// or two characters, and zero bits in the unused low bits of the last symbol before the padding; exactly the
+    /// texts ``decodeCanonical(_:)`` accepts.
+    /// - Parameter text: The base64 text.
+    /// - Returns: The bytes, or `nil`.
+    public static func decodeCanonicalData(_ text: String) -> Data? {
+        var text = text
+        let shape: (valid: Bool, padding: Int, lastSymbol: UInt8)? = text.withUTF8 { bytes in
+            guard bytes.count % 4 == 0 else { return nil }
+            var padding = 0
+            while padding < 2, padding < bytes.count, bytes[bytes.count - 1 - padding] == UInt8(ascii: "=") {
+                padding += 1
+            }
+            for byte in bytes[..<(bytes.count - padding)] {
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "/"):
+                    continue
+                default: return (false, 0, 0)
+                }
+            }
+            let last = bytes.count > padding ? bytes[bytes.count - 1 - padding] : UInt8(ascii: "A")
+            return (true, padding, last)
+        }
+        guard let shape, shape.valid else { return nil }
+        if shape.padding > 0 {
+            // The value of the last symbol; with one `=` its low 2 bits are unused, with two its low 4.
+            let symbol: UInt8
+            switch shape.lastSymbol {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): symbol = shape.lastSymbol - UInt8(ascii: "A")
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): symbol = shape.lastSymbol - UInt8(ascii: "a") + 26
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): symbol = shape.lastSymbol - UInt8(ascii: "0") + 52
+            case UInt8(ascii: "+"): symbol = 62
+            default: symbol = 63
+            }
+            let unused: UInt8 = shape.padding == 1 ? 0b11 : 0b1111
+            guard symbol & unused == 0 else { return nil }
+        }
+        return Data(base64Encoded: text)
+    }
 }

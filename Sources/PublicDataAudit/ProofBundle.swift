@@ -78,14 +78,14 @@ public struct ProofBundle: Codable, Sendable, Hashable {
         format = try container.decode(String.self, forKey: .format)
         hasher = try container.decode(String.self, forKey: .hasher)
         let entryText = try container.decode(String.self, forKey: .entry)
-        guard let entryBytes = Base64.decodeCanonical(entryText) else {
+        guard let entryBytes = Base64.decodeCanonicalData(entryText) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .entry,
                 in: container,
                 debugDescription: "The entry is not canonical base64."
             )
         }
-        entry = Data(entryBytes)
+        entry = entryBytes
         index = try container.decode(Int.self, forKey: .index)
         inclusionProof = try container.decode([LedgerHash].self, forKey: .inclusionProof)
         checkpoint = try container.decode(SignedCheckpoint.self, forKey: .checkpoint)
@@ -98,19 +98,32 @@ public struct ProofBundle: Codable, Sendable, Hashable {
             + checkpoint.text
     }
 
-    /// Reads `tlog-proof` text back into a bundle for `entry`.
+    /// Reads `tlog-proof` text back into a bundle for `entry`, within `limits`.
+    ///
+    /// The text and the entry together may not exceed ``AuditLimits/maximumBundleBytes`` (checked before
+    /// parsing), the proof ``AuditLimits/maximumProofHashes`` lines (checked before any hash is decoded), and the
+    /// checkpoint the limits of ``SignedCheckpoint/parse(_:limits:)``.
     /// - Parameters:
     ///   - text: Text produced by ``tlogProofText``.
     ///   - entry: The entry's canonical bytes.
     ///   - hasher: The hasher name.
+    ///   - limits: The size limits (``AuditLimits/default``).
     /// - Returns: The bundle.
-    /// - Throws: ``AuditError`` `malformedDocument`.
-    public static func parse(tlogProof text: String, entry: Data, hasher: String) throws(AuditError) -> ProofBundle {
+    /// - Throws: ``AuditError`` `limitExceeded` or `malformedDocument`.
+    public static func parse(
+        tlogProof text: String,
+        entry: Data,
+        hasher: String,
+        limits: AuditLimits = .default
+    ) throws(AuditError) -> ProofBundle {
         func fail(_ message: String) -> AuditError {
             AuditError(code: .malformedDocument, message: "tlog-proof: \(message)")
         }
+        let (size, overflow) = text.utf8.count.addingReportingOverflow(entry.count)
+        try limits.check(overflow ? .max : size, limits.maximumBundleBytes, "the tlog-proof and its entry (bytes)")
         guard let separator = text.range(of: "\n\n") else { throw fail("no blank line before the checkpoint") }
         let head = text[..<separator.lowerBound].split(separator: "\n", omittingEmptySubsequences: false)
+        try limits.check(max(0, head.count - 2), limits.maximumProofHashes, "the inclusion proof (hashes)")
         guard head.count >= 2, head[0] == "c2sp.org/tlog-proof@v1" else { throw fail("missing header line") }
         guard head[1].hasPrefix("index "), let index = Int(head[1].dropFirst(6)), index >= 0 else {
             throw fail("missing index line")
@@ -123,7 +136,7 @@ public struct ProofBundle: Codable, Sendable, Hashable {
             let digest = LedgerHash(bytes: bytes)
             proof.append(digest)
         }
-        let checkpoint = try SignedCheckpoint.parse(String(text[separator.upperBound...]))
+        let checkpoint = try SignedCheckpoint.parse(String(text[separator.upperBound...]), limits: limits)
         return ProofBundle(hasher: hasher, entry: entry, index: index, inclusionProof: proof, checkpoint: checkpoint)
     }
 }

@@ -124,10 +124,27 @@ public enum PublicDataTool {
     }
 
     /// Reads a file, turning a failure into an ``InputError`` naming it.
-    static func read(_ path: String) throws(InputError) -> Data {
-        guard let data = FileManager.default.contents(atPath: path) else {
+    ///
+    /// A file is read at most `maximumBytes + 1` bytes far: a larger one is refused without being read whole, so
+    /// no input costs more memory than the largest documented limit (64 MiB: a proof bundle, an audit export, an
+    /// impact corpus; the decoders then apply their own, smaller limits).
+    static func read(_ path: String, maximumBytes: Int = readLimit) throws(InputError) -> Data {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw InputError(file: path, message: "cannot read the file (missing or unreadable)")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.read(upToCount: maximumBytes + 1) ?? Data()
+        } catch {
+            throw InputError(file: path, message: "cannot read the file (\(error.localizedDescription))")
+        }
+        guard data.count <= maximumBytes else {
+            throw InputError(file: path, message: "the file is larger than the limit of \(maximumBytes) bytes")
         }
         return data
     }
+
+    /// The most bytes the tool reads from one input file: 64 MiB, the largest input limit.
+    static let readLimit = 64 << 20
 }

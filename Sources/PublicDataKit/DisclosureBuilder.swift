@@ -356,7 +356,7 @@ public enum DisclosureBuilder {
 
         static func fee(_ charge: ChargeModel) -> (Money, String) {
             switch charge {
-            case .oneOff(let price): return (price, "per product (one-off)")
+            case .oneOff(let price, _): return (price, "per product (one-off)")
             case .subscription(let price): return (price, "per product per period")
             case .usage(let usage):
                 let price: UnitPrice?

@@ -224,7 +224,7 @@ public enum GuidedPrice {
             }
         }
         switch plan.charge {
-        case .oneOff(let price): try check(price, against: productCap, component: "one-off price")
+        case .oneOff(let price, _): try check(price, against: productCap, component: "one-off price")
         case .subscription(let price): try check(price, against: periodCap, component: "subscription price per period")
         case .usage(let usage):
             let unitCap: UnitPrice? = mine.compactMap {

@@ -59,8 +59,20 @@ public struct UsageCharge: Codable, Sendable, Hashable {
 
 /// The charge model of a price plan (65号: per product, per call, by service time, by data volume).
 public enum ChargeModel: Codable, Sendable, Hashable {
-    /// Per product, charged once, in the billing period in which the subscription starts.
-    case oneOff(price: Money)
+    /// Per product, per item (a delivery, a report, a dataset copy): `quantity × price`, in whole fen.
+    ///
+    /// `price` is the price of **one** item. Each line is priced `quantity × price` exactly (an integer number of
+    /// fen, so the one rounding rule, ``RoundingRule``, which every line states, never changes it) and invoiced as a
+    /// ``InvoiceLineKind/oneOff`` line carrying its quantity, plan version and fee stage; it can be credited by
+    /// line and quantity like any other charge line.
+    ///
+    /// The quantity of a billing period is:
+    /// - the **recorded** one-off charges, when the rating request carries usage for the subscription (each
+    ///   record one charge occurrence with its quantity, e.g. 3 reports delivered): their summed quantity;
+    /// - otherwise `quantity` (the items of the plan, charged once in the period in which the subscription
+    ///   starts). `nil` means **1**: plans stored before the quantity existed (`{"oneOff":{"price":…}}`) decode
+    ///   with `quantity` `nil` and are charged exactly as before, one item.
+    case oneOff(price: Money, quantity: Int64? = nil)
     /// Per product, charged in full for every billing period in which the subscription is active
     /// (no proration).
     case subscription(pricePerPeriod: Money)
@@ -188,7 +200,7 @@ public struct PricePlan: Codable, Sendable, Hashable, Identifiable {
     var amounts: [(String, Money)] {
         var result: [(String, Money)] = []
         switch charge {
-        case .oneOff(let price): result.append(("$.charge.oneOff.price", price))
+        case .oneOff(let price, _): result.append(("$.charge.oneOff.price", price))
         case .subscription(let price): result.append(("$.charge.subscription.pricePerPeriod", price))
         case .usage(let usage):
             if case .package(_, let price) = usage.scheme { result.append(("$.charge.usage.scheme.blockPrice", price)) }
@@ -233,6 +245,9 @@ public struct PricePlan: Codable, Sendable, Hashable, Identifiable {
                     issue("\(path)[\(index)].upTo", "only the last tier may be unbounded")
                 }
             }
+        }
+        if case .oneOff(_, let quantity?) = charge, quantity < 1 {
+            issue("$.charge.oneOff.quantity", "the quantity must be 1 or more, got \(quantity)")
         }
         if case .usage(let usage) = charge {
             switch usage.scheme {

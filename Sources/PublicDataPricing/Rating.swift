@@ -609,7 +609,9 @@ public struct RatingRequest: Sendable, Hashable {
     public var subscription: ProductSubscription
     /// The billing period.
     public var period: BillingPeriod
-    /// The period's usage (from ``UsageMeter/aggregate(subscription:unit:period:)``); may be empty.
+    /// The period's usage (from ``UsageMeter/aggregate(subscription:unit:period:)``); may be empty. For a
+    /// one-off plan these are the recorded one-off charges: their summed quantity is the line's quantity
+    /// (see ``ChargeModel/oneOff(price:quantity:)``).
     public var usage: [UsageAggregate]
     /// The day of issue.
     public var issuedOn: CivilDate
@@ -658,7 +660,7 @@ public enum Rating {
     ///   ``PricingError/Code/noPlanInEffect`` (plan not in effect on the period's first day),
     ///   ``PricingError/Code/negativeQuantity``, ``PricingError/Code/overflow``.
     public static func rate(_ request: RatingRequest, plan: PricePlan) throws(PricingError) -> Invoice {
-        try rate(request, plan: plan, segment: request.period)
+        try rate(request, plan: plan, segment: request.period, recorded: request.usage.contains { $0.count > 0 })
     }
 
     /// Rates `request` with one invoice line group per plan version: each segment is the part of the billing
@@ -685,10 +687,11 @@ public enum Rating {
         guard let first = segments.first else {
             throw PricingError(code: .invalidPeriod, message: "no segment to rate in \(request.period)")
         }
+        let recorded = segments.contains { $0.usage.contains { $0.count > 0 } }
         if segments.count == 1, first.period == request.period {
             var whole = request
             whole.usage = first.usage
-            return try rate(whole, plan: first.plan, segment: request.period)
+            return try rate(whole, plan: first.plan, segment: request.period, recorded: recorded)
         }
         var previousEnd: CivilDate?
         for segment in segments {
@@ -712,7 +715,7 @@ public enum Rating {
         for segment in segments {
             var part = request
             part.usage = segment.usage
-            let invoice = try rate(part, plan: segment.plan, segment: segment.period)
+            let invoice = try rate(part, plan: segment.plan, segment: segment.period, recorded: recorded)
             lines += invoice.lines
             subtotal = try checkedAdd(subtotal, invoice.subtotal.fen, "invoice subtotal")
             discounts = try checkedAdd(discounts, invoice.discountTotal.fen, "invoice discounts")
@@ -733,8 +736,15 @@ public enum Rating {
     }
 
     /// Rates the part `segment` of `request.period` with `plan` (see ``rate(_:segments:)``).
-    static func rate(_ request: RatingRequest, plan: PricePlan, segment: BillingPeriod) throws(PricingError) -> Invoice
-    {
+    ///
+    /// `recorded` tells a one-off plan whether the request (all its segments together) carries recorded one-off
+    /// charges: then only they are charged, and a segment without any charges nothing.
+    static func rate(
+        _ request: RatingRequest,
+        plan: PricePlan,
+        segment: BillingPeriod,
+        recorded: Bool
+    ) throws(PricingError) -> Invoice {
         let subscription = request.subscription
         let period = segment
         let periodDays = Int64(request.period.end.daysSinceEpoch - request.period.start.daysSinceEpoch + 1)
@@ -771,14 +781,47 @@ public enum Rating {
         let currency = plan.currency
         var lines: [InvoiceLine] = []
         switch plan.charge {
-        case .oneOff(let price):
-            if period.contains(subscription.startedOn) {
+        case .oneOff(let price, let planQuantity):
+            // Recorded one-off charges (usage of the subscription) give the quantity; without any, the plan's
+            // quantity (nil = 1) is charged once in the period in which the subscription starts. A one-off
+            // quantity counts items whatever unit the records name, so no unit can poison the period.
+            var quantity: Int64 = 0
+            for aggregate in request.usage where aggregate.count > 0 {
+                guard aggregate.subscription == subscription.id, aggregate.period.start == period.start else {
+                    throw PricingError(
+                        code: .mismatchedReference,
+                        message: "one-off charges of \(aggregate.subscription) for \(aggregate.period) are not for "
+                            + "\(subscription.id) in \(period)",
+                        product: plan.product
+                    )
+                }
+                guard aggregate.sum >= 0 else {
+                    throw PricingError(
+                        code: .negativeQuantity,
+                        message: "a one-off quantity of \(aggregate.sum) is negative",
+                        product: plan.product,
+                        unit: aggregate.unit,
+                        period: period
+                    )
+                }
+                quantity = try checkedAdd(quantity, aggregate.sum, "one-off quantity")
+            }
+            if !recorded, period.contains(subscription.startedOn) { quantity = planQuantity ?? 1 }
+            guard quantity >= 0 else {
+                throw PricingError(
+                    code: .negativeQuantity,
+                    message: "a one-off quantity of \(quantity) is negative",
+                    product: plan.product
+                )
+            }
+            if quantity > 0 {
+                let fen = try checkedMultiply(quantity, price.fen, "\(quantity) × \(price)")
                 lines.append(
                     line(
                         .oneOff,
-                        "one-off charge for \(plan.product)",
-                        quantity: 1,
-                        exact: ExactAmount(fen: price.fen),
+                        "one-off charge for \(plan.product): \(quantity) × \(price)",
+                        quantity: quantity,
+                        exact: ExactAmount(fen: fen),
                         currency: currency
                     )
                 )

@@ -4,6 +4,7 @@ import PublicDataAudit
 import PublicDataModel
 @testable import PublicDataPostgres
 import PublicDataPostgresTesting
+import PublicDataTesting
 import Testing
 
 #if canImport(Glibc)
@@ -80,26 +81,7 @@ struct PostgresMultiProcessStressTests {
         let deadline = Date().addingTimeInterval(20)
         // The writers live in a task of their own that kills one every 0.2–0.8 s, whatever the follower and the
         // ledger are doing, and kills them all at the deadline.
-        let killer = Task { () throws -> Int in
-            var writers = try (0..<3).map { _ in try spawn() }
-            defer {
-                for writer in writers {
-                    kill(writer.processIdentifier, SIGKILL)
-                    writer.waitUntilExit()
-                }
-            }
-            var kills = 0
-            try await Task.sleep(for: .milliseconds(1500))
-            while Date() < deadline {
-                let victim = Int.random(in: 0..<writers.count)
-                kill(writers[victim].processIdentifier, SIGKILL)
-                writers[victim].waitUntilExit()
-                kills += 1
-                writers[victim] = try spawn()
-                try await Task.sleep(for: .milliseconds(Int.random(in: 200...800)))
-            }
-            return kills
-        }
+        let killer = RandomKiller.start(processes: 3, until: deadline, warmUp: .milliseconds(1500), spawn: spawn)
         let follower = try await TestDatabase.makeStore(schema: schema)
         let ledger = try await Ledger.open(store: follower, configuration: LedgerConfiguration(name: "stress/pg"))
         var seen: [RecordedEvent] = []

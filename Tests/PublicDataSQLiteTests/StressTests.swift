@@ -2,6 +2,7 @@ import Foundation
 import PublicDataAudit
 import PublicDataModel
 import PublicDataSQLite
+import PublicDataTesting
 import Testing
 
 #if canImport(Glibc)
@@ -74,26 +75,7 @@ private let stressBatch = 5
         let deadline = Date().addingTimeInterval(15)
         // Kills come on a clock (every 0.2–0.8 s) in a task of their own, whatever the follower and the ledger
         // are doing, so slow builds (sanitizers) kill as often; at the deadline every writer is killed.
-        let killer = Task { () throws -> Int in
-            var writers = try (0..<3).map { _ in try spawn() }
-            defer {
-                for writer in writers {
-                    kill(writer.processIdentifier, SIGKILL)
-                    writer.waitUntilExit()
-                }
-            }
-            var kills = 0
-            try await Task.sleep(for: .milliseconds(500))
-            while Date() < deadline {
-                let victim = Int.random(in: 0..<writers.count)
-                kill(writers[victim].processIdentifier, SIGKILL)
-                writers[victim].waitUntilExit()
-                kills += 1
-                writers[victim] = try spawn()
-                try await Task.sleep(for: .milliseconds(Int.random(in: 200...800)))
-            }
-            return kills
-        }
+        let killer = RandomKiller.start(processes: 3, until: deadline, warmUp: .milliseconds(500), spawn: spawn)
         let ledger = try await Ledger.open(store: follower, configuration: LedgerConfiguration(name: "stress/sqlite"))
         var seen: [RecordedEvent] = []
         while Date() < deadline {

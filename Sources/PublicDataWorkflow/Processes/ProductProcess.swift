@@ -588,7 +588,7 @@ public enum ProductProcess: WorkflowProcess {
     ) -> Decision {
         let chargeRequested: Bool
         switch plan.charge {
-        case .oneOff(let price): chargeRequested = price.fen > 0
+        case .oneOff(let price, _): chargeRequested = price.fen > 0
         case .subscription(let price): chargeRequested = price.fen > 0
         case .usage: chargeRequested = true
         }

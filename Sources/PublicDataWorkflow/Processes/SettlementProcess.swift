@@ -378,6 +378,9 @@ public enum SettlementProcess: WorkflowProcess {
         public var filedOn: CivilDate
         /// Whether it was filed after its due day.
         public var late: Bool
+        /// The report's figures, built at filing from the recorded invoices and credit notes (the same records the
+        /// year close, the split and the disclosure read); `nil` in reports filed before the figures were built.
+        public var operating: AnnualReport?
     }
 
     /// An annual report not filed by its due day.
@@ -774,12 +777,18 @@ public enum SettlementProcess: WorkflowProcess {
                 throw error
             }
             let due = Self.annualReportDue(year)
+            var products: [ProductID: ProductProcess.Facts] = [:]
+            for product in Self.reportedProducts(instance.facts) {
+                products[product] = try await context.instance(ProductProcess.self, product.rawValue).facts
+            }
+            let operating = try Self.annualReport(year, instance, products: products, context: context)
             let filed = AnnualReportFiled(
                 year: year,
                 report: report,
                 dueOn: due,
                 filedOn: context.today,
-                late: context.today > due
+                late: context.today > due,
+                operating: operating
             )
             return [Draft(.annualReportFiled(filed))]
         }
@@ -891,6 +900,44 @@ public enum SettlementProcess: WorkflowProcess {
             trace: trace,
             id: EventID("usage:\(agreementID):\(usage.idempotencyKey)")
         )
+    }
+
+    /// Every product with an issued invoice or credit note under the agreement, in order.
+    static func reportedProducts(_ facts: Facts) -> [ProductID] {
+        Set(facts.issued.values.map(\.product)).union(facts.credits.values.joined().map(\.product)).sorted()
+    }
+
+    /// The annual operating report of `year` (Art. 21; 65号 step 6) built from the recorded invoices and credit
+    /// notes with `OperatingAccounts.annualReport(year:operatorParty:invoices:creditNotes:...)`: the year's
+    /// invoices and credit notes, revenue per product, line kind and plan version, the approved allowance, the
+    /// year's close with its deduction, and every plan version in force against its caps.
+    static func annualReport(
+        _ year: Int,
+        _ instance: ProcessInstance<Self>,
+        products: [ProductID: ProductProcess.Facts],
+        context: DecisionContext? = nil
+    ) throws(WorkflowError) -> AnnualReport {
+        let facts = instance.facts
+        let operatorParty = instance.trace.operatorID ?? PartyID("unknown")
+        do {
+            return try OperatingAccounts.annualReport(
+                year: year,
+                operatorParty: operatorParty,
+                invoices: Array(facts.issued.values),
+                creditNotes: Array(facts.credits.values.joined()),
+                books: products.keys.sorted().compactMap { products[$0]?.priceBook },
+                caps: products.keys.sorted().flatMap { products[$0]?.feeCaps ?? [] },
+                allowance: facts.approvedAllowance(year),
+                close: facts.yearCloses[year]
+            )
+        } catch {
+            guard let context else {
+                var failure = WorkflowError(code: .pricing, message: "\(error)", articles: ["Art. 21", "65号"])
+                failure.details = WorkflowError.Details(error)
+                throw failure
+            }
+            throw context.refuse(error, ["Art. 21", "65号"])
+        }
     }
 
     /// The annual operating report of `year` is due on 31 March of the next year.
@@ -1198,6 +1245,28 @@ public struct AllowanceStatus: Codable, Sendable, Hashable {
 }
 
 extension WorkflowEngine {
+    /// The annual operating report of `year` under `agreement` (Art. 21; 65号 step 6): the one filed, else the
+    /// figures as the recorded invoices and credit notes give them now (`nil` when neither exists: no invoice,
+    /// credit note or close of the year and nothing filed).
+    ///
+    /// ```swift
+    /// let report = try await engine.annualReport(agreement: "agr-1", year: 2026)
+    /// report?.netRevenue    // the year's invoices less its credit notes, as the year close counted them
+    /// ```
+    public func annualReport(agreement: AgreementID, year: Int) async throws(WorkflowError) -> AnnualReport? {
+        let settlement = try await instance(SettlementProcess.self, agreement.rawValue)
+        if let filed = settlement.facts.annualReports[year]?.operating { return filed }
+        var products: [ProductID: ProductProcess.Facts] = [:]
+        for product in SettlementProcess.reportedProducts(settlement.facts) {
+            products[product] = try await instance(ProductProcess.self, product.rawValue).facts
+        }
+        let report = try SettlementProcess.annualReport(year, settlement, products: products)
+        guard !report.invoices.isEmpty || !report.creditNotes.isEmpty || report.operating.close != nil else {
+            return nil
+        }
+        return report
+    }
+
     /// The effective maximum allowed revenue of `year` under `agreement` (65号 steps 1 and 5): the approved
     /// figures, the deduction brought in from the previous year's close and what is left; `nil` until both the
     /// price department and the data administration approved the year.
