@@ -56,5 +56,9 @@ struct CosignatureStoreTests {
         )
         #expect(audit.isOK)
         #expect(audit.checkpoints.first?.checkpoint.signatures.count == 2)
+        // An audit export carries the checkpoint with its stored cosignature, so it meets the quorum offline.
+        let export = try await ledger.export(positions: 1...Int64.max)
+        #expect(export.checkpoint.signatures.count == 2)
+        #expect(AuditVerifier.verify(export, hasher: SHA256Hasher(), policy: policy).isValid)
     }
 }
