@@ -4,6 +4,9 @@ import PublicDataSQLite
 
 #if OpenSSL
 import PublicDataCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
 #endif
 
 /// Audit layer: raw hash throughput, tree append throughput and its ratio to raw hashing, proof times at
@@ -89,21 +92,56 @@ enum AuditBenchmarks {
     }
 
     /// MB/s that `openssl speed -seconds 1 -bytes 1024 -mr -evp NAME` reports, or `nil`.
+    ///
+    /// `openssl speed` times itself with `SIGALRM`; a child started with `Process` inherits this process's
+    /// blocked signals and would never stop, so it is spawned with an empty signal mask (and killed after 60 s).
     static func opensslSpeed(_ name: String) -> Double? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl", "speed", "-seconds", "1", "-bytes", "1024", "-mr", "-evp", name]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
+        #if canImport(Glibc)
+        let arguments = ["openssl", "speed", "-seconds", "1", "-bytes", "1024", "-mr", "-evp", name]
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { return nil }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
+        posix_spawn_file_actions_addclose(&actions, ends[0])
+        posix_spawn_file_actions_addclose(&actions, ends[1])
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGALRM)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, "openssl", &actions, &attributes, argv, environ)
+        close(ends[1])
+        guard spawned == 0 else {
+            close(ends[0])
+            return nil
+        }
+        let child = pid
+        let watchdog = DispatchWorkItem { kill(child, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
+        let data = FileHandle(fileDescriptor: ends[0], closeOnDealloc: true).readDataToEndOfFile()
+        var status: Int32 = 0
+        waitpid(child, &status, 0)
+        watchdog.cancel()
+        guard status == 0 else { return nil }
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix("+F:") {
             if let field = line.split(separator: ":").last, let bytes = Double(field) { return bytes / 1e6 }
         }
         return nil
+        #else
+        return nil  // measured on Linux only
+        #endif
     }
     #endif
 
