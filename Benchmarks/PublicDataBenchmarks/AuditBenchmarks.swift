@@ -284,7 +284,7 @@ enum AuditBenchmarks {
         for first in stride(from: 0, to: count, by: batch) {
             let events = (first..<min(count, first + batch)).map { number in
                 ProposedEvent(
-                    id: EventID("evt-\(number)"),
+                    id: EventID("\(streamPrefix)-evt-\(number)"),
                     type: "bench.recorded",
                     occurredAt: start,
                     actor: actor,
