@@ -117,7 +117,7 @@ let package = Package(
             name: "PublicDataBenchmarks",
             dependencies: [
                 "PublicDataKit", "PublicDataSQLite", "PublicDataPostgres", "CPublicDataSQLite", "PublicDataTesting",
-                "PublicDataPostgresTesting",
+                "PublicDataPostgresTesting", "PublicDataCrypto",
             ],
             path: "Benchmarks/PublicDataBenchmarks"
         ),

@@ -2,8 +2,8 @@
 //
 //     swift run -c release PublicDataBenchmarks [--json] [--quick] [GROUP ...]
 //
-// Groups: store, policy, audit, pricing, workflow, postgres (postgres needs --traits PostgreSQL and a server),
-// limits (peak memory of the largest proof bundle).
+// Groups: store, policy, audit, ledger (the audit ledger's figures alone), pricing, workflow, postgres (postgres
+// needs --traits PostgreSQL and a server), limits (peak memory of the largest proof bundle).
 // Figures measured over rounds print their median, range and spread; `--json` prints one JSON document
 // (format "publicdatakit.benchmarks/2") and nothing else on stdout.
 import Foundation
@@ -38,6 +38,7 @@ let groups: [(String, (BenchmarkReport) async throws -> Void)] = [
     ("store", StoreBenchmarks.run),
     ("policy", PolicyBenchmarks.run),
     ("audit", AuditBenchmarks.run),
+    ("ledger", AuditBenchmarks.runLedger),
     ("pricing", PricingBenchmarks.run),
     ("workflow", WorkflowBenchmarks.run),
     ("postgres", PostgresBenchmarks.run),

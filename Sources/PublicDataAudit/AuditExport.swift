@@ -179,16 +179,18 @@ extension Ledger {
     /// - Parameters:
     ///   - positions: The global positions to export.
     ///   - checkpoint: A checkpoint of this ledger (for example cosigned by witnesses); the last signed one
-    ///     when `nil`.
+    ///     when `nil`. It is exported with every cosignature stored for it (``cosignedCheckpoint(_:)``).
     /// - Returns: The export.
     /// - Throws: ``AuditError`` as ``proofBundle(forLeafAt:checkpoint:)``.
     public func export(
         positions: ClosedRange<Int64>,
         checkpoint: SignedCheckpoint? = nil
     ) async throws(AuditError) -> AuditExport {
-        guard let signed = checkpoint ?? lastCheckpoint else {
+        guard let given = checkpoint ?? lastCheckpoint else {
             throw AuditError(code: .invalidArgument, message: "no checkpoint has been signed yet")
         }
+        // Served with the witness cosignatures stored for it.
+        let signed = try await cosignedCheckpoint(given) ?? given
         // The first leaf at or after the lower bound (positions ascend with leaf indexes).
         var low = 0
         var high = signed.checkpoint.size

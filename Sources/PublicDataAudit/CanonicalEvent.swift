@@ -40,6 +40,14 @@ public enum CanonicalEventEncoding {
     public static func encode(_ event: RecordedEvent) throws(AuditError) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(96 + event.payload.count + event.type.utf8.count + event.streamID.rawValue.utf8.count)
+        try encode(event, appendingTo: &out)
+        return out
+    }
+
+    /// Appends the canonical bytes of `event` to `out` (for callers that reuse one buffer per event).
+    /// - Throws: ``AuditError`` `malformedEntry` when a field is longer than 4 GiB − 1 bytes; `out` may then
+    ///   hold a partial encoding.
+    static func encode(_ event: RecordedEvent, appendingTo out: inout [UInt8]) throws(AuditError) {
         out.append(version)
         appendInteger(event.globalPosition, to: &out)
         try appendString(event.id.rawValue, to: &out)
@@ -55,17 +63,20 @@ public enum CanonicalEventEncoding {
         } else {
             out.append(0)
         }
-        for value in [event.metadata.correlationID, event.metadata.causationID, event.metadata.policyVersion] {
-            if let value {
-                out.append(1)
-                try appendString(value, to: &out)
-            } else {
-                out.append(0)
-            }
-        }
+        try appendOptional(event.metadata.correlationID, to: &out)
+        try appendOptional(event.metadata.causationID, to: &out)
+        try appendOptional(event.metadata.policyVersion, to: &out)
         try appendLength(event.payload.count, to: &out)
         out.append(contentsOf: event.payload)
-        return out
+    }
+
+    private static func appendOptional(_ value: String?, to out: inout [UInt8]) throws(AuditError) {
+        if let value {
+            out.append(1)
+            try appendString(value, to: &out)
+        } else {
+            out.append(0)
+        }
     }
 
     /// Reads canonical bytes back into the event they encode.

@@ -22,6 +22,9 @@ public struct LedgerConfiguration: Sendable {
 
     /// The checkpoint origin line: `<name>/<hasher name>`, e.g. `publicdata.beijing.gov.cn/audit/sm3`.
     public var origin: String { "\(name)/\(hasher.name)" }
+    /// The stream in which witness cosignatures of the ledger's checkpoints are kept
+    /// (`audit-cosignatures-<name>`, see ``Ledger/recordCosignatures(_:for:witnesses:)``).
+    public var cosignatureStreamID: StreamID { StreamID("audit-cosignatures-\(name)") }
     /// The store cursor holding the global position of the last event the ledger has appended.
     public var cursorName: String { "audit-ledger:\(name)" }
     /// The stream in which the ledger records its creation and every checkpoint it signs.
@@ -70,7 +73,7 @@ public actor Ledger {
 
     /// The ledger's configuration.
     public nonisolated let configuration: LedgerConfiguration
-    private let store: any EventStore
+    let store: any EventStore
     private let clock: any WallClock
     private var tree: MerkleTree
     private var positions: [Int64] = []
@@ -83,6 +86,8 @@ public actor Ledger {
     private var lastSubstantiveLeaf = -1
     /// Whether a leaf after `persistedCount` is an event other than a leaf record.
     private var unpersistedNeedsRecord: Bool { lastSubstantiveLeaf >= persistedCount }
+    /// One event's canonical bytes, reused from event to event while following the log.
+    private var canonicalScratch: [UInt8] = []
     /// Serialises catching up and signing within this instance.
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
@@ -268,8 +273,12 @@ public actor Ledger {
     }
 
     private func append(_ event: RecordedEvent) throws(AuditError) {
-        let bytes = try CanonicalEventEncoding.encode(event)
-        tree.append(bytes)
+        var bytes: [UInt8] = []
+        swap(&bytes, &canonicalScratch)
+        defer { swap(&bytes, &canonicalScratch) }
+        bytes.removeAll(keepingCapacity: true)
+        try CanonicalEventEncoding.encode(event, appendingTo: &bytes)
+        bytes.withUnsafeBytes { raw in _ = tree.append(bytes: raw) }
         positions.append(event.globalPosition)
         lastPosition = event.globalPosition
         if event.type != Self.leavesEventType { lastSubstantiveLeaf = tree.size - 1 }
@@ -812,7 +821,7 @@ public actor Ledger {
         }
     }
 
-    private func storeCall<T: Sendable>(
+    func storeCall<T: Sendable>(
         _ body: @Sendable () async throws -> T
     ) async throws(AuditError) -> T {
         do {

@@ -282,10 +282,21 @@ public struct CompactRange: Sendable {
     /// - Parameter bytes: The entry's bytes.
     public mutating func append(bytes: UnsafeRawBufferPointer) {
         let width = hasher.digestSize
+        withUnsafeTemporaryAllocation(byteCount: width, alignment: 8) { leaf in
+            hasher.hash(prefix: 0x00, bytes, UnsafeRawBufferPointer(start: nil, count: 0), into: leaf)
+            append(leafHash: UnsafeRawBufferPointer(leaf))
+        }
+    }
+
+    /// Appends a leaf whose hash (`H(0x00 ‖ entry)`) is already known.
+    /// - Parameter leafHash: The leaf hash; exactly ``LedgerHasher/digestSize`` bytes.
+    public mutating func append(leafHash: UnsafeRawBufferPointer) {
+        let width = hasher.digestSize
+        precondition(leafHash.count == width, "a leaf hash has \(leafHash.count) bytes, expected \(width)")
         withUnsafeTemporaryAllocation(byteCount: 2 * width, alignment: 8) { pair in
             let hash = UnsafeMutableRawBufferPointer(rebasing: pair[0..<width])
             let scratch = UnsafeMutableRawBufferPointer(rebasing: pair[width..<2 * width])
-            hasher.hash(prefix: 0x00, bytes, UnsafeRawBufferPointer(start: nil, count: 0), into: hash)
+            hash.copyMemory(from: leafHash)
             var position = size
             while position & 1 == 1 {
                 let start = stack.count - width

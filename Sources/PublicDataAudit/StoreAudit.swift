@@ -205,6 +205,11 @@ extension AuditVerifier {
         var entries: [StoreAudit.Entry] = held.map { item in
             StoreAudit.Entry(source: .held(item.label), checkpoint: item.checkpoint, verdict: judge(item.checkpoint))
         }
+        // Witness cosignatures stored beside the ledger are served with the checkpoints the store records.
+        let stored = Ledger.cosignatures(
+            in: try await read { [store] in try await store.readStream(configuration.cosignatureStreamID, pageSize: 256)
+            }
+        )
         var version: Int64 = 1
         while true {
             let from = version
@@ -212,7 +217,8 @@ extension AuditVerifier {
                 try await store.readStream(configuration.streamID, fromVersion: from, limit: 64)
             }
             for event in page {
-                if let signed = Ledger.recordedCheckpoint(in: event) {
+                if var signed = Ledger.recordedCheckpoint(in: event) {
+                    if let lines = stored[signed.checkpoint.body] { signed = signed.adding(lines.map(\.noteSignature)) }
                     let verdict = judge(signed)
                     entries.append(
                         StoreAudit.Entry(
@@ -245,6 +251,7 @@ extension AuditVerifier {
         var dropped = 0
         var discrepancy: LeafDiscrepancy?
         var leaf = [UInt8](repeating: 0, count: width)
+        var canonical: [UInt8] = []
         var firstPosition: Int64?
         var lastPosition: Int64 = 0
         var after: Int64 = 0
@@ -292,13 +299,14 @@ extension AuditVerifier {
             let from = after
             let page = try await read { [store] in try await store.readAll(after: from, limit: limit) }
             for event in page {
-                let bytes = try CanonicalEventEncoding.encode(event)
-                bytes.withUnsafeBytes { raw in
+                canonical.removeAll(keepingCapacity: true)
+                try CanonicalEventEncoding.encode(event, appendingTo: &canonical)
+                canonical.withUnsafeBytes { raw in
                     leaf.withUnsafeMutableBytes {
                         hasher.hash(prefix: 0x00, raw, UnsafeRawBufferPointer(start: nil, count: 0), into: $0)
                     }
-                    range.append(bytes: raw)
                 }
+                leaf.withUnsafeBytes { range.append(leafHash: $0) }
                 if firstPosition == nil { firstPosition = event.globalPosition }
                 lastPosition = event.globalPosition
                 if discrepancy == nil {

@@ -35,6 +35,12 @@ enum LedgerCommands {
               old size N (the size the witness last cosigned, default 0), the consistency proof from N computed
               from DB, and the signed checkpoint. Hand it to `witness add-checkpoint` (or a witness's HTTP
               endpoint) and append the returned cosignature line to the checkpoint file.
+          publicdata-demo ledger cosign DB --checkpoint FILE --witness KEY... [--public-key PEM]... [--key TEXT]
+              Stores in DB the witness cosignatures found in the cosigned checkpoint FILE, so the checkpoint is
+              served with them (`ledger checkpoint`, `ledger verify`, disclosure evidence). Each must be by a
+              --witness key and verify; storing one again changes nothing (one per witness and checkpoint).
+          publicdata-demo ledger checkpoint DB [--out FILE]
+              Prints (or writes) the last signed checkpoint with every cosignature stored for it.
 
         POSITIONS AND LEAF INDEXES
           A global position is the number the store gave an event (gaps are possible); a leaf index counts the
@@ -91,6 +97,17 @@ enum LedgerCommands {
                 repeatable: ["public-key", "witness"],
                 positionals: 1...1
             ),
+            "cosign": ArgumentSpec(
+                command: "ledger cosign",
+                valued: ["key", "checkpoint", "ledger"],
+                repeatable: ["public-key", "witness"],
+                positionals: 1...1
+            ),
+            "checkpoint": ArgumentSpec(
+                command: "ledger checkpoint",
+                valued: ["out", "ledger"],
+                positionals: 1...1
+            ),
             "witness-request": ArgumentSpec(
                 command: "ledger witness-request",
                 valued: ["old-size", "checkpoint", "out", "ledger"],
@@ -112,6 +129,8 @@ enum LedgerCommands {
         case "witness-request": return try await witnessRequest(parsed, output: output)
         case "export": return try await export(parsed, output: output)
         case "check-export": return try checkExport(parsed, output: output)
+        case "cosign": return try await cosign(parsed, output: output)
+        case "checkpoint": return try await checkpoint(parsed, output: output)
         default: return try checkProof(parsed, output: output)
         }
     }
@@ -523,6 +542,95 @@ enum LedgerCommands {
             )
         } else {
             output.line(String(request.text.dropLast()))
+        }
+        return .success
+    }
+
+    /// Stores the witness cosignatures of a cosigned checkpoint file in the store.
+    private static func cosign(_ parsed: ParsedArguments, output: TextOutput) async throws -> ExitStatus {
+        let path = parsed.positionals[0]
+        guard let file = parsed.values["checkpoint"] else {
+            throw UsageError("--checkpoint FILE is required", command: "ledger cosign")
+        }
+        let witnesses = try (parsed.lists["witness"] ?? []).map {
+            try SignatureKeys.verifier(pemFile: $0, cosigner: true)
+        }
+        guard !witnesses.isEmpty else {
+            throw UsageError("at least one --witness KEY is required", command: "ledger cosign")
+        }
+        let logKeys = try verifiers(parsed)
+        let cosigned = try readCheckpoint(file)
+        var cosignatures: [Cosignature] = []
+        for line in cosigned.signatures {
+            if witnesses.contains(where: { $0.name == line.name && $0.keyID == line.keyID }) {
+                do {
+                    cosignatures.append(try Cosignature(line))
+                } catch {
+                    throw InputError(file: file, message: error.message)
+                }
+            } else if !logKeys.contains(where: { $0.name == line.name && $0.keyID == line.keyID }) {
+                throw InputError(
+                    file: file,
+                    message: "the signature by \(line.name) is neither the log's nor a configured witness's"
+                )
+            }
+        }
+        guard !cosignatures.isEmpty else {
+            throw InputError(file: file, message: "the checkpoint carries no cosignature of a configured witness")
+        }
+        let store = try openStore(path)
+        defer { store.close() }
+        let ledger = try await openLedger(store, path: path, name: parsed.values["ledger"])
+        guard cosigned.checkpoint.origin == ledger.origin else {
+            throw InputError(
+                file: file,
+                message: "the checkpoint is for \(cosigned.checkpoint.origin), not for \(ledger.origin)"
+            )
+        }
+        let stored: [Cosignature]
+        do {
+            stored = try await ledger.recordCosignatures(cosignatures, for: cosigned.checkpoint, witnesses: witnesses)
+        } catch let error where error.code == .invalidArgument {
+            output.line("FAILED: \(error.message)")
+            return .checkFailed
+        } catch {
+            throw InputError(file: path, message: error.message)
+        }
+        let names = stored.map(\.name).joined(separator: ", ")
+        output.line(
+            "stored \(stored.count) cosignature(s) of size \(cosigned.checkpoint.size)"
+                + (stored.isEmpty ? "" : " (\(names))")
+                + "; \(cosignatures.count - stored.count) already stored"
+        )
+        return .success
+    }
+
+    /// Prints the last signed checkpoint with its stored cosignatures.
+    private static func checkpoint(_ parsed: ParsedArguments, output: TextOutput) async throws -> ExitStatus {
+        let path = parsed.positionals[0]
+        let store = try openStore(path)
+        defer { store.close() }
+        let ledger = try await openLedger(store, path: path, name: parsed.values["ledger"])
+        let served: SignedCheckpoint?
+        do {
+            served = try await ledger.cosignedCheckpoint()
+        } catch {
+            throw InputError(file: path, message: error.message)
+        }
+        guard let served else {
+            throw InputError(file: path, message: "the ledger has signed no checkpoint yet")
+        }
+        if let out = parsed.values["out"] {
+            do {
+                try Data(served.text.utf8).write(to: URL(fileURLWithPath: out))
+            } catch {
+                throw InputError(file: out, message: "cannot write the checkpoint: \(error.localizedDescription)")
+            }
+            output.line(
+                "wrote the checkpoint of size \(served.checkpoint.size) with \(served.signatures.count) signature(s) to \(out)"
+            )
+        } else {
+            output.line(String(served.text.dropLast()))
         }
         return .success
     }

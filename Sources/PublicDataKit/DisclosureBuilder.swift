@@ -33,6 +33,27 @@ public enum DisclosureBuilder {
         calendar: some WorkingDayCalendar = StandardWorkingDayCalendar(),
         parameters: PolicyParameters = Policy.beijingDefault.parameters
     ) throws -> DisclosureInput {
+        try sources(from: events, period: period, calendar: calendar, parameters: parameters).input
+    }
+
+    /// Builds the disclosure input for `period` and, for every line (`Disclosure.lineIDs`), the global
+    /// positions of exactly the events the line is computed from.
+    ///
+    /// A line's events are those whose effect reaches the line's value: for a data usage line, the usage
+    /// records and voids of products drawing on the entry (with the product definitions in force when each was
+    /// recorded), the entry's catalog record, and the agreement, product and publication that put the entry on
+    /// the operator's list; for an actual fee, the publication, the invoices and credit notes of the product
+    /// in the period, and so on. Folding only a line's events yields the same line with the same events, which
+    /// is how `DisclosureVerifier` checks one line without the rest of the log.
+    /// - Parameters: As ``input(from:period:calendar:parameters:)``.
+    /// - Returns: The input and each line's event positions (ascending).
+    /// - Throws: `WorkflowError` (code `corruptEvent`) when a workflow event cannot be read as its process's event.
+    public static func sources(
+        from events: [RecordedEvent],
+        period: DisclosurePeriod,
+        calendar: some WorkingDayCalendar = StandardWorkingDayCalendar(),
+        parameters: PolicyParameters = Policy.beijingDefault.parameters
+    ) throws -> DisclosureSources {
         var fold = Fold()
         for event in events {
             let day = calendar.civilDate(of: event.occurredAt)
@@ -44,12 +65,12 @@ public enum DisclosureBuilder {
             }
             try fold.apply(event, day: day, period: period)
         }
-        var input = fold.input(period: period)
+        var (input, lines) = fold.input(period: period)
         input.dueDate = period.dueDate(
             deadlineMonth: parameters.disclosureDeadlineMonth,
             deadlineDay: parameters.disclosureDeadlineDay
         )
-        return input
+        return DisclosureSources(input: input, lines: lines.mapValues { $0.sorted() })
     }
 
     /// The stored types of the workflow events a disclosure reads; every other event is skipped undecoded.
@@ -92,8 +113,25 @@ public enum DisclosureBuilder {
         var usage: [CatalogEntryID: (calls: Int64, records: Int64, purposes: Set<String>)] = [:]
         var lastCheckpoint: SignedCheckpoint?
         var checkpointAfter: SignedCheckpoint?
+        // Where each piece of state came from (global positions): replaced when the state is replaced,
+        // accumulated when it accumulates, so a line's sources are exactly the events its value depends on.
+        var position: Int64 = 0
+        var entrySources: [CatalogEntryID: Set<Int64>] = [:]
+        var planSources: [PlanID: Set<Int64>] = [:]
+        var operatorNameSources: [PartyID: Set<Int64>] = [:]
+        var termsSources: [AgreementID: Set<Int64>] = [:]
+        var activatedSources: [AgreementID: Set<Int64>] = [:]
+        var requestSources: [DataRequestID: Set<Int64>] = [:]
+        var grantSources: [DataRequestID: Set<Int64>] = [:]
+        var productSources: [ProductID: Set<Int64>] = [:]
+        var membershipSources: [ProductID: Set<Int64>] = [:]
+        var publishedSources: [ProductID: Set<Int64>] = [:]
+        var capSources: [ProductID: Set<Int64>] = [:]
+        var revenueSources: [ProductID: Set<Int64>] = [:]
+        var usageSources: [CatalogEntryID: Set<Int64>] = [:]
 
         mutating func apply(_ event: RecordedEvent, day: CivilDate, period: DisclosurePeriod) throws {
+            position = event.globalPosition
             if event.type == Ledger.checkpointEventType {
                 lastCheckpoint = Ledger.recordedCheckpoint(in: event)
                 return
@@ -120,14 +158,19 @@ public enum DisclosureBuilder {
             switch envelope.event {
             case .entryPublished(let published), .feedbackEntryPublished(let published):
                 entries[published.catalogEntry.id] = published.catalogEntry
-            case .entryChanged(let changed): entries[changed.catalogEntry.id] = changed.catalogEntry
+                entrySources[published.catalogEntry.id] = [position]
+            case .entryChanged(let changed):
+                entries[changed.catalogEntry.id] = changed.catalogEntry
+                entrySources[changed.catalogEntry.id] = [position]
             case .entryRetired: break
             }
         }
 
         mutating func plan(_ envelope: EventEnvelope<PlanProcess>) {
             switch envelope.event {
-            case .drafted(let drafted), .amended(let drafted): plans[drafted.plan.id] = drafted.plan
+            case .drafted(let drafted), .amended(let drafted):
+                plans[drafted.plan.id] = drafted.plan
+                planSources[drafted.plan.id] = [position]
             default: break
             }
         }
@@ -135,14 +178,19 @@ public enum DisclosureBuilder {
         mutating func selection(_ envelope: EventEnvelope<SelectionProcess>) {
             if case .applied(let applied) = envelope.event {
                 operatorNames[applied.application.candidate] = applied.application.name
+                operatorNameSources[applied.application.candidate] = [position]
             }
         }
 
         mutating func agreement(_ envelope: EventEnvelope<AgreementProcess>, day: CivilDate, period: DisclosurePeriod) {
             switch envelope.event {
-            case .drafted(let drafted): terms[drafted.terms.id] = drafted.terms
+            case .drafted(let drafted):
+                terms[drafted.terms.id] = drafted.terms
+                termsSources[drafted.terms.id] = [position]
             case .activated:
-                if let id = envelope.trace.agreementID { activated.insert(id) }
+                if let id = envelope.trace.agreementID, activated.insert(id).inserted {
+                    activatedSources[id] = [position]
+                }
             case .terminated, .terminatedByEvaluation, .revoked, .expired:
                 if let id = envelope.trace.agreementID, day < period.start { endedBefore[id] = day }
             default: break
@@ -151,12 +199,15 @@ public enum DisclosureBuilder {
 
         mutating func dataRequest(_ envelope: EventEnvelope<DataRequestProcess>) {
             switch envelope.event {
-            case .submitted(let submitted): requests[submitted.request.id] = submitted.request
+            case .submitted(let submitted):
+                requests[submitted.request.id] = submitted.request
+                requestSources[submitted.request.id] = [position]
             case .granted, .coReviewApproved:
                 if let id = envelope.trace.dataRequestID, let agreement = envelope.trace.agreementID,
                     grantedIDs.insert(id).inserted
                 {
                     granted[agreement, default: []].append(id)
+                    grantSources[id] = [position]
                 }
             default: break
             }
@@ -167,10 +218,16 @@ public enum DisclosureBuilder {
             case .drafted(let drafted):
                 if products.updateValue(drafted.product, forKey: drafted.product.id) == nil {
                     productsByAgreement[drafted.product.agreement, default: []].append(drafted.product.id)
+                    membershipSources[drafted.product.id] = [position]
                 }
-            case .feeCapSet(let set): caps[set.feeCap.product] = set.feeCap
+                productSources[drafted.product.id] = [position]
+            case .feeCapSet(let set):
+                caps[set.feeCap.product] = set.feeCap
+                capSources[set.feeCap.product] = [position]
             case .published(let publication):
-                published[envelope.trace.productID ?? publication.pricePlan.product] = publication.pricePlan
+                let product = envelope.trace.productID ?? publication.pricePlan.product
+                published[product] = publication.pricePlan
+                publishedSources[product] = [position]
             default: break
             }
         }
@@ -184,31 +241,37 @@ public enum DisclosureBuilder {
             switch envelope.event {
             case .usageRecorded(let recorded), .usageRecordedInBatch(let recorded):
                 guard let product = products[recorded.usage.product] else { return }
+                let sources = (productSources[recorded.usage.product] ?? []).union([position])
                 for entry in product.sourceEntries {
                     var line = usage[entry] ?? (0, 0, [])
                     line.calls += recorded.usage.quantity
                     line.records += 1
                     line.purposes.insert(recorded.purpose.rawValue)
                     usage[entry] = line
+                    usageSources[entry, default: []].formUnion(sources)
                 }
             case .periodClosed(let closed), .accountsSettled(let closed), .settledOnExit(let closed):
                 for invoice in closed.invoices {
                     revenue[invoice.product] =
                         (try? (revenue[invoice.product] ?? .zero).adding(invoice.total))
                         ?? revenue[invoice.product]
+                    revenueSources[invoice.product, default: []].insert(position)
                 }
             case .creditNoteIssued(let issued):
                 // Net revenue: a credit note reduces its product's revenue.
                 let note = issued.creditNote
                 revenue[note.product] =
                     (try? (revenue[note.product] ?? .zero).subtracting(note.amount)) ?? revenue[note.product]
+                revenueSources[note.product, default: []].insert(position)
             case .usageVoided(let voided):
                 guard let product = products[voided.usage.product] else { return }
+                let sources = (productSources[voided.usage.product] ?? []).union([position])
                 for entry in product.sourceEntries {
                     guard var line = usage[entry] else { continue }
                     line.calls -= voided.usage.quantity
                     line.records -= 1
                     usage[entry] = line
+                    usageSources[entry, default: []].formUnion(sources)
                 }
             case .revenueDistributed, .allowanceApproved, .yearClosed, .annualReportFiled,
                 .annualReportOverdue:
@@ -224,24 +287,32 @@ public enum DisclosureBuilder {
             )
         }
 
-        func input(period: DisclosurePeriod) -> DisclosureInput {
+        /// The sources of an agreement's being in force (its terms and its first activation).
+        func agreementSources(_ id: AgreementID) -> Set<Int64> {
+            (termsSources[id] ?? []).union(activatedSources[id] ?? [])
+        }
+
+        func input(period: DisclosurePeriod) -> (DisclosureInput, [String: Set<Int64>]) {
             let inForce = terms.values.filter {
                 activated.contains($0.id) && endedBefore[$0.id] == nil && $0.start <= period.end
                     && $0.end >= period.start
             }
             .sorted { $0.id < $1.id }
+            var lines: [String: Set<Int64>] = [:]
             var agencies: [PartyID: [AuthorizationDisclosure]] = [:]
             var agencyPlans: [PartyID: PlanID] = [:]
             var operatorAgreements: [PartyID: [AgreementTerms]] = [:]
             for terms in inForce {
                 let productIDs = (productsByAgreement[terms.id] ?? []).sorted()
-                let requestLines = (granted[terms.id] ?? []).compactMap { requests[$0] }.map {
+                let grantedRequests = (granted[terms.id] ?? []).filter { requests[$0] != nil }
+                let requestLines = grantedRequests.compactMap { requests[$0] }.map {
                     "\($0.id) (\($0.purpose.rawValue), \($0.delivery.rawValue))"
                 }
                 let mode = plans[terms.plan]?.authorizationMode?.rawValue ?? "—"
                 let scope =
                     "授权模式 (mode) \(mode); 已批准数据申请 (granted requests): "
                     + (requestLines.isEmpty ? "none" : requestLines.joined(separator: ", "))
+                let capped = productIDs.filter { caps[$0] != nil }
                 agencies[terms.implementingAgency, default: []].append(
                     AuthorizationDisclosure(
                         agreement: terms.id,
@@ -251,12 +322,30 @@ public enum DisclosureBuilder {
                         scope: scope,
                         start: terms.start,
                         end: terms.end,
-                        feeCaps: productIDs.compactMap { id in
+                        feeCaps: capped.compactMap { id in
                             caps[id].map { disclosedCap($0, name: products[id]?.name) }
                         }
                     )
                 )
-                if agencyPlans[terms.implementingAgency] == nil { agencyPlans[terms.implementingAgency] = terms.plan }
+                var sources = agreementSources(terms.id)
+                sources.formUnion(operatorNameSources[terms.operatorParty] ?? [])
+                for item in terms.scope { sources.formUnion(entrySources[item.entry] ?? []) }
+                sources.formUnion(planSources[terms.plan] ?? [])
+                for request in grantedRequests {
+                    sources.formUnion(grantSources[request] ?? [])
+                    sources.formUnion(requestSources[request] ?? [])
+                }
+                for product in capped {
+                    sources.formUnion(membershipSources[product] ?? [])
+                    sources.formUnion(capSources[product] ?? [])
+                    sources.formUnion(productSources[product] ?? [])
+                }
+                let section = "agencies[\(terms.implementingAgency)]"
+                lines["\(section).authorizations[\(terms.id)]"] = sources
+                if agencyPlans[terms.implementingAgency] == nil {
+                    agencyPlans[terms.implementingAgency] = terms.plan
+                    lines[section] = agreementSources(terms.id).union(planSources[terms.plan] ?? [])
+                }
                 operatorAgreements[terms.operatorParty, default: []].append(terms)
             }
             let agencySections = agencies.map { party, authorizations in
@@ -267,11 +356,15 @@ public enum DisclosureBuilder {
                     authorizations: authorizations
                 )
             }
-            let operatorSections = operatorAgreements.map { party, agreements in
+            var operatorSections: [OperatorDisclosure] = []
+            for (party, agreements) in operatorAgreements {
+                let prefix = "operators[\(party)]"
+                lines[prefix] = agreementSources(agreements[0].id).union(operatorNameSources[party] ?? [])
                 var resources: [AuthorizedResource] = []
                 var seen: Set<CatalogEntryID> = []
                 for agreement in agreements {
-                    for request in (granted[agreement.id] ?? []).compactMap({ requests[$0] }) {
+                    for id in granted[agreement.id] ?? [] {
+                        guard let request = requests[id] else { continue }
                         for item in request.items where seen.insert(item.entry).inserted {
                             resources.append(
                                 AuthorizedResource(
@@ -280,7 +373,23 @@ public enum DisclosureBuilder {
                                     fields: item.requestedFields
                                 )
                             )
+                            var sources = agreementSources(agreement.id)
+                            sources.formUnion(grantSources[id] ?? [])
+                            sources.formUnion(requestSources[id] ?? [])
+                            sources.formUnion(entrySources[item.entry] ?? [])
+                            lines["\(prefix).authorizedResources[\(item.entry)]"] = sources
                         }
+                    }
+                }
+                var productLineSources: [ProductID: Set<Int64>] = [:]
+                for agreement in agreements {
+                    for id in productsByAgreement[agreement.id] ?? [] where published[id] != nil && products[id] != nil
+                    {
+                        var sources = agreementSources(agreement.id)
+                        sources.formUnion(membershipSources[id] ?? [])
+                        sources.formUnion(productSources[id] ?? [])
+                        sources.formUnion(publishedSources[id] ?? [])
+                        productLineSources[id] = sources
                     }
                 }
                 let own = agreements.flatMap { productsByAgreement[$0.id] ?? [] }
@@ -295,9 +404,14 @@ public enum DisclosureBuilder {
                         summary: "delivered as \($0.delivery.rawValue)"
                     )
                 }
+                for product in own {
+                    lines["\(prefix).products[\(product.id)]"] = productLineSources[product.id] ?? []
+                }
                 let fees = own.compactMap { product -> ActualFee? in
                     guard let plan = published[product.id] else { return nil }
                     let (fee, unit) = Self.fee(plan.charge)
+                    lines["\(prefix).actualFees[\(product.id)]"] = (productLineSources[product.id] ?? [])
+                        .union(revenueSources[product.id] ?? [])
                     return ActualFee(
                         product: product.id,
                         fee: fee,
@@ -309,6 +423,12 @@ public enum DisclosureBuilder {
                 let sources = Set(own.flatMap(\.sourceEntries))
                 let usageLines = sources.sorted().compactMap { entry -> DataUsage? in
                     guard let line = usage[entry] else { return nil }
+                    // On the list through the first of the operator's products drawing on the entry.
+                    var lineSources = (usageSources[entry] ?? []).union(entrySources[entry] ?? [])
+                    if let listed = own.first(where: { $0.sourceEntries.contains(entry) }) {
+                        lineSources.formUnion(productLineSources[listed.id] ?? [])
+                    }
+                    lines["\(prefix).dataUsage[\(entry)]"] = lineSources
                     return DataUsage(
                         entry: entry,
                         name: entries[entry]?.name ?? entry.rawValue,
@@ -317,21 +437,24 @@ public enum DisclosureBuilder {
                         purpose: line.purposes.sorted().joined(separator: ", ")
                     )
                 }
-                return OperatorDisclosure(
-                    party: party,
-                    name: operatorNames[party] ?? party.rawValue,
-                    authorizedResources: resources,
-                    products: listings,
-                    actualFees: fees,
-                    dataUsage: usageLines
+                operatorSections.append(
+                    OperatorDisclosure(
+                        party: party,
+                        name: operatorNames[party] ?? party.rawValue,
+                        authorizedResources: resources,
+                        products: listings,
+                        actualFees: fees,
+                        dataUsage: usageLines
+                    )
                 )
             }
-            return DisclosureInput(
+            let input = DisclosureInput(
                 period: period,
                 agencies: agencySections,
                 operators: operatorSections,
                 ledgerCheckpoint: checkpointAfter ?? lastCheckpoint
             )
+            return (input, lines)
         }
 
         func disclosedCap(_ cap: FeeCap, name: String?) -> DisclosedFeeCap {

@@ -101,6 +101,17 @@ struct MerkleTreeTests {
         }
     }
 
+    @Test func aCompactRangeFedLeafHashesMatchesTheReference() throws {
+        var tree = MerkleTree(hasher: SHA256Hasher())
+        var range = CompactRange(hasher: SHA256Hasher())
+        for (index, leaf) in Self.referenceLeaves.enumerated() {
+            tree.append(leaf)
+            let hash = try #require(tree.leafHash(at: index))
+            hash.bytes.withUnsafeBytes { range.append(leafHash: $0) }
+            #expect(range.rootHash.hex == Self.referenceRoots[index])
+        }
+    }
+
     @Test(arguments: ["sha-256", "sm3"])
     func emptyTreeRootIsHashOfEmptyString(_ name: String) throws {
         let hasher = HasherTests.hasher(named: name)

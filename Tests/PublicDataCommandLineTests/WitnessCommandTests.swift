@@ -98,6 +98,25 @@ import Testing
         #expect(other.output.contains("REFUSED 404"))
         let garbage = try directory.write("garbage", "old 007\n\n")
         #expect(await cosign("w3", garbage).status == .usage)
+
+        // The cosignatures are stored in the database and served with the recorded checkpoint.
+        let witnessKeys = ["--witness", w1, "--witness", w2, "--witness", w3]
+        let stored = await tool(["ledger", "cosign", database, "--checkpoint", cosignedFile] + witnessKeys)
+        #expect(stored.status == .success, "\(stored.output)\(stored.error)")
+        #expect(stored.output.hasPrefix("stored 2 cosignature(s) of size \(request.checkpoint.checkpoint.size)"))
+        let storedAgain = await tool(["ledger", "cosign", database, "--checkpoint", cosignedFile] + witnessKeys)
+        #expect(storedAgain.output.hasPrefix("stored 0 cosignature(s)"))
+        #expect(storedAgain.output.contains("2 already stored"))
+        let served = await tool(["ledger", "checkpoint", database])
+        #expect(served.status == .success)
+        #expect(served.output == cosigned)
+        // Now the store's own checkpoint record meets the quorum without any held file.
+        let recorded = await tool(["ledger", "verify", database] + witnessKeys + ["--quorum", "2"])
+        #expect(recorded.status == .success, "\(recorded.output)\(recorded.error)")
+        // A cosignature from an unconfigured witness is bad input; nothing is stored.
+        let unconfigured = await tool(["ledger", "cosign", database, "--checkpoint", cosignedFile, "--witness", w3])
+        #expect(unconfigured.status == .usage)
+        #expect(unconfigured.error.contains("neither the log's nor a configured witness's"))
     }
     #endif
 
@@ -160,6 +179,93 @@ import Testing
         #expect(incomplete.output.contains("does not hold every event"))
         #expect(await tool(["disclose", "verify", disclosure]).status == .usage)
         #expect(await tool(["disclose", "verify", evidence, "--evidence", evidence]).status == .usage)
+    }
+
+    @Test func eachLineOfADisclosureIsProvenByExactlyItsOwnEvents() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let dataDirectory = directory.path("data")
+        let database = URL(fileURLWithPath: dataDirectory).appendingPathComponent("demo.sqlite").path
+        #expect(await tool(["--data-dir", dataDirectory]).status == .success)
+        let evidencePath = directory.path("lines.json")
+        let published = await tool([
+            "disclose", database, "--year", "2026", "--format", "json", "--line-evidence", evidencePath,
+        ])
+        #expect(published.status == .success, "\(published.error)")
+        let disclosurePath = try directory.write("disclosure.json", published.output)
+        let disclosure = try PublicDataJSON.decode(Disclosure.self, from: Data(published.output.utf8))
+        let evidence = try DisclosureEvidence.decode(Data(contentsOf: URL(fileURLWithPath: evidencePath)))
+        #expect(evidence.lines.map(\.line) == disclosure.lineIDs)
+        let size = try #require(disclosure.ledgerCheckpoint).checkpoint.size
+
+        // Every line verifies on its own events, each far fewer than the log.
+        let all = await tool(["disclose", "verify", disclosurePath, "--evidence", evidencePath])
+        #expect(all.status == .success, "\(all.output)\(all.error)")
+        #expect(all.output.contains("OK: \(disclosure.lineIDs.count) line(s) of the disclosure"))
+        let feeLine = try #require(
+            disclosure.lineIDs.first { id in
+                id.contains(".actualFees[")
+                    && String(decoding: disclosure.line(id) ?? Data(), as: UTF8.self)
+                        .contains("\"fen\":20000")
+            }
+        )
+        let feeEntries = try #require(evidence.lines.first { $0.line == feeLine }).entries
+        #expect(!feeEntries.isEmpty && feeEntries.count < size / 4, "\(feeEntries.count) of \(size) events")
+
+        // A reader holding only one line's evidence checks that line.
+        let cut = directory.path("one-line.json")
+        try evidence.restricted(to: [feeLine]).jsonData().write(to: URL(fileURLWithPath: cut))
+        let one = await tool(["disclose", "verify", disclosurePath, "--evidence", cut, "--line", feeLine])
+        #expect(one.status == .success, "\(one.output)")
+        #expect(one.output.contains("✓ \(feeLine): \(feeEntries.count) proven events"))
+        let others = await tool(["disclose", "verify", disclosurePath, "--evidence", cut])
+        #expect(others.status == .checkFailed)
+        #expect(others.output.contains("the evidence holds nothing for this line"))
+
+        // A forged figure fails and names its line; the other lines still verify.
+        let forgedText = published.output.replacingOccurrences(of: "\"fen\":20000", with: "\"fen\":2000")
+        #expect(forgedText != published.output)
+        let forged = try directory.write("forged.json", forgedText)
+        let refused = await tool(["disclose", "verify", forged, "--evidence", evidencePath])
+        #expect(refused.status == .checkFailed)
+        #expect(refused.output.contains("FAILED: line \(feeLine): published "))
+        #expect(refused.output.contains("✓ \(disclosure.lineIDs[0])"))
+
+        func verifyWith(_ entries: [AuditExport.Entry], _ name: String) async throws -> ToolRun {
+            var changed = evidence.restricted(to: [feeLine])
+            changed.lines[0].entries = entries
+            let file = directory.path(name)
+            try changed.jsonData().write(to: URL(fileURLWithPath: file))
+            return await tool(["disclose", "verify", disclosurePath, "--evidence", file, "--line", feeLine])
+        }
+        // An event left out of the line's evidence fails and names the line.
+        for left in feeEntries.indices {
+            var fewer = feeEntries
+            fewer.remove(at: left)
+            let missing = try await verifyWith(fewer, "missing-\(left).json")
+            #expect(missing.status == .checkFailed, "leaving out entry \(left) passed")
+            #expect(missing.output.contains("FAILED: line \(feeLine): "))
+        }
+        // An event the line is not computed from fails too, though its proof holds.
+        let unrelated = try #require(
+            evidence.lines.flatMap(\.entries).first { entry in !feeEntries.contains { $0.index == entry.index } }
+        )
+        let extra = try await verifyWith((feeEntries + [unrelated]).sorted { $0.index < $1.index }, "extra.json")
+        #expect(extra.status == .checkFailed)
+        #expect(extra.output.contains("FAILED: line \(feeLine): the events at positions \(unrelated.position) are not"))
+        // A changed byte of an event fails its inclusion proof.
+        var tampered = feeEntries
+        tampered[0].entry[40] ^= 0x01
+        let broken = try await verifyWith(tampered, "tampered.json")
+        #expect(broken.status == .checkFailed)
+        #expect(broken.output.contains("FAILED: line \(feeLine): entry 0 (position \(feeEntries[0].position))"))
+
+        // Bad input: a line the disclosure does not have, --line without line evidence.
+        #expect(
+            await tool(["disclose", database, "--year", "2026", "--line-evidence", cut, "--line", "nope"]).status
+                == .usage
+        )
+        #expect(await tool(["disclose", database, "--year", "2026", "--line", feeLine]).status == .usage)
     }
 
     @Test func witnessCommandsExplainThemselves() async {

@@ -45,6 +45,12 @@ struct PostgresStoreTests {
         await EventStoreConformance.run { try await TestDatabase.makeStore(connectionString: target) }
     }
 
+    @Test("An audit ledger's witness cosignatures are stored once and served with the checkpoint")
+    func ledgerCosignatures() async throws {
+        let store = try await TestDatabase.makeStore()
+        #expect(await LedgerStoreConformance.checkCosignatures(on: store) == [])
+    }
+
     @Test("Appended events read back equal, by stream and in the global log")
     func roundTrip() async throws {
         let store = try await TestDatabase.makeStore()
