@@ -15,7 +15,8 @@ public enum MonitorTrigger: Sendable, Hashable, Codable, CustomStringConvertible
     case agreementSuspended(agreement: AgreementID, version: Int64)
     /// A registration's validity ended (`registration.expired`).
     case registrationExpired(registration: RegistrationID)
-    /// The data administration adopted a policy version (Art. 35); every live object is re-judged under it.
+    /// The data administration adopted a policy (Art. 35); every live object is re-judged under it. `version` is
+    /// the policy's content digest (``Policy/digest``), so two different policies never share an adoption.
     case policyAdopted(policy: String, version: String)
     /// A review on a day: every live object is re-judged under the policy on that day (terms that have passed).
     case termReview(day: CivilDate)
@@ -192,8 +193,11 @@ public enum MonitorProcess: WorkflowProcess {
         public var trigger: MonitorTrigger
         /// The policy applied.
         public var policyID: String
-        /// The policy version applied.
+        /// The policy version label applied.
         public var policyVersion: String
+        /// The content digest of the policy applied (``Policy/digest``); `nil` in re-judgements recorded before
+        /// digests were kept.
+        public var policyDigest: String?
         /// The day judged.
         public var day: CivilDate
         /// Every object re-judged, grants first, then products, then scenarios.
@@ -295,11 +299,12 @@ public enum MonitorProcess: WorkflowProcess {
                 trace.registrationID = registrationID
                 scope = .registration(registrationID)
             case .policyAdopted(let policy, let version):
-                guard policy == context.policy.id, version == context.policy.version else {
+                guard policy == context.policy.id, version == context.policy.digest else {
                     throw context.refuse(
                         .invalidInput,
-                        "the engine runs policy \(context.policy.id)@\(context.policy.version), not \(policy)@\(version); "
-                            + "adopt a policy by running the engine with it",
+                        "the engine runs policy \(context.policy.id) with digest \(context.policy.digest), not "
+                            + "\(policy) with \(version); adopt a policy by running the engine with it and name its "
+                            + "digest",
                         ["Art. 35"]
                     )
                 }
@@ -318,6 +323,7 @@ public enum MonitorProcess: WorkflowProcess {
                 trigger: trigger,
                 policyID: context.policy.id,
                 policyVersion: context.policy.version,
+                policyDigest: context.policy.digest,
                 day: day,
                 judged: judged,
                 suspensions: findings
@@ -588,7 +594,7 @@ extension WorkflowEngine {
     /// runs it; a repeated call returns the first outcome and repairs any suspension not yet recorded).
     ///
     /// ```swift
-    /// let outcome = try await engine.reassess(.policyAdopted(policy: policy.id, version: policy.version))
+    /// let outcome = try await engine.reassess(.policyAdopted(policy: policy.id, version: policy.digest))
     /// ```
     /// - Returns: The outcome of the `reassess` command.
     /// - Throws: ``WorkflowError``: `invalidInput` or `invalidState` when the trigger does not match the record.
