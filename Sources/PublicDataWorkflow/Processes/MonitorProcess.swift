@@ -16,7 +16,7 @@ public enum MonitorTrigger: Sendable, Hashable, Codable, CustomStringConvertible
     /// A registration's validity ended (`registration.expired`).
     case registrationExpired(registration: RegistrationID)
     /// The data administration adopted a policy (Art. 35); every live object is re-judged under it. `version` is
-    /// the policy's content digest (``Policy/digest``), so two different policies never share an adoption.
+    /// the policy's content digest (`Policy.digest`), so two different policies never share an adoption.
     case policyAdopted(policy: String, version: String)
     /// A review on a day: every live object is re-judged under the policy on that day (terms that have passed).
     case termReview(day: CivilDate)
@@ -195,7 +195,7 @@ public enum MonitorProcess: WorkflowProcess {
         public var policyID: String
         /// The policy version label applied.
         public var policyVersion: String
-        /// The content digest of the policy applied (``Policy/digest``); `nil` in re-judgements recorded before
+        /// The content digest of the policy applied (`Policy.digest`); `nil` in re-judgements recorded before
         /// digests were kept.
         public var policyDigest: String?
         /// The day judged.
