@@ -90,9 +90,17 @@ struct MonitorRestartTests {
         #expect(PolicyMonitorTests.suspendedStreams(log).isEmpty)
         #expect(log.filter { $0.type == "monitor.reassessed" }.count == (crash == .beforeTheSuspensions ? 1 : 0))
 
-        // A fresh engine over the same file resumes from the log.
+        // A fresh application over the same file resumes from the log in its first round.
         let restarted = World(store: try SQLiteEventStore(path: url.path), clock: clock)
-        let judged = try await restarted.engine.resumeMonitor()
+        let app = PublicDataApplication(
+            configuration: PublicDataConfiguration(
+                store: restarted.store,
+                clock: clock,
+                calendar: FixedWorkingDayCalendar(),
+                authorities: Parties.directory
+            )
+        )
+        let judged = try await app.tick().monitorReassessments
         let expected: [MonitorTrigger] =
             crash == .beforeTheReassessment ? [.catalogEntryChanged(entry: "ent-open", version: 2)] : []
         #expect(judged == expected)
