@@ -62,7 +62,11 @@ let package = Package(
 
         // MARK: - Layers
         .target(name: "PublicDataModel"),
-        .target(name: "PublicDataPolicy", dependencies: ["PublicDataModel"], resources: [.process("Resources")]),
+        .target(
+            name: "PublicDataPolicy",
+            dependencies: ["PublicDataModel", "PublicDataAudit"],
+            resources: [.process("Resources")]
+        ),
         .target(name: "PublicDataPricing", dependencies: ["PublicDataModel"]),
         .target(name: "PublicDataAudit", dependencies: ["PublicDataModel"]),
         .target(

@@ -74,6 +74,9 @@ public struct TickReport: Sendable {
     public var notifications: DispatchReport
     /// Events newly added to the audit ledger.
     public var ledgeredEvents: Int
+    /// The policy monitor's re-judgements this round caught up with (changes a crashed instance left unjudged;
+    /// `WorkflowEngine.resumeMonitor()`).
+    public var monitorReassessments: [MonitorTrigger] = []
 }
 
 /// The one entry point a host creates: the workflow engine, the notification outbox and the audit ledger over
@@ -216,7 +219,8 @@ public final class PublicDataApplication: Sendable {
         try await TraceIndex.build(from: configuration.store)
     }
 
-    /// One round of background work: fire due deadlines, deliver notifications, extend the audit ledger.
+    /// One round of background work: fire due deadlines, catch the policy monitor up with the log (what a crashed
+    /// instance left unjudged), deliver notifications, extend the audit ledger.
     ///
     /// A host calls it on a timer (or after every command in a small deployment). Each part is safe to run
     /// from several processes on one store.
@@ -225,6 +229,7 @@ public final class PublicDataApplication: Sendable {
     @discardableResult
     public func tick() async throws -> TickReport {
         let fired = try await engine.advance()
+        let reassessed = try await engine.resumeMonitor()
         let dispatched = try await notifications.dispatchPending()
         let ledger = try await ledger()
         let ledgered: Int
@@ -243,7 +248,12 @@ public final class PublicDataApplication: Sendable {
         if ledgered > 0 {
             configuration.observer.observe(.ledgerExtended(appended: ledgered, size: Int64(await ledger.size)))
         }
-        return TickReport(firedDeadlines: fired, notifications: dispatched, ledgeredEvents: ledgered)
+        return TickReport(
+            firedDeadlines: fired,
+            notifications: dispatched,
+            ledgeredEvents: ledgered,
+            monitorReassessments: reassessed
+        )
     }
 }
 

@@ -308,6 +308,11 @@ extension AgreementTerms {
 
 private func roleIsOperator(_ role: Role) -> Bool { role == .operator }
 
+extension DataAccessRequest {
+    /// The holdings judged: those the caller computed, else the request alone.
+    var totals: AggregateHoldings { holdings ?? AggregateHoldings(request: self) }
+}
+
 // MARK: - Attribute tables
 
 enum AttributeTables {
@@ -391,6 +396,28 @@ enum AttributeTables {
         attr("entry.fieldCount", .int, "How many fields the catalog entry lists.") {
             .int($0.pointee.entry.fields.count)
         },
+        attr("holdings.entries", .int, "Catalog entries the operator would hold in total with this request (Art. 30).")
+        {
+            .int($0.pointee.totals.entries)
+        },
+        attr(
+            "holdings.personalInformationFields",
+            .int,
+            "Personal-information fields the operator would hold in total with this request (Art. 30)."
+        ) { .int($0.pointee.totals.personalInformationFields) },
+        attr(
+            "holdings.importantEntries",
+            .int,
+            "Entries graded important or core the operator would hold in total with this request (Art. 30)."
+        ) { .int($0.pointee.totals.importantEntries) },
+        attr("holdings.grades", .symbolSet(.grade), "The grades the operator would hold with this request.") {
+            .symbols(DataGrade.mask($0.pointee.totals.grades))
+        },
+        attr(
+            "holdings.departments",
+            .int,
+            "Owning departments whose entries the operator would hold in total with this request (Art. 30)."
+        ) { .int($0.pointee.totals.departments) },
     ]
 
     static let downstreamScenario: [AttributeSpec<DownstreamScenarioRequest>] = [

@@ -37,6 +37,11 @@ private let minimalFields = ob(
     "use only the authorized fields, for the stated scenario and purpose"
 )
 private let anonymize = ob(.anonymizePersonalInformation, "Art. 26", "anonymize personal information before use")
+private let aggregationReview = ob(
+    .enhancedSecurity,
+    "Art. 30",
+    "assess and control the risk of the combined holdings (关联汇聚) before use"
+)
 private let withinConsent = ob(.useWithinConsent, "Art. 26", "use personal information only within the consent given")
 
 enum BeijingDefault {
@@ -258,6 +263,47 @@ enum BeijingDefault {
             ]
         ) {
             Condition.in("entry.grade", .parameter("stricterObligationGrades"))
+        }
+        Rule(
+            deny: "dr.aggregate-personal-information",
+            at: .dataRequest,
+            articles: ["Art. 30"],
+            message: "this request's personal information would take the operator's holdings beyond the total the "
+                + "policy allows (关联汇聚)"
+        ) {
+            Condition.equals("request.touchesPersonalInformation", true)
+            Condition.greaterThan(
+                "holdings.personalInformationFields",
+                .parameter("aggregationMaxPersonalInformationFields")
+            )
+        }
+        Rule(
+            deny: "dr.aggregate-important",
+            at: .dataRequest,
+            articles: ["Art. 30", "Art. 28"],
+            message: "this important entry would take the operator's holdings beyond the total the policy allows "
+                + "(关联汇聚)"
+        ) {
+            Condition.notEquals("entry.grade", "general")
+            Condition.greaterThan("holdings.importantEntries", .parameter("aggregationMaxImportantEntries"))
+        }
+        Rule(
+            obligation: "dr.aggregate-entries",
+            at: .dataRequest,
+            articles: ["Art. 30"],
+            message: "the operator's holdings reach the aggregation-review size",
+            obligations: [aggregationReview]
+        ) {
+            Condition.atLeast("holdings.entries", .parameter("aggregationReviewEntries"))
+        }
+        Rule(
+            obligation: "dr.aggregate-departments",
+            at: .dataRequest,
+            articles: ["Art. 30"],
+            message: "the operator's holdings combine data of many departments",
+            obligations: [aggregationReview]
+        ) {
+            Condition.atLeast("holdings.departments", .parameter("aggregationReviewDepartments"))
         }
     }
 

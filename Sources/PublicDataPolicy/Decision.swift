@@ -120,8 +120,11 @@ public struct Decision: Codable, Sendable, Hashable, CustomStringConvertible {
     public var firedRules: [String]
     /// The id of the policy that decided.
     public var policyID: String
-    /// The version of the policy that decided.
+    /// The version label of the policy that decided.
     public var policyVersion: String
+    /// The content digest of the policy that decided (``Policy/digest``, Art. 35), so an auditor can prove which
+    /// rules applied; `nil` in decisions recorded before digests were kept.
+    public var policyDigest: String?
     /// The evaluation time passed in by the caller (no clock is read).
     public var evaluatedAt: Date
 
@@ -132,7 +135,8 @@ public struct Decision: Codable, Sendable, Hashable, CustomStringConvertible {
     ///   - reasons: The reasons.
     ///   - firedRules: The contributing rule ids.
     ///   - policyID: The policy's id.
-    ///   - policyVersion: The policy's version.
+    ///   - policyVersion: The policy's version label.
+    ///   - policyDigest: The policy's content digest.
     ///   - evaluatedAt: The evaluation time.
     public init(
         effect: Effect,
@@ -141,6 +145,7 @@ public struct Decision: Codable, Sendable, Hashable, CustomStringConvertible {
         firedRules: [String],
         policyID: String,
         policyVersion: String,
+        policyDigest: String? = nil,
         evaluatedAt: Date
     ) {
         self.effect = effect
@@ -149,6 +154,7 @@ public struct Decision: Codable, Sendable, Hashable, CustomStringConvertible {
         self.firedRules = firedRules
         self.policyID = policyID
         self.policyVersion = policyVersion
+        self.policyDigest = policyDigest
         self.evaluatedAt = evaluatedAt
     }
 

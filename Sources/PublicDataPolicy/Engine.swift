@@ -527,13 +527,22 @@ enum Extractors {
 final class CompiledPolicy: Sendable {
     let id: String
     let version: String
+    let digest: String
     let points: [CompiledPoint]
     let issues: [ValidationIssue]
 
     /// Compiles `rules`; `positions[i]` is the index of `rules[i]` in its file, for issue paths.
-    init(id: String, version: String, parameters: PolicyParameters, rules: [Rule], positions: [Int]? = nil) {
+    init(
+        id: String,
+        version: String,
+        digest: String,
+        parameters: PolicyParameters,
+        rules: [Rule],
+        positions: [Int]? = nil
+    ) {
         self.id = id
         self.version = version
+        self.digest = digest
         var compiler = RuleCompiler(parameters: parameters)
         var points = Array(repeating: [CompiledRule](), count: DecisionPoint.allCases.count)
         var seen: [String: Int] = [:]
@@ -875,6 +884,7 @@ final class CompiledPolicy: Sendable {
                 firedRules: fired,
                 policyID: id,
                 policyVersion: version,
+                policyDigest: digest,
                 evaluatedAt: time
             )
         }
@@ -886,6 +896,7 @@ final class CompiledPolicy: Sendable {
                 firedRules: [],
                 policyID: id,
                 policyVersion: version,
+                policyDigest: digest,
                 evaluatedAt: time
             )
         }
@@ -921,6 +932,7 @@ final class CompiledPolicy: Sendable {
             firedRules: fired,
             policyID: id,
             policyVersion: version,
+            policyDigest: digest,
             evaluatedAt: time
         )
     }

@@ -126,6 +126,15 @@ enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
+    /// The same value with every object's members sorted by key (the canonical form a digest is taken of).
+    var canonical: JSONValue {
+        switch self {
+        case .array(let items): .array(items.map(\.canonical))
+        case .object(let members): .object(members.sorted { $0.0 < $1.0 }.map { ($0.0, $0.1.canonical) })
+        default: self
+        }
+    }
+
     /// The member named `key` of an object.
     subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }

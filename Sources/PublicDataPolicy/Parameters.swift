@@ -61,6 +61,18 @@ public struct PolicyParameters: Codable, Sendable, Hashable {
     /// Days before the yearly disclosure deadline at which the implementing agency and the operator are reminded.
     /// Default 30 (the national notice sets the deadline, not the reminder; a deployment choice).
     public var disclosureReminderDays: Int
+    /// The most personal-information fields an operator may hold in total across its grants; a request that would
+    /// take it beyond is denied (Art. 30 关联汇聚). Default 50 (the Measures set no figure; a deployment choice).
+    public var aggregationMaxPersonalInformationFields: Int
+    /// The most entries graded important or core an operator may hold in total; a request beyond is denied
+    /// (Art. 30, Art. 28). Default 10 (a deployment choice).
+    public var aggregationMaxImportantEntries: Int
+    /// From this many entries held in total, a grant carries an aggregation-risk obligation (Art. 30). Default 20
+    /// (a deployment choice).
+    public var aggregationReviewEntries: Int
+    /// From this many owning departments supplying the operator's holdings, a grant carries an aggregation-risk
+    /// obligation (Art. 30). Default 4 (a deployment choice).
+    public var aggregationReviewDepartments: Int
 
     /// Creates parameters; every argument defaults to the Beijing value.
     public init(
@@ -87,8 +99,16 @@ public struct PolicyParameters: Codable, Sendable, Hashable {
         trialFeeMonths: Int = 12,
         operatorReportWorkingDays: Int = 20,
         registrationBeforeGrant: Int = 1,
-        disclosureReminderDays: Int = 30
+        disclosureReminderDays: Int = 30,
+        aggregationMaxPersonalInformationFields: Int = 50,
+        aggregationMaxImportantEntries: Int = 10,
+        aggregationReviewEntries: Int = 20,
+        aggregationReviewDepartments: Int = 4
     ) {
+        self.aggregationMaxPersonalInformationFields = aggregationMaxPersonalInformationFields
+        self.aggregationMaxImportantEntries = aggregationMaxImportantEntries
+        self.aggregationReviewEntries = aggregationReviewEntries
+        self.aggregationReviewDepartments = aggregationReviewDepartments
         self.freePurposes = freePurposes
         self.termCapYears = termCapYears
         self.neverAuthorizableGrades = neverAuthorizableGrades
@@ -160,6 +180,9 @@ public struct ParameterDescriptor: Sendable {
     public var minimum: Int
     /// The largest allowed value of an integer parameter.
     public var maximum: Int
+    /// Whether a policy file may leave it out (it then takes the Beijing default): parameters added after files
+    /// were written, so that those files still load.
+    public var mayBeOmitted: Bool = false
     let get: @Sendable (PolicyParameters) -> ParameterValue
     let set: @Sendable (inout PolicyParameters, ParameterValue) -> Void
 }
@@ -168,6 +191,7 @@ private func intParameter(
     _ name: String,
     _ summary: String,
     _ range: ClosedRange<Int>,
+    mayBeOmitted: Bool = false,
     get: @escaping @Sendable (PolicyParameters) -> Int,
     set: @escaping @Sendable (inout PolicyParameters, Int) -> Void
 ) -> ParameterDescriptor {
@@ -177,6 +201,7 @@ private func intParameter(
         summary: summary,
         minimum: range.lowerBound,
         maximum: range.upperBound,
+        mayBeOmitted: mayBeOmitted,
         get: { .int(get($0)) },
         set: { parameters, value in if case .int(let number) = value { set(&parameters, number) } }
     )
@@ -380,6 +405,38 @@ extension PolicyParameters {
             get: { $0.disclosureReminderDays },
             set: { $0.disclosureReminderDays = $1 }
         ),
+        intParameter(
+            "aggregationMaxPersonalInformationFields",
+            "Most personal-information fields an operator holds in total (Art. 30); a deployment choice.",
+            0...1_000_000,
+            mayBeOmitted: true,
+            get: { $0.aggregationMaxPersonalInformationFields },
+            set: { $0.aggregationMaxPersonalInformationFields = $1 }
+        ),
+        intParameter(
+            "aggregationMaxImportantEntries",
+            "Most important or core entries an operator holds in total (Art. 30); a deployment choice.",
+            0...1_000_000,
+            mayBeOmitted: true,
+            get: { $0.aggregationMaxImportantEntries },
+            set: { $0.aggregationMaxImportantEntries = $1 }
+        ),
+        intParameter(
+            "aggregationReviewEntries",
+            "Entries held in total from which a grant carries an aggregation-risk obligation (Art. 30).",
+            1...1_000_000,
+            mayBeOmitted: true,
+            get: { $0.aggregationReviewEntries },
+            set: { $0.aggregationReviewEntries = $1 }
+        ),
+        intParameter(
+            "aggregationReviewDepartments",
+            "Owning departments in the holdings from which a grant carries an aggregation-risk obligation (Art. 30).",
+            1...1_000_000,
+            mayBeOmitted: true,
+            get: { $0.aggregationReviewDepartments },
+            set: { $0.aggregationReviewDepartments = $1 }
+        ),
     ]
 
     static let descriptorsByName: [String: ParameterDescriptor] = Dictionary(
@@ -472,7 +529,7 @@ extension PolicyParameters {
                 break
             }
         }
-        for descriptor in descriptors where !seen.contains(descriptor.name) {
+        for descriptor in descriptors where !seen.contains(descriptor.name) && !descriptor.mayBeOmitted {
             issues.append(ValidationIssue(path: "\(path).\(descriptor.name)", message: "missing parameter"))
         }
         if issues.isEmpty {

@@ -1,4 +1,5 @@
 import Foundation
+import PublicDataAudit
 
 /// A versioned set of rules and parameters that answers ``PolicyRequest``s with ``Decision``s.
 ///
@@ -17,7 +18,8 @@ public struct Policy: Sendable, Codable, Hashable, CustomStringConvertible, Cust
     public var id: String {
         didSet { recompile() }
     }
-    /// The policy's version; every change to a rule or parameter should get a new version.
+    /// The policy's version label, as its authors name it (e.g. `"2026.1"`). The label is a name; what identifies
+    /// the content is ``digest``, which decisions record next to the label.
     public var version: String {
         didSet { recompile() }
     }
@@ -34,6 +36,12 @@ public struct Policy: Sendable, Codable, Hashable, CustomStringConvertible, Cust
 
     private var compiled: CompiledPolicy
 
+    /// The policy's content version (Art. 35): `"sha256:"` and the hex SHA-256 of the canonical JSON of what
+    /// decides — the id, the parameters and the rules in order, members sorted, without white space — so two
+    /// policies that decide differently never share it and the same content always has the same one. The
+    /// version label and the title are not part of it. Every ``Decision`` records it (``Decision/policyDigest``).
+    public var digest: String { compiled.digest }
+
     /// Creates a policy from rules. Problems are not thrown: see ``validationIssues``; a rule with an invalid
     /// condition fails closed (a deny or obligation rule always applies, a permit rule never does).
     public init(
@@ -48,7 +56,13 @@ public struct Policy: Sendable, Codable, Hashable, CustomStringConvertible, Cust
         self.title = title
         self.parameters = parameters
         self.rules = rules
-        self.compiled = CompiledPolicy(id: id, version: version, parameters: parameters, rules: rules)
+        self.compiled = CompiledPolicy(
+            id: id,
+            version: version,
+            digest: Self.contentDigest(id: id, parameters: parameters, rules: rules),
+            parameters: parameters,
+            rules: rules
+        )
     }
 
     /// Creates a policy whose rules come from a builder block.
@@ -72,7 +86,21 @@ public struct Policy: Sendable, Codable, Hashable, CustomStringConvertible, Cust
     }
 
     private mutating func recompile() {
-        compiled = CompiledPolicy(id: id, version: version, parameters: parameters, rules: rules)
+        compiled = CompiledPolicy(
+            id: id,
+            version: version,
+            digest: Self.contentDigest(id: id, parameters: parameters, rules: rules),
+            parameters: parameters,
+            rules: rules
+        )
+    }
+
+    /// The content digest of a policy (see ``digest``).
+    static func contentDigest(id: String, parameters: PolicyParameters, rules: [Rule]) -> String {
+        let content = JSONValue.object([
+            ("id", .string(id)), ("parameters", parameters.jsonValue), ("rules", .array(rules.map(\.jsonValue))),
+        ])
+        return "sha256:" + SHA256Hasher().digest(utf8: content.canonical.description).hex
     }
 
     /// Every problem of the policy: duplicate rule ids, unknown attributes, operators that do not fit an
@@ -136,13 +164,32 @@ public struct Policy: Sendable, Codable, Hashable, CustomStringConvertible, Cust
                 issues: [ValidationIssue(path: "$", message: "not valid JSON: \(error)")]
             )
         }
-        let (policy, issues) = read(root)
+        let (policy, issues, declared) = read(root)
         guard let policy, issues.isEmpty else { throw PolicyLoadError(code: .invalidPolicy, issues: issues) }
+        // Art. 35: a declared digest (or a version written as a digest) must be the digest of the content.
+        var mismatches: [ValidationIssue] = []
+        if let declared, declared != policy.digest {
+            mismatches.append(
+                ValidationIssue(
+                    path: "$.digest",
+                    message: "declares \(declared), the content's digest is \(policy.digest)"
+                )
+            )
+        }
+        if policy.version.hasPrefix("sha256:"), policy.version != policy.digest {
+            mismatches.append(
+                ValidationIssue(
+                    path: "$.version",
+                    message: "the version \(policy.version) is not the content's digest \(policy.digest)"
+                )
+            )
+        }
+        guard mismatches.isEmpty else { throw PolicyLoadError(code: .digestMismatch, issues: mismatches) }
         return policy
     }
 
     /// Reads a policy and collects every structural and semantic problem, with paths into the file.
-    private static func read(_ root: JSONValue) -> (Policy?, [ValidationIssue]) {
+    private static func read(_ root: JSONValue) -> (Policy?, [ValidationIssue], String?) {
         var reader = PolicyReader()
         let policy = reader.policy(root)
         var issues = reader.issues
@@ -150,6 +197,7 @@ public struct Policy: Sendable, Codable, Hashable, CustomStringConvertible, Cust
             let semantic = CompiledPolicy(
                 id: policy.id,
                 version: policy.version,
+                digest: policy.digest,
                 parameters: policy.parameters,
                 rules: policy.rules,
                 positions: reader.positions
@@ -157,7 +205,7 @@ public struct Policy: Sendable, Codable, Hashable, CustomStringConvertible, Cust
             var known = Set(issues.map(\.description))
             for issue in semantic where known.insert(issue.description).inserted { issues.append(issue) }
         }
-        return (policy, issues)
+        return (policy, issues, reader.declaredDigest)
     }
 
     /// Loads a policy from a JSON file on disk; a file larger than the limit is refused without reading it whole.
@@ -198,7 +246,7 @@ public struct Policy: Sendable, Codable, Hashable, CustomStringConvertible, Cust
     /// - Throws: `DecodingError.dataCorrupted` whose description lists every problem.
     public init(from decoder: any Decoder) throws {
         let root = try JSONValue(from: decoder)
-        let (policy, issues) = Policy.read(root)
+        let (policy, issues, _) = Policy.read(root)
         guard let policy, issues.isEmpty else {
             throw DecodingError.dataCorrupted(
                 DecodingError.Context(

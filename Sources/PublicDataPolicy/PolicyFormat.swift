@@ -20,6 +20,9 @@ public struct PolicyLoadError: Error, Sendable, Hashable, CustomStringConvertibl
         public static let unreadable = Code("unreadable")
         /// The input is larger or nests deeper than the ``PolicyInputLimits`` allow; nothing was parsed.
         public static let tooLarge = Code("tooLarge")
+        /// The file declares a digest (its `digest` member, or a version written as `sha256:…`) that is not the
+        /// digest of its content (``Policy/digest``, Art. 35); nothing was loaded.
+        public static let digestMismatch = Code("digestMismatch")
 
         /// The code's name.
         public var description: String { name }
@@ -52,6 +55,8 @@ struct PolicyReader {
     var issues: [ValidationIssue] = []
     /// For each rule read, its index in the file's `rules` array.
     var positions: [Int] = []
+    /// The `digest` member, when the file declares one.
+    var declaredDigest: String?
     /// Checks conditions against attributes and parameters even for rules that fail to read otherwise.
     var compiler = RuleCompiler(parameters: .beijing)
 
@@ -107,7 +112,7 @@ struct PolicyReader {
             let members = object(
                 root,
                 "$",
-                allowed: ["format", "id", "version", "title", "parameters", "rules"],
+                allowed: ["format", "id", "version", "digest", "title", "parameters", "rules"],
                 required: ["format", "id", "version", "parameters", "rules"],
                 what: "a policy"
             )
@@ -121,6 +126,7 @@ struct PolicyReader {
         let version = string(member("version"), "$.version")
         if version?.isEmpty == true { issue("$.version", "the policy version is empty") }
         let title = string(member("title"), "$.title")
+        if let value = member("digest") { declaredDigest = string(value, "$.digest") }
         var parameters = PolicyParameters()
         if let value = member("parameters") {
             parameters = PolicyParameters.parse(value, path: "$.parameters", issues: &issues)

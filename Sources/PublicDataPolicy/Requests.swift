@@ -51,6 +51,9 @@ public struct DataAccessRequest: Codable, Sendable, Hashable {
     public var providerConsent: Bool
     /// The calendar day of the evaluation (for the agreement's term).
     public var day: CivilDate
+    /// What the operator would hold in total once this request is granted — its live grants and this request
+    /// (Art. 30 关联汇聚); `nil` judges the request alone (``AggregateHoldings/init(request:)``).
+    public var holdings: AggregateHoldings?
 
     /// Creates a data request.
     public init(
@@ -67,8 +70,10 @@ public struct DataAccessRequest: Codable, Sendable, Hashable {
         anonymized: Bool = false,
         dataSubjectConsent: Bool = false,
         providerConsent: Bool = false,
-        day: CivilDate
+        day: CivilDate,
+        holdings: AggregateHoldings? = nil
     ) {
+        self.holdings = holdings
         self.requestID = requestID
         self.operatorParty = operatorParty
         self.scenario = scenario
@@ -83,6 +88,97 @@ public struct DataAccessRequest: Codable, Sendable, Hashable {
         self.dataSubjectConsent = dataSubjectConsent
         self.providerConsent = providerConsent
         self.day = day
+    }
+}
+
+/// What an operator holds, or would hold, in total across its grants (Art. 30 关联汇聚): the totals a policy judges
+/// aggregation risk on (`holdings.*` attributes of the data-request decision point).
+///
+/// Data that is harmless entry by entry can identify people or reveal important matters once combined, so a data
+/// request is judged with the operator's holdings including it. The totals count distinct catalog entries; a field
+/// held under two grants counts once.
+///
+/// ```swift
+/// let totals = AggregateHoldings(holding: [
+///     .init(entry: registry, fields: ["licenseNo"]), .init(entry: permits, fields: []),
+/// ])
+/// ```
+public struct AggregateHoldings: Codable, Sendable, Hashable {
+    /// One catalog entry held, with the fields held (empty: every field of the entry).
+    public struct Held: Sendable, Hashable {
+        /// The entry as it is in the catalog.
+        public var entry: CatalogEntry
+        /// The fields held; empty holds every field.
+        public var fields: [String]
+
+        /// Creates a holding.
+        public init(entry: CatalogEntry, fields: [String]) {
+            self.entry = entry
+            self.fields = fields
+        }
+    }
+
+    /// How many distinct catalog entries.
+    public var entries: Int
+    /// How many distinct personal-information fields (an entry flagged as holding personal information but listing
+    /// no fields counts as one).
+    public var personalInformationFields: Int
+    /// How many entries are graded important or core.
+    public var importantEntries: Int
+    /// The grades held.
+    public var grades: Set<DataGrade>
+    /// How many distinct owning departments supply the entries.
+    public var departments: Int
+
+    /// Creates totals.
+    public init(
+        entries: Int,
+        personalInformationFields: Int,
+        importantEntries: Int,
+        grades: Set<DataGrade>,
+        departments: Int
+    ) {
+        self.entries = entries
+        self.personalInformationFields = personalInformationFields
+        self.importantEntries = importantEntries
+        self.grades = grades
+        self.departments = departments
+    }
+
+    /// The totals of `held`: holdings of one entry under several grants are merged (the union of their fields).
+    public init(holding held: [Held]) {
+        var merged: [CatalogEntryID: (entry: CatalogEntry, fields: Set<String>?)] = [:]
+        for item in held {
+            let fields: Set<String>? = item.fields.isEmpty ? nil : Set(item.fields)
+            if let existing = merged[item.entry.id] {
+                // nil (every field) absorbs any list.
+                let union = existing.fields.flatMap { old in fields.map { old.union($0) } }
+                merged[item.entry.id] = (item.entry, union)
+            } else {
+                merged[item.entry.id] = (item.entry, fields)
+            }
+        }
+        var personal = 0
+        for (entry, fields) in merged.values {
+            if entry.fields.isEmpty {
+                if entry.containsPersonalInformation || entry.containsSensitivePersonalInformation { personal += 1 }
+            } else {
+                personal += entry.fields.filter { $0.personalInformation && (fields?.contains($0.name) ?? true) }.count
+            }
+        }
+        let entries = merged.values.map(\.entry)
+        self.init(
+            entries: entries.count,
+            personalInformationFields: personal,
+            importantEntries: entries.filter { $0.grade != .general }.count,
+            grades: Set(entries.map(\.grade)),
+            departments: Set(entries.map(\.owningDepartment)).count
+        )
+    }
+
+    /// The totals of `request`'s entry and requested fields alone.
+    public init(request: DataAccessRequest) {
+        self.init(holding: [Held(entry: request.entry, fields: request.requestedFields)])
     }
 }
 
@@ -522,7 +618,7 @@ public enum PolicyRequest: Codable, Sendable, Hashable {
 
 extension DataAccessRequest {
     /// Decodes a request; `anonymized`, `dataSubjectConsent` and `providerConsent` default to `false`,
-    /// `requestedFields` and `neededFields` to empty.
+    /// `requestedFields` and `neededFields` to empty, `holdings` to the request alone.
     /// - Throws: `DecodingError`.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -540,7 +636,8 @@ extension DataAccessRequest {
             anonymized: try c.decodeIfPresent(Bool.self, forKey: .anonymized) ?? false,
             dataSubjectConsent: try c.decodeIfPresent(Bool.self, forKey: .dataSubjectConsent) ?? false,
             providerConsent: try c.decodeIfPresent(Bool.self, forKey: .providerConsent) ?? false,
-            day: try c.decode(CivilDate.self, forKey: .day)
+            day: try c.decode(CivilDate.self, forKey: .day),
+            holdings: try c.decodeIfPresent(AggregateHoldings.self, forKey: .holdings)
         )
     }
 }

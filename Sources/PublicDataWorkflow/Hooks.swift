@@ -54,6 +54,7 @@ extension Decision {
             firedRules: rules,
             policyID: policy.id,
             policyVersion: policy.version,
+            policyDigest: policy.digest,
             evaluatedAt: time
         )
     }

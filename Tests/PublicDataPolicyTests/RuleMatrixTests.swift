@@ -97,6 +97,32 @@ private func denied(_ rule: String, _ name: String, _ article: String, _ request
 }
 
 private let piEntry = PolicyFixtures.entry(personalInformation: true)
+
+/// A request judged with the operator's holdings (Art. 30): one entry each unless said otherwise.
+private func held(entries: Int = 1, pi: Int = 0, important: Int = 0, departments: Int = 1) -> PolicyRequest {
+    dr {
+        if pi > 0 {
+            $0.entry = piEntry
+            $0.requestedFields = ["licenseNo", "legalRepresentative"]
+            $0.neededFields = ["licenseNo", "legalRepresentative"]
+            $0.anonymized = true
+        }
+        if important > 0 { $0.entry.grade = .important }
+        $0.holdings = AggregateHoldings(
+            entries: entries,
+            personalInformationFields: pi,
+            importantEntries: important,
+            grades: important > 0 ? [.general, .important] : [.general],
+            departments: departments
+        )
+    }
+}
+
+private func heldCore(entries: Int, departments: Int = 1) -> PolicyRequest {
+    guard case .dataRequest(var request) = held(entries: entries, departments: departments) else { return held() }
+    request.entry.grade = .core
+    return .dataRequest(request)
+}
 private func piRequest(_ change: (inout DataAccessRequest) -> Void = { _ in }) -> PolicyRequest {
     var request = PolicyFixtures.dataRequest(entry: piEntry)
     request.requestedFields = ["licenseNo", "legalRepresentative"]
@@ -341,6 +367,75 @@ enum RuleMatrix {
                 $0.entry.grade = .important
                 $0.agreement.scope = [ScopeItem(entry: "ent-other")]
             }
+        ),
+    ]
+
+    static let aggregation: [RuleCase] = [
+        deny("dr.aggregate-personal-information", "51 personal fields held", "Art. 30", held(entries: 3, pi: 51)),
+        permit(
+            "dr.aggregate-personal-information",
+            "50 personal fields held",
+            fires: false,
+            openGrant.union([.anonymizePersonalInformation]),
+            "Art. 26",
+            held(entries: 3, pi: 50)
+        ),
+        permit(
+            "dr.aggregate-personal-information",
+            "51 held, none requested now",
+            fires: false,
+            openGrant,
+            "Art. 16",
+            dr {
+                $0.holdings = AggregateHoldings(
+                    entries: 3,
+                    personalInformationFields: 51,
+                    importantEntries: 0,
+                    grades: [.general],
+                    departments: 1
+                )
+            }
+        ),
+        deny("dr.aggregate-important", "11 important entries held", "Art. 30", held(entries: 11, important: 11)),
+        permit(
+            "dr.aggregate-important",
+            "10 important entries held",
+            fires: false,
+            openGrant.union([.privacyComputingOnly, .enhancedSecurity]),
+            "Art. 28",
+            held(entries: 10, important: 10)
+        ),
+        permit(
+            "dr.aggregate-entries",
+            "20 entries held",
+            fires: true,
+            openGrant.union([.enhancedSecurity]),
+            "Art. 30",
+            held(entries: 20)
+        ),
+        permit("dr.aggregate-entries", "19 entries held", fires: false, openGrant, "Art. 16", held(entries: 19)),
+        denied("dr.aggregate-entries", "20 entries held, this one core", "Art. 5", heldCore(entries: 20)),
+        permit(
+            "dr.aggregate-departments",
+            "4 departments",
+            fires: true,
+            openGrant.union([.enhancedSecurity]),
+            "Art. 30",
+            held(entries: 4, departments: 4)
+        ),
+        permit(
+            "dr.aggregate-departments",
+            "3 departments",
+            fires: false,
+            openGrant,
+            "Art. 16",
+            held(entries: 3, departments: 3)
+        ),
+        denied(
+            "dr.aggregate-departments",
+            "4 departments, this one core",
+            "Art. 5",
+            heldCore(entries: 4, departments: 4)
         ),
     ]
 
@@ -912,7 +1007,7 @@ enum RuleMatrix {
     ]
 
     static let all: [RuleCase] =
-        dataRequest + downstream + release + eligibility + plans + agreements + pricing + conduct
+        dataRequest + aggregation + downstream + release + eligibility + plans + agreements + pricing + conduct
 }
 
 struct RuleMatrixTests {

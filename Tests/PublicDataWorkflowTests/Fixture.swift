@@ -445,7 +445,7 @@ enum Scripts {
                     .reassess(
                         trigger: .policyAdopted(
                             policy: Policy.beijingDefault.id,
-                            version: Policy.beijingDefault.version
+                            version: Policy.beijingDefault.digest
                         )
                     )
                 )

@@ -234,7 +234,7 @@ struct PolicyMonitorTests {
         let policy = Self.stricterPolicy
         let first = World.engine(on: world.store, clock: world.clock, policy: policy)
         let second = World.engine(on: world.store, clock: world.clock, policy: policy)
-        let trigger = MonitorTrigger.policyAdopted(policy: policy.id, version: policy.version)
+        let trigger = MonitorTrigger.policyAdopted(policy: policy.id, version: policy.digest)
         async let one = first.reassess(trigger)
         async let two = second.reassess(trigger)
         let outcomes = try await [one, two]
@@ -266,13 +266,37 @@ struct PolicyMonitorTests {
         #expect(impact.markdown().contains("| monitor.grant-lost | 1 |"))
 
         let adopted = World.engine(on: world.store, clock: world.clock, policy: policy)
-        try await adopted.reassess(.policyAdopted(policy: policy.id, version: policy.version))
+        try await adopted.reassess(.policyAdopted(policy: policy.id, version: policy.digest))
         let log = try await world.log()
         #expect(Self.suspendedStreams(log) == Set(impact.wouldSuspend.map(\.stream)))
         let reassessed = try #require(Self.events(log, "monitor.reassessed").first)
             .decodePayload(MonitorProcess.Reassessed.self)
         #expect(reassessed.suspensions == impact.wouldSuspend)
         #expect(reassessed.judged == impact.judged)
+    }
+
+    @Test func twoPoliciesWithOneLabelAreTwoAdoptionsAndTheRecordNamesEachDigest() async throws {
+        let world = World()
+        try await world.run(Self.activeScenario)
+        // Same id and label, different content: only the digest tells them apart.
+        var lenient = Policy.beijingDefault
+        lenient.version = Self.stricterPolicy.version
+        lenient.parameters.termCapYears = 4
+        let strict = Self.stricterPolicy
+        #expect(lenient.version == strict.version && lenient.digest != strict.digest)
+        for policy in [lenient, strict] {
+            let engine = World.engine(on: world.store, clock: world.clock, policy: policy)
+            let outcome = try await engine.reassess(.policyAdopted(policy: policy.id, version: policy.digest))
+            #expect(!outcome.deduplicated)
+        }
+        let log = try await world.log()
+        let adoptions = try Self.events(log, "monitor.reassessed").map {
+            try $0.decodePayload(MonitorProcess.Reassessed.self)
+        }
+        #expect(adoptions.map(\.policyDigest) == [lenient.digest, strict.digest])
+        #expect(adoptions[0].suspensions.isEmpty)
+        #expect(adoptions[1].suspensions.compactMap(\.decision?.policyDigest).allSatisfy { $0 == strict.digest })
+        #expect(!adoptions[1].suspensions.isEmpty)
     }
 
     @Test func thePolicyImpactListsRefusedRequestsAProposedPolicyWouldPermit() async throws {
@@ -298,6 +322,11 @@ struct PolicyMonitorTests {
         let log = try await world.log()
         let stale: [(MonitorTrigger, WorkflowError.Code, String)] = [
             (.policyAdopted(policy: "beijing-default", version: "2099.1"), .invalidInput, "Art. 35"),
+            // The label is a name, not the content: an adoption names the digest.
+            (
+                .policyAdopted(policy: "beijing-default", version: Policy.beijingDefault.version), .invalidInput,
+                "Art. 35"
+            ),
             (.catalogEntryChanged(entry: "ent-open", version: 2), .invalidInput, "Art. 8"),
             (.catalogEntryRetired(entry: "ent-open"), .invalidState, "Art. 8"),
             (.registrationExpired(registration: "reg-none"), .notFound, ""),

@@ -429,12 +429,19 @@ public enum DataRequestProcess: WorkflowProcess {
                     ["Art. 17", "Art. 26"]
                 )
             }
+            // Art. 30: judged with what the operator would then hold in total.
+            let holdings = try await context.engine.holdings(
+                after: request,
+                operatorParty: terms.terms.operatorParty,
+                excluding: instance.stream
+            )
             let decisions = accessRequests(
                 request,
                 entries: entries,
                 terms: terms.terms,
                 status: terms.status,
-                day: context.today
+                day: context.today,
+                holdings: holdings
             ).map(context.evaluate)
             let decision = Decision.combining(decisions, policy: context.policy, at: context.now)
             guard decision.isPermit else { return [Draft(.refused(Decided(decision: decision)))] }
@@ -516,13 +523,15 @@ public enum DataRequestProcess: WorkflowProcess {
 
     /// The policy requests of a data request, one per item, judged against `entries` (the items' entries as they
     /// are in the catalog, in item order) and the agreement's terms and status on `day`. The evaluation and the
-    /// policy monitor's re-judgement (``PolicyMonitor``) build them the same way.
+    /// policy monitor's re-judgement (``PolicyMonitor``) build them the same way. `holdings` are the operator's
+    /// totals with the request (Art. 30); `nil` judges the request alone.
     static func accessRequests(
         _ request: DataRequestSpec,
         entries: [CatalogEntry],
         terms: AgreementTerms,
         status: AgreementStatus,
-        day: CivilDate
+        day: CivilDate,
+        holdings: AggregateHoldings? = nil
     ) -> [PolicyRequest] {
         zip(request.items, entries).map { item, entry in
             let requested = item.requestedFields.isEmpty ? entry.fields.map(\.name) : item.requestedFields
@@ -540,7 +549,8 @@ public enum DataRequestProcess: WorkflowProcess {
                     anonymized: request.anonymized,
                     dataSubjectConsent: request.subjectConsent,
                     providerConsent: request.providerConsent,
-                    day: day
+                    day: day,
+                    holdings: holdings
                 )
             )
         }

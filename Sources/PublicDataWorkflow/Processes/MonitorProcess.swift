@@ -19,7 +19,8 @@ public enum MonitorTrigger: Sendable, Hashable, Codable, CustomStringConvertible
     case registrationEnded(registration: RegistrationID)
     /// The data subjects' consent was withdrawn or expired (`consent.withdrawn`, `consent.expired`; Art. 17, 26).
     case consentEnded(consent: ConsentID)
-    /// The data administration adopted a policy version (Art. 35); every live object is re-judged under it.
+    /// The data administration adopted a policy (Art. 35); every live object is re-judged under it. `version` is
+    /// the policy's content digest (`Policy.digest`), so two different policies never share an adoption.
     case policyAdopted(policy: String, version: String)
     /// A review on a day: every live object is re-judged under the policy on that day (terms that have passed).
     case termReview(day: CivilDate)
@@ -206,8 +207,11 @@ public enum MonitorProcess: WorkflowProcess {
         public var trigger: MonitorTrigger
         /// The policy applied.
         public var policyID: String
-        /// The policy version applied.
+        /// The policy version label applied.
         public var policyVersion: String
+        /// The content digest of the policy applied (`Policy.digest`); `nil` in re-judgements recorded before
+        /// digests were kept.
+        public var policyDigest: String?
         /// The day judged.
         public var day: CivilDate
         /// Every object re-judged, grants first, then products, then scenarios.
@@ -319,11 +323,12 @@ public enum MonitorProcess: WorkflowProcess {
                 trace.operatorID = consent.trace.operatorID
                 scope = .consent(consentID)
             case .policyAdopted(let policy, let version):
-                guard policy == context.policy.id, version == context.policy.version else {
+                guard policy == context.policy.id, version == context.policy.digest else {
                     throw context.refuse(
                         .invalidInput,
-                        "the engine runs policy \(context.policy.id)@\(context.policy.version), not \(policy)@\(version); "
-                            + "adopt a policy by running the engine with it",
+                        "the engine runs policy \(context.policy.id) with digest \(context.policy.digest), not "
+                            + "\(policy) with \(version); adopt a policy by running the engine with it and name its "
+                            + "digest",
                         ["Art. 35"]
                     )
                 }
@@ -342,6 +347,7 @@ public enum MonitorProcess: WorkflowProcess {
                 trigger: trigger,
                 policyID: context.policy.id,
                 policyVersion: context.policy.version,
+                policyDigest: context.policy.digest,
                 day: day,
                 judged: judged,
                 suspensions: findings
@@ -419,6 +425,9 @@ struct MonitorSnapshot: Sendable, Hashable {
     var grants: [Grant] = []
     var products: [Product] = []
     var scenarios: [Scenario] = []
+    /// The live grants of each operator concerned, under all its agreements (Art. 30: a grant is judged with what
+    /// its operator holds in total).
+    var held: [PartyID: [OperatorHoldings.Grant]] = [:]
 }
 
 /// The monitor's judgement: pure, so that a re-judgement and a policy's predicted impact
@@ -563,12 +572,14 @@ enum PolicyMonitor {
             }
         }
         if !held.isEmpty { return MonitorFinding(stream: grant.stream, reasons: held) }
+        let others = (snapshot.held[agreement.terms.operatorParty] ?? []).filter { $0.stream != grant.stream }
         let decisions = DataRequestProcess.accessRequests(
             request,
             entries: entries,
             terms: agreement.terms,
             status: agreement.status,
-            day: snapshot.day
+            day: snapshot.day,
+            holdings: OperatorHoldings.totals(others, plus: request, catalog: snapshot.entries)
         ).map { policy.evaluate($0, at: time) }
         let decision = Decision.combining(decisions, policy: policy, at: time)
         guard decision.isPermit else {
@@ -650,7 +661,7 @@ extension WorkflowEngine {
     /// runs it; a repeated call returns the first outcome and repairs any suspension not yet recorded).
     ///
     /// ```swift
-    /// let outcome = try await engine.reassess(.policyAdopted(policy: policy.id, version: policy.version))
+    /// let outcome = try await engine.reassess(.policyAdopted(policy: policy.id, version: policy.digest))
     /// ```
     /// - Returns: The outcome of the `reassess` command.
     /// - Throws: ``WorkflowError``: `invalidInput` or `invalidState` when the trigger does not match the record.
@@ -765,6 +776,11 @@ extension WorkflowEngine {
                 }
             }
         }
+        for operatorParty in Set(snapshot.agreements.values.map(\.terms.operatorParty)) {
+            let held = try await liveGrants(of: operatorParty)
+            snapshot.held[operatorParty] = held
+            for grant in held { entryIDs.formUnion(grant.items.map(\.entry)) }
+        }
         for id in entryIDs.sorted() {
             if let entry = try await instance(CatalogProcess.self, id.rawValue).facts.entry {
                 snapshot.entries[id] = entry
@@ -853,5 +869,97 @@ extension WorkflowEngine {
             if case .appended = result { return }
         }
         throw WorkflowError(code: .contention, message: "\(stream) kept changing while the monitor suspended it")
+    }
+}
+
+// MARK: - Resuming after a crash
+
+extension MonitorTrigger {
+    /// The trigger a recorded event sets off, or `nil` for an event that sets off none (the events the engine
+    /// follows up with a re-judgement: a catalog change or retirement, an agreement's suspension, a registration's
+    /// expiry).
+    public init?(recorded event: RecordedEvent) {
+        switch event.type {
+        case CatalogProcess.Event.Kind.entryChanged.rawValue:
+            guard let id = ProcessKind.catalog.instanceID(of: event.streamID),
+                let changed = try? event.decodePayload(CatalogProcess.Changed.self)
+            else { return nil }
+            self = .catalogEntryChanged(entry: CatalogEntryID(id), version: changed.entryVersion)
+        case CatalogProcess.Event.Kind.entryRetired.rawValue:
+            guard let id = ProcessKind.catalog.instanceID(of: event.streamID) else { return nil }
+            self = .catalogEntryRetired(entry: CatalogEntryID(id))
+        case AgreementProcess.Event.Kind.suspended.rawValue:
+            guard let id = ProcessKind.agreement.instanceID(of: event.streamID) else { return nil }
+            self = .agreementSuspended(agreement: AgreementID(id), version: event.streamVersion)
+        case RegistrationProcess.Event.Kind.expired.rawValue:
+            guard let id = ProcessKind.registration.instanceID(of: event.streamID) else { return nil }
+            self = .registrationExpired(registration: RegistrationID(id))
+        default:
+            return nil
+        }
+    }
+}
+
+extension WorkflowEngine {
+    /// The name of the store cursor up to which ``resumeMonitor()`` has followed the log.
+    public static let monitorCursor = "publicdatakit.monitor"
+
+    /// Catches the policy monitor up with the log after a crash or a restart: every change recorded since the
+    /// monitor's cursor that sets off a re-judgement (a catalog change or retirement, an agreement's suspension, a
+    /// registration's expiry) is re-judged if it was not yet, and the suspensions of every recorded re-judgement
+    /// are completed. Progress is derived from the log — a re-judgement exists or it does not, a suspension carries
+    /// a deterministic id — and the cursor (``monitorCursor``) only saves re-reading: it moves after a page is
+    /// done, so a crash repeats at most a page, and repeating changes nothing. Any number of instances may run it.
+    ///
+    /// ```swift
+    /// let engine = WorkflowEngine(store: store, clock: clock, calendar: calendar, policy: policy)
+    /// let started = try await engine.resumeMonitor()   // before serving commands
+    /// ```
+    /// - Returns: The triggers this call re-judged (those another instance or the original run had judged are
+    ///   not listed).
+    /// - Throws: ``WorkflowError`` (`store`, `corruptEvent`, `contention`).
+    @discardableResult
+    public func resumeMonitor() async throws(WorkflowError) -> [MonitorTrigger] {
+        var position = try await monitorStoreCall { try await store.loadCursor(Self.monitorCursor) } ?? 0
+        var judged: [MonitorTrigger] = []
+        while true {
+            let from = position
+            let page = try await monitorStoreCall { try await store.readAll(after: from, limit: 500) }
+            guard let last = page.last else { return judged }
+            for event in page {
+                if event.type == MonitorProcess.Event.Kind.reassessed.rawValue {
+                    // A re-judgement recorded before the crash: complete its suspensions.
+                    let reassessed = try? event.decodePayload(MonitorProcess.Reassessed.self)
+                    if let trigger = reassessed?.trigger { try await applyMonitorFindings(trigger) }
+                    continue
+                }
+                guard let trigger = MonitorTrigger(recorded: event) else { continue }
+                let monitor = try await instance(MonitorProcess.self, trigger.key)
+                if monitor.exists {
+                    try await applyMonitorFindings(trigger)
+                    continue
+                }
+                do {
+                    let outcome = try await reassess(trigger)
+                    if !outcome.deduplicated { judged.append(trigger) }
+                } catch let error where error.code == .invalidInput || error.code == .invalidState {
+                    // The record moved on (the entry changed again): the later change's re-judgement covers it.
+                    continue
+                }
+            }
+            position = last.globalPosition
+            let reached = position
+            try await monitorStoreCall { try await store.saveCursor(Self.monitorCursor, position: reached) }
+        }
+    }
+
+    private func monitorStoreCall<T>(_ body: () async throws -> T) async throws(WorkflowError) -> T {
+        do {
+            return try await body()
+        } catch let error as EventStoreError {
+            throw WorkflowError(code: .store, message: error.message, storeError: error)
+        } catch {
+            throw WorkflowError(code: .store, message: "\(error)")
+        }
     }
 }
