@@ -864,6 +864,7 @@ final class CompiledPolicy: Sendable {
                 firedRules: rule.fired,
                 policyID: id,
                 policyVersion: version,
+                policyDigest: digest,
                 evaluatedAt: time
             )
         }
@@ -909,6 +910,7 @@ final class CompiledPolicy: Sendable {
                 firedRules: rule.fired,
                 policyID: id,
                 policyVersion: version,
+                policyDigest: digest,
                 evaluatedAt: time
             )
         }

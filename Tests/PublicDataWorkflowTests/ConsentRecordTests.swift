@@ -110,7 +110,7 @@ struct ConsentRecordTests {
         do {
             try await world.engine.execute(.consent(.withdrawConsent(consent: "con-1", reason: "no")), by: stranger)
             Issue.record("a stranger withdrew the consent")
-        } catch let error as WorkflowError {
+        } catch {
             #expect(error.code == .notParty)
             #expect(error.articles == ["Art. 17", "Art. 26"])
         }
