@@ -333,7 +333,13 @@ public final class WorkflowEngine: Sendable {
             for offset in keyed.indices where keyed[offset].id == nil {
                 keyed[offset].id = EventID(offset == 0 ? key : "\(key)#\(offset)")
             }
-            let result = try await append(keyed, to: consume current, actor: actor, now: now, trigger: .command(command.name))
+            let result = try await append(
+                keyed,
+                to: consume current,
+                actor: actor,
+                now: now,
+                trigger: .command(command.name)
+            )
             switch result {
             case .conflict:
                 observer.observe(.conflictRetry(command: name.rawValue, stream: stream, attempt: attempt + 1))
