@@ -259,8 +259,8 @@ private struct Parser {
     mutating func parseValue(into nodes: inout [Tape.Node], depth: Int) -> Bool {
         guard index < bytes.count, depth < Tape.maximumDepth else { return false }
         switch bytes[index] {
-        case UInt8(ascii: "{"): return parseObject(into: &nodes, depth: depth + 1)
-        case UInt8(ascii: "["): return parseArray(into: &nodes, depth: depth + 1)
+        case UInt8(ascii: "{"): return parseContainer(.object, into: &nodes, depth: depth + 1)
+        case UInt8(ascii: "["): return parseContainer(.array, into: &nodes, depth: depth + 1)
         case UInt8(ascii: "\""): return parseString(into: &nodes)
         case UInt8(ascii: "t"): return literal("true", .true, into: &nodes)
         case UInt8(ascii: "f"): return literal("false", .false, into: &nodes)
@@ -338,16 +338,21 @@ private struct Parser {
         return true
     }
 
-    private mutating func parseArray(into nodes: inout [Tape.Node], depth: Int) -> Bool {
+    /// Parses an array or an object (the opening bracket is at `index`): elements, or `"key": value` members,
+    /// separated by commas up to the closing bracket. The container's node records its element or member count and
+    /// the index of the node after its last descendant.
+    private mutating func parseContainer(_ kind: Tape.Kind, into nodes: inout [Tape.Node], depth: Int) -> Bool {
+        let close = kind == .object ? UInt8(ascii: "}") : UInt8(ascii: "]")
         let slot = nodes.count
-        nodes.append(Tape.Node(kind: .array, start: 0, end: 0))
+        nodes.append(Tape.Node(kind: kind, start: 0, end: 0))
         index += 1
         skipWhitespace()
         var count: Int32 = 0
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+        if index < bytes.count, bytes[index] == close {
             index += 1
         } else {
             while true {
+                if kind == .object, !parseMemberKey(into: &nodes) { return false }
                 guard parseValue(into: &nodes, depth: depth) else { return false }
                 count += 1
                 skipWhitespace()
@@ -357,7 +362,7 @@ private struct Parser {
                     skipWhitespace()
                     continue
                 }
-                guard bytes[index] == UInt8(ascii: "]") else { return false }
+                guard bytes[index] == close else { return false }
                 index += 1
                 break
             }
@@ -367,39 +372,13 @@ private struct Parser {
         return true
     }
 
-    private mutating func parseObject(into nodes: inout [Tape.Node], depth: Int) -> Bool {
-        let slot = nodes.count
-        nodes.append(Tape.Node(kind: .object, start: 0, end: 0))
+    /// Parses a member's key and the colon after it, leaving `index` at its value.
+    private mutating func parseMemberKey(into nodes: inout [Tape.Node]) -> Bool {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), parseString(into: &nodes) else { return false }
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
         index += 1
         skipWhitespace()
-        var count: Int32 = 0
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-        } else {
-            while true {
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), parseString(into: &nodes) else {
-                    return false
-                }
-                skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
-                index += 1
-                skipWhitespace()
-                guard parseValue(into: &nodes, depth: depth) else { return false }
-                count += 1
-                skipWhitespace()
-                guard index < bytes.count else { return false }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                    skipWhitespace()
-                    continue
-                }
-                guard bytes[index] == UInt8(ascii: "}") else { return false }
-                index += 1
-                break
-            }
-        }
-        nodes[slot].start = count
-        nodes[slot].end = Int32(nodes.count)
         return true
     }
 }
