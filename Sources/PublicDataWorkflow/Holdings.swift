@@ -63,17 +63,14 @@ extension WorkflowEngine {
 
     /// The live grants (granted or provisioned) of `operatorParty` under any of its agreements, in stream order.
     func liveGrants(of operatorParty: PartyID) async throws(WorkflowError) -> [OperatorHoldings.Grant] {
-        let projection = try await index.catchUp()
-        var result: [OperatorHoldings.Grant] = []
-        for agreement in (projection.agreementsByOperator[operatorParty] ?? [:]).keys.sorted() {
-            for stream in projection.streams(of: agreement).requests {
-                let request = try await instance(DataRequestProcess.self, stream: stream)
-                guard request.state == .granted || request.state == .provisioned, let spec = request.facts.request
-                else { continue }
-                result.append(OperatorHoldings.Grant(stream: stream, agreement: agreement, items: spec.items))
-            }
+        try await index.catchUp().liveGrants(of: operatorParty).map { request, agreement, items in
+            OperatorHoldings.Grant(
+                stream: ProcessKind.dataRequest.stream(request.rawValue),
+                agreement: agreement,
+                items: items
+            )
         }
-        return result.sorted { $0.stream < $1.stream }
+        .sorted { $0.stream < $1.stream }
     }
 
     /// The entries of `ids` that are in the catalog now.
@@ -88,13 +85,23 @@ extension WorkflowEngine {
 
     /// What the operator of `request` would hold in total once it is granted: its live grants other than
     /// `excluding` (the request's own stream) and the request.
+    ///
+    /// Reads the projection's running totals per entry, so its cost is the number of entries held, not the number of
+    /// grants.
     func holdings(
         after request: DataRequestSpec,
         operatorParty: PartyID,
         excluding stream: StreamID
     ) async throws(WorkflowError) -> AggregateHoldings {
-        let grants = try await liveGrants(of: operatorParty).filter { $0.stream != stream }
-        let catalog = try await catalogEntries(grants.flatMap { $0.items.map(\.entry) } + request.items.map(\.entry))
-        return OperatorHoldings.totals(grants, plus: request, catalog: catalog)
+        let excluded = ProcessKind.dataRequest.instanceID(of: stream).map { DataRequestID($0) }
+        let held = try await index.catchUp().held(by: operatorParty, excluding: excluded)
+        let catalog = try await catalogEntries(held.map { $0.entry } + request.items.map(\.entry))
+        let holding: [AggregateHoldings.Held] = held.compactMap { held in
+            catalog[held.entry].map { AggregateHoldings.Held(entry: $0, fields: held.fields) }
+        }
+        let requested: [AggregateHoldings.Held] = request.items.compactMap { item in
+            catalog[item.entry].map { AggregateHoldings.Held(entry: $0, fields: item.requestedFields) }
+        }
+        return AggregateHoldings(holding: holding + requested)
     }
 }

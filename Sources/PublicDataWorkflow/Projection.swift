@@ -51,7 +51,9 @@ public struct WorkflowProjection: Sendable, Hashable {
     private var requestsByAgreement: [AgreementID: Set<DataRequestID>] = [:]
     private var productsByAgreement: [AgreementID: Set<ProductID>] = [:]
     private var scenariosByProduct: [ProductID: Set<ScenarioID>] = [:]
-    private var requestEntries: [DataRequestID: [CatalogEntryID]] = [:]
+    private var requests: [DataRequestID: RequestHolding] = [:]
+    private var liveRequestsByOperator: [PartyID: Set<DataRequestID>] = [:]
+    private var heldByOperator: [PartyID: [CatalogEntryID: HeldEntry]] = [:]
     private var agreementOperator: [AgreementID: PartyID] = [:]
     private var objectionProvider: [ObjectionID: PartyID] = [:]
     private var registrationsByCatalogEntry: [CatalogEntryID: Set<RegistrationID>] = [:]
@@ -83,6 +85,32 @@ public struct WorkflowProjection: Sendable, Hashable {
     /// The registration streams that name a catalog entry (to find its valid registration, Art. 9).
     public func registrations(of entry: CatalogEntryID) -> [StreamID] {
         (registrationsByCatalogEntry[entry] ?? []).sorted().map { ProcessKind.registration.stream($0.rawValue) }
+    }
+
+    /// The operator's live grants (data requests granted or provisioned under any of its agreements), in id order,
+    /// with their agreement and items.
+    func liveGrants(
+        of operatorParty: PartyID
+    ) -> [(request: DataRequestID, agreement: AgreementID, items: [DataRequestItem])] {
+        (liveRequestsByOperator[operatorParty] ?? []).sorted().compactMap { request in
+            requests[request].map { (request, $0.agreement, $0.items) }
+        }
+    }
+
+    /// What the operator holds through its live grants other than `excluded`: each catalog entry once, with the
+    /// union of the fields held (empty: every field), in entry order. Kept up to date as grants start and end, so
+    /// reading it costs the number of entries held, not the number of grants (Art. 30).
+    func held(
+        by operatorParty: PartyID,
+        excluding excluded: DataRequestID?
+    ) -> [(entry: CatalogEntryID, fields: [String])] {
+        guard var held = heldByOperator[operatorParty] else { return [] }
+        if let excluded, liveRequestsByOperator[operatorParty]?.contains(excluded) == true {
+            for item in requests[excluded]?.items ?? [] { HeldEntry.remove(item, from: &held) }
+        }
+        return held.sorted { $0.key < $1.key }.map { entry, holding in
+            (entry, holding.whole > 0 ? [] : holding.fields.keys.sorted())
+        }
     }
 
     private static let decodedTypes: Set<String> = [
@@ -144,15 +172,19 @@ public struct WorkflowProjection: Sendable, Hashable {
         case .dataRequest:
             let request = DataRequestID(id)
             if event.type == DataRequestProcess.Event.Kind.submitted.rawValue, let agreement = payload?.agreementID {
-                requestEntries[request] = payload?.catalogEntryIDs ?? []
+                let items =
+                    payload?.request?.items
+                    ?? (payload?.catalogEntryIDs ?? []).map { DataRequestItem(entry: $0) }
+                requests[request] = RequestHolding(
+                    agreement: agreement,
+                    operatorParty: agreementOperator[agreement],
+                    items: items
+                )
                 requestsByAgreement[agreement, default: []].insert(request)
             }
-            let live: Set<String> = [
-                DataRequestProcess.State.granted.rawValue, DataRequestProcess.State.provisioned.rawValue,
-            ]
-            let active = live.contains(to)
-            guard active != live.contains(from) else { return }
-            for entry in requestEntries[request] ?? [] {
+            let active = Self.isLive(to)
+            guard active != Self.isLive(from), let holding = requests[request] else { return }
+            for entry in Set(holding.items.map(\.entry)) {
                 if active {
                     activeGrantsByCatalogEntry[entry, default: []].insert(request)
                 } else if activeGrantsByCatalogEntry[entry]?.remove(request) != nil,
@@ -160,6 +192,17 @@ public struct WorkflowProjection: Sendable, Hashable {
                 {
                     activeGrantsByCatalogEntry[entry] = nil
                 }
+            }
+            // Art. 30: the operator's running totals change only when a grant starts or ends.
+            guard let party = holding.operatorParty else { return }
+            if active {
+                liveRequestsByOperator[party, default: []].insert(request)
+                for item in holding.items { HeldEntry.add(item, to: &heldByOperator[party, default: [:]]) }
+            } else {
+                liveRequestsByOperator[party]?.remove(request)
+                if liveRequestsByOperator[party]?.isEmpty == true { liveRequestsByOperator[party] = nil }
+                for item in holding.items { HeldEntry.remove(item, from: &heldByOperator[party, default: [:]]) }
+                if heldByOperator[party]?.isEmpty == true { heldByOperator[party] = nil }
             }
         case .product:
             let product = ProductID(id)
@@ -295,10 +338,64 @@ public actor ProjectionRunner {
     }
 }
 
+extension WorkflowProjection {
+    /// Whether a data request in `state` is a live grant (granted or provisioned).
+    fileprivate static func isLive(_ state: String) -> Bool {
+        state == DataRequestProcess.State.granted.rawValue || state == DataRequestProcess.State.provisioned.rawValue
+    }
+
+    /// A submitted data request: its agreement, that agreement's operator and the items requested.
+    fileprivate struct RequestHolding: Sendable, Hashable {
+        var agreement: AgreementID
+        var operatorParty: PartyID?
+        var items: [DataRequestItem]
+    }
+
+    /// What an operator's live grants hold of one catalog entry: how many items hold every field, and how many hold
+    /// each named field (counts, so that a grant's end removes exactly what it added).
+    fileprivate struct HeldEntry: Sendable, Hashable {
+        var items = 0
+        var whole = 0
+        var fields: [String: Int] = [:]
+
+        static func add(_ item: DataRequestItem, to held: inout [CatalogEntryID: HeldEntry]) {
+            held[item.entry, default: HeldEntry()].items += 1
+            if item.requestedFields.isEmpty {
+                held[item.entry]?.whole += 1
+            } else {
+                for field in item.requestedFields { held[item.entry]?.fields[field, default: 0] += 1 }
+            }
+        }
+
+        static func remove(_ item: DataRequestItem, from held: inout [CatalogEntryID: HeldEntry]) {
+            guard var entry = held[item.entry] else { return }
+            entry.items -= 1
+            if item.requestedFields.isEmpty {
+                entry.whole -= 1
+            } else {
+                for field in item.requestedFields {
+                    let count = (entry.fields[field] ?? 0) - 1
+                    entry.fields[field] = count > 0 ? count : nil
+                }
+            }
+            held[item.entry] = entry.items > 0 ? entry : nil
+        }
+    }
+}
+
 /// The few payload fields the projections read; decoding only these keeps replay fast.
 struct ProjectionFields: Decodable, Equatable {
     struct Named: Decodable, Equatable {
         var name: String
+    }
+
+    /// The items of a submitted data request.
+    struct RequestedItems: Decodable, Equatable {
+        var items: [DataRequestItem]?
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case operatorID, agreementID, productID, catalogEntryIDs, product, pricePlan, providerIDs, deadlines, request
     }
 
     var operatorID: PartyID?
@@ -309,4 +406,19 @@ struct ProjectionFields: Decodable, Equatable {
     var pricePlan: PricePlan?
     var providerIDs: [PartyID]?
     var deadlines: [ScheduledDeadline]?
+    var request: RequestedItems?
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        operatorID = try container.decodeIfPresent(PartyID.self, forKey: .operatorID)
+        agreementID = try container.decodeIfPresent(AgreementID.self, forKey: .agreementID)
+        productID = try container.decodeIfPresent(ProductID.self, forKey: .productID)
+        catalogEntryIDs = try container.decodeIfPresent([CatalogEntryID].self, forKey: .catalogEntryIDs)
+        product = try container.decodeIfPresent(Named.self, forKey: .product)
+        pricePlan = try container.decodeIfPresent(PricePlan.self, forKey: .pricePlan)
+        providerIDs = try container.decodeIfPresent([PartyID].self, forKey: .providerIDs)
+        deadlines = try container.decodeIfPresent([ScheduledDeadline].self, forKey: .deadlines)
+        // Only a submitted data request carries `request` as an object with items; elsewhere the key may name an id.
+        request = try? container.decodeIfPresent(RequestedItems.self, forKey: .request)
+    }
 }

@@ -165,6 +165,33 @@ struct AggregationRiskTests {
         }
     }
 
+    /// The running totals count a field held by two grants once, and drop it only when the last grant holding it ends.
+    @Test func aFieldHeldByTwoGrantsCountsOnceAndLeavesTheTotalWithTheLastOfThem() async throws {
+        var policy = Policy.beijingDefault
+        policy.parameters.registrationBeforeGrant = 0
+        policy.parameters.aggregationMaxPersonalInformationFields = 2
+        let world = try await Self.world([Self.entry("ent-open", personal: 3)], policy: policy)
+        func ask(_ id: DataRequestID, _ fields: [String]) async throws -> Bool {
+            var request = Self.request(id, ["ent-open"])
+            request.items = [DataRequestItem(entry: "ent-open", requestedFields: fields)]
+            let decision = try #require(try await Self.submitAndEvaluate(world, request))
+            if !decision.isPermit { #expect(decision.firedRules.contains("dr.aggregate-personal-information")) }
+            return decision.isPermit
+        }
+        #expect(try await ask("req-1", ["person0"]))
+        #expect(try await ask("req-2", ["person0", "person1"]))
+        #expect(try await !ask("req-3", ["person2"]))  // person0, person1 held: a third is beyond 2
+        try await world.run(.implementingAgency, .dataRequest(.revokeGrant(request: "req-2", reason: "ended")))
+        // req-1 still holds person0, so person1 and person2 would make three.
+        #expect(try await !ask("req-4", ["person1", "person2"]))
+        #expect(try await ask("req-5", ["person2"]))
+        try await world.run(.implementingAgency, .dataRequest(.revokeGrant(request: "req-1", reason: "ended")))
+        #expect(try await ask("req-6", ["person1"]))  // person2 (req-5) and person1
+        let held = try await world.engine.holdings(of: Parties.operatorParty)
+        #expect(held.grants.map(\.stream.rawValue) == ["data-request-req-5", "data-request-req-6"])
+        #expect(held.totals.personalInformationFields == 2)
+    }
+
     @Test func theAgencyAsksWhatAnOperatorHolds() async throws {
         let entries = [
             Self.entry("ent-open", personal: 2), Self.entry("ent-cond", personal: 1, grade: .important),
