@@ -38,6 +38,12 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
     case inspection
     /// 数据来源者授权同意: a data subjects' consent record, its validity and withdrawal (Art. 17 ¶2, 26).
     case consent
+    /// 合作方分级管理: an operator's partner and the tier of data, product and scenario permissions it grants it
+    /// (seed 001 §6(2)).
+    case partner
+    /// 数据使用备案: an operator's filing of a data use with the zone's supervisory department, its periodic
+    /// feedback and the departments' requests for the feedback data (seed 001 §6(2), §4(3)).
+    case useFiling = "use_filing"
 
     /// The prefix of the stream ids of this process, e.g. `"agreement-"`.
     public var streamPrefix: String {
@@ -59,6 +65,8 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
         case .monitor: "monitor-"
         case .inspection: "inspection-"
         case .consent: "consent-"
+        case .partner: "partner-"
+        case .useFiling: "use-filing-"
         }
     }
 

@@ -73,6 +73,13 @@ public struct PolicyParameters: Codable, Sendable, Hashable {
     /// From this many owning departments supplying the operator's holdings, a grant carries an aggregation-risk
     /// obligation (Art. 30). Default 4 (a deployment choice).
     public var aggregationReviewDepartments: Int
+    /// Days in one period of a filed use's feedback: the operator reports its use and effect by the end of each
+    /// (seed 001 §6(2) "按相关约定定期反馈数据应用情况和支撑应用场景效果" sets no period). Default 90, quarterly (a
+    /// deployment choice).
+    public var useFeedbackPeriodDays: Int = 90
+    /// Days before the end of a feedback period at which the operator is reminded; 0: no reminder (seed 001 §6(2)
+    /// is silent). Default 10 (a deployment choice).
+    public var useFeedbackReminderDays: Int = 10
 
     /// Creates parameters; every argument defaults to the Beijing value.
     public init(
@@ -436,6 +443,22 @@ extension PolicyParameters {
             mayBeOmitted: true,
             get: { $0.aggregationReviewDepartments },
             set: { $0.aggregationReviewDepartments = $1 }
+        ),
+        intParameter(
+            "useFeedbackPeriodDays",
+            "Days in one feedback period of a filed use (seed 001 §6(2) 定期反馈); a deployment choice.",
+            1...366,
+            mayBeOmitted: true,
+            get: { $0.useFeedbackPeriodDays },
+            set: { $0.useFeedbackPeriodDays = $1 }
+        ),
+        intParameter(
+            "useFeedbackReminderDays",
+            "Days before a feedback period ends at which the operator is reminded; 0: none (seed 001 §6(2)).",
+            0...365,
+            mayBeOmitted: true,
+            get: { $0.useFeedbackReminderDays },
+            set: { $0.useFeedbackReminderDays = $1 }
         ),
     ]
 

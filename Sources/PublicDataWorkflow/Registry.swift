@@ -49,10 +49,15 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
     case inspection(InspectionProcess.Command)
     /// The data subjects' consent (Art. 17 ¶2, 26).
     case consent(ConsentProcess.Command)
+    /// Partner tiers (seed 001 §6(2)).
+    case partner(PartnerProcess.Command)
+    /// Use filing and periodic feedback (seed 001 §6(2), §4(3)).
+    case useFiling(UseFilingProcess.Command)
 
     enum CodingKeys: String, CodingKey {
         case catalog, plan, selection, agreement, registration, dataRequest, product, scenario, objection
         case evaluation, settlement, feedback, zone, disclosure, monitor, inspection, consent
+        case partner, useFiling
     }
 
     /// Decodes `{"<process>": {"<command>": {…inputs…}}}`.
@@ -81,6 +86,8 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
         case .monitor: self = .monitor(try container.decode(MonitorProcess.Command.self, forKey: key))
         case .inspection: self = .inspection(try container.decode(InspectionProcess.Command.self, forKey: key))
         case .consent: self = .consent(try container.decode(ConsentProcess.Command.self, forKey: key))
+        case .partner: self = .partner(try container.decode(PartnerProcess.Command.self, forKey: key))
+        case .useFiling: self = .useFiling(try container.decode(UseFilingProcess.Command.self, forKey: key))
         }
     }
 
@@ -110,6 +117,8 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
         case .monitor(let command): Routed<MonitorProcess>(command: command, key: .monitor)
         case .inspection(let command): Routed<InspectionProcess>(command: command, key: .inspection)
         case .consent(let command): Routed<ConsentProcess>(command: command, key: .consent)
+        case .partner(let command): Routed<PartnerProcess>(command: command, key: .partner)
+        case .useFiling(let command): Routed<UseFilingProcess>(command: command, key: .useFiling)
         }
     }
 
@@ -201,6 +210,10 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
     case inspection(InspectionProcess.Command.Name)
     /// A consent command.
     case consent(ConsentProcess.Command.Name)
+    /// A partner command.
+    case partner(PartnerProcess.Command.Name)
+    /// A use filing command.
+    case useFiling(UseFilingProcess.Command.Name)
 
     /// Every command of every process, in lifecycle order.
     public static let allCases: [CommandName] =
@@ -221,6 +234,8 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
         + DisclosureProcess.Command.Name.allCases.map(Self.disclosure)
         + MonitorProcess.Command.Name.allCases.map(Self.monitor)
         + InspectionProcess.Command.Name.allCases.map(Self.inspection)
+        + PartnerProcess.Command.Name.allCases.map(Self.partner)
+        + UseFilingProcess.Command.Name.allCases.map(Self.useFiling)
 
     /// The process and the name, as the one switch every property reads.
     private var parts: (process: any WorkflowProcess.Type, name: any CommandNaming) {
@@ -242,6 +257,8 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
         case .monitor(let name): (MonitorProcess.self, name)
         case .inspection(let name): (InspectionProcess.self, name)
         case .consent(let name): (ConsentProcess.self, name)
+        case .partner(let name): (PartnerProcess.self, name)
+        case .useFiling(let name): (UseFilingProcess.self, name)
         }
     }
 
@@ -295,6 +312,7 @@ public enum Processes {
         ObjectionProcess.self, EvaluationProcess.self, SettlementProcess.self, FeedbackProcess.self,
         DisclosureProcess.self,
         MonitorProcess.self, InspectionProcess.self,
+        PartnerProcess.self, UseFilingProcess.self,
     ]
 
     /// Every process's description, in lifecycle order.

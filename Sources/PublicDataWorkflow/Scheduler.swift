@@ -335,6 +335,13 @@ extension WorkflowEngine {
                     _,
                     _ in .closedOnExit(reason)
                 }
+            case .useFiling:
+                let filing = try await instance(UseFilingProcess.self, stream: deadline.stream)
+                guard filing.trace.agreementID == agreementID else { continue }
+                try await exitStep(UseFilingProcess.self, deadline.stream, at: instant, id: id, cause: stream) {
+                    _,
+                    _ in .endedOnExit(reason)
+                }
             case .registration:
                 let registration = try await instance(RegistrationProcess.self, stream: deadline.stream)
                 guard let application = registration.facts.application else { continue }

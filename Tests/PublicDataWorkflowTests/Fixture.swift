@@ -257,6 +257,27 @@ enum Samples {
         InspectionFinding(id: "F2", severity: .low, description: "the classification register is out of date"),
     ]
 
+    /// The business entity as the operator's partner: `ent-open` (the source of `prod-1`), `prod-1`, industry
+    /// development, and products of its own (seed 001 §6).
+    static let partnerTier = PartnerTier(
+        operatorParty: Parties.operatorParty,
+        partner: Parties.business,
+        level: "核心合作方",
+        data: [DataRequestItem(entry: "ent-open")],
+        products: ["prod-1"],
+        purposes: [.industryDevelopment],
+        derivedProducts: true
+    )
+
+    /// The operator's filing of its use of `ent-open` with the finance zone's supervisory department (seed 001 §6(2)).
+    static let useFiling = UseFilingSpec(
+        id: "uf-1",
+        agreement: "agr-1",
+        scenario: "loan pre-screening for partner banks",
+        dataScope: ["ent-open"],
+        manner: "privacy computing in the zone's sandbox"
+    )
+
     static let shares = [
         RevenueShare(party: Parties.department, role: .dataProvider, weight: 3),
         RevenueShare(party: Parties.agency, role: .implementingAgency, weight: 2),
@@ -493,6 +514,41 @@ enum Scripts {
                 .dataRequest(.coReviewDataRequest(request: "req-c", approve: true, note: "supplied on consent"))
             ),
             .by(.dataSubject, .consent(.withdrawConsent(consent: "con-1", reason: "changed my mind"))),
+        ],
+        // Seed 001 §6(2): a partner's tier, amended, revoked.
+        toPublishedProduct + [
+            .by(.operator, .partner(.registerPartner(tier: Samples.partnerTier))),
+            .by(.operator, .partner(.amendPartnerTier(tier: Samples.partnerTier))),
+            .by(
+                .operator,
+                .partner(
+                    .revokePartner(operatorParty: Parties.operatorParty, partner: Parties.business, reason: "ended")
+                )
+            ),
+        ],
+        // Seed 001 §6(2), §4(3): a filed use, its feedback, a department's request approved by both, the end.
+        toActiveAgreement + [
+            .by(.operator, .useFiling(.fileUse(filing: Samples.useFiling))),
+            .by(
+                .operator,
+                .useFiling(.reportUseFeedback(filing: "uf-1", period: 1, use: "1,200 checks", effect: "+8%"))
+            ),
+            .by(.industryDepartment, .useFiling(.acceptUseFeedback(filing: "uf-1", period: 1, note: "aggregated"))),
+            .by(
+                .industryDepartment,
+                .useFiling(
+                    .requestFeedbackData(
+                        filing: "uf-1",
+                        request: FeedbackDataRequest(id: "r-1", purpose: "supervision")
+                    )
+                )
+            ),
+            .by(
+                .industryDepartment,
+                .useFiling(.approveFeedbackData(filing: "uf-1", request: "r-1", approve: true, note: "ok"))
+            ),
+            .by(.operator, .useFiling(.approveFeedbackData(filing: "uf-1", request: "r-1", approve: true, note: "ok"))),
+            .by(.operator, .useFiling(.endUseFiling(filing: "uf-1", reason: "service ended"))),
         ],
     ]
 

@@ -499,6 +499,17 @@ public enum ScenarioProcess: WorkflowProcess {
         case .applyScenario(let scenario):
             let product = try await context.load(ProductProcess.self, scenario.product.rawValue)
             try context.require(product, in: [.published], ["Art. 22", "Art. 25"])
+            // Seed 001 §6: a partner of the operator applies within its tier.
+            try await PartnerProcess.requireWithinTier(
+                context.actor.party,
+                of: product.trace.operatorID,
+                .init(
+                    product: scenario.product,
+                    purpose: scenario.purpose,
+                    entries: product.facts.product?.sourceEntries ?? []
+                ),
+                context
+            )
             var trace = product.trace
             trace.registrationID = nil
             trace.scenarioID = scenario.id
@@ -560,6 +571,15 @@ public enum ScenarioProcess: WorkflowProcess {
             return [Draft(.classesRecorded(ClassesRecorded(classes: sorted, basis: basis)))]
         case .publishDerivedProduct(_, let product):
             try context.requireParty(instance.trace.applicantID, when: .businessEntity, articles)
+            // Seed 001 §6 (权属管控): a partner publishes products of its own only when its tier grants it.
+            if let spec = instance.facts.scenario {
+                try await PartnerProcess.requireWithinTier(
+                    instance.trace.applicantID,
+                    of: instance.trace.operatorID,
+                    .init(product: spec.product, purpose: spec.purpose, entries: [], derived: true),
+                    context
+                )
+            }
             guard instance.facts.unfiledProduct == nil else {
                 throw context.refuse(
                     .invalidState,

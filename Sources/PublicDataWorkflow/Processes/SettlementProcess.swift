@@ -873,6 +873,13 @@ public enum SettlementProcess: WorkflowProcess {
             )
         }
         let purpose = spec.purpose
+        // Seed 001 §6: a partner of the operator uses the product within its tier.
+        try await PartnerProcess.requireWithinTier(
+            usage.consumer,
+            of: product.trace.operatorID,
+            .init(product: usage.product, purpose: purpose, entries: product.facts.product?.sourceEntries ?? []),
+            context
+        )
         if let previous = instance.facts.tallies[usage.subscription], previous.product != usage.product {
             throw context.refuse(
                 .invalidInput,
