@@ -340,12 +340,12 @@ public actor ProjectionRunner {
 
 extension WorkflowProjection {
     /// Whether a data request in `state` is a live grant (granted or provisioned).
-    fileprivate static func isLive(_ state: String) -> Bool {
+    static func isLive(_ state: String) -> Bool {
         state == DataRequestProcess.State.granted.rawValue || state == DataRequestProcess.State.provisioned.rawValue
     }
 
     /// A submitted data request: its agreement, that agreement's operator and the items requested.
-    fileprivate struct RequestHolding: Sendable, Hashable {
+    struct RequestHolding: Sendable, Hashable {
         var agreement: AgreementID
         var operatorParty: PartyID?
         var items: [DataRequestItem]
@@ -353,7 +353,7 @@ extension WorkflowProjection {
 
     /// What an operator's live grants hold of one catalog entry: how many items hold every field, and how many hold
     /// each named field (counts, so that a grant's end removes exactly what it added).
-    fileprivate struct HeldEntry: Sendable, Hashable {
+    struct HeldEntry: Sendable, Hashable {
         var items = 0
         var whole = 0
         var fields: [String: Int] = [:]
