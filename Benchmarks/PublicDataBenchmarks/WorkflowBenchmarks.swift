@@ -25,6 +25,30 @@ enum WorkflowBenchmarks {
     static let business = actor("biz-1", .businessEntity)
     static let provider = actor("provider-1", .dataProvider)
 
+    /// The in-memory lifecycle mix alone, over five rounds (to profile the command path without the replay).
+    static func runMix(_ report: BenchmarkReport) async throws {
+        report.section("mix")
+        let iterations = report.quick ? 300 : 2_000
+        var commands = 0
+        let mix = try await interleavedAsync(
+            rounds: 5,
+            [
+                {
+                    let (count, seconds) = try await lifecycleMix(on: InMemoryEventStore(), iterations: iterations)
+                    commands = count
+                    return Double(count) / seconds
+                }
+            ]
+        )
+        report.record(
+            "mix",
+            "lifecycle mix, in memory",
+            mix[0],
+            "commands/s",
+            note: "target >= 20000; \(commands) commands per round"
+        )
+    }
+
     static func run(_ report: BenchmarkReport) async throws {
         report.section("workflow")
         let iterations = report.quick ? 300 : 2_000

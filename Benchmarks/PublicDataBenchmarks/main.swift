@@ -2,7 +2,8 @@
 //
 //     swift run -c release PublicDataBenchmarks [--json] [--quick] [GROUP ...]
 //
-// Groups: store, policy, audit, ledger (the audit ledger's figures alone), pricing, workflow, postgres (postgres
+// Groups: store, policy, audit, ledger (the audit ledger's figures alone), pricing, workflow, mix (the workflow's in-memory
+// lifecycle mix alone, for profiling), postgres (postgres
 // needs --traits PostgreSQL and a server), limits (peak memory of the largest proof bundle).
 // Figures measured over rounds print their median, range and spread; `--json` prints one JSON document
 // (format "publicdatakit.benchmarks/2") and nothing else on stdout.
@@ -41,6 +42,7 @@ let groups: [(String, (BenchmarkReport) async throws -> Void)] = [
     ("ledger", AuditBenchmarks.runLedger),
     ("pricing", PricingBenchmarks.run),
     ("workflow", WorkflowBenchmarks.run),
+    ("mix", WorkflowBenchmarks.runMix),
     ("postgres", PostgresBenchmarks.run),
     ("limits", LimitsBenchmarks.run),
 ]
