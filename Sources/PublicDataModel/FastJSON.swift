@@ -35,6 +35,88 @@ package enum FastJSON {
     }
 }
 
+/// A parsed JSON object from which a reader takes a few top-level members by key, without a `Decoder` for the
+/// whole document: for readers that need a handful of fields of many documents (the workflow's projection replay).
+///
+/// It keeps ``FastJSON``'s promise: every accessor returns `nil` when it cannot vouch for the value — a value of
+/// another shape, an identifier or string the library would refuse, anything outside the subset — and the caller
+/// then decodes the document with the general path, whose value or error is the answer. A key requested twice in
+/// the document makes the whole reader `nil`.
+package struct FastJSONObject {
+    private let tape: Tape
+    private let values: [Int]
+
+    /// Parses `data` and finds the value of each of `keys` among the object's top-level members; `nil` when the
+    /// document is not an object the fast reader takes or a requested key occurs twice.
+    package init?(_ data: Data, keys: [StaticString]) {
+        guard data.first == UInt8(ascii: "{"), let tape = Tape(parsing: [UInt8](data)) else { return nil }
+        var values = [Int](repeating: -1, count: keys.count)
+        var index = 1
+        let end = Int(tape.nodes[0].end)
+        while index < end {
+            let key = tape.nodes[index]
+            guard key.kind == .string else { return nil }
+            let start = Int(key.start)
+            let length = Int(key.end) - start
+            for (slot, name) in keys.enumerated() where name.utf8CodeUnitCount == length {
+                let same = tape.bytes.withUnsafeBufferPointer { buffer in
+                    length == 0 || memcmp(buffer.baseAddress! + start, name.utf8Start, length) == 0
+                }
+                guard same else { continue }
+                guard values[slot] < 0 else { return nil }
+                values[slot] = index + 1
+            }
+            index = tape.next(after: index + 1)
+        }
+        self.tape = tape
+        self.values = values
+    }
+
+    /// Whether the member `key` (an index into the keys asked for) is absent or `null`.
+    package func isAbsent(_ key: Int) -> Bool {
+        values[key] < 0 || tape.nodes[values[key]].kind == .null
+    }
+
+    /// The member's kind is an object.
+    package func isObject(_ key: Int) -> Bool {
+        values[key] >= 0 && tape.nodes[values[key]].kind == .object
+    }
+
+    /// The member as a string; `nil` when it is not a string this reader takes.
+    package func string(_ key: Int) -> String? {
+        guard values[key] >= 0 else { return nil }
+        let kind = tape.nodes[values[key]].kind
+        guard kind == .string || kind == .escapedString else { return nil }
+        return tape.string(at: values[key])
+    }
+
+    /// The member as an array of strings; `nil` when it is not one this reader takes.
+    package func strings(_ key: Int) -> [String]? {
+        guard values[key] >= 0, tape.nodes[values[key]].kind == .array else { return nil }
+        var result: [String] = []
+        var index = values[key] + 1
+        let end = Int(tape.nodes[values[key]].end)
+        while index < end {
+            let kind = tape.nodes[index].kind
+            guard kind == .string || kind == .escapedString, let text = tape.string(at: index) else { return nil }
+            result.append(text)
+            index += 1
+        }
+        return result
+    }
+
+    /// The member decoded as `type` over the same tape; `nil` when the fast reader cannot vouch for it.
+    package func decode<T: Decodable>(_ type: T.Type, _ key: Int) -> T? {
+        guard values[key] >= 0 else { return nil }
+        do {
+            let value = try tape.value(type, at: values[key], userInfo: [:])
+            return tape.poisoned ? nil : value
+        } catch {
+            return nil
+        }
+    }
+}
+
 // MARK: - The tape
 
 /// A parsed document: the bytes and a flat array of nodes in document order.

@@ -121,6 +121,29 @@ public struct WorkflowProjection: Sendable, Hashable {
         ObjectionProcess.Event.Kind.raised.rawValue,
     ]
 
+    /// What replay needs to know of one event type.
+    private struct EventPlan {
+        var process: ProcessKind
+        var event: ProcessDescription.EventDescription
+        /// Its payload is read: it creates or publishes something a view shows, or opens deadlines.
+        var decodes: Bool
+    }
+
+    private static let plans: [String: EventPlan] = Dictionary(
+        uniqueKeysWithValues: Processes.all.flatMap { process in
+            process.events.map { event in
+                (
+                    event.type,
+                    EventPlan(
+                        process: process.kind,
+                        event: event,
+                        decodes: decodedTypes.contains(event.type) || !event.opens.isEmpty
+                    )
+                )
+            }
+        }
+    )
+
     /// Applies one event of the global log; events at or below ``position`` are ignored.
     /// - Throws: ``WorkflowError`` (code `corruptEvent`) when a payload the projection needs is unreadable.
     public mutating func apply(_ event: RecordedEvent) throws(WorkflowError) {
@@ -128,9 +151,18 @@ public struct WorkflowProjection: Sendable, Hashable {
         position = event.globalPosition
         eventCount += 1
         let stream = event.streamID
-        guard let process = ProcessKind.of(stream) else { return }
-        let description = Processes.event(event.type)
-        let transition = description?.process == process ? description?.event : nil
+        // One hash of the event type finds its process, transition and whether its payload is read; the stream's
+        // prefix is then checked against that process alone.
+        let plan = Self.plans[event.type]
+        let process: ProcessKind
+        if let plan, stream.rawValue.utf8.starts(with: plan.process.streamPrefix.utf8) {
+            process = plan.process
+        } else if let kind = ProcessKind.of(stream) {
+            process = kind
+        } else {
+            return
+        }
+        let transition = plan?.process == process ? plan?.event : nil
         // One hash of the stream id for a known stream: read and write its state through the index.
         let from: String
         let to: String
@@ -147,9 +179,10 @@ public struct WorkflowProjection: Sendable, Hashable {
             for key in transition.closes { openDeadlines[stream.rawValue + "|" + key] = nil }
         }
         var payload: ProjectionFields?
-        if Self.decodedTypes.contains(event.type) || !(transition?.opens.isEmpty ?? true) {
+        let decodes = transition != nil ? plan?.decodes == true : plan != nil && Self.decodedTypes.contains(event.type)
+        if decodes {
             do {
-                payload = try event.decodePayload(ProjectionFields.self)
+                payload = try ProjectionFields.fast(event.payload) ?? event.decodePayload(ProjectionFields.self)
             } catch {
                 throw WorkflowError(
                     code: .corruptEvent,
@@ -421,4 +454,56 @@ struct ProjectionFields: Decodable, Equatable {
         // Only a submitted data request carries `request` as an object with items; elsewhere the key may name an id.
         request = try? container.decodeIfPresent(RequestedItems.self, forKey: .request)
     }
+
+    private static let keys: [StaticString] = [
+        "operatorID", "agreementID", "productID", "catalogEntryIDs", "product", "pricePlan", "providerIDs", "deadlines",
+        "request",
+    ]
+
+    /// The fields read in one pass over the payload's members, or `nil` when the fast reader cannot vouch for them
+    /// (the caller then decodes with ``init(from:)``, whose value or error is the answer).
+    static func fast(_ payload: Data) -> ProjectionFields? {
+        guard let object = FastJSONObject(payload, keys: keys) else { return nil }
+        var fields = ProjectionFields()
+        func identifier<Tag>(_ key: Int) -> Identifier<Tag>?? {
+            if object.isAbsent(key) { return .some(nil) }
+            guard let text = object.string(key), let id = try? Identifier<Tag>.validated(text) else { return nil }
+            return .some(id)
+        }
+        func identifiers<Tag>(_ key: Int) -> [Identifier<Tag>]?? {
+            if object.isAbsent(key) { return .some(nil) }
+            guard let texts = object.strings(key) else { return nil }
+            var ids: [Identifier<Tag>] = []
+            for text in texts {
+                guard let id = try? Identifier<Tag>.validated(text) else { return nil }
+                ids.append(id)
+            }
+            return .some(ids)
+        }
+        func value<T: Decodable>(_ type: T.Type, _ key: Int) -> T?? {
+            if object.isAbsent(key) { return .some(nil) }
+            return object.decode(type, key).map { .some($0) }
+        }
+        guard let operatorID: PartyID? = identifier(0), let agreementID: AgreementID? = identifier(1),
+            let productID: ProductID? = identifier(2), let catalogEntryIDs: [CatalogEntryID]? = identifiers(3),
+            let product = value(Named.self, 4), let pricePlan = value(PricePlan.self, 5),
+            let providerIDs: [PartyID]? = identifiers(6), let deadlines = value([ScheduledDeadline].self, 7)
+        else { return nil }
+        fields.operatorID = operatorID
+        fields.agreementID = agreementID
+        fields.productID = productID
+        fields.catalogEntryIDs = catalogEntryIDs
+        fields.product = product
+        fields.pricePlan = pricePlan
+        fields.providerIDs = providerIDs
+        fields.deadlines = deadlines
+        // `request` is read only as an object with items (as `init(from:)` does with `try?`).
+        if object.isObject(8) {
+            guard let request = object.decode(RequestedItems.self, 8) else { return nil }
+            fields.request = request
+        }
+        return fields
+    }
+
+    private init() {}
 }

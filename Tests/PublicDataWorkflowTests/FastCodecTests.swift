@@ -21,6 +21,34 @@ import Testing
         #expect(types.count > 50)
     }
 
+    /// The projection's one-pass reader reads every lifecycle payload (no fallback) as the `Decodable` path does,
+    /// including the submitted requests' items; it declines what it cannot vouch for, and the general path answers.
+    @Test func theProjectionReadsEveryPayloadInOnePassAsTheDecoderDoes() async throws {
+        let world = World()
+        try await world.run(Scripts.lifecycle)
+        var withItems = 0
+        for event in try await world.log() {
+            let fast = try #require(ProjectionFields.fast(event.payload), "\(event.type)")
+            let slow = try PublicDataJSON.makeDecoder().decode(ProjectionFields.self, from: event.payload)
+            #expect(fast == slow, "\(event.type)")
+            if fast.request?.items != nil { withItems += 1 }
+        }
+        #expect(withItems > 0)
+        let declined: [String] = [
+            #"{"agreementID":"agr-1","agreementID":"agr-2"}"#,  // a key read twice
+            #"{"agreementID":7}"#,  // another shape
+            #"{"catalogEntryIDs":["ent-1",2]}"#,
+            #"{"operatorID":" leading space"}"#,  // an identifier the library refuses
+            #"{"request":{"items":[{"entry":5}]}}"#,
+            #"["agreementID"]"#,
+        ]
+        for text in declined { #expect(ProjectionFields.fast(Data(text.utf8)) == nil, "\(text)") }
+        let read = try #require(
+            ProjectionFields.fast(Data(#"{"request":"req-1","agreementID":null,"x":[{"y":1}]}"#.utf8))
+        )
+        #expect(read.request == nil && read.agreementID == nil)
+    }
+
     /// Decodes `event` with the fast reader and with `JSONDecoder` and expects equal envelopes.
     private static func compare<P: WorkflowProcess>(_ event: RecordedEvent, as process: P.Type) throws {
         let kind = try #require(P.Event.Kind(rawValue: event.type))
