@@ -38,6 +38,9 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
     case inspection
     /// 数据来源者授权同意: a data subjects' consent record, its validity and withdrawal (Art. 17 ¶2, 26).
     case consent
+    /// 安全记录: an operator's security record of one kind (等保 filing, evaluation, risk assessment) or its named
+    /// security officer, with expiry (Art. 31; 87号 §7).
+    case securityRecord = "security_record"
 
     /// The prefix of the stream ids of this process, e.g. `"agreement-"`.
     public var streamPrefix: String {
@@ -59,6 +62,7 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
         case .monitor: "monitor-"
         case .inspection: "inspection-"
         case .consent: "consent-"
+        case .securityRecord: "security-record-"
         }
     }
 

@@ -49,10 +49,13 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
     case inspection(InspectionProcess.Command)
     /// The data subjects' consent (Art. 17 ¶2, 26).
     case consent(ConsentProcess.Command)
+    /// The operator's security records and officer (Art. 31; 87号 §7).
+    case securityRecord(SecurityRecordProcess.Command)
 
     enum CodingKeys: String, CodingKey {
         case catalog, plan, selection, agreement, registration, dataRequest, product, scenario, objection
         case evaluation, settlement, feedback, zone, disclosure, monitor, inspection, consent
+        case securityRecord
     }
 
     /// Decodes `{"<process>": {"<command>": {…inputs…}}}`.
@@ -81,6 +84,8 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
         case .monitor: self = .monitor(try container.decode(MonitorProcess.Command.self, forKey: key))
         case .inspection: self = .inspection(try container.decode(InspectionProcess.Command.self, forKey: key))
         case .consent: self = .consent(try container.decode(ConsentProcess.Command.self, forKey: key))
+        case .securityRecord:
+            self = .securityRecord(try container.decode(SecurityRecordProcess.Command.self, forKey: key))
         }
     }
 
@@ -110,6 +115,7 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
         case .monitor(let command): Routed<MonitorProcess>(command: command, key: .monitor)
         case .inspection(let command): Routed<InspectionProcess>(command: command, key: .inspection)
         case .consent(let command): Routed<ConsentProcess>(command: command, key: .consent)
+        case .securityRecord(let command): Routed<SecurityRecordProcess>(command: command, key: .securityRecord)
         }
     }
 
@@ -201,6 +207,8 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
     case inspection(InspectionProcess.Command.Name)
     /// A consent command.
     case consent(ConsentProcess.Command.Name)
+    /// A security record command.
+    case securityRecord(SecurityRecordProcess.Command.Name)
 
     /// Every command of every process, in lifecycle order.
     public static let allCases: [CommandName] =
@@ -221,6 +229,7 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
         + DisclosureProcess.Command.Name.allCases.map(Self.disclosure)
         + MonitorProcess.Command.Name.allCases.map(Self.monitor)
         + InspectionProcess.Command.Name.allCases.map(Self.inspection)
+        + SecurityRecordProcess.Command.Name.allCases.map(Self.securityRecord)
 
     /// The process and the name, as the one switch every property reads.
     private var parts: (process: any WorkflowProcess.Type, name: any CommandNaming) {
@@ -242,6 +251,7 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
         case .monitor(let name): (MonitorProcess.self, name)
         case .inspection(let name): (InspectionProcess.self, name)
         case .consent(let name): (ConsentProcess.self, name)
+        case .securityRecord(let name): (SecurityRecordProcess.self, name)
         }
     }
 
@@ -295,6 +305,7 @@ public enum Processes {
         ObjectionProcess.self, EvaluationProcess.self, SettlementProcess.self, FeedbackProcess.self,
         DisclosureProcess.self,
         MonitorProcess.self, InspectionProcess.self,
+        SecurityRecordProcess.self,
     ]
 
     /// Every process's description, in lifecycle order.

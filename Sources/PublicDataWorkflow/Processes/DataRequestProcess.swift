@@ -77,11 +77,12 @@ public enum DataRequestProcess: WorkflowProcess {
                 case .evaluateDataRequest:
                     CommandSpec(
                         [.implementingAgency],
-                        ["Art. 16", "Art. 17", "Art. 19", "Art. 26"],
+                        ["Art. 16", "Art. 17", "Art. 19", "Art. 26", "Art. 31"],
                         guards: [
                             "the agency of the agreement", "the policy decides; a denial is recorded",
                             "a permitted entry has a valid registration (`registrationBeforeGrant`, Art. 9)",
                             "a consented request's consent record covers it and is valid today (Art. 17, 26)",
+                            "judged with the operator's unmet security duties (`dr.operator-security`, Art. 31)",
                         ]
                     )
                 case .coReviewDataRequest:
@@ -435,13 +436,16 @@ public enum DataRequestProcess: WorkflowProcess {
                 operatorParty: terms.terms.operatorParty,
                 excluding: instance.stream
             )
+            // Art. 31, 87号 §7: the operator's security records and officer, as they stand today.
+            let unmet = try await context.engine.unmetSecurityDuties(of: terms.terms.operatorParty, on: context.today)
             let decisions = accessRequests(
                 request,
                 entries: entries,
                 terms: terms.terms,
                 status: terms.status,
                 day: context.today,
-                holdings: holdings
+                holdings: holdings,
+                unmetSecurityDuties: unmet
             ).map(context.evaluate)
             let decision = Decision.combining(decisions, policy: context.policy, at: context.now)
             guard decision.isPermit else { return [Draft(.refused(Decided(decision: decision)))] }
@@ -524,14 +528,16 @@ public enum DataRequestProcess: WorkflowProcess {
     /// The policy requests of a data request, one per item, judged against `entries` (the items' entries as they
     /// are in the catalog, in item order) and the agreement's terms and status on `day`. The evaluation and the
     /// policy monitor's re-judgement (``PolicyMonitor``) build them the same way. `holdings` are the operator's
-    /// totals with the request (Art. 30); `nil` judges the request alone.
+    /// totals with the request (Art. 30); `nil` judges the request alone. `unmetSecurityDuties` are the operator's
+    /// unmet security duties (Art. 31); `nil` does not judge them (the monitor's re-judgement of a live grant).
     static func accessRequests(
         _ request: DataRequestSpec,
         entries: [CatalogEntry],
         terms: AgreementTerms,
         status: AgreementStatus,
         day: CivilDate,
-        holdings: AggregateHoldings? = nil
+        holdings: AggregateHoldings? = nil,
+        unmetSecurityDuties: [SecurityDuty]? = nil
     ) -> [PolicyRequest] {
         zip(request.items, entries).map { item, entry in
             let requested = item.requestedFields.isEmpty ? entry.fields.map(\.name) : item.requestedFields
@@ -550,7 +556,8 @@ public enum DataRequestProcess: WorkflowProcess {
                     dataSubjectConsent: request.subjectConsent,
                     providerConsent: request.providerConsent,
                     day: day,
-                    holdings: holdings
+                    holdings: holdings,
+                    unmetSecurityDuties: unmetSecurityDuties
                 )
             )
         }
