@@ -464,6 +464,8 @@ enum Scripts {
                 .industryDepartment,
                 .catalog(.changeCatalogEntry(entry: Samples.renamedOpenEntry, reason: "name of record corrected"))
             ),
+            // The agency reviews the terms on a day (it may; adopting a policy is the data administration's).
+            .by(.implementingAgency, .monitor(.reassess(trigger: .termReview(day: CivilDate("2026-03-02")!)))),
             .by(
                 .dataAdministration,
                 .monitor(

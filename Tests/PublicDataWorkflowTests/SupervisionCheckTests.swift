@@ -233,4 +233,45 @@ struct SupervisionCheckTests {
         #expect(try await world.state(ConsentProcess.self, "con-1") == .expired)
         #expect(PolicyMonitorTests.events(try await world.log(), "dataRequest.suspended").count == 1)
     }
+
+    @Test func aPolicyIsAdoptedOnlyByTheDataAdministrationAndTheLedgerNamesItsDigest() async throws {
+        let world = World()
+        try await world.run(PolicyMonitorTests.activeScenario)
+        let log = try await world.log()
+        let adopt = WorkflowCommand.monitor(
+            .reassess(trigger: .policyAdopted(policy: Policy.beijingDefault.id, version: Policy.beijingDefault.digest))
+        )
+        // Art. 35: the agency may start re-judgements, but adopting a policy is the data administration's act.
+        do {
+            try await world.run(.implementingAgency, adopt)
+            Issue.record("the agency adopted a policy")
+        } catch let error as WorkflowError {
+            #expect(error.code == .roleNotPermitted)
+            #expect(error.articles == ["Art. 35"])
+        }
+        #expect(try await world.log() == log)
+        let adopted = try await world.run(.dataAdministration, adopt)
+        let event = try #require(adopted.events.first)
+        #expect(event.actor?.role == .dataAdministration)
+        #expect(event.actor?.party == Parties.administration)
+        let reassessed = try event.decodePayload(MonitorProcess.Reassessed.self)
+        #expect(reassessed.policyDigest == Policy.beijingDefault.digest)
+        #expect(reassessed.suspensions.isEmpty)
+    }
+
+    @Test func anInspectionTellsTheOperatorTheAgencyAndEveryDepartmentItNames() async throws {
+        let world = World()
+        try await world.run(Scripts.toActiveAgreement)
+        var inspection = Samples.inspection
+        inspection.departments = [Parties.department, "bj-cyberspace", "bj-police"]
+        let opened = try await world.run(.dataAdministration, .inspection(.openInspection(inspection: inspection)))
+        let told = PolicyMonitorTests.recipients(try #require(opened.events.first))
+        #expect(
+            told == [
+                Parties.operatorParty: .operator, Parties.agency: .implementingAgency,
+                Parties.department: .industryDepartment, "bj-cyberspace": .industryDepartment,
+                "bj-police": .industryDepartment,
+            ]
+        )
+    }
 }
