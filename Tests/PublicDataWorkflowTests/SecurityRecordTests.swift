@@ -117,6 +117,35 @@ struct SecurityRecordTests {
         #expect(try await world.run(.implementingAgency, Self.evaluate("req-3")).state == "granted")
     }
 
+    @Test func theApprovalThatCompletesACoReviewWaitsForTheSecurityDuties() async throws {
+        let world = World()
+        try await world.run(Scripts.toActiveAgreement)
+        try await world.run(.operator, .dataRequest(.submitDataRequest(request: Samples.request("req-2", "ent-cond"))))
+        #expect(try await world.run(.implementingAgency, Self.evaluate("req-2")).state == "coReview")
+        // The risk assessment lapses before the department approves; a new one is recorded only later.
+        let today = world.calendar.civilDate(of: world.clock.now())
+        let lapsing = Samples.security(.riskAssessment, validUntil: today)
+        try await world.run(.operator, .securityRecord(.recordSecurityRecord(record: lapsing)))
+        world.clock.advance(byDays: 1)
+        try await world.engine.advance()
+        let before = try await world.log()
+        let approve = WorkflowCommand.dataRequest(
+            .coReviewDataRequest(request: "req-2", approve: true, note: "scenario reviewed")
+        )
+        do {
+            try await world.run(.industryDepartment, approve)
+            Issue.record("a co-review granted while the risk assessment had lapsed")
+        } catch let error as WorkflowError {
+            #expect(error.code == .policyDenied)
+            #expect(error.decision?.firedRules == ["dr.operator-security"])
+            #expect(error.articles.contains("Art. 31"))
+        }
+        #expect(try await world.log() == before)
+        let renewed = Samples.security(.riskAssessment, date: world.calendar.civilDate(of: world.clock.now()))
+        try await world.run(.operator, .securityRecord(.recordSecurityRecord(record: renewed)))
+        #expect(try await world.run(.industryDepartment, approve).state == "granted")
+    }
+
     @Test func theImpactOfAPolicyKeepsASecurityDenialDenied() async throws {
         let world = World()
         try await world.run(Self.toActiveAgreement(without: .securityOfficer))

@@ -95,6 +95,8 @@ public enum DataRequestProcess: WorkflowProcess {
                             "a request with the data subjects' explicit consent is refused only on a ground consent "
                                 + "does not overcome (Art. 17 ¶2), while its consent record covers it",
                             "an approval needs the consent record the request names to cover it today",
+                            "the approval that completes the co-review waits for the operator's security duties "
+                                + "(`dr.operator-security`, Art. 31)",
                         ]
                     )
                 case .provisionData: CommandSpec([.bigDataCenter], ["Art. 28"], guards: ["the agreement is active"])
@@ -499,6 +501,10 @@ public enum DataRequestProcess: WorkflowProcess {
             let approvals = (instance.facts.approvals + [context.actor.party]).sorted()
             let approved = Approved(note: note, coReviewApprovals: approvals)
             let complete = Set(departments).isSubset(of: Set(approvals))
+            // Art. 31, 87号 §7: the approval that completes the co-review grants, so it waits for the security duties.
+            if complete, let request = instance.facts.request {
+                try await requireSecurityDuties(request, instance, context)
+            }
             return [Draft(complete ? .coReviewApproved(approved) : .coReviewPartlyApproved(approved))]
         case .provisionData(_, let note):
             guard let agreementID = instance.trace.agreementID else {
@@ -561,6 +567,43 @@ public enum DataRequestProcess: WorkflowProcess {
                 )
             )
         }
+    }
+
+    /// Refuses (`policyDenied`, with the decision) when the operator's unmet security duties today are what makes the
+    /// policy deny `request` (Art. 31; 87号 §7): the request is judged as its evaluation judges it, with the duties and
+    /// without them, and only a denial the duties alone cause blocks.
+    static func requireSecurityDuties(
+        _ request: DataRequestSpec,
+        _ instance: ProcessInstance<Self>,
+        _ context: DecisionContext
+    ) async throws(WorkflowError) {
+        let (_, terms) = try await context.agreement(request.agreement)
+        let unmet = try await context.engine.unmetSecurityDuties(of: terms.terms.operatorParty, on: context.today)
+        guard !unmet.isEmpty else { return }
+        let entries = try await context.entries(request.items.map(\.entry))
+        let holdings = try await context.engine.holdings(
+            after: request,
+            operatorParty: terms.terms.operatorParty,
+            excluding: instance.stream
+        )
+        func decision(_ duties: [SecurityDuty]) -> Decision {
+            let requests = accessRequests(
+                request,
+                entries: entries,
+                terms: terms.terms,
+                status: terms.status,
+                day: context.today,
+                holdings: holdings,
+                unmetSecurityDuties: duties
+            )
+            return Decision.combining(requests.map(context.evaluate), policy: context.policy, at: context.now)
+        }
+        let judged = decision(unmet)
+        if judged.isPermit || !decision([]).isPermit { return }
+        throw context.policyDenied(
+            judged,
+            "the approval would grant \(instance.id) while the operator's security duties are unmet"
+        )
     }
 
     /// What the request's consent record does not cover today (Art. 17 ¶2, 26); `nil` when it names none.
