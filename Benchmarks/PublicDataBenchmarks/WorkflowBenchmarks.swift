@@ -299,6 +299,19 @@ enum WorkflowBenchmarks {
         try await engine.execute(.agreement(.countersignAgreement(agreement: "agr-1")), by: agency)
         try await engine.execute(.agreement(.fileAgreement(agreement: "agr-1", filingNumber: "f")), by: administration)
         try await engine.execute(.agreement(.activateAgreement(agreement: "agr-1")), by: agency)
+        // New grants need the operator's security records and officer (Art. 31; 87号 §7).
+        for kind in SecurityDuty.records {
+            let record = SecurityRecord(
+                operatorParty: "op-1",
+                kind: kind,
+                reference: "bench",
+                date: CivilDate(year: 2026, month: 3, day: 2)!,
+                level: kind == .gradedProtectionFiling ? 3 : nil
+            )
+            try await engine.execute(.securityRecord(.recordSecurityRecord(record: record)), by: operatorActor)
+        }
+        let officer = SecurityOfficer(operatorParty: "op-1", name: "bench")
+        try await engine.execute(.securityRecord(.nameSecurityOfficer(officer: officer)), by: operatorActor)
         // A product needs a live grant of its entries (Art. 16): the operator requests and is supplied first.
         let grant = DataRequestSpec(
             id: "req-setup",

@@ -170,6 +170,30 @@ enum DemoWorld {
         criteria: "legal entity, operating capability, good credit, no bad business record, data security (Art. 12)"
     )
 
+    /// The operator's graded-protection filing (level 3), evaluation and data security risk assessment (87号 §7).
+    static let securityRecords: [SecurityRecord] = [
+        SecurityRecord(
+            operatorParty: operatorParty,
+            kind: .gradedProtectionFiling,
+            reference: "11010843001-26001",
+            date: day(2025, 11, 20),
+            level: 3
+        ),
+        SecurityRecord(
+            operatorParty: operatorParty,
+            kind: .gradedProtectionEvaluation,
+            reference: "DJCP-2025-1107",
+            date: day(2025, 12, 15)
+        ),
+        SecurityRecord(
+            operatorParty: operatorParty,
+            kind: .riskAssessment,
+            reference: "SJAQ-FXPG-2026-003",
+            date: day(2026, 1, 9)
+        ),
+    ]
+    /// The operator's security officer (数据安全责任人).
+    static let securityOfficer = SecurityOfficer(operatorParty: operatorParty, name: "王静", contact: "security@jingrong")
     static let application = OperatorApplication(candidate: operatorParty, name: "京融数据运营有限公司")
     static let shadyApplication = OperatorApplication(
         candidate: rejectedCandidate,

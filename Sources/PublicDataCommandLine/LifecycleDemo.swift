@@ -324,6 +324,16 @@ final class Narrator {
             "term \(W.terms.start) – \(W.terms.end)"
         )
 
+        title("Security records and officer (Art. 31; 87号 §7)")
+        for record in W.securityRecords {
+            try await step(
+                .securityRecord(.recordSecurityRecord(record: record)),
+                by: W.operatorClerk,
+                "new grants need every record valid (securityDutiesBeforeGrant)"
+            )
+        }
+        try await step(.securityRecord(.nameSecurityOfficer(officer: W.securityOfficer)), by: W.operatorClerk)
+
         title("Registration of the data resources (登记, Art. 9)")
         try await go(to: W.day(2026, 1, 13))
         try await step(.registration(.applyRegistration(application: W.registration)), by: W.marketRegulationClerk)

@@ -149,7 +149,7 @@ public enum DisclosureBuilder {
             case .settlement:
                 settlement(try EventEnvelope<SettlementProcess>(decoding: event), day: day, period: period)
             case .registration, .scenario, .objection, .evaluation, .feedback, .zone, .disclosure, .monitor,
-                .inspection, .consent, .partner, .useFiling:
+                .inspection, .consent, .partner, .useFiling, .securityRecord:
                 break
             }
         }

@@ -44,6 +44,9 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
     /// 数据使用备案: an operator's filing of a data use with the zone's supervisory department, its periodic
     /// feedback and the departments' requests for the feedback data (seed 001 §6(2), §4(3)).
     case useFiling = "use_filing"
+    /// 安全记录: an operator's security record of one kind (等保 filing, evaluation, risk assessment) or its named
+    /// security officer, with expiry (Art. 31; 87号 §7).
+    case securityRecord = "security_record"
 
     /// The prefix of the stream ids of this process, e.g. `"agreement-"`.
     public var streamPrefix: String {
@@ -67,6 +70,7 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
         case .consent: "consent-"
         case .partner: "partner-"
         case .useFiling: "use-filing-"
+        case .securityRecord: "security-record-"
         }
     }
 

@@ -51,6 +51,8 @@ public enum SymbolDomain: String, Sendable, CaseIterable, Hashable {
     case authorizationMode = "authorization_mode"
     /// ``SelectionMethod`` values.
     case selectionMethod = "selection_method"
+    /// ``SecurityDuty`` values.
+    case securityDuty = "security_duty"
 
     /// Whether the values are ordered (in declaration order), so that two attributes of this vocabulary can be
     /// compared with `lessThan`, `atMost`, `greaterThan` and `atLeast`. Only `grade` is:
@@ -72,6 +74,7 @@ public enum SymbolDomain: String, Sendable, CaseIterable, Hashable {
         case .zoneKind: ZoneKind.allCases.map(\.rawValue)
         case .authorizationMode: AuthorizationMode.allCases.map(\.rawValue)
         case .selectionMethod: SelectionMethod.allCases.map(\.rawValue)
+        case .securityDuty: SecurityDuty.allCases.map(\.rawValue)
         }
     }
 }
@@ -418,6 +421,12 @@ enum AttributeTables {
             .int,
             "Owning departments whose entries the operator would hold in total with this request (Art. 30)."
         ) { .int($0.pointee.totals.departments) },
+        attr(
+            "operator.unmetSecurityDuties",
+            .symbolSet(.securityDuty),
+            "The operator's security duties without a valid record or named officer today (Art. 31; 87号 §7); "
+                + "empty when not judged."
+        ) { .symbols(SecurityDuty.mask($0.pointee.unmetSecurityDuties ?? [])) },
     ]
 
     static let downstreamScenario: [AttributeSpec<DownstreamScenarioRequest>] = [

@@ -305,6 +305,15 @@ enum BeijingDefault {
         ) {
             Condition.atLeast("holdings.departments", .parameter("aggregationReviewDepartments"))
         }
+        Rule(
+            deny: "dr.operator-security",
+            at: .dataRequest,
+            articles: ["Art. 31", "87号 §7"],
+            message: "the operator lacks a valid security record (等保 filing, graded-protection evaluation, data "
+                + "security risk assessment) or a named security officer that new grants require"
+        ) {
+            Condition.intersects("operator.unmetSecurityDuties", .parameter("securityDutiesBeforeGrant"))
+        }
     }
 
     @RuleBuilder static var downstreamScenarioRules: [Rule] {

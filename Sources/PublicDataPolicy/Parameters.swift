@@ -80,6 +80,21 @@ public struct PolicyParameters: Codable, Sendable, Hashable {
     /// Days before the end of a feedback period at which the operator is reminded; 0: no reminder (seed 001 §6(2)
     /// is silent). Default 10 (a deployment choice).
     public var useFeedbackReminderDays: Int = 10
+    /// The security duties an operator must meet before a new data request is granted: a valid graded-protection
+    /// filing, graded-protection evaluation and data security risk assessment, and a named security officer
+    /// (Art. 31; 87号 §7). Default: all four. Empty turns the block off.
+    public var securityDutiesBeforeGrant: Set<SecurityDuty>
+    /// Months a graded-protection filing (等保定级备案) is taken as valid from its filing day before it is confirmed
+    /// again. Default 36 (公通字〔2007〕43号 sets no term for a filing, only re-filing on change; a deployment choice).
+    public var securityFilingValidityMonths: Int
+    /// Months a graded-protection evaluation (等级测评) stays valid. Default 12 (公通字〔2007〕43号 Art. 14: a level-3
+    /// system is evaluated at least once a year).
+    public var securityEvaluationValidityMonths: Int
+    /// Months a data security risk assessment (数据安全风险评估) stays valid. Default 12 (网络数据安全管理条例 2024
+    /// Art. 33: important-data handlers assess every year; 数据安全法 Art. 30 "定期").
+    public var securityRiskAssessmentValidityMonths: Int
+    /// Days before a security record expires at which the operator is reminded. Default 30 (a deployment choice).
+    public var securityReminderDays: Int
 
     /// Creates parameters; every argument defaults to the Beijing value.
     public init(
@@ -110,8 +125,18 @@ public struct PolicyParameters: Codable, Sendable, Hashable {
         aggregationMaxPersonalInformationFields: Int = 50,
         aggregationMaxImportantEntries: Int = 10,
         aggregationReviewEntries: Int = 20,
-        aggregationReviewDepartments: Int = 4
+        aggregationReviewDepartments: Int = 4,
+        securityDutiesBeforeGrant: Set<SecurityDuty> = Set(SecurityDuty.allCases),
+        securityFilingValidityMonths: Int = 36,
+        securityEvaluationValidityMonths: Int = 12,
+        securityRiskAssessmentValidityMonths: Int = 12,
+        securityReminderDays: Int = 30
     ) {
+        self.securityDutiesBeforeGrant = securityDutiesBeforeGrant
+        self.securityFilingValidityMonths = securityFilingValidityMonths
+        self.securityEvaluationValidityMonths = securityEvaluationValidityMonths
+        self.securityRiskAssessmentValidityMonths = securityRiskAssessmentValidityMonths
+        self.securityReminderDays = securityReminderDays
         self.aggregationMaxPersonalInformationFields = aggregationMaxPersonalInformationFields
         self.aggregationMaxImportantEntries = aggregationMaxImportantEntries
         self.aggregationReviewEntries = aggregationReviewEntries
@@ -219,6 +244,7 @@ private func setParameter<T: Symbolic>(
     _ domain: SymbolDomain,
     _ summary: String,
     _: T.Type,
+    mayBeOmitted: Bool = false,
     get: @escaping @Sendable (PolicyParameters) -> Set<T>,
     set: @escaping @Sendable (inout PolicyParameters, Set<T>) -> Void
 ) -> ParameterDescriptor {
@@ -228,6 +254,7 @@ private func setParameter<T: Symbolic>(
         summary: summary,
         minimum: 0,
         maximum: 0,
+        mayBeOmitted: mayBeOmitted,
         get: { .symbols(T.mask(get($0))) },
         set: { parameters, value in if case .symbols(let mask) = value { set(&parameters, T.set(from: mask)) } }
     )
@@ -459,6 +486,47 @@ extension PolicyParameters {
             mayBeOmitted: true,
             get: { $0.useFeedbackReminderDays },
             set: { $0.useFeedbackReminderDays = $1 }
+        ),
+        setParameter(
+            "securityDutiesBeforeGrant",
+            .securityDuty,
+            "Security duties met before a new grant (Art. 31; 87号 §7); empty: no block.",
+            SecurityDuty.self,
+            mayBeOmitted: true,
+            get: { $0.securityDutiesBeforeGrant },
+            set: { $0.securityDutiesBeforeGrant = $1 }
+        ),
+        intParameter(
+            "securityFilingValidityMonths",
+            "Months a graded-protection filing is valid (87号 §7); a deployment choice.",
+            1...120,
+            mayBeOmitted: true,
+            get: { $0.securityFilingValidityMonths },
+            set: { $0.securityFilingValidityMonths = $1 }
+        ),
+        intParameter(
+            "securityEvaluationValidityMonths",
+            "Months a graded-protection evaluation is valid (87号 §7; 43号 Art. 14).",
+            1...120,
+            mayBeOmitted: true,
+            get: { $0.securityEvaluationValidityMonths },
+            set: { $0.securityEvaluationValidityMonths = $1 }
+        ),
+        intParameter(
+            "securityRiskAssessmentValidityMonths",
+            "Months a data security risk assessment is valid (Art. 31; 87号 §7).",
+            1...120,
+            mayBeOmitted: true,
+            get: { $0.securityRiskAssessmentValidityMonths },
+            set: { $0.securityRiskAssessmentValidityMonths = $1 }
+        ),
+        intParameter(
+            "securityReminderDays",
+            "Days before a security record expires at which the operator is reminded (87号 §7).",
+            0...365,
+            mayBeOmitted: true,
+            get: { $0.securityReminderDays },
+            set: { $0.securityReminderDays = $1 }
         ),
     ]
 

@@ -54,6 +54,10 @@ public struct DataAccessRequest: Codable, Sendable, Hashable {
     /// What the operator would hold in total once this request is granted — its live grants and this request
     /// (Art. 30 关联汇聚); `nil` judges the request alone (``AggregateHoldings/init(request:)``).
     public var holdings: AggregateHoldings?
+    /// The operator's security duties that no valid record or named officer meets on the evaluation day (Art. 31;
+    /// 87号 §7), in declaration order; `nil` when not judged (the policy monitor re-judges live grants without
+    /// them: a lapse blocks new grants only).
+    public var unmetSecurityDuties: [SecurityDuty]?
 
     /// Creates a data request.
     public init(
@@ -71,9 +75,11 @@ public struct DataAccessRequest: Codable, Sendable, Hashable {
         dataSubjectConsent: Bool = false,
         providerConsent: Bool = false,
         day: CivilDate,
-        holdings: AggregateHoldings? = nil
+        holdings: AggregateHoldings? = nil,
+        unmetSecurityDuties: [SecurityDuty]? = nil
     ) {
         self.holdings = holdings
+        self.unmetSecurityDuties = unmetSecurityDuties
         self.requestID = requestID
         self.operatorParty = operatorParty
         self.scenario = scenario
@@ -179,6 +185,21 @@ public struct AggregateHoldings: Codable, Sendable, Hashable {
     /// The totals of `request`'s entry and requested fields alone.
     public init(request: DataAccessRequest) {
         self.init(holding: [Held(entry: request.entry, fields: request.requestedFields)])
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case entries, personalInformationFields, importantEntries, grades, departments
+    }
+
+    /// Writes the totals with the grades in order (general, important, core), so that equal totals are equal bytes
+    /// (a `Set` iterates in an order that differs from process to process).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(entries, forKey: .entries)
+        try container.encode(personalInformationFields, forKey: .personalInformationFields)
+        try container.encode(importantEntries, forKey: .importantEntries)
+        try container.encode(grades.sorted(), forKey: .grades)
+        try container.encode(departments, forKey: .departments)
     }
 }
 
@@ -618,7 +639,8 @@ public enum PolicyRequest: Codable, Sendable, Hashable {
 
 extension DataAccessRequest {
     /// Decodes a request; `anonymized`, `dataSubjectConsent` and `providerConsent` default to `false`,
-    /// `requestedFields` and `neededFields` to empty, `holdings` to the request alone.
+    /// `requestedFields` and `neededFields` to empty, `holdings` to the request alone, `unmetSecurityDuties` to not
+    /// judged.
     /// - Throws: `DecodingError`.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -637,7 +659,8 @@ extension DataAccessRequest {
             dataSubjectConsent: try c.decodeIfPresent(Bool.self, forKey: .dataSubjectConsent) ?? false,
             providerConsent: try c.decodeIfPresent(Bool.self, forKey: .providerConsent) ?? false,
             day: try c.decode(CivilDate.self, forKey: .day),
-            holdings: try c.decodeIfPresent(AggregateHoldings.self, forKey: .holdings)
+            holdings: try c.decodeIfPresent(AggregateHoldings.self, forKey: .holdings),
+            unmetSecurityDuties: try c.decodeIfPresent([SecurityDuty].self, forKey: .unmetSecurityDuties)
         )
     }
 }

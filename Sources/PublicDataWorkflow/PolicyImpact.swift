@@ -111,9 +111,13 @@ extension WorkflowEngine {
         let now = clock.now()
         let today = calendar.civilDate(of: now)
         let snapshot = try await monitorSnapshot(.everything, day: today)
-        let (judged, findings) = PolicyMonitor.judge(snapshot, policy: proposed, at: now)
-        var permits: [PolicyImpact.Permit] = []
+        let (judged, failing) = PolicyMonitor.judge(snapshot, policy: proposed, at: now)
         let projection = try await index.catchUp()
+        // A grant already suspended is judged (it may be resumed only when it holds) but not suspended again: the
+        // impact lists what adoption would suspend.
+        let suspended = DataRequestProcess.State.suspended.rawValue
+        let findings = failing.filter { projection.states[$0.stream] != suspended }
+        var permits: [PolicyImpact.Permit] = []
         for (stream, state) in projection.states.sorted(by: { $0.key < $1.key }) where state == "refused" {
             let recorded: Decision?
             let request: PolicyRequest?
@@ -125,12 +129,14 @@ extension WorkflowEngine {
                 guard let spec = refused.facts.request, let terms = try await agreementTerms(spec.agreement),
                     let entries = try await catalogEntries(spec.items.map(\.entry))
                 else { continue }
+                let unmet = try await unmetSecurityDuties(of: terms.terms.operatorParty, on: today)
                 let decisions = DataRequestProcess.accessRequests(
                     spec,
                     entries: entries,
                     terms: terms.terms,
                     status: terms.status,
-                    day: today
+                    day: today,
+                    unmetSecurityDuties: unmet
                 ).map { proposed.evaluate($0, at: now) }
                 let decision = Decision.combining(decisions, policy: proposed, at: now)
                 if let recorded, !recorded.isPermit, decision.isPermit {

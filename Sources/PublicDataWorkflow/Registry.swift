@@ -53,11 +53,14 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
     case partner(PartnerProcess.Command)
     /// Use filing and periodic feedback (seed 001 §6(2), §4(3)).
     case useFiling(UseFilingProcess.Command)
+    /// The operator's security records and officer (Art. 31; 87号 §7).
+    case securityRecord(SecurityRecordProcess.Command)
 
     enum CodingKeys: String, CodingKey {
         case catalog, plan, selection, agreement, registration, dataRequest, product, scenario, objection
         case evaluation, settlement, feedback, zone, disclosure, monitor, inspection, consent
         case partner, useFiling
+        case securityRecord
     }
 
     /// Decodes `{"<process>": {"<command>": {…inputs…}}}`.
@@ -88,6 +91,8 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
         case .consent: self = .consent(try container.decode(ConsentProcess.Command.self, forKey: key))
         case .partner: self = .partner(try container.decode(PartnerProcess.Command.self, forKey: key))
         case .useFiling: self = .useFiling(try container.decode(UseFilingProcess.Command.self, forKey: key))
+        case .securityRecord:
+            self = .securityRecord(try container.decode(SecurityRecordProcess.Command.self, forKey: key))
         }
     }
 
@@ -119,6 +124,7 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
         case .consent(let command): Routed<ConsentProcess>(command: command, key: .consent)
         case .partner(let command): Routed<PartnerProcess>(command: command, key: .partner)
         case .useFiling(let command): Routed<UseFilingProcess>(command: command, key: .useFiling)
+        case .securityRecord(let command): Routed<SecurityRecordProcess>(command: command, key: .securityRecord)
         }
     }
 
@@ -214,6 +220,8 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
     case partner(PartnerProcess.Command.Name)
     /// A use filing command.
     case useFiling(UseFilingProcess.Command.Name)
+    /// A security record command.
+    case securityRecord(SecurityRecordProcess.Command.Name)
 
     /// Every command of every process, in lifecycle order.
     public static let allCases: [CommandName] =
@@ -236,6 +244,7 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
         + InspectionProcess.Command.Name.allCases.map(Self.inspection)
         + PartnerProcess.Command.Name.allCases.map(Self.partner)
         + UseFilingProcess.Command.Name.allCases.map(Self.useFiling)
+        + SecurityRecordProcess.Command.Name.allCases.map(Self.securityRecord)
 
     /// The process and the name, as the one switch every property reads.
     private var parts: (process: any WorkflowProcess.Type, name: any CommandNaming) {
@@ -259,6 +268,7 @@ public enum CommandName: Sendable, Hashable, Codable, CustomStringConvertible, C
         case .consent(let name): (ConsentProcess.self, name)
         case .partner(let name): (PartnerProcess.self, name)
         case .useFiling(let name): (UseFilingProcess.self, name)
+        case .securityRecord(let name): (SecurityRecordProcess.self, name)
         }
     }
 
@@ -313,6 +323,7 @@ public enum Processes {
         DisclosureProcess.self,
         MonitorProcess.self, InspectionProcess.self,
         PartnerProcess.self, UseFilingProcess.self,
+        SecurityRecordProcess.self,
     ]
 
     /// Every process's description, in lifecycle order.

@@ -233,7 +233,9 @@ extension WorkflowEngine {
     /// ends (`evaluation.closedOnExit`, an operator's report still due is no longer expected), every inspection of
     /// the agreement closes with what was unrectified (`inspection.closedOnExit`), and the renewal deadline of every
     /// registration that registers only what this agreement operated (its products, or entries of its scope that no
-    /// other live agreement's scope names) is closed (`registration.renewalClosedOnExit`, its applicant told).
+    /// other live agreement's scope names) is closed (`registration.renewalClosedOnExit`, its applicant told), and so
+    /// are the security records' reminders of an operator left without a live agreement
+    /// (`securityRecord.closedOnExit`).
     private func runAgreementExit(_ stream: StreamID, at instant: Date) async throws(WorkflowError) {
         let agreement = try await instance(AgreementProcess.self, stream: stream)
         guard let agreementID = agreement.trace.agreementID else { return }
@@ -324,6 +326,14 @@ extension WorkflowEngine {
             elsewhere.formUnion(live.facts.terms?.scope.map(\.entry) ?? [])
         }
         scope.subtract(elsewhere)
+        // Art. 31, 87号 §7: an operator left without a live agreement is no longer reminded of its security records.
+        var operatorStays = false
+        if let operatorParty = agreement.facts.terms?.operatorParty {
+            for other in (projection.agreementsByOperator[operatorParty] ?? [:]).keys where other != agreementID {
+                let live = try await instance(AgreementProcess.self, other.rawValue)
+                if let state = live.state, !AgreementProcess.finalStates.contains(state) { operatorStays = true }
+            }
+        }
         var seen: Set<StreamID> = []
         for deadline in projection.deadlines where seen.insert(deadline.stream).inserted {
             let id = "\(prefix):\(deadline.stream)"
@@ -358,6 +368,15 @@ extension WorkflowEngine {
                     cause: stream,
                     recipients: RegistrationProcess.applicantTold
                 ) { _, _ in .renewalClosedOnExit(reason) }
+            case .securityRecord:
+                let record = try await instance(SecurityRecordProcess.self, stream: deadline.stream)
+                guard !operatorStays, let operatorParty = record.trace.operatorID,
+                    operatorParty == agreement.facts.terms?.operatorParty
+                else { continue }
+                try await exitStep(SecurityRecordProcess.self, deadline.stream, at: instant, id: id, cause: stream) {
+                    _,
+                    _ in .closedOnExit(reason)
+                }
             default:
                 continue
             }

@@ -244,8 +244,8 @@ func expectSingleHistory(_ store: some EventStore) async throws {
         let path = folder.appendingPathComponent("processes.sqlite").path
         let store = try SQLiteEventStore(path: path)
         _ = try await Fixtures.ledger(store)  // create the schema and the ledger before the children start
-        var children: [Process] = []
-        for _ in 0..<3 {
+        var children: [(process: Process, log: URL)] = []
+        for index in 0..<3 {
             let child = Process()
             child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
             child.arguments = [
@@ -254,14 +254,19 @@ func expectSingleHistory(_ store: some EventStore) async throws {
             var environment = ProcessInfo.processInfo.environment
             environment[childDatabaseKey] = path
             child.environment = environment
-            child.standardOutput = FileHandle.nullDevice
-            child.standardError = FileHandle.nullDevice
+            // The child's output is kept, so that a failing child says why.
+            let log = folder.appendingPathComponent("child-\(index).log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: log)
+            child.standardOutput = handle
+            child.standardError = handle
             try child.run()
-            children.append(child)
+            children.append((child, log))
         }
-        for child in children {
+        for (child, log) in children {
             child.waitUntilExit()
-            #expect(child.terminationStatus == 0)
+            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            #expect(child.terminationStatus == 0, "\(output.suffix(4000))")
         }
         let all = try await store.readAll(after: 0, pageSize: 1000)
         #expect(all.filter { $0.type == "test.happened" }.count == 3 * childRounds)

@@ -23,14 +23,15 @@ import Testing
         #expect(first.output.contains("publicdata-demo disclose \(database) --year 2026"))
         let second = await tool(["run", "--data-dir", dataDirectory])
         #expect(second.status == .success, "\(second.error)")
-        // 86 workflow and ledger events (the exit closes the registration renewal too) plus the ledger's two leaf records.
-        #expect(second.output.contains("Done: 88 events"))
+        // 95 workflow and ledger events (the exit closes the registration renewal too; the operator's security records
+        // are recorded, reminded and expire) plus the ledger's two leaf records.
+        #expect(second.output.contains("Done: 97 events"))
 
         let verified = await tool(["ledger", "verify", database])
         #expect(verified.status == .success)
         #expect(verified.output.contains("0 held and 2 recorded signed checkpoint(s)"))
         #expect(
-            verified.output.contains("note: events at global positions 88…88 are not yet under a signed checkpoint")
+            verified.output.contains("note: events at global positions 97…97 are not yet under a signed checkpoint")
         )
 
         let proof = directory.path("proof.json")
@@ -84,9 +85,9 @@ import Testing
 
         let verified = await tool(["ledger", "verify", database])
         #expect(verified.status == .checkFailed)
-        #expect(verified.output.contains("✗ recorded at position 70: size 69: the store hashes to"))
+        #expect(verified.output.contains("✗ recorded at position 78: size 77: the store hashes to"))
         #expect(verified.output.contains("FAILED: the event at global position 2 (leaf 1) was changed"))
-        #expect(verified.output.contains("FAILED: the first change lies in leaf indexes 0..<69"))
+        #expect(verified.output.contains("FAILED: the first change lies in leaf indexes 0..<77"))
         let resumed = await tool(["--resume", "--data-dir", dataDirectory])
         #expect(resumed.status == .checkFailed)
     }

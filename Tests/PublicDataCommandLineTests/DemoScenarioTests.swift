@@ -28,7 +28,8 @@ import Testing
             "objection.accepted": 2, "objection.closed": 1, "objection.escalated": 1, "evaluation.rated": 1,
             "evaluation.exitOrdered": 1, "agreement.terminatedByEvaluation": 1, "dataRequest.revokedOnExit": 2,
             "product.withdrawnOnExit": 1, "settlement.settledOnExit": 1, "agreement.exitCompleted": 1,
-            "evaluation.exitCompleted": 1, "audit.checkpoint.signed": 2,
+            "evaluation.exitCompleted": 1, "audit.checkpoint.signed": 2, "securityRecord.recorded": 3,
+            "securityRecord.officerNamed": 1,
         ]
         for (type, count) in expected {
             #expect(counts[type] == count, "\(type): \(counts[type] ?? 0)")
@@ -96,8 +97,10 @@ import Testing
         #expect(accepted.map(\.recipient) == [W.marketRegulation, W.tax])
         // Accepted Thursday 2 April; 6 April is a holiday, so five working days end on Friday 10 April.
         #expect(accepted.allSatisfy { $0.due == CivilDate("2026-04-10") })
-        #expect(report.firedDeadlines.map(\.event.type) == ["registration.noticeEnded", "objection.escalated"])
-        #expect(report.firedDeadlines.last?.deadline.stream == ProcessKind.objection.stream("obj-tax-arrears"))
+        // The operator's security records are reminded and expire on their own days (87号 §7).
+        let fired = report.firedDeadlines.filter { ProcessKind.of($0.deadline.stream) != .securityRecord }
+        #expect(fired.map(\.event.type) == ["registration.noticeEnded", "objection.escalated"])
+        #expect(fired.last?.deadline.stream == ProcessKind.objection.stream("obj-tax-arrears"))
         let escalation = try #require(report.notifications.first { $0.kind == "objection.escalated" })
         #expect(escalation.recipient == W.administration)
         #expect(output.contains("✉ to 市税务局 (tax bureau) [bj-tax] as data_provider: objection.accepted, due 2026-04-10"))

@@ -140,4 +140,33 @@ struct AggregateHoldingsTests {
         let loaded = try Policy.load(from: Data(text.utf8))
         #expect(loaded.parameters == Policy.beijingDefault.parameters)
     }
+
+    /// Equal totals are equal bytes: the grades are written in order (general, important, core), however the set was
+    /// built.
+    @Test func theGradesAreWrittenInOrder() throws {
+        let orders: [[DataGrade]] = [
+            [.core, .general, .important], [.important, .core, .general], [.general, .important, .core],
+            [.core, .important, .general],
+        ]
+        var texts: Set<String> = []
+        for order in orders {
+            for capacity in [0, 3, 64] {
+                var grades = Set<DataGrade>(minimumCapacity: capacity)
+                for grade in order { grades.insert(grade) }
+                let totals = AggregateHoldings(
+                    entries: 3,
+                    personalInformationFields: 0,
+                    importantEntries: 2,
+                    grades: grades,
+                    departments: 1
+                )
+                texts.insert(String(decoding: try PublicDataJSON.encode(totals), as: UTF8.self))
+                #expect(
+                    try PublicDataJSON.decode(AggregateHoldings.self, from: PublicDataJSON.encode(totals)) == totals
+                )
+            }
+        }
+        #expect(texts.count == 1)
+        #expect(texts.first?.contains(#""grades":["general","important","core"]"#) == true)
+    }
 }

@@ -439,6 +439,72 @@ enum RuleMatrix {
         ),
     ]
 
+    /// Art. 31, 87号 §7: each unmet security duty denies a new grant; met, not judged or not required, it does not.
+    static let security: [RuleCase] = {
+        var rows: [RuleCase] = SecurityDuty.allCases.map { duty in
+            deny("dr.operator-security", "\(duty.rawValue) unmet", "Art. 31", dr { $0.unmetSecurityDuties = [duty] })
+        }
+        rows.append(
+            permit(
+                "dr.operator-security",
+                "every duty met",
+                fires: false,
+                openGrant,
+                "Art. 16",
+                dr {
+                    $0.unmetSecurityDuties = []
+                }
+            )
+        )
+        rows.append(
+            permit(
+                "dr.operator-security",
+                "not judged",
+                fires: false,
+                openGrant,
+                "Art. 16",
+                dr {
+                    $0.unmetSecurityDuties = nil
+                }
+            )
+        )
+        var off = permit(
+            "dr.operator-security",
+            "no duty required",
+            fires: false,
+            openGrant,
+            "Art. 16",
+            dr {
+                $0.unmetSecurityDuties = SecurityDuty.allCases
+            }
+        )
+        off.policy.parameters.securityDutiesBeforeGrant = []
+        rows.append(off)
+        var some = deny(
+            "dr.operator-security",
+            "the one duty required unmet",
+            "87号 §7",
+            dr {
+                $0.unmetSecurityDuties = [.gradedProtectionEvaluation, .riskAssessment]
+            }
+        )
+        some.policy.parameters.securityDutiesBeforeGrant = [.riskAssessment]
+        rows.append(some)
+        var other = permit(
+            "dr.operator-security",
+            "only another duty unmet",
+            fires: false,
+            openGrant,
+            "Art. 16",
+            dr {
+                $0.unmetSecurityDuties = [.securityOfficer]
+            }
+        )
+        other.policy.parameters.securityDutiesBeforeGrant = [.riskAssessment]
+        rows.append(other)
+        return rows
+    }()
+
     static let downstream: [RuleCase] = [
         deny(
             "ds.operator-redevelops",
@@ -1007,7 +1073,8 @@ enum RuleMatrix {
     ]
 
     static let all: [RuleCase] =
-        dataRequest + aggregation + downstream + release + eligibility + plans + agreements + pricing + conduct
+        dataRequest + aggregation + security + downstream + release + eligibility + plans + agreements + pricing
+        + conduct
 }
 
 struct RuleMatrixTests {

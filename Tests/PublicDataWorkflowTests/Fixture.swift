@@ -244,6 +244,23 @@ enum Samples {
         description: "risk labels derived in the zone"
     )
 
+    /// A security record of `kind` of the operator, dated the first day of the test world.
+    static func security(
+        _ kind: SecurityDuty,
+        of operatorParty: PartyID = Parties.operatorParty,
+        date: CivilDate = CivilDate("2026-03-02")!,
+        validUntil: CivilDate? = nil
+    ) -> SecurityRecord {
+        SecurityRecord(
+            operatorParty: operatorParty,
+            kind: kind,
+            reference: "\(kind.rawValue)-2026-001",
+            date: date,
+            validUntil: validUntil,
+            level: kind == .gradedProtectionFiling ? 3 : nil
+        )
+    }
+    static let officer = SecurityOfficer(operatorParty: Parties.operatorParty, name: "Li Wei", contact: "security@op-1")
     static let inspection = InspectionSpec(
         id: "ins-1",
         agreement: "agr-1",
@@ -343,7 +360,15 @@ enum Scripts {
             .by(.industryDepartment, .agreement(.countersignAgreement(agreement: "agr-1"))),
             .by(.dataAdministration, .agreement(.fileAgreement(agreement: "agr-1", filingNumber: "BA-2026-001"))),
             .by(.implementingAgency, .agreement(.activateAgreement(agreement: "agr-1"))),
-        ] + registration
+        ] + security + registration
+
+    /// The operator files its graded protection, has it evaluated, assesses its data security risks and names its
+    /// security officer (Art. 31; 87号 §7). New grants need them (`securityDutiesBeforeGrant`).
+    static let security: [Step] =
+        SecurityDuty.records.map {
+            .by(.operator, .securityRecord(.recordSecurityRecord(record: Samples.security($0))))
+        }
+        + [.by(.operator, .securityRecord(.nameSecurityOfficer(officer: Samples.officer)))]
 
     /// The owning department registers the entries it supplies (Art. 9, 17; 26号): apply → accept → formal
     /// review → public notice (five working days) → code. Grants need it (`registrationBeforeGrant`).
@@ -460,6 +485,8 @@ enum Scripts {
                 .industryDepartment,
                 .catalog(.changeCatalogEntry(entry: Samples.renamedOpenEntry, reason: "name of record corrected"))
             ),
+            // The agency reviews the terms on a day (it may; adopting a policy is the data administration's).
+            .by(.implementingAgency, .monitor(.reassess(trigger: .termReview(day: CivilDate("2026-03-02")!)))),
             .by(
                 .dataAdministration,
                 .monitor(

@@ -131,7 +131,12 @@ struct ProjectionTests {
         #expect(projection.activeGrantsByCatalogEntry["ent-cond"] == ["req-2"])
         #expect(projection.products["prod-1"]?.state == "published")
         #expect(projection.products["prod-1"]?.pricePlan == Samples.pricePlan())
-        #expect(projection.deadlines.map(\.key) == ["expiryNotice", "expiry", "validity"])
+        let security = projection.deadlines.filter { ProcessKind.of($0.stream) == .securityRecord }
+        #expect(
+            projection.deadlines.filter { !security.contains($0) }.map(\.key) == ["expiryNotice", "expiry", "validity"]
+        )
+        // Each of the operator's three security records is reminded and expires.
+        #expect(security.map(\.key).sorted() == ["expiry", "expiry", "expiry", "reminder", "reminder", "reminder"])
 
         try await world.run(.operator, .objection(.raiseObjection(objection: Samples.objection)))
         let withObjection = try await world.engine.projections()

@@ -77,11 +77,12 @@ public enum DataRequestProcess: WorkflowProcess {
                 case .evaluateDataRequest:
                     CommandSpec(
                         [.implementingAgency],
-                        ["Art. 16", "Art. 17", "Art. 19", "Art. 26"],
+                        ["Art. 16", "Art. 17", "Art. 19", "Art. 26", "Art. 31"],
                         guards: [
                             "the agency of the agreement", "the policy decides; a denial is recorded",
                             "a permitted entry has a valid registration (`registrationBeforeGrant`, Art. 9)",
                             "a consented request's consent record covers it and is valid today (Art. 17, 26)",
+                            "judged with the operator's unmet security duties (`dr.operator-security`, Art. 31)",
                         ]
                     )
                 case .coReviewDataRequest:
@@ -94,6 +95,8 @@ public enum DataRequestProcess: WorkflowProcess {
                             "a request with the data subjects' explicit consent is refused only on a ground consent "
                                 + "does not overcome (Art. 17 ¶2), while its consent record covers it",
                             "an approval needs the consent record the request names to cover it today",
+                            "the approval that completes the co-review waits for the operator's security duties "
+                                + "(`dr.operator-security`, Art. 31)",
                         ]
                     )
                 case .provisionData: CommandSpec([.bigDataCenter], ["Art. 28"], guards: ["the agreement is active"])
@@ -435,13 +438,16 @@ public enum DataRequestProcess: WorkflowProcess {
                 operatorParty: terms.terms.operatorParty,
                 excluding: instance.stream
             )
+            // Art. 31, 87号 §7: the operator's security records and officer, as they stand today.
+            let unmet = try await context.engine.unmetSecurityDuties(of: terms.terms.operatorParty, on: context.today)
             let decisions = accessRequests(
                 request,
                 entries: entries,
                 terms: terms.terms,
                 status: terms.status,
                 day: context.today,
-                holdings: holdings
+                holdings: holdings,
+                unmetSecurityDuties: unmet
             ).map(context.evaluate)
             let decision = Decision.combining(decisions, policy: context.policy, at: context.now)
             guard decision.isPermit else { return [Draft(.refused(Decided(decision: decision)))] }
@@ -495,6 +501,10 @@ public enum DataRequestProcess: WorkflowProcess {
             let approvals = (instance.facts.approvals + [context.actor.party]).sorted()
             let approved = Approved(note: note, coReviewApprovals: approvals)
             let complete = Set(departments).isSubset(of: Set(approvals))
+            // Art. 31, 87号 §7: the approval that completes the co-review grants, so it waits for the security duties.
+            if complete, let request = instance.facts.request {
+                try await requireSecurityDuties(request, instance, context)
+            }
             return [Draft(complete ? .coReviewApproved(approved) : .coReviewPartlyApproved(approved))]
         case .provisionData(_, let note):
             guard let agreementID = instance.trace.agreementID else {
@@ -524,14 +534,16 @@ public enum DataRequestProcess: WorkflowProcess {
     /// The policy requests of a data request, one per item, judged against `entries` (the items' entries as they
     /// are in the catalog, in item order) and the agreement's terms and status on `day`. The evaluation and the
     /// policy monitor's re-judgement (``PolicyMonitor``) build them the same way. `holdings` are the operator's
-    /// totals with the request (Art. 30); `nil` judges the request alone.
+    /// totals with the request (Art. 30); `nil` judges the request alone. `unmetSecurityDuties` are the operator's
+    /// unmet security duties (Art. 31); `nil` does not judge them (the monitor's re-judgement of a live grant).
     static func accessRequests(
         _ request: DataRequestSpec,
         entries: [CatalogEntry],
         terms: AgreementTerms,
         status: AgreementStatus,
         day: CivilDate,
-        holdings: AggregateHoldings? = nil
+        holdings: AggregateHoldings? = nil,
+        unmetSecurityDuties: [SecurityDuty]? = nil
     ) -> [PolicyRequest] {
         zip(request.items, entries).map { item, entry in
             let requested = item.requestedFields.isEmpty ? entry.fields.map(\.name) : item.requestedFields
@@ -550,10 +562,48 @@ public enum DataRequestProcess: WorkflowProcess {
                     dataSubjectConsent: request.subjectConsent,
                     providerConsent: request.providerConsent,
                     day: day,
-                    holdings: holdings
+                    holdings: holdings,
+                    unmetSecurityDuties: unmetSecurityDuties
                 )
             )
         }
+    }
+
+    /// Refuses (`policyDenied`, with the decision) when the operator's unmet security duties today are what makes the
+    /// policy deny `request` (Art. 31; 87号 §7): the request is judged as its evaluation judges it, with the duties and
+    /// without them, and only a denial the duties alone cause blocks.
+    static func requireSecurityDuties(
+        _ request: DataRequestSpec,
+        _ instance: ProcessInstance<Self>,
+        _ context: DecisionContext
+    ) async throws(WorkflowError) {
+        let (_, terms) = try await context.agreement(request.agreement)
+        let unmet = try await context.engine.unmetSecurityDuties(of: terms.terms.operatorParty, on: context.today)
+        guard !unmet.isEmpty else { return }
+        let entries = try await context.entries(request.items.map(\.entry))
+        let holdings = try await context.engine.holdings(
+            after: request,
+            operatorParty: terms.terms.operatorParty,
+            excluding: instance.stream
+        )
+        func decision(_ duties: [SecurityDuty]) -> Decision {
+            let requests = accessRequests(
+                request,
+                entries: entries,
+                terms: terms.terms,
+                status: terms.status,
+                day: context.today,
+                holdings: holdings,
+                unmetSecurityDuties: duties
+            )
+            return Decision.combining(requests.map(context.evaluate), policy: context.policy, at: context.now)
+        }
+        let judged = decision(unmet)
+        if judged.isPermit || !decision([]).isPermit { return }
+        throw context.policyDenied(
+            judged,
+            "the approval would grant \(instance.id) while the operator's security duties are unmet"
+        )
     }
 
     /// What the request's consent record does not cover today (Art. 17 ¶2, 26); `nil` when it names none.

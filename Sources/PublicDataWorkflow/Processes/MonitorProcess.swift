@@ -160,6 +160,7 @@ public enum MonitorProcess: WorkflowProcess {
                                 + "registration, the policy the engine runs)",
                             "once per trigger; started by the engine for catalog changes, agreement suspensions and "
                                 + "registration expiries",
+                            "a policy adoption only by the data administration (Art. 35)",
                         ]
                     )
                 }
@@ -323,6 +324,14 @@ public enum MonitorProcess: WorkflowProcess {
                 trace.operatorID = consent.trace.operatorID
                 scope = .consent(consentID)
             case .policyAdopted(let policy, let version):
+                // Art. 35: the data administration interprets the Measures; adopting a policy is its act.
+                guard context.actor.role == .dataAdministration else {
+                    throw context.refuse(
+                        .roleNotPermitted,
+                        "adopting a policy is the data administration's act, not the \(context.actor.role.rawValue)'s",
+                        ["Art. 35"]
+                    )
+                }
                 guard policy == context.policy.id, version == context.policy.digest else {
                     throw context.refuse(
                         .invalidInput,
