@@ -147,7 +147,7 @@ public final class PostgresEventStore: EventStore {
             var attempts = 0
             while true {
                 do {
-                    result = try connection.execute(sql, bindings)
+                    result = try connection.executePrepared("publicdata_append", sql, bindings)
                     break
                 } catch let error as EventStoreError where error.backendCode == "23505" && attempts < 5 {
                     // A concurrent append with the same event id committed first; nothing was written:
@@ -163,12 +163,15 @@ public final class PostgresEventStore: EventStore {
                 return .appended(version: result.int64(0, 1) ?? 0, position: result.int64(0, 2) ?? 0)
             case "pending":
                 // Committed without positions: position it (and whatever else waits) before answering.
-                guard let first = try connection.execute(assignSQL, assignBindings).int64(0, 0) else {
+                guard
+                    let first = try connection.executePrepared("publicdata_assign", assignSQL, assignBindings)
+                        .int64(0, 0)
+                else {
                     throw EventStoreError(code: .corrupted, message: "assign_positions found no appended event")
                 }
                 return .appended(version: result.int64(0, 1) ?? 0, position: first + count - 1)
             case "deduplicated":
-                _ = try connection.execute(assignSQL, assignBindings)
+                _ = try connection.executePrepared("publicdata_assign", assignSQL, assignBindings)
                 let stored = try connection.execute(readSQL, [.textArray(ids)])
                 return .deduplicated(try Self.decodeEvents(stored))
             case "conflict":
