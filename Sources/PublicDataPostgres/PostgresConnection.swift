@@ -472,7 +472,12 @@ final class PostgresConnection: @unchecked Sendable {
         if !prepared.contains(name) {
             var types = bindings.map { $0.oid }
             let raw = PQprepare(handle, name, sql, Int32(types.count), &types)
-            _ = try check(raw, handle: handle)
+            do {
+                _ = try check(raw, handle: handle)
+            } catch let error as EventStoreError where error.backendCode == "42P05" {
+                // Already prepared on this server session (a pooler hands sessions around); names are per
+                // schema, so it is the same statement.
+            }
             prepared.insert(name)
         }
         let raw = try Self.withParameters(bindings, location: settings.location) {

@@ -83,7 +83,7 @@ public enum PostgresSchema {
             ),
             Migration(
                 version: 3,
-                summary: "leaner append and positioning functions: fewer statements, plans cached once per session",
+                summary: "leaner append; unpositioned batches commit without their own flush; positioning waiters poll",
                 sql: version3.replacingOccurrences(of: "{schema}", with: name)
                     .replacingOccurrences(of: "{channel}", with: channel)
             ),
@@ -376,10 +376,11 @@ public enum PostgresSchema {
         """
 
     private static let version3 = """
-        -- Same outcomes, signature and ordering scheme as version 2, with fewer statements per call: the two
-        -- locks are taken by one statement, the id, version and waiting checks read in one, the insert and the
-        -- head update run as one, and the outcome is returned without a query. Every plan is generic, built
-        -- once per session (the lookups are by key, so a custom plan per call buys nothing).
+        -- Same outcomes, signatures and ordering scheme as version 2. append_events runs fewer statements per
+        -- call: the two locks are taken by one statement, the id, version and waiting checks read in one, the
+        -- insert and the head update run as one, and the outcome is returned without a query. Every plan is
+        -- generic, built once per session (the lookups are by key, so a custom plan per call buys nothing).
+        -- A batch stored without a position commits without waiting for its WAL flush (see below).
         CREATE OR REPLACE FUNCTION {schema}.append_events(
             p_stream text, p_expected bigint, p_ids text[], p_types text[], p_occurred bigint[],
             p_actor_parties text[], p_actor_roles text[], p_actor_persons text[], p_payloads bytea[],
@@ -449,6 +450,11 @@ public enum PostgresSchema {
                   FROM unnest(p_ids, p_types, p_occurred, p_actor_parties, p_actor_roles, p_actor_persons,
                               p_payloads, p_correlations, p_causations, p_policies)
                        WITH ORDINALITY AS b(id, typ, occ, party, role, person, pay, corr, cause, pol, ord);
+                -- This commit need not wait for its own WAL flush: the batch is invisible to readers until a
+                -- later transaction positions it, and that one commits synchronously, flushing the WAL up to
+                -- its own commit record, which comes after this one. An unpositioned batch lost in a crash was
+                -- never acknowledged; its appender gets an error and retries.
+                SET LOCAL synchronous_commit = off;
                 r_outcome := 'pending';
                 r_version := v_current + v_count;
                 RETURN NEXT;
@@ -481,8 +487,48 @@ public enum PostgresSchema {
         END
         $append$;
 
-        -- As in version 2, with its plans cached once per session.
-        ALTER FUNCTION {schema}.assign_positions(text, boolean) SET plan_cache_mode = force_generic_plan;
+        -- Gives positions to the committed events that have none, under the head row, and returns the position
+        -- of p_event_id (NULL when no such event is stored). One caller at a time positions (it holds an
+        -- advisory lock, which writes nothing, then the head row); the others look again every few
+        -- milliseconds and mostly find their batch positioned by it, instead of queueing on the lock and
+        -- being woken one after another.
+        CREATE OR REPLACE FUNCTION {schema}.assign_positions(p_event_id text, p_notify boolean) RETURNS bigint
+        LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp
+        SET enable_seqscan = off
+        SET plan_cache_mode = force_generic_plan
+        AS $assign$
+        DECLARE
+            v_position bigint;
+            v_head bigint;
+            v_count bigint;
+            v_pause double precision := 0.001;
+        BEGIN
+            LOOP
+                SELECT e.global_position INTO v_position FROM {schema}.events AS e WHERE e.event_id = p_event_id;
+                IF v_position IS NOT NULL OR NOT FOUND THEN
+                    RETURN v_position;
+                END IF;
+                EXIT WHEN pg_try_advisory_xact_lock(hashtextextended('publicdata.assign_positions.{schema}', 0));
+                PERFORM pg_sleep(v_pause);
+                v_pause := least(v_pause * 1.5, 0.01);
+            END LOOP;
+            SELECT h.last_position INTO v_head FROM {schema}.log_head AS h WHERE h.id = 1 FOR UPDATE;
+            IF v_head IS NULL THEN
+                RAISE EXCEPTION 'publicdata: {schema}.log_head has no row' USING ERRCODE = 'XX001';
+            END IF;
+            v_count := {schema}.position_pending(v_head);
+            IF v_count > 0 THEN
+                UPDATE {schema}.log_head AS h SET last_position = v_head + v_count WHERE h.id = 1;
+                IF p_notify THEN
+                    PERFORM pg_notify('{channel}', (v_head + v_count)::text);
+                END IF;
+            END IF;
+            SELECT e.global_position INTO v_position FROM {schema}.events AS e WHERE e.event_id = p_event_id;
+            RETURN v_position;
+        END
+        $assign$;
+
         ALTER FUNCTION {schema}.position_pending(bigint) SET plan_cache_mode = force_generic_plan;
         """
 
