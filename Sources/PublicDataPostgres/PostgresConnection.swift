@@ -359,6 +359,8 @@ final class PostgresConnection: @unchecked Sendable {
     private let worker: WorkerThread
     /// Only touched on `worker`'s thread (or after the worker stopped).
     private var handle: OpaquePointer?
+    /// The statements prepared on the current session; only touched on `worker`'s thread.
+    private var prepared: Set<String> = []
 
     init(settings: PostgresConnectionSettings, name: String) {
         self.settings = settings
@@ -414,6 +416,7 @@ final class PostgresConnection: @unchecked Sendable {
             PQfinish(current)
             handle = nil
         }
+        prepared.removeAll()
         handle = try settings.connect()
     }
 
@@ -440,9 +443,96 @@ final class PostgresConnection: @unchecked Sendable {
     ) throws
         -> PostgresResult
     {
+        let handle = try liveHandle()
+        let raw = try Self.withParameters(bindings, location: settings.location) {
+            count,
+            types,
+            values,
+            lengths,
+            formats in
+            PQexecParams(handle, sql, count, types, values, lengths, formats, textResults ? 0 : 1)
+        }
+        return try check(raw, handle: handle)
+    }
+
+    /// Runs a statement prepared once per session under `name` (binary parameters and results), so the
+    /// server parses and plans it once instead of on every call. The parameter types are those of `bindings`
+    /// on first use (a NULL lets the server infer its type); later calls must bind the same types.
+    /// - Throws: `EventStoreError` naming the SQLSTATE.
+    @discardableResult
+    func executePrepared(
+        _ name: String,
+        _ sql: String,
+        _ bindings: [PostgresBinding],
+        preparingAgain: Bool = false
+    ) throws
+        -> PostgresResult
+    {
+        let handle = try liveHandle()
+        if !prepared.contains(name) {
+            var types = bindings.map { $0.oid }
+            let raw = PQprepare(handle, name, sql, Int32(types.count), &types)
+            do {
+                _ = try check(raw, handle: handle)
+            } catch let error as EventStoreError where error.backendCode == "42P05" {
+                // Already prepared on this server session (a pooler hands sessions around); names are per
+                // schema, so it is the same statement.
+            }
+            prepared.insert(name)
+        }
+        let raw = try Self.withParameters(bindings, location: settings.location) {
+            count,
+            _,
+            values,
+            lengths,
+            formats in
+            PQexecPrepared(handle, name, count, values, lengths, formats, 1)
+        }
+        do {
+            return try check(raw, handle: handle)
+        } catch let error as EventStoreError where error.backendCode == "26000" && !preparingAgain {
+            // The session lost its prepared statements (DISCARD ALL, a pooler in between): prepare again.
+            prepared.remove(name)
+            return try executePrepared(name, sql, bindings, preparingAgain: true)
+        }
+    }
+
+    private func liveHandle() throws -> OpaquePointer {
         guard let handle else {
             throw EventStoreError(code: .unavailable, message: "not connected", location: settings.location)
         }
+        return handle
+    }
+
+    /// Turns a libpq result into a `PostgresResult`, or throws the error it carries.
+    private func check(_ raw: OpaquePointer?, handle: OpaquePointer) throws -> PostgresResult {
+        guard let raw else {
+            throw EventStoreError(
+                code: .unavailable,
+                message: PostgresConnectionSettings.trimmed(PQerrorMessage(handle)),
+                location: settings.location,
+                backendCode: "08006"
+            )
+        }
+        let result = PostgresResult(raw)
+        let status = PQresultStatus(raw)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
+            let error = mapError(result: raw, handle: handle)
+            withExtendedLifetime(result) {}
+            throw error
+        }
+        return result
+    }
+
+    /// Lays `bindings` out as libpq wants them (binary format, explicit lengths) for the duration of `body`.
+    private static func withParameters(
+        _ bindings: [PostgresBinding],
+        location: String,
+        _ body: (
+            Int32, UnsafePointer<UInt32>?, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?,
+            UnsafePointer<Int32>?
+        ) -> OpaquePointer?
+    ) throws -> OpaquePointer? {
         let count = bindings.count
         // Lengths are sent explicitly (binary format, never C strings); a value libpq cannot describe is an
         // error, not a silently clamped length.
@@ -451,12 +541,12 @@ final class PostgresConnection: @unchecked Sendable {
                 code: .invalidArgument,
                 message:
                     "parameter \(index + 1) is \(binding.bytes?.count ?? 0) bytes; libpq takes at most \(Int32.max)",
-                location: settings.location
+                location: location
             )
         }
-        var types = bindings.map { $0.oid }
-        var lengths = bindings.map { Int32(clamping: $0.bytes?.count ?? 0) }
-        var formats = [Int32](repeating: 1, count: count)
+        let types = bindings.map { $0.oid }
+        let lengths = bindings.map { Int32(clamping: $0.bytes?.count ?? 0) }
+        let formats = [Int32](repeating: 1, count: count)
         var buffers: [UnsafeMutablePointer<CChar>?] = bindings.map { binding in
             guard let bytes = binding.bytes else { return nil }
             let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, bytes.count))
@@ -470,34 +560,23 @@ final class PostgresConnection: @unchecked Sendable {
         defer {
             for buffer in buffers { buffer?.deallocate() }
         }
-        let raw: OpaquePointer? = buffers.withUnsafeMutableBufferPointer { values in
+        return buffers.withUnsafeMutableBufferPointer { values in
             values.withMemoryRebound(to: UnsafePointer<CChar>?.self) { constValues in
-                PQexecParams(
-                    handle,
-                    sql,
-                    Int32(count),
-                    &types,
-                    constValues.baseAddress,
-                    &lengths,
-                    &formats,
-                    textResults ? 0 : 1
-                )
+                types.withUnsafeBufferPointer { types in
+                    lengths.withUnsafeBufferPointer { lengths in
+                        formats.withUnsafeBufferPointer { formats in
+                            body(
+                                Int32(count),
+                                types.baseAddress,
+                                UnsafePointer(constValues.baseAddress),
+                                lengths.baseAddress,
+                                formats.baseAddress
+                            )
+                        }
+                    }
+                }
             }
         }
-        guard let raw else {
-            throw EventStoreError(
-                code: .unavailable,
-                message: PostgresConnectionSettings.trimmed(PQerrorMessage(handle)),
-                location: settings.location,
-                backendCode: "08006"
-            )
-        }
-        let result = PostgresResult(raw)
-        let status = PQresultStatus(raw)
-        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
-            throw mapError(result: raw, handle: handle)
-        }
-        return result
     }
 
     /// Runs one or more statements given as text (DDL; no parameters).

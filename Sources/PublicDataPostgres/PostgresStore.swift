@@ -18,12 +18,13 @@ import PublicDataModel
 /// appender, or a quiet moment) the function takes it and the batch gets its positions in the same
 /// transaction: one round trip, one commit. When another append holds the row, the function does not wait
 /// for that commit: it stores the batch without positions and commits; the store then calls
-/// `<schema>.assign_positions(…)`, which queues on an advisory lock and, under the head row, positions every
-/// committed batch still waiting — so concurrent appenders commit in parallel and share the ordering
-/// commits. Reads show an event once it has its position; ``streamVersion(_:)`` counts every committed
+/// `<schema>.assign_positions(…)`: one caller at a time (under an advisory lock and the head row) positions
+/// every committed batch still waiting, the others look again after a few milliseconds — so concurrent
+/// appenders commit in parallel and share the ordering commits. A batch stored without a position commits
+/// without waiting for its own WAL flush: the synchronous commit that positions it flushes it first. Reads show an event once it has its position; ``streamVersion(_:)`` counts every committed
 /// event (it is the version an append is checked against), so for the few milliseconds a batch waits for
-/// its position it can be ahead of ``readStream(_:fromVersion:limit:)``. `Operations.md` describes the
-/// scheme and its failure cases.
+/// its position it can be ahead of ``readStream(_:fromVersion:limit:)``. Both calls are prepared once per
+/// pooled connection. `Operations.md` describes the scheme, its cost and its failure cases.
 ///
 /// ## Errors
 /// Every failure is an `EventStoreError`; `backendCode` carries the SQLSTATE. Connection failures,
@@ -50,6 +51,9 @@ public final class PostgresEventStore: EventStore {
     private let pool: PostgresConnectionPool
     let appendSQL: String
     let assignSQL: String
+    /// Names of the prepared append and positioning statements (per schema, at most 58 bytes).
+    let appendName: String
+    let assignName: String
     private let selectColumns =
         "global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms, actor_party, actor_role, "
         + "actor_person, payload, correlation_id, causation_id, policy_version"
@@ -76,6 +80,8 @@ public final class PostgresEventStore: EventStore {
             "SELECT r_outcome, r_version, r_position, r_detail FROM \(schema).append_events("
             + "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
         self.assignSQL = "SELECT \(schema).assign_positions($1, $2)"
+        self.appendName = "pd_append_" + schema
+        self.assignName = "pd_assign_" + schema
         let mode = configuration.migration
         try await Self.call(pool) { connection in
             try PostgresSchema.migrate(on: connection, schema: schema, mode: mode)
@@ -138,6 +144,8 @@ public final class PostgresEventStore: EventStore {
         let bindings = appendBindings(events, stream: stream, expectedVersion: expectedVersion)
         let sql = appendSQL
         let assignSQL = assignSQL
+        let appendName = appendName
+        let assignName = assignName
         let readSQL = "SELECT \(selectColumns) FROM \(schema).events WHERE event_id = ANY ($1) ORDER BY stream_version"
         let ids = events.map { $0.id.rawValue }
         let assignBindings: [PostgresBinding] = [.text(ids[0]), .bool(configuration.notifyOnAppend)]
@@ -147,7 +155,7 @@ public final class PostgresEventStore: EventStore {
             var attempts = 0
             while true {
                 do {
-                    result = try connection.execute(sql, bindings)
+                    result = try connection.executePrepared(appendName, sql, bindings)
                     break
                 } catch let error as EventStoreError where error.backendCode == "23505" && attempts < 5 {
                     // A concurrent append with the same event id committed first; nothing was written:
@@ -163,12 +171,15 @@ public final class PostgresEventStore: EventStore {
                 return .appended(version: result.int64(0, 1) ?? 0, position: result.int64(0, 2) ?? 0)
             case "pending":
                 // Committed without positions: position it (and whatever else waits) before answering.
-                guard let first = try connection.execute(assignSQL, assignBindings).int64(0, 0) else {
+                guard
+                    let first = try connection.executePrepared(assignName, assignSQL, assignBindings)
+                        .int64(0, 0)
+                else {
                     throw EventStoreError(code: .corrupted, message: "assign_positions found no appended event")
                 }
                 return .appended(version: result.int64(0, 1) ?? 0, position: first + count - 1)
             case "deduplicated":
-                _ = try connection.execute(assignSQL, assignBindings)
+                _ = try connection.executePrepared(assignName, assignSQL, assignBindings)
                 let stored = try connection.execute(readSQL, [.textArray(ids)])
                 return .deduplicated(try Self.decodeEvents(stored))
             case "conflict":

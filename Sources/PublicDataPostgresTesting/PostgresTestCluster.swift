@@ -183,6 +183,20 @@ public final class PostgresTestCluster: Sendable {
         )
     }
 
+    /// Crashes and restarts the server: immediate shutdown (no checkpoint, sessions cut off, WAL that was
+    /// not flushed is lost), then a start with crash recovery — what a power cut or a killed postmaster does.
+    /// - Throws: `EventStoreError` `unavailable` when `pg_ctl` fails.
+    public func crashAndRestart() throws(EventStoreError) {
+        try run(
+            binDirectory + "/pg_ctl",
+            [
+                "-D", directory + "/data", "-m", "immediate", "-w", "-t", "60", "-l", directory + "/server.log",
+                "restart",
+            ],
+            asPostgres: runAsPostgres
+        )
+    }
+
     /// Stops the server immediately and removes the folder. Safe to call more than once.
     public func stop() {
         guard state.markStopped() else { return }

@@ -113,21 +113,27 @@ struct PostgresLedgerRaceTests {
         let store = try await TestDatabase.makeStore(schema: schema, connectionString: target)
         _ = try await Ledger.open(store: store, configuration: raceLedger)  // schema and ledger before the children
         var children: [Process] = []
-        for _ in 0..<3 {
+        var logs: [URL] = []
+        for index in 0..<3 {
+            let log = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-race-\(UUID())-\(index)")
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+            logs.append(log)
             let child = Process()
             child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
             child.arguments = ["--testing-library", "swift-testing", "--filter", "postgresLedgerRaceChild"]
             var environment = ProcessInfo.processInfo.environment
             environment[raceKey] = target + "\u{1F}" + schema
             child.environment = environment
-            child.standardOutput = FileHandle.nullDevice
-            child.standardError = FileHandle.nullDevice
+            child.standardOutput = try FileHandle(forWritingTo: log)
+            child.standardError = child.standardOutput
             try child.run()
             children.append(child)
         }
-        for child in children {
+        for (child, log) in zip(children, logs) {
             child.waitUntilExit()
-            #expect(child.terminationStatus == 0)
+            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            #expect(child.terminationStatus == 0, "child failed: \(output.suffix(1500))")
+            try? FileManager.default.removeItem(at: log)
         }
         let all = try await store.readAll(after: 0, pageSize: 1000)
         let happened = all.filter { $0.type == "test.happened" }.count
