@@ -744,6 +744,9 @@ public actor Ledger {
         let cursor = try await storeCall { [store] in try await store.loadCursor(cursorName) } ?? 0
         let recorded = persistedCount
         let target = max(cursor, lastPosition)
+        // A signed checkpoint proves its entries were ledgered, even when a slower instance saved the shared cursor
+        // below them afterwards: the unrecorded tail is ledgered at least up to the last checkpoint's size.
+        let signedSize = lastCheckpoint?.checkpoint.size ?? 0
         let hasher = configuration.hasher
         var scratch = [UInt8](repeating: 0, count: tree.digestSize)
         var index = 0
@@ -751,7 +754,7 @@ public actor Ledger {
         func report(_ message: String) {
             integrityProblem = integrityProblem ?? AuditError(code: .inconsistentHistory, message: message)
         }
-        scan: while after < target {
+        scan: while after < target || tree.size < signedSize {
             let from = after
             let page = try await storeCall { [store, configuration] in
                 try await store.readAll(after: from, limit: configuration.pageSize)
@@ -780,7 +783,7 @@ public actor Ledger {
                         report("the event at position \(expected) (leaf \(index)) was changed")
                         break scan
                     }
-                } else if event.globalPosition <= target {
+                } else if event.globalPosition <= target || tree.size < signedSize {
                     try append(event)
                 } else {
                     break scan
