@@ -2,7 +2,8 @@
 //
 //     swift run -c release PublicDataBenchmarks [--json] [--quick] [GROUP ...]
 //
-// Groups: store, policy, audit, ledger (the audit ledger's figures alone), pricing, workflow, postgres (postgres
+// Groups: store, policy, audit, ledger (the audit ledger's figures alone), pricing, workflow, followers (disclosure,
+// trace index, projections and ledger catch-up at three sizes), postgres (postgres
 // needs --traits PostgreSQL and a server), limits (peak memory of the largest proof bundle).
 // Figures measured over rounds print their median, range and spread; `--json` prints one JSON document
 // (format "publicdatakit.benchmarks/2") and nothing else on stdout.
@@ -21,6 +22,9 @@ if arguments.first == memoryProbeFlag, arguments.count == 2 {
 }
 if arguments.first == PolicyBenchmarks.profileFlag {
     exit(PolicyBenchmarks.profile(arguments))
+}
+if arguments.first == StoreBenchmarks.profileFlag {
+    exit(try await StoreBenchmarks.profile(arguments))
 }
 if arguments.first == LimitsBenchmarks.probeFlag {
     // A fresh process measuring the memory of the largest proof bundle for the limits group.
@@ -41,6 +45,7 @@ let groups: [(String, (BenchmarkReport) async throws -> Void)] = [
     ("ledger", AuditBenchmarks.runLedger),
     ("pricing", PricingBenchmarks.run),
     ("workflow", WorkflowBenchmarks.run),
+    ("followers", FollowerBenchmarks.run),
     ("postgres", PostgresBenchmarks.run),
     ("limits", LimitsBenchmarks.run),
 ]
