@@ -109,6 +109,20 @@ enum StoreBenchmarks {
         }
     }
 
+    /// The hidden command line `--store-profile EVENTS ROUNDS`: appends EVENTS events one per call into a new
+    /// in-memory store, ROUNDS times (for a profiler such as `perf record`).
+    static let profileFlag = "--store-profile"
+
+    static func profile(_ arguments: [String]) async throws -> Int32 {
+        guard arguments.count == 3, let count = Int(arguments[1]), let rounds = Int(arguments[2]) else { return 2 }
+        let events = makeEvents(count)
+        for _ in 0..<rounds {
+            let seconds = try await appendAll(InMemoryEventStore(), events, batch: 1)
+            print("in-memory append, batch 1, \(count) events: \(Double(count) / seconds) events/s")
+        }
+        return 0
+    }
+
     /// Resident bytes per stored event, measured in a fresh process (see `memoryProbe`).
     static func memoryPerEvent(_ report: BenchmarkReport) async throws {
         guard let perEvent = runMemoryProbe(report.quick ? "store-quick" : "store") else { return }

@@ -56,7 +56,7 @@ enum WorkflowBenchmarks {
         var memory = InMemoryEventStore()
         var memoryCommands = 0
         let mix = try await interleavedAsync(
-            rounds: 3,
+            rounds: report.rounds,
             [
                 {
                     memory = InMemoryEventStore()
@@ -97,7 +97,7 @@ enum WorkflowBenchmarks {
         let count = await log.headPosition()
         var projection = WorkflowProjection()
         let replay = try await interleavedAsync(
-            rounds: 3,
+            rounds: report.rounds,
             [
                 {
                     let seconds = try await measureSecondsAsync {

@@ -2,9 +2,10 @@
 //
 //     swift run -c release PublicDataBenchmarks [--json] [--quick] [GROUP ...]
 //
-// Groups: store, policy, audit, ledger (the audit ledger's figures alone), pricing, workflow, mix (the workflow's in-memory
-// lifecycle mix alone, for profiling), postgres (postgres
-// needs --traits PostgreSQL and a server), limits (peak memory of the largest proof bundle).
+// Groups: store, policy, audit, ledger (the audit ledger's figures alone), pricing, workflow, mix (the workflow's
+// in-memory lifecycle mix alone, for profiling), followers (disclosure, trace index, projections and ledger catch-up
+// at three sizes), postgres (postgres needs --traits PostgreSQL and a server), limits (peak memory of the largest
+// proof bundle).
 // Figures measured over rounds print their median, range and spread; `--json` prints one JSON document
 // (format "publicdatakit.benchmarks/2") and nothing else on stdout.
 import Foundation
@@ -22,6 +23,9 @@ if arguments.first == memoryProbeFlag, arguments.count == 2 {
 }
 if arguments.first == PolicyBenchmarks.profileFlag {
     exit(PolicyBenchmarks.profile(arguments))
+}
+if arguments.first == StoreBenchmarks.profileFlag {
+    exit(try await StoreBenchmarks.profile(arguments))
 }
 if arguments.first == LimitsBenchmarks.probeFlag {
     // A fresh process measuring the memory of the largest proof bundle for the limits group.
@@ -43,6 +47,7 @@ let groups: [(String, (BenchmarkReport) async throws -> Void)] = [
     ("pricing", PricingBenchmarks.run),
     ("workflow", WorkflowBenchmarks.run),
     ("mix", WorkflowBenchmarks.runMix),
+    ("followers", FollowerBenchmarks.run),
     ("postgres", PostgresBenchmarks.run),
     ("limits", LimitsBenchmarks.run),
 ]

@@ -282,11 +282,15 @@ public func validateAppendArguments(
             }
             if let problem = IdentifierRules.textProblem(in: actor.person) { throw refuse("actor person", problem) }
         }
-        for (field, text) in [
-            ("correlation id", event.metadata.correlationID), ("causation id", event.metadata.causationID),
-            ("policy version", event.metadata.policyVersion),
-        ] {
-            if let text, let problem = IdentifierRules.textProblem(in: text) { throw refuse(field, problem) }
+        // Three checks written out: a list of (field, text) pairs here was an array allocated per event.
+        if let text = event.metadata.correlationID, let problem = IdentifierRules.textProblem(in: text) {
+            throw refuse("correlation id", problem)
+        }
+        if let text = event.metadata.causationID, let problem = IdentifierRules.textProblem(in: text) {
+            throw refuse("causation id", problem)
+        }
+        if let text = event.metadata.policyVersion, let problem = IdentifierRules.textProblem(in: text) {
+            throw refuse("policy version", problem)
         }
         guard event.payload.count <= EventStoreLimits.maximumPayloadBytes else {
             throw refuse(

@@ -213,6 +213,14 @@ public enum IdentifierRules {
     /// Why `text` is not a valid identifier of at most `maximumUTF8Length` bytes, or `nil` when it is.
     public static func problem(in text: String, maximumUTF8Length: Int) -> String? {
         let utf8 = text.utf8
+        // Fastest path (every append checks several identifiers): a native string's bytes read in place.
+        let accepted = utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard !bytes.isEmpty, bytes.count <= maximumUTF8Length, bytes[0] != 0x20, bytes[bytes.count - 1] != 0x20
+            else { return false }
+            for byte in bytes where byte < 0x20 || byte > 0x7E { return false }
+            return true
+        }
+        if accepted == true { return nil }
         if utf8.isEmpty { return "it is empty" }
         if utf8.count > maximumUTF8Length {
             return "it is \(utf8.count) UTF-8 bytes long; the maximum is \(maximumUTF8Length)"
@@ -249,6 +257,10 @@ public enum IdentifierRules {
     /// `maximumUTF8Length` bytes. Other characters are allowed; an empty text is allowed.
     public static func textProblem(in text: String, maximumUTF8Length: Int = maximumTextUTF8Length) -> String? {
         let utf8 = text.utf8
+        let accepted = utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.count <= maximumUTF8Length && !bytes.contains(0)
+        }
+        if accepted == true { return nil }
         if utf8.count > maximumUTF8Length {
             return "it is \(utf8.count) UTF-8 bytes long; the maximum is \(maximumUTF8Length)"
         }

@@ -9,27 +9,34 @@
 /// ```
 public actor InMemoryEventStore: EventStore {
     private var log = ChunkedLog()
-    private var streams: [StreamID: [Int]] = [:]
-    private var eventIndex: [EventID: Int] = [:]
+    /// Each stream's id and the log positions of its events, in version order; found by ``streamNumbers``.
+    private var streams: [StreamRecord] = []
+    private var streamNumbers = HashIndex()
+    /// Finds an event's log position by its id (the ids themselves are read from the log).
+    private var eventPositions = HashIndex()
     private var cursors: [String: Int64] = [:]
+
+    private struct StreamRecord {
+        let id: StreamID
+        var positions: [Int]
+    }
 
     /// Creates an empty store.
     public init() {}
 
     /// Creates an empty store with room for `minimumCapacity` events.
     /// - Parameter minimumCapacity: How many events to reserve room for up front (a hint; the store grows
-    ///   beyond it as needed). Reserving avoids re-copying the log while it grows.
+    ///   beyond it as needed). Reserving avoids re-filing the event index while it grows.
     public init(minimumCapacity: Int) {
         if minimumCapacity > 0 {
-            eventIndex.reserveCapacity(minimumCapacity)
+            eventPositions.reserve(minimumCapacity)
         }
     }
 
     /// Appends a batch; see ``EventStore`` for the contract.
     ///
-    /// The hot path hashes each event id once (claiming its position) and the stream id once (checking the
-    /// expected version and extending the stream together); the rare paths (a retried batch, a reused id, a
-    /// version conflict) undo the claims.
+    /// The hot path hashes each event id once and the stream id once. Every check (a retried batch, a reused
+    /// id, a version conflict) runs before anything is written, so a refused batch leaves nothing to undo.
     public func append(
         _ events: [ProposedEvent],
         to stream: StreamID,
@@ -37,11 +44,11 @@ public actor InMemoryEventStore: EventStore {
     ) throws
         -> AppendResult
     {
-        try validateAppendArguments(events, stream: stream, checkingDuplicates: false)
-        let start = log.count
-        if let first = eventIndex.updateValue(start, forKey: events[0].id) {
+        // Ids repeated inside a batch are found here; ids stored earlier by the lookups below.
+        try validateAppendArguments(events, stream: stream, checkingDuplicates: events.count > 1)
+        let firstHash = events[0].id.hashValue
+        if let first = eventPosition(of: events[0].id, hash: firstHash) {
             // A retry of a stored batch returns it; anything else reusing a stored id is refused.
-            eventIndex[events[0].id] = first
             let stored = log.slice(first..<min(log.count, first + events.count))
             guard stored.count == events.count, zip(stored, events).allSatisfy({ $0.id == $1.id }),
                 stored.allSatisfy({ $0.streamID == stream })
@@ -54,55 +61,58 @@ public actor InMemoryEventStore: EventStore {
             }
             return AppendResult(events: stored, deduplicated: true)
         }
-        for offset in 1..<events.count {
-            if let earlier = eventIndex.updateValue(start + offset, forKey: events[offset].id) {
-                // A later id is already stored (or repeats in the batch): undo this batch and refuse it whole.
-                eventIndex[events[offset].id] = earlier
-                for undo in events[0..<offset] where eventIndex[undo.id] ?? -1 >= start { eventIndex[undo.id] = nil }
-                throw EventStoreError(
-                    code: .duplicateEventID,
-                    message: "event id \(events[offset].id) is already stored or repeats in the batch",
-                    stream: stream
-                )
-            }
+        for event in events.dropFirst() where eventPosition(of: event.id, hash: event.id.hashValue) != nil {
+            throw EventStoreError(
+                code: .duplicateEventID,
+                message: "event id \(event.id) is already stored or repeats in the batch",
+                stream: stream
+            )
         }
-        let claim = Self.extend(&streams[stream, default: []], expectedVersion, start..<start + events.count)
-        guard claim.accepted else {
-            for event in events { eventIndex[event.id] = nil }
-            throw EventStoreError.versionConflict(stream: stream, expected: expectedVersion, actual: claim.current)
+        let streamHash = stream.hashValue
+        let existing = streamNumbers.find(streamHash) { streams[$0].id == stream }
+        let current = Int64(existing.map { streams[$0].positions.count } ?? 0)
+        guard expectedVersion.isSatisfied(by: current) else {
+            throw EventStoreError.versionConflict(stream: stream, expected: expectedVersion, actual: current)
         }
+        let number: Int
+        if let existing {
+            number = existing
+        } else {
+            number = streams.count
+            streams.append(StreamRecord(id: stream, positions: []))
+            streamNumbers.insert(streamHash, number)
+        }
+        let start = log.count
         var recorded: [RecordedEvent] = []
         recorded.reserveCapacity(events.count)
         for (offset, event) in events.enumerated() {
             let record = RecordedEvent(
                 event,
                 stream: stream,
-                version: claim.current + Int64(offset) + 1,
+                version: current + Int64(offset) + 1,
                 position: Int64(start + offset) + 1
             )
             log.append(record)
             recorded.append(record)
+            eventPositions.insert(offset == 0 ? firstHash : event.id.hashValue, start + offset)
+            streams[number].positions.append(start + offset)
         }
         return AppendResult(events: recorded, deduplicated: false)
     }
 
-    /// Checks the expected version against the stream's positions and, when it holds, appends `positions`.
-    private static func extend(
-        _ indices: inout [Int],
-        _ expected: ExpectedVersion,
-        _ positions: Range<Int>
-    ) -> (current: Int64, accepted: Bool) {
-        let current = Int64(indices.count)
-        guard expected.isSatisfied(by: current) else { return (current, false) }
-        indices.append(contentsOf: positions)
-        return (current, true)
+    /// The log position of the event with `id`, if it is stored.
+    private func eventPosition(of id: EventID, hash: Int) -> Int? {
+        eventPositions.find(hash) { log.id(at: $0) == id }
     }
 
     /// Reads a stream in version order.
     public func readStream(_ stream: StreamID, fromVersion: Int64, limit: Int) throws -> [RecordedEvent] {
         try validateReadLimit(limit)
         try validateStreamID(stream)
-        guard let indices = streams[stream] else { return [] }
+        guard let number = streamNumbers.find(stream.hashValue, where: { streams[$0].id == stream }) else {
+            return []
+        }
+        let indices = streams[number].positions
         let start = Int(max(1, fromVersion)) - 1
         guard start < indices.count else { return [] }
         let end = start + min(indices.count - start, limit)
@@ -118,7 +128,10 @@ public actor InMemoryEventStore: EventStore {
     }
 
     /// The stream's current version.
-    public func streamVersion(_ stream: StreamID) -> Int64 { Int64(streams[stream]?.count ?? 0) }
+    public func streamVersion(_ stream: StreamID) -> Int64 {
+        let number = streamNumbers.find(stream.hashValue) { streams[$0].id == stream }
+        return Int64(number.map { streams[$0].positions.count } ?? 0)
+    }
 
     /// The last global position.
     public func headPosition() -> Int64 { Int64(log.count) }
@@ -133,6 +146,69 @@ public actor InMemoryEventStore: EventStore {
     }
 }
 
+/// An open-addressing table from a key's hash to a number (a log position, a stream number). The keys
+/// themselves live elsewhere: a lookup passes a test that compares the key stored under a candidate number.
+/// Growing re-files the stored hashes and never hashes a key again; the table holds no references.
+private struct HashIndex {
+    /// Hash and number of each slot; a number of -1 marks an empty slot.
+    private var hashes: [Int] = []
+    private var numbers: [Int] = []
+    private var count = 0
+
+    /// Makes room for `capacity` entries without growing.
+    mutating func reserve(_ capacity: Int) {
+        var size = 16
+        while size * 3 < capacity * 4 { size *= 2 }
+        if size > numbers.count { resize(to: size) }
+    }
+
+    /// The number stored under `hash` for which `matches` holds, if any.
+    @inline(__always)
+    func find(_ hash: Int, where matches: (Int) -> Bool) -> Int? {
+        guard !numbers.isEmpty else { return nil }
+        let mask = numbers.count - 1
+        var slot = Self.home(hash, mask)
+        while true {
+            let number = numbers[slot]
+            if number < 0 { return nil }
+            if hashes[slot] == hash && matches(number) { return number }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// Files `number` under `hash` (the caller has checked that its key is not stored yet).
+    @inline(__always)
+    mutating func insert(_ hash: Int, _ number: Int) {
+        if (count + 1) * 4 > numbers.count * 3 { resize(to: max(16, numbers.count * 2)) }
+        let mask = numbers.count - 1
+        var slot = Self.home(hash, mask)
+        while numbers[slot] >= 0 { slot = (slot + 1) & mask }
+        hashes[slot] = hash
+        numbers[slot] = number
+        count += 1
+    }
+
+    @inline(__always)
+    private static func home(_ hash: Int, _ mask: Int) -> Int {
+        // Swift's hash values are already mixed; fold the high bits in for small tables.
+        (hash ^ (hash >> 29)) & mask
+    }
+
+    private mutating func resize(to size: Int) {
+        let oldHashes = hashes
+        let oldNumbers = numbers
+        hashes = [Int](repeating: 0, count: size)
+        numbers = [Int](repeating: -1, count: size)
+        let mask = size - 1
+        for (hash, number) in zip(oldHashes, oldNumbers) where number >= 0 {
+            var slot = Self.home(hash, mask)
+            while numbers[slot] >= 0 { slot = (slot + 1) & mask }
+            hashes[slot] = hash
+            numbers[slot] = number
+        }
+    }
+}
+
 /// The global log in fixed-size chunks: appending never re-copies the events already stored.
 private struct ChunkedLog {
     private static let shift = 12
@@ -142,6 +218,9 @@ private struct ChunkedLog {
     private(set) var count = 0
 
     subscript(index: Int) -> RecordedEvent { chunks[index >> Self.shift][index & Self.mask] }
+
+    /// The id of the event at `index`, read in place.
+    func id(at index: Int) -> EventID { chunks[index >> Self.shift][index & Self.mask].id }
 
     mutating func append(_ event: RecordedEvent) {
         if count & Self.mask == 0 {

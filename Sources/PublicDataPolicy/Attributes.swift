@@ -312,8 +312,35 @@ extension AgreementTerms {
 private func roleIsOperator(_ role: Role) -> Bool { role == .operator }
 
 extension DataAccessRequest {
-    /// The holdings judged: those the caller computed, else the request alone.
-    var totals: AggregateHoldings { holdings ?? AggregateHoldings(request: self) }
+    // The holdings judged: those the caller computed, else the request alone. The request-alone figures are
+    // computed here without building an `AggregateHoldings` (no dictionary or set per attribute read); they are
+    // the figures `AggregateHoldings(request:)` gives (a test holds them equal).
+
+    /// Distinct catalog entries held.
+    var totalEntries: Int { holdings?.entries ?? 1 }
+
+    /// Distinct personal-information fields held.
+    var totalPersonalInformationFields: Int {
+        if let holdings { return holdings.personalInformationFields }
+        if entry.fields.isEmpty {
+            return entry.containsPersonalInformation || entry.containsSensitivePersonalInformation ? 1 : 0
+        }
+        var count = 0
+        for field in entry.fields
+        where field.personalInformation && (requestedFields.isEmpty || requestedFields.contains(field.name)) {
+            count += 1
+        }
+        return count
+    }
+
+    /// Entries graded important or core held.
+    var totalImportantEntries: Int { holdings?.importantEntries ?? (entry.grade != .general ? 1 : 0) }
+
+    /// The grades held, as a vocabulary bit mask.
+    var totalGrades: UInt64 { holdings.map { DataGrade.mask($0.grades) } ?? entry.grade.bit }
+
+    /// Distinct owning departments held.
+    var totalDepartments: Int { holdings?.departments ?? 1 }
 }
 
 // MARK: - Attribute tables
@@ -401,26 +428,26 @@ enum AttributeTables {
         },
         attr("holdings.entries", .int, "Catalog entries the operator would hold in total with this request (Art. 30).")
         {
-            .int($0.pointee.totals.entries)
+            .int($0.pointee.totalEntries)
         },
         attr(
             "holdings.personalInformationFields",
             .int,
             "Personal-information fields the operator would hold in total with this request (Art. 30)."
-        ) { .int($0.pointee.totals.personalInformationFields) },
+        ) { .int($0.pointee.totalPersonalInformationFields) },
         attr(
             "holdings.importantEntries",
             .int,
             "Entries graded important or core the operator would hold in total with this request (Art. 30)."
-        ) { .int($0.pointee.totals.importantEntries) },
+        ) { .int($0.pointee.totalImportantEntries) },
         attr("holdings.grades", .symbolSet(.grade), "The grades the operator would hold with this request.") {
-            .symbols(DataGrade.mask($0.pointee.totals.grades))
+            .symbols($0.pointee.totalGrades)
         },
         attr(
             "holdings.departments",
             .int,
             "Owning departments whose entries the operator would hold in total with this request (Art. 30)."
-        ) { .int($0.pointee.totals.departments) },
+        ) { .int($0.pointee.totalDepartments) },
         attr(
             "operator.unmetSecurityDuties",
             .symbolSet(.securityDuty),

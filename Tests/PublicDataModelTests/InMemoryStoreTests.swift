@@ -89,3 +89,56 @@ private actor LossyStore: EventStore {
         #expect(retry.events.map(\.globalPosition) == Array(4091...4100))
     }
 }
+
+/// The store's own hash tables (event ids, stream ids) while they grow many times over.
+@Suite struct InMemoryIndexGrowthTests {
+    static func event(_ number: Int) -> ProposedEvent {
+        ProposedEvent(
+            id: EventID("g\(number)"),
+            type: "t",
+            occurredAt: Date(millisecondsSince1970: 0),
+            actor: nil,
+            payload: Data()
+        )
+    }
+
+    @Test func everyIdAndStreamIsFoundAfterTheTablesGrew() async throws {
+        let store = InMemoryEventStore()
+        let streams = 3_000
+        for round in 0..<3 {
+            for stream in 0..<streams {
+                let number = round * streams + stream
+                _ = try await store.append(
+                    [Self.event(number)],
+                    to: StreamID("s\(stream)"),
+                    expectedVersion: .exactly(Int64(round))
+                )
+            }
+        }
+        for stream in 0..<streams {
+            #expect(await store.streamVersion(StreamID("s\(stream)")) == 3)
+            let read = try await store.readStream(StreamID("s\(stream)"), fromVersion: 1, limit: 10)
+            #expect(read.map(\.id) == (0..<3).map { EventID("g\($0 * streams + stream)") })
+        }
+        // Every stored id is found: a retry returns the stored event, a reuse elsewhere is refused.
+        for number in stride(from: 0, to: 3 * streams, by: 7) {
+            let stream = StreamID("s\(number % streams)")
+            let retried = try await store.append([Self.event(number)], to: stream, expectedVersion: .any)
+            #expect(retried.deduplicated && retried.events[0].globalPosition == Int64(number) + 1)
+            await #expect(throws: EventStoreError.self) {
+                _ = try await store.append([Self.event(number)], to: "elsewhere", expectedVersion: .any)
+            }
+        }
+        // Refused batches leave nothing behind: no stream, no id.
+        await #expect(throws: EventStoreError.self) {
+            _ = try await store.append([Self.event(-1)], to: "new", expectedVersion: .exactly(4))
+        }
+        await #expect(throws: EventStoreError.self) {
+            _ = try await store.append([Self.event(-2), Self.event(5)], to: "new", expectedVersion: .any)
+        }
+        #expect(await store.streamVersion("new") == 0)
+        #expect(await store.headPosition() == Int64(3 * streams))
+        let accepted = try await store.append([Self.event(-1), Self.event(-2)], to: "new", expectedVersion: .noStream)
+        #expect(!accepted.deduplicated && accepted.streamVersion == 2)
+    }
+}

@@ -125,6 +125,71 @@ struct AggregateHoldingsTests {
         #expect(policy.evaluate(.dataRequest(request), at: PolicyFixtures.time).isPermit)
     }
 
+    /// Obligation rules on each `holdings.*` attribute at several thresholds: the fired rules show every figure.
+    static let thresholds = Policy(id: "thresholds", version: "1") {
+        for bound in 0...3 {
+            for attribute in [
+                "holdings.entries", "holdings.personalInformationFields", "holdings.importantEntries",
+                "holdings.departments",
+            ] {
+                Rule(
+                    obligation: "\(attribute)-\(bound)",
+                    at: .dataRequest,
+                    articles: ["Art. 30"],
+                    message: "m",
+                    obligations: [Obligation(kind: .fileScenario, article: "Art. 30")]
+                ) {
+                    Condition.compare(attribute: attribute, op: .atLeast, operand: .int(bound))
+                }
+            }
+        }
+        for grade in DataGrade.allCases {
+            Rule(
+                obligation: "holdings.grades-\(grade.rawValue)",
+                at: .dataRequest,
+                articles: ["Art. 30"],
+                message: "m",
+                obligations: [Obligation(kind: .fileScenario, article: "Art. 30")]
+            ) {
+                Condition.compare(attribute: "holdings.grades", op: .intersects, operand: .strings([grade.rawValue]))
+            }
+        }
+        Rule(permit: "any", at: .dataRequest, articles: ["Art. 16"], message: "m") {}
+    }
+
+    struct AloneCase: Sendable, CustomTestStringConvertible {
+        var name: String
+        var entry: CatalogEntry
+        var fields: [String]
+        var testDescription: String { name }
+    }
+
+    static let alone: [AloneCase] = [
+        AloneCase(name: "one personal field named", entry: licenses, fields: ["licenseNo", "legalRepresentative"]),
+        AloneCase(name: "no personal field named", entry: licenses, fields: ["licenseNo"]),
+        AloneCase(name: "every field", entry: licenses, fields: []),
+        AloneCase(
+            name: "a field named twice",
+            entry: licenses,
+            fields: ["legalRepresentative", "legalRepresentative"]
+        ),
+        AloneCase(name: "flagged without fields", entry: flaggedOnly, fields: []),
+        AloneCase(name: "important entry", entry: permits, fields: ["licenseNo"]),
+        AloneCase(name: "no personal information", entry: PolicyFixtures.entry(grade: .core), fields: []),
+    ]
+
+    @Test("A request without holdings is judged on the figures AggregateHoldings(request:) gives", arguments: alone)
+    func aloneEqualsExplicitTotals(_ testCase: AloneCase) {
+        var request = PolicyFixtures.dataRequest(entry: testCase.entry)
+        request.requestedFields = testCase.fields
+        let implicit = Self.thresholds.evaluate(.dataRequest(request), at: PolicyFixtures.time)
+        request.holdings = AggregateHoldings(request: request)
+        let explicit = Self.thresholds.evaluate(.dataRequest(request), at: PolicyFixtures.time)
+        #expect(implicit.firedRules == explicit.firedRules)
+        #expect(implicit.firedRules.contains("holdings.entries-1"))
+        #expect(!implicit.firedRules.contains("holdings.entries-2"))
+    }
+
     @Test func aPolicyFileWrittenBeforeTheAggregationParametersStillLoads() throws {
         var text = Policy.beijingDefault.jsonText
         for name in [

@@ -282,6 +282,83 @@ struct AttributeComparisonTests {
         }
     }
 
+    struct MembershipCase: Sendable, CustomTestStringConvertible {
+        var op: String
+        var grade: DataGrade
+        /// The grades held with the request; `nil` judges the request alone (its own grade).
+        var held: Set<DataGrade>?
+        var permits: Bool
+        var testDescription: String {
+            "\(grade) \(op) \(held.map { "\($0.sorted { $0.rawValue < $1.rawValue })" } ?? "alone")"
+        }
+    }
+
+    static let membership: [MembershipCase] = [
+        MembershipCase(op: "in", grade: .general, held: nil, permits: true),
+        MembershipCase(op: "notIn", grade: .general, held: nil, permits: false),
+        MembershipCase(op: "in", grade: .general, held: [.important, .core], permits: false),
+        MembershipCase(op: "notIn", grade: .general, held: [.important, .core], permits: true),
+        MembershipCase(op: "in", grade: .important, held: [.general, .important], permits: true),
+        MembershipCase(op: "notIn", grade: .important, held: [.general, .important], permits: false),
+        MembershipCase(op: "in", grade: .core, held: [], permits: false),
+        MembershipCase(op: "notIn", grade: .core, held: [], permits: true),
+    ]
+
+    @Test("A vocabulary value `in` / `notIn` a set attribute of the same vocabulary", arguments: membership)
+    func vocabularyInSet(_ testCase: MembershipCase) throws {
+        let policy = try Self.policy(
+            #"{"attribute": "entry.grade", "\#(testCase.op)": {"attribute": "holdings.grades"}}"#
+        )
+        var request = PolicyFixtures.dataRequest(entry: PolicyFixtures.entry(grade: testCase.grade))
+        if let held = testCase.held {
+            request.holdings = AggregateHoldings(
+                entries: 2,
+                personalInformationFields: 0,
+                importantEntries: 0,
+                grades: held,
+                departments: 1
+            )
+        }
+        let decision = policy.evaluate(.dataRequest(request), at: Self.time)
+        #expect(decision.isPermit == testCase.permits)
+        #expect(decision == policy.evaluateByScanning(.dataRequest(request), at: Self.time))
+        #expect(try Policy.load(from: policy.jsonData) == policy)
+    }
+
+    static let invalidMembership: [String] = [
+        // Another vocabulary's set.
+        #"{"attribute": "entry.sharing", "in": {"attribute": "holdings.grades"}}"#,
+        // The set on the left of `in`.
+        #"{"attribute": "holdings.grades", "in": {"attribute": "entry.grade"}}"#,
+        // A set operator other than in / notIn between a value and a set.
+        #"{"attribute": "entry.grade", "intersects": {"attribute": "holdings.grades"}}"#,
+        #"{"attribute": "entry.grade", "equals": {"attribute": "holdings.grades"}}"#,
+        // An integer or a string in a vocabulary set.
+        #"{"attribute": "request.fieldCount", "in": {"attribute": "holdings.grades"}}"#,
+        #"{"attribute": "entry.id", "notIn": {"attribute": "holdings.grades"}}"#,
+        // `in` a value that is not a set.
+        #"{"attribute": "entry.grade", "in": {"attribute": "entry.grade"}}"#,
+        #"{"attribute": "entry.sharing", "in": {"attribute": "entry.openness"}}"#,
+    ]
+
+    @Test("Mismatched types in a membership comparison are refused with their path", arguments: invalidMembership)
+    func membershipRefused(_ condition: String) {
+        do {
+            _ = try Self.policy(condition)
+            Issue.record("accepted \(condition)")
+        } catch let error as PolicyLoadError {
+            #expect(
+                error.issues.contains {
+                    $0.path.hasPrefix("$.rules[0].when[0]")
+                        && ($0.message.contains("cannot compare") || $0.message.contains("with itself"))
+                },
+                "\(error)"
+            )
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
     @Test("Only ordered vocabularies have orderings")
     func orderedVocabularies() {
         #expect(SymbolDomain.allCases.filter(\.isOrdered) == [.grade])
