@@ -256,7 +256,7 @@ func expectSingleHistory(_ store: some EventStore) async throws {
             child.environment = environment
             // The child's output is kept, so that a failing child says why.
             let log = folder.appendingPathComponent("child-\(index).log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let handle = try FileHandle(forWritingTo: log)
             child.standardOutput = handle
             child.standardError = handle
