@@ -33,8 +33,12 @@ public struct OperatorHoldings: Codable, Sendable, Hashable {
         plus request: DataRequestSpec?,
         catalog: [CatalogEntryID: CatalogEntry]
     ) -> AggregateHoldings {
-        let items = grants.flatMap(\.items) + (request?.items ?? [])
-        return AggregateHoldings(
+        totals(of: grants.flatMap(\.items) + (request?.items ?? []), catalog: catalog)
+    }
+
+    /// The totals of `items` (an entry with its requested fields; empty: every field) over the entries in `catalog`.
+    static func totals(of items: [DataRequestItem], catalog: [CatalogEntryID: CatalogEntry]) -> AggregateHoldings {
+        AggregateHoldings(
             holding: items.compactMap { item in
                 catalog[item.entry].map { AggregateHoldings.Held(entry: $0, fields: item.requestedFields) }
             }
@@ -95,13 +99,7 @@ extension WorkflowEngine {
     ) async throws(WorkflowError) -> AggregateHoldings {
         let excluded = ProcessKind.dataRequest.instanceID(of: stream).map { DataRequestID($0) }
         let held = try await index.catchUp().held(by: operatorParty, excluding: excluded)
-        let catalog = try await catalogEntries(held.map { $0.entry } + request.items.map(\.entry))
-        let holding: [AggregateHoldings.Held] = held.compactMap { held in
-            catalog[held.entry].map { AggregateHoldings.Held(entry: $0, fields: held.fields) }
-        }
-        let requested: [AggregateHoldings.Held] = request.items.compactMap { item in
-            catalog[item.entry].map { AggregateHoldings.Held(entry: $0, fields: item.requestedFields) }
-        }
-        return AggregateHoldings(holding: holding + requested)
+        let items = held + request.items
+        return OperatorHoldings.totals(of: items, catalog: try await catalogEntries(items.map(\.entry)))
     }
 }

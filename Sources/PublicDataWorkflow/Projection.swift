@@ -97,19 +97,16 @@ public struct WorkflowProjection: Sendable, Hashable {
         }
     }
 
-    /// What the operator holds through its live grants other than `excluded`: each catalog entry once, with the
-    /// union of the fields held (empty: every field), in entry order. Kept up to date as grants start and end, so
-    /// reading it costs the number of entries held, not the number of grants (Art. 30).
-    func held(
-        by operatorParty: PartyID,
-        excluding excluded: DataRequestID?
-    ) -> [(entry: CatalogEntryID, fields: [String])] {
+    /// What the operator holds through its live grants other than `excluded`: each catalog entry once, as an item
+    /// with the union of the fields held (empty: every field), in entry order. Kept up to date as grants start and
+    /// end, so reading it costs the number of entries held, not the number of grants (Art. 30).
+    func held(by operatorParty: PartyID, excluding excluded: DataRequestID?) -> [DataRequestItem] {
         guard var held = heldByOperator[operatorParty] else { return [] }
         if let excluded, liveRequestsByOperator[operatorParty]?.contains(excluded) == true {
             for item in requests[excluded]?.items ?? [] { HeldEntry.remove(item, from: &held) }
         }
         return held.sorted { $0.key < $1.key }.map { entry, holding in
-            (entry, holding.whole > 0 ? [] : holding.fields.keys.sorted())
+            DataRequestItem(entry: entry, requestedFields: holding.whole > 0 ? [] : holding.fields.keys.sorted())
         }
     }
 
