@@ -256,7 +256,8 @@ public func validateAppendArguments(
     }
     var seen: Set<EventID> = []
     var payloadBytes = 0
-    for (index, event) in events.enumerated() {
+    // Fields are read through the array in place: a copy of each event would retain every one of its references.
+    for index in events.indices {
         func refuse(_ field: String, _ problem: String) -> EventStoreError {
             EventStoreError(
                 code: .invalidArgument,
@@ -264,16 +265,19 @@ public func validateAppendArguments(
                 stream: stream
             )
         }
-        if let problem = IdentifierRules.problem(in: event.id.rawValue, maximumUTF8Length: EventID.maximumUTF8Length) {
-            throw refuse("event id \(IdentifierRules.quoted(event.id.rawValue))", problem)
+        if let problem = IdentifierRules.problem(
+            in: events[index].id.rawValue,
+            maximumUTF8Length: EventID.maximumUTF8Length
+        ) {
+            throw refuse("event id \(IdentifierRules.quoted(events[index].id.rawValue))", problem)
         }
         if let problem = IdentifierRules.problem(
-            in: event.type,
+            in: events[index].type,
             maximumUTF8Length: IdentifierRules.maximumNameUTF8Length
         ) {
-            throw refuse("type \(IdentifierRules.quoted(event.type))", problem)
+            throw refuse("type \(IdentifierRules.quoted(events[index].type))", problem)
         }
-        if let actor = event.actor {
+        if let actor = events[index].actor {
             if let problem = IdentifierRules.problem(
                 in: actor.party.rawValue,
                 maximumUTF8Length: PartyID.maximumUTF8Length
@@ -283,22 +287,22 @@ public func validateAppendArguments(
             if let problem = IdentifierRules.textProblem(in: actor.person) { throw refuse("actor person", problem) }
         }
         // Three checks written out: a list of (field, text) pairs here was an array allocated per event.
-        if let text = event.metadata.correlationID, let problem = IdentifierRules.textProblem(in: text) {
+        if let text = events[index].metadata.correlationID, let problem = IdentifierRules.textProblem(in: text) {
             throw refuse("correlation id", problem)
         }
-        if let text = event.metadata.causationID, let problem = IdentifierRules.textProblem(in: text) {
+        if let text = events[index].metadata.causationID, let problem = IdentifierRules.textProblem(in: text) {
             throw refuse("causation id", problem)
         }
-        if let text = event.metadata.policyVersion, let problem = IdentifierRules.textProblem(in: text) {
+        if let text = events[index].metadata.policyVersion, let problem = IdentifierRules.textProblem(in: text) {
             throw refuse("policy version", problem)
         }
-        guard event.payload.count <= EventStoreLimits.maximumPayloadBytes else {
+        guard events[index].payload.count <= EventStoreLimits.maximumPayloadBytes else {
             throw refuse(
                 "payload",
-                "it is \(event.payload.count) bytes; the maximum is \(EventStoreLimits.maximumPayloadBytes)"
+                "it is \(events[index].payload.count) bytes; the maximum is \(EventStoreLimits.maximumPayloadBytes)"
             )
         }
-        payloadBytes += event.payload.count
+        payloadBytes += events[index].payload.count
         guard payloadBytes <= EventStoreLimits.maximumBatchPayloadBytes else {
             throw EventStoreError(
                 code: .invalidArgument,
@@ -306,10 +310,10 @@ public func validateAppendArguments(
                 stream: stream
             )
         }
-        guard !checkingDuplicates || seen.insert(event.id).inserted else {
+        guard !checkingDuplicates || seen.insert(events[index].id).inserted else {
             throw EventStoreError(
                 code: .duplicateEventID,
-                message: "event id \(event.id) appears twice in one batch",
+                message: "event id \(events[index].id) appears twice in one batch",
                 stream: stream
             )
         }

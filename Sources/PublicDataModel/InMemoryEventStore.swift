@@ -8,29 +8,30 @@
 /// let result = try await store.append([event], to: "plan-001", expectedVersion: .noStream)
 /// ```
 public actor InMemoryEventStore: EventStore {
-    private var log = ChunkedLog()
-    /// Each stream's id and the log positions of its events, in version order; found by ``streamNumbers``.
-    private var streams: [StreamRecord] = []
-    private var streamNumbers = HashIndex()
-    /// Finds an event's log position by its id (the ids themselves are read from the log).
-    private var eventPositions = HashIndex()
+    /// Everything the store holds except cursors. Only this actor's methods reach it, so the actor serialises
+    /// every access; reaching it through constant references spares the dynamic exclusivity check (a runtime
+    /// call and a thread-local access set) that each access to a `var` property of an actor costs.
+    private let storage: StoreStorage
     private var cursors: [String: Int64] = [:]
 
-    private struct StreamRecord {
-        let id: StreamID
-        var positions: [Int]
+    private var state: UnsafeMutablePointer<StoreState> {
+        @inline(__always) get { storage.state }
     }
 
     /// Creates an empty store.
-    public init() {}
+    public init() {
+        storage = StoreStorage(StoreState())
+    }
 
     /// Creates an empty store with room for `minimumCapacity` events.
     /// - Parameter minimumCapacity: How many events to reserve room for up front (a hint; the store grows
     ///   beyond it as needed). Reserving avoids re-filing the event index while it grows.
     public init(minimumCapacity: Int) {
+        var state = StoreState()
         if minimumCapacity > 0 {
-            eventPositions.reserve(minimumCapacity)
+            state.eventPositions.reserve(minimumCapacity)
         }
+        storage = StoreStorage(state)
     }
 
     /// Appends a batch; see ``EventStore`` for the contract.
@@ -44,8 +45,79 @@ public actor InMemoryEventStore: EventStore {
     ) throws
         -> AppendResult
     {
-        // Ids repeated inside a batch are found here; ids stored earlier by the lookups below.
+        // Ids repeated inside a batch are found here; ids stored earlier by the lookups in `append`.
         try validateAppendArguments(events, stream: stream, checkingDuplicates: events.count > 1)
+        return try state.pointee.append(events, to: stream, expectedVersion: expectedVersion)
+    }
+
+    /// Reads a stream in version order.
+    public func readStream(_ stream: StreamID, fromVersion: Int64, limit: Int) throws -> [RecordedEvent] {
+        try validateReadLimit(limit)
+        try validateStreamID(stream)
+        return state.pointee.read(stream, fromVersion: fromVersion, limit: limit)
+    }
+
+    /// Reads the global log in position order.
+    public func readAll(after position: Int64, limit: Int) throws -> [RecordedEvent] {
+        try validateReadLimit(limit)
+        let start = Int(max(0, position))
+        let count = state.pointee.log.count
+        guard start < count else { return [] }
+        return state.pointee.log.slice(start..<start + min(count - start, limit))
+    }
+
+    /// The stream's current version.
+    public func streamVersion(_ stream: StreamID) -> Int64 { state.pointee.version(of: stream) }
+
+    /// The last global position.
+    public func headPosition() -> Int64 { Int64(state.pointee.log.count) }
+
+    /// The saved cursor, if any.
+    public func loadCursor(_ name: String) -> Int64? { cursors[name] }
+
+    /// Saves a cursor.
+    public func saveCursor(_ name: String, position: Int64) throws {
+        try validateCursorName(name)
+        cursors[name] = position
+    }
+}
+
+/// Owns the store's state: allocated once, freed with the store.
+private final class StoreStorage {
+    let state: UnsafeMutablePointer<StoreState>
+
+    init(_ initial: StoreState) {
+        state = .allocate(capacity: 1)
+        state.initialize(to: initial)
+    }
+
+    deinit {
+        state.pointee.log.removeAll()
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+}
+
+/// The store's events, streams and lookup tables (see ``InMemoryEventStore``).
+private struct StoreState {
+    var log = ChunkedLog()
+    /// Each stream's id and the log positions of its events, in version order; found by ``streamNumbers``.
+    var streams: [StreamRecord] = []
+    var streamNumbers = HashIndex()
+    /// Finds an event's log position by its id (the ids themselves are read from the log).
+    var eventPositions = HashIndex()
+
+    struct StreamRecord {
+        let id: StreamID
+        var positions: [Int]
+    }
+
+    /// Appends a batch whose arguments are valid (see ``InMemoryEventStore/append(_:to:expectedVersion:)``).
+    mutating func append(
+        _ events: [ProposedEvent],
+        to stream: StreamID,
+        expectedVersion: ExpectedVersion
+    ) throws -> AppendResult {
         let firstHash = events[0].id.hashValue
         if let first = eventPosition(of: events[0].id, hash: firstHash) {
             // A retry of a stored batch returns it; anything else reusing a stored id is refused.
@@ -61,10 +133,11 @@ public actor InMemoryEventStore: EventStore {
             }
             return AppendResult(events: stored, deduplicated: true)
         }
-        for event in events.dropFirst() where eventPosition(of: event.id, hash: event.id.hashValue) != nil {
+        for index in events.indices.dropFirst()
+        where eventPosition(of: events[index].id, hash: events[index].id.hashValue) != nil {
             throw EventStoreError(
                 code: .duplicateEventID,
-                message: "event id \(event.id) is already stored or repeats in the batch",
+                message: "event id \(events[index].id) is already stored or repeats in the batch",
                 stream: stream
             )
         }
@@ -85,30 +158,28 @@ public actor InMemoryEventStore: EventStore {
         let start = log.count
         var recorded: [RecordedEvent] = []
         recorded.reserveCapacity(events.count)
-        for (offset, event) in events.enumerated() {
+        // Each event is read through the array and copied once, into its record.
+        for offset in events.indices {
             let record = RecordedEvent(
-                event,
+                events[offset],
                 stream: stream,
                 version: current + Int64(offset) + 1,
                 position: Int64(start + offset) + 1
             )
             log.append(record)
             recorded.append(record)
-            eventPositions.insert(offset == 0 ? firstHash : event.id.hashValue, start + offset)
-            streams[number].positions.append(start + offset)
+            eventPositions.insert(offset == 0 ? firstHash : events[offset].id.hashValue, start + offset)
         }
+        streams[number].positions.append(contentsOf: start..<start + events.count)
         return AppendResult(events: recorded, deduplicated: false)
     }
 
     /// The log position of the event with `id`, if it is stored.
-    private func eventPosition(of id: EventID, hash: Int) -> Int? {
+    func eventPosition(of id: EventID, hash: Int) -> Int? {
         eventPositions.find(hash) { log.id(at: $0) == id }
     }
 
-    /// Reads a stream in version order.
-    public func readStream(_ stream: StreamID, fromVersion: Int64, limit: Int) throws -> [RecordedEvent] {
-        try validateReadLimit(limit)
-        try validateStreamID(stream)
+    func read(_ stream: StreamID, fromVersion: Int64, limit: Int) -> [RecordedEvent] {
         guard let number = streamNumbers.find(stream.hashValue, where: { streams[$0].id == stream }) else {
             return []
         }
@@ -119,102 +190,100 @@ public actor InMemoryEventStore: EventStore {
         return indices[start..<end].map { log[$0] }
     }
 
-    /// Reads the global log in position order.
-    public func readAll(after position: Int64, limit: Int) throws -> [RecordedEvent] {
-        try validateReadLimit(limit)
-        let start = Int(max(0, position))
-        guard start < log.count else { return [] }
-        return log.slice(start..<start + min(log.count - start, limit))
-    }
-
-    /// The stream's current version.
-    public func streamVersion(_ stream: StreamID) -> Int64 {
+    func version(of stream: StreamID) -> Int64 {
         let number = streamNumbers.find(stream.hashValue) { streams[$0].id == stream }
         return Int64(number.map { streams[$0].positions.count } ?? 0)
-    }
-
-    /// The last global position.
-    public func headPosition() -> Int64 { Int64(log.count) }
-
-    /// The saved cursor, if any.
-    public func loadCursor(_ name: String) -> Int64? { cursors[name] }
-
-    /// Saves a cursor.
-    public func saveCursor(_ name: String, position: Int64) throws {
-        try validateCursorName(name)
-        cursors[name] = position
     }
 }
 
 /// An open-addressing table from a key's hash to a number (a log position, a stream number). The keys
 /// themselves live elsewhere: a lookup passes a test that compares the key stored under a candidate number.
-/// Growing re-files the stored hashes and never hashes a key again; the table holds no references.
+///
+/// Each slot is one word: the hash's high 32 bits above the number plus one (0 marks an empty slot), so a
+/// probe reads one cache line. The home slot is taken from the hash's highest bits, which the slot keeps:
+/// growing re-files the stored words and never hashes a key again; the table holds no references.
 private struct HashIndex {
-    /// Hash and number of each slot; a number of -1 marks an empty slot.
-    private var hashes: [Int] = []
-    private var numbers: [Int] = []
+    private var slots: [UInt64] = []
     private var count = 0
+    /// log2 of the table's size.
+    private var shift = 0
 
     /// Makes room for `capacity` entries without growing.
     mutating func reserve(_ capacity: Int) {
         var size = 16
         while size * 3 < capacity * 4 { size *= 2 }
-        if size > numbers.count { resize(to: size) }
+        if size > slots.count { resize(to: size) }
     }
 
     /// The number stored under `hash` for which `matches` holds, if any.
     @inline(__always)
     func find(_ hash: Int, where matches: (Int) -> Bool) -> Int? {
-        guard !numbers.isEmpty else { return nil }
-        let mask = numbers.count - 1
-        var slot = Self.home(hash, mask)
-        while true {
-            let number = numbers[slot]
-            if number < 0 { return nil }
-            if hashes[slot] == hash && matches(number) { return number }
-            slot = (slot + 1) & mask
+        guard !slots.isEmpty else { return nil }
+        let tag = Self.tag(hash)
+        let mask = slots.count - 1
+        return slots.withUnsafeBufferPointer { slots in
+            var slot = Self.home(tag, shift)
+            while true {
+                let word = slots[slot]
+                if word == 0 { return nil }
+                if UInt32(truncatingIfNeeded: word >> 32) == tag {
+                    let number = Int(UInt32(truncatingIfNeeded: word)) - 1
+                    if matches(number) { return number }
+                }
+                slot = (slot + 1) & mask
+            }
         }
     }
 
     /// Files `number` under `hash` (the caller has checked that its key is not stored yet).
     @inline(__always)
     mutating func insert(_ hash: Int, _ number: Int) {
-        if (count + 1) * 4 > numbers.count * 3 { resize(to: max(16, numbers.count * 2)) }
-        let mask = numbers.count - 1
-        var slot = Self.home(hash, mask)
-        while numbers[slot] >= 0 { slot = (slot + 1) & mask }
-        hashes[slot] = hash
-        numbers[slot] = number
+        precondition(number < Int(UInt32.max), "the in-memory store holds at most 4,294,967,294 entries")
+        if (count + 1) * 4 > slots.count * 3 { resize(to: max(16, slots.count * 2)) }
+        Self.place(UInt64(Self.tag(hash)) << 32 | UInt64(number + 1), in: &slots, shift: shift)
         count += 1
     }
 
+    /// The hash's high 32 bits (Swift's hash values are mixed over all bits).
     @inline(__always)
-    private static func home(_ hash: Int, _ mask: Int) -> Int {
-        // Swift's hash values are already mixed; fold the high bits in for small tables.
-        (hash ^ (hash >> 29)) & mask
+    private static func tag(_ hash: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: UInt64(bitPattern: Int64(hash)) >> 32)
+    }
+
+    /// The slot where the search for `tag` starts in a table of `1 << shift` slots.
+    @inline(__always)
+    private static func home(_ tag: UInt32, _ shift: Int) -> Int {
+        shift == 0 ? 0 : Int(tag >> UInt32(32 - shift))
+    }
+
+    @inline(__always)
+    private static func place(_ word: UInt64, in slots: inout [UInt64], shift: Int) {
+        let mask = slots.count - 1
+        slots.withUnsafeMutableBufferPointer { slots in
+            var slot = home(UInt32(truncatingIfNeeded: word >> 32), shift)
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = word
+        }
     }
 
     private mutating func resize(to size: Int) {
-        let oldHashes = hashes
-        let oldNumbers = numbers
-        hashes = [Int](repeating: 0, count: size)
-        numbers = [Int](repeating: -1, count: size)
-        let mask = size - 1
-        for (hash, number) in zip(oldHashes, oldNumbers) where number >= 0 {
-            var slot = Self.home(hash, mask)
-            while numbers[slot] >= 0 { slot = (slot + 1) & mask }
-            hashes[slot] = hash
-            numbers[slot] = number
-        }
+        precondition(size <= 1 << 32, "the in-memory store's tables hold at most 2^32 slots")
+        let old = slots
+        slots = [UInt64](repeating: 0, count: size)
+        shift = size.trailingZeroBitCount
+        for word in old where word != 0 { Self.place(word, in: &slots, shift: shift) }
     }
 }
 
-/// The global log in fixed-size chunks: appending never re-copies the events already stored.
+/// The global log in fixed-size chunks allocated once each: appending never re-copies the events already
+/// stored, and an event is written in place (no array growth or uniqueness check per event).
 private struct ChunkedLog {
     private static let shift = 12
     private static let chunkSize = 1 << shift
     private static let mask = chunkSize - 1
-    private var chunks: [[RecordedEvent]] = []
+    /// Full chunks, then the last one with `count & mask` events initialized (all of them when that is 0 and
+    /// `count > 0`).
+    private var chunks: [UnsafeMutablePointer<RecordedEvent>] = []
     private(set) var count = 0
 
     subscript(index: Int) -> RecordedEvent { chunks[index >> Self.shift][index & Self.mask] }
@@ -223,12 +292,8 @@ private struct ChunkedLog {
     func id(at index: Int) -> EventID { chunks[index >> Self.shift][index & Self.mask].id }
 
     mutating func append(_ event: RecordedEvent) {
-        if count & Self.mask == 0 {
-            var chunk: [RecordedEvent] = []
-            chunk.reserveCapacity(Self.chunkSize)
-            chunks.append(chunk)
-        }
-        chunks[chunks.count - 1].append(event)
+        if count & Self.mask == 0 { chunks.append(.allocate(capacity: Self.chunkSize)) }
+        (chunks[chunks.count - 1] + (count & Self.mask)).initialize(to: event)
         count += 1
     }
 
@@ -237,12 +302,21 @@ private struct ChunkedLog {
         result.reserveCapacity(range.count)
         var index = range.lowerBound
         while index < range.upperBound {
-            let chunk = index >> Self.shift
             let offset = index & Self.mask
             let end = min(range.upperBound - index, Self.chunkSize - offset)
-            result.append(contentsOf: chunks[chunk][offset..<offset + end])
+            result.append(contentsOf: UnsafeBufferPointer(start: chunks[index >> Self.shift] + offset, count: end))
             index += end
         }
         return result
+    }
+
+    /// Releases every event and chunk (the owner calls this once, before dropping the log).
+    mutating func removeAll() {
+        for (number, chunk) in chunks.enumerated() {
+            chunk.deinitialize(count: min(Self.chunkSize, count - number * Self.chunkSize))
+            chunk.deallocate()
+        }
+        chunks = []
+        count = 0
     }
 }

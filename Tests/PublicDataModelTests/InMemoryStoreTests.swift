@@ -1,6 +1,7 @@
 import Foundation
 import PublicDataModel
 import PublicDataTesting
+import Synchronization
 import Testing
 
 @Suite struct InMemoryStoreTests {
@@ -140,5 +141,54 @@ private actor LossyStore: EventStore {
         #expect(await store.headPosition() == Int64(3 * streams))
         let accepted = try await store.append([Self.event(-1), Self.event(-2)], to: "new", expectedVersion: .noStream)
         #expect(!accepted.deduplicated && accepted.streamVersion == 2)
+    }
+}
+
+/// The store keeps its events in chunks it allocates itself: dropping the store must release every event.
+@Suite struct InMemoryStoreReleaseTests {
+    /// Counts the payload buffers freed.
+    final class Releases: Sendable {
+        let count = Mutex(0)
+    }
+
+    /// A payload whose bytes are freed through `releases`, so that the test sees when the last copy is gone.
+    static func payload(_ releases: Releases) -> Data {
+        let bytes = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 1)
+        bytes.initializeMemory(as: UInt8.self, repeating: 0x20, count: 16)
+        return Data(
+            bytesNoCopy: bytes,
+            count: 16,
+            deallocator: .custom { pointer, _ in
+                pointer.deallocate()
+                releases.count.withLock { $0 += 1 }
+            }
+        )
+    }
+
+    @Test func droppingTheStoreReleasesEveryEventAcrossChunks() async throws {
+        let releases = Releases()
+        let events = 5_000  // more than one chunk of the log
+        do {
+            let store = InMemoryEventStore()
+            for number in 0..<events {
+                let event = ProposedEvent(
+                    id: EventID("r\(number)"),
+                    type: "t",
+                    occurredAt: Date(millisecondsSince1970: 0),
+                    actor: nil,
+                    payload: Self.payload(releases)
+                )
+                _ = try await store.append([event], to: StreamID("s\(number % 7)"), expectedVersion: .any)
+            }
+            #expect(await store.headPosition() == Int64(events))
+            #expect(releases.count.withLock { $0 } == 0)
+        }
+        // The store's last reference may be dropped by the executor just after the last call returns.
+        var waited = 0
+        while releases.count.withLock({ $0 }) < events && waited < 200 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        #expect(releases.count.withLock { $0 } == events)
     }
 }
