@@ -99,8 +99,7 @@ struct ShapeInfo: Sendable {
     /// Positions in ``CompiledPoint/keyAttributes`` of the shape's attributes (slots beyond `count` unused).
     var slots: (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
     var count: Int32 = 0
-    /// First slot of the shape's table in ``CompiledPoint/tableKeys`` (two words a slot) and
-    /// ``CompiledPoint/tableBuckets``.
+    /// First slot of the shape's table in ``CompiledPoint/table`` (three words a slot).
     var tableOffset: Int32 = 0
     /// The table's size minus one (the size is a power of two).
     var tableMask: Int32 = 0
@@ -123,35 +122,76 @@ struct ShapeInfo: Sendable {
     }
 }
 
-/// One bucket: its rules, and for each vocabulary or bool attribute its rules test, a table giving for
-/// every value of the attribute (and for "missing") the bit set of rules whose tests of it hold. A request
-/// ANDs one row per attribute and checks only the remaining (residual) conditions of the surviving rules.
-struct BucketInfo: Sendable {
-    /// Range in ``CompiledPoint/members``.
-    var firstRule: Int32
-    var ruleCount: Int32
-    /// Range in ``CompiledPoint/filters``.
-    var firstFilter: Int32
-    var filterCount: Int32
-    /// 64-bit words per row (`ceil(ruleCount / 64)`).
-    var words: Int32
-}
+/// The block of words in ``CompiledPoint/blocks`` that holds one bucket: its rules, and for each vocabulary,
+/// bool or int attribute its rules test, a table giving for every value of the attribute (and for "missing") the
+/// bit set of rules whose tests of it hold. A request ANDs one row per attribute and checks only the remaining
+/// (residual) conditions of the surviving rules. Everything a bucket holds lies in one run of words, so a
+/// request reads neighbouring cache lines of one array per bucket, not lines scattered over several arrays.
+///
+/// From the block's first word:
+/// - the number of rules (low 32 bits) and of words per row, `ceil(rules / 64)` (high 32 bits);
+/// - the number of tables (low 32 bits) and the offset of the rules from the block's start (high 32 bits);
+/// - one word per table: its attribute (bits 0–15), whether its values are vocabulary bits (bit 16) or integers
+///   (bit 17; else bools 0/1), its rows (bits 24–31: one per value, then one for "missing"), the offset of its
+///   row 0 from the block's start (high 32 bits);
+/// - each table's rows, those of an integer table preceded by the constants its rules compare with, ascending:
+///   `k` constants give `2k + 1` value rows (below the first constant, equal to it, between it and the next,
+///   …, above the last);
+/// - two words per rule, ascending (policy order): the rule's number (low 32 bits) and its residual
+///   conditions' count (high 32 bits); the first residual node (low 32 bits) and the rule's kind (high 32 bits).
+enum BucketBlock {
+    static let symbolFlag: UInt64 = 1 << 16
+    static let intFlag: UInt64 = 1 << 17
+    /// The most constants an int attribute may be compared with for its comparisons to become table tests.
+    static let maximumIntConstants = 30
 
-/// One rule of a bucket: its number, and its conditions that neither the key nor a table decides.
-struct BucketMember: Sendable {
-    var rule: Int32
-    var residual: RuleHeader
-}
+    /// Whether `value op constants[operand]` holds for the values of `row` (see the layout above).
+    static func intRowHolds(_ row: Int, _ comparison: IntComparison, _ operand: Int, _ constants: [Int]) -> Bool {
+        if row % 2 == 1 {
+            let value = constants[row / 2]
+            let other = constants[operand]
+            switch comparison {
+            case .equals: return value == other
+            case .notEquals: return value != other
+            case .greaterThan: return value > other
+            case .atLeast: return value >= other
+            case .lessThan: return value < other
+            case .atMost: return value <= other
+            }
+        }
+        // The values lie strictly between constants[row / 2 - 1] and constants[row / 2].
+        let gap = row / 2
+        switch comparison {
+        case .equals: return false
+        case .notEquals: return true
+        case .lessThan, .atMost: return gap <= operand
+        case .greaterThan, .atLeast: return gap > operand
+        }
+    }
 
-/// One attribute's table in a bucket.
-struct FilterInfo: Sendable {
-    var attribute: UInt16
-    /// Whether values are vocabulary bits (else bools 0/1).
-    var symbol: Bool
-    /// Rows: one per value, then one for "missing".
-    var rows: UInt8
-    /// Offset of row 0 in ``CompiledPoint/masks``.
-    var offset: Int32
+    /// The row of `value` in an integer table whose constants are `constants`.
+    @inline(__always)
+    static func intRow(_ value: Int64, _ constants: Slice<UnsafeBufferPointer<UInt64>>) -> Int {
+        var gap = 0
+        for constant in constants {
+            let number = Int64(bitPattern: constant)
+            if number == value { return 2 &* gap &+ 1 }
+            if number > value { break }
+            gap &+= 1
+        }
+        return 2 &* gap
+    }
+
+    static func code(_ kind: RuleKind) -> UInt64 {
+        switch kind {
+        case .permit: 0
+        case .deny: 1
+        case .obligation: 2
+        }
+    }
+
+    @inline(__always)
+    static func kind(_ code: UInt64) -> RuleKind { code == 0 ? .permit : code == 1 ? .deny : .obligation }
 }
 
 final class CompiledPoint: Sendable {
@@ -164,14 +204,11 @@ final class CompiledPoint: Sendable {
     /// The attributes that some shape keys on, and for each the number of every value a rule names.
     let keyAttributes: [Int32]
     let keyValues: [[String: Int32]]
-    /// The shapes' tables: keys (two words a slot) and bucket numbers (-1 for an empty slot).
-    let tableKeys: [UInt64]
-    let tableBuckets: [Int32]
-    let buckets: [BucketInfo]
-    /// The rules of each bucket, ascending (policy order), with their residual conditions.
-    let members: [BucketMember]
-    let filters: [FilterInfo]
-    let masks: [UInt64]
+    /// The shapes' tables, three words a slot: the start of the bucket's block plus one (0 for an empty slot),
+    /// then the key.
+    let table: [UInt64]
+    /// Every bucket's block (see ``BucketBlock``).
+    let blocks: [UInt64]
     /// The most rules one request can match: the largest bucket of each shape, summed (at least 1).
     let maximumCandidates: Int
     /// The widest bucket, in words (at least 1).
@@ -257,6 +294,18 @@ final class CompiledPoint: Sendable {
             var holds: (Int) -> Bool
             var whenMissing: Bool
         }
+        // The constants each int attribute is compared with at the top level of a rule. When there are few, the
+        // attribute's comparisons are table tests too: one row per constant and one per gap between two.
+        var constantSets: [Int: Set<Int>] = [:]
+        for rule in rules {
+            for case .int(let attribute, _, let operand) in rule.conditions {
+                constantSets[attribute, default: []].insert(operand)
+            }
+        }
+        var intConstants = [[Int]](repeating: [], count: table.count)
+        for (attribute, constants) in constantSets where constants.count <= BucketBlock.maximumIntConstants {
+            intConstants[attribute] = constants.sorted()
+        }
         var shapeIndex: [[Int]: Int] = [:]
         var shapeAttributes: [[Int]] = []
         var bucketKeys: [[BucketKey: Int]] = []
@@ -288,6 +337,16 @@ final class CompiledPoint: Sendable {
                 case .bool(let attribute, let value) where table[attribute].type == .bool:
                     tests.append(
                         Test(attribute: attribute, holds: { (($0 == 1) == value) != negated }, whenMissing: negated)
+                    )
+                case .int(let attribute, let comparison, let operand) where !intConstants[attribute].isEmpty:
+                    let constants = intConstants[attribute]
+                    let position = constants.firstIndex(of: operand) ?? 0
+                    tests.append(
+                        Test(
+                            attribute: attribute,
+                            holds: { BucketBlock.intRowHolds($0, comparison, position, constants) },
+                            whenMissing: false
+                        )
                     )
                 case .symbolIn(let attribute, let mask):
                     guard case .symbol(let domain) = table[attribute].type, domain.values.count < 63 else {
@@ -344,37 +403,44 @@ final class CompiledPoint: Sendable {
             }
         }
 
-        var buckets: [BucketInfo] = []
-        var bucketMembers: [BucketMember] = []
-        var filters: [FilterInfo] = []
-        var masks: [UInt64] = []
+        var blocks: [UInt64] = []
+        var bucketStarts: [Int] = []
+        var bucketSizes: [Int] = []
+        var maximumWords = 1
         for list in members {
             let words = (list.count + 63) / 64
-            let firstFilter = filters.count
+            maximumWords = max(maximumWords, words)
             var tested: [Int] = []
             for member in list {
                 for test in member.tests where !tested.contains(test.attribute) { tested.append(test.attribute) }
             }
-            for attribute in tested.sorted() {
-                let symbol: Bool
+            tested.sort()
+            let start = blocks.count
+            bucketStarts.append(start)
+            bucketSizes.append(list.count)
+            blocks.append(UInt64(list.count) | UInt64(words) << 32)
+            blocks.append(0)  // the tables' count and the rules' offset, filled in below
+            let firstTable = blocks.count
+            blocks.append(contentsOf: repeatElement(0, count: tested.count))
+            for (number, attribute) in tested.enumerated() {
+                let flag: UInt64
                 let values: Int
                 if case .symbol(let domain) = table[attribute].type {
-                    symbol = true
+                    flag = BucketBlock.symbolFlag
                     values = domain.values.count
+                } else if !intConstants[attribute].isEmpty {
+                    // The constants precede the rows.
+                    flag = BucketBlock.intFlag
+                    values = 2 * intConstants[attribute].count + 1
+                    blocks += intConstants[attribute].map { UInt64(bitPattern: Int64($0)) }
                 } else {
-                    symbol = false
+                    flag = 0
                     values = 2
                 }
-                let offset = masks.count
-                filters.append(
-                    FilterInfo(
-                        attribute: UInt16(attribute),
-                        symbol: symbol,
-                        rows: UInt8(values + 1),
-                        offset: Int32(offset)
-                    )
-                )
-                masks.append(contentsOf: repeatElement(0, count: (values + 1) * words))
+                let rowsStart = blocks.count
+                let rowsOffset = UInt64(rowsStart - start) << 32
+                blocks[firstTable + number] = UInt64(attribute) | flag | UInt64(values + 1) << 24 | rowsOffset
+                blocks.append(contentsOf: repeatElement(0, count: (values + 1) * words))
                 for (position, member) in list.enumerated() {
                     let relevant = member.tests.filter { $0.attribute == attribute }
                     for value in 0...values {
@@ -382,25 +448,19 @@ final class CompiledPoint: Sendable {
                         let holds =
                             value < values
                             ? relevant.allSatisfy { $0.holds(value) } : relevant.allSatisfy(\.whenMissing)
-                        if holds { masks[offset + value * words + position / 64] |= 1 << UInt64(position % 64) }
+                        if holds { blocks[rowsStart + value * words + position / 64] |= 1 << UInt64(position % 64) }
                     }
                 }
             }
-            buckets.append(
-                BucketInfo(
-                    firstRule: Int32(bucketMembers.count),
-                    ruleCount: Int32(list.count),
-                    firstFilter: Int32(firstFilter),
-                    filterCount: Int32(filters.count - firstFilter),
-                    words: Int32(words)
-                )
-            )
-            bucketMembers += list.map { BucketMember(rule: Int32($0.rule), residual: $0.residual) }
+            blocks[start + 1] = UInt64(tested.count) | UInt64(blocks.count - start) << 32
+            for member in list {
+                blocks.append(UInt64(UInt32(member.rule)) | UInt64(UInt32(member.residual.count)) << 32)
+                blocks.append(UInt64(UInt32(member.residual.first)) | BucketBlock.code(member.residual.kind) << 32)
+            }
         }
         // Number every value of every key attribute, and file each shape's buckets in an open-addressing table.
         var shapes: [ShapeInfo] = []
-        var tableKeys: [UInt64] = []
-        var tableBuckets: [Int32] = []
+        var slots: [UInt64] = []
         var maximumCandidates = 0
         for (attributes, keys) in zip(shapeAttributes, bucketKeys) {
             var shape = ShapeInfo()
@@ -425,10 +485,9 @@ final class CompiledPoint: Sendable {
             shape.count = Int32(attributes.count)
             var size = 2
             while size < 2 * keys.count { size *= 2 }
-            shape.tableOffset = Int32(tableBuckets.count)
+            shape.tableOffset = Int32(slots.count / 3)
             shape.tableMask = Int32(size - 1)
-            tableKeys.append(contentsOf: repeatElement(0, count: 2 * size))
-            tableBuckets.append(contentsOf: repeatElement(-1, count: size))
+            slots.append(contentsOf: repeatElement(0, count: 3 * size))
             var largest = 0
             for (key, bucket) in keys {
                 var packed: (UInt64, UInt64) = (0, 0)
@@ -445,12 +504,12 @@ final class CompiledPoint: Sendable {
                     if slot < 2 { packed.0 |= shifted } else { packed.1 |= shifted }
                 }
                 var probe = ShapeInfo.hash(packed.0, packed.1) & (size - 1)
-                while tableBuckets[Int(shape.tableOffset) + probe] >= 0 { probe = (probe + 1) & (size - 1) }
-                let at = Int(shape.tableOffset) + probe
-                tableBuckets[at] = Int32(bucket)
-                tableKeys[2 * at] = packed.0
-                tableKeys[2 * at + 1] = packed.1
-                largest = max(largest, Int(buckets[bucket].ruleCount))
+                while slots[3 * (Int(shape.tableOffset) + probe)] != 0 { probe = (probe + 1) & (size - 1) }
+                let at = 3 * (Int(shape.tableOffset) + probe)
+                slots[at] = UInt64(bucketStarts[bucket] + 1)
+                slots[at + 1] = packed.0
+                slots[at + 2] = packed.1
+                largest = max(largest, bucketSizes[bucket])
             }
             maximumCandidates += largest
             shapes.append(shape)
@@ -458,16 +517,12 @@ final class CompiledPoint: Sendable {
         self.shapes = shapes
         self.keyAttributes = keyAttributes.map { Int32($0) }
         self.keyValues = keyValues
-        self.tableKeys = tableKeys
-        self.tableBuckets = tableBuckets
+        self.table = slots
+        self.blocks = blocks
         self.maximumCandidates = max(1, maximumCandidates)
-        maximumWords = max(1, buckets.map { Int($0.words) }.max() ?? 1)
+        self.maximumWords = maximumWords
         self.nodes = nodes
         self.stringSets = stringSets
-        self.buckets = buckets
-        self.members = bucketMembers
-        self.filters = filters
-        self.masks = masks
     }
 }
 
@@ -640,7 +695,8 @@ final class CompiledPolicy: Sendable {
         }
     }
 
-    /// The rules matched so far, in a caller-provided buffer.
+    /// The rules matched so far, in a caller-provided buffer: each as its number times four plus its kind's code
+    /// (``BucketBlock/code(_:)``), so that building the decision need not look the kind up again.
     struct Matches {
         let buffer: UnsafeMutableBufferPointer<Int>
         var count = 0
@@ -655,7 +711,7 @@ final class CompiledPolicy: Sendable {
 
         @inline(__always)
         mutating func add(_ rule: Int, _ kind: RuleKind) {
-            buffer[count] = rule
+            buffer[count] = rule &* 4 &+ Int(truncatingIfNeeded: BucketBlock.code(kind))
             count += 1
             if rule < last { ordered = false }
             last = rule
@@ -700,88 +756,81 @@ final class CompiledPolicy: Sendable {
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(1, compiled.keyAttributes.count)) { numbers in
             numbers.initialize(repeating: -2)
             compiled.nodes.withUnsafeBufferPointer { nodes in
-                compiled.buckets.withUnsafeBufferPointer { buckets in
-                    compiled.filters.withUnsafeBufferPointer { filters in
-                        compiled.masks.withUnsafeBufferPointer { masks in
-                            compiled.members.withUnsafeBufferPointer { members in
-                                compiled.shapes.withUnsafeBufferPointer { shapes in
-                                    compiled.tableKeys.withUnsafeBufferPointer { tableKeys in
-                                        compiled.tableBuckets.withUnsafeBufferPointer { tableBuckets in
-                                            for shape in shapes {
-                                                guard
-                                                    let found = bucket(
-                                                        of: shape,
-                                                        request,
-                                                        table,
-                                                        compiled,
-                                                        numbers,
-                                                        tableKeys,
-                                                        tableBuckets
-                                                    )
-                                                else { continue }
-                                                let bucket = buckets[found]
-                                                let words = Int(bucket.words)
-                                                let count = Int(bucket.ruleCount)
-                                                for word in 0..<words { candidates[word] = ~0 }
-                                                if count % 64 != 0 {
-                                                    candidates[words - 1] = (1 << UInt64(count % 64)) - 1
-                                                }
-                                                var alive = true
-                                                let firstFilter = Int(bucket.firstFilter)
-                                                for filterNumber in firstFilter..<firstFilter
-                                                    + Int(bucket.filterCount)
-                                                {
-                                                    let filter = filters[filterNumber]
-                                                    let row: Int
-                                                    if let value = cache.number(
-                                                        Int(filter.attribute),
-                                                        request,
-                                                        table
-                                                    ) {
-                                                        row =
-                                                            filter.symbol
-                                                            ? UInt64(bitPattern: value).trailingZeroBitCount
-                                                            : Int(value)
-                                                    } else {
-                                                        row = Int(filter.rows) - 1
-                                                    }
-                                                    let base =
-                                                        Int(filter.offset) + min(row, Int(filter.rows) - 1) * words
-                                                    var any: UInt64 = 0
-                                                    for word in 0..<words {
-                                                        candidates[word] &= masks[base + word]
-                                                        any |= candidates[word]
-                                                    }
-                                                    if any == 0 {
-                                                        alive = false
-                                                        break
-                                                    }
-                                                }
-                                                guard alive else { continue }
-                                                let firstRule = Int(bucket.firstRule)
-                                                for word in 0..<words {
-                                                    var bits = candidates[word]
-                                                    while bits != 0 {
-                                                        let position =
-                                                            firstRule + word * 64 + bits.trailingZeroBitCount
-                                                        bits &= bits - 1
-                                                        let member = members[position]
-                                                        let residual = member.residual
-                                                        if residual.count == 0
-                                                            || allHold(
-                                                                residual,
-                                                                nodes,
-                                                                compiled.stringSets,
-                                                                request,
-                                                                table,
-                                                                &cache
-                                                            )
-                                                        {
-                                                            matches.add(Int(member.rule), residual.kind)
-                                                        }
-                                                    }
-                                                }
-                                            }
+                compiled.blocks.withUnsafeBufferPointer { blocks in
+                    compiled.shapes.withUnsafeBufferPointer { shapes in
+                        compiled.table.withUnsafeBufferPointer { slots in
+                            for shape in shapes {
+                                guard let start = bucket(of: shape, request, table, compiled, numbers, slots) else {
+                                    continue
+                                }
+                                let sizes = blocks[start]
+                                let count = Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: sizes))
+                                let words = Int(truncatingIfNeeded: sizes >> 32)
+                                let layout = blocks[start &+ 1]
+                                let tables = Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: layout))
+                                for word in 0..<words { candidates[word] = ~0 }
+                                if count % 64 != 0 { candidates[words &- 1] = (1 << UInt64(count % 64)) &- 1 }
+                                var alive = true
+                                for entry in blocks[(start &+ 2)..<(start &+ 2 &+ tables)] {
+                                    let rows = Int(truncatingIfNeeded: (entry >> 24) & 0xFF)
+                                    let row: Int
+                                    if let value = cache.number(Int(truncatingIfNeeded: entry & 0xFFFF), request, table)
+                                    {
+                                        if entry & BucketBlock.symbolFlag != 0 {
+                                            row = UInt64(bitPattern: value).trailingZeroBitCount
+                                        } else if entry & BucketBlock.intFlag != 0 {
+                                            let rowsStart = start &+ Int(truncatingIfNeeded: entry >> 32)
+                                            row = BucketBlock.intRow(
+                                                value,
+                                                blocks[(rowsStart &- (rows &- 2) / 2)..<rowsStart]
+                                            )
+                                        } else {
+                                            row = Int(value)
+                                        }
+                                    } else {
+                                        row = rows &- 1
+                                    }
+                                    let base =
+                                        start &+ Int(truncatingIfNeeded: entry >> 32) &+ min(row, rows &- 1) &* words
+                                    var any: UInt64 = 0
+                                    for word in 0..<words {
+                                        candidates[word] &= blocks[base &+ word]
+                                        any |= candidates[word]
+                                    }
+                                    if any == 0 {
+                                        alive = false
+                                        break
+                                    }
+                                }
+                                guard alive else { continue }
+                                let rules = start &+ Int(truncatingIfNeeded: layout >> 32)
+                                for word in 0..<words {
+                                    var bits = candidates[word]
+                                    while bits != 0 {
+                                        let at = rules &+ 2 &* (word &* 64 &+ bits.trailingZeroBitCount)
+                                        bits &= bits &- 1
+                                        let number = blocks[at]
+                                        let residual = blocks[at &+ 1]
+                                        let kind = BucketBlock.kind(residual >> 32)
+                                        let conditions = Int32(truncatingIfNeeded: number >> 32)
+                                        if conditions == 0
+                                            || allHold(
+                                                RuleHeader(
+                                                    kind: kind,
+                                                    first: Int32(truncatingIfNeeded: residual),
+                                                    count: conditions
+                                                ),
+                                                nodes,
+                                                compiled.stringSets,
+                                                request,
+                                                table,
+                                                &cache
+                                            )
+                                        {
+                                            matches.add(
+                                                Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: number)),
+                                                kind
+                                            )
                                         }
                                     }
                                 }
@@ -793,8 +842,8 @@ final class CompiledPolicy: Sendable {
         }
     }
 
-    /// The number of the request's bucket in `shape`, or `nil` when the request has none (a key value is
-    /// missing, or no rule names it).
+    /// The start of the request's bucket's block in `shape`, or `nil` when the request has none (a key value
+    /// is missing, or no rule names it).
     @inline(__always)
     private func bucket<R>(
         of shape: ShapeInfo,
@@ -802,8 +851,7 @@ final class CompiledPolicy: Sendable {
         _ table: UnsafeBufferPointer<Extractor<R>>,
         _ compiled: CompiledPoint,
         _ numbers: UnsafeMutableBufferPointer<Int32>,
-        _ tableKeys: UnsafeBufferPointer<UInt64>,
-        _ tableBuckets: UnsafeBufferPointer<Int32>
+        _ slots: UnsafeBufferPointer<UInt64>
     ) -> Int? {
         var low: UInt64 = 0
         var high: UInt64 = 0
@@ -825,12 +873,11 @@ final class CompiledPolicy: Sendable {
         let offset = Int(shape.tableOffset)
         var probe = ShapeInfo.hash(low, high) & mask
         while true {
-            let found = tableBuckets[offset + probe]
-            if found < 0 { return nil }
-            if tableKeys[2 * (offset + probe)] == low && tableKeys[2 * (offset + probe) + 1] == high {
-                return Int(found)
-            }
-            probe = (probe + 1) & mask
+            let at = 3 &* (offset &+ probe)
+            let found = slots[at]
+            if found == 0 { return nil }
+            if slots[at &+ 1] == low && slots[at &+ 2] == high { return Int(truncatingIfNeeded: found) &- 1 }
+            probe = (probe &+ 1) & mask
         }
     }
 
@@ -873,7 +920,8 @@ final class CompiledPolicy: Sendable {
             reasons.reserveCapacity(matches.denies)
             var fired: [String] = []
             fired.reserveCapacity(matches.denies)
-            for index in matched where compiled.headers[index].kind == .deny {
+            for entry in matched where UInt64(entry & 3) == BucketBlock.code(.deny) {
+                let index = entry / 4
                 let rule = compiled.rules[index]
                 reasons.append(rule.reason)
                 fired.append(rule.id)
@@ -902,7 +950,7 @@ final class CompiledPolicy: Sendable {
             )
         }
         if matched.count == 1 {
-            let rule = compiled.rules[matched[0]]
+            let rule = compiled.rules[matched[0] / 4]
             return Decision(
                 effect: .permit,
                 obligations: rule.uniqueObligations,
@@ -919,7 +967,8 @@ final class CompiledPolicy: Sendable {
         var fired: [String] = []
         reasons.reserveCapacity(matched.count)
         fired.reserveCapacity(matched.count)
-        for index in matched {
+        for entry in matched {
+            let index = entry / 4
             let rule = compiled.rules[index]
             reasons.append(rule.reason)
             fired.append(rule.id)

@@ -364,3 +364,47 @@ struct AttributeComparisonTests {
         #expect(SymbolDomain.allCases.filter(\.isOrdered) == [.grade])
     }
 }
+
+/// Comparisons of an int attribute with constants are filed in the bucket's tables (one row per constant and
+/// one per gap between two); they decide as written at each constant, between two and beyond both ends.
+struct IntegerTableTests {
+    static let operators: [ComparisonOperator] = [.equals, .notEquals, .greaterThan, .atLeast, .lessThan, .atMost]
+
+    static func holds(_ value: Int, _ op: ComparisonOperator, _ constant: Int) -> Bool {
+        switch op {
+        case .equals: value == constant
+        case .notEquals: value != constant
+        case .greaterThan: value > constant
+        case .atLeast: value >= constant
+        case .lessThan: value < constant
+        default: value <= constant
+        }
+    }
+
+    @Test("Integer comparisons in the tables decide as written", arguments: operators)
+    func decidesAsWritten(_ op: ComparisonOperator) {
+        let constants = [1, 3, 4, 8]
+        let policy = Policy(id: "ints", version: "1") {
+            for constant in constants {
+                // Keyed on the operator, so the comparisons sit in one bucket's table.
+                Rule(permit: "int.\(constant)", at: .dataRequest, articles: ["Art. 16"], message: "m") {
+                    Condition.equals("request.operator", "op-bj-finance")
+                    Condition.compare(attribute: "request.fieldCount", op: op, operand: .int(constant))
+                }
+            }
+            Rule(permit: "int.unkeyed", at: .dataRequest, articles: ["Art. 16"], message: "m") {
+                Condition.compare(attribute: "request.fieldCount", op: op, operand: .int(3))
+            }
+        }
+        for fields in 0...10 {
+            var request = PolicyFixtures.dataRequest()
+            request.operatorParty = "op-bj-finance"
+            request.requestedFields = (0..<fields).map { "field\($0)" }
+            let decision = policy.evaluate(.dataRequest(request), at: PolicyFixtures.time)
+            var expected = constants.filter { Self.holds(fields, op, $0) }.map { "int.\($0)" }
+            if Self.holds(fields, op, 3) { expected.append("int.unkeyed") }
+            #expect(decision.firedRules == expected, "\(fields) fields")
+            #expect(decision == policy.evaluateByScanning(.dataRequest(request), at: PolicyFixtures.time))
+        }
+    }
+}
