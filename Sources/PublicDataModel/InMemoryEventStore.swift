@@ -92,7 +92,6 @@ private final class StoreStorage {
     }
 
     deinit {
-        state.pointee.log.removeAll()
         state.deinitialize(count: 1)
         state.deallocate()
     }
@@ -100,7 +99,7 @@ private final class StoreStorage {
 
 /// The store's events, streams and lookup tables (see ``InMemoryEventStore``).
 private struct StoreState {
-    var log = ChunkedLog()
+    var log = BatchLog()
     /// Each stream's id and the log positions of its events, in version order; found by ``streamNumbers``.
     var streams: [StreamRecord] = []
     var streamNumbers = HashIndex()
@@ -158,18 +157,20 @@ private struct StoreState {
         let start = log.count
         var recorded: [RecordedEvent] = []
         recorded.reserveCapacity(events.count)
-        // Each event is read through the array and copied once, into its record.
+        // Each event is read through the array and copied once, into its record; the log keeps the result's
+        // array itself (shared, not copied).
         for offset in events.indices {
-            let record = RecordedEvent(
-                events[offset],
-                stream: stream,
-                version: current + Int64(offset) + 1,
-                position: Int64(start + offset) + 1
+            recorded.append(
+                RecordedEvent(
+                    events[offset],
+                    stream: stream,
+                    version: current + Int64(offset) + 1,
+                    position: Int64(start + offset) + 1
+                )
             )
-            log.append(record)
-            recorded.append(record)
             eventPositions.insert(offset == 0 ? firstHash : events[offset].id.hashValue, start + offset)
         }
+        log.append(recorded)
         streams[number].positions.append(contentsOf: start..<start + events.count)
         return AppendResult(events: recorded, deduplicated: false)
     }
@@ -275,26 +276,33 @@ private struct HashIndex {
     }
 }
 
-/// The global log in fixed-size chunks allocated once each: appending never re-copies the events already
-/// stored, and an event is written in place (no array growth or uniqueness check per event).
-private struct ChunkedLog {
-    private static let shift = 12
-    private static let chunkSize = 1 << shift
-    private static let mask = chunkSize - 1
-    /// Full chunks, then the last one with `count & mask` events initialized (all of them when that is 0 and
-    /// `count > 0`).
-    private var chunks: [UnsafeMutablePointer<RecordedEvent>] = []
+/// The global log as the batches appended, each the very array its append returned (arrays are shared until
+/// written, so keeping one costs a reference, not a copy of its events), with the batch of every position.
+private struct BatchLog {
+    private var batches: [[RecordedEvent]] = []
+    /// The position (from 0) of each batch's first event.
+    private var starts: [Int] = []
+    /// The batch of each position.
+    private var batchOfPosition: [Int32] = []
     private(set) var count = 0
 
-    subscript(index: Int) -> RecordedEvent { chunks[index >> Self.shift][index & Self.mask] }
+    subscript(index: Int) -> RecordedEvent {
+        let batch = Int(batchOfPosition[index])
+        return batches[batch][index - starts[batch]]
+    }
 
     /// The id of the event at `index`, read in place.
-    func id(at index: Int) -> EventID { chunks[index >> Self.shift][index & Self.mask].id }
+    func id(at index: Int) -> EventID {
+        let batch = Int(batchOfPosition[index])
+        return batches[batch][index - starts[batch]].id
+    }
 
-    mutating func append(_ event: RecordedEvent) {
-        if count & Self.mask == 0 { chunks.append(.allocate(capacity: Self.chunkSize)) }
-        (chunks[chunks.count - 1] + (count & Self.mask)).initialize(to: event)
-        count += 1
+    mutating func append(_ batch: [RecordedEvent]) {
+        precondition(batches.count < Int(Int32.max), "the in-memory store holds at most 2,147,483,647 batches")
+        batchOfPosition.append(contentsOf: repeatElement(Int32(batches.count), count: batch.count))
+        starts.append(count)
+        batches.append(batch)
+        count += batch.count
     }
 
     func slice(_ range: Range<Int>) -> [RecordedEvent] {
@@ -302,21 +310,12 @@ private struct ChunkedLog {
         result.reserveCapacity(range.count)
         var index = range.lowerBound
         while index < range.upperBound {
-            let offset = index & Self.mask
-            let end = min(range.upperBound - index, Self.chunkSize - offset)
-            result.append(contentsOf: UnsafeBufferPointer(start: chunks[index >> Self.shift] + offset, count: end))
-            index += end
+            let batch = Int(batchOfPosition[index])
+            let offset = index - starts[batch]
+            let end = min(batches[batch].count, offset + range.upperBound - index)
+            result.append(contentsOf: batches[batch][offset..<end])
+            index += end - offset
         }
         return result
-    }
-
-    /// Releases every event and chunk (the owner calls this once, before dropping the log).
-    mutating func removeAll() {
-        for (number, chunk) in chunks.enumerated() {
-            chunk.deinitialize(count: min(Self.chunkSize, count - number * Self.chunkSize))
-            chunk.deallocate()
-        }
-        chunks = []
-        count = 0
     }
 }

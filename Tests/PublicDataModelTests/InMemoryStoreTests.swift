@@ -144,7 +144,8 @@ private actor LossyStore: EventStore {
     }
 }
 
-/// The store keeps its events in chunks it allocates itself: dropping the store must release every event.
+/// The store keeps its state behind a pointer it allocates and frees itself: dropping the store must release every
+/// event.
 @Suite struct InMemoryStoreReleaseTests {
     /// Counts the payload buffers freed.
     final class Releases: Sendable {
@@ -165,9 +166,9 @@ private actor LossyStore: EventStore {
         )
     }
 
-    @Test func droppingTheStoreReleasesEveryEventAcrossChunks() async throws {
+    @Test func droppingTheStoreReleasesEveryEvent() async throws {
         let releases = Releases()
-        let events = 5_000  // more than one chunk of the log
+        let events = 5_000
         do {
             let store = InMemoryEventStore()
             for number in 0..<events {
