@@ -144,6 +144,9 @@ enum BucketBlock {
     static let intFlag: UInt64 = 1 << 17
     /// The most constants an int attribute may be compared with for its comparisons to become table tests.
     static let maximumIntConstants = 30
+    /// The fewest rules that must compare an int attribute with constants for its comparisons to become table
+    /// tests.
+    static let minimumIntComparingRules = 8
 
     /// Whether `value op constants[operand]` holds for the values of `row` (see the layout above).
     static func intRowHolds(_ row: Int, _ comparison: IntComparison, _ operand: Int, _ constants: [Int]) -> Bool {
@@ -294,16 +297,25 @@ final class CompiledPoint: Sendable {
             var holds: (Int) -> Bool
             var whenMissing: Bool
         }
-        // The constants each int attribute is compared with at the top level of a rule. When there are few, the
-        // attribute's comparisons are table tests too: one row per constant and one per gap between two.
+        // The constants each int attribute is compared with at the top level of a rule. When many rules compare
+        // it with few constants, the attribute's comparisons are table tests too: one row per constant and one
+        // per gap between two. (A table reads its attribute for every request that reaches the bucket, so an
+        // attribute that one rule tests, and that may be costly to compute, stays a residual condition.)
         var constantSets: [Int: Set<Int>] = [:]
+        var comparingRules: [Int: Int] = [:]
         for rule in rules {
+            var compared: Set<Int> = []
             for case .int(let attribute, _, let operand) in rule.conditions {
                 constantSets[attribute, default: []].insert(operand)
+                compared.insert(attribute)
             }
+            for attribute in compared { comparingRules[attribute, default: 0] += 1 }
         }
         var intConstants = [[Int]](repeating: [], count: table.count)
-        for (attribute, constants) in constantSets where constants.count <= BucketBlock.maximumIntConstants {
+        for (attribute, constants) in constantSets
+        where constants.count <= BucketBlock.maximumIntConstants
+            && comparingRules[attribute, default: 0] >= BucketBlock.minimumIntComparingRules
+        {
             intConstants[attribute] = constants.sorted()
         }
         var shapeIndex: [[Int]: Int] = [:]
@@ -414,7 +426,8 @@ final class CompiledPoint: Sendable {
             for member in list {
                 for test in member.tests where !tested.contains(test.attribute) { tested.append(test.attribute) }
             }
-            tested.sort()
+            // Int tables last: their rows take a search, and the earlier tables may leave no candidate.
+            tested.sort { (!intConstants[$0].isEmpty ? 1 : 0, $0) < (!intConstants[$1].isEmpty ? 1 : 0, $1) }
             let start = blocks.count
             bucketStarts.append(start)
             bucketSizes.append(list.count)

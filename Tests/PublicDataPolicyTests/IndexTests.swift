@@ -383,7 +383,8 @@ struct IntegerTableTests {
 
     @Test("Integer comparisons in the tables decide as written", arguments: operators)
     func decidesAsWritten(_ op: ComparisonOperator) {
-        let constants = [1, 3, 4, 8]
+        // Eight rules compare the attribute (the fewest for a table), with seven constants.
+        let constants = [1, 3, 4, 8, 9, 12, 15]
         let policy = Policy(id: "ints", version: "1") {
             for constant in constants {
                 // Keyed on the operator, so the comparisons sit in one bucket's table.
@@ -396,7 +397,7 @@ struct IntegerTableTests {
                 Condition.compare(attribute: "request.fieldCount", op: op, operand: .int(3))
             }
         }
-        for fields in 0...10 {
+        for fields in 0...17 {
             var request = PolicyFixtures.dataRequest()
             request.operatorParty = "op-bj-finance"
             request.requestedFields = (0..<fields).map { "field\($0)" }
