@@ -31,10 +31,82 @@ private struct CanonicalWriterUnavailable: Error {}
 /// parent is finished. A write to a container that is no longer open, or to one of an enclosing value while a
 /// nested value is being written, is something `JSONEncoder` would handle differently: the writer gives up.
 final class CanonicalJSONWriter: Encoder {
+    /// The writer's state, behind a pointer: the writer appends bytes for every value, and a pointer's memory is
+    /// not subject to the dynamic exclusivity checks a class's stored arrays would pay on each append.
+    let state: UnsafeMutablePointer<CanonicalWriterState>
+
+    init() {
+        state = .allocate(capacity: 1)
+        state.initialize(to: CanonicalWriterState())
+    }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
     /// The document written so far.
-    fileprivate(set) var bytes: [UInt8] = []
+    var bytes: [UInt8] { state.pointee.bytes }
     /// Whether the writer gave up on this document.
-    fileprivate(set) var poisoned = false
+    var poisoned: Bool { state.pointee.poisoned }
+
+    var codingPath: [any CodingKey] { [] }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    fileprivate func poison() -> any Error { state.pointee.poison() }
+
+    // MARK: Values
+
+    func encodeTopLevel<T: Encodable>(_ value: T) throws {
+        if try state.pointee.writeScalar(value) { return }
+        let base = state.pointee.beginValue()
+        try value.encode(to: self)
+        let context = state.pointee.endValue()
+        guard context.frame != nil || context.wroteScalar else { throw poison() }
+        try state.pointee.finish(downTo: base)
+    }
+
+    /// Writes a nested value at the current position.
+    fileprivate func encodeNested<T: Encodable>(_ value: T) throws {
+        if try state.pointee.writeScalar(value) { return }
+        let base = state.pointee.beginValue()
+        try value.encode(to: self)
+        let context = state.pointee.endValue()
+        try state.pointee.finishValue(context, base: base)
+    }
+
+    /// A value written through a single value container that encodes itself into the same encoder (as wrappers
+    /// do): it shares the container's value.
+    fileprivate func encodeWrapped<T: Encodable>(_ value: T) throws {
+        try state.pointee.requireFreshValue()
+        if try state.pointee.writeScalar(value) {
+            state.pointee.contexts[state.pointee.contexts.count - 1].wroteScalar = true
+            return
+        }
+        try value.encode(to: self)
+    }
+
+    // MARK: Encoder
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        KeyedEncodingContainer(CanonicalKeyedContainer<Key>(writer: self, frame: state.pointee.openObject()))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        CanonicalUnkeyedContainer(writer: self, frame: state.pointee.openArray())
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer {
+        CanonicalSingleValueContainer(writer: self)
+    }
+}
+
+/// The state of one document being written by ``CanonicalJSONWriter``.
+struct CanonicalWriterState {
+    /// The document written so far.
+    var bytes: [UInt8] = []
+    /// Whether the writer gave up on this document.
+    var poisoned = false
 
     /// An open object or array.
     fileprivate struct Frame {
@@ -70,7 +142,7 @@ final class CanonicalJSONWriter: Encoder {
     private var members: [Member] = []
     /// The raw (unescaped) UTF-8 bytes of the open objects' keys, for sorting.
     private var keyBytes: [UInt8] = []
-    private var contexts: [Context] = []
+    fileprivate var contexts: [Context] = []
     private var nextFrame = 0
     private var scratch: [UInt8] = []
     private var order: [Int] = []
@@ -82,44 +154,41 @@ final class CanonicalJSONWriter: Encoder {
         contexts.reserveCapacity(16)
     }
 
-    var codingPath: [any CodingKey] { [] }
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
-
-    fileprivate func poison() -> any Error {
+    mutating func poison() -> any Error {
         poisoned = true
         return CanonicalWriterUnavailable()
     }
 
     // MARK: Values
 
-    func encodeTopLevel<T: Encodable>(_ value: T) throws {
-        if try writeScalar(value) { return }
+    /// Begins a value; returns the depth of the frame stack it starts at.
+    mutating func beginValue() -> Int {
         contexts.append(Context(base: frames.count))
-        try value.encode(to: self)
-        let context = contexts.removeLast()
-        guard context.frame != nil || context.wroteScalar else { throw poison() }
-        try finish(downTo: context.base)
+        return frames.count
     }
 
-    /// Writes a nested value at the current position.
-    fileprivate func encodeNested<T: Encodable>(_ value: T) throws {
-        if try writeScalar(value) { return }
-        let base = frames.count
-        contexts.append(Context(base: base))
-        try value.encode(to: self)
-        let context = contexts.removeLast()
+    /// Ends the current value.
+    fileprivate mutating func endValue() -> Context { contexts.removeLast() }
+
+    /// Finishes a nested value's frames; a value that encodes nothing is written as an empty object, as
+    /// `JSONEncoder` does.
+    fileprivate mutating func finishValue(_ context: Context, base: Int) throws {
         guard frames.count >= base else { throw poison() }
         try finish(downTo: base)
         if context.frame == nil && !context.wroteScalar {
-            // A value that encodes nothing is written as an empty object, as `JSONEncoder` does.
             bytes.append(UInt8(ascii: "{"))
             bytes.append(UInt8(ascii: "}"))
         }
     }
 
+    /// The current value must not have been written yet.
+    fileprivate mutating func requireFreshValue() throws {
+        guard let context = contexts.last, context.frame == nil, !context.wroteScalar else { throw poison() }
+    }
+
     /// Writes the values the writer formats itself; `false` for one that encodes itself.
     @inline(__always)
-    private func writeScalar<T: Encodable>(_ value: T) throws -> Bool {
+    mutating func writeScalar<T: Encodable>(_ value: T) throws -> Bool {
         if T.self == String.self {
             appendQuoted(unsafeBitCast(value, to: String.self))
             return true
@@ -143,7 +212,7 @@ final class CanonicalJSONWriter: Encoder {
         return false
     }
 
-    fileprivate func appendInteger<I: FixedWidthInteger>(_ value: I) {
+    fileprivate mutating func appendInteger<I: FixedWidthInteger>(_ value: I) {
         if value == 0 {
             bytes.append(UInt8(ascii: "0"))
             return
@@ -159,7 +228,7 @@ final class CanonicalJSONWriter: Encoder {
         bytes[start...].reverse()
     }
 
-    fileprivate func appendLiteral(_ value: Bool) {
+    fileprivate mutating func appendLiteral(_ value: Bool) {
         if value {
             bytes.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
         } else {
@@ -167,10 +236,10 @@ final class CanonicalJSONWriter: Encoder {
         }
     }
 
-    fileprivate func appendNull() { bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
+    fileprivate mutating func appendNull() { bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
 
     /// Appends `text` as a JSON string with the escapes `JSONEncoder` writes (slashes unescaped).
-    fileprivate func appendQuoted(_ text: String) {
+    fileprivate mutating func appendQuoted(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
@@ -208,7 +277,7 @@ final class CanonicalJSONWriter: Encoder {
     // MARK: Frames
 
     /// Opens the current value's object (or returns the one it opened already, as `JSONEncoder` merges them).
-    fileprivate func openObject() -> Int {
+    fileprivate mutating func openObject() -> Int {
         guard var context = contexts.last else {
             poisoned = true
             return -1
@@ -229,7 +298,7 @@ final class CanonicalJSONWriter: Encoder {
     }
 
     /// Opens the current value's array.
-    fileprivate func openArray() -> Int {
+    fileprivate mutating func openArray() -> Int {
         guard var context = contexts.last else {
             poisoned = true
             return -1
@@ -250,24 +319,13 @@ final class CanonicalJSONWriter: Encoder {
     }
 
     /// Marks the current value as a scalar written through a single value container.
-    fileprivate func beginSingleValue() throws {
+    fileprivate mutating func beginSingleValue() throws {
         guard var context = contexts.last, context.frame == nil, !context.wroteScalar else { throw poison() }
         context.wroteScalar = true
         contexts[contexts.count - 1] = context
     }
 
-    /// A value written through a single value container that encodes itself into the same encoder (as wrappers
-    /// do): it shares the container's value.
-    fileprivate func encodeWrapped<T: Encodable>(_ value: T) throws {
-        guard let context = contexts.last, context.frame == nil, !context.wroteScalar else { throw poison() }
-        if try writeScalar(value) {
-            contexts[contexts.count - 1].wroteScalar = true
-            return
-        }
-        try value.encode(to: self)
-    }
-
-    private func push(isObject: Bool) -> Int {
+    private mutating func push(isObject: Bool) -> Int {
         bytes.append(isObject ? UInt8(ascii: "{") : UInt8(ascii: "["))
         let id = nextFrame
         nextFrame += 1
@@ -278,8 +336,11 @@ final class CanonicalJSONWriter: Encoder {
     }
 
     /// Makes `frame` the innermost open frame (finishing the frames opened inside it) and returns its index.
-    private func enter(_ frame: Int) throws -> Int {
+    private mutating func enter(_ frame: Int) throws -> Int {
         guard frame >= 0 else { throw poison() }
+        if let last = frames.last, last.id == frame, frames.count - 1 >= (contexts.last?.base ?? 0) {
+            return frames.count - 1
+        }
         guard let index = frames.lastIndex(where: { $0.id == frame }),
             index >= (contexts.last?.base ?? 0)
         else { throw poison() }
@@ -288,7 +349,7 @@ final class CanonicalJSONWriter: Encoder {
     }
 
     /// Finishes open frames until `depth` remain.
-    private func finish(downTo depth: Int) throws {
+    mutating func finish(downTo depth: Int) throws {
         while frames.count > depth {
             let frame = frames.removeLast()
             if frame.isObject {
@@ -301,7 +362,7 @@ final class CanonicalJSONWriter: Encoder {
     }
 
     /// Puts an object's members in key order (by their keys' UTF-8 bytes) and drops its bookkeeping.
-    private func finishObject(_ frame: Frame) throws {
+    private mutating func finishObject(_ frame: Frame) throws {
         let first = frame.firstMember
         let count = members.count - first
         defer {
@@ -317,6 +378,10 @@ final class CanonicalJSONWriter: Encoder {
             break
         }
         if sorted { return }
+        // The key order is worked out in a local buffer (the sort reads the members and keys of `self`).
+        var order = self.order
+        self.order = []
+        defer { self.order = order }
         order.removeAll(keepingCapacity: true)
         order.append(contentsOf: first..<members.count)
         // Equal keys stay in the order written, so that the last of them is the one kept.
@@ -346,7 +411,7 @@ final class CanonicalJSONWriter: Encoder {
     }
 
     /// Begins a member of object `frame`: writes the separator and the key; the value follows.
-    fileprivate func beginMember(_ frame: Int, key: String) throws {
+    fileprivate mutating func beginMember(_ frame: Int, key: String) throws {
         let index = try enter(frame)
         guard frames[index].isObject else { throw poison() }
         if frames[index].count > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -359,7 +424,7 @@ final class CanonicalJSONWriter: Encoder {
     }
 
     /// Begins an element of array `frame`: writes the separator; the value follows.
-    fileprivate func beginElement(_ frame: Int) throws {
+    fileprivate mutating func beginElement(_ frame: Int) throws {
         let index = try enter(frame)
         guard !frames[index].isObject else { throw poison() }
         if frames[index].count > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -372,26 +437,13 @@ final class CanonicalJSONWriter: Encoder {
     }
 
     /// Opens an object as the value of the member or element just begun (a nested container).
-    fileprivate func openNested(isObject: Bool) -> Int {
+    fileprivate mutating func openNested(isObject: Bool) -> Int {
         if let last = frames.last, last.isObject, members.count > last.firstMember {
             members[members.count - 1].isContainer = true
         }
         return push(isObject: isObject)
     }
 
-    // MARK: Encoder
-
-    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        KeyedEncodingContainer(CanonicalKeyedContainer<Key>(writer: self, frame: openObject()))
-    }
-
-    func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        CanonicalUnkeyedContainer(writer: self, frame: openArray())
-    }
-
-    func singleValueContainer() -> any SingleValueEncodingContainer {
-        CanonicalSingleValueContainer(writer: self)
-    }
 }
 
 private let canonicalHexDigits: [UInt8] = Array("0123456789abcdef".utf8)
@@ -403,16 +455,16 @@ private struct CanonicalKeyedContainer<Key: CodingKey>: KeyedEncodingContainerPr
     var codingPath: [any CodingKey] { [] }
 
     mutating func encodeNil(forKey key: Key) throws {
-        try writer.beginMember(frame, key: key.stringValue)
-        writer.appendNull()
+        try writer.state.pointee.beginMember(frame, key: key.stringValue)
+        writer.state.pointee.appendNull()
     }
     mutating func encode(_ value: Bool, forKey key: Key) throws {
-        try writer.beginMember(frame, key: key.stringValue)
-        writer.appendLiteral(value)
+        try writer.state.pointee.beginMember(frame, key: key.stringValue)
+        writer.state.pointee.appendLiteral(value)
     }
     mutating func encode(_ value: String, forKey key: Key) throws {
-        try writer.beginMember(frame, key: key.stringValue)
-        writer.appendQuoted(value)
+        try writer.state.pointee.beginMember(frame, key: key.stringValue)
+        writer.state.pointee.appendQuoted(value)
     }
     mutating func encode(_ value: Double, forKey key: Key) throws { throw writer.poison() }
     mutating func encode(_ value: Float, forKey key: Key) throws { throw writer.poison() }
@@ -427,13 +479,13 @@ private struct CanonicalKeyedContainer<Key: CodingKey>: KeyedEncodingContainerPr
     mutating func encode(_ value: UInt32, forKey key: Key) throws { try integer(value, key) }
     mutating func encode(_ value: UInt64, forKey key: Key) throws { try integer(value, key) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        try writer.beginMember(frame, key: key.stringValue)
+        try writer.state.pointee.beginMember(frame, key: key.stringValue)
         try writer.encodeNested(value)
     }
 
     private func integer<I: FixedWidthInteger>(_ value: I, _ key: Key) throws {
-        try writer.beginMember(frame, key: key.stringValue)
-        writer.appendInteger(value)
+        try writer.state.pointee.beginMember(frame, key: key.stringValue)
+        writer.state.pointee.appendInteger(value)
     }
 
     mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws {
@@ -458,8 +510,8 @@ private struct CanonicalKeyedContainer<Key: CodingKey>: KeyedEncodingContainerPr
     ) -> KeyedEncodingContainer<NestedKey> {
         var nested = -1
         do {
-            try writer.beginMember(frame, key: key.stringValue)
-            nested = writer.openNested(isObject: true)
+            try writer.state.pointee.beginMember(frame, key: key.stringValue)
+            nested = writer.state.pointee.openNested(isObject: true)
         } catch {}
         return KeyedEncodingContainer(CanonicalKeyedContainer<NestedKey>(writer: writer, frame: nested))
     }
@@ -467,8 +519,8 @@ private struct CanonicalKeyedContainer<Key: CodingKey>: KeyedEncodingContainerPr
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         var nested = -1
         do {
-            try writer.beginMember(frame, key: key.stringValue)
-            nested = writer.openNested(isObject: false)
+            try writer.state.pointee.beginMember(frame, key: key.stringValue)
+            nested = writer.state.pointee.openNested(isObject: false)
         } catch {}
         return CanonicalUnkeyedContainer(writer: writer, frame: nested)
     }
@@ -489,19 +541,19 @@ private struct CanonicalUnkeyedContainer: UnkeyedEncodingContainer {
     let frame: Int
 
     var codingPath: [any CodingKey] { [] }
-    var count: Int { writer.count(of: frame) }
+    var count: Int { writer.state.pointee.count(of: frame) }
 
     mutating func encodeNil() throws {
-        try writer.beginElement(frame)
-        writer.appendNull()
+        try writer.state.pointee.beginElement(frame)
+        writer.state.pointee.appendNull()
     }
     mutating func encode(_ value: Bool) throws {
-        try writer.beginElement(frame)
-        writer.appendLiteral(value)
+        try writer.state.pointee.beginElement(frame)
+        writer.state.pointee.appendLiteral(value)
     }
     mutating func encode(_ value: String) throws {
-        try writer.beginElement(frame)
-        writer.appendQuoted(value)
+        try writer.state.pointee.beginElement(frame)
+        writer.state.pointee.appendQuoted(value)
     }
     mutating func encode(_ value: Double) throws { throw writer.poison() }
     mutating func encode(_ value: Float) throws { throw writer.poison() }
@@ -516,13 +568,13 @@ private struct CanonicalUnkeyedContainer: UnkeyedEncodingContainer {
     mutating func encode(_ value: UInt32) throws { try integer(value) }
     mutating func encode(_ value: UInt64) throws { try integer(value) }
     mutating func encode<T: Encodable>(_ value: T) throws {
-        try writer.beginElement(frame)
+        try writer.state.pointee.beginElement(frame)
         try writer.encodeNested(value)
     }
 
     private func integer<I: FixedWidthInteger>(_ value: I) throws {
-        try writer.beginElement(frame)
-        writer.appendInteger(value)
+        try writer.state.pointee.beginElement(frame)
+        writer.state.pointee.appendInteger(value)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
@@ -530,8 +582,8 @@ private struct CanonicalUnkeyedContainer: UnkeyedEncodingContainer {
     ) -> KeyedEncodingContainer<NestedKey> {
         var nested = -1
         do {
-            try writer.beginElement(frame)
-            nested = writer.openNested(isObject: true)
+            try writer.state.pointee.beginElement(frame)
+            nested = writer.state.pointee.openNested(isObject: true)
         } catch {}
         return KeyedEncodingContainer(CanonicalKeyedContainer<NestedKey>(writer: writer, frame: nested))
     }
@@ -539,8 +591,8 @@ private struct CanonicalUnkeyedContainer: UnkeyedEncodingContainer {
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
         var nested = -1
         do {
-            try writer.beginElement(frame)
-            nested = writer.openNested(isObject: false)
+            try writer.state.pointee.beginElement(frame)
+            nested = writer.state.pointee.openNested(isObject: false)
         } catch {}
         return CanonicalUnkeyedContainer(writer: writer, frame: nested)
     }
@@ -556,16 +608,16 @@ private struct CanonicalSingleValueContainer: SingleValueEncodingContainer {
     var codingPath: [any CodingKey] { [] }
 
     mutating func encodeNil() throws {
-        try writer.beginSingleValue()
-        writer.appendNull()
+        try writer.state.pointee.beginSingleValue()
+        writer.state.pointee.appendNull()
     }
     mutating func encode(_ value: Bool) throws {
-        try writer.beginSingleValue()
-        writer.appendLiteral(value)
+        try writer.state.pointee.beginSingleValue()
+        writer.state.pointee.appendLiteral(value)
     }
     mutating func encode(_ value: String) throws {
-        try writer.beginSingleValue()
-        writer.appendQuoted(value)
+        try writer.state.pointee.beginSingleValue()
+        writer.state.pointee.appendQuoted(value)
     }
     mutating func encode(_ value: Double) throws { throw writer.poison() }
     mutating func encode(_ value: Float) throws { throw writer.poison() }
@@ -582,7 +634,7 @@ private struct CanonicalSingleValueContainer: SingleValueEncodingContainer {
     mutating func encode<T: Encodable>(_ value: T) throws { try writer.encodeWrapped(value) }
 
     private func integer<I: FixedWidthInteger>(_ value: I) throws {
-        try writer.beginSingleValue()
-        writer.appendInteger(value)
+        try writer.state.pointee.beginSingleValue()
+        writer.state.pointee.appendInteger(value)
     }
 }
