@@ -6,6 +6,7 @@
 // in-memory lifecycle mix alone, for profiling), followers (disclosure, trace index, projections and ledger catch-up
 // at three sizes), postgres (postgres needs --traits PostgreSQL and a server), limits (peak memory of the largest
 // proof bundle).
+// Group replay: the workflow group's replay of 1M events and its memory alone (for A/B comparisons and profiles).
 // Figures measured over rounds print their median, range and spread; `--json` prints one JSON document
 // (format "publicdatakit.benchmarks/2") and nothing else on stdout.
 import Foundation
@@ -47,6 +48,7 @@ let groups: [(String, (BenchmarkReport) async throws -> Void)] = [
     ("pricing", PricingBenchmarks.run),
     ("workflow", WorkflowBenchmarks.run),
     ("mix", WorkflowBenchmarks.runMix),
+    ("replay", ReplayBenchmarks.run),
     ("followers", FollowerBenchmarks.run),
     ("postgres", PostgresBenchmarks.run),
     ("limits", LimitsBenchmarks.run),

@@ -46,28 +46,48 @@ package struct FastJSONObject {
     private let tape: Tape
     private let values: [Int]
 
+    /// The member names a reader asks for, in UTF-8, prepared once (a reader's `CodingKeys`, for instance).
+    package struct Keys: Sendable {
+        fileprivate let names: [[UInt8]]
+        /// The length of the longest name.
+        fileprivate let longest: Int
+
+        /// The names `names`; a member's index is its position here.
+        package init(_ names: [String]) {
+            self.names = names.map { Array($0.utf8) }
+            longest = self.names.map(\.count).max() ?? 0
+        }
+    }
+
     /// Parses `data` and finds the value of each of `keys` among the object's top-level members; `nil` when the
     /// document is not an object the fast reader takes or a requested key occurs twice.
-    package init?(_ data: Data, keys: [StaticString]) {
+    package init?(_ data: Data, keys: Keys) {
         guard data.first == UInt8(ascii: "{"), let tape = Tape(parsing: [UInt8](data)) else { return nil }
-        var values = [Int](repeating: -1, count: keys.count)
+        var values = [Int](repeating: -1, count: keys.names.count)
         var index = 1
         let end = Int(tape.nodes[0].end)
-        while index < end {
-            let key = tape.nodes[index]
-            guard key.kind == .string else { return nil }
-            let start = Int(key.start)
-            let length = Int(key.end) - start
-            for (slot, name) in keys.enumerated() where name.utf8CodeUnitCount == length {
-                let same = tape.bytes.withUnsafeBufferPointer { buffer in
-                    length == 0 || memcmp(buffer.baseAddress! + start, name.utf8Start, length) == 0
+        let duplicate = tape.bytes.withUnsafeBufferPointer { buffer -> Bool in
+            while index < end {
+                let key = tape.nodes[index]
+                // An escaped key may spell a name another way: the general path reads such a document.
+                guard key.kind == .string else { return true }
+                let start = Int(key.start)
+                let length = Int(key.end) - start
+                if length <= keys.longest {
+                    for slot in keys.names.indices where keys.names[slot].count == length {
+                        let same = keys.names[slot].withUnsafeBufferPointer { name in
+                            length == 0 || memcmp(buffer.baseAddress! + start, name.baseAddress!, length) == 0
+                        }
+                        guard same else { continue }
+                        if values[slot] >= 0 { return true }
+                        values[slot] = index + 1
+                    }
                 }
-                guard same else { continue }
-                guard values[slot] < 0 else { return nil }
-                values[slot] = index + 1
+                index = tape.next(after: index + 1)
             }
-            index = tape.next(after: index + 1)
+            return false
         }
+        guard !duplicate else { return nil }
         self.tape = tape
         self.values = values
     }
@@ -272,6 +292,16 @@ final class Tape {
         }
         return String(validating: out, as: UTF8.self)
     }
+}
+
+/// The value of the `count` ASCII digits at `offset` in `text`, or `nil` when one of them is not a digit.
+@inline(__always) private func digits(_ text: UnsafeBufferPointer<UInt8>, _ offset: Int, _ count: Int) -> Int? {
+    var value = 0
+    for byte in text[offset..<offset + count] {
+        guard byte >= 48, byte <= 57 else { return nil }
+        value = value * 10 + Int(byte - 48)
+    }
+    return value
 }
 
 /// Whether `bytes` is well-formed UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF).
@@ -563,6 +593,46 @@ extension Tape {
         return value
     }
 
+    /// An instant written exactly as the library writes one (`YYYY-MM-DDTHH:MM:SS.mmmZ`, 24 bytes), read from the
+    /// bytes in place with ``PublicDataJSON/parseInstant(_:)``'s rules; `nil` for any other text (which the caller
+    /// then reads with `parseInstant`, whose answer stands).
+    func canonicalInstant(at index: Int) -> Date? {
+        let node = nodes[index]
+        let start = Int(node.start)
+        guard node.kind == .string, Int(node.end) - start == 24 else { return nil }
+        return bytes.withUnsafeBufferPointer { buffer -> Date? in
+            let text = UnsafeBufferPointer(rebasing: buffer[start..<start + 24])
+            func number(_ offset: Int, _ count: Int) -> Int? { digits(text, offset, count) }
+            guard text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-"), text[10] == UInt8(ascii: "T"),
+                text[13] == UInt8(ascii: ":"), text[16] == UInt8(ascii: ":"), text[19] == UInt8(ascii: "."),
+                text[23] == UInt8(ascii: "Z"), let year = number(0, 4), let month = number(5, 2),
+                let day = number(8, 2), let hours = number(11, 2), let minutes = number(14, 2),
+                let seconds = number(17, 2), let millis = number(20, 3), hours < 24, minutes < 60, seconds < 60,
+                let date = CivilDate(year: year, month: month, day: day)
+            else { return nil }
+            let secondsOfDay = Int64(hours * 3600 + minutes * 60 + seconds)
+            return Date(
+                millisecondsSince1970: (Int64(date.daysSinceEpoch) * 86_400 + secondsOfDay) * 1000 + Int64(millis)
+            )
+        }
+    }
+
+    /// A calendar day written as `YYYY-MM-DD` in digits, read from the bytes in place with ``CivilDate``'s rules;
+    /// `nil` for any other text (which the caller then decodes with ``CivilDate``'s `init(from:)`, whose answer
+    /// stands).
+    func canonicalDay(at index: Int) -> CivilDate? {
+        let node = nodes[index]
+        let start = Int(node.start)
+        guard node.kind == .string, Int(node.end) - start == 10 else { return nil }
+        return bytes.withUnsafeBufferPointer { buffer -> CivilDate? in
+            let text = UnsafeBufferPointer(rebasing: buffer[start..<start + 10])
+            guard text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-"), let year = digits(text, 0, 4),
+                let month = digits(text, 5, 2), let day = digits(text, 8, 2)
+            else { return nil }
+            return CivilDate(year: year, month: month, day: day)
+        }
+    }
+
     /// Decodes a nested value; instants are read in the library's style, and the types `JSONDecoder` treats
     /// specially (data, decimals, URLs) are left to it.
     func value<T: Decodable>(_ type: T.Type, at index: Int, userInfo: [CodingUserInfoKey: Any]) throws -> T {
@@ -572,11 +642,13 @@ extension Tape {
             return unsafeBitCast(text, to: T.self)
         }
         if type == Date.self {
+            if let date = canonicalInstant(at: index) { return unsafeBitCast(date, to: T.self) }
             guard nodes[index].kind == .string || nodes[index].kind == .escapedString,
                 let text = string(at: index), let date = PublicDataJSON.parseInstant(text)
             else { throw poison("not an instant") }
             return unsafeBitCast(date, to: T.self)
         }
+        if type == CivilDate.self, let day = canonicalDay(at: index) { return unsafeBitCast(day, to: T.self) }
         if type == Data.self || type == Decimal.self || type == URL.self {
             throw poison("\(type) is left to JSONDecoder")
         }

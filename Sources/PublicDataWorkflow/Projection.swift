@@ -110,36 +110,73 @@ public struct WorkflowProjection: Sendable, Hashable {
         }
     }
 
-    private static let decodedTypes: Set<String> = [
-        RegistrationProcess.Event.Kind.applied.rawValue,
-        ScenarioProcess.Event.Kind.applied.rawValue,
-        AgreementProcess.Event.Kind.drafted.rawValue, DataRequestProcess.Event.Kind.submitted.rawValue,
-        ProductProcess.Event.Kind.drafted.rawValue, ProductProcess.Event.Kind.published.rawValue,
-        ObjectionProcess.Event.Kind.raised.rawValue,
+    /// The events whose payload a view reads whatever their transition: creations and publications.
+    private static let viewEvents: [String: ViewEvent] = [
+        RegistrationProcess.Event.Kind.applied.rawValue: .registrationApplied,
+        ScenarioProcess.Event.Kind.applied.rawValue: .scenarioApplied,
+        AgreementProcess.Event.Kind.drafted.rawValue: .agreementDrafted,
+        DataRequestProcess.Event.Kind.submitted.rawValue: .requestSubmitted,
+        ProductProcess.Event.Kind.drafted.rawValue: .productDrafted,
+        ProductProcess.Event.Kind.published.rawValue: .productPublished,
+        ObjectionProcess.Event.Kind.raised.rawValue: .objectionRaised,
     ]
 
-    /// What replay needs to know of one event type.
-    private struct EventPlan {
-        var process: ProcessKind
-        var event: ProcessDescription.EventDescription
+    /// An event a view reads by its payload.
+    private enum ViewEvent {
+        case registrationApplied, scenarioApplied, agreementDrafted, requestSubmitted, productDrafted
+        case productPublished, objectionRaised
+    }
+
+    /// What replay needs to know of one event type, derived from its process's description. A class, so that
+    /// finding it costs one hash of the event type and one reference, not a copy of the description.
+    private final class EventPlan: Sendable {
+        let process: ProcessKind
+        /// The process's stream prefix in UTF-8.
+        let prefix: [UInt8]
+        let from: [String]
+        let to: String?
+        let closes: [String]
         /// Its payload is read: it creates or publishes something a view shows, or opens deadlines.
-        var decodes: Bool
+        let decodes: Bool
+        /// The view that reads its payload, if any (also when its stream belongs to another process).
+        let view: ViewEvent?
+
+        init(_ process: ProcessKind, _ event: ProcessDescription.EventDescription) {
+            self.process = process
+            prefix = Array(process.streamPrefix.utf8)
+            from = event.from
+            to = event.to
+            closes = event.closes
+            view = WorkflowProjection.viewEvents[event.type]
+            decodes = view != nil || !event.opens.isEmpty
+        }
     }
 
     private static let plans: [String: EventPlan] = Dictionary(
         uniqueKeysWithValues: Processes.all.flatMap { process in
-            process.events.map { event in
-                (
-                    event.type,
-                    EventPlan(
-                        process: process.kind,
-                        event: event,
-                        decodes: decodedTypes.contains(event.type) || !event.opens.isEmpty
-                    )
-                )
-            }
+            process.events.map { event in (event.type, EventPlan(process.kind, event)) }
         }
     )
+
+    /// Whether `text` starts with the UTF-8 bytes `prefix`, compared in place for a native string.
+    @inline(__always)
+    private static func hasPrefix(_ text: String, _ prefix: [UInt8]) -> Bool {
+        let inPlace = text.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.count >= prefix.count
+                && prefix.withUnsafeBufferPointer { memcmp(bytes.baseAddress!, $0.baseAddress!, prefix.count) == 0 }
+        }
+        return inPlace ?? text.utf8.starts(with: prefix)
+    }
+
+    /// The instance id of `stream`, whose first `prefixLength` UTF-8 bytes are its process's (ASCII) prefix: the
+    /// bytes after it when they start a new character, otherwise ``ProcessKind/instanceID(of:)``'s answer.
+    @inline(__always)
+    static func instanceID(_ stream: StreamID, of process: ProcessKind, prefixLength: Int) -> String {
+        let utf8 = stream.rawValue.utf8
+        let rest = utf8.dropFirst(prefixLength)
+        if rest.first.map({ $0 < 0x80 }) ?? true { return String(Substring(rest)) }
+        return process.instanceID(of: stream) ?? stream.rawValue
+    }
 
     /// Applies one event of the global log; events at or below ``position`` are ignored.
     /// - Throws: ``WorkflowError`` (code `corruptEvent`) when a payload the projection needs is unreadable.
@@ -152,14 +189,17 @@ public struct WorkflowProjection: Sendable, Hashable {
         // prefix is then checked against that process alone.
         let plan = Self.plans[event.type]
         let process: ProcessKind
-        if let plan, stream.rawValue.utf8.starts(with: plan.process.streamPrefix.utf8) {
+        let prefixLength: Int
+        if let plan, Self.hasPrefix(stream.rawValue, plan.prefix) {
             process = plan.process
+            prefixLength = plan.prefix.count
         } else if let kind = ProcessKind.of(stream) {
             process = kind
+            prefixLength = kind.streamPrefix.utf8.count
         } else {
             return
         }
-        let transition = plan?.process == process ? plan?.event : nil
+        let transition = plan?.process == process ? plan : nil
         // One hash of the stream id for a known stream: read and write its state through the index.
         let from: String
         let to: String
@@ -175,9 +215,9 @@ public struct WorkflowProjection: Sendable, Hashable {
         if let transition, !transition.closes.isEmpty, !openDeadlines.isEmpty {
             for key in transition.closes { openDeadlines[stream.rawValue + "|" + key] = nil }
         }
+        let view = plan?.view
         var payload: ProjectionFields?
-        let decodes = transition != nil ? plan?.decodes == true : plan != nil && Self.decodedTypes.contains(event.type)
-        if decodes {
+        if transition?.decodes ?? (view != nil) {
             do {
                 payload = try ProjectionFields.fast(event.payload) ?? event.decodePayload(ProjectionFields.self)
             } catch {
@@ -191,17 +231,17 @@ public struct WorkflowProjection: Sendable, Hashable {
         for deadline in payload?.deadlines ?? [] { openDeadlines[stream.rawValue + "|" + deadline.key] = deadline }
         // Only events that create an object or change its state touch the views below.
         guard payload != nil || to != from else { return }
-        let id = process.instanceID(of: stream) ?? stream.rawValue
+        let id = Self.instanceID(stream, of: process, prefixLength: prefixLength)
         switch process {
         case .agreement:
             let agreement = AgreementID(id)
-            if let party = payload?.operatorID, event.type == AgreementProcess.Event.Kind.drafted.rawValue {
+            if let party = payload?.operatorID, view == .agreementDrafted {
                 agreementOperator[agreement] = party
             }
             if let party = agreementOperator[agreement] { agreementsByOperator[party, default: [:]][agreement] = to }
         case .dataRequest:
             let request = DataRequestID(id)
-            if event.type == DataRequestProcess.Event.Kind.submitted.rawValue, let agreement = payload?.agreementID {
+            if view == .requestSubmitted, let agreement = payload?.agreementID {
                 let items =
                     payload?.request?.items
                     ?? (payload?.catalogEntryIDs ?? []).map { DataRequestItem(entry: $0) }
@@ -236,7 +276,7 @@ public struct WorkflowProjection: Sendable, Hashable {
             }
         case .product:
             let product = ProductID(id)
-            if event.type == ProductProcess.Event.Kind.drafted.rawValue, let agreement = payload?.agreementID {
+            if view == .productDrafted, let agreement = payload?.agreementID {
                 products[product] = ProductSummary(
                     id: product,
                     agreement: agreement,
@@ -247,23 +287,23 @@ public struct WorkflowProjection: Sendable, Hashable {
                 )
                 productsByAgreement[agreement, default: []].insert(product)
             }
-            if event.type == ProductProcess.Event.Kind.published.rawValue, let plan = payload?.pricePlan {
+            if view == .productPublished, let plan = payload?.pricePlan {
                 products[product]?.pricePlan = plan
             }
             products[product]?.state = to
         case .scenario:
-            if event.type == ScenarioProcess.Event.Kind.applied.rawValue, let product = payload?.productID {
+            if view == .scenarioApplied, let product = payload?.productID {
                 scenariosByProduct[product, default: []].insert(ScenarioID(id))
             }
         case .registration:
-            if event.type == RegistrationProcess.Event.Kind.applied.rawValue {
+            if view == .registrationApplied {
                 for entry in payload?.catalogEntryIDs ?? [] {
                     registrationsByCatalogEntry[entry, default: []].insert(RegistrationID(id))
                 }
             }
         case .objection:
             let objection = ObjectionID(id)
-            if event.type == ObjectionProcess.Event.Kind.raised.rawValue, let provider = payload?.providerIDs?.first {
+            if view == .objectionRaised, let provider = payload?.providerIDs?.first {
                 objectionProvider[objection] = provider
             }
             if let provider = objectionProvider[objection] {
@@ -272,6 +312,21 @@ public struct WorkflowProjection: Sendable, Hashable {
         default:
             break
         }
+    }
+
+    /// Applies a page of the global log in order, each event read in place (not copied out of the page).
+    mutating func apply(_ page: [RecordedEvent]) throws(WorkflowError) {
+        let failure: WorkflowError? = page.withUnsafeBufferPointer { events in
+            for index in events.indices {
+                do throws(WorkflowError) {
+                    try apply(events[index])
+                } catch {
+                    return error
+                }
+            }
+            return nil
+        }
+        if let failure { throw failure }
     }
 
     /// Rebuilds the projection from position 0 by reading the whole global log.
@@ -306,7 +361,7 @@ public struct WorkflowProjection: Sendable, Hashable {
             } catch {
                 throw WorkflowError(code: .store, message: "\(error)")
             }
-            for event in page { try apply(event) }
+            try apply(page)
             if page.count < pageSize { return }
         }
     }
@@ -338,7 +393,7 @@ public actor ProjectionRunner {
             }
             // Another caller may have applied events while this one waited for the store.
             guard projection.position == after else { continue }
-            for event in page { try projection.apply(event) }
+            try projection.apply(page)
             if page.count < 4096 { return projection }
         }
     }
@@ -424,7 +479,7 @@ struct ProjectionFields: Decodable, Equatable {
         var items: [DataRequestItem]?
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case operatorID, agreementID, productID, catalogEntryIDs, product, pricePlan, providerIDs, deadlines, request
     }
 
@@ -452,39 +507,43 @@ struct ProjectionFields: Decodable, Equatable {
         request = try? container.decodeIfPresent(RequestedItems.self, forKey: .request)
     }
 
-    private static let keys: [StaticString] = [
-        "operatorID", "agreementID", "productID", "catalogEntryIDs", "product", "pricePlan", "providerIDs", "deadlines",
-        "request",
-    ]
+    /// The members read, in the order of ``CodingKeys``: a member's position there is its index in the reader.
+    private static let order = CodingKeys.allCases
+    private static let keys = FastJSONObject.Keys(order.map(\.stringValue))
 
     /// The fields read in one pass over the payload's members, or `nil` when the fast reader cannot vouch for them
     /// (the caller then decodes with ``init(from:)``, whose value or error is the answer).
     static func fast(_ payload: Data) -> ProjectionFields? {
         guard let object = FastJSONObject(payload, keys: keys) else { return nil }
         var fields = ProjectionFields()
-        func identifier<Tag>(_ key: Int) -> Identifier<Tag>?? {
-            if object.isAbsent(key) { return .some(nil) }
-            guard let text = object.string(key), let id = try? Identifier<Tag>.validated(text) else { return nil }
+        func slot(_ key: CodingKeys) -> Int { order.firstIndex(of: key)! }
+        func identifier<Tag>(_ key: CodingKeys) -> Identifier<Tag>?? {
+            if object.isAbsent(slot(key)) { return .some(nil) }
+            guard let text = object.string(slot(key)), let id = try? Identifier<Tag>.validated(text) else { return nil }
             return .some(id)
         }
-        func identifiers<Tag>(_ key: Int) -> [Identifier<Tag>]?? {
-            if object.isAbsent(key) { return .some(nil) }
-            guard let texts = object.strings(key) else { return nil }
+        func identifiers<Tag>(_ key: CodingKeys) -> [Identifier<Tag>]?? {
+            if object.isAbsent(slot(key)) { return .some(nil) }
+            guard let texts = object.strings(slot(key)) else { return nil }
             var ids: [Identifier<Tag>] = []
+            ids.reserveCapacity(texts.count)
             for text in texts {
                 guard let id = try? Identifier<Tag>.validated(text) else { return nil }
                 ids.append(id)
             }
             return .some(ids)
         }
-        func value<T: Decodable>(_ type: T.Type, _ key: Int) -> T?? {
-            if object.isAbsent(key) { return .some(nil) }
-            return object.decode(type, key).map { .some($0) }
+        func value<T: Decodable>(_ type: T.Type, _ key: CodingKeys) -> T?? {
+            if object.isAbsent(slot(key)) { return .some(nil) }
+            return object.decode(type, slot(key)).map { .some($0) }
         }
-        guard let operatorID: PartyID? = identifier(0), let agreementID: AgreementID? = identifier(1),
-            let productID: ProductID? = identifier(2), let catalogEntryIDs: [CatalogEntryID]? = identifiers(3),
-            let product = value(Named.self, 4), let pricePlan = value(PricePlan.self, 5),
-            let providerIDs: [PartyID]? = identifiers(6), let deadlines = value([ScheduledDeadline].self, 7)
+        guard let operatorID: PartyID? = identifier(.operatorID),
+            let agreementID: AgreementID? = identifier(.agreementID),
+            let productID: ProductID? = identifier(.productID),
+            let catalogEntryIDs: [CatalogEntryID]? = identifiers(.catalogEntryIDs),
+            let product = value(Named.self, .product), let pricePlan = value(PricePlan.self, .pricePlan),
+            let providerIDs: [PartyID]? = identifiers(.providerIDs),
+            let deadlines = value([ScheduledDeadline].self, .deadlines)
         else { return nil }
         fields.operatorID = operatorID
         fields.agreementID = agreementID
@@ -495,8 +554,8 @@ struct ProjectionFields: Decodable, Equatable {
         fields.providerIDs = providerIDs
         fields.deadlines = deadlines
         // `request` is read only as an object with items (as `init(from:)` does with `try?`).
-        if object.isObject(8) {
-            guard let request = object.decode(RequestedItems.self, 8) else { return nil }
+        if object.isObject(slot(.request)) {
+            guard let request = object.decode(RequestedItems.self, slot(.request)) else { return nil }
             fields.request = request
         }
         return fields

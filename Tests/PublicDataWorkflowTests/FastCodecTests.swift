@@ -114,4 +114,112 @@ import Testing
             return error.code == .corruptEvent && error.message.contains("plan-p1@3")
         }
     }
+    /// The projection's reader finds its members by the names of ``ProjectionFields/CodingKeys``; an escaped key,
+    /// which may spell one of them another way, leaves the document to the general path.
+    @Test func theProjectionReaderTakesItsKeysFromTheCodingKeysAndDeclinesEscapedKeys() throws {
+        let read = try #require(ProjectionFields.fast(Data(#"{"providerIDs":["p-1"],"deadlines":[]}"#.utf8)))
+        #expect(read.providerIDs == ["p-1"] && read.deadlines == [])
+        #expect(ProjectionFields.fast(Data(#"{"agreement\u0049D":"agr-1"}"#.utf8)) == nil)
+        let slow = try PublicDataJSON.makeDecoder().decode(
+            ProjectionFields.self,
+            from: Data(#"{"agreement\u0049D":"agr-1"}"#.utf8)
+        )
+        #expect(slow.agreementID == "agr-1")
+    }
+
+    /// Instants written as the library writes them are read from the tape's bytes in place; every other spelling
+    /// goes through `parseInstant`. Both answer exactly as `JSONDecoder` does, including for impossible dates.
+    @Test(arguments: [
+        "2026-03-02T01:00:00.000Z", "2024-02-29T23:59:59.999Z", "0001-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z",
+        "1969-12-31T23:59:59.999Z", "2026-03-02T01:00:00Z", "2026-03-02T01:00:00.5Z", "2026-03-02T09:00:00.000+08:00",
+        "2023-02-29T00:00:00.000Z", "2026-13-01T00:00:00.000Z", "2026-00-10T00:00:00.000Z", "0000-01-01T00:00:00.000Z",
+        "2026-03-02T24:00:00.000Z", "2026-03-02T01:60:00.000Z", "2026-03-02T01:00:60.000Z", "2026-03-02 01:00:00.000Z",
+        "2026-03-02T01:00:00.000z", "+026-03-02T01:00:00.000Z", "2026-3-02T01:00:00.000ZZ", "2026-03-02T01:00:00.0a0Z",
+    ])
+    func instantsDecodeOnTheFastPathAsJSONDecoderDoes(text: String) throws {
+        struct Stamp: Decodable, Equatable {
+            var at: Date
+        }
+        let data = Data(#"{"at":"\#(text)"}"#.utf8)
+        let reference = try? PublicDataJSON.makeDecoder().decode(Stamp.self, from: data)
+        let fast = FastJSON.decode(Stamp.self, from: data)
+        #expect(fast == reference, "\(text)")
+        if text.utf8.count == 24, text.hasSuffix("Z"), reference != nil { #expect(fast != nil, "\(text) fell back") }
+    }
+
+    /// Calendar days written as `YYYY-MM-DD` in digits are read from the tape's bytes in place; every other text
+    /// goes through `CivilDate`'s own decoding. Both answer exactly as `JSONDecoder` does.
+    @Test(arguments: [
+        "2026-03-02", "2024-02-29", "0001-01-01", "9999-12-31", "2023-02-29", "0000-01-01", "2026-13-01", "2026-00-01",
+        "2026-01-00", "2026-01-32", "+026-03-02", "2026-3-02", "2026-03-2x", " 2026-01-0", "2026/03/02", "2026-03-02Z",
+    ])
+    func civilDaysDecodeOnTheFastPathAsJSONDecoderDoes(text: String) throws {
+        struct Day: Decodable, Equatable {
+            var day: CivilDate
+        }
+        let data = Data(#"{"day":"\#(text)"}"#.utf8)
+        let reference = try? PublicDataJSON.makeDecoder().decode(Day.self, from: data)
+        let fast = FastJSON.decode(Day.self, from: data)
+        #expect(fast == reference, "\(text)")
+        if reference != nil { #expect(fast != nil, "\(text) fell back") }
+    }
+
+    /// Every instant of a wide range survives the library's writing and the fast reader's reading unchanged.
+    @Test func formattedInstantsReadBackExactly() throws {
+        var generator = SystemRandomNumberGenerator()
+        let decoder = PublicDataJSON.makeDecoder()
+        for _ in 0..<2_000 {
+            let ms = Int64.random(in: -62_135_596_800_000...253_402_300_799_999, using: &generator)
+            let data = Data(#"["\#(PublicDataJSON.formatInstant(Date(millisecondsSince1970: ms)))"]"#.utf8)
+            let fast = try #require(FastJSON.decode([Date].self, from: data))
+            #expect(fast == (try decoder.decode([Date].self, from: data)))
+            #expect(fast.first?.millisecondsSince1970 == ms)
+        }
+    }
+
+    /// A stored payload the projection reads but cannot decode is a `corruptEvent` naming the stream, its version,
+    /// the event type and the JSON path of the problem (the general path's error), never a crash.
+    @Test(arguments: [
+        (#"{"agreementID":7}"#, "$.agreementID"),
+        (#"{"agreementID":"agr-1","deadlines":[{"key":"k"}]}"#, "$.deadlines[0]"),
+        (#"{"agreementID":"agr-1","catalogEntryIDs":["ent-1",""]}"#, "$.catalogEntryIDs[1]"),
+        (#"{"agreementID":"agr-1""#, "$"),
+    ])
+    func aMalformedPayloadTheProjectionReadsIsACorruptEvent(payload: String, path: String) throws {
+        let event = RecordedEvent(
+            id: "e-1",
+            streamID: "data-request-req-9",
+            streamVersion: 1,
+            globalPosition: 4,
+            type: DataRequestProcess.Event.Kind.submitted.rawValue,
+            occurredAt: Date(millisecondsSince1970: 0),
+            actor: Principal(party: "op-1", role: .operator, person: "x"),
+            payload: Data(payload.utf8),
+            metadata: EventMetadata()
+        )
+        var projection = WorkflowProjection()
+        #expect(ProjectionFields.fast(event.payload) == nil)
+        #expect {
+            try projection.apply(event)
+        } throws: { error in
+            guard let error = error as? WorkflowError else { return false }
+            return error.code == .corruptEvent && error.stream == "data-request-req-9"
+                && error.message.contains("data-request-req-9@1") && error.message.contains("dataRequest.submitted")
+                && error.message.contains(path)
+        }
+    }
+
+    /// The projection's instance id (the stream id after its process's prefix, read as bytes) is the one
+    /// `ProcessKind.instanceID(of:)` gives, also when the id starts with a character that joins the prefix's.
+    @Test(arguments: [
+        "objection-obj-1", "data-request-req-1-c7", "objection-", "objection-\u{301}x", "product-é", "agreement-a b",
+    ])
+    func theReplayInstanceIDIsTheProcessKindsInstanceID(stream: String) throws {
+        let id = StreamID(stream)
+        let kind = try #require(ProcessKind.of(id))
+        let fast = WorkflowProjection.instanceID(id, of: kind, prefixLength: kind.streamPrefix.utf8.count)
+        // A stream whose id joins the prefix's last character is not the process's by `instanceID(of:)`; the projection
+        // has always keyed it by the whole stream id.
+        #expect(fast == kind.instanceID(of: id) ?? id.rawValue)
+    }
 }
