@@ -45,9 +45,14 @@ public enum DisclosureBuilder {
     /// the operator's list; for an actual fee, the publication, the invoices and credit notes of the product
     /// in the period, and so on. Folding only a line's events yields the same line with the same events, which
     /// is how `DisclosureVerifier` checks one line without the rest of the log.
+    ///
+    /// One pass over the log, linear in its events. The frequent events — usage records and data requests'
+    /// submissions and grants — are read member by member (`usage`, `purpose`, `request`, the trace keys), the
+    /// members the lines use, and the other events it reads are decoded whole.
     /// - Parameters: As ``input(from:period:calendar:parameters:)``.
     /// - Returns: The input and each line's event positions (ascending).
-    /// - Throws: `WorkflowError` (code `corruptEvent`) when a workflow event cannot be read as its process's event.
+    /// - Throws: `WorkflowError` (code `corruptEvent`) when a workflow event cannot be read as its process's event
+    ///   (of a frequent event: a member the lines use).
     public static func sources(
         from events: [RecordedEvent],
         period: DisclosurePeriod,
@@ -74,7 +79,7 @@ public enum DisclosureBuilder {
     }
 
     /// The stored types of the workflow events a disclosure reads; every other event is skipped undecoded.
-    static let readTypes: Set<String> = {
+    private static let readTypes: Set<String> = {
         var types: Set<String> = []
         types.formUnion(
             [CatalogProcess.Event.Kind.entryPublished, .feedbackEntryPublished, .entryChanged].map(\.rawValue)
@@ -94,6 +99,54 @@ public enum DisclosureBuilder {
         types.formUnion(settlementKinds.map(\.rawValue))
         return types
     }()
+
+    /// The events a disclosure reads, by stored type: `nil` for those decoded whole with `EventEnvelope`, the
+    /// members to read for the frequent ones (usage records and data requests' submissions and grants), which a
+    /// busy log holds by the hundred thousand and whose other members (deadlines, notifications, the policy
+    /// decision) no line depends on.
+    static let reads: [String: Members?] = {
+        var reads: [String: Members?] = [:]
+        for type in readTypes { reads[type] = .some(nil) }
+        let settlement: [(SettlementProcess.Event.Kind, Members.Read)] = [
+            (.usageRecorded, .usage), (.usageRecordedInBatch, .usage), (.usageVoided, .voided),
+        ]
+        for (kind, read) in settlement { reads[kind.rawValue] = Members(process: .settlement, read: read) }
+        let dataRequest: [(DataRequestProcess.Event.Kind, Members.Read)] = [
+            (.submitted, .submitted), (.granted, .granted), (.coReviewApproved, .granted),
+        ]
+        for (kind, read) in dataRequest { reads[kind.rawValue] = Members(process: .dataRequest, read: read) }
+        return reads
+    }()
+
+    /// Which members of a frequent event the fold reads, and of which process the event must be.
+    struct Members {
+        /// What the fold reads.
+        enum Read {
+            /// A usage record's product, quantity (`usage`) and purpose.
+            case usage
+            /// A voided record's product and quantity (`usage`).
+            case voided
+            /// A submitted data request (`request`).
+            case submitted
+            /// A grant's request and agreement (the trace keys `dataRequestID`, `agreementID`).
+            case granted
+        }
+
+        /// The process whose streams carry the event.
+        var process: ProcessKind
+        /// What the fold reads.
+        var read: Read
+
+        static let usageKeys: [StaticString] = ["usage", "purpose"]
+        static let requestKeys: [StaticString] = ["request"]
+        static let grantKeys: [StaticString] = ["dataRequestID", "agreementID"]
+    }
+
+    /// The two members of a usage record's `usage` a usage line counts.
+    private struct UsedUnits: Decodable {
+        var product: ProductID
+        var quantity: Int64
+    }
 
     private struct Fold {
         var entries: [CatalogEntryID: CatalogEntry] = [:]
@@ -136,7 +189,10 @@ public enum DisclosureBuilder {
                 lastCheckpoint = Ledger.recordedCheckpoint(in: event)
                 return
             }
-            guard DisclosureBuilder.readTypes.contains(event.type), let kind = ProcessKind.of(event.streamID) else {
+            guard let read = DisclosureBuilder.reads[event.type], let kind = ProcessKind.of(event.streamID) else {
+                return
+            }
+            if let members = read, members.process == kind, applyMembers(members, of: event, day: day, period: period) {
                 return
             }
             switch kind {
@@ -152,6 +208,46 @@ public enum DisclosureBuilder {
                 .inspection, .consent, .partner, .useFiling, .securityRecord:
                 break
             }
+        }
+
+        /// Folds a frequent event from the members its lines read, the same values the whole envelope would give;
+        /// `false` when the fast reader cannot vouch for one of them (the caller then decodes the whole envelope,
+        /// whose value or error is the answer).
+        mutating func applyMembers(
+            _ members: Members,
+            of event: RecordedEvent,
+            day: CivilDate,
+            period: DisclosurePeriod
+        ) -> Bool {
+            switch members.read {
+            case .usage:
+                guard day >= period.start else { return true }
+                guard let object = FastJSONObject(event.payload, keys: Members.usageKeys),
+                    let used = object.decode(UsedUnits.self, 0), let purpose = object.decode(Purpose.self, 1)
+                else { return false }
+                recordUsage(of: used.product, used.quantity, purpose: purpose)
+            case .voided:
+                guard day >= period.start else { return true }
+                guard let object = FastJSONObject(event.payload, keys: Members.usageKeys),
+                    let used = object.decode(UsedUnits.self, 0)
+                else { return false }
+                voidUsage(of: used.product, used.quantity)
+            case .submitted:
+                guard let object = FastJSONObject(event.payload, keys: Members.requestKeys),
+                    let request = object.decode(DataRequestSpec.self, 0)
+                else { return false }
+                submit(request)
+            case .granted:
+                guard let object = FastJSONObject(event.payload, keys: Members.grantKeys) else { return false }
+                func identifier<Tag>(_ key: Int) -> Identifier<Tag>?? {
+                    object.isAbsent(key) ? .some(nil) : object.decode(Identifier<Tag>.self, key).map { .some($0) }
+                }
+                guard let request: DataRequestID? = identifier(0), let agreement: AgreementID? = identifier(1) else {
+                    return false
+                }
+                grant(request, under: agreement)
+            }
+            return true
         }
 
         mutating func catalog(_ envelope: EventEnvelope<CatalogProcess>) {
@@ -200,16 +296,22 @@ public enum DisclosureBuilder {
         mutating func dataRequest(_ envelope: EventEnvelope<DataRequestProcess>) {
             switch envelope.event {
             case .submitted(let submitted):
-                requests[submitted.request.id] = submitted.request
-                requestSources[submitted.request.id] = [position]
+                submit(submitted.request)
             case .granted, .coReviewApproved:
-                if let id = envelope.trace.dataRequestID, let agreement = envelope.trace.agreementID,
-                    grantedIDs.insert(id).inserted
-                {
-                    granted[agreement, default: []].append(id)
-                    grantSources[id] = [position]
-                }
+                grant(envelope.trace.dataRequestID, under: envelope.trace.agreementID)
             default: break
+            }
+        }
+
+        mutating func submit(_ request: DataRequestSpec) {
+            requests[request.id] = request
+            requestSources[request.id] = [position]
+        }
+
+        mutating func grant(_ request: DataRequestID?, under agreement: AgreementID?) {
+            if let id = request, let agreement, grantedIDs.insert(id).inserted {
+                granted[agreement, default: []].append(id)
+                grantSources[id] = [position]
             }
         }
 
@@ -240,16 +342,7 @@ public enum DisclosureBuilder {
             guard day >= period.start else { return }
             switch envelope.event {
             case .usageRecorded(let recorded), .usageRecordedInBatch(let recorded):
-                guard let product = products[recorded.usage.product] else { return }
-                let sources = (productSources[recorded.usage.product] ?? []).union([position])
-                for entry in product.sourceEntries {
-                    var line = usage[entry] ?? (0, 0, [])
-                    line.calls += recorded.usage.quantity
-                    line.records += 1
-                    line.purposes.insert(recorded.purpose.rawValue)
-                    usage[entry] = line
-                    usageSources[entry, default: []].formUnion(sources)
-                }
+                recordUsage(of: recorded.usage.product, recorded.usage.quantity, purpose: recorded.purpose)
             case .periodClosed(let closed), .accountsSettled(let closed), .settledOnExit(let closed):
                 for invoice in closed.invoices {
                     revenue[invoice.product] =
@@ -264,19 +357,54 @@ public enum DisclosureBuilder {
                     (try? (revenue[note.product] ?? .zero).subtracting(note.amount)) ?? revenue[note.product]
                 revenueSources[note.product, default: []].insert(position)
             case .usageVoided(let voided):
-                guard let product = products[voided.usage.product] else { return }
-                let sources = (productSources[voided.usage.product] ?? []).union([position])
-                for entry in product.sourceEntries {
-                    guard var line = usage[entry] else { continue }
-                    line.calls -= voided.usage.quantity
-                    line.records -= 1
-                    usage[entry] = line
-                    usageSources[entry, default: []].formUnion(sources)
-                }
+                voidUsage(of: voided.usage.product, voided.usage.quantity)
             case .revenueDistributed, .allowanceApproved, .yearClosed, .annualReportFiled,
                 .annualReportOverdue:
                 break
             }
+        }
+
+        /// A usage record (in the period) of `quantity` units of `id`: counted on each entry the product draws on.
+        mutating func recordUsage(of id: ProductID, _ quantity: Int64, purpose: Purpose) {
+            guard let product = products[id] else { return }
+            let productLine = productSources[id]
+            for entry in product.sourceEntries {
+                Self.count(&usage[entry, default: (0, 0, [])], quantity, purpose: purpose.rawValue)
+                Self.add(productLine, position, to: &usageSources[entry, default: []])
+            }
+        }
+
+        /// A voided usage record (in the period): taken off the entries that have a usage line.
+        mutating func voidUsage(of id: ProductID, _ quantity: Int64) {
+            guard let product = products[id] else { return }
+            let productLine = productSources[id]
+            for entry in product.sourceEntries where usage[entry] != nil {
+                Self.count(&usage[entry, default: (0, 0, [])], quantity, purpose: nil)
+                Self.add(productLine, position, to: &usageSources[entry, default: []])
+            }
+        }
+
+        /// Counts one usage record of `quantity` calls and its purpose on a usage line in place, or takes a voided
+        /// record off it (`purpose` is `nil`).
+        static func count(
+            _ line: inout (calls: Int64, records: Int64, purposes: Set<String>),
+            _ quantity: Int64,
+            purpose: String?
+        ) {
+            if let purpose {
+                line.calls += quantity
+                line.records += 1
+                line.purposes.insert(purpose)
+            } else {
+                line.calls -= quantity
+                line.records -= 1
+            }
+        }
+
+        /// Adds a product's sources and `position` to a line's sources in place.
+        static func add(_ product: Set<Int64>?, _ position: Int64, to sources: inout Set<Int64>) {
+            if let product { sources.formUnion(product) }
+            sources.insert(position)
         }
 
         func resource(_ item: ScopeItem) -> AuthorizedResource {
