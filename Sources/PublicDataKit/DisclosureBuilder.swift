@@ -137,9 +137,9 @@ public enum DisclosureBuilder {
         /// What the fold reads.
         var read: Read
 
-        static let usageKeys: [StaticString] = ["usage", "purpose"]
-        static let requestKeys: [StaticString] = ["request"]
-        static let grantKeys: [StaticString] = ["dataRequestID", "agreementID"]
+        static let usageKeys = FastJSONObject.Keys(["usage", "purpose"])
+        static let requestKeys = FastJSONObject.Keys(["request"])
+        static let grantKeys = FastJSONObject.Keys(["dataRequestID", "agreementID"])
     }
 
     /// The two members of a usage record's `usage` a usage line counts.
