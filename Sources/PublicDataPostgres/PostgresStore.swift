@@ -23,8 +23,16 @@ import PublicDataModel
 /// appenders commit in parallel and share the ordering commits. A batch stored without a position commits
 /// without waiting for its own WAL flush: the synchronous commit that positions it flushes it first. Reads show an event once it has its position; ``streamVersion(_:)`` counts every committed
 /// event (it is the version an append is checked against), so for the few milliseconds a batch waits for
-/// its position it can be ahead of ``readStream(_:fromVersion:limit:)``. Both calls are prepared once per
+/// its position it can be ahead of ``readStream(_:fromVersion:limit:)``. The calls are prepared once per
 /// pooled connection. `Operations.md` describes the scheme, its cost and its failure cases.
+///
+/// ## Group commit
+/// At most ``PostgresConfiguration/concurrentAppendCalls`` append calls of one store are in flight. Appends
+/// that arrive while they are all busy wait, and the next call sends every waiting batch in one
+/// `<schema>.append_group(…)` call — one transaction, one round trip, one commit, and at most one
+/// positioning call — with each batch's own outcome, as if the batches had been appended one after another.
+/// One appender alone never waits. When a group call fails with `unavailable` every batch in it gets the
+/// error (all of them or none committed); on any other error the batches are sent again one by one.
 ///
 /// ## Errors
 /// Every failure is an `EventStoreError`; `backendCode` carries the SQLSTATE. Connection failures,
