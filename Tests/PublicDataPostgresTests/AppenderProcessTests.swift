@@ -8,8 +8,8 @@ import Testing
 private let appenderKey = "PUBLICDATA_PG_APPENDER"
 
 /// Issue 17, item 2: appenders in four processes (four tasks each, batch-1 appends to their own streams, so
-/// most appends find the head row taken and take the contended path, and queue behind their process's two
-/// append calls, which send them in groups) while the test terminates random busy
+/// most appends find the head row taken and take the contended path, and queue behind their process's append
+/// call, which sends them in groups) while the test terminates random busy
 /// backends with `pg_terminate_backend` and crashes and restarts the server once (immediate shutdown: WAL
 /// not yet flushed is lost, so a batch acknowledged before its commit was durable would go missing). A follower in this process reads the
 /// log the whole time and checks that every page starts right after its cursor (a committed event below a
@@ -182,7 +182,7 @@ struct PostgresAppenderProcessTests {
             }
         }
         #expect(acknowledged == total)
-        // Four appenders per process and two append calls in flight: appends queue and are sent in groups.
+        // Four appenders per process and one append call in flight: appends queue and are sent in groups.
         var grouped = 0
         for index in 0..<Self.processes {
             let text = try String(contentsOf: folder.appendingPathComponent("groups-p\(index)"), encoding: .utf8)
