@@ -263,6 +263,19 @@ enum PostgresBenchmarks {
                 return Double(perThread * connections) / seconds
             }
         }
+        var rawProcessRound = 0
+        contenders.append {
+            rawProcessRound += 1
+            return try runAppenderProcesses(
+                target,
+                schema: processSchema,
+                processes: 4,
+                appendersPerProcess: 4,
+                perAppender: appendsPerRun / 16,
+                round: rawProcessRound,
+                rawFirstPosition: rawPosition.take(Int64(appendsPerRun / 16 * 16))
+            )
+        }
         let samples = try await interleavedAsync(rounds: report.rounds, contenders)
         for (offset, appenders) in counts.enumerated() {
             report.record(
@@ -288,6 +301,12 @@ enum PostgresBenchmarks {
         }
         report.record(
             group,
+            "append batch 1, raw libpq, 16 connections over 4 processes (unordered)",
+            samples[7],
+            "appends/s"
+        )
+        report.record(
+            group,
             "store 16 appenders over 4 processes / store 1 appender",
             samples[3].ratio(to: samples[0]),
             "x",
@@ -295,6 +314,12 @@ enum PostgresBenchmarks {
         )
         report.record(group, "store 16 appenders / 1 appender (1 process)", samples[2].ratio(to: samples[0]), "x")
         report.record(group, "raw 16 connections / 1 connection", samples[6].ratio(to: samples[4]), "x")
+        report.record(
+            group,
+            "raw 16 connections over 4 processes / 1 connection",
+            samples[7].ratio(to: samples[4]),
+            "x"
+        )
         for store in stores.values { await store.close() }
     }
 
@@ -311,14 +336,17 @@ enum PostgresBenchmarks {
     }
 
     /// Starts `processes` copies of this executable as appenders, releases them together, and returns the
-    /// appends per second from the release until the last one finished.
+    /// appends per second from the release until the last one finished. With `rawFirstPosition` the children
+    /// insert into the raw table on plain libpq connections (positions from that one on) instead of appending
+    /// through the store.
     static func runAppenderProcesses(
         _ target: String,
         schema: String,
         processes: Int,
         appendersPerProcess: Int,
         perAppender: Int,
-        round: Int
+        round: Int,
+        rawFirstPosition: Int64? = nil
     ) throws -> Double {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0])
         var children: [(Process, Pipe, Pipe)] = []
@@ -328,6 +356,10 @@ enum PostgresBenchmarks {
             process.arguments = [
                 appenderFlag, target, schema, "p\(round)-\(index)", String(appendersPerProcess), String(perAppender),
             ]
+            if let rawFirstPosition {
+                let first = rawFirstPosition + Int64(index * appendersPerProcess * perAppender)
+                process.arguments?.append("raw:\(first)")
+            }
             let input = Pipe()
             let output = Pipe()
             process.standardInput = input
@@ -356,16 +388,29 @@ enum PostgresBenchmarks {
     /// The hidden command line of an appender process.
     static let appenderFlag = "--postgres-appender-process"
 
-    /// Runs as an appender process: `--postgres-appender-process TARGET SCHEMA TAG APPENDERS COUNT`.
+    /// Runs as an appender process: `--postgres-appender-process TARGET SCHEMA TAG APPENDERS COUNT [raw:FIRST]`.
     static func appenderProcessMain(_ arguments: [String]) async -> Int32 {
-        guard arguments.count == 6, let appenders = Int(arguments[4]), let count = Int(arguments[5]) else {
+        guard arguments.count == 6 || arguments.count == 7, let appenders = Int(arguments[4]),
+            let count = Int(arguments[5])
+        else {
             return 2
+        }
+        if arguments.count == 7 {
+            guard arguments[6].hasPrefix("raw:"), let first = Int64(arguments[6].dropFirst(4)) else { return 2 }
+            return rawProcessMain(
+                target: arguments[1],
+                tag: arguments[3],
+                threads: appenders,
+                count: count,
+                first: first
+            )
         }
         do {
             let target = arguments[1]
             let tag = arguments[3]
             var configuration = PostgresConfiguration(target, schema: arguments[2])
             configuration.maximumConnections = appenders
+            applyAppendCalls(&configuration)
             let store = try await PostgresEventStore(configuration: configuration)
             // Open every pooled connection before the start signal: connection set-up is not append time.
             try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -390,6 +435,56 @@ enum PostgresBenchmarks {
         }
     }
 
+    /// Runs as a raw appender process: `threads` libpq connections, each inserting `count` batch-1 rows into
+    /// its own stream of the raw table once the parent says go.
+    static func rawProcessMain(target: String, tag: String, threads: Int, count: Int, first: Int64) -> Int32 {
+        let ready = DispatchSemaphore(value: 0)
+        let go = DispatchSemaphore(value: 0)
+        let done = DispatchGroup()
+        let failures = FailureBox()
+        for thread in 0..<threads {
+            done.enter()
+            Thread {
+                defer { done.leave() }
+                var signalled = false
+                do {
+                    let connection = try RawConnection(target)
+                    ready.signal()
+                    signalled = true
+                    go.wait()
+                    for index in 0..<count {
+                        try connection.insert(
+                            [makeEvent("raw-\(tag)-\(thread)-\(index)")],
+                            stream: "raw-\(tag)-\(thread)",
+                            firstVersion: Int64(index) + 1,
+                            firstPosition: first + Int64(thread * count + index)
+                        )
+                    }
+                } catch {
+                    failures.set("\(error)")
+                    if !signalled { ready.signal() }
+                }
+            }.start()
+        }
+        for _ in 0..<threads { ready.wait() }
+        FileHandle.standardOutput.write(Data("ready\n".utf8))
+        _ = readLine()
+        for _ in 0..<threads { go.signal() }
+        done.wait()
+        if let failure = failures.value {
+            FileHandle.standardError.write(Data("raw appender process \(tag): \(failure)\n".utf8))
+            return 1
+        }
+        return 0
+    }
+
+    /// `PUBLICDATA_BENCH_APPEND_CALLS`, when set, overrides the stores' `concurrentAppendCalls` (for tuning).
+    private static func applyAppendCalls(_ configuration: inout PostgresConfiguration) {
+        if let text = ProcessInfo.processInfo.environment["PUBLICDATA_BENCH_APPEND_CALLS"], let calls = Int(text) {
+            configuration.concurrentAppendCalls = calls
+        }
+    }
+
     private static func makeStore(
         _ target: String,
         schema: String,
@@ -401,6 +496,7 @@ enum PostgresBenchmarks {
         try admin.exec("DROP SCHEMA IF EXISTS \(schema) CASCADE")
         var configuration = PostgresConfiguration(target, schema: schema)
         configuration.maximumConnections = connections
+        applyAppendCalls(&configuration)
         return try await PostgresEventStore(configuration: configuration)
     }
 

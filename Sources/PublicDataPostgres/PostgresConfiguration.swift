@@ -37,6 +37,11 @@ public struct PostgresConfiguration: Sendable, Hashable {
     public var notifyOnAppend: Bool
     /// The `application_name` shown in `pg_stat_activity` unless the connection string sets one.
     public var applicationName: String
+    /// How many append calls the store has in flight at once (default 1). Appends that arrive while all of
+    /// them are busy wait and go to the server together in the next call — one transaction, one round trip
+    /// and one commit for all of them (group commit) — each with its own outcome. One appender alone is
+    /// never delayed. `Operations.md` describes the trade-off.
+    public var concurrentAppendCalls: Int
 
     /// Creates a configuration with the defaults described on each property.
     /// - Parameters:
@@ -53,12 +58,16 @@ public struct PostgresConfiguration: Sendable, Hashable {
         self.migration = .automatic
         self.notifyOnAppend = true
         self.applicationName = "publicdata"
+        self.concurrentAppendCalls = 1
     }
 
     /// The settings for one connection; checks the connection string and limits.
     func connectionSettings() throws(EventStoreError) -> PostgresConnectionSettings {
         guard maximumConnections > 0 else {
             throw EventStoreError(code: .invalidArgument, message: "maximumConnections must be positive")
+        }
+        guard concurrentAppendCalls > 0 else {
+            throw EventStoreError(code: .invalidArgument, message: "concurrentAppendCalls must be positive")
         }
         guard statementTimeout >= .zero, connectTimeout >= .zero, reconnectWindow >= .zero else {
             throw EventStoreError(code: .invalidArgument, message: "timeouts may not be negative")

@@ -104,6 +104,12 @@ struct PostgresBinding: Sendable {
     static func int64Array(_ values: [Int64]) -> Self {
         array(elementOID: 20, arrayOID: 1016, values.map { bigEndianBytes($0) })
     }
+    static func optionalInt64Array(_ values: [Int64?]) -> Self {
+        array(elementOID: 20, arrayOID: 1016, values.map { $0.map { bigEndianBytes($0) } })
+    }
+    static func int32Array(_ values: [Int32]) -> Self {
+        array(elementOID: 23, arrayOID: 1007, values.map { bigEndianBytes($0) })
+    }
     static func byteaArray(_ values: [Data]) -> Self {
         array(elementOID: 17, arrayOID: 1001, values.map { Array($0) })
     }

@@ -28,7 +28,7 @@ public enum PostgresSchema {
     }
 
     /// The schema version this library writes and reads.
-    public static let latestVersion = 3
+    public static let latestVersion = 4
 
     /// The default schema name.
     public static let defaultSchema = "publicdata"
@@ -85,6 +85,12 @@ public enum PostgresSchema {
                 version: 3,
                 summary: "leaner append; unpositioned batches commit without their own flush; positioning waiters poll",
                 sql: version3.replacingOccurrences(of: "{schema}", with: name)
+                    .replacingOccurrences(of: "{channel}", with: channel)
+            ),
+            Migration(
+                version: 4,
+                summary: "group commit: several batches in one call; a batch's waiting events stay together",
+                sql: version4.replacingOccurrences(of: "{schema}", with: name)
                     .replacingOccurrences(of: "{channel}", with: channel)
             ),
         ]
@@ -530,6 +536,251 @@ public enum PostgresSchema {
         $assign$;
 
         ALTER FUNCTION {schema}.position_pending(bigint) SET plan_cache_mode = force_generic_plan;
+        """
+
+    private static let version4 = """
+        -- Group commit. A store instance hands the batches its appenders give it at the same moment to one call
+        -- of append_group: one transaction, one round trip, one commit (and, when the head row is taken, one
+        -- positioning call) for all of them. Each batch keeps its own outcome, the one append_events would give
+        -- had the batches been appended one after another in the order given (a batch sees those before it).
+        -- The head row is taken (SKIP LOCKED) once for the group: either every stored batch gets its
+        -- positions in this transaction, or none does ('pending'; the caller then calls positions_of with the
+        -- first event id of each pending batch).
+        CREATE FUNCTION {schema}.append_group(
+            p_streams text[], p_expected bigint[], p_counts integer[], p_ids text[], p_types text[],
+            p_occurred bigint[], p_actor_parties text[], p_actor_roles text[], p_actor_persons text[],
+            p_payloads bytea[], p_correlations text[], p_causations text[], p_policies text[], p_notify boolean
+        ) RETURNS TABLE (r_outcome text, r_version bigint, r_position bigint, r_detail text)
+        LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp
+        SET enable_seqscan = off
+        SET plan_cache_mode = force_generic_plan
+        AS $group$
+        DECLARE
+            v_batches integer := coalesce(cardinality(p_streams), 0);
+            v_read bigint;
+            v_head bigint;
+            v_key bigint;
+            v_batch integer;
+            v_from integer := 1;
+            v_to integer;
+            v_count bigint;
+            v_ids text[];
+            v_stream text;
+            v_stored boolean;
+            v_current bigint;
+            v_found bigint;
+            v_first bigint;
+            v_in_order bigint;
+            v_order bigint;
+            v_pending boolean := false;
+        BEGIN
+            IF coalesce(cardinality(p_counts), 0) <> v_batches OR coalesce(cardinality(p_expected), 0) <> v_batches
+               OR (SELECT coalesce(sum(c), 0) FROM unnest(p_counts) AS c) <> coalesce(cardinality(p_ids), 0)
+               OR EXISTS (SELECT 1 FROM unnest(p_counts) AS c WHERE c IS NULL OR c < 1) THEN
+                RAISE EXCEPTION 'publicdata: append_group got batch counts that do not match its events'
+                    USING ERRCODE = '22023';
+            END IF;
+            SELECT h.last_position INTO v_read FROM {schema}.log_head AS h WHERE h.id = 1 FOR UPDATE SKIP LOCKED;
+            v_head := v_read;
+            -- The streams' advisory locks in one order for every caller, so that two groups never wait for
+            -- each other in a circle (a single append takes one).
+            FOR v_key IN
+                SELECT DISTINCT hashtextextended('publicdata.stream.{schema}.' || s.stream, 0)
+                  FROM unnest(p_streams) AS s(stream) ORDER BY 1
+            LOOP
+                PERFORM pg_advisory_xact_lock(v_key);
+            END LOOP;
+            -- Batches stored earlier without positions come first, as in append_events.
+            IF v_head IS NOT NULL AND EXISTS (SELECT 1 FROM {schema}.events AS e WHERE e.global_position IS NULL) THEN
+                v_head := v_head + {schema}.position_pending(v_head);
+            END IF;
+
+            FOR v_batch IN 1 .. v_batches LOOP
+                v_count := p_counts[v_batch];
+                v_to := v_from + p_counts[v_batch] - 1;
+                v_ids := p_ids[v_from:v_to];
+                v_stream := p_streams[v_batch];
+                r_outcome := NULL;
+                r_version := NULL;
+                r_position := NULL;
+                r_detail := NULL;
+                SELECT EXISTS (SELECT 1 FROM {schema}.events AS e WHERE e.event_id = ANY (v_ids)),
+                       coalesce((SELECT e.stream_version FROM {schema}.events AS e WHERE e.stream_id = v_stream
+                                  ORDER BY e.stream_version DESC LIMIT 1), 0)
+                  INTO v_stored, v_current;
+                IF v_stored THEN
+                    SELECT count(*) INTO v_found FROM {schema}.events AS e WHERE e.event_id = ANY (v_ids);
+                    SELECT e.stream_version INTO v_first
+                      FROM {schema}.events AS e WHERE e.event_id = v_ids[1] AND e.stream_id = v_stream;
+                    SELECT count(*) INTO v_in_order
+                      FROM unnest(v_ids) WITH ORDINALITY AS b(id, ord)
+                      JOIN {schema}.events AS e ON e.event_id = b.id
+                     WHERE e.stream_id = v_stream AND e.stream_version = v_first + b.ord - 1;
+                    IF v_found = v_count AND v_in_order = v_count THEN
+                        r_outcome := 'deduplicated';
+                        r_version := v_first + v_count - 1;
+                    ELSE
+                        r_outcome := 'duplicate';
+                        SELECT e.event_id INTO r_detail FROM {schema}.events AS e WHERE e.event_id = ANY (v_ids) LIMIT 1;
+                    END IF;
+                ELSIF p_expected[v_batch] IS NOT NULL AND p_expected[v_batch] <> v_current THEN
+                    r_outcome := 'conflict';
+                    r_version := v_current;
+                ELSIF v_head IS NULL THEN
+                    -- One pending_order for the whole batch: its events stay together when positioned.
+                    v_order := nextval('{schema}.events_pending_order');
+                    INSERT INTO {schema}.events
+                        (global_position, pending_order, event_id, stream_id, stream_version, event_type,
+                         occurred_at_ms, actor_party, actor_role, actor_person, payload, correlation_id,
+                         causation_id, policy_version)
+                    SELECT NULL, v_order, b.id, v_stream, v_current + b.ord, b.typ, b.occ, b.party, b.role,
+                           b.person, b.pay, b.corr, b.cause, b.pol
+                      FROM unnest(v_ids, p_types[v_from:v_to], p_occurred[v_from:v_to],
+                                  p_actor_parties[v_from:v_to], p_actor_roles[v_from:v_to],
+                                  p_actor_persons[v_from:v_to], p_payloads[v_from:v_to],
+                                  p_correlations[v_from:v_to], p_causations[v_from:v_to], p_policies[v_from:v_to])
+                           WITH ORDINALITY AS b(id, typ, occ, party, role, person, pay, corr, cause, pol, ord);
+                    v_pending := true;
+                    r_outcome := 'pending';
+                    r_version := v_current + v_count;
+                ELSE
+                    INSERT INTO {schema}.events
+                        (global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms,
+                         actor_party, actor_role, actor_person, payload, correlation_id, causation_id,
+                         policy_version)
+                    SELECT v_head + b.ord, b.id, v_stream, v_current + b.ord, b.typ, b.occ, b.party, b.role,
+                           b.person, b.pay, b.corr, b.cause, b.pol
+                      FROM unnest(v_ids, p_types[v_from:v_to], p_occurred[v_from:v_to],
+                                  p_actor_parties[v_from:v_to], p_actor_roles[v_from:v_to],
+                                  p_actor_persons[v_from:v_to], p_payloads[v_from:v_to],
+                                  p_correlations[v_from:v_to], p_causations[v_from:v_to], p_policies[v_from:v_to])
+                           WITH ORDINALITY AS b(id, typ, occ, party, role, person, pay, corr, cause, pol, ord);
+                    v_head := v_head + v_count;
+                    r_outcome := 'appended';
+                    r_version := v_current + v_count;
+                    r_position := v_head;
+                END IF;
+                RETURN NEXT;
+                v_from := v_to + 1;
+            END LOOP;
+
+            IF v_head > v_read THEN
+                UPDATE {schema}.log_head AS h SET last_position = v_head WHERE h.id = 1;
+                IF p_notify THEN
+                    PERFORM pg_notify('{channel}', v_head::text);
+                END IF;
+            END IF;
+            -- Only unpositioned batches were stored: as in append_events, this commit need not wait for its
+            -- own WAL flush (the synchronous commit that positions them flushes it first).
+            IF v_pending THEN
+                SET LOCAL synchronous_commit = off;
+            END IF;
+        END
+        $group$;
+
+        -- Positions the committed batches that wait (as assign_positions does for p_ids[1]) and returns the
+        -- position of each of p_ids, in order (NULL for an id not stored). The ids are the first events of
+        -- batches that one append_group call stored without positions; they committed together, so they are
+        -- positioned together.
+        CREATE FUNCTION {schema}.positions_of(p_ids text[], p_notify boolean) RETURNS SETOF bigint
+        LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp
+        SET enable_seqscan = off
+        SET plan_cache_mode = force_generic_plan
+        AS $positions$
+        BEGIN
+            PERFORM {schema}.assign_positions(p_ids[1], p_notify);
+            RETURN QUERY
+                SELECT e.global_position FROM unnest(p_ids) WITH ORDINALITY AS b(id, ord)
+                  LEFT JOIN {schema}.events AS e ON e.event_id = b.id
+                 ORDER BY b.ord;
+        END
+        $positions$;
+
+        -- Waiting for positions without polling. Sampled under load (16 appenders over 4 processes), 13 to 15
+        -- of 16 backends sat in assign_positions' pg_sleep: an appender whose batch had been positioned slept
+        -- on for up to 10 ms before it looked again. Now a caller that finds another positioning waits for
+        -- that positioner's transaction to end, by asking for the advisory lock in shared mode inside a
+        -- subtransaction that it rolls back at once (so it holds nothing afterwards): every waiter wakes the
+        -- moment the positions are visible, and one of those still unpositioned positions the next round.
+        CREATE OR REPLACE FUNCTION {schema}.assign_positions(p_event_id text, p_notify boolean) RETURNS bigint
+        LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp
+        SET enable_seqscan = off
+        SET plan_cache_mode = force_generic_plan
+        AS $assign$
+        DECLARE
+            v_key bigint := hashtextextended('publicdata.assign_positions.{schema}', 0);
+            v_position bigint;
+            v_head bigint;
+            v_count bigint;
+            v_since timestamptz;
+        BEGIN
+            LOOP
+                SELECT e.global_position INTO v_position FROM {schema}.events AS e WHERE e.event_id = p_event_id;
+                IF v_position IS NOT NULL OR NOT FOUND THEN
+                    RETURN v_position;
+                END IF;
+                EXIT WHEN pg_try_advisory_xact_lock(v_key);
+                v_since := clock_timestamp();
+                BEGIN
+                    PERFORM pg_advisory_xact_lock_shared(v_key);
+                    RAISE SQLSTATE 'PD001';
+                EXCEPTION WHEN SQLSTATE 'PD001' THEN
+                    NULL;
+                END;
+                -- Not a positioner's end but other waiters' brief shared holds: do not spin on them.
+                IF clock_timestamp() - v_since < interval '200 microseconds' THEN
+                    PERFORM pg_sleep(0.0005);
+                END IF;
+            END LOOP;
+            SELECT h.last_position INTO v_head FROM {schema}.log_head AS h WHERE h.id = 1 FOR UPDATE;
+            IF v_head IS NULL THEN
+                RAISE EXCEPTION 'publicdata: {schema}.log_head has no row' USING ERRCODE = 'XX001';
+            END IF;
+            v_count := {schema}.position_pending(v_head);
+            IF v_count > 0 THEN
+                UPDATE {schema}.log_head AS h SET last_position = v_head + v_count WHERE h.id = 1;
+                IF p_notify THEN
+                    PERFORM pg_notify('{channel}', (v_head + v_count)::text);
+                END IF;
+            END IF;
+            SELECT e.global_position INTO v_position FROM {schema}.events AS e WHERE e.event_id = p_event_id;
+            RETURN v_position;
+        END
+        $assign$;
+
+        -- Waiting events are positioned one transaction after another (in the order of each transaction's
+        -- first pending_order), so that the events of one batch get consecutive positions even when two
+        -- batches stored their rows at the same moment (version 3 took one pending_order per row, and rows
+        -- of concurrent batches could interleave). A stream's later batch starts after its earlier one has
+        -- committed, so it still comes later.
+        CREATE OR REPLACE FUNCTION {schema}.position_pending(p_head bigint) RETURNS bigint
+        LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp
+        SET enable_seqscan = off
+        SET plan_cache_mode = force_generic_plan
+        AS $pending$
+        DECLARE
+            v_count bigint;
+        BEGIN
+            WITH pending AS (
+                SELECT e.event_id, e.pending_order, e.stream_version,
+                       min(e.pending_order) OVER (PARTITION BY e.xmin::text) AS first_order
+                  FROM {schema}.events AS e WHERE e.global_position IS NULL
+            ),
+            numbered AS (
+                SELECT p.event_id,
+                       row_number() OVER (ORDER BY p.first_order, p.pending_order, p.stream_version) AS n
+                  FROM pending AS p
+            )
+            UPDATE {schema}.events AS e SET global_position = p_head + p.n, pending_order = NULL
+              FROM numbered AS p WHERE e.event_id = p.event_id;
+            GET DIAGNOSTICS v_count = ROW_COUNT;
+            RETURN v_count;
+        END
+        $pending$;
         """
 
     // MARK: - Running migrations

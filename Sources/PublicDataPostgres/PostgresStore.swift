@@ -23,8 +23,16 @@ import PublicDataModel
 /// appenders commit in parallel and share the ordering commits. A batch stored without a position commits
 /// without waiting for its own WAL flush: the synchronous commit that positions it flushes it first. Reads show an event once it has its position; ``streamVersion(_:)`` counts every committed
 /// event (it is the version an append is checked against), so for the few milliseconds a batch waits for
-/// its position it can be ahead of ``readStream(_:fromVersion:limit:)``. Both calls are prepared once per
+/// its position it can be ahead of ``readStream(_:fromVersion:limit:)``. The calls are prepared once per
 /// pooled connection. `Operations.md` describes the scheme, its cost and its failure cases.
+///
+/// ## Group commit
+/// At most ``PostgresConfiguration/concurrentAppendCalls`` append calls of one store are in flight. Appends
+/// that arrive while they are all busy wait, and the next call sends every waiting batch in one
+/// `<schema>.append_group(…)` call — one transaction, one round trip, one commit, and at most one
+/// positioning call — with each batch's own outcome, as if the batches had been appended one after another.
+/// One appender alone never waits. When a group call fails with `unavailable` every batch in it gets the
+/// error (all of them or none committed); on any other error the batches are sent again one by one.
 ///
 /// ## Errors
 /// Every failure is an `EventStoreError`; `backendCode` carries the SQLSTATE. Connection failures,
@@ -54,6 +62,12 @@ public final class PostgresEventStore: EventStore {
     /// Names of the prepared append and positioning statements (per schema, at most 58 bytes).
     let appendName: String
     let assignName: String
+    let groupSQL: String
+    let groupName: String
+    let positionsSQL: String
+    let positionsName: String
+    /// Group commit: how many append calls are in flight, and the appends waiting for the next one.
+    let groups: PostgresAppendGroups
     private let selectColumns =
         "global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms, actor_party, actor_role, "
         + "actor_person, payload, correlation_id, causation_id, policy_version"
@@ -82,6 +96,13 @@ public final class PostgresEventStore: EventStore {
         self.assignSQL = "SELECT \(schema).assign_positions($1, $2)"
         self.appendName = "pd_append_" + schema
         self.assignName = "pd_assign_" + schema
+        self.groupSQL =
+            "SELECT r_outcome, r_version, r_position, r_detail FROM \(schema).append_group("
+            + "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        self.groupName = "pd_group_" + schema
+        self.positionsSQL = "SELECT \(schema).positions_of($1, $2)"
+        self.positionsName = "pd_positions_" + schema
+        self.groups = PostgresAppendGroups(limit: configuration.concurrentAppendCalls)
         let mode = configuration.migration
         try await Self.call(pool) { connection in
             try PostgresSchema.migrate(on: connection, schema: schema, mode: mode)
@@ -132,6 +153,9 @@ public final class PostgresEventStore: EventStore {
     // MARK: - EventStore
 
     /// Appends a batch atomically; see `EventStore` for the contract.
+    ///
+    /// Appends that arrive while ``PostgresConfiguration/concurrentAppendCalls`` calls are already in flight
+    /// wait and go to the server together in the next call (group commit); each keeps its own outcome.
     /// - Throws: `EventStoreError`.
     public func append(
         _ events: [ProposedEvent],
@@ -141,55 +165,13 @@ public final class PostgresEventStore: EventStore {
         async throws -> AppendResult
     {
         try validateAppendArguments(events, stream: stream)
-        let bindings = appendBindings(events, stream: stream, expectedVersion: expectedVersion)
-        let sql = appendSQL
-        let assignSQL = assignSQL
-        let appendName = appendName
-        let assignName = assignName
-        let readSQL = "SELECT \(selectColumns) FROM \(schema).events WHERE event_id = ANY ($1) ORDER BY stream_version"
-        let ids = events.map { $0.id.rawValue }
-        let assignBindings: [PostgresBinding] = [.text(ids[0]), .bool(configuration.notifyOnAppend)]
-        let count = Int64(events.count)
-        let outcome = try await withConnection { connection -> AppendOutcome in
-            var result: PostgresResult
-            var attempts = 0
-            while true {
-                do {
-                    result = try connection.executePrepared(appendName, sql, bindings)
-                    break
-                } catch let error as EventStoreError where error.backendCode == "23505" && attempts < 5 {
-                    // A concurrent append with the same event id committed first; nothing was written:
-                    // decide again against it (the answer is then `deduplicated` or `duplicate`).
-                    attempts += 1
-                }
-            }
-            guard result.rowCount == 1, let name = result.string(0, 0) else {
-                throw EventStoreError(code: .corrupted, message: "append_events returned no outcome")
-            }
-            switch name {
-            case "appended":
-                return .appended(version: result.int64(0, 1) ?? 0, position: result.int64(0, 2) ?? 0)
-            case "pending":
-                // Committed without positions: position it (and whatever else waits) before answering.
-                guard
-                    let first = try connection.executePrepared(assignName, assignSQL, assignBindings)
-                        .int64(0, 0)
-                else {
-                    throw EventStoreError(code: .corrupted, message: "assign_positions found no appended event")
-                }
-                return .appended(version: result.int64(0, 1) ?? 0, position: first + count - 1)
-            case "deduplicated":
-                _ = try connection.executePrepared(assignName, assignSQL, assignBindings)
-                let stored = try connection.execute(readSQL, [.textArray(ids)])
-                return .deduplicated(try Self.decodeEvents(stored))
-            case "conflict":
-                return .conflict(actual: result.int64(0, 1) ?? 0)
-            case "duplicate":
-                return .duplicate(result.string(0, 3) ?? "?")
-            default:
-                throw EventStoreError(code: .corrupted, message: "append_events returned unknown outcome \(name)")
-            }
+        let request = PostgresAppendRequest(events: events, stream: stream, expectedVersion: expectedVersion)
+        let outcome: PostgresAppendOutcome
+        switch await groups.enter(request) {
+        case .answered(let result): outcome = try result.get()
+        case .lead: outcome = try await lead(request)
         }
+        let count = Int64(events.count)
         switch outcome {
         case .appended(let version, let position):
             let recorded = events.enumerated().map { offset, event in
@@ -217,6 +199,212 @@ public final class PostgresEventStore: EventStore {
                 stream: stream,
                 location: location
             )
+        }
+    }
+
+    /// Sends `own` together with the appends queued when the connection is ready, answers those, and returns
+    /// the outcome of `own`. The caller holds a slot; it is given back once the append call has returned.
+    private func lead(_ own: PostgresAppendRequest) async throws(EventStoreError) -> PostgresAppendOutcome {
+        let groups = groups
+        let slot = PostgresAppendSlot(groups)
+        let taken = PostgresTakenAppends()
+        do throws(EventStoreError) {
+            let outcomes = try await withConnection { connection in
+                let followers = groups.take(besides: own.events.count)
+                taken.set(followers)
+                return try self.send([own] + followers.map(\.request), on: connection, slot: slot)
+            }
+            slot.release()
+            for (entry, outcome) in zip(taken.drain(), outcomes.dropFirst()) { entry.resume(.answered(outcome)) }
+            return try outcomes[0].get()
+        } catch {
+            slot.release()
+            for entry in taken.drain() { entry.resume(.answered(.failure(error))) }
+            throw error
+        }
+    }
+
+    /// Appends the batches on `connection` (one `append_events` call for one batch, one `append_group` call
+    /// for several), releases `slot` once the call has returned, then positions what was stored without
+    /// positions. Returns one outcome per batch; throws when no batch has an outcome of its own.
+    private func send(
+        _ requests: [PostgresAppendRequest],
+        on connection: PostgresConnection,
+        slot: PostgresAppendSlot
+    ) throws -> [Result<PostgresAppendOutcome, EventStoreError>] {
+        if requests.count == 1 {
+            return [.success(try appendOne(requests[0], on: connection, slot: slot))]
+        }
+        var answer: PostgresResult?
+        var failure: EventStoreError?
+        do throws(EventStoreError) {
+            answer = try retryingDuplicateKeys {
+                try connection.executePrepared(self.groupName, self.groupSQL, self.groupBindings(requests))
+            }
+        } catch {
+            failure = error
+        }
+        guard let rows = answer else {
+            let failure = failure ?? EventStoreError(code: .backend, message: "append_group gave no answer")
+            // The connection failed: the call may have committed, which only a retry can tell.
+            if failure.code == .unavailable { throw failure }
+            // Nothing was written (the call is one transaction): one batch's bad value must not fail the
+            // others, so each is sent on its own and gets its own answer.
+            var outcomes: [Result<PostgresAppendOutcome, EventStoreError>] = []
+            for request in requests {
+                do throws(EventStoreError) {
+                    outcomes.append(.success(try appendOne(request, on: connection, slot: slot)))
+                } catch {
+                    outcomes.append(.failure(error))
+                }
+            }
+            return outcomes
+        }
+        slot.release()
+        guard rows.rowCount == requests.count else {
+            throw EventStoreError(code: .corrupted, message: "append_group returned \(rows.rowCount) outcomes")
+        }
+        var outcomes: [Result<PostgresAppendOutcome, EventStoreError>] = []
+        var pending: [Int] = []
+        for (index, request) in requests.enumerated() {
+            let version = rows.int64(index, 1) ?? 0
+            switch rows.string(index, 0) {
+            case "appended":
+                outcomes.append(.success(.appended(version: version, position: rows.int64(index, 2) ?? 0)))
+            case "pending":
+                pending.append(index)
+                outcomes.append(.success(.appended(version: version, position: 0)))
+            case "deduplicated":
+                do throws(EventStoreError) {
+                    outcomes.append(.success(try stored(request, on: connection)))
+                } catch {
+                    outcomes.append(.failure(error))
+                }
+            case "conflict":
+                outcomes.append(.success(.conflict(actual: version)))
+            case "duplicate":
+                outcomes.append(.success(.duplicate(rows.string(index, 3) ?? "?")))
+            case let name:
+                outcomes.append(
+                    .failure(
+                        EventStoreError(
+                            code: .corrupted,
+                            message: "append_group returned unknown outcome \(name ?? "NULL")"
+                        )
+                    )
+                )
+            }
+        }
+        guard !pending.isEmpty else { return outcomes }
+        // Committed together without positions: one call positions them (and whatever else waits).
+        do throws(EventStoreError) {
+            let ids = pending.map { requests[$0].events[0].id.rawValue }
+            let bindings: [PostgresBinding] = [.textArray(ids), .bool(configuration.notifyOnAppend)]
+            let positions = try Self.storeErrors {
+                try connection.executePrepared(self.positionsName, self.positionsSQL, bindings)
+            }
+            guard positions.rowCount == pending.count else {
+                throw EventStoreError(code: .corrupted, message: "positions_of returned \(positions.rowCount) rows")
+            }
+            for (row, index) in pending.enumerated() {
+                guard case .success(.appended(let version, _)) = outcomes[index], let first = positions.int64(row, 0)
+                else {
+                    throw EventStoreError(code: .corrupted, message: "positions_of found no appended event")
+                }
+                let last = first + Int64(requests[index].events.count) - 1
+                outcomes[index] = .success(.appended(version: version, position: last))
+            }
+        } catch {
+            let failure = error
+            for index in pending { outcomes[index] = .failure(failure) }
+        }
+        return outcomes
+    }
+
+    /// One batch through `append_events`; releases `slot` once the call has returned.
+    private func appendOne(
+        _ request: PostgresAppendRequest,
+        on connection: PostgresConnection,
+        slot: PostgresAppendSlot
+    ) throws(EventStoreError) -> PostgresAppendOutcome {
+        let bindings = appendBindings(request.events, stream: request.stream, expectedVersion: request.expectedVersion)
+        let result: PostgresResult
+        do throws(EventStoreError) {
+            result = try retryingDuplicateKeys {
+                try connection.executePrepared(self.appendName, self.appendSQL, bindings)
+            }
+        } catch {
+            slot.release()
+            throw error
+        }
+        slot.release()
+        guard result.rowCount == 1, let name = result.string(0, 0) else {
+            throw EventStoreError(code: .corrupted, message: "append_events returned no outcome")
+        }
+        switch name {
+        case "appended":
+            return .appended(version: result.int64(0, 1) ?? 0, position: result.int64(0, 2) ?? 0)
+        case "pending":
+            // Committed without positions: position it (and whatever else waits) before answering.
+            let assign = [PostgresBinding.text(request.events[0].id.rawValue), .bool(configuration.notifyOnAppend)]
+            guard
+                let first = try Self.storeErrors({ try connection.executePrepared(assignName, assignSQL, assign) })
+                    .int64(0, 0)
+            else {
+                throw EventStoreError(code: .corrupted, message: "assign_positions found no appended event")
+            }
+            return .appended(version: result.int64(0, 1) ?? 0, position: first + Int64(request.events.count) - 1)
+        case "deduplicated":
+            return try stored(request, on: connection)
+        case "conflict":
+            return .conflict(actual: result.int64(0, 1) ?? 0)
+        case "duplicate":
+            return .duplicate(result.string(0, 3) ?? "?")
+        default:
+            throw EventStoreError(code: .corrupted, message: "append_events returned unknown outcome \(name)")
+        }
+    }
+
+    /// The stored events of a batch found stored before (positioned first, should it still wait).
+    private func stored(
+        _ request: PostgresAppendRequest,
+        on connection: PostgresConnection
+    ) throws(EventStoreError) -> PostgresAppendOutcome {
+        let ids = request.events.map { $0.id.rawValue }
+        let assign = [PostgresBinding.text(ids[0]), .bool(configuration.notifyOnAppend)]
+        let readSQL = "SELECT \(selectColumns) FROM \(schema).events WHERE event_id = ANY ($1) ORDER BY stream_version"
+        return try Self.storeErrors {
+            _ = try connection.executePrepared(assignName, assignSQL, assign)
+            return .deduplicated(try Self.decodeEvents(try connection.execute(readSQL, [.textArray(ids)])))
+        }
+    }
+
+    /// Runs `body`, turning any other error into an `EventStoreError` (`backend`).
+    private static func storeErrors<T>(_ body: () throws -> T) throws(EventStoreError) -> T {
+        do {
+            return try body()
+        } catch let error as EventStoreError {
+            throw error
+        } catch {
+            throw EventStoreError(code: .backend, message: "\(error)")
+        }
+    }
+
+    /// Runs an append call again when a concurrent append with one of its event ids committed first (SQLSTATE
+    /// 23505; nothing was written): decided again, the answer is then `deduplicated` or `duplicate`.
+    private func retryingDuplicateKeys(
+        _ call: () throws -> PostgresResult
+    ) throws(EventStoreError) -> PostgresResult {
+        var attempts = 0
+        while true {
+            do {
+                return try call()
+            } catch let error as EventStoreError {
+                if error.backendCode != "23505" || attempts >= 5 { throw error }
+                attempts += 1
+            } catch {
+                throw EventStoreError(code: .backend, message: "\(error)")
+            }
         }
     }
 
@@ -324,13 +512,6 @@ public final class PostgresEventStore: EventStore {
 
     // MARK: - Encoding
 
-    private enum AppendOutcome: Sendable {
-        case appended(version: Int64, position: Int64)
-        case deduplicated([RecordedEvent])
-        case conflict(actual: Int64)
-        case duplicate(String)
-    }
-
     func appendBindings(
         _ events: [ProposedEvent],
         stream: StreamID,
@@ -345,6 +526,35 @@ public final class PostgresEventStore: EventStore {
         return [
             .text(stream.rawValue),
             expected,
+            .textArray(events.map { $0.id.rawValue }),
+            .textArray(events.map { $0.type }),
+            .int64Array(events.map { $0.occurredAt.millisecondsSince1970 }),
+            .textArray(events.map { $0.actor?.party.rawValue }),
+            .textArray(events.map { $0.actor?.role.rawValue }),
+            .textArray(events.map { $0.actor?.person }),
+            .byteaArray(events.map { $0.payload }),
+            .textArray(events.map { $0.metadata.correlationID }),
+            .textArray(events.map { $0.metadata.causationID }),
+            .textArray(events.map { $0.metadata.policyVersion }),
+            .bool(configuration.notifyOnAppend),
+        ]
+    }
+
+    /// The parameters of one `append_group` call: the batches' streams, expected versions (NULL for any) and
+    /// sizes, then every event's columns in batch order.
+    func groupBindings(_ requests: [PostgresAppendRequest]) -> [PostgresBinding] {
+        let events = requests.flatMap(\.events)
+        let expected: [Int64?] = requests.map { request in
+            switch request.expectedVersion {
+            case .any: nil
+            case .noStream: 0
+            case .exactly(let version): version
+            }
+        }
+        return [
+            .textArray(requests.map { $0.stream.rawValue }),
+            .optionalInt64Array(expected),
+            .int32Array(requests.map { Int32(clamping: $0.events.count) }),
             .textArray(events.map { $0.id.rawValue }),
             .textArray(events.map { $0.type }),
             .int64Array(events.map { $0.occurredAt.millisecondsSince1970 }),

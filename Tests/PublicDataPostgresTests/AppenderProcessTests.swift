@@ -8,7 +8,8 @@ import Testing
 private let appenderKey = "PUBLICDATA_PG_APPENDER"
 
 /// Issue 17, item 2: appenders in four processes (four tasks each, batch-1 appends to their own streams, so
-/// most appends find the head row taken and take the contended path) while the test terminates random busy
+/// most appends find the head row taken and take the contended path, and queue behind their process's append
+/// call, which sends them in groups) while the test terminates random busy
 /// backends with `pg_terminate_backend` and crashes and restarts the server once (immediate shutdown: WAL
 /// not yet flushed is lost, so a batch acknowledged before its commit was durable would go missing). A follower in this process reads the
 /// log the whole time and checks that every page starts right after its cursor (a committed event below a
@@ -68,6 +69,9 @@ struct PostgresAppenderProcessTests {
             }
             try await group.waitForAll()
         }
+        // How many of this process's batches went to the server together with others (group commit).
+        let grouped = Data("\(store.groups.batchesSentInGroups)\n".utf8)
+        _ = FileManager.default.createFile(atPath: folder + "/groups-\(tag)", contents: grouped)
         await store.close()
     }
 
@@ -178,7 +182,17 @@ struct PostgresAppenderProcessTests {
             }
         }
         #expect(acknowledged == total)
-        print("pg appender processes: \(kills) backends terminated, restart \(restarted), \(all.count) events")
+        // Four appenders per process and one append call in flight: appends queue and are sent in groups.
+        var grouped = 0
+        for index in 0..<Self.processes {
+            let text = try String(contentsOf: folder.appendingPathComponent("groups-p\(index)"), encoding: .utf8)
+            grouped += Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        }
+        #expect(grouped > 0, "no append was sent in a group")
+        print(
+            "pg appender processes: \(kills) backends terminated, restart \(restarted), \(all.count) events, "
+                + "\(grouped) sent in groups"
+        )
         await follower.close()
     }
 }
