@@ -139,7 +139,39 @@ public enum WorkflowCommand: Sendable, Hashable, Codable {
         by actor: Principal,
         idempotencyKey: String?
     ) async throws(WorkflowError) -> CommandOutcome {
-        try await routed.run(on: engine, by: actor, idempotencyKey: idempotencyKey)
+        // Each case names its process type, so that the engine's command path is compiled for that process:
+        // no generic metadata lookups or witness calls per command (a third faster in the release benchmark).
+        let name = self.name
+        func run<P: WorkflowProcess>(
+            _ process: P.Type,
+            _ command: P.Command
+        ) async throws(WorkflowError)
+            -> CommandOutcome
+        {
+            try await engine.run(process, command, as: name, by: actor, idempotencyKey: idempotencyKey)
+        }
+        switch self {
+        case .catalog(let command): return try await run(CatalogProcess.self, command)
+        case .plan(let command): return try await run(PlanProcess.self, command)
+        case .selection(let command): return try await run(SelectionProcess.self, command)
+        case .agreement(let command): return try await run(AgreementProcess.self, command)
+        case .registration(let command): return try await run(RegistrationProcess.self, command)
+        case .dataRequest(let command): return try await run(DataRequestProcess.self, command)
+        case .product(let command): return try await run(ProductProcess.self, command)
+        case .scenario(let command): return try await run(ScenarioProcess.self, command)
+        case .objection(let command): return try await run(ObjectionProcess.self, command)
+        case .evaluation(let command): return try await run(EvaluationProcess.self, command)
+        case .settlement(let command): return try await run(SettlementProcess.self, command)
+        case .feedback(let command): return try await run(FeedbackProcess.self, command)
+        case .zone(let command): return try await run(ZoneProcess.self, command)
+        case .disclosure(let command): return try await run(DisclosureProcess.self, command)
+        case .monitor(let command): return try await run(MonitorProcess.self, command)
+        case .inspection(let command): return try await run(InspectionProcess.self, command)
+        case .consent(let command): return try await run(ConsentProcess.self, command)
+        case .partner(let command): return try await run(PartnerProcess.self, command)
+        case .useFiling(let command): return try await run(UseFilingProcess.self, command)
+        case .securityRecord(let command): return try await run(SecurityRecordProcess.self, command)
+        }
     }
 }
 
@@ -148,12 +180,6 @@ protocol RoutedCommand: Sendable {
     var name: CommandName { get }
     var stream: StreamID { get }
     func encode(into container: inout KeyedEncodingContainer<WorkflowCommand.CodingKeys>) throws
-    func run(
-        on engine: WorkflowEngine,
-        by actor: Principal,
-        idempotencyKey: String?
-    ) async throws(WorkflowError)
-        -> CommandOutcome
 }
 
 struct Routed<P: WorkflowProcess>: RoutedCommand {
@@ -166,16 +192,6 @@ struct Routed<P: WorkflowProcess>: RoutedCommand {
 
     var name: CommandName { CommandName(P.self, command.name) }
     var stream: StreamID { P.kind.stream(command.instanceID) }
-
-    func run(
-        on engine: WorkflowEngine,
-        by actor: Principal,
-        idempotencyKey: String?
-    ) async throws(WorkflowError)
-        -> CommandOutcome
-    {
-        try await engine.run(P.self, command, as: name, by: actor, idempotencyKey: idempotencyKey)
-    }
 }
 
 /// The name of a workflow command: the process and that process's command name.
