@@ -410,13 +410,15 @@ public final class WorkflowEngine: Sendable {
         version: Int64,
         _ idempotencyKey: String?
     ) throws(WorkflowError) -> String {
-        var material = Data("\(stream.rawValue)\n\(actor.party.rawValue)\n\(actor.role.rawValue)\n".utf8)
+        var material: [UInt8] = []
+        material.reserveCapacity(256)
+        material.append(contentsOf: "\(stream.rawValue)\n\(actor.party.rawValue)\n\(actor.role.rawValue)\n".utf8)
         if let idempotencyKey {
-            material.append(contentsOf: Data("key\n\(idempotencyKey)".utf8))
+            material.append(contentsOf: "key\n\(idempotencyKey)".utf8)
         } else {
-            material.append(contentsOf: Data("v\(version)\n".utf8))
+            material.append(contentsOf: "v\(version)\n".utf8)
             do {
-                material.append(try PublicDataJSON.encode(command))
+                material.append(contentsOf: try PublicDataJSON.encode(command))
             } catch {
                 throw WorkflowError(code: .invalidInput, message: "the command cannot be encoded: \(error)")
             }
@@ -503,8 +505,7 @@ public final class WorkflowEngine: Sendable {
                     stream: stream
                 )
             }
-            let opened = Set(spec.opens.map { $0.rawValue })
-            for deadline in draft.deadlines where !opened.contains(deadline.key) {
+            for deadline in draft.deadlines where !spec.opens.contains(where: { $0.rawValue == deadline.key }) {
                 throw WorkflowError(
                     code: .invalidState,
                     message: "\(draft.event.kind.rawValue) does not open the deadline \(deadline.key)",
