@@ -29,8 +29,9 @@ enum PostgresAppendOutcome: Sendable {
 final class PostgresAppendGroups: @unchecked Sendable {
     /// What an append does after ``enter(_:)``.
     enum Role: Sendable {
-        /// Send a call: the append holds a slot and must give it back with ``release()``.
-        case lead
+        /// Send a call: the append holds a slot and must give it back with ``release()``. `busy` when the
+        /// instance is under load: the slot came from a previous call, or appends had to queue lately.
+        case lead(busy: Bool)
         /// A leader sent the batch and this is its answer.
         case answered(Result<PostgresAppendOutcome, EventStoreError>)
     }
@@ -60,6 +61,10 @@ final class PostgresAppendGroups: @unchecked Sendable {
     private var queueStart = 0
     private var active = 0
     private var groupedBatches = 0
+    private var recentQueueing = 0
+
+    /// How many leads after an append had to queue still count as busy.
+    static let busyLeads = 16
 
     init(limit: Int) {
         self.limit = max(1, limit)
@@ -71,13 +76,34 @@ final class PostgresAppendGroups: @unchecked Sendable {
             lock.lock()
             if active < limit {
                 active += 1
+                let busy = freshLeadIsBusy()
                 lock.unlock()
-                continuation.resume(returning: .lead)
+                continuation.resume(returning: .lead(busy: busy))
                 return
             }
+            recentQueueing = Self.busyLeads
             queue.append(Entry(request, continuation))
             lock.unlock()
         }
+    }
+
+    /// Takes a free slot without waiting (the caller leads and must give the slot back), or returns `nil` when
+    /// every slot is busy; then the caller queues with ``enter(_:)``.
+    func tryLead() -> Role? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard active < limit else { return nil }
+        active += 1
+        return .lead(busy: freshLeadIsBusy())
+    }
+
+    /// Whether a leader that found a free slot counts as busy: for ``busyLeads`` leads after an append last
+    /// had to queue (under `lock`). An instance whose appenders keep queueing stays busy between its groups;
+    /// one whose appends never meet stays idle.
+    private func freshLeadIsBusy() -> Bool {
+        guard recentQueueing > 0 else { return false }
+        recentQueueing -= 1
+        return true
     }
 
     /// How many appends wait in the queue.
@@ -121,7 +147,7 @@ final class PostgresAppendGroups: @unchecked Sendable {
             queueStart += 1
             compact()
             lock.unlock()
-            next.resume(.lead)
+            next.resume(.lead(busy: true))
             return
         }
         active -= 1
@@ -137,6 +163,33 @@ final class PostgresAppendGroups: @unchecked Sendable {
             queue.removeFirst(queueStart)
             queueStart = 0
         }
+    }
+}
+
+/// When a lone append tries the one-statement append first: always, except for the next few appends after
+/// it found the log busy (the head row taken, a batch waiting for its position, a conflict or a retry), which
+/// go straight to `append_events` instead of paying for a second round trip each.
+final class PostgresDirectSkips: @unchecked Sendable {
+    /// How many lone appends skip the one-statement append after it missed.
+    static let skipsAfterMiss = 32
+
+    private let lock = NSLock()
+    private var skips = 0
+
+    /// `true` when this append should try the one-statement append (and counts a skip otherwise).
+    func tryDirect() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if skips == 0 { return true }
+        skips -= 1
+        return false
+    }
+
+    /// The one-statement append changed nothing: skip it for the next appends.
+    func missed() {
+        lock.lock()
+        skips = Self.skipsAfterMiss
+        lock.unlock()
     }
 }
 

@@ -28,7 +28,7 @@ public enum PostgresSchema {
     }
 
     /// The schema version this library writes and reads.
-    public static let latestVersion = 4
+    public static let latestVersion = 5
 
     /// The default schema name.
     public static let defaultSchema = "publicdata"
@@ -91,6 +91,12 @@ public enum PostgresSchema {
                 version: 4,
                 summary: "group commit: several batches in one call; a batch's waiting events stay together",
                 sql: version4.replacingOccurrences(of: "{schema}", with: name)
+                    .replacingOccurrences(of: "{channel}", with: channel)
+            ),
+            Migration(
+                version: 5,
+                summary: "a group waits for the head row: one round trip and one write per event under load",
+                sql: version5.replacingOccurrences(of: "{schema}", with: name)
                     .replacingOccurrences(of: "{channel}", with: channel)
             ),
         ]
@@ -781,6 +787,127 @@ public enum PostgresSchema {
             RETURN v_count;
         END
         $pending$;
+        """
+
+    private static let version5 = """
+        -- A group waits for the head row instead of being stored without positions when the row is taken.
+        -- Same signature and outcomes as version 4 (never 'pending' now), so grants on it are kept;
+        -- append_events, assign_positions and positions_of are unchanged: a lone append still commits in
+        -- parallel when the head row is taken, and is positioned afterwards.
+        CREATE OR REPLACE FUNCTION {schema}.append_group(
+            p_streams text[], p_expected bigint[], p_counts integer[], p_ids text[], p_types text[],
+            p_occurred bigint[], p_actor_parties text[], p_actor_roles text[], p_actor_persons text[],
+            p_payloads bytea[], p_correlations text[], p_causations text[], p_policies text[], p_notify boolean
+        ) RETURNS TABLE (r_outcome text, r_version bigint, r_position bigint, r_detail text)
+        LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp
+        SET enable_seqscan = off
+        SET plan_cache_mode = force_generic_plan
+        AS $group$
+        DECLARE
+            v_batches integer := coalesce(cardinality(p_streams), 0);
+            v_read bigint;
+            v_head bigint;
+            v_key bigint;
+            v_batch integer;
+            v_from integer := 1;
+            v_to integer;
+            v_count bigint;
+            v_ids text[];
+            v_stream text;
+            v_stored boolean;
+            v_current bigint;
+            v_found bigint;
+            v_first bigint;
+            v_in_order bigint;
+        BEGIN
+            IF coalesce(cardinality(p_counts), 0) <> v_batches OR coalesce(cardinality(p_expected), 0) <> v_batches
+               OR (SELECT coalesce(sum(c), 0) FROM unnest(p_counts) AS c) <> coalesce(cardinality(p_ids), 0)
+               OR EXISTS (SELECT 1 FROM unnest(p_counts) AS c WHERE c IS NULL OR c < 1) THEN
+                RAISE EXCEPTION 'publicdata: append_group got batch counts that do not match its events'
+                    USING ERRCODE = '22023';
+            END IF;
+            -- A group waits for the head row (migration 4 skipped it when taken and stored the group without
+            -- positions): the group already shares one commit among its batches, so it spends one flush in the
+            -- head row's queue instead of a second round trip and a second write of every row.
+            SELECT h.last_position INTO v_read FROM {schema}.log_head AS h WHERE h.id = 1 FOR UPDATE;
+            IF v_read IS NULL THEN
+                RAISE EXCEPTION 'publicdata: {schema}.log_head has no row' USING ERRCODE = 'XX001';
+            END IF;
+            v_head := v_read;
+            -- The streams' advisory locks in one order for every caller, so that two groups never wait for
+            -- each other in a circle (a single append takes one).
+            FOR v_key IN
+                SELECT DISTINCT hashtextextended('publicdata.stream.{schema}.' || s.stream, 0)
+                  FROM unnest(p_streams) AS s(stream) ORDER BY 1
+            LOOP
+                PERFORM pg_advisory_xact_lock(v_key);
+            END LOOP;
+            -- Batches stored earlier without positions come first, as in append_events.
+            IF EXISTS (SELECT 1 FROM {schema}.events AS e WHERE e.global_position IS NULL) THEN
+                v_head := v_head + {schema}.position_pending(v_head);
+            END IF;
+
+            FOR v_batch IN 1 .. v_batches LOOP
+                v_count := p_counts[v_batch];
+                v_to := v_from + p_counts[v_batch] - 1;
+                v_ids := p_ids[v_from:v_to];
+                v_stream := p_streams[v_batch];
+                r_outcome := NULL;
+                r_version := NULL;
+                r_position := NULL;
+                r_detail := NULL;
+                SELECT EXISTS (SELECT 1 FROM {schema}.events AS e WHERE e.event_id = ANY (v_ids)),
+                       coalesce((SELECT e.stream_version FROM {schema}.events AS e WHERE e.stream_id = v_stream
+                                  ORDER BY e.stream_version DESC LIMIT 1), 0)
+                  INTO v_stored, v_current;
+                IF v_stored THEN
+                    SELECT count(*) INTO v_found FROM {schema}.events AS e WHERE e.event_id = ANY (v_ids);
+                    SELECT e.stream_version INTO v_first
+                      FROM {schema}.events AS e WHERE e.event_id = v_ids[1] AND e.stream_id = v_stream;
+                    SELECT count(*) INTO v_in_order
+                      FROM unnest(v_ids) WITH ORDINALITY AS b(id, ord)
+                      JOIN {schema}.events AS e ON e.event_id = b.id
+                     WHERE e.stream_id = v_stream AND e.stream_version = v_first + b.ord - 1;
+                    IF v_found = v_count AND v_in_order = v_count THEN
+                        r_outcome := 'deduplicated';
+                        r_version := v_first + v_count - 1;
+                    ELSE
+                        r_outcome := 'duplicate';
+                        SELECT e.event_id INTO r_detail FROM {schema}.events AS e WHERE e.event_id = ANY (v_ids) LIMIT 1;
+                    END IF;
+                ELSIF p_expected[v_batch] IS NOT NULL AND p_expected[v_batch] <> v_current THEN
+                    r_outcome := 'conflict';
+                    r_version := v_current;
+                ELSE
+                    INSERT INTO {schema}.events
+                        (global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms,
+                         actor_party, actor_role, actor_person, payload, correlation_id, causation_id,
+                         policy_version)
+                    SELECT v_head + b.ord, b.id, v_stream, v_current + b.ord, b.typ, b.occ, b.party, b.role,
+                           b.person, b.pay, b.corr, b.cause, b.pol
+                      FROM unnest(v_ids, p_types[v_from:v_to], p_occurred[v_from:v_to],
+                                  p_actor_parties[v_from:v_to], p_actor_roles[v_from:v_to],
+                                  p_actor_persons[v_from:v_to], p_payloads[v_from:v_to],
+                                  p_correlations[v_from:v_to], p_causations[v_from:v_to], p_policies[v_from:v_to])
+                           WITH ORDINALITY AS b(id, typ, occ, party, role, person, pay, corr, cause, pol, ord);
+                    v_head := v_head + v_count;
+                    r_outcome := 'appended';
+                    r_version := v_current + v_count;
+                    r_position := v_head;
+                END IF;
+                RETURN NEXT;
+                v_from := v_to + 1;
+            END LOOP;
+
+            IF v_head > v_read THEN
+                UPDATE {schema}.log_head AS h SET last_position = v_head WHERE h.id = 1;
+                IF p_notify THEN
+                    PERFORM pg_notify('{channel}', v_head::text);
+                END IF;
+            END IF;
+        END
+        $group$;
         """
 
     // MARK: - Running migrations

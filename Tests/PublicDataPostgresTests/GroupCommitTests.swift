@@ -4,7 +4,7 @@ import PublicDataModel
 @testable import PublicDataPostgres
 import Testing
 
-/// Group commit (migration 4): appends that arrive while the store's append calls are busy go to the server
+/// Group commit (migrations 4 and 5): appends that arrive while the store's append calls are busy go to the server
 /// together, in one transaction, and each keeps the outcome it would have had alone.
 @Suite(
     "Group commit of concurrent appends",
@@ -56,6 +56,9 @@ struct GroupCommitTests {
         let blocker = try await TestDatabase.session()
         let observer = try await TestDatabase.session()
         try await blocker.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", streamLock(schema, "first"))
+        // `first` goes through append_events and waits there on its stream's lock (the one-statement append,
+        // tried first by a lone append, takes no stream lock).
+        store.directSkips.missed()
         let first = Task { try await store.append([Fixture.event("first")], to: "first", expectedVersion: .noStream) }
         #expect(try await waitForLockedCall(observer, "\(schema).append_events") != nil)
 
@@ -107,6 +110,7 @@ struct GroupCommitTests {
         let observer = try await TestDatabase.session()
         try await blocker.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", streamLock(schema, "first"))
         try await blocker.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", streamLock(schema, "g-b"))
+        store.directSkips.missed()  // `first` waits in append_events on its stream's lock
         let first = Task { try await store.append([Fixture.event("first")], to: "first", expectedVersion: .noStream) }
         #expect(try await waitForLockedCall(observer, "\(schema).append_events") != nil)
         let batches = ["g-a", "g-b", "g-c"].map { (StreamID($0), Fixture.batch($0, count: 2)) }
@@ -133,62 +137,148 @@ struct GroupCommitTests {
         checkLog(try await store.readAll(after: 0, limit: 100), expectedCount: 7)
     }
 
-    @Test("A group stored without positions whose positioning is terminated: the retries find every batch, together")
-    func groupKilledBeforePositioning() async throws {
+    /// Holds the head row in `holder`'s open transaction, makes the store's only call slot busy with a lone
+    /// append of `first` (stored without a position: the head row is taken), queues `a` and `b` behind it and
+    /// lets `first` go: the slot passes to `a`, which sends `a` and `b` as one group.
+    private func groupBehindHeldHead(
+        _ store: PostgresEventStore,
+        holder: RawSession,
+        observer: RawSession
+    ) async throws -> (
+        first: Task<AppendResult, any Error>, a: Task<AppendResult, any Error>, b: Task<AppendResult, any Error>
+    ) {
+        let schema = store.schema
+        let blocker = try await TestDatabase.session()
+        try await holder.script("BEGIN")
+        try await holder.query("SELECT last_position FROM \(schema).log_head WHERE id = 1 FOR UPDATE")
+        try await blocker.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", streamLock(schema, "first"))
+        let first = Task { try await store.append([Fixture.event("first")], to: "first", expectedVersion: .noStream) }
+        #expect(try await waitForLockedCall(observer, "\(schema).append_events") != nil)
+        let a = try await queued(store, Fixture.batch("a", count: 2), to: "a", expected: .noStream)
+        let b = try await queued(store, Fixture.batch("b", count: 3), to: "b", expected: .noStream)
+        try await blocker.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", streamLock(schema, "first"))
+        return (first, a, b)
+    }
+
+    @Test("A group waits for the head row: none of its batches is stored without a position, all commit at once")
+    func groupWaitsForTheHeadRow() async throws {
         let store = try await TestDatabase.makeStore {
             $0.maximumConnections = 4
             $0.concurrentAppendCalls = 1
         }
         let schema = store.schema
         let holder = try await TestDatabase.session()
-        let blocker = try await TestDatabase.session()
         let observer = try await TestDatabase.session()
-        try await holder.script("BEGIN")
-        try await holder.query("SELECT last_position FROM \(schema).log_head WHERE id = 1 FOR UPDATE")
-        try await blocker.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", streamLock(schema, "first"))
-        let first = Task { try await store.append([Fixture.event("first")], to: "first", expectedVersion: .noStream) }
-        #expect(try await waitForLockedCall(observer, "\(schema).append_events") != nil)
-        let a = Fixture.batch("a", count: 2)
-        let b = Fixture.batch("b", count: 3)
-        let taskA = try await queued(store, a, to: "a", expected: .noStream)
-        let taskB = try await queued(store, b, to: "b", expected: .noStream)
-        try await blocker.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", streamLock(schema, "first"))
+        let (first, taskA, taskB) = try await groupBehindHeldHead(store, holder: holder, observer: observer)
 
-        // `first` positions (it waits for the head row); the group committed without positions and polls.
-        let polling = try await eventually {
-            try await observer.value(
-                """
-                SELECT pid FROM pg_stat_activity
-                 WHERE state = 'active' AND position($1 IN query) > 0 LIMIT 1
-                """,
-                [.text("\(schema).positions_of")]
-            ) != nil
-        }
-        #expect(polling)
-        #expect(
-            try await observer.value(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE position($1 IN query) > 0",
-                [.text("\(schema).positions_of")]
-            ) == "1"
-        )
-        #expect(await storeError { _ = try await taskA.value }?.code == .unavailable)
-        #expect(await storeError { _ = try await taskB.value }?.code == .unavailable)
+        // The group waits in the head row's queue (migration 4 stored it without positions instead).
+        #expect(try await waitForLockedCall(observer, "\(schema).append_group") != nil)
+        #expect(try await observer.value("SELECT count(*) FROM \(schema).events") == "1", "the group stored rows")
         #expect(try await store.readAll(after: 0, limit: 10).isEmpty)
         try await holder.script("COMMIT")
 
-        // `first` positioned everything committed: itself, then the group's batches, each in one piece.
+        let resultA = try await taskA.value
+        let resultB = try await taskB.value
+        let resultFirst = try await first.value
+        let all = try await store.readAll(after: 0, limit: 10)
+        checkLog(all, expectedCount: 6)
+        let byStream = Dictionary(grouping: all, by: \.streamID)
+        for result in [resultA, resultB, resultFirst] {
+            let stream = try #require(result.events.first?.streamID)
+            #expect(result.events == byStream[stream] ?? [], "the answer differs from the log")
+        }
+        // The group's batches are one transaction (one commit), and consecutive in the log.
+        #expect(resultB.events.first?.globalPosition == (resultA.events.last?.globalPosition ?? 0) + 1)
+        let transactions = try await observer.value(
+            "SELECT count(DISTINCT xmin::text) FROM \(schema).events WHERE stream_id IN ('a', 'b')"
+        )
+        #expect(transactions == "1")
+    }
+
+    @Test("A group terminated while it waits for the head row stores nothing; retries store each batch once")
+    func groupKilledWhileWaitingForTheHeadRow() async throws {
+        let store = try await TestDatabase.makeStore {
+            $0.maximumConnections = 4
+            $0.concurrentAppendCalls = 1
+        }
+        let schema = store.schema
+        let holder = try await TestDatabase.session()
+        let observer = try await TestDatabase.session()
+        let (first, taskA, taskB) = try await groupBehindHeldHead(store, holder: holder, observer: observer)
+
+        let pid = try #require(try await waitForLockedCall(observer, "\(schema).append_group"))
+        #expect(try await observer.value("SELECT pg_terminate_backend($1::int)", [.text(String(pid))]) == "t")
+        #expect(await storeError { _ = try await taskA.value }?.code == .unavailable)
+        #expect(await storeError { _ = try await taskB.value }?.code == .unavailable)
+        #expect(try await observer.value("SELECT count(*) FROM \(schema).events") == "1", "a batch was stored")
+        try await holder.script("COMMIT")
+
         #expect(try await first.value.events.map(\.globalPosition) == [1])
-        let retryA = try await store.append(a, to: "a", expectedVersion: .noStream)
-        let retryB = try await store.append(b, to: "b", expectedVersion: .noStream)
-        #expect(retryA.deduplicated && retryB.deduplicated)
+        let retryA = try await store.append(Fixture.batch("a", count: 2), to: "a", expectedVersion: .noStream)
+        let retryB = try await store.append(Fixture.batch("b", count: 3), to: "b", expectedVersion: .noStream)
+        #expect(!retryA.deduplicated && !retryB.deduplicated)
         #expect(retryA.events.map(\.globalPosition) == [2, 3])
         #expect(retryB.events.map(\.globalPosition) == [4, 5, 6])
         checkLog(try await store.readAll(after: 0, limit: 10), expectedCount: 6)
     }
 
+    @Test("Migration 5 upgrades a version-4 schema whose log has a batch waiting for its position")
+    func upgradeFromVersion4() async throws {
+        let schema = TestDatabase.freshSchema()
+        let session = try await TestDatabase.session()
+        try await session.script(PostgresSchema.bookkeeping(schema: schema))
+        for migration in try PostgresSchema.migrations(schema: schema) where migration.version <= 4 {
+            try await session.script(migration.sql)
+            try await session.query(
+                "INSERT INTO \(schema).schema_migrations (version, summary) VALUES ($1, $2)",
+                [.int64(Int64(migration.version)), .text(migration.summary)]
+            )
+        }
+        // A version-4 append that found the head row taken: committed, not yet positioned.
+        let holder = try await TestDatabase.session()
+        try await holder.script("BEGIN")
+        try await holder.query("SELECT last_position FROM \(schema).log_head WHERE id = 1 FOR UPDATE")
+        let outcome = try await session.value(
+            """
+            SELECT r_outcome FROM \(schema).append_events('old', NULL, ARRAY['old-1'], ARRAY['test.happened'],
+                ARRAY[1775000000123::bigint], ARRAY[NULL::text], ARRAY[NULL::text], ARRAY[NULL::text],
+                ARRAY['\\x7b7d'::bytea], ARRAY[NULL::text], ARRAY[NULL::text], ARRAY[NULL::text], false)
+            """
+        )
+        #expect(outcome == "pending")
+        try await holder.script("COMMIT")
+
+        let store = try await TestDatabase.makeStore(schema: schema) { $0.concurrentAppendCalls = 1 }
+        let versions = try await session.query("SELECT version FROM \(schema).schema_migrations ORDER BY version")
+        #expect(versions == [["1"], ["2"], ["3"], ["4"], ["5"]])
+        let skips = try await session.value(
+            "SELECT position('SKIP LOCKED' IN pg_get_functiondef(to_regproc($1)))",
+            [.text("\(schema).append_group")]
+        )
+        #expect(skips == "0", "append_group still skips a taken head row")
+        // Appends through the upgraded schema position the waiting batch first, then their own.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 1...6 {
+                group.addTask {
+                    _ = try await store.append([Fixture.event("new-\(index)")], to: "new", expectedVersion: .any)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let all = try await store.readAll(after: 0, limit: 10)
+        checkLog(all, expectedCount: 7)
+        #expect(all.first?.id.rawValue == "old-1")
+        #expect(all.filter { $0.streamID == "new" }.map(\.streamVersion) == [1, 2, 3, 4, 5, 6])
+    }
+
     @Test("Two large batches stored without positions at the same moment each get consecutive positions, as answered")
     func concurrentPendingBatchesStayWhole() async throws {
-        let store = try await TestDatabase.makeStore { $0.maximumConnections = 4 }
+        // Two calls in flight, so that both batches go alone through append_events (a group would wait for the
+        // head row instead).
+        let store = try await TestDatabase.makeStore {
+            $0.maximumConnections = 4
+            $0.concurrentAppendCalls = 2
+        }
         let schema = store.schema
         let holder = try await TestDatabase.session()
         let observer = try await TestDatabase.session()

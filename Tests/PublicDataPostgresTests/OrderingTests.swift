@@ -98,6 +98,75 @@ struct OrderingTests {
         #expect(try await store.readAll(after: 2, limit: 100).isEmpty)
     }
 
+    @Test("A stalled one-statement append holds back later ones; the reader receives A then B")
+    func stalledDirectAppendKeepsOrder() async throws {
+        let store = try await TestDatabase.makeStore()
+        let schema = store.schema
+        let a = try await TestDatabase.session()
+        let observer = try await TestDatabase.session()
+
+        // A: the store's one-statement append (what a lone append tries first), stalled before COMMIT.
+        let bindingsA = store.appendBindings([Fixture.event("A")], stream: "stream-a", expectedVersion: .noStream)
+        try await a.script("BEGIN")
+        let rowA = try await a.query(store.directSQL, bindingsA)
+        #expect(rowA.first?[0] == "1", "A's position")
+        #expect(rowA.first?[1] == "1", "A's stream version")
+
+        // B finds the head row taken, is stored without a position and waits to be positioned after A.
+        let appendB = Task { try await store.append([Fixture.event("B")], to: "stream-b", expectedVersion: .noStream) }
+        #expect(try await waitForBlockedAppend(observer, schema: schema) != nil, "B should wait for A")
+        for _ in 0..<5 {
+            #expect(try await store.readAll(after: 0, limit: 100).isEmpty)
+            #expect(try await store.headPosition() == 0)
+        }
+        try await a.script("COMMIT")
+        #expect(try await appendB.value.events.map(\.globalPosition) == [2])
+        let all = try await store.readAll(after: 0, limit: 100)
+        #expect(all.map(\.id) == ["A", "B"])
+        #expect(all.map(\.globalPosition) == [1, 2])
+    }
+
+    @Test("A one-statement append that meets an uncommitted event of its stream answers through append_events")
+    func directAppendMeetsConcurrentStreamAppend() async throws {
+        let store = try await TestDatabase.makeStore()
+        let schema = store.schema
+        let x = try await TestDatabase.session()
+        let observer = try await TestDatabase.session()
+        // X: an append of version 1 of stream s stored without a position (as append_events stores one when the
+        // head row is taken), not yet committed.
+        try await x.script("BEGIN")
+        try await x.query(
+            """
+            INSERT INTO \(schema).events (global_position, pending_order, event_id, stream_id, stream_version,
+                event_type, occurred_at_ms, payload)
+            VALUES (NULL, nextval('\(schema).events_pending_order'), 'x-1', 's', 1, 'test.happened', 0, '\\x7b7d')
+            """
+        )
+        // Y's one-statement append does not see X (its snapshot is older), takes the head row and waits on
+        // the (stream_id, stream_version) key for X's outcome.
+        let appendY = Task { try await store.append([Fixture.event("y-1")], to: "s", expectedVersion: .any) }
+        let waiting = try await eventually {
+            try await observer.value(
+                """
+                SELECT count(*) FROM pg_stat_activity
+                 WHERE wait_event_type = 'Lock' AND state = 'active' AND position($1 IN query) > 0
+                """,
+                [.text("\(schema).direct_append")]
+            ) == "1"
+        }
+        #expect(waiting, "the one-statement append should wait on the stream's key")
+        try await x.script("COMMIT")
+
+        // The key fails (nothing written); append_events positions X first, then stores Y as version 2.
+        let resultY = try await appendY.value
+        #expect(resultY.events.map(\.streamVersion) == [2])
+        #expect(resultY.events.map(\.globalPosition) == [2])
+        let all = try await store.readAll(after: 0, limit: 100)
+        #expect(all.map(\.id) == ["x-1", "y-1"])
+        #expect(all.map(\.globalPosition) == [1, 2])
+        #expect(try await store.headPosition() == 2)
+    }
+
     @Test("A rolled-back append leaves nothing to wait for; the next append proceeds at once")
     func rolledBackAppend() async throws {
         let store = try await TestDatabase.makeStore()
@@ -164,7 +233,12 @@ struct OrderingTests {
 
     @Test("While the head row is held, other appends commit without positions and nobody sees them early")
     func contendedAppendsCommitInParallel() async throws {
-        let store = try await TestDatabase.makeStore { $0.maximumConnections = 4 }
+        // Three calls in flight: each append goes alone, as appends of separate instances do (queued behind
+        // a busy call of their own instance they would go as a group, which waits for the head row).
+        let store = try await TestDatabase.makeStore {
+            $0.maximumConnections = 4
+            $0.concurrentAppendCalls = 3
+        }
         let schema = store.schema
         let holder = try await TestDatabase.session()
         let observer = try await TestDatabase.session()

@@ -205,9 +205,11 @@ struct ResilienceTests {
             pid = try await killer.value(
                 """
                 SELECT pid FROM pg_stat_activity
-                 WHERE wait_event_type = 'Lock' AND state = 'active' AND position($1 IN query) > 0 LIMIT 1
+                 WHERE wait_event_type = 'Lock' AND state = 'active'
+                   AND (position($1 IN query) > 0 OR position($2 IN query) > 0) LIMIT 1
                 """,
-                [.text("\(schema).append_events")]
+                // The one-statement append (tried first by a lone append) or append_events.
+                [.text("\(schema).direct_append"), .text("\(schema).append_events")]
             ).flatMap { Int32($0) }
             return pid != nil
         }
