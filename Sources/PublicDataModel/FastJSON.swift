@@ -25,7 +25,8 @@ package enum FastJSON {
     ) -> T? {
         let bytes = [UInt8](data)
         guard let tape = Tape(parsing: bytes) else { return nil }
-        let decoder = TapeDecoder(tape: tape, node: 0, userInfo: userInfo)
+        tape.userInfo = userInfo
+        let decoder = TapeDecoder(tape: tape, node: 0)
         do {
             let value = try T(from: decoder)
             return tape.poisoned ? nil : value
@@ -129,7 +130,7 @@ package struct FastJSONObject {
     package func decode<T: Decodable>(_ type: T.Type, _ key: Int) -> T? {
         guard values[key] >= 0 else { return nil }
         do {
-            let value = try tape.value(type, at: values[key], userInfo: [:])
+            let value = try tape.value(type, at: values[key])
             return tape.poisoned ? nil : value
         } catch {
             return nil
@@ -161,6 +162,8 @@ final class Tape {
     let nodes: [Node]
     /// Set when decoding met anything outside the subset this reader vouches for.
     var poisoned = false
+    /// The caller's user info, handed to every type decoded from this tape.
+    var userInfo: [CodingUserInfoKey: Any] = [:]
 
     static let maximumDepth = 512
 
@@ -395,7 +398,13 @@ private struct Parser {
         index += 1
         let start = index
         var escaped = false
+        let base = UnsafeRawPointer(bytes.baseAddress!)
         while index < bytes.count {
+            // Eight bytes at a time while none of them needs a look: most of a document's text.
+            if index &+ 8 <= bytes.count, Self.isPlain(base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                index &+= 8
+                continue
+            }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 guard index <= Int(Int32.max) else { return false }
@@ -415,6 +424,18 @@ private struct Parser {
             index += 1
         }
         return false
+    }
+
+    /// Whether none of the eight bytes of `word` is a quote, a backslash, a control character (below 0x20) or
+    /// above 0x7F. Each test is the classic "has a zero byte" bit trick, exact about whether such a byte exists
+    /// whatever the byte order (a borrow can only mark bytes above a byte that matched).
+    @inline(__always) static func isPlain(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let marks =
+            ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word) | word
+        return marks & (ones &* 0x80) == 0
     }
 
     private mutating func parseNumber(into nodes: inout [Tape.Node]) -> Bool {
@@ -497,17 +518,18 @@ private struct Parser {
 
 // MARK: - Decoding over the tape
 
-/// A `Decoder` positioned at one node of a tape.
-private final class TapeDecoder: Decoder, SingleValueDecodingContainer {
+/// A `Decoder` positioned at one node of a tape: two words, so that neither the `any Decoder` a type decodes
+/// from nor the `any SingleValueDecodingContainer` it asks for needs an allocation.
+private struct TapeDecoder: Decoder, SingleValueDecodingContainer {
     let tape: Tape
     let node: Int
-    let userInfo: [CodingUserInfoKey: Any]
 
-    init(tape: Tape, node: Int, userInfo: [CodingUserInfoKey: Any]) {
+    init(tape: Tape, node: Int) {
         self.tape = tape
         self.node = node
-        self.userInfo = userInfo
     }
+
+    var userInfo: [CodingUserInfoKey: Any] { tape.userInfo }
 
     /// Coding paths are not tracked: any error makes the caller decode again with `JSONDecoder`, whose
     /// error carries the path.
@@ -549,7 +571,7 @@ private final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     func decode(_ type: UInt32.Type) throws -> UInt32 { try tape.integer(at: node) }
     func decode(_ type: UInt64.Type) throws -> UInt64 { try tape.integer(at: node) }
 
-    func decode<T: Decodable>(_ type: T.Type) throws -> T { try tape.value(type, at: node, userInfo: userInfo) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try tape.value(type, at: node) }
 }
 
 extension Tape {
@@ -635,7 +657,7 @@ extension Tape {
 
     /// Decodes a nested value; instants are read in the library's style, and the types `JSONDecoder` treats
     /// specially (data, decimals, URLs) are left to it.
-    func value<T: Decodable>(_ type: T.Type, at index: Int, userInfo: [CodingUserInfoKey: Any]) throws -> T {
+    func value<T: Decodable>(_ type: T.Type, at index: Int) throws -> T {
         if type == String.self {
             guard nodes[index].kind == .string || nodes[index].kind == .escapedString, let text = string(at: index)
             else { throw poison("not a string") }
@@ -652,7 +674,7 @@ extension Tape {
         if type == Data.self || type == Decimal.self || type == URL.self {
             throw poison("\(type) is left to JSONDecoder")
         }
-        return try T(from: TapeDecoder(tape: self, node: index, userInfo: userInfo))
+        return try T(from: TapeDecoder(tape: self, node: index))
     }
 }
 
@@ -713,7 +735,7 @@ private struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try tape.bool(at: require(key)) }
     func decode(_ type: String.Type, forKey key: Key) throws -> String {
-        try tape.value(String.self, at: require(key), userInfo: [:])
+        try tape.value(String.self, at: require(key))
     }
     func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try tape.double(at: require(key)) }
     func decode(_ type: Float.Type, forKey key: Key) throws -> Float { throw tape.poison("Float") }
@@ -728,7 +750,7 @@ private struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try tape.integer(at: require(key)) }
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try tape.integer(at: require(key)) }
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try tape.value(type, at: require(key), userInfo: decoder.userInfo)
+        try tape.value(type, at: require(key))
     }
 
     /// One scan for an optional value: absent or `null` is `nil`.
@@ -741,7 +763,7 @@ private struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
         try present(key).map { try tape.bool(at: $0) }
     }
     func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
-        try present(key).map { try tape.value(String.self, at: $0, userInfo: [:]) }
+        try present(key).map { try tape.value(String.self, at: $0) }
     }
     func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
         try present(key).map { try tape.double(at: $0) }
@@ -753,18 +775,18 @@ private struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
         try present(key).map { try tape.integer(at: $0) }
     }
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-        try present(key).map { try tape.value(type, at: $0, userInfo: decoder.userInfo) }
+        try present(key).map { try tape.value(type, at: $0) }
     }
 
     func nestedContainer<NestedKey: CodingKey>(
         keyedBy type: NestedKey.Type,
         forKey key: Key
     ) throws -> KeyedDecodingContainer<NestedKey> {
-        try TapeDecoder(tape: tape, node: require(key), userInfo: decoder.userInfo).container(keyedBy: type)
+        try TapeDecoder(tape: tape, node: require(key)).container(keyedBy: type)
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try TapeDecoder(tape: tape, node: require(key), userInfo: decoder.userInfo).unkeyedContainer()
+        try TapeDecoder(tape: tape, node: require(key)).unkeyedContainer()
     }
 
     func superDecoder() throws -> any Decoder { throw tape.poison("superDecoder is left to JSONDecoder") }
@@ -773,28 +795,31 @@ private struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     }
 }
 
-/// An unkeyed container over an array node.
+/// An unkeyed container over an array node. Three words (the tape, the element count and index as 32-bit
+/// halves, the next node), so that the `any UnkeyedDecodingContainer` holding it needs no allocation.
 private struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
-    let decoder: TapeDecoder
-    let count: Int?
-    private(set) var currentIndex = 0
+    let tape: Tape
+    private let elements: Int32
+    private var taken: Int32 = 0
     private var node: Int
-    var tape: Tape { decoder.tape }
 
     init(decoder: TapeDecoder, array: Int) {
-        self.decoder = decoder
-        self.count = Int(decoder.tape.nodes[array].start)
+        self.tape = decoder.tape
+        // The parser bounds documents (and so element counts) below `Int32.max`.
+        self.elements = decoder.tape.nodes[array].start
         self.node = array + 1
     }
 
     var codingPath: [any CodingKey] { [] }
-    var isAtEnd: Bool { currentIndex >= count! }
+    var count: Int? { Int(elements) }
+    var currentIndex: Int { Int(taken) }
+    var isAtEnd: Bool { taken >= elements }
 
     private mutating func take() throws -> Int {
         guard !isAtEnd else { throw tape.poison("past the end of an array") }
         let index = node
         node = tape.next(after: node)
-        currentIndex += 1
+        taken += 1
         return index
     }
 
@@ -807,7 +832,7 @@ private struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
 
     mutating func decode(_ type: Bool.Type) throws -> Bool { try tape.bool(at: take()) }
     mutating func decode(_ type: String.Type) throws -> String {
-        try tape.value(String.self, at: take(), userInfo: [:])
+        try tape.value(String.self, at: take())
     }
     mutating func decode(_ type: Double.Type) throws -> Double { try tape.double(at: take()) }
     mutating func decode(_ type: Float.Type) throws -> Float { throw tape.poison("Float") }
@@ -822,17 +847,17 @@ private struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
     mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try tape.integer(at: take()) }
     mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try tape.integer(at: take()) }
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try tape.value(type, at: take(), userInfo: decoder.userInfo)
+        try tape.value(type, at: take())
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
         keyedBy type: NestedKey.Type
     ) throws -> KeyedDecodingContainer<NestedKey> {
-        try TapeDecoder(tape: tape, node: take(), userInfo: decoder.userInfo).container(keyedBy: type)
+        try TapeDecoder(tape: tape, node: take()).container(keyedBy: type)
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        try TapeDecoder(tape: tape, node: take(), userInfo: decoder.userInfo).unkeyedContainer()
+        try TapeDecoder(tape: tape, node: take()).unkeyedContainer()
     }
 
     mutating func superDecoder() throws -> any Decoder { throw tape.poison("superDecoder is left to JSONDecoder") }

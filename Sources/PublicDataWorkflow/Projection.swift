@@ -44,7 +44,9 @@ public struct WorkflowProjection: Sendable, Hashable {
     /// Products with their agreement, state and price plan.
     public private(set) var products: [ProductID: ProductSummary] = [:]
     /// Open deadlines, keyed `stream|key`.
-    public private(set) var openDeadlines: [String: ScheduledDeadline] = [:]
+    public var openDeadlines: [String: ScheduledDeadline] {
+        Dictionary(uniqueKeysWithValues: deadlinesByKey.map { ($0.key.stream.rawValue + "|" + $0.key.key, $0.value) })
+    }
     /// Objections by the data provider that must answer them, with each objection's state.
     public private(set) var objectionsByProvider: [PartyID: [ObjectionID: String]] = [:]
 
@@ -57,16 +59,24 @@ public struct WorkflowProjection: Sendable, Hashable {
     private var agreementOperator: [AgreementID: PartyID] = [:]
     private var objectionProvider: [ObjectionID: PartyID] = [:]
     private var registrationsByCatalogEntry: [CatalogEntryID: Set<RegistrationID>] = [:]
+    /// Open deadlines by stream and key (no text is joined to find one).
+    private var deadlinesByKey: [DeadlineKey: ScheduledDeadline] = [:]
+
+    /// A deadline's place: its stream and its key within the stream's process.
+    private struct DeadlineKey: Hashable, Sendable {
+        var stream: StreamID
+        var key: String
+    }
 
     /// An empty projection (position 0).
     public init() {}
 
     /// Open deadlines in firing order.
-    public var deadlines: [ScheduledDeadline] { openDeadlines.values.sorted() }
+    public var deadlines: [ScheduledDeadline] { deadlinesByKey.values.sorted() }
 
     /// Open deadlines due at or before `instant`, in firing order.
     public func deadlines(dueAt instant: Date) -> [ScheduledDeadline] {
-        openDeadlines.values.filter { $0.dueAt <= instant }.sorted()
+        deadlinesByKey.values.filter { $0.dueAt <= instant }.sorted()
     }
 
     /// The data request and product streams of an agreement (for its exit procedure).
@@ -181,13 +191,29 @@ public struct WorkflowProjection: Sendable, Hashable {
     /// Applies one event of the global log; events at or below ``position`` are ignored.
     /// - Throws: ``WorkflowError`` (code `corruptEvent`) when a payload the projection needs is unreadable.
     public mutating func apply(_ event: RecordedEvent) throws(WorkflowError) {
-        guard event.globalPosition > position else { return }
-        position = event.globalPosition
+        try apply(
+            at: event.globalPosition,
+            stream: event.streamID,
+            version: event.streamVersion,
+            type: event.type,
+            payload: event.payload
+        )
+    }
+
+    /// ``apply(_:)`` on the fields it reads, so that a page's events are applied without copying each one.
+    private mutating func apply(
+        at globalPosition: Int64,
+        stream: StreamID,
+        version: Int64,
+        type: String,
+        payload encoded: Data
+    ) throws(WorkflowError) {
+        guard globalPosition > position else { return }
+        position = globalPosition
         eventCount += 1
-        let stream = event.streamID
         // One hash of the event type finds its process, transition and whether its payload is read; the stream's
         // prefix is then checked against that process alone.
-        let plan = Self.plans[event.type]
+        let plan = Self.plans[type]
         let process: ProcessKind
         let prefixLength: Int
         if let plan, Self.hasPrefix(stream.rawValue, plan.prefix) {
@@ -212,23 +238,26 @@ public struct WorkflowProjection: Sendable, Hashable {
             to = transition.flatMap { $0.from.contains(from) ? $0.to : nil } ?? from
             states[stream] = to
         }
-        if let transition, !transition.closes.isEmpty, !openDeadlines.isEmpty {
-            for key in transition.closes { openDeadlines[stream.rawValue + "|" + key] = nil }
+        if let transition, !transition.closes.isEmpty, !deadlinesByKey.isEmpty {
+            for key in transition.closes { deadlinesByKey[DeadlineKey(stream: stream, key: key)] = nil }
         }
         let view = plan?.view
         var payload: ProjectionFields?
         if transition?.decodes ?? (view != nil) {
             do {
-                payload = try ProjectionFields.fast(event.payload) ?? event.decodePayload(ProjectionFields.self)
+                payload =
+                    try ProjectionFields.fast(encoded) ?? PublicDataJSON.decode(ProjectionFields.self, from: encoded)
             } catch {
                 throw WorkflowError(
                     code: .corruptEvent,
-                    message: "\(stream)@\(event.streamVersion) (\(event.type)): \(error)",
+                    message: "\(stream)@\(version) (\(type)): \(error)",
                     stream: stream
                 )
             }
         }
-        for deadline in payload?.deadlines ?? [] { openDeadlines[stream.rawValue + "|" + deadline.key] = deadline }
+        for deadline in payload?.deadlines ?? [] {
+            deadlinesByKey[DeadlineKey(stream: stream, key: deadline.key)] = deadline
+        }
         // Only events that create an object or change its state touch the views below.
         guard payload != nil || to != from else { return }
         let id = Self.instanceID(stream, of: process, prefixLength: prefixLength)
@@ -317,9 +346,18 @@ public struct WorkflowProjection: Sendable, Hashable {
     /// Applies a page of the global log in order, each event read in place (not copied out of the page).
     mutating func apply(_ page: [RecordedEvent]) throws(WorkflowError) {
         let failure: WorkflowError? = page.withUnsafeBufferPointer { events in
+            guard let first = events.baseAddress else { return nil }
             for index in events.indices {
+                // Each field is read through the pointer: only the four the projection reads are retained.
+                let event = first + index
                 do throws(WorkflowError) {
-                    try apply(events[index])
+                    try apply(
+                        at: event.pointee.globalPosition,
+                        stream: event.pointee.streamID,
+                        version: event.pointee.streamVersion,
+                        type: event.pointee.type,
+                        payload: event.pointee.payload
+                    )
                 } catch {
                     return error
                 }

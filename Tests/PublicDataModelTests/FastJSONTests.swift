@@ -160,6 +160,75 @@ import Testing
         // Some mutations (inside strings, digits) stay valid: the comparison is not vacuous.
         #expect(accepted > 100)
     }
+
+    /// Strings are scanned eight bytes at a time: a byte that needs a look (quote, backslash, control character,
+    /// anything above 0x7F) at every offset of strings of every length up to three words is found, and the answer
+    /// equals `JSONDecoder`'s (including its refusals of raw control characters and broken UTF-8).
+    @Test func everyByteThatNeedsALookIsFoundAtEveryOffset() {
+        struct ABC: Codable, Hashable {
+            var a: Int
+            var b: String
+            var c: String
+        }
+        let specials: [[UInt8]] = [
+            Array(#"\""#.utf8), Array(#"\\"#.utf8), Array(#"\n"#.utf8), Array(#"\u00e9"#.utf8), [0x00], [0x09], [0x1F],
+            [0x7F], Array("é".utf8), Array("税".utf8), Array("\u{1F600}".utf8), [0xC3], [0xFF], [0x22], [0x5C],
+        ]
+        var checked = 0
+        for length in 0...24 {
+            for offset in 0...length {
+                for special in specials {
+                    var text = Array(repeating: UInt8(ascii: "a"), count: length)
+                    text.insert(contentsOf: special, at: offset)
+                    let data = Data(Array(#"{"a":1,"b":""#.utf8) + text + Array(#"","c":"x"}"#.utf8))
+                    let reference = Self.foundation(ABC.self, data)
+                    if let fast = FastJSON.decode(ABC.self, from: data) {
+                        #expect(fast == reference, "\(text)")
+                    }
+                    #expect((try? PublicDataJSON.decode(ABC.self, from: data)) == reference, "\(text)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 4_000)
+    }
+
+    /// A type that walks an unkeyed container by hand (count, index, `decodeNil`, nested containers) and reads the
+    /// decoder's user info reads the same on the fast path as with `JSONDecoder`.
+    @Test func unkeyedContainersAndUserInfoBehaveAsJSONDecoders() throws {
+        struct Walk: Decodable, Hashable {
+            static let scale = CodingUserInfoKey(rawValue: "scale")!
+            var seen: [String] = []
+
+            init(from decoder: any Decoder) throws {
+                var container = try decoder.unkeyedContainer()
+                seen.append("count \(container.count ?? -1) scale \(decoder.userInfo[Walk.scale] as? Int ?? 0)")
+                while !container.isAtEnd {
+                    let index = container.currentIndex
+                    if try container.decodeNil() {
+                        seen.append("\(index): nil")
+                    } else {
+                        var nested = try container.nestedUnkeyedContainer()
+                        var inner: [String] = []
+                        while !nested.isAtEnd { inner.append(try nested.decode(String.self)) }
+                        seen.append("\(index): \(inner) at \(nested.currentIndex) of \(nested.count ?? -1)")
+                    }
+                }
+                seen.append("end at \(container.currentIndex)")
+            }
+        }
+        struct Outer: Decodable, Hashable {
+            var walks: [Walk]
+        }
+        let data = Data(#"{"walks":[[null,["x","y"],[],null,["z"]],[],[null]]}"#.utf8)
+        let decoder = PublicDataJSON.makeDecoder()
+        decoder.userInfo[Walk.scale] = 7
+        let reference = try decoder.decode(Outer.self, from: data)
+        let fast = try #require(FastJSON.decode(Outer.self, from: data, userInfo: [Walk.scale: 7]))
+        #expect(fast == reference)
+        #expect(fast.walks[0].seen.first == "count 5 scale 7")
+        #expect(fast.walks[0].seen.last == "end at 5")
+    }
 }
 
 /// The fast writer produces exactly `JSONEncoder`'s bytes, or steps aside.

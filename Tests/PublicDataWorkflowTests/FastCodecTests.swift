@@ -222,4 +222,27 @@ import Testing
         // has always keyed it by the whole stream id.
         #expect(fast == kind.instanceID(of: id) ?? id.rawValue)
     }
+
+    /// Open deadlines are kept by stream and key and still shown keyed `stream|key`: after every step of the
+    /// lifecycle, a projection applied event by event and one rebuilt page by page agree, and each open deadline is
+    /// listed once under its stream and key (a transition that closes a key closes it on its own stream only).
+    @Test func openDeadlinesAreKeptByStreamAndKeyAtEveryStep() async throws {
+        let world = World()
+        var single = WorkflowProjection()
+        var mostOpen = 0
+        for step in Scripts.lifecycle {
+            try await world.run([step])
+            for event in try await world.store.readAll(after: single.position, pageSize: 1000) {
+                try single.apply(event)
+            }
+            let paged = try await WorkflowProjection.rebuild(from: world.store, pageSize: 5)
+            #expect(single == paged)
+            let keys = paged.deadlines.map { "\($0.stream)|\($0.key)" }
+            #expect(Set(paged.openDeadlines.keys) == Set(keys))
+            #expect(keys.count == Set(keys).count)
+            #expect(paged.openDeadlines.values.sorted() == paged.deadlines)
+            mostOpen = max(mostOpen, keys.count)
+        }
+        #expect(mostOpen > 1)
+    }
 }
