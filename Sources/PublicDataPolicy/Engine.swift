@@ -1079,25 +1079,42 @@ final class CompiledPolicy: Sendable {
                 }
                 let accepts = start &+ 2
                 let rules = accepts &+ count &* vectorWords
-                for position in 0..<count {
-                    if vectorWords == 1 {
-                        if vector[0] & ~blocks[accepts &+ position] != 0 { continue }
-                    } else {
+                if vectorWords == 1 {
+                    // The common case, kept tight: one load and one test per rule (a rule that passes is rare).
+                    let requestRows = vector[0]
+                    var position = 0
+                    while position < count {
+                        if requestRows & ~blocks[accepts &+ position] == 0 {
+                            residualThenAdd(
+                                rules &+ 2 &* position,
+                                request,
+                                table,
+                                compiled,
+                                borrowed,
+                                &cache,
+                                &matches
+                            )
+                        }
+                        position &+= 1
+                    }
+                } else {
+                    for position in 0..<count {
                         var rejected: UInt64 = 0
                         for word in 0..<vectorWords {
                             rejected |= vector[word] & ~blocks[accepts &+ position &* vectorWords &+ word]
                         }
-                        if rejected != 0 { continue }
+                        if rejected == 0 {
+                            residualThenAdd(
+                                rules &+ 2 &* position,
+                                request,
+                                table,
+                                compiled,
+                                borrowed,
+                                &cache,
+                                &matches
+                            )
+                        }
                     }
-                    residualThenAdd(
-                        rules &+ 2 &* position,
-                        request,
-                        table,
-                        compiled,
-                        borrowed,
-                        &cache,
-                        &matches
-                    )
                 }
                 continue
             }
@@ -1147,8 +1164,9 @@ final class CompiledPolicy: Sendable {
     }
 
     /// Checks the residual conditions of the bucket rule whose two words start at `at`, and adds the rule to the
-    /// matches when they hold.
-    @inline(__always)
+    /// matches when they hold. Not inlined: a rule that passes its bucket's tests is rare, and the loops that
+    /// find one stay small.
+    @inline(never)
     private func residualThenAdd<R>(
         _ at: Int,
         _ request: UnsafePointer<R>,
