@@ -221,6 +221,14 @@ public enum IdentifierRules {
             return true
         }
         if accepted == true { return nil }
+        return slowProblem(in: text, maximumUTF8Length: maximumUTF8Length)
+    }
+
+    /// ``problem(in:maximumUTF8Length:)`` for text the fast path did not accept. Kept out of line: the Unicode
+    /// property types it uses are resilient, and their metadata lookups would otherwise run on every call.
+    @inline(never)
+    private static func slowProblem(in text: String, maximumUTF8Length: Int) -> String? {
+        let utf8 = text.utf8
         if utf8.isEmpty { return "it is empty" }
         if utf8.count > maximumUTF8Length {
             return "it is \(utf8.count) UTF-8 bytes long; the maximum is \(maximumUTF8Length)"

@@ -193,3 +193,66 @@ private actor LossyStore: EventStore {
         #expect(releases.count.withLock { $0 } == events)
     }
 }
+
+/// The store finds ids and streams by a hash of their UTF-8 bytes (eight bytes at a time, then the tail).
+@Suite struct InMemoryByteKeyTests {
+    /// Ids and stream names of every length from 1 to 40 bytes, ASCII and not, differing only in their last
+    /// byte or their length: each is a key of its own, found again by a retry and refused elsewhere.
+    @Test func keysDifferingOnlyInTheirTailOrLengthStayApart() async throws {
+        let store = InMemoryEventStore()
+        var keys: [String] = []
+        for length in 1...40 {
+            keys.append(String(repeating: "k", count: length))
+            keys.append(String(repeating: "k", count: length - 1) + "l")
+            if length >= 3 { keys.append("é" + String(repeating: "k", count: length - 2)) }  // é is two bytes
+        }
+        for (index, key) in keys.enumerated() {
+            let event = ProposedEvent(
+                id: EventID(key),
+                type: "t",
+                occurredAt: Date(millisecondsSince1970: 0),
+                actor: nil,
+                payload: Data()
+            )
+            let result = try await store.append([event], to: StreamID(key), expectedVersion: .noStream)
+            #expect(result.events[0].globalPosition == Int64(index) + 1)
+        }
+        for (index, key) in keys.enumerated() {
+            #expect(await store.streamVersion(StreamID(key)) == 1)
+            let event = ProposedEvent(
+                id: EventID(key),
+                type: "t",
+                occurredAt: Date(millisecondsSince1970: 0),
+                actor: nil,
+                payload: Data()
+            )
+            let retry = try await store.append([event], to: StreamID(key), expectedVersion: .any)
+            #expect(retry.deduplicated && retry.events[0].globalPosition == Int64(index) + 1)
+            await #expect(throws: EventStoreError.self) {
+                _ = try await store.append([event], to: "elsewhere", expectedVersion: .any)
+            }
+        }
+        #expect(await store.headPosition() == Int64(keys.count))
+    }
+
+    /// Text canonically equivalent to a stored stream id but spelled with other bytes (not NFC, so no append
+    /// accepts it) names no stream, as in the SQL stores, which compare bytes.
+    @Test func aDecomposedSpellingFindsNothing() async throws {
+        let store = InMemoryEventStore()
+        let event = ProposedEvent(
+            id: "e1",
+            type: "t",
+            occurredAt: Date(millisecondsSince1970: 0),
+            actor: nil,
+            payload: Data()
+        )
+        _ = try await store.append([event], to: "caf\u{E9}", expectedVersion: .noStream)
+        let decomposed = StreamID("cafe\u{301}")
+        #expect(decomposed == StreamID("caf\u{E9}"))  // equal to Swift, different bytes
+        #expect(await store.streamVersion(decomposed) == 0)
+        await #expect(throws: EventStoreError.self) {
+            _ = try await store.readStream(decomposed, fromVersion: 1, limit: 10)
+        }
+        #expect(await store.streamVersion("caf\u{E9}") == 1)
+    }
+}
