@@ -159,25 +159,7 @@ struct ShapeInfo: Sendable {
 ///   …, above the last);
 /// - two words per rule, ascending (policy order): the rule's number (low 32 bits) and its residual
 ///   conditions' count (high 32 bits); the first residual node (low 32 bits) and the rule's kind (high 32 bits).
-///
-/// A bucket of at most ``maximumScanRules`` rules whose tested attributes all have a ``FactSlot`` is laid out for
-/// a scan instead (its first word has ``scanFlag`` set):
-/// - the number of rules (low 32 bits) and ``scanFlag``;
-/// - the set of attributes (bit `1 << attribute`) that its rules test;
-/// - for each rule, ascending, ``CompiledPoint/vectorWords`` words: the rows of every slot for which the rule's
-///   tests hold (all rows of the attributes it does not test, and every bit outside a slot, set);
-/// - two words per rule, as above.
-/// A request sets, for each attribute a bucket needs, the bit of its row in its request vector; a rule's tests
-/// all hold when the vector has no bit outside the rule's words. The bucket's rules lie in one run of a few
-/// cache lines, read front to back.
 enum BucketBlock {
-    /// The first word's flag of a bucket laid out for a scan.
-    static let scanFlag: UInt64 = 1 << 63
-    /// The most rules a bucket laid out for a scan holds (larger buckets keep their tables: a scan costs a step
-    /// per rule, a table a step per 64).
-    static let maximumScanRules = 64
-    /// The most words of a request vector.
-    static let maximumVectorWords = 4
     static let symbolFlag: UInt64 = 1 << 16
     static let intFlag: UInt64 = 1 << 17
     /// The most constants an int attribute may be compared with for its comparisons to become table tests.
@@ -235,23 +217,6 @@ enum BucketBlock {
     static func kind(_ code: UInt64) -> RuleKind { code == 0 ? .permit : code == 1 ? .deny : .obligation }
 }
 
-/// Where an attribute's rows lie in a request vector (see ``BucketBlock``): one bit per value of a bool (false,
-/// true) or vocabulary attribute, or per row of an integer attribute compared with constants, then one for
-/// "missing".
-struct FactSlot: Sendable {
-    enum Kind: UInt8, Sendable { case bool, symbol, int }
-    /// The vector's word, or -1 when the attribute has no slot.
-    var word: Int32 = -1
-    /// The bit of row 0.
-    var shift: Int32 = 0
-    /// The rows before "missing" (the row of a missing value).
-    var rows: Int32 = 0
-    var kind: Kind = .bool
-    /// The integer attribute's constants in ``CompiledPoint/constants``, ascending.
-    var constantsStart: Int32 = 0
-    var constantsCount: Int32 = 0
-}
-
 final class CompiledPoint: Sendable {
     let rules: [CompiledRule]
     /// Every rule's full conditions (evaluation without the index).
@@ -273,12 +238,6 @@ final class CompiledPoint: Sendable {
     let maximumCandidates: Int
     /// The widest bucket, in words (at least 1).
     let maximumWords: Int
-    /// Each attribute's slot in a request vector (see ``FactSlot``), by attribute number.
-    let factSlots: [FactSlot]
-    /// The constants of the integer attributes that have slots.
-    let constants: [UInt64]
-    /// The words of a request vector (at least 1).
-    let vectorWords: Int
 
     init(rules: [CompiledRule], table: [AttributeDescriptor]) {
         self.rules = rules
@@ -478,93 +437,17 @@ final class CompiledPoint: Sendable {
             }
         }
 
-        // Slots in the request vector: the attributes that the most rules test first, while the words last.
-        var testingRules = [Int](repeating: 0, count: table.count)
-        for list in members {
-            for member in list {
-                for attribute in Set(member.tests.map(\.attribute)) { testingRules[attribute] += 1 }
-            }
-        }
-        func rowCount(_ attribute: Int) -> Int {
-            if case .symbol(let domain) = table[attribute].type { return domain.values.count }
-            if !intConstants[attribute].isEmpty { return 2 * intConstants[attribute].count + 1 }
-            return 2
-        }
-        var factSlots = [FactSlot](repeating: FactSlot(), count: table.count)
-        var constants: [UInt64] = []
-        var usedBits: [Int] = []
-        let slotted = (0..<min(table.count, FactCache.capacity)).filter { testingRules[$0] > 0 }
-            .sorted { (testingRules[$0], -$0) > (testingRules[$1], -$1) }
-        for attribute in slotted {
-            let bits = rowCount(attribute) + 1
-            guard bits <= 64 else { continue }
-            let word: Int
-            if let existing = usedBits.firstIndex(where: { $0 + bits <= 64 }) {
-                word = existing
-            } else if usedBits.count < BucketBlock.maximumVectorWords {
-                word = usedBits.count
-                usedBits.append(0)
-            } else {
-                continue
-            }
-            var slot = FactSlot(word: Int32(word), shift: Int32(usedBits[word]), rows: Int32(bits - 1))
-            usedBits[word] += bits
-            if case .symbol = table[attribute].type {
-                slot.kind = .symbol
-            } else if !intConstants[attribute].isEmpty {
-                slot.kind = .int
-                slot.constantsStart = Int32(constants.count)
-                slot.constantsCount = Int32(intConstants[attribute].count)
-                constants += intConstants[attribute].map { UInt64(bitPattern: Int64($0)) }
-            }
-            factSlots[attribute] = slot
-        }
-        let vectorWords = max(1, usedBits.count)
-
         var blocks: [UInt64] = []
         var bucketStarts: [Int] = []
         var bucketSizes: [Int] = []
         var maximumWords = 1
         for list in members {
-            var tested: [Int] = []
-            for member in list {
-                for test in member.tests where !tested.contains(test.attribute) {
-                    tested.append(test.attribute)
-                }
-            }
-            if list.count <= BucketBlock.maximumScanRules
-                && tested.allSatisfy({ factSlots[$0].word >= 0 })
-            {
-                bucketStarts.append(blocks.count)
-                bucketSizes.append(list.count)
-                blocks.append(UInt64(list.count) | BucketBlock.scanFlag)
-                blocks.append(tested.reduce(UInt64(0)) { $0 | (1 as UInt64) << UInt64($1) })
-                for member in list {
-                    var accept = [UInt64](repeating: ~0, count: vectorWords)
-                    for attribute in Set(member.tests.map(\.attribute)) {
-                        let slot = factSlots[attribute]
-                        let relevant = member.tests.filter { $0.attribute == attribute }
-                        let rows = Int(slot.rows)
-                        for row in 0...rows {
-                            // The last row is "missing": a test of a missing value fails, unless it is negated.
-                            let holds =
-                                row < rows
-                                ? relevant.allSatisfy { $0.holds(row) } : relevant.allSatisfy(\.whenMissing)
-                            if !holds { accept[Int(slot.word)] &= ~(1 << UInt64(Int(slot.shift) + row)) }
-                        }
-                    }
-                    blocks += accept
-                }
-                for member in list {
-                    blocks.append(UInt64(UInt32(member.rule)) | UInt64(UInt32(member.residual.count)) << 32)
-                    blocks.append(
-                        UInt64(UInt32(member.residual.first)) | BucketBlock.code(member.residual.kind) << 32
-                    )
-                }
-                continue
-            }
             let words = (list.count + 63) / 64
             maximumWords = max(maximumWords, words)
+            var tested: [Int] = []
+            for member in list {
+                for test in member.tests where !tested.contains(test.attribute) { tested.append(test.attribute) }
+            }
             // Int tables last: their rows take a search, and the earlier tables may leave no candidate.
             tested.sort { (!intConstants[$0].isEmpty ? 1 : 0, $0) < (!intConstants[$1].isEmpty ? 1 : 0, $1) }
             let start = blocks.count
@@ -713,9 +596,6 @@ final class CompiledPoint: Sendable {
         self.blocks = blocks
         self.maximumCandidates = max(1, maximumCandidates)
         self.maximumWords = maximumWords
-        self.factSlots = factSlots
-        self.constants = constants
-        self.vectorWords = vectorWords
         self.nodes = nodes
         self.stringSets = stringSets
     }
@@ -947,19 +827,8 @@ final class CompiledPolicy: Sendable {
         }
     }
 
-    /// The policy's arrays of one decision point, borrowed for one decision.
-    private struct Borrowed {
-        var nodes: UnsafeBufferPointer<ConditionNode>
-        var blocks: UnsafeBufferPointer<UInt64>
-        var slots: UnsafeBufferPointer<UInt64>
-        var direct: UnsafeBufferPointer<UInt32>
-        var factSlots: UnsafeBufferPointer<FactSlot>
-        var constants: UnsafeBufferPointer<UInt64>
-    }
-
-    /// For each shape, the request's bucket; then each bucket's rules: a scan of the rules' accepted rows against
-    /// the request vector, or the bucket's tables ANDed into a candidate set; then the residual conditions of
-    /// each rule left.
+    /// For each shape: the request's bucket, its tables ANDed into a candidate set, then the residual
+    /// conditions of each candidate.
     private func collectIndexed<R>(
         _ request: UnsafePointer<R>,
         _ table: UnsafeBufferPointer<Extractor<R>>,
@@ -969,39 +838,111 @@ final class CompiledPolicy: Sendable {
         _ candidates: UnsafeMutableBufferPointer<UInt64>
     ) {
         // The number of each key attribute's value, read once: -2 unread, -1 missing or named by no rule.
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(1, compiled.keyAttributes.count)) {
-            numbers in
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(1, compiled.keyAttributes.count)) { numbers in
             numbers.initialize(repeating: -2)
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 &* max(1, compiled.shapes.count)) {
-                found in
-                withUnsafeTemporaryAllocation(of: UInt64.self, capacity: compiled.vectorWords) { vector in
-                    vector.initialize(repeating: 0)
-                    compiled.nodes.withUnsafeBufferPointer { nodes in
-                        compiled.blocks.withUnsafeBufferPointer { blocks in
-                            compiled.table.withUnsafeBufferPointer { slots in
-                                compiled.direct.withUnsafeBufferPointer { direct in
-                                    compiled.factSlots.withUnsafeBufferPointer { factSlots in
-                                        compiled.constants.withUnsafeBufferPointer { constants in
-                                            let borrowed = Borrowed(
-                                                nodes: nodes,
-                                                blocks: blocks,
-                                                slots: slots,
-                                                direct: direct,
-                                                factSlots: factSlots,
-                                                constants: constants
-                                            )
-                                            collectInBuckets(
+            compiled.nodes.withUnsafeBufferPointer { nodes in
+                compiled.blocks.withUnsafeBufferPointer { blocks in
+                    compiled.shapes.withUnsafeBufferPointer { shapes in
+                        compiled.table.withUnsafeBufferPointer { slots in
+                            compiled.direct.withUnsafeBufferPointer { direct in
+                                withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 &* max(1, shapes.count)) {
+                                    found in
+                                    // First every shape's bucket and its first word, then the buckets' work: the loads of
+                                    // the buckets' first words do not wait for one another (at 10,000 rules they are
+                                    // mostly cache misses).
+                                    var buckets = 0
+                                    for shape in shapes {
+                                        guard
+                                            let start = bucket(
+                                                of: shape,
                                                 request,
                                                 table,
                                                 compiled,
-                                                borrowed,
-                                                &cache,
-                                                &matches,
-                                                candidates,
                                                 numbers,
-                                                found,
-                                                vector
+                                                slots,
+                                                direct
                                             )
+                                        else { continue }
+                                        found[buckets &* 2] = start
+                                        found[buckets &* 2 &+ 1] = Int(bitPattern: UInt(blocks[start]))
+                                        buckets &+= 1
+                                    }
+                                    for index in 0..<buckets {
+                                        let start = found[index &* 2]
+                                        let sizes = UInt64(UInt(bitPattern: found[index &* 2 &+ 1]))
+                                        let count = Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: sizes))
+                                        let words = Int(truncatingIfNeeded: sizes >> 32)
+                                        let layout = blocks[start &+ 1]
+                                        let tables = Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: layout))
+                                        for word in 0..<words { candidates[word] = ~0 }
+                                        if count % 64 != 0 { candidates[words &- 1] = (1 << UInt64(count % 64)) &- 1 }
+                                        var alive = true
+                                        for entry in blocks[(start &+ 2)..<(start &+ 2 &+ tables)] {
+                                            let rows = Int(truncatingIfNeeded: (entry >> 24) & 0xFF)
+                                            let row: Int
+                                            if let value = cache.number(
+                                                Int(truncatingIfNeeded: entry & 0xFFFF),
+                                                request,
+                                                table
+                                            ) {
+                                                if entry & BucketBlock.symbolFlag != 0 {
+                                                    row = UInt64(bitPattern: value).trailingZeroBitCount
+                                                } else if entry & BucketBlock.intFlag != 0 {
+                                                    let rowsStart = start &+ Int(truncatingIfNeeded: entry >> 32)
+                                                    row = BucketBlock.intRow(
+                                                        value,
+                                                        blocks[(rowsStart &- (rows &- 2) / 2)..<rowsStart]
+                                                    )
+                                                } else {
+                                                    row = Int(value)
+                                                }
+                                            } else {
+                                                row = rows &- 1
+                                            }
+                                            let base =
+                                                start &+ Int(truncatingIfNeeded: entry >> 32) &+ min(row, rows &- 1)
+                                                &* words
+                                            var any: UInt64 = 0
+                                            for word in 0..<words {
+                                                candidates[word] &= blocks[base &+ word]
+                                                any |= candidates[word]
+                                            }
+                                            if any == 0 {
+                                                alive = false
+                                                break
+                                            }
+                                        }
+                                        guard alive else { continue }
+                                        let rules = start &+ Int(truncatingIfNeeded: layout >> 32)
+                                        for word in 0..<words {
+                                            var bits = candidates[word]
+                                            while bits != 0 {
+                                                let at = rules &+ 2 &* (word &* 64 &+ bits.trailingZeroBitCount)
+                                                bits &= bits &- 1
+                                                let number = blocks[at]
+                                                let residual = blocks[at &+ 1]
+                                                let kind = BucketBlock.kind(residual >> 32)
+                                                let conditions = Int32(truncatingIfNeeded: number >> 32)
+                                                if conditions == 0
+                                                    || allHold(
+                                                        RuleHeader(
+                                                            kind: kind,
+                                                            first: Int32(truncatingIfNeeded: residual),
+                                                            count: conditions
+                                                        ),
+                                                        nodes,
+                                                        compiled.stringSets,
+                                                        request,
+                                                        table,
+                                                        &cache
+                                                    )
+                                                {
+                                                    matches.add(
+                                                        Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: number)),
+                                                        kind
+                                                    )
+                                                }
+                                            }
                                         }
                                     }
                                 }
@@ -1010,187 +951,6 @@ final class CompiledPolicy: Sendable {
                     }
                 }
             }
-        }
-    }
-
-    @inline(__always)
-    private func collectInBuckets<R>(
-        _ request: UnsafePointer<R>,
-        _ table: UnsafeBufferPointer<Extractor<R>>,
-        _ compiled: CompiledPoint,
-        _ borrowed: Borrowed,
-        _ cache: inout FactCache,
-        _ matches: inout Matches,
-        _ candidates: UnsafeMutableBufferPointer<UInt64>,
-        _ numbers: UnsafeMutableBufferPointer<Int32>,
-        _ found: UnsafeMutableBufferPointer<Int>,
-        _ vector: UnsafeMutableBufferPointer<UInt64>
-    ) {
-        let blocks = borrowed.blocks
-        // First every shape's bucket and its first word, then the buckets' work: the loads of the buckets' first
-        // words do not wait for one another (at 10,000 rules they are mostly cache misses).
-        var buckets = 0
-        for shape in compiled.shapes {
-            guard
-                let start = bucket(
-                    of: shape,
-                    request,
-                    table,
-                    compiled,
-                    numbers,
-                    borrowed.slots,
-                    borrowed.direct
-                )
-            else { continue }
-            found[buckets &* 2] = start
-            found[buckets &* 2 &+ 1] = Int(bitPattern: UInt(blocks[start]))
-            buckets &+= 1
-        }
-        // The attributes whose rows are set in `vector`.
-        var inVector: UInt64 = 0
-        let vectorWords = compiled.vectorWords
-        for index in 0..<buckets {
-            let start = found[index &* 2]
-            let sizes = UInt64(UInt(bitPattern: found[index &* 2 &+ 1]))
-            let count = Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: sizes))
-            if sizes & BucketBlock.scanFlag != 0 {
-                var needed = blocks[start &+ 1] & ~inVector
-                inVector |= needed
-                while needed != 0 {
-                    let attribute = needed.trailingZeroBitCount
-                    needed &= needed &- 1
-                    let slot = borrowed.factSlots[attribute]
-                    let rows = Int(truncatingIfNeeded: slot.rows)
-                    var row = rows
-                    if let value = cache.number(attribute, request, table) {
-                        switch slot.kind {
-                        case .symbol: row = min(UInt64(bitPattern: value).trailingZeroBitCount, rows)
-                        case .int:
-                            let first = Int(truncatingIfNeeded: slot.constantsStart)
-                            row = BucketBlock.intRow(
-                                value,
-                                borrowed.constants[first..<(first &+ Int(truncatingIfNeeded: slot.constantsCount))]
-                            )
-                        case .bool: row = min(Int(truncatingIfNeeded: value), rows)
-                        }
-                    }
-                    vector[Int(truncatingIfNeeded: slot.word)] |=
-                        1 << UInt64(Int(truncatingIfNeeded: slot.shift) &+ row)
-                }
-                let accepts = start &+ 2
-                let rules = accepts &+ count &* vectorWords
-                if vectorWords == 1 {
-                    // The common case, kept tight: one load and one test per rule (a rule that passes is rare).
-                    let requestRows = vector[0]
-                    var position = 0
-                    while position < count {
-                        if requestRows & ~blocks[accepts &+ position] == 0 {
-                            residualThenAdd(
-                                rules &+ 2 &* position,
-                                request,
-                                table,
-                                compiled,
-                                borrowed,
-                                &cache,
-                                &matches
-                            )
-                        }
-                        position &+= 1
-                    }
-                } else {
-                    for position in 0..<count {
-                        var rejected: UInt64 = 0
-                        for word in 0..<vectorWords {
-                            rejected |= vector[word] & ~blocks[accepts &+ position &* vectorWords &+ word]
-                        }
-                        if rejected == 0 {
-                            residualThenAdd(
-                                rules &+ 2 &* position,
-                                request,
-                                table,
-                                compiled,
-                                borrowed,
-                                &cache,
-                                &matches
-                            )
-                        }
-                    }
-                }
-                continue
-            }
-            let words = Int(truncatingIfNeeded: sizes >> 32)
-            let layout = blocks[start &+ 1]
-            let tables = Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: layout))
-            for word in 0..<words { candidates[word] = ~0 }
-            if count % 64 != 0 { candidates[words &- 1] = (1 << UInt64(count % 64)) &- 1 }
-            var alive = true
-            for entry in blocks[(start &+ 2)..<(start &+ 2 &+ tables)] {
-                let rows = Int(truncatingIfNeeded: (entry >> 24) & 0xFF)
-                let row: Int
-                if let value = cache.number(Int(truncatingIfNeeded: entry & 0xFFFF), request, table) {
-                    if entry & BucketBlock.symbolFlag != 0 {
-                        row = UInt64(bitPattern: value).trailingZeroBitCount
-                    } else if entry & BucketBlock.intFlag != 0 {
-                        let rowsStart = start &+ Int(truncatingIfNeeded: entry >> 32)
-                        row = BucketBlock.intRow(value, blocks[(rowsStart &- (rows &- 2) / 2)..<rowsStart])
-                    } else {
-                        row = Int(value)
-                    }
-                } else {
-                    row = rows &- 1
-                }
-                let base = start &+ Int(truncatingIfNeeded: entry >> 32) &+ min(row, rows &- 1) &* words
-                var any: UInt64 = 0
-                for word in 0..<words {
-                    candidates[word] &= blocks[base &+ word]
-                    any |= candidates[word]
-                }
-                if any == 0 {
-                    alive = false
-                    break
-                }
-            }
-            guard alive else { continue }
-            let rules = start &+ Int(truncatingIfNeeded: layout >> 32)
-            for word in 0..<words {
-                var bits = candidates[word]
-                while bits != 0 {
-                    let at = rules &+ 2 &* (word &* 64 &+ bits.trailingZeroBitCount)
-                    bits &= bits &- 1
-                    residualThenAdd(at, request, table, compiled, borrowed, &cache, &matches)
-                }
-            }
-        }
-    }
-
-    /// Checks the residual conditions of the bucket rule whose two words start at `at`, and adds the rule to the
-    /// matches when they hold. Not inlined: a rule that passes its bucket's tests is rare, and the loops that
-    /// find one stay small.
-    @inline(never)
-    private func residualThenAdd<R>(
-        _ at: Int,
-        _ request: UnsafePointer<R>,
-        _ table: UnsafeBufferPointer<Extractor<R>>,
-        _ compiled: CompiledPoint,
-        _ borrowed: Borrowed,
-        _ cache: inout FactCache,
-        _ matches: inout Matches
-    ) {
-        let number = borrowed.blocks[at]
-        let residual = borrowed.blocks[at &+ 1]
-        let kind = BucketBlock.kind(residual >> 32)
-        let conditions = Int32(truncatingIfNeeded: number >> 32)
-        if conditions == 0
-            || allHold(
-                RuleHeader(kind: kind, first: Int32(truncatingIfNeeded: residual), count: conditions),
-                borrowed.nodes,
-                compiled.stringSets,
-                request,
-                table,
-                &cache
-            )
-        {
-            matches.add(Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: number)), kind)
         }
     }
 
