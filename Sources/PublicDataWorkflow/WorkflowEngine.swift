@@ -90,10 +90,9 @@ public final class WorkflowEngine: Sendable {
     /// Receives what the engine does: commands recorded and refused, conflict retries, deadlines, store errors.
     public let observer: any PublicDataObserver
 
-    let cache = LockedBox<[StreamID: any Sendable]>([:])
+    let memo: InstanceMemo
     let index: ProjectionRunner
     let gate = StreamGate()
-    private let cacheLimit: Int
     let maximumAttempts = 64
 
     /// Creates an engine.
@@ -120,7 +119,7 @@ public final class WorkflowEngine: Sendable {
         self.calendar = calendar
         self.policy = policy
         self.directory = directory
-        self.cacheLimit = cacheLimit
+        self.memo = InstanceMemo(limit: cacheLimit)
         self.index = ProjectionRunner(store: store)
     }
 
@@ -139,7 +138,7 @@ public final class WorkflowEngine: Sendable {
         _ process: P.Type,
         stream: StreamID
     ) async throws(WorkflowError) -> ProcessInstance<P> {
-        var instance = (cache.withLock { $0[stream] } as? ProcessInstance<P>) ?? ProcessInstance<P>(stream: stream)
+        var instance = memo.instance(P.self, stream) ?? ProcessInstance<P>(stream: stream)
         let known = instance.version
         var decoder: JSONDecoder?
         while true {
@@ -173,17 +172,11 @@ public final class WorkflowEngine: Sendable {
     }
 
     func remember<P: WorkflowProcess>(_ instance: ProcessInstance<P>) {
-        cache.withLock { cache in
-            if cache.count >= cacheLimit, cache[instance.stream] == nil { cache.removeAll(keepingCapacity: true) }
-            if let existing = cache[instance.stream] as? ProcessInstance<P>, existing.version >= instance.version {
-                return
-            }
-            cache[instance.stream] = instance
-        }
+        memo.remember(instance)
     }
 
-    func forget(_ stream: StreamID) {
-        _ = cache.withLock { $0.removeValue(forKey: stream) }
+    func forget<P: WorkflowProcess>(_ process: P.Type, _ stream: StreamID) {
+        memo.forget(P.self, stream)
     }
 
     func storeCall<T>(
@@ -293,7 +286,7 @@ public final class WorkflowEngine: Sendable {
         await gate.enter(stream)
         defer { gate.leave(stream) }
         let allowed = CompiledProcess<P>.shared.allowed[command.name] ?? []
-        var cached = cache.withLock { $0[stream] } as? ProcessInstance<P>
+        var cached = memo.instance(P.self, stream)
         for attempt in 0..<maximumAttempts {
             let current: ProcessInstance<P>
             if let memo = cached { current = memo } else { current = try await instance(P.self, stream: stream) }
@@ -401,8 +394,8 @@ public final class WorkflowEngine: Sendable {
         )
     }
 
-    /// A deterministic id for the command's first event: from the caller's key, or from the command's content,
-    /// the actor, the stream and its version.
+    /// A deterministic id for the command's first event: from the caller's key, or from the command's content
+    /// (its `CommandIdentity` bytes), the actor, the stream and its version.
     private func commandKey<C: ProcessCommand>(
         _ command: C,
         actor: Principal,
@@ -418,7 +411,7 @@ public final class WorkflowEngine: Sendable {
         } else {
             material.append(contentsOf: "v\(version)\n".utf8)
             do {
-                material.append(contentsOf: try PublicDataJSON.encode(command))
+                try CommandIdentity.append(command, to: &material)
             } catch {
                 throw WorkflowError(code: .invalidInput, message: "the command cannot be encoded: \(error)")
             }
@@ -491,7 +484,7 @@ public final class WorkflowEngine: Sendable {
         // Drop the engine's memo of this stream first: while the memo shares the state's storage, the first
         // mutation below would copy every dictionary of the state (a settlement stream's usage records), which
         // makes each command cost as much as the stream is long.
-        forget(stream)
+        forget(P.self, stream)
         var next = consume current
         var proposed: [ProposedEvent] = []
         proposed.reserveCapacity(drafts.count)
@@ -544,17 +537,17 @@ public final class WorkflowEngine: Sendable {
         do {
             let result = try await store.append(proposed, to: stream, expectedVersion: expected)
             if result.deduplicated {
-                forget(stream)
+                forget(P.self, stream)
                 let refreshed = try await instance(P.self, stream: stream)
                 return .appended(result.events, refreshed, deduplicated: true)
             }
             remember(next)
             return .appended(result.events, next, deduplicated: false)
         } catch let error as EventStoreError where error.code == .versionConflict {
-            forget(stream)
+            forget(P.self, stream)
             return .conflict
         } catch let error as EventStoreError where error.code == .duplicateEventID {
-            forget(stream)
+            forget(P.self, stream)
             return .duplicate
         } catch let error as EventStoreError {
             observer.observe(
