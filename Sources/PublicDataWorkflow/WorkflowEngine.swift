@@ -321,10 +321,19 @@ public final class WorkflowEngine: Sendable {
                 }
                 throw error
             }
-            let key = try commandKey(command, actor: actor, stream: stream, version: current.version, idempotencyKey)
             var keyed = drafts
-            for offset in keyed.indices where keyed[offset].id == nil {
-                keyed[offset].id = EventID(offset == 0 ? key : "\(key)#\(offset)")
+            // Drafts that name their own ids (a usage record's `usage:<agreement>:<key>`) need no command key.
+            if keyed.contains(where: { $0.id == nil }) {
+                let key = try commandKey(
+                    command,
+                    actor: actor,
+                    stream: stream,
+                    version: current.version,
+                    idempotencyKey
+                )
+                for offset in keyed.indices where keyed[offset].id == nil {
+                    keyed[offset].id = EventID(offset == 0 ? key : "\(key)#\(offset)")
+                }
             }
             let result = try await append(
                 keyed,
