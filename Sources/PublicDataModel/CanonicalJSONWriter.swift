@@ -125,6 +125,8 @@ struct CanonicalWriterState {
         var start: Int
         var keyStart: Int
         var keyEnd: Int
+        /// The key's first eight bytes, big-endian and zero-padded: keys that differ there compare as integers.
+        var prefix: UInt64
         /// Whether the value is a container opened with `nestedContainer` (which `JSONEncoder` merges with an
         /// earlier value of the same key, where a plain value replaces it).
         var isContainer = false
@@ -385,7 +387,10 @@ struct CanonicalWriterState {
         order.removeAll(keepingCapacity: true)
         order.append(contentsOf: first..<members.count)
         // Equal keys stay in the order written, so that the last of them is the one kept.
-        order.sort { keyPrecedes(members[$0], members[$1]) || (!keyPrecedes(members[$1], members[$0]) && $0 < $1) }
+        order.sort {
+            let order = compareKeys(members[$0], members[$1])
+            return order < 0 || (order == 0 && $0 < $1)
+        }
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: bytes[frame.contentStart...])
         let end = bytes.count
@@ -406,8 +411,15 @@ struct CanonicalWriterState {
         }
     }
 
-    private func keyPrecedes(_ left: Member, _ right: Member) -> Bool {
-        keyBytes[left.keyStart..<left.keyEnd].lexicographicallyPrecedes(keyBytes[right.keyStart..<right.keyEnd])
+    private func keyPrecedes(_ left: Member, _ right: Member) -> Bool { compareKeys(left, right) < 0 }
+
+    /// The order of two members' keys by their UTF-8 bytes: negative, zero or positive.
+    private func compareKeys(_ left: Member, _ right: Member) -> Int {
+        if left.prefix != right.prefix { return left.prefix < right.prefix ? -1 : 1 }
+        let leftKey = keyBytes[left.keyStart..<left.keyEnd]
+        let rightKey = keyBytes[right.keyStart..<right.keyEnd]
+        if leftKey.elementsEqual(rightKey) { return 0 }
+        return leftKey.lexicographicallyPrecedes(rightKey) ? -1 : 1
     }
 
     /// Begins a member of object `frame`: writes the separator and the key; the value follows.
@@ -418,7 +430,12 @@ struct CanonicalWriterState {
         frames[index].count += 1
         let keyStart = keyBytes.count
         keyBytes.append(contentsOf: key.utf8)
-        members.append(Member(start: bytes.count, keyStart: keyStart, keyEnd: keyBytes.count))
+        var prefix: UInt64 = 0
+        for offset in 0..<8 {
+            let index = keyStart + offset
+            prefix = prefix << 8 | UInt64(index < keyBytes.count ? keyBytes[index] : 0)
+        }
+        members.append(Member(start: bytes.count, keyStart: keyStart, keyEnd: keyBytes.count, prefix: prefix))
         appendQuoted(key)
         bytes.append(UInt8(ascii: ":"))
     }

@@ -125,4 +125,35 @@ import Testing
                 == #"{"alpha":true,"list":[-12,-9223372036854775808,18446744073709551615],"mid":{"a":1,"b":2},"zeta":"z"}"#
         )
     }
+
+    /// Keys that share their first eight bytes, are prefixes of each other, are shorter than eight bytes, hold
+    /// NUL or non-ASCII bytes, or repeat: members come out in `JSONEncoder`'s order (by UTF-8 bytes).
+    @Test(arguments: [
+        ["abcdefghZ", "abcdefghA", "abcdefgh", "abcdefg", "abcdefgi", "b", "a"],
+        ["agreementIDs", "agreementID", "agencyID", "applicantID", "agreement"],
+        ["\u{0}", "", "\u{0}\u{0}", "a\u{0}", "a"],
+        ["é", "e", "z", "日本", "ÿ", "\u{7F}"],
+        ["k", "k"],
+    ])
+    func membersComeOutInByteOrder(keys: [String]) throws {
+        struct Members: Encodable {
+            struct AnyKey: CodingKey {
+                var stringValue: String
+                var intValue: Int? { nil }
+                init(stringValue: String) { self.stringValue = stringValue }
+                init?(intValue: Int) { nil }
+            }
+            var keys: [String]
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: AnyKey.self)
+                for (offset, key) in keys.enumerated() {
+                    try container.encode(offset, forKey: AnyKey(stringValue: key))
+                }
+            }
+        }
+        let value = Members(keys: keys)
+        let foundation = try PublicDataJSON.makeEncoder().encode(value)
+        let fast = try #require(FastJSON.encode(value))
+        #expect(fast == foundation, "\(String(decoding: fast, as: UTF8.self))")
+    }
 }
