@@ -480,9 +480,12 @@ public struct InputCheck: Sendable {
 final class CompiledProcess<P: WorkflowProcess>: Sendable {
     let specs: [P.Event.Kind: EventSpec<P>]
     let allowed: [P.Command.Name: [P.State?]]
+    /// Each command's roles, articles and guards, built once (a command's `spec` builds them on every call).
+    let commands: [P.Command.Name: CommandSpec]
 
     private init() {
         specs = Dictionary(uniqueKeysWithValues: P.Event.Kind.allCases.map { ($0, P.spec($0)) })
+        commands = Dictionary(uniqueKeysWithValues: P.Command.Name.allCases.map { ($0, $0.spec) })
         allowed = Dictionary(
             uniqueKeysWithValues: P.Command.Name.allCases.map {
                 ($0, ProcessDescription.allowedStates(P.self, for: $0))
@@ -492,18 +495,23 @@ final class CompiledProcess<P: WorkflowProcess>: Sendable {
 
     func spec(_ kind: P.Event.Kind) -> EventSpec<P> { specs[kind] ?? P.spec(kind) }
 
+    func spec(_ name: P.Command.Name) -> CommandSpec { commands[name] ?? name.spec }
+
     private static var key: ObjectIdentifier { ObjectIdentifier(P.self) }
 
     /// The compiled specs of `P`, built on first use.
     static var shared: CompiledProcess<P> {
-        if let found = compiledProcesses.withLock({ $0[key] }) as? CompiledProcess<P> { return found }
+        // A table entry under `P`'s identifier is always a `CompiledProcess<P>`, so no checked cast is needed.
+        if let found = compiledProcesses.withLock({ $0[key] }) {
+            return unsafeDowncast(found, to: CompiledProcess<P>.self)
+        }
         let made = CompiledProcess<P>()
         return compiledProcesses.withLock { table in
-            if let found = table[key] as? CompiledProcess<P> { return found }
+            if let found = table[key] { return unsafeDowncast(found, to: CompiledProcess<P>.self) }
             table[key] = made
             return made
         }
     }
 }
 
-private let compiledProcesses = LockedBox<[ObjectIdentifier: any Sendable]>([:])
+private let compiledProcesses = LockedBox<[ObjectIdentifier: AnyObject]>([:])

@@ -256,7 +256,8 @@ public final class WorkflowEngine: Sendable {
         by actor: Principal,
         idempotencyKey: String?
     ) async throws(WorkflowError) -> CommandOutcome {
-        let spec = command.name.spec
+        let compiled = CompiledProcess<P>.shared
+        let spec = compiled.spec(command.name)
         let stream = P.kind.stream(command.instanceID)
         guard spec.roles.contains(actor.role) else {
             throw WorkflowError(
@@ -285,7 +286,7 @@ public final class WorkflowEngine: Sendable {
         // expected-version append is the fence.
         await gate.enter(stream)
         defer { gate.leave(stream) }
-        let allowed = CompiledProcess<P>.shared.allowed[command.name] ?? []
+        let allowed = compiled.allowed[command.name] ?? []
         var cached = memo.instance(P.self, stream)
         for attempt in 0..<maximumAttempts {
             let current: ProcessInstance<P>
