@@ -53,11 +53,11 @@ public struct FeeCap: Codable, Sendable, Hashable {
     /// effective date on or before `day` (of equal dates, the one set last). Caps are versioned by effective
     /// date: a lowered cap applies from its date and never changes an earlier day.
     public static func inForce(_ caps: [FeeCap], on day: CivilDate) -> [FeeCap] {
-        var chosen: [String: (index: Int, cap: FeeCap)] = [:]
+        var chosen: [CapKey: (index: Int, cap: FeeCap)] = [:]
         for (index, cap) in caps.enumerated() {
             let from = cap.effectiveFrom ?? FeeCap.beginning
             guard from <= day else { continue }
-            let key = "\(cap.product)|\(cap.basis)"
+            let key = CapKey(product: cap.product, basis: cap.basis)
             if let current = chosen[key] {
                 if from < current.cap.effectiveFrom ?? FeeCap.beginning { continue }
             }
@@ -67,6 +67,12 @@ public struct FeeCap: Codable, Sendable, Hashable {
     }
 
     static let beginning = CivilDate(daysSinceEpoch: -719_162)
+
+    /// What one cap in force is chosen for: a product and a charge basis.
+    private struct CapKey: Hashable {
+        var product: ProductID
+        var basis: String
+    }
 
     /// The days on which the set of caps in force may change after `day`: every later effective date.
     public static func changes(_ caps: [FeeCap], after day: CivilDate) -> [CivilDate] {
