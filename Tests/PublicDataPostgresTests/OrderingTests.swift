@@ -11,24 +11,10 @@ import Testing
     .enabled(if: TestDatabase.isAvailable, "needs PUBLICDATA_POSTGRES_URL or PostgreSQL's server programs (initdb)")
 )
 struct OrderingTests {
-    /// Waits until a session is blocked on a lock while running this schema's append function or (an append
-    /// that stored its batch while the head row was taken) its positioning function.
-    private func waitForBlockedAppend(_ observer: RawSession, schema: String) async throws -> Int32? {
-        var pid: Int32?
-        let blocked = try await eventually {
-            let value = try await observer.value(
-                """
-                SELECT pid FROM pg_stat_activity
-                 WHERE wait_event_type = 'Lock' AND state = 'active'
-                   AND (position($1 IN query) > 0 OR position($2 IN query) > 0)
-                 LIMIT 1
-                """,
-                [.text("\(schema).append_events"), .text("\(schema).assign_positions")]
-            )
-            pid = value.flatMap { Int32($0) }
-            return pid != nil
-        }
-        return blocked ? pid : nil
+    /// What a blocked append runs: this schema's append function or (an append that stored its batch while
+    /// the head row was taken) its positioning function.
+    private func appendCalls(_ schema: String) -> [String] {
+        ["\(schema).append_events", "\(schema).assign_positions"]
     }
 
     @Test("Control: with positions from a plain sequence, a reader skips a late commit forever")
@@ -71,8 +57,9 @@ struct OrderingTests {
         #expect(rowA.first?[2] == "1")
 
         // B: a later append through the store, on another connection.
-        let appendB = Task { try await store.append([Fixture.event("B")], to: "stream-b", expectedVersion: .noStream) }
-        let blockedPID = try await waitForBlockedAppend(observer, schema: schema)
+        let (appendB, blockedPID) = try await observer.startWaiting(running: appendCalls(schema)) {
+            try await store.append([Fixture.event("B")], to: "stream-b", expectedVersion: .noStream)
+        }
         #expect(blockedPID != nil, "B should wait for A")
 
         // The reader polls in between: it must not advance past A's position.
@@ -113,8 +100,10 @@ struct OrderingTests {
         #expect(rowA.first?[1] == "1", "A's stream version")
 
         // B finds the head row taken, is stored without a position and waits to be positioned after A.
-        let appendB = Task { try await store.append([Fixture.event("B")], to: "stream-b", expectedVersion: .noStream) }
-        #expect(try await waitForBlockedAppend(observer, schema: schema) != nil, "B should wait for A")
+        let (appendB, blockedPID) = try await observer.startWaiting(running: appendCalls(schema)) {
+            try await store.append([Fixture.event("B")], to: "stream-b", expectedVersion: .noStream)
+        }
+        #expect(blockedPID != nil, "B should wait for A")
         for _ in 0..<5 {
             #expect(try await store.readAll(after: 0, limit: 100).isEmpty)
             #expect(try await store.headPosition() == 0)
@@ -146,13 +135,7 @@ struct OrderingTests {
         // the (stream_id, stream_version) key for X's outcome.
         let appendY = Task { try await store.append([Fixture.event("y-1")], to: "s", expectedVersion: .any) }
         let waiting = try await eventually {
-            try await observer.value(
-                """
-                SELECT count(*) FROM pg_stat_activity
-                 WHERE wait_event_type = 'Lock' AND state = 'active' AND position($1 IN query) > 0
-                """,
-                [.text("\(schema).direct_append")]
-            ) == "1"
+            try await observer.lockWaiters(running: ["\(schema).direct_append"]).count == 1
         }
         #expect(waiting, "the one-statement append should wait on the stream's key")
         try await x.script("COMMIT")
@@ -177,8 +160,10 @@ struct OrderingTests {
         let bindingsA = store.appendBindings([Fixture.event("A")], stream: "stream-a", expectedVersion: .noStream)
         try await a.script("BEGIN")
         _ = try await a.query(store.appendSQL, bindingsA)
-        let appendB = Task { try await store.append([Fixture.event("B")], to: "stream-b", expectedVersion: .noStream) }
-        #expect(try await waitForBlockedAppend(observer, schema: schema) != nil)
+        let (appendB, blockedPID) = try await observer.startWaiting(running: appendCalls(schema)) {
+            try await store.append([Fixture.event("B")], to: "stream-b", expectedVersion: .noStream)
+        }
+        #expect(blockedPID != nil)
         try await a.script("ROLLBACK")
 
         let resultB = try await appendB.value
@@ -242,8 +227,7 @@ struct OrderingTests {
         let schema = store.schema
         let holder = try await TestDatabase.session()
         let observer = try await TestDatabase.session()
-        try await holder.script("BEGIN")
-        try await holder.query("SELECT last_position FROM \(schema).log_head WHERE id = 1 FOR UPDATE")
+        try await holder.holdHeadRow(schema)
         let appends = (0..<3).map { index in
             Task {
                 try await store.append(
@@ -282,8 +266,7 @@ struct OrderingTests {
         let holder = try await TestDatabase.session()
         let appender = try await TestDatabase.session()
         let killer = try await TestDatabase.session()
-        try await holder.script("BEGIN")
-        try await holder.query("SELECT last_position FROM \(schema).log_head WHERE id = 1 FOR UPDATE")
+        try await holder.holdHeadRow(schema)
         // The store's own statements, step by step on a session we can kill: the batch commits without
         // positions, then positioning waits for the head row.
         let batch = Fixture.batch("killed", count: 3)
@@ -292,7 +275,7 @@ struct OrderingTests {
         let positioning = Task {
             try await appender.query(store.assignSQL, [.text(batch[0].id.rawValue), .bool(true)])
         }
-        let pid = try await waitForBlockedAppend(killer, schema: schema)
+        let pid = try await killer.lockWaiter(running: appendCalls(schema))
         #expect(
             try await killer.value("SELECT pg_terminate_backend($1::int)", [.text(String(try #require(pid)))]) == "t"
         )
@@ -315,8 +298,7 @@ struct OrderingTests {
         let schema = store.schema
         let holder = try await TestDatabase.session()
         let appender = try await TestDatabase.session()
-        try await holder.script("BEGIN")
-        try await holder.query("SELECT last_position FROM \(schema).log_head WHERE id = 1 FOR UPDATE")
+        try await holder.holdHeadRow(schema)
         let batch = Fixture.batch("left", count: 2)
         let bindings = store.appendBindings(batch, stream: "left", expectedVersion: .noStream)
         #expect(try await appender.query(store.appendSQL, bindings).first?[0] == "pending")
