@@ -76,9 +76,17 @@ public final class PostgresEventStore: EventStore {
     let groupName: String
     let positionsSQL: String
     let positionsName: String
+    /// The reads and cursor calls, prepared once per pooled connection like the append calls (the server
+    /// parses and plans each once per session instead of on every call).
+    let headStatement: PostgresStatement
+    let streamVersionStatement: PostgresStatement
+    let readStreamStatement: PostgresStatement
+    let readAllStatement: PostgresStatement
+    let loadCursorStatement: PostgresStatement
+    let saveCursorStatement: PostgresStatement
     /// Group commit: how many append calls are in flight, and the appends waiting for the next one.
     let groups: PostgresAppendGroups
-    private let selectColumns =
+    private static let selectColumns =
         "global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms, actor_party, actor_role, "
         + "actor_person, payload, correlation_id, causation_id, policy_version"
 
@@ -114,6 +122,33 @@ public final class PostgresEventStore: EventStore {
         self.groupName = "pd_group_" + schema
         self.positionsSQL = "SELECT \(schema).positions_of($1, $2)"
         self.positionsName = "pd_positions_" + schema
+        let columns = Self.selectColumns
+        self.headStatement = PostgresStatement(
+            name: "pd_head_" + schema,
+            sql: "SELECT last_position FROM \(schema).log_head WHERE id = 1"
+        )
+        self.streamVersionStatement = PostgresStatement(
+            name: "pd_version_" + schema,
+            sql: "SELECT coalesce(max(stream_version), 0)::bigint FROM \(schema).events WHERE stream_id = $1"
+        )
+        self.readStreamStatement = PostgresStatement(
+            name: "pd_read_stream_" + schema,
+            sql: "SELECT \(columns) FROM \(schema).events WHERE stream_id = $1 AND stream_version >= $2 "
+                + "AND global_position IS NOT NULL ORDER BY stream_version LIMIT $3"
+        )
+        self.readAllStatement = PostgresStatement(
+            name: "pd_read_all_" + schema,
+            sql: "SELECT \(columns) FROM \(schema).events WHERE global_position > $1 ORDER BY global_position LIMIT $2"
+        )
+        self.loadCursorStatement = PostgresStatement(
+            name: "pd_cursor_get_" + schema,
+            sql: "SELECT cursor_position FROM \(schema).cursors WHERE name = $1"
+        )
+        self.saveCursorStatement = PostgresStatement(
+            name: "pd_cursor_set_" + schema,
+            sql: "INSERT INTO \(schema).cursors (name, cursor_position) VALUES ($1, $2) "
+                + "ON CONFLICT (name) DO UPDATE SET cursor_position = excluded.cursor_position, updated_at = now()"
+        )
         self.groups = PostgresAppendGroups(limit: configuration.concurrentAppendCalls)
         let mode = configuration.migration
         try await Self.call(pool) { connection in
@@ -473,7 +508,8 @@ public final class PostgresEventStore: EventStore {
     ) throws(EventStoreError) -> PostgresAppendOutcome {
         let ids = request.events.map { $0.id.rawValue }
         let assign = [PostgresBinding.text(ids[0]), .bool(configuration.notifyOnAppend)]
-        let readSQL = "SELECT \(selectColumns) FROM \(schema).events WHERE event_id = ANY ($1) ORDER BY stream_version"
+        let readSQL =
+            "SELECT \(Self.selectColumns) FROM \(schema).events WHERE event_id = ANY ($1) ORDER BY stream_version"
         return try Self.storeErrors {
             _ = try connection.executePrepared(assignName, assignSQL, assign)
             return .deduplicated(try Self.decodeEvents(try connection.execute(readSQL, [.textArray(ids)])))
@@ -514,12 +550,10 @@ public final class PostgresEventStore: EventStore {
     public func readStream(_ stream: StreamID, fromVersion: Int64, limit: Int) async throws -> [RecordedEvent] {
         try validateReadLimit(limit)
         try validateStreamID(stream)
-        let sql =
-            "SELECT \(selectColumns) FROM \(schema).events WHERE stream_id = $1 AND stream_version >= $2 "
-            + "AND global_position IS NOT NULL ORDER BY stream_version LIMIT $3"
+        let statement = readStreamStatement
         let bindings: [PostgresBinding] = [.text(stream.rawValue), .int64(fromVersion), .int64(Int64(limit))]
         return try await withConnection { connection in
-            try Self.decodeEvents(try connection.execute(sql, bindings))
+            try Self.decodeEvents(try connection.execute(statement, bindings))
         }
     }
 
@@ -527,11 +561,10 @@ public final class PostgresEventStore: EventStore {
     /// - Throws: `EventStoreError`.
     public func readAll(after position: Int64, limit: Int) async throws -> [RecordedEvent] {
         try validateReadLimit(limit)
-        let sql =
-            "SELECT \(selectColumns) FROM \(schema).events WHERE global_position > $1 ORDER BY global_position LIMIT $2"
+        let statement = readAllStatement
         let bindings: [PostgresBinding] = [.int64(position), .int64(Int64(limit))]
         return try await withConnection { connection in
-            try Self.decodeEvents(try connection.execute(sql, bindings))
+            try Self.decodeEvents(try connection.execute(statement, bindings))
         }
     }
 
@@ -540,19 +573,19 @@ public final class PostgresEventStore: EventStore {
     /// - Throws: `EventStoreError`.
     public func streamVersion(_ stream: StreamID) async throws -> Int64 {
         try validateStreamID(stream)
-        let sql = "SELECT coalesce(max(stream_version), 0)::bigint FROM \(schema).events WHERE stream_id = $1"
+        let statement = streamVersionStatement
         let bindings: [PostgresBinding] = [.text(stream.rawValue)]
         return try await withConnection { connection in
-            try connection.execute(sql, bindings).int64(0, 0) ?? 0
+            try connection.execute(statement, bindings).int64(0, 0) ?? 0
         }
     }
 
     /// The last committed position (0 for an empty store).
     /// - Throws: `EventStoreError`.
     public func headPosition() async throws -> Int64 {
-        let sql = "SELECT last_position FROM \(schema).log_head WHERE id = 1"
+        let statement = headStatement
         return try await withConnection { connection in
-            try connection.execute(sql).int64(0, 0) ?? 0
+            try connection.execute(statement, []).int64(0, 0) ?? 0
         }
     }
 
@@ -560,10 +593,10 @@ public final class PostgresEventStore: EventStore {
     /// - Throws: `EventStoreError`.
     public func loadCursor(_ name: String) async throws -> Int64? {
         try validateCursorName(name)
-        let sql = "SELECT cursor_position FROM \(schema).cursors WHERE name = $1"
+        let statement = loadCursorStatement
         let bindings: [PostgresBinding] = [.text(name)]
         return try await withConnection { connection in
-            let result = try connection.execute(sql, bindings)
+            let result = try connection.execute(statement, bindings)
             return result.rowCount == 0 ? nil : result.int64(0, 0)
         }
     }
@@ -572,12 +605,10 @@ public final class PostgresEventStore: EventStore {
     /// - Throws: `EventStoreError` (`invalidArgument` for a name breaking `IdentifierRules`).
     public func saveCursor(_ name: String, position: Int64) async throws {
         try validateCursorName(name)
-        let sql =
-            "INSERT INTO \(schema).cursors (name, cursor_position) VALUES ($1, $2) "
-            + "ON CONFLICT (name) DO UPDATE SET cursor_position = excluded.cursor_position, updated_at = now()"
+        let statement = saveCursorStatement
         let bindings: [PostgresBinding] = [.text(name), .int64(position)]
         try await withConnection { connection in
-            try connection.execute(sql, bindings)
+            try connection.execute(statement, bindings)
             return ()
         }
     }
