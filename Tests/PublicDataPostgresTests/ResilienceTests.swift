@@ -199,10 +199,7 @@ struct ResilienceTests {
             """
         )
         let batch = Fixture.batch("victim", count: 5)
-        // The one-statement append (tried first by a lone append) or append_events.
-        let (append, pid) = try await killer.startWaiting(
-            running: ["\(schema).direct_append", "\(schema).append_events"]
-        ) {
+        let (append, pid) = try await killer.startWaiting(running: ["\(schema).append_events"]) {
             try await store.append(batch, to: "victim", expectedVersion: .noStream)
         }
         #expect(pid != nil)
