@@ -166,33 +166,6 @@ final class PostgresAppendGroups: @unchecked Sendable {
     }
 }
 
-/// When a lone append tries the one-statement append first: always, except for the next few appends after
-/// it found the log busy (the head row taken, a batch waiting for its position, a conflict or a retry), which
-/// go straight to `append_events` instead of paying for a second round trip each.
-final class PostgresDirectSkips: @unchecked Sendable {
-    /// How many lone appends skip the one-statement append after it missed.
-    static let skipsAfterMiss = 32
-
-    private let lock = NSLock()
-    private var skips = 0
-
-    /// `true` when this append should try the one-statement append (and counts a skip otherwise).
-    func tryDirect() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if skips == 0 { return true }
-        skips -= 1
-        return false
-    }
-
-    /// The one-statement append changed nothing: skip it for the next appends.
-    func missed() {
-        lock.lock()
-        skips = Self.skipsAfterMiss
-        lock.unlock()
-    }
-}
-
 /// A leader's slot, given back exactly once: right after the append call (so that the next group can be
 /// sent while this one waits for its positions), or when the leader fails.
 final class PostgresAppendSlot: @unchecked Sendable {

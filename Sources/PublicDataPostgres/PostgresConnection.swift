@@ -190,6 +190,12 @@ final class PostgresResult {
     }
 }
 
+/// A statement the store prepares once per session: its name (unique per schema, at most 63 bytes) and SQL.
+struct PostgresStatement: Sendable {
+    var name: String
+    var sql: String
+}
+
 // MARK: - Connection settings
 
 /// How to open one libpq connection: the host's connection string plus the store's defaults.
@@ -501,6 +507,14 @@ final class PostgresConnection: @unchecked Sendable {
             prepared.remove(name)
             return try executePrepared(name, sql, bindings, preparingAgain: true)
         }
+    }
+
+    /// Runs `statement`, prepared once per session under its name (see
+    /// ``executePrepared(_:_:_:preparingAgain:)``).
+    /// - Throws: `EventStoreError` naming the SQLSTATE.
+    @discardableResult
+    func execute(_ statement: PostgresStatement, _ bindings: [PostgresBinding]) throws -> PostgresResult {
+        try executePrepared(statement.name, statement.sql, bindings)
     }
 
     private func liveHandle() throws -> OpaquePointer {

@@ -14,10 +14,7 @@ import PublicDataModel
 /// never later discovers a committed event below `p`. Positions have no gaps (a rolled-back append also
 /// rolls back the head), and readers never wait on anything.
 ///
-/// A lone append of one event first tries one prepared statement that, when the head row is free and nothing
-/// waits for a position, takes the row, inserts the event with the next position and moves the head: one
-/// round trip, one commit, one statement. Otherwise (and for a while after such a miss) it runs
-/// `<schema>.append_events(…)` in its own transaction. When the head row is free (one
+/// A lone append is one call of `<schema>.append_events(…)` in its own transaction. When the head row is free (one
 /// appender, or a quiet moment) the function takes it and the batch gets its positions in the same
 /// transaction: one round trip, one commit. When another append holds the row, the function does not wait
 /// for that commit: it stores the batch without positions and commits; the store then calls
@@ -67,18 +64,21 @@ public final class PostgresEventStore: EventStore {
     /// Names of the prepared append and positioning statements (per schema, at most 58 bytes).
     let appendName: String
     let assignName: String
-    /// The one-statement append tried first by a lone append (see ``directAppendSQL(schema:)``).
-    let directSQL: String
-    let directName: String
-    /// After the one-statement append found the log busy, how many lone appends skip it.
-    let directSkips = PostgresDirectSkips()
     let groupSQL: String
     let groupName: String
     let positionsSQL: String
     let positionsName: String
+    /// The reads and cursor calls, prepared once per pooled connection like the append calls (the server
+    /// parses and plans each once per session instead of on every call).
+    let headStatement: PostgresStatement
+    let streamVersionStatement: PostgresStatement
+    let readStreamStatement: PostgresStatement
+    let readAllStatement: PostgresStatement
+    let loadCursorStatement: PostgresStatement
+    let saveCursorStatement: PostgresStatement
     /// Group commit: how many append calls are in flight, and the appends waiting for the next one.
     let groups: PostgresAppendGroups
-    private let selectColumns =
+    private static let selectColumns =
         "global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms, actor_party, actor_role, "
         + "actor_person, payload, correlation_id, causation_id, policy_version"
 
@@ -106,14 +106,39 @@ public final class PostgresEventStore: EventStore {
         self.assignSQL = "SELECT \(schema).assign_positions($1, $2)"
         self.appendName = "pd_append_" + schema
         self.assignName = "pd_assign_" + schema
-        self.directSQL = Self.directAppendSQL(schema: schema)
-        self.directName = "pd_direct_" + schema
         self.groupSQL =
             "SELECT r_outcome, r_version, r_position, r_detail FROM \(schema).append_group("
             + "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
         self.groupName = "pd_group_" + schema
         self.positionsSQL = "SELECT \(schema).positions_of($1, $2)"
         self.positionsName = "pd_positions_" + schema
+        let columns = Self.selectColumns
+        self.headStatement = PostgresStatement(
+            name: "pd_head_" + schema,
+            sql: "SELECT last_position FROM \(schema).log_head WHERE id = 1"
+        )
+        self.streamVersionStatement = PostgresStatement(
+            name: "pd_version_" + schema,
+            sql: "SELECT coalesce(max(stream_version), 0)::bigint FROM \(schema).events WHERE stream_id = $1"
+        )
+        self.readStreamStatement = PostgresStatement(
+            name: "pd_read_stream_" + schema,
+            sql: "SELECT \(columns) FROM \(schema).events WHERE stream_id = $1 AND stream_version >= $2 "
+                + "AND global_position IS NOT NULL ORDER BY stream_version LIMIT $3"
+        )
+        self.readAllStatement = PostgresStatement(
+            name: "pd_read_all_" + schema,
+            sql: "SELECT \(columns) FROM \(schema).events WHERE global_position > $1 ORDER BY global_position LIMIT $2"
+        )
+        self.loadCursorStatement = PostgresStatement(
+            name: "pd_cursor_get_" + schema,
+            sql: "SELECT cursor_position FROM \(schema).cursors WHERE name = $1"
+        )
+        self.saveCursorStatement = PostgresStatement(
+            name: "pd_cursor_set_" + schema,
+            sql: "INSERT INTO \(schema).cursors (name, cursor_position) VALUES ($1, $2) "
+                + "ON CONFLICT (name) DO UPDATE SET cursor_position = excluded.cursor_position, updated_at = now()"
+        )
         self.groups = PostgresAppendGroups(limit: configuration.concurrentAppendCalls)
         let mode = configuration.migration
         try await Self.call(pool) { connection in
@@ -351,84 +376,13 @@ public final class PostgresEventStore: EventStore {
         return outcomes
     }
 
-    /// The statement a lone append of one event tries first, with the parameters of `append_events` (its id
-    /// check reads the first id only: a plain equality on the unique key, which no stale row estimate turns
-    /// into a scan — with whole batches checked by `= ANY`, batches of 100 ran four times slower): when the
-    /// head row is
-    /// free, no batch waits for a position, none of the ids is stored and the expected version holds, it takes
-    /// the head row, inserts the batch with the next positions and moves the head — what `append_events` does
-    /// then, in one statement instead of a function's several. Otherwise it changes nothing and returns no
-    /// row, and the store calls `append_events`.
-    ///
-    /// Its checks read the statement's snapshot, which can be older than the head row it locks (the row is
-    /// read at its newest version). What that snapshot misses cannot break the ordering: an event of the same
-    /// stream or with the same id committed meanwhile makes the insert fail on the `(stream_id,
-    /// stream_version)` or `event_id` key (SQLSTATE 23505, nothing written; the store then calls
-    /// `append_events`), and a batch committed meanwhile without a position is invisible to readers and is
-    /// positioned after this one.
-    static func directAppendSQL(schema: String) -> String {
-        let channel = PostgresSchema.notificationChannel(schema: schema)
-        return """
-            /* \(schema).direct_append */
-            WITH current AS (
-                SELECT coalesce((SELECT e.stream_version FROM \(schema).events AS e WHERE e.stream_id = $1
-                                  ORDER BY e.stream_version DESC LIMIT 1), 0) AS version
-            ),
-            head AS (
-                SELECT h.last_position AS position, c.version
-                  FROM \(schema).log_head AS h, current AS c
-                 WHERE h.id = 1
-                   AND ($2::bigint IS NULL OR $2::bigint = c.version)
-                   AND NOT EXISTS (SELECT 1 FROM \(schema).events AS e WHERE e.event_id = ($3::text[])[1])
-                   AND NOT EXISTS (SELECT 1 FROM \(schema).events AS e WHERE e.global_position IS NULL)
-                   FOR UPDATE OF h SKIP LOCKED
-            ),
-            stored AS (
-                INSERT INTO \(schema).events
-                    (global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms,
-                     actor_party, actor_role, actor_person, payload, correlation_id, causation_id, policy_version)
-                SELECT head.position + b.ord, b.id, $1, head.version + b.ord, b.typ, b.occ, b.party, b.role,
-                       b.person, b.pay, b.corr, b.cause, b.pol
-                  FROM head, unnest($3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[],
-                                    $9::bytea[], $10::text[], $11::text[], $12::text[])
-                       WITH ORDINALITY AS b(id, typ, occ, party, role, person, pay, corr, cause, pol, ord)
-            ),
-            moved AS (
-                UPDATE \(schema).log_head AS h SET last_position = head.position + cardinality($3::text[])
-                  FROM head WHERE h.id = 1
-                RETURNING h.last_position
-            )
-            SELECT m.last_position, (SELECT head.version FROM head) + cardinality($3::text[]),
-                   CASE WHEN $13::boolean THEN pg_notify('\(channel)', m.last_position::text) END
-              FROM moved AS m
-            """
-    }
-
-    /// One batch: the one-statement append for a single event when the log looks idle, else (or when it
-    /// finds the log busy) `append_events`; releases `slot` once the call has returned.
+    /// One batch through `append_events`; releases `slot` once the call has returned.
     private func appendOne(
         _ request: PostgresAppendRequest,
         on connection: PostgresConnection,
         slot: PostgresAppendSlot
     ) throws(EventStoreError) -> PostgresAppendOutcome {
         let bindings = appendBindings(request.events, stream: request.stream, expectedVersion: request.expectedVersion)
-        if request.events.count == 1 && directSkips.tryDirect() {
-            var direct: PostgresResult?
-            do throws(EventStoreError) {
-                direct = try Self.storeErrors { try connection.executePrepared(directName, directSQL, bindings) }
-            } catch let error where error.backendCode == "23505" {
-                _ = error
-                // A concurrent append of the stream or of an id committed first: nothing was written.
-            } catch {
-                slot.release()
-                throw error
-            }
-            if let direct, direct.rowCount == 1, let position = direct.int64(0, 0), let version = direct.int64(0, 1) {
-                slot.release()
-                return .appended(version: version, position: position)
-            }
-            directSkips.missed()
-        }
         let result: PostgresResult
         do throws(EventStoreError) {
             result = try retryingDuplicateKeys {
@@ -473,7 +427,8 @@ public final class PostgresEventStore: EventStore {
     ) throws(EventStoreError) -> PostgresAppendOutcome {
         let ids = request.events.map { $0.id.rawValue }
         let assign = [PostgresBinding.text(ids[0]), .bool(configuration.notifyOnAppend)]
-        let readSQL = "SELECT \(selectColumns) FROM \(schema).events WHERE event_id = ANY ($1) ORDER BY stream_version"
+        let readSQL =
+            "SELECT \(Self.selectColumns) FROM \(schema).events WHERE event_id = ANY ($1) ORDER BY stream_version"
         return try Self.storeErrors {
             _ = try connection.executePrepared(assignName, assignSQL, assign)
             return .deduplicated(try Self.decodeEvents(try connection.execute(readSQL, [.textArray(ids)])))
@@ -514,12 +469,10 @@ public final class PostgresEventStore: EventStore {
     public func readStream(_ stream: StreamID, fromVersion: Int64, limit: Int) async throws -> [RecordedEvent] {
         try validateReadLimit(limit)
         try validateStreamID(stream)
-        let sql =
-            "SELECT \(selectColumns) FROM \(schema).events WHERE stream_id = $1 AND stream_version >= $2 "
-            + "AND global_position IS NOT NULL ORDER BY stream_version LIMIT $3"
+        let statement = readStreamStatement
         let bindings: [PostgresBinding] = [.text(stream.rawValue), .int64(fromVersion), .int64(Int64(limit))]
         return try await withConnection { connection in
-            try Self.decodeEvents(try connection.execute(sql, bindings))
+            try Self.decodeEvents(try connection.execute(statement, bindings))
         }
     }
 
@@ -527,11 +480,10 @@ public final class PostgresEventStore: EventStore {
     /// - Throws: `EventStoreError`.
     public func readAll(after position: Int64, limit: Int) async throws -> [RecordedEvent] {
         try validateReadLimit(limit)
-        let sql =
-            "SELECT \(selectColumns) FROM \(schema).events WHERE global_position > $1 ORDER BY global_position LIMIT $2"
+        let statement = readAllStatement
         let bindings: [PostgresBinding] = [.int64(position), .int64(Int64(limit))]
         return try await withConnection { connection in
-            try Self.decodeEvents(try connection.execute(sql, bindings))
+            try Self.decodeEvents(try connection.execute(statement, bindings))
         }
     }
 
@@ -540,19 +492,19 @@ public final class PostgresEventStore: EventStore {
     /// - Throws: `EventStoreError`.
     public func streamVersion(_ stream: StreamID) async throws -> Int64 {
         try validateStreamID(stream)
-        let sql = "SELECT coalesce(max(stream_version), 0)::bigint FROM \(schema).events WHERE stream_id = $1"
+        let statement = streamVersionStatement
         let bindings: [PostgresBinding] = [.text(stream.rawValue)]
         return try await withConnection { connection in
-            try connection.execute(sql, bindings).int64(0, 0) ?? 0
+            try connection.execute(statement, bindings).int64(0, 0) ?? 0
         }
     }
 
     /// The last committed position (0 for an empty store).
     /// - Throws: `EventStoreError`.
     public func headPosition() async throws -> Int64 {
-        let sql = "SELECT last_position FROM \(schema).log_head WHERE id = 1"
+        let statement = headStatement
         return try await withConnection { connection in
-            try connection.execute(sql).int64(0, 0) ?? 0
+            try connection.execute(statement, []).int64(0, 0) ?? 0
         }
     }
 
@@ -560,10 +512,10 @@ public final class PostgresEventStore: EventStore {
     /// - Throws: `EventStoreError`.
     public func loadCursor(_ name: String) async throws -> Int64? {
         try validateCursorName(name)
-        let sql = "SELECT cursor_position FROM \(schema).cursors WHERE name = $1"
+        let statement = loadCursorStatement
         let bindings: [PostgresBinding] = [.text(name)]
         return try await withConnection { connection in
-            let result = try connection.execute(sql, bindings)
+            let result = try connection.execute(statement, bindings)
             return result.rowCount == 0 ? nil : result.int64(0, 0)
         }
     }
@@ -572,12 +524,10 @@ public final class PostgresEventStore: EventStore {
     /// - Throws: `EventStoreError` (`invalidArgument` for a name breaking `IdentifierRules`).
     public func saveCursor(_ name: String, position: Int64) async throws {
         try validateCursorName(name)
-        let sql =
-            "INSERT INTO \(schema).cursors (name, cursor_position) VALUES ($1, $2) "
-            + "ON CONFLICT (name) DO UPDATE SET cursor_position = excluded.cursor_position, updated_at = now()"
+        let statement = saveCursorStatement
         let bindings: [PostgresBinding] = [.text(name), .int64(position)]
         try await withConnection { connection in
-            try connection.execute(sql, bindings)
+            try connection.execute(statement, bindings)
             return ()
         }
     }

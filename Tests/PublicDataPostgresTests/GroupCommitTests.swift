@@ -11,27 +11,6 @@ import Testing
     .enabled(if: TestDatabase.isAvailable, "needs PUBLICDATA_POSTGRES_URL or PostgreSQL's server programs (initdb)")
 )
 struct GroupCommitTests {
-    /// The advisory lock key an append of `stream` takes (see `append_events`).
-    private func streamLock(_ schema: String, _ stream: String) -> [PostgresBinding] {
-        [.text("publicdata.stream.\(schema).\(stream)")]
-    }
-
-    /// Waits until a session of this schema's `function` waits on a lock; returns its pid.
-    private func waitForLockedCall(_ observer: RawSession, _ function: String) async throws -> Int32? {
-        var pid: Int32?
-        let found = try await eventually {
-            pid = try await observer.value(
-                """
-                SELECT pid FROM pg_stat_activity
-                 WHERE wait_event_type = 'Lock' AND state = 'active' AND position($1 IN query) > 0 LIMIT 1
-                """,
-                [.text(function)]
-            ).flatMap { Int32($0) }
-            return pid != nil
-        }
-        return found ? pid : nil
-    }
-
     /// Starts an append and waits until it is queued behind the busy call.
     private func queued(
         _ store: PostgresEventStore,
@@ -55,12 +34,12 @@ struct GroupCommitTests {
         _ = try await store.append([Fixture.event("used")], to: "taken", expectedVersion: .noStream)
         let blocker = try await TestDatabase.session()
         let observer = try await TestDatabase.session()
-        try await blocker.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", streamLock(schema, "first"))
-        // `first` goes through append_events and waits there on its stream's lock (the one-statement append,
-        // tried first by a lone append, takes no stream lock).
-        store.directSkips.missed()
-        let first = Task { try await store.append([Fixture.event("first")], to: "first", expectedVersion: .noStream) }
-        #expect(try await waitForLockedCall(observer, "\(schema).append_events") != nil)
+        try await blocker.lockStream(schema, "first")
+        // `first` waits in append_events on its stream's lock.
+        let (first, firstPID) = try await observer.startWaiting(running: ["\(schema).append_events"]) {
+            try await store.append([Fixture.event("first")], to: "first", expectedVersion: .noStream)
+        }
+        #expect(firstPID != nil)
 
         // Queued in this order while the only call slot is busy.
         let three = try await queued(store, Fixture.batch("g1", count: 3), to: "g1", expected: .noStream)
@@ -69,7 +48,7 @@ struct GroupCommitTests {
         let elsewhere = try await queued(store, [Fixture.event("used")], to: "other", expected: .any)
         let retried = try await queued(store, [Fixture.event("used")], to: "taken", expected: .noStream)
         let sameStream = try await queued(store, [Fixture.event("g1-next")], to: "g1", expected: .exactly(3))
-        try await blocker.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", streamLock(schema, "first"))
+        try await blocker.unlockStream(schema, "first")
 
         #expect(try await first.value.events.map(\.globalPosition) == [2])
         let threeResult = try await three.value
@@ -108,26 +87,28 @@ struct GroupCommitTests {
         let schema = store.schema
         let blocker = try await TestDatabase.session()
         let observer = try await TestDatabase.session()
-        try await blocker.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", streamLock(schema, "first"))
-        try await blocker.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", streamLock(schema, "g-b"))
-        store.directSkips.missed()  // `first` waits in append_events on its stream's lock
-        let first = Task { try await store.append([Fixture.event("first")], to: "first", expectedVersion: .noStream) }
-        #expect(try await waitForLockedCall(observer, "\(schema).append_events") != nil)
+        try await blocker.lockStream(schema, "first")
+        try await blocker.lockStream(schema, "g-b")
+        // `first` waits in append_events on its stream's lock.
+        let (first, firstPID) = try await observer.startWaiting(running: ["\(schema).append_events"]) {
+            try await store.append([Fixture.event("first")], to: "first", expectedVersion: .noStream)
+        }
+        #expect(firstPID != nil)
         let batches = ["g-a", "g-b", "g-c"].map { (StreamID($0), Fixture.batch($0, count: 2)) }
         var tasks: [Task<AppendResult, any Error>] = []
         for (stream, batch) in batches {
             tasks.append(try await queued(store, batch, to: stream, expected: .noStream))
         }
-        try await blocker.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", streamLock(schema, "first"))
+        try await blocker.unlockStream(schema, "first")
         _ = try await first.value
         // The group call now waits for g-b's lock: terminate its backend.
-        let pid = try #require(try await waitForLockedCall(observer, "\(schema).append_group"))
+        let pid = try #require(try await observer.lockWaiter(running: ["\(schema).append_group"]))
         #expect(try await observer.value("SELECT pg_terminate_backend($1::int)", [.text(String(pid))]) == "t")
         for task in tasks {
             let error = await storeError { _ = try await task.value }
             #expect(error?.code == .unavailable)
         }
-        try await blocker.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", streamLock(schema, "g-b"))
+        try await blocker.unlockStream(schema, "g-b")
         #expect(try await observer.value("SELECT count(*) FROM \(schema).events") == "1", "a batch was stored")
 
         for (stream, batch) in batches {
@@ -149,14 +130,15 @@ struct GroupCommitTests {
     ) {
         let schema = store.schema
         let blocker = try await TestDatabase.session()
-        try await holder.script("BEGIN")
-        try await holder.query("SELECT last_position FROM \(schema).log_head WHERE id = 1 FOR UPDATE")
-        try await blocker.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", streamLock(schema, "first"))
-        let first = Task { try await store.append([Fixture.event("first")], to: "first", expectedVersion: .noStream) }
-        #expect(try await waitForLockedCall(observer, "\(schema).append_events") != nil)
+        try await holder.holdHeadRow(schema)
+        try await blocker.lockStream(schema, "first")
+        let (first, firstPID) = try await observer.startWaiting(running: ["\(schema).append_events"]) {
+            try await store.append([Fixture.event("first")], to: "first", expectedVersion: .noStream)
+        }
+        #expect(firstPID != nil)
         let a = try await queued(store, Fixture.batch("a", count: 2), to: "a", expected: .noStream)
         let b = try await queued(store, Fixture.batch("b", count: 3), to: "b", expected: .noStream)
-        try await blocker.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", streamLock(schema, "first"))
+        try await blocker.unlockStream(schema, "first")
         return (first, a, b)
     }
 
@@ -172,7 +154,7 @@ struct GroupCommitTests {
         let (first, taskA, taskB) = try await groupBehindHeldHead(store, holder: holder, observer: observer)
 
         // The group waits in the head row's queue (migration 4 stored it without positions instead).
-        #expect(try await waitForLockedCall(observer, "\(schema).append_group") != nil)
+        #expect(try await observer.lockWaiter(running: ["\(schema).append_group"]) != nil)
         #expect(try await observer.value("SELECT count(*) FROM \(schema).events") == "1", "the group stored rows")
         #expect(try await store.readAll(after: 0, limit: 10).isEmpty)
         try await holder.script("COMMIT")
@@ -206,7 +188,7 @@ struct GroupCommitTests {
         let observer = try await TestDatabase.session()
         let (first, taskA, taskB) = try await groupBehindHeldHead(store, holder: holder, observer: observer)
 
-        let pid = try #require(try await waitForLockedCall(observer, "\(schema).append_group"))
+        let pid = try #require(try await observer.lockWaiter(running: ["\(schema).append_group"]))
         #expect(try await observer.value("SELECT pg_terminate_backend($1::int)", [.text(String(pid))]) == "t")
         #expect(await storeError { _ = try await taskA.value }?.code == .unavailable)
         #expect(await storeError { _ = try await taskB.value }?.code == .unavailable)
@@ -236,8 +218,7 @@ struct GroupCommitTests {
         }
         // A version-4 append that found the head row taken: committed, not yet positioned.
         let holder = try await TestDatabase.session()
-        try await holder.script("BEGIN")
-        try await holder.query("SELECT last_position FROM \(schema).log_head WHERE id = 1 FOR UPDATE")
+        try await holder.holdHeadRow(schema)
         let outcome = try await session.value(
             """
             SELECT r_outcome FROM \(schema).append_events('old', NULL, ARRAY['old-1'], ARRAY['test.happened'],
@@ -282,8 +263,7 @@ struct GroupCommitTests {
         let schema = store.schema
         let holder = try await TestDatabase.session()
         let observer = try await TestDatabase.session()
-        try await holder.script("BEGIN")
-        try await holder.query("SELECT last_position FROM \(schema).log_head WHERE id = 1 FOR UPDATE")
+        try await holder.holdHeadRow(schema)
         let size = 2_000
         let appends = (1...2).map { index in
             Task {

@@ -11,24 +11,10 @@ import Testing
     .enabled(if: TestDatabase.isAvailable, "needs PUBLICDATA_POSTGRES_URL or PostgreSQL's server programs (initdb)")
 )
 struct OrderingTests {
-    /// Waits until a session is blocked on a lock while running this schema's append function or (an append
-    /// that stored its batch while the head row was taken) its positioning function.
-    private func waitForBlockedAppend(_ observer: RawSession, schema: String) async throws -> Int32? {
-        var pid: Int32?
-        let blocked = try await eventually {
-            let value = try await observer.value(
-                """
-                SELECT pid FROM pg_stat_activity
-                 WHERE wait_event_type = 'Lock' AND state = 'active'
-                   AND (position($1 IN query) > 0 OR position($2 IN query) > 0)
-                 LIMIT 1
-                """,
-                [.text("\(schema).append_events"), .text("\(schema).assign_positions")]
-            )
-            pid = value.flatMap { Int32($0) }
-            return pid != nil
-        }
-        return blocked ? pid : nil
+    /// What a blocked append runs: this schema's append function or (an append that stored its batch while
+    /// the head row was taken) its positioning function.
+    private func appendCalls(_ schema: String) -> [String] {
+        ["\(schema).append_events", "\(schema).assign_positions"]
     }
 
     @Test("Control: with positions from a plain sequence, a reader skips a late commit forever")
@@ -71,8 +57,9 @@ struct OrderingTests {
         #expect(rowA.first?[2] == "1")
 
         // B: a later append through the store, on another connection.
-        let appendB = Task { try await store.append([Fixture.event("B")], to: "stream-b", expectedVersion: .noStream) }
-        let blockedPID = try await waitForBlockedAppend(observer, schema: schema)
+        let (appendB, blockedPID) = try await observer.startWaiting(running: appendCalls(schema)) {
+            try await store.append([Fixture.event("B")], to: "stream-b", expectedVersion: .noStream)
+        }
         #expect(blockedPID != nil, "B should wait for A")
 
         // The reader polls in between: it must not advance past A's position.
@@ -98,75 +85,6 @@ struct OrderingTests {
         #expect(try await store.readAll(after: 2, limit: 100).isEmpty)
     }
 
-    @Test("A stalled one-statement append holds back later ones; the reader receives A then B")
-    func stalledDirectAppendKeepsOrder() async throws {
-        let store = try await TestDatabase.makeStore()
-        let schema = store.schema
-        let a = try await TestDatabase.session()
-        let observer = try await TestDatabase.session()
-
-        // A: the store's one-statement append (what a lone append tries first), stalled before COMMIT.
-        let bindingsA = store.appendBindings([Fixture.event("A")], stream: "stream-a", expectedVersion: .noStream)
-        try await a.script("BEGIN")
-        let rowA = try await a.query(store.directSQL, bindingsA)
-        #expect(rowA.first?[0] == "1", "A's position")
-        #expect(rowA.first?[1] == "1", "A's stream version")
-
-        // B finds the head row taken, is stored without a position and waits to be positioned after A.
-        let appendB = Task { try await store.append([Fixture.event("B")], to: "stream-b", expectedVersion: .noStream) }
-        #expect(try await waitForBlockedAppend(observer, schema: schema) != nil, "B should wait for A")
-        for _ in 0..<5 {
-            #expect(try await store.readAll(after: 0, limit: 100).isEmpty)
-            #expect(try await store.headPosition() == 0)
-        }
-        try await a.script("COMMIT")
-        #expect(try await appendB.value.events.map(\.globalPosition) == [2])
-        let all = try await store.readAll(after: 0, limit: 100)
-        #expect(all.map(\.id) == ["A", "B"])
-        #expect(all.map(\.globalPosition) == [1, 2])
-    }
-
-    @Test("A one-statement append that meets an uncommitted event of its stream answers through append_events")
-    func directAppendMeetsConcurrentStreamAppend() async throws {
-        let store = try await TestDatabase.makeStore()
-        let schema = store.schema
-        let x = try await TestDatabase.session()
-        let observer = try await TestDatabase.session()
-        // X: an append of version 1 of stream s stored without a position (as append_events stores one when the
-        // head row is taken), not yet committed.
-        try await x.script("BEGIN")
-        try await x.query(
-            """
-            INSERT INTO \(schema).events (global_position, pending_order, event_id, stream_id, stream_version,
-                event_type, occurred_at_ms, payload)
-            VALUES (NULL, nextval('\(schema).events_pending_order'), 'x-1', 's', 1, 'test.happened', 0, '\\x7b7d')
-            """
-        )
-        // Y's one-statement append does not see X (its snapshot is older), takes the head row and waits on
-        // the (stream_id, stream_version) key for X's outcome.
-        let appendY = Task { try await store.append([Fixture.event("y-1")], to: "s", expectedVersion: .any) }
-        let waiting = try await eventually {
-            try await observer.value(
-                """
-                SELECT count(*) FROM pg_stat_activity
-                 WHERE wait_event_type = 'Lock' AND state = 'active' AND position($1 IN query) > 0
-                """,
-                [.text("\(schema).direct_append")]
-            ) == "1"
-        }
-        #expect(waiting, "the one-statement append should wait on the stream's key")
-        try await x.script("COMMIT")
-
-        // The key fails (nothing written); append_events positions X first, then stores Y as version 2.
-        let resultY = try await appendY.value
-        #expect(resultY.events.map(\.streamVersion) == [2])
-        #expect(resultY.events.map(\.globalPosition) == [2])
-        let all = try await store.readAll(after: 0, limit: 100)
-        #expect(all.map(\.id) == ["x-1", "y-1"])
-        #expect(all.map(\.globalPosition) == [1, 2])
-        #expect(try await store.headPosition() == 2)
-    }
-
     @Test("A rolled-back append leaves nothing to wait for; the next append proceeds at once")
     func rolledBackAppend() async throws {
         let store = try await TestDatabase.makeStore()
@@ -177,8 +95,10 @@ struct OrderingTests {
         let bindingsA = store.appendBindings([Fixture.event("A")], stream: "stream-a", expectedVersion: .noStream)
         try await a.script("BEGIN")
         _ = try await a.query(store.appendSQL, bindingsA)
-        let appendB = Task { try await store.append([Fixture.event("B")], to: "stream-b", expectedVersion: .noStream) }
-        #expect(try await waitForBlockedAppend(observer, schema: schema) != nil)
+        let (appendB, blockedPID) = try await observer.startWaiting(running: appendCalls(schema)) {
+            try await store.append([Fixture.event("B")], to: "stream-b", expectedVersion: .noStream)
+        }
+        #expect(blockedPID != nil)
         try await a.script("ROLLBACK")
 
         let resultB = try await appendB.value
@@ -242,8 +162,7 @@ struct OrderingTests {
         let schema = store.schema
         let holder = try await TestDatabase.session()
         let observer = try await TestDatabase.session()
-        try await holder.script("BEGIN")
-        try await holder.query("SELECT last_position FROM \(schema).log_head WHERE id = 1 FOR UPDATE")
+        try await holder.holdHeadRow(schema)
         let appends = (0..<3).map { index in
             Task {
                 try await store.append(
@@ -282,8 +201,7 @@ struct OrderingTests {
         let holder = try await TestDatabase.session()
         let appender = try await TestDatabase.session()
         let killer = try await TestDatabase.session()
-        try await holder.script("BEGIN")
-        try await holder.query("SELECT last_position FROM \(schema).log_head WHERE id = 1 FOR UPDATE")
+        try await holder.holdHeadRow(schema)
         // The store's own statements, step by step on a session we can kill: the batch commits without
         // positions, then positioning waits for the head row.
         let batch = Fixture.batch("killed", count: 3)
@@ -292,7 +210,7 @@ struct OrderingTests {
         let positioning = Task {
             try await appender.query(store.assignSQL, [.text(batch[0].id.rawValue), .bool(true)])
         }
-        let pid = try await waitForBlockedAppend(killer, schema: schema)
+        let pid = try await killer.lockWaiter(running: appendCalls(schema))
         #expect(
             try await killer.value("SELECT pg_terminate_backend($1::int)", [.text(String(try #require(pid)))]) == "t"
         )
@@ -315,8 +233,7 @@ struct OrderingTests {
         let schema = store.schema
         let holder = try await TestDatabase.session()
         let appender = try await TestDatabase.session()
-        try await holder.script("BEGIN")
-        try await holder.query("SELECT last_position FROM \(schema).log_head WHERE id = 1 FOR UPDATE")
+        try await holder.holdHeadRow(schema)
         let batch = Fixture.batch("left", count: 2)
         let bindings = store.appendBindings(batch, stream: "left", expectedVersion: .noStream)
         #expect(try await appender.query(store.appendSQL, bindings).first?[0] == "pending")

@@ -157,6 +157,36 @@ struct PostgresStoreTests {
 
     // MARK: - Connections
 
+    @Test("Reads and cursor calls are prepared once per connection, and prepared again after DEALLOCATE ALL")
+    func preparedReads() async throws {
+        let store = try await TestDatabase.makeStore { $0.maximumConnections = 1 }
+        _ = try await store.append([Fixture.event("p1")], to: "p", expectedVersion: .noStream)
+        for _ in 0..<2 {
+            #expect(try await store.headPosition() == 1)
+            #expect(try await store.streamVersion("p") == 1)
+            #expect(try await store.readStream("p", fromVersion: 1, limit: 10).map(\.id) == ["p1"])
+            #expect(try await store.readAll(after: 0, limit: 10).map(\.id) == ["p1"])
+            try await store.saveCursor("c", position: 1)
+            #expect(try await store.loadCursor("c") == 1)
+        }
+        let names = try await store.withConnection { connection in
+            let result = try connection.execute("SELECT name FROM pg_prepared_statements", textResults: true)
+            return Set((0..<result.rowCount).compactMap { result.string($0, 0) })
+        }
+        let prefixes = [
+            "pd_head_", "pd_version_", "pd_read_stream_", "pd_read_all_", "pd_cursor_get_", "pd_cursor_set_",
+        ]
+        for prefix in prefixes {
+            #expect(names.contains(prefix + store.schema), "\(prefix) is not prepared")
+        }
+        // The session loses them (as behind a pooler): each call prepares its statement again and runs once.
+        try await store.withConnection { connection in try connection.executeScript("DEALLOCATE ALL") }
+        #expect(try await store.headPosition() == 1)
+        #expect(try await store.readAll(after: 0, limit: 10).map(\.id) == ["p1"])
+        try await store.saveCursor("c", position: 2)
+        #expect(try await store.loadCursor("c") == 2)
+    }
+
     @Test("libpq calls run on the connection's dedicated thread, not on the cooperative pool")
     func dedicatedThreads() async throws {
         let store = try await TestDatabase.makeStore()

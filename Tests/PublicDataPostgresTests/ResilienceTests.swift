@@ -199,21 +199,10 @@ struct ResilienceTests {
             """
         )
         let batch = Fixture.batch("victim", count: 5)
-        let append = Task { try await store.append(batch, to: "victim", expectedVersion: .noStream) }
-        var pid: Int32?
-        let blocked = try await eventually {
-            pid = try await killer.value(
-                """
-                SELECT pid FROM pg_stat_activity
-                 WHERE wait_event_type = 'Lock' AND state = 'active'
-                   AND (position($1 IN query) > 0 OR position($2 IN query) > 0) LIMIT 1
-                """,
-                // The one-statement append (tried first by a lone append) or append_events.
-                [.text("\(schema).direct_append"), .text("\(schema).append_events")]
-            ).flatMap { Int32($0) }
-            return pid != nil
+        let (append, pid) = try await killer.startWaiting(running: ["\(schema).append_events"]) {
+            try await store.append(batch, to: "victim", expectedVersion: .noStream)
         }
-        #expect(blocked)
+        #expect(pid != nil)
         let victimPID = try #require(pid)
         #expect(try await killer.value("SELECT pg_terminate_backend($1::int)", [.text(String(victimPID))]) == "t")
 
