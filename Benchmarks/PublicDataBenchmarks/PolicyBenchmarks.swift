@@ -152,7 +152,7 @@ enum PolicyBenchmarks {
                 "\(label), \(size) rules: time per decision",
                 Samples(rates.values.map { 1e6 / $0 }),
                 "us",
-                note: size == 10_000 && label.hasPrefix("realistic") ? "target ≤ 3" : nil
+                note: size == 10_000 && label == "realistic policy" ? "target ≤ 3" : nil
             )
         }
         if let small = samples.first, let large = samples.last {

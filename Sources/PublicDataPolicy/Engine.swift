@@ -1018,68 +1018,85 @@ final class CompiledPolicy: Sendable {
         return true
     }
 
-    /// The decision for the matched rules. The parts are chosen first and the ``Decision`` is built at one
-    /// place: with one initializer call per outcome, the optimizer built the value twice, copied it (retaining
-    /// every field) and destroyed the first.
     private func decision(_ compiled: CompiledPoint, _ matches: inout Matches, _ time: Date) -> Decision {
         var matched = UnsafeMutableBufferPointer(rebasing: matches.buffer[0..<matches.count])
         if !matches.ordered { matched.sort() }
-        let effect: Effect
-        let obligations: [Obligation]
-        let reasons: [Reason]
-        let fired: [String]
         if matches.denies == 1 {
             let rule = compiled.rules[matches.lastDeny]
-            effect = .deny
-            obligations = []
-            reasons = rule.reasons
-            fired = rule.fired
-        } else if matches.anyDeny {
-            var denyReasons: [Reason] = []
-            denyReasons.reserveCapacity(matches.denies)
-            var denyFired: [String] = []
-            denyFired.reserveCapacity(matches.denies)
+            return Decision(
+                effect: .deny,
+                obligations: [],
+                reasons: rule.reasons,
+                firedRules: rule.fired,
+                policyID: id,
+                policyVersion: version,
+                policyDigest: digest,
+                evaluatedAt: time
+            )
+        }
+        if matches.anyDeny {
+            var reasons: [Reason] = []
+            reasons.reserveCapacity(matches.denies)
+            var fired: [String] = []
+            fired.reserveCapacity(matches.denies)
             for entry in matched where UInt64(entry & 3) == BucketBlock.code(.deny) {
-                let rule = compiled.rules[entry / 4]
-                denyReasons.append(rule.reason)
-                denyFired.append(rule.id)
+                let index = entry / 4
+                let rule = compiled.rules[index]
+                reasons.append(rule.reason)
+                fired.append(rule.id)
             }
-            effect = .deny
-            obligations = []
-            reasons = denyReasons
-            fired = denyFired
-        } else if !matches.anyPermit {
-            effect = .deny
-            obligations = []
-            reasons = noApplicableReasons
-            fired = []
-        } else if matched.count == 1 {
+            return Decision(
+                effect: .deny,
+                obligations: [],
+                reasons: reasons,
+                firedRules: fired,
+                policyID: id,
+                policyVersion: version,
+                policyDigest: digest,
+                evaluatedAt: time
+            )
+        }
+        guard matches.anyPermit else {
+            return Decision(
+                effect: .deny,
+                obligations: [],
+                reasons: noApplicableReasons,
+                firedRules: [],
+                policyID: id,
+                policyVersion: version,
+                policyDigest: digest,
+                evaluatedAt: time
+            )
+        }
+        if matched.count == 1 {
             let rule = compiled.rules[matched[0] / 4]
-            effect = .permit
-            obligations = rule.uniqueObligations
-            reasons = rule.reasons
-            fired = rule.fired
-        } else {
-            var permitReasons: [Reason] = []
-            var permitObligations: [Obligation] = []
-            var permitFired: [String] = []
-            permitReasons.reserveCapacity(matched.count)
-            permitFired.reserveCapacity(matched.count)
-            for entry in matched {
-                let rule = compiled.rules[entry / 4]
-                permitReasons.append(rule.reason)
-                permitFired.append(rule.id)
-                for obligation in rule.obligations where !permitObligations.contains(obligation) {
-                    permitObligations.append(obligation)
-                }
+            return Decision(
+                effect: .permit,
+                obligations: rule.uniqueObligations,
+                reasons: rule.reasons,
+                firedRules: rule.fired,
+                policyID: id,
+                policyVersion: version,
+                policyDigest: digest,
+                evaluatedAt: time
+            )
+        }
+        var reasons: [Reason] = []
+        var obligations: [Obligation] = []
+        var fired: [String] = []
+        reasons.reserveCapacity(matched.count)
+        fired.reserveCapacity(matched.count)
+        for entry in matched {
+            let index = entry / 4
+            let rule = compiled.rules[index]
+            reasons.append(rule.reason)
+            fired.append(rule.id)
+            for obligation in rule.obligations where !obligations.contains(obligation) {
+                obligations.append(obligation)
             }
-            effect = .permit
-            obligations = permitObligations
-            reasons = permitReasons
-            fired = permitFired
         }
         return Decision(
-            effect: effect,
+            effect: .permit,
             obligations: obligations,
             reasons: reasons,
             firedRules: fired,
