@@ -133,6 +133,16 @@ struct ShapeInfo: Sendable {
         }
     }
 
+    /// Stores `value` in slot `slot` (0…3) of a four-slot tuple (``slots`` or ``strides``).
+    static func set(_ tuple: inout (Int32, Int32, Int32, Int32), _ slot: Int, _ value: Int32) {
+        switch slot {
+        case 0: tuple.0 = value
+        case 1: tuple.1 = value
+        case 2: tuple.2 = value
+        default: tuple.3 = value
+        }
+    }
+
     /// The table slot where the search for a key starts.
     @inline(__always)
     static func hash(_ low: UInt64, _ high: UInt64) -> Int {
@@ -540,12 +550,7 @@ final class CompiledPoint: Sendable {
             var strides: [Int] = []
             var entries = 1
             for (slot, position) in positions.enumerated() {
-                switch slot {
-                case 0: shape.slots.0 = Int32(position)
-                case 1: shape.slots.1 = Int32(position)
-                case 2: shape.slots.2 = Int32(position)
-                default: shape.slots.3 = Int32(position)
-                }
+                ShapeInfo.set(&shape.slots, slot, Int32(position))
                 strides.append(entries)
                 let (product, overflow) = entries.multipliedReportingOverflow(by: max(1, keyValues[position].count))
                 entries = overflow ? Int.max : product
@@ -555,14 +560,7 @@ final class CompiledPoint: Sendable {
             for key in keys { largest = max(largest, bucketSizes[key.bucket]) }
             maximumCandidates += largest
             if entries <= ShapeInfo.denseFactor * keys.count + ShapeInfo.denseSlack {
-                for (slot, stride) in strides.enumerated() {
-                    switch slot {
-                    case 0: shape.strides.0 = Int32(stride)
-                    case 1: shape.strides.1 = Int32(stride)
-                    case 2: shape.strides.2 = Int32(stride)
-                    default: shape.strides.3 = Int32(stride)
-                    }
-                }
+                for (slot, stride) in strides.enumerated() { ShapeInfo.set(&shape.strides, slot, Int32(stride)) }
                 shape.directOffset = Int32(direct.count)
                 direct.append(contentsOf: repeatElement(0, count: entries))
                 for key in keys {
