@@ -206,30 +206,25 @@ private actor LossyStore: EventStore {
             keys.append(String(repeating: "k", count: length - 1) + "l")
             if length >= 3 { keys.append("é" + String(repeating: "k", count: length - 2)) }  // é is two bytes
         }
-        for (index, key) in keys.enumerated() {
-            let event = ProposedEvent(
+        func event(_ key: String) -> ProposedEvent {
+            ProposedEvent(
                 id: EventID(key),
                 type: "t",
                 occurredAt: Date(millisecondsSince1970: 0),
                 actor: nil,
                 payload: Data()
             )
-            let result = try await store.append([event], to: StreamID(key), expectedVersion: .noStream)
+        }
+        for (index, key) in keys.enumerated() {
+            let result = try await store.append([event(key)], to: StreamID(key), expectedVersion: .noStream)
             #expect(result.events[0].globalPosition == Int64(index) + 1)
         }
         for (index, key) in keys.enumerated() {
             #expect(await store.streamVersion(StreamID(key)) == 1)
-            let event = ProposedEvent(
-                id: EventID(key),
-                type: "t",
-                occurredAt: Date(millisecondsSince1970: 0),
-                actor: nil,
-                payload: Data()
-            )
-            let retry = try await store.append([event], to: StreamID(key), expectedVersion: .any)
+            let retry = try await store.append([event(key)], to: StreamID(key), expectedVersion: .any)
             #expect(retry.deduplicated && retry.events[0].globalPosition == Int64(index) + 1)
             await #expect(throws: EventStoreError.self) {
-                _ = try await store.append([event], to: "elsewhere", expectedVersion: .any)
+                _ = try await store.append([event(key)], to: "elsewhere", expectedVersion: .any)
             }
         }
         #expect(await store.headPosition() == Int64(keys.count))
