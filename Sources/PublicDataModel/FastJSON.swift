@@ -23,7 +23,7 @@ package enum FastJSON {
         from data: Data,
         userInfo: [CodingUserInfoKey: any Sendable] = [:]
     ) -> T? {
-        let bytes = [UInt8](data)
+        let bytes = byteArray(data)
         guard let tape = Tape(parsing: bytes) else { return nil }
         tape.userInfo = userInfo
         let decoder = TapeDecoder(tape: tape, node: 0)
@@ -33,6 +33,14 @@ package enum FastJSON {
         } catch {
             return nil
         }
+    }
+}
+
+/// The bytes of `data` in a new array, copied in one move (`[UInt8](data)` copies them one by one through `Data`'s
+/// iterator).
+@inline(__always) func byteArray(_ data: Data) -> [UInt8] {
+    [UInt8](unsafeUninitializedCapacity: data.count) { buffer, count in
+        count = data.copyBytes(to: buffer)
     }
 }
 
@@ -63,7 +71,7 @@ package struct FastJSONObject {
     /// Parses `data` and finds the value of each of `keys` among the object's top-level members; `nil` when the
     /// document is not an object the fast reader takes or a requested key occurs twice.
     package init?(_ data: Data, keys: Keys) {
-        guard data.first == UInt8(ascii: "{"), let tape = Tape(parsing: [UInt8](data)) else { return nil }
+        guard data.first == UInt8(ascii: "{"), let tape = Tape(parsing: byteArray(data)) else { return nil }
         var values = [Int](repeating: -1, count: keys.names.count)
         var index = 1
         let end = Int(tape.nodes[0].end)

@@ -64,6 +64,20 @@ public actor InMemoryEventStore: EventStore {
         return state.pointee.log.slice(start..<start + min(count - start, limit))
     }
 
+    /// Reads the global log in position order, as ``readAll(after:limit:)`` does, without copying an event: each
+    /// element is a run of consecutive events that one append stored, read in place (keeping it costs one
+    /// reference to that append's array). The runs joined are exactly what ``readAll(after:limit:)`` returns.
+    ///
+    /// For readers that go through the whole log in memory, such as a projection's replay.
+    /// - Throws: ``EventStoreError`` (`invalidArgument` for a limit below 1).
+    public func readAllInPlace(after position: Int64, limit: Int) throws -> [ArraySlice<RecordedEvent>] {
+        try validateReadLimit(limit)
+        let start = Int(max(0, position))
+        let count = state.pointee.log.count
+        guard start < count else { return [] }
+        return state.pointee.log.runs(start..<start + min(count - start, limit))
+    }
+
     /// The stream's current version.
     public func streamVersion(_ stream: StreamID) -> Int64 { state.pointee.version(of: stream) }
 
@@ -341,6 +355,20 @@ private struct BatchLog {
         starts.append(count)
         batches.append(batch)
         count += batch.count
+    }
+
+    /// The events at `range` as slices of the batches that hold them, in order.
+    func runs(_ range: Range<Int>) -> [ArraySlice<RecordedEvent>] {
+        var result: [ArraySlice<RecordedEvent>] = []
+        var index = range.lowerBound
+        while index < range.upperBound {
+            let batch = Int(batchOfPosition[index])
+            let offset = index - starts[batch]
+            let end = min(batches[batch].count, offset + range.upperBound - index)
+            result.append(batches[batch][offset..<end])
+            index += end - offset
+        }
+        return result
     }
 
     func slice(_ range: Range<Int>) -> [RecordedEvent] {

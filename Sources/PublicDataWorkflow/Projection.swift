@@ -61,6 +61,20 @@ public struct WorkflowProjection: Sendable, Hashable {
     private var registrationsByCatalogEntry: [CatalogEntryID: Set<RegistrationID>] = [:]
     /// Open deadlines by stream and key (no text is joined to find one).
     private var deadlinesByKey: [DeadlineKey: ScheduledDeadline] = [:]
+    /// The stream of the last event applied and its place in ``states``.
+    private var recent = RecentStream()
+
+    /// The stream of the last event applied and its index in ``states``, so that the events of one stream that follow
+    /// each other (a command's events, a process's steps) find its state without hashing its id again. Not part of
+    /// the projection's value: two projections that applied the same events are equal whatever they last read.
+    private struct RecentStream: Hashable, Sendable {
+        var stream: StreamID?
+        /// Valid while ``states`` gains no key (writing a value keeps every index).
+        var slot: [StreamID: String].Index?
+
+        static func == (lhs: Self, rhs: Self) -> Bool { true }
+        func hash(into hasher: inout Hasher) {}
+    }
 
     /// A deadline's place: its stream and its key within the stream's process.
     private struct DeadlineKey: Hashable, Sendable {
@@ -162,8 +176,8 @@ public struct WorkflowProjection: Sendable, Hashable {
         }
     }
 
-    private static let plans: [String: EventPlan] = Dictionary(
-        uniqueKeysWithValues: Processes.all.flatMap { process in
+    private static let plans = NameTable(
+        Processes.all.flatMap { process in
             process.events.map { event in (event.type, EventPlan(process.kind, event)) }
         }
     )
@@ -229,7 +243,14 @@ public struct WorkflowProjection: Sendable, Hashable {
         // One hash of the stream id for a known stream: read and write its state through the index.
         let from: String
         let to: String
-        if let slot = states.index(forKey: stream) {
+        let known: [StreamID: String].Index?
+        if let slot = recent.slot, recent.stream == stream {
+            known = slot
+        } else {
+            known = states.index(forKey: stream)
+            recent = RecentStream(stream: stream, slot: known)
+        }
+        if let slot = known {
             from = states.values[slot]
             to = transition.flatMap { $0.from.contains(from) ? $0.to : nil } ?? from
             if to != from { states.values[slot] = to }
@@ -237,6 +258,8 @@ public struct WorkflowProjection: Sendable, Hashable {
             from = ProcessDescription.initialState
             to = transition.flatMap { $0.from.contains(from) ? $0.to : nil } ?? from
             states[stream] = to
+            // The new key may have moved every other: the next event of this stream looks it up again.
+            recent = RecentStream()
         }
         if let transition, !transition.closes.isEmpty, !deadlinesByKey.isEmpty {
             for key in transition.closes { deadlinesByKey[DeadlineKey(stream: stream, key: key)] = nil }
@@ -343,9 +366,14 @@ public struct WorkflowProjection: Sendable, Hashable {
         }
     }
 
-    /// Applies a page of the global log in order, each event read in place (not copied out of the page).
-    mutating func apply(_ page: [RecordedEvent]) throws(WorkflowError) {
-        let failure: WorkflowError? = page.withUnsafeBufferPointer { events in
+    /// Applies a page read as runs of consecutive events (``page(of:after:limit:)``), in order.
+    mutating func apply(_ runs: [ArraySlice<RecordedEvent>]) throws(WorkflowError) {
+        for run in runs { try apply(run) }
+    }
+
+    /// Applies consecutive events of the global log in order, each read in place (not copied out of the run).
+    private mutating func apply(_ run: ArraySlice<RecordedEvent>) throws(WorkflowError) {
+        let failure: WorkflowError? = run.withUnsafeBufferPointer { events in
             guard let first = events.baseAddress else { return nil }
             for index in events.indices {
                 // Each field is read through the pointer: only the four the projection reads are retained.
@@ -365,6 +393,28 @@ public struct WorkflowProjection: Sendable, Hashable {
             return nil
         }
         if let failure { throw failure }
+    }
+
+    /// The events after `position`, at most `limit`: read in place from an ``InMemoryEventStore`` (its appends'
+    /// runs, no event copied), as one run from any other store.
+    /// - Throws: ``WorkflowError`` (code `store`).
+    static func page(
+        of store: any EventStore,
+        after position: Int64,
+        limit: Int
+    ) async throws(WorkflowError) -> (runs: [ArraySlice<RecordedEvent>], count: Int) {
+        do {
+            if let memory = store as? InMemoryEventStore {
+                let runs = try await memory.readAllInPlace(after: position, limit: limit)
+                return (runs, runs.reduce(0) { $0 + $1.count })
+            }
+            let events = try await store.readAll(after: position, limit: limit)
+            return ([events[...]], events.count)
+        } catch let error as EventStoreError {
+            throw WorkflowError(code: .store, message: error.message, storeError: error)
+        } catch {
+            throw WorkflowError(code: .store, message: "\(error)")
+        }
     }
 
     /// Rebuilds the projection from position 0 by reading the whole global log.
@@ -391,15 +441,8 @@ public struct WorkflowProjection: Sendable, Hashable {
     /// - Throws: ``WorkflowError`` (code `store`).
     public mutating func catchUp(with store: any EventStore, pageSize: Int = 4096) async throws(WorkflowError) {
         while true {
-            let page: [RecordedEvent]
-            do {
-                page = try await store.readAll(after: position, limit: pageSize)
-            } catch let error as EventStoreError {
-                throw WorkflowError(code: .store, message: error.message, storeError: error)
-            } catch {
-                throw WorkflowError(code: .store, message: "\(error)")
-            }
-            try apply(page)
+            let page = try await Self.page(of: store, after: position, limit: pageSize)
+            try apply(page.runs)
             if page.count < pageSize { return }
         }
     }
@@ -421,17 +464,10 @@ public actor ProjectionRunner {
     public func catchUp() async throws(WorkflowError) -> WorkflowProjection {
         while true {
             let after = projection.position
-            let page: [RecordedEvent]
-            do {
-                page = try await store.readAll(after: after, limit: 4096)
-            } catch let error as EventStoreError {
-                throw WorkflowError(code: .store, message: error.message, storeError: error)
-            } catch {
-                throw WorkflowError(code: .store, message: "\(error)")
-            }
+            let page = try await WorkflowProjection.page(of: store, after: after, limit: 4096)
             // Another caller may have applied events while this one waited for the store.
             guard projection.position == after else { continue }
-            try projection.apply(page)
+            try projection.apply(page.runs)
             if page.count < 4096 { return projection }
         }
     }
@@ -600,4 +636,77 @@ struct ProjectionFields: Decodable, Equatable {
     }
 
     private init() {}
+}
+
+/// Values by name, found by the name's UTF-8 bytes: a hash of its length and its first and last eight bytes picks a
+/// slot, and the whole name is compared there. For a few hundred short names fixed when the program starts (the
+/// projection's plans by event type), where `String`'s hash (SipHash) cost several percent of a replay.
+struct NameTable<Value: Sendable>: Sendable {
+    private let names: [[UInt8]]
+    private let values: [Value]
+    /// Index + 1 into `names` and `values`; 0 marks an empty slot. Open addressing, linear probing.
+    private let slots: [Int32]
+
+    init(_ entries: [(String, Value)]) {
+        var size = 16
+        while size < entries.count * 4 { size *= 2 }
+        var slots = [Int32](repeating: 0, count: size)
+        var names: [[UInt8]] = []
+        var values: [Value] = []
+        for (name, value) in entries {
+            let bytes = Array(name.utf8)
+            precondition(!names.contains(bytes), "\(name) is named twice")
+            var slot = bytes.withUnsafeBufferPointer { Self.hash(UnsafeRawBufferPointer($0)) } & (size - 1)
+            while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
+            names.append(bytes)
+            values.append(value)
+            slots[slot] = Int32(names.count)
+        }
+        self.names = names
+        self.values = values
+        self.slots = slots
+    }
+
+    /// The value named `name`, if any.
+    @inline(__always)
+    subscript(name: String) -> Value? {
+        if let found = name.utf8.withContiguousStorageIfAvailable({ find(UnsafeRawBufferPointer($0)) }) {
+            return found
+        }
+        var copy = name
+        return copy.withUTF8 { find(UnsafeRawBufferPointer($0)) }
+    }
+
+    private func find(_ bytes: UnsafeRawBufferPointer) -> Value? {
+        let mask = slots.count - 1
+        var slot = Self.hash(bytes) & mask
+        while true {
+            let entry = Int(slots[slot])
+            if entry == 0 { return nil }
+            let same = names[entry - 1].withUnsafeBytes { name in
+                name.count == bytes.count
+                    && (bytes.isEmpty || memcmp(name.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
+            }
+            if same { return values[entry - 1] }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// Mixes the length with the first and the last eight bytes (fewer when the name is shorter).
+    @inline(__always)
+    private static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
+        let count = bytes.count
+        var head: UInt64 = 0
+        var tail: UInt64 = 0
+        if count >= 8 {
+            head = bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+            tail = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        } else {
+            for index in 0..<count { head |= UInt64(bytes[index]) << (UInt64(index) * 8) }
+        }
+        let mixed = (head ^ UInt64(count) &* 0x9E37_79B9_7F4A_7C15).multipliedFullWidth(
+            by: tail ^ 0xA076_1D64_78BD_642F
+        )
+        return Int(truncatingIfNeeded: (mixed.high ^ mixed.low) >> 7)
+    }
 }

@@ -6,6 +6,17 @@ import Testing
 /// The fast reader never decides differently from `JSONDecoder` in the library's style: whatever it returns,
 /// `JSONDecoder` returns too (equal), and whatever it cannot vouch for it leaves to `JSONDecoder`.
 @Suite struct FastJSONTests {
+    /// The reader copies a document's bytes in one move, exactly, also from a slice of a larger buffer.
+    @Test func documentBytesAreCopiedExactlyFromSlices() {
+        let whole = Data((0..<64).map { UInt8($0) })
+        for start in 0..<8 {
+            for end in start..<64 {
+                #expect(byteArray(whole[start..<end]) == (start..<end).map { UInt8($0) })
+            }
+        }
+        #expect(FastJSON.decode([Int].self, from: Data("xx[1,2]".utf8).dropFirst(2)) == [1, 2])
+    }
+
     enum Color: String, Codable, Hashable { case red, green }
 
     struct Inner: Codable, Hashable {

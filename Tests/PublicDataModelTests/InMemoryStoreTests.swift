@@ -53,6 +53,51 @@ private actor LossyStore: EventStore {
     }
 }
 
+/// `readAllInPlace` hands out the runs the appends stored instead of copied events.
+@Suite struct InMemoryInPlaceReadTests {
+    /// For every start and limit over batches of several sizes on two streams, the runs joined are exactly what
+    /// `readAll` returns, and each run is the part of one append that the range covers.
+    @Test func runsJoinedAreWhatReadAllReturns() async throws {
+        let store = InMemoryEventStore()
+        let sizes = [1, 3, 2, 5, 1, 4]
+        var batchOfPosition: [Int] = []
+        for (batch, size) in sizes.enumerated() {
+            let events = (0..<size).map { index in
+                ProposedEvent(
+                    id: EventID("b\(batch)-\(index)"),
+                    type: "t",
+                    occurredAt: Date(millisecondsSince1970: 0),
+                    actor: nil,
+                    payload: Data("{\"n\":\(index)}".utf8)
+                )
+            }
+            _ = try await store.append(events, to: StreamID("s\(batch % 2)"), expectedVersion: .any)
+            batchOfPosition += Array(repeating: batch, count: size)
+        }
+        let head = Int(await store.headPosition())
+        for after in -1...head + 1 {
+            for limit in 1...head + 2 {
+                let runs = try await store.readAllInPlace(after: Int64(after), limit: limit)
+                let copied = try await store.readAll(after: Int64(after), limit: limit)
+                #expect(Array(runs.joined()) == copied)
+                // One run per append the range touches, in order.
+                let covered = copied.map { batchOfPosition[Int($0.globalPosition) - 1] }
+                var expected: [Int] = []
+                for batch in covered where expected.last != batch { expected.append(batch) }
+                #expect(runs.map { batchOfPosition[Int($0.first!.globalPosition) - 1] } == expected)
+                #expect(
+                    runs.allSatisfy { run in
+                        run.allSatisfy {
+                            $0.id.rawValue.hasPrefix("b\(batchOfPosition[Int(run.first!.globalPosition) - 1])-")
+                        }
+                    }
+                )
+            }
+        }
+        await #expect(throws: EventStoreError.self) { _ = try await store.readAllInPlace(after: 0, limit: 0) }
+    }
+}
+
 @Suite struct InMemoryChunkBoundaryTests {
     func events(_ range: Range<Int>) -> [ProposedEvent] {
         range.map {
@@ -206,30 +251,25 @@ private actor LossyStore: EventStore {
             keys.append(String(repeating: "k", count: length - 1) + "l")
             if length >= 3 { keys.append("é" + String(repeating: "k", count: length - 2)) }  // é is two bytes
         }
-        for (index, key) in keys.enumerated() {
-            let event = ProposedEvent(
+        func event(_ key: String) -> ProposedEvent {
+            ProposedEvent(
                 id: EventID(key),
                 type: "t",
                 occurredAt: Date(millisecondsSince1970: 0),
                 actor: nil,
                 payload: Data()
             )
-            let result = try await store.append([event], to: StreamID(key), expectedVersion: .noStream)
+        }
+        for (index, key) in keys.enumerated() {
+            let result = try await store.append([event(key)], to: StreamID(key), expectedVersion: .noStream)
             #expect(result.events[0].globalPosition == Int64(index) + 1)
         }
         for (index, key) in keys.enumerated() {
             #expect(await store.streamVersion(StreamID(key)) == 1)
-            let event = ProposedEvent(
-                id: EventID(key),
-                type: "t",
-                occurredAt: Date(millisecondsSince1970: 0),
-                actor: nil,
-                payload: Data()
-            )
-            let retry = try await store.append([event], to: StreamID(key), expectedVersion: .any)
+            let retry = try await store.append([event(key)], to: StreamID(key), expectedVersion: .any)
             #expect(retry.deduplicated && retry.events[0].globalPosition == Int64(index) + 1)
             await #expect(throws: EventStoreError.self) {
-                _ = try await store.append([event], to: "elsewhere", expectedVersion: .any)
+                _ = try await store.append([event(key)], to: "elsewhere", expectedVersion: .any)
             }
         }
         #expect(await store.headPosition() == Int64(keys.count))

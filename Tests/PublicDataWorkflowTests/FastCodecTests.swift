@@ -245,4 +245,77 @@ import Testing
         }
         #expect(mostOpen > 1)
     }
+
+    /// A replay reads an in-memory store's pages in place (the runs its appends stored) and any other store's pages
+    /// as copies: at every page size both give the same projection, which is the one applied event by event.
+    @Test func aReplayInPlaceEqualsAReplayOfCopiedPages() async throws {
+        let world = World()
+        try await world.run(Scripts.lifecycle)
+        let log = try await world.log()
+        var single = WorkflowProjection()
+        for event in log { try single.apply(event) }
+        let copies = CopyingStore(inner: world.store)
+        for pageSize in [1, 2, 3, 7, 4096] {
+            let inPlace = try await WorkflowProjection.rebuild(from: world.store, pageSize: pageSize)
+            let copied = try await WorkflowProjection.rebuild(from: copies, pageSize: pageSize)
+            #expect(inPlace == copied)
+            #expect(inPlace == single)
+            #expect(inPlace.eventCount == log.count && inPlace.states == single.states)
+        }
+        #expect(single.states.count > 10)
+    }
+
+    /// The replay finds each event type's plan by the type's bytes: every event type of every process finds its own
+    /// entry, and a name one byte longer, shorter or different finds nothing (unless it is another type's name).
+    @Test func theNameTableFindsEveryEventTypeAndNothingElse() {
+        let types = Processes.all.flatMap { $0.events.map(\.type) }
+        let table = NameTable(types.enumerated().map { ($1, $0) })
+        for (index, type) in types.enumerated() {
+            #expect(table[type] == index)
+            for other in [type + "x", String(type.dropLast()), String(type.dropFirst()), "x" + type.dropFirst()] {
+                #expect(table[other] == types.firstIndex(of: other))
+            }
+        }
+        let short = NameTable([("", 0), ("a", 1), ("ab", 2), ("abcdefg", 3), ("abcdefgh", 4), ("abcdefghi", 5)])
+        for (name, value) in [("", 0), ("a", 1), ("ab", 2), ("abcdefg", 3), ("abcdefgh", 4), ("abcdefghi", 5)] {
+            #expect(short[name] == value)
+        }
+        for name in ["b", "abc", "abcdefgj", "bbcdefgh", "é", "abcdefghij", "xabcdefghi"] {
+            #expect(short[name] == nil)
+        }
+    }
+}
+
+/// A store that reads through another and hands out copied pages, as every store but the in-memory one does.
+private actor CopyingStore: EventStore {
+    let inner: any EventStore
+
+    init(inner: any EventStore) {
+        self.inner = inner
+    }
+
+    func append(
+        _ events: [ProposedEvent],
+        to stream: StreamID,
+        expectedVersion: ExpectedVersion
+    ) async throws
+        -> AppendResult
+    {
+        try await inner.append(events, to: stream, expectedVersion: expectedVersion)
+    }
+
+    func readStream(_ stream: StreamID, fromVersion: Int64, limit: Int) async throws -> [RecordedEvent] {
+        try await inner.readStream(stream, fromVersion: fromVersion, limit: limit)
+    }
+
+    func readAll(after position: Int64, limit: Int) async throws -> [RecordedEvent] {
+        try await inner.readAll(after: position, limit: limit)
+    }
+
+    func streamVersion(_ stream: StreamID) async throws -> Int64 { try await inner.streamVersion(stream) }
+    func headPosition() async throws -> Int64 { try await inner.headPosition() }
+    func loadCursor(_ name: String) async throws -> Int64? { try await inner.loadCursor(name) }
+    func saveCursor(_ name: String, position: Int64) async throws {
+        try await inner.saveCursor(name, position: position)
+    }
 }
