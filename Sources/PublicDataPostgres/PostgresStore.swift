@@ -59,15 +59,11 @@ public final class PostgresEventStore: EventStore {
     let schema: String
     let settings: PostgresConnectionSettings
     private let pool: PostgresConnectionPool
-    let appendSQL: String
-    let assignSQL: String
-    /// Names of the prepared append and positioning statements (per schema, at most 58 bytes).
-    let appendName: String
-    let assignName: String
-    let groupSQL: String
-    let groupName: String
-    let positionsSQL: String
-    let positionsName: String
+    /// The append and positioning calls, prepared once per pooled connection (names per schema, at most 58 bytes).
+    let appendStatement: PostgresStatement
+    let assignStatement: PostgresStatement
+    let groupStatement: PostgresStatement
+    let positionsStatement: PostgresStatement
     /// The reads and cursor calls, prepared once per pooled connection like the append calls (the server
     /// parses and plans each once per session instead of on every call).
     let headStatement: PostgresStatement
@@ -100,18 +96,24 @@ public final class PostgresEventStore: EventStore {
             acquireTimeout: configuration.acquireTimeout,
             name: "publicdata-pg-\(schema)"
         )
-        self.appendSQL =
-            "SELECT r_outcome, r_version, r_position, r_detail FROM \(schema).append_events("
-            + "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-        self.assignSQL = "SELECT \(schema).assign_positions($1, $2)"
-        self.appendName = "pd_append_" + schema
-        self.assignName = "pd_assign_" + schema
-        self.groupSQL =
-            "SELECT r_outcome, r_version, r_position, r_detail FROM \(schema).append_group("
-            + "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-        self.groupName = "pd_group_" + schema
-        self.positionsSQL = "SELECT \(schema).positions_of($1, $2)"
-        self.positionsName = "pd_positions_" + schema
+        self.appendStatement = PostgresStatement(
+            name: "pd_append_" + schema,
+            sql: "SELECT r_outcome, r_version, r_position, r_detail FROM \(schema).append_events("
+                + "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        )
+        self.assignStatement = PostgresStatement(
+            name: "pd_assign_" + schema,
+            sql: "SELECT \(schema).assign_positions($1, $2)"
+        )
+        self.groupStatement = PostgresStatement(
+            name: "pd_group_" + schema,
+            sql: "SELECT r_outcome, r_version, r_position, r_detail FROM \(schema).append_group("
+                + "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        )
+        self.positionsStatement = PostgresStatement(
+            name: "pd_positions_" + schema,
+            sql: "SELECT \(schema).positions_of($1, $2)"
+        )
         let columns = Self.selectColumns
         self.headStatement = PostgresStatement(
             name: "pd_head_" + schema,
@@ -294,7 +296,7 @@ public final class PostgresEventStore: EventStore {
         var failure: EventStoreError?
         do throws(EventStoreError) {
             answer = try retryingDuplicateKeys {
-                try connection.executePrepared(self.groupName, self.groupSQL, self.groupBindings(requests))
+                try connection.execute(self.groupStatement, self.groupBindings(requests))
             }
         } catch {
             failure = error
@@ -356,7 +358,7 @@ public final class PostgresEventStore: EventStore {
             let ids = pending.map { requests[$0].events[0].id.rawValue }
             let bindings: [PostgresBinding] = [.textArray(ids), .bool(configuration.notifyOnAppend)]
             let positions = try Self.storeErrors {
-                try connection.executePrepared(self.positionsName, self.positionsSQL, bindings)
+                try connection.execute(self.positionsStatement, bindings)
             }
             guard positions.rowCount == pending.count else {
                 throw EventStoreError(code: .corrupted, message: "positions_of returned \(positions.rowCount) rows")
@@ -386,7 +388,7 @@ public final class PostgresEventStore: EventStore {
         let result: PostgresResult
         do throws(EventStoreError) {
             result = try retryingDuplicateKeys {
-                try connection.executePrepared(self.appendName, self.appendSQL, bindings)
+                try connection.execute(self.appendStatement, bindings)
             }
         } catch {
             slot.release()
@@ -403,7 +405,7 @@ public final class PostgresEventStore: EventStore {
             // Committed without positions: position it (and whatever else waits) before answering.
             let assign = [PostgresBinding.text(request.events[0].id.rawValue), .bool(configuration.notifyOnAppend)]
             guard
-                let first = try Self.storeErrors({ try connection.executePrepared(assignName, assignSQL, assign) })
+                let first = try Self.storeErrors({ try connection.execute(assignStatement, assign) })
                     .int64(0, 0)
             else {
                 throw EventStoreError(code: .corrupted, message: "assign_positions found no appended event")
@@ -430,7 +432,7 @@ public final class PostgresEventStore: EventStore {
         let readSQL =
             "SELECT \(Self.selectColumns) FROM \(schema).events WHERE event_id = ANY ($1) ORDER BY stream_version"
         return try Self.storeErrors {
-            _ = try connection.executePrepared(assignName, assignSQL, assign)
+            _ = try connection.execute(assignStatement, assign)
             return .deduplicated(try Self.decodeEvents(try connection.execute(readSQL, [.textArray(ids)])))
         }
     }

@@ -52,7 +52,7 @@ struct OrderingTests {
         // A: the store's own append statement, inside a transaction that stalls before COMMIT.
         let bindingsA = store.appendBindings([Fixture.event("A")], stream: "stream-a", expectedVersion: .noStream)
         try await a.script("BEGIN")
-        let rowA = try await a.query(store.appendSQL, bindingsA)
+        let rowA = try await a.query(store.appendStatement.sql, bindingsA)
         #expect(rowA.first?[0] == "appended")
         #expect(rowA.first?[2] == "1")
 
@@ -94,7 +94,7 @@ struct OrderingTests {
 
         let bindingsA = store.appendBindings([Fixture.event("A")], stream: "stream-a", expectedVersion: .noStream)
         try await a.script("BEGIN")
-        _ = try await a.query(store.appendSQL, bindingsA)
+        _ = try await a.query(store.appendStatement.sql, bindingsA)
         let (appendB, blockedPID) = try await observer.startWaiting(running: appendCalls(schema)) {
             try await store.append([Fixture.event("B")], to: "stream-b", expectedVersion: .noStream)
         }
@@ -206,9 +206,9 @@ struct OrderingTests {
         // positions, then positioning waits for the head row.
         let batch = Fixture.batch("killed", count: 3)
         let bindings = store.appendBindings(batch, stream: "killed", expectedVersion: .noStream)
-        #expect(try await appender.query(store.appendSQL, bindings).first?[0] == "pending")
+        #expect(try await appender.query(store.appendStatement.sql, bindings).first?[0] == "pending")
         let positioning = Task {
-            try await appender.query(store.assignSQL, [.text(batch[0].id.rawValue), .bool(true)])
+            try await appender.query(store.assignStatement.sql, [.text(batch[0].id.rawValue), .bool(true)])
         }
         let pid = try await killer.lockWaiter(running: appendCalls(schema))
         #expect(
@@ -236,7 +236,7 @@ struct OrderingTests {
         try await holder.holdHeadRow(schema)
         let batch = Fixture.batch("left", count: 2)
         let bindings = store.appendBindings(batch, stream: "left", expectedVersion: .noStream)
-        #expect(try await appender.query(store.appendSQL, bindings).first?[0] == "pending")
+        #expect(try await appender.query(store.appendStatement.sql, bindings).first?[0] == "pending")
         try await holder.script("ROLLBACK")
         // Same stream: the next version is 3, and it must follow 1 and 2 in the log.
         let next = try await store.append([Fixture.event("left-next")], to: "left", expectedVersion: .exactly(2))
