@@ -52,7 +52,8 @@ final class CompiledRule: Sendable {
         fired = [id]
         var unique: [Obligation] = []
         for obligation in obligations where !unique.contains(obligation) { unique.append(obligation) }
-        uniqueObligations = unique
+        // Without duplicates the list is the rule's own: share its storage.
+        uniqueObligations = unique.count == obligations.count ? obligations : unique
     }
 }
 
@@ -152,6 +153,27 @@ struct ShapeInfo: Sendable {
     }
 }
 
+/// Shapes that a request looks up together: a *head* shape and the shapes whose key attributes are a subset of
+/// the head's (the empty shape among them). When their buckets can be merged within bounds, the group has a dense
+/// table over the head's key values whose every entry is the union of the buckets that a request with those
+/// values meets in each member shape (rules in policy order, one block, one set of tables): a request whose head
+/// key values all have a number looks one bucket up instead of one per shape. A request that lacks one of them
+/// (missing, or named by no rule) looks each member shape up as before.
+struct ShapeGroup: Sendable {
+    /// The merged table (``ShapeInfo/slots``, ``ShapeInfo/strides`` and ``ShapeInfo/directOffset`` over the
+    /// head's key attributes); `directOffset` is -1 when the group's buckets are not merged.
+    var merged = ShapeInfo()
+    /// The group's shapes in ``CompiledPoint/groupMembers``: the head first.
+    var first: Int32 = 0
+    var count: Int32 = 0
+
+    /// A merged table may have at most `mergeFactor * memberships + mergeSlack` entries, and its buckets at
+    /// most as many rules in total, where `memberships` counts each member shape's rules once per bucket: the
+    /// merged form's memory stays proportional to the rules.
+    static let mergeFactor = 16
+    static let mergeSlack = 256
+}
+
 /// The block of words in ``CompiledPoint/blocks`` that holds one bucket: its rules, and for each vocabulary,
 /// bool or int attribute its rules test, a table giving for every value of the attribute (and for "missing") the
 /// bit set of rules whose tests of it hold. A request ANDs one row per attribute and checks only the remaining
@@ -242,8 +264,12 @@ final class CompiledPoint: Sendable {
     let table: [UInt64]
     /// The dense tables of the shapes with few key values (see ``ShapeInfo/directOffset``).
     let direct: [UInt32]
-    /// Every bucket's block (see ``BucketBlock``).
+    /// Every bucket's block (see ``BucketBlock``), merged buckets (see ``ShapeGroup``) included.
     let blocks: [UInt64]
+    /// The shapes grouped for lookup: every shape belongs to exactly one group.
+    let groups: [ShapeGroup]
+    /// The shapes of each group (indices in ``shapes``; see ``ShapeGroup/first``).
+    let groupMembers: [Int32]
     /// The most rules one request can match: the largest bucket of each shape, summed (at least 1).
     let maximumCandidates: Int
     /// The widest bucket, in words (at least 1).
@@ -451,7 +477,8 @@ final class CompiledPoint: Sendable {
         var bucketStarts: [Int] = []
         var bucketSizes: [Int] = []
         var maximumWords = 1
-        for list in members {
+        // Appends the block of a bucket whose members are `list` (in policy order); returns its start.
+        func appendBlock(_ list: [Member]) -> Int {
             let words = (list.count + 63) / 64
             maximumWords = max(maximumWords, words)
             var tested: [Int] = []
@@ -461,8 +488,6 @@ final class CompiledPoint: Sendable {
             // Int tables last: their rows take a search, and the earlier tables may leave no candidate.
             tested.sort { (!intConstants[$0].isEmpty ? 1 : 0, $0) < (!intConstants[$1].isEmpty ? 1 : 0, $1) }
             let start = blocks.count
-            bucketStarts.append(start)
-            bucketSizes.append(list.count)
             blocks.append(UInt64(list.count) | UInt64(words) << 32)
             blocks.append(0)  // the tables' count and the rules' offset, filled in below
             let firstTable = blocks.count
@@ -502,6 +527,11 @@ final class CompiledPoint: Sendable {
                 blocks.append(UInt64(UInt32(member.rule)) | UInt64(UInt32(member.residual.count)) << 32)
                 blocks.append(UInt64(UInt32(member.residual.first)) | BucketBlock.code(member.residual.kind) << 32)
             }
+            return start
+        }
+        for list in members {
+            bucketStarts.append(appendBlock(list))
+            bucketSizes.append(list.count)
         }
         // Number every value of every key attribute, then file each shape's buckets in a dense table when its
         // key values are few, else in an open-addressing table.
@@ -586,6 +616,89 @@ final class CompiledPoint: Sendable {
             }
             shapes.append(shape)
         }
+        // Group every shape with the shapes whose key attributes are a subset of its own, widest shapes first,
+        // and merge a group's buckets when the merged table stays within bounds (see `ShapeGroup`).
+        var groups: [ShapeGroup] = []
+        var groupMembers: [Int32] = []
+        var grouped = [Bool](repeating: false, count: shapes.count)
+        let byWidth = shapes.indices.sorted {
+            shapePositions[$0].count != shapePositions[$1].count
+                ? shapePositions[$0].count > shapePositions[$1].count : $0 < $1
+        }
+        for head in byWidth where !grouped[head] {
+            let headPositions = shapePositions[head]
+            var group = [head]
+            let covered = byWidth.filter { other in
+                other != head && !grouped[other] && shapePositions[other].allSatisfy(headPositions.contains)
+            }
+            var merged = ShapeInfo()
+            if !covered.isEmpty && !headPositions.isEmpty {
+                let candidates = [head] + covered
+                var strides: [Int] = []
+                var entries = 1
+                for position in headPositions {
+                    strides.append(entries)
+                    let (product, overflow) = entries.multipliedReportingOverflow(
+                        by: max(1, keyValues[position].count)
+                    )
+                    entries = overflow ? Int.max : product
+                }
+                var memberships = 0
+                for shape in candidates {
+                    for key in packedKeys[shape] { memberships += bucketSizes[key.bucket] }
+                }
+                let limit = ShapeGroup.mergeFactor * memberships + ShapeGroup.mergeSlack
+                // Each bucket of a member shape is copied into every combination of the head's other key values.
+                var total = 0
+                if entries <= limit {
+                    for shape in candidates {
+                        var shapeEntries = 1
+                        for position in shapePositions[shape] { shapeEntries *= max(1, keyValues[position].count) }
+                        let copies = entries / shapeEntries
+                        for key in packedKeys[shape] { total += bucketSizes[key.bucket] * copies }
+                    }
+                }
+                if entries <= limit && total <= limit {
+                    // Each member shape's buckets by their key numbers, and the head slot of each of its slots.
+                    let lookups: [[[Int32]: Int]] = candidates.map { shape in
+                        var lookup: [[Int32]: Int] = [:]
+                        for key in packedKeys[shape] { lookup[key.numbers] = key.bucket }
+                        return lookup
+                    }
+                    let headSlots: [[Int]] = candidates.map { shape in
+                        shapePositions[shape].map { position in headPositions.firstIndex(of: position) ?? 0 }
+                    }
+                    merged.count = Int32(headPositions.count)
+                    for (slot, position) in headPositions.enumerated() {
+                        ShapeInfo.set(&merged.slots, slot, Int32(position))
+                        ShapeInfo.set(&merged.strides, slot, Int32(strides[slot]))
+                    }
+                    merged.directOffset = Int32(direct.count)
+                    direct.append(contentsOf: repeatElement(0, count: entries))
+                    var numbers = [Int32](repeating: 0, count: headPositions.count)
+                    for entry in 0..<entries {
+                        for slot in numbers.indices {
+                            let values = max(1, keyValues[headPositions[slot]].count)
+                            numbers[slot] = Int32(entry / strides[slot] % values)
+                        }
+                        var list: [Member] = []
+                        for (index, lookup) in lookups.enumerated() {
+                            if let bucket = lookup[headSlots[index].map { numbers[$0] }] { list += members[bucket] }
+                        }
+                        guard !list.isEmpty else { continue }
+                        // A rule belongs to one shape and, for given key values, to one of its buckets.
+                        list.sort { $0.rule < $1.rule }
+                        direct[Int(merged.directOffset) + entry] = UInt32(appendBlock(list) + 1)
+                    }
+                    group += covered
+                }
+            }
+            for shape in group { grouped[shape] = true }
+            groups.append(ShapeGroup(merged: merged, first: Int32(groupMembers.count), count: Int32(group.count)))
+            groupMembers += group.map { Int32($0) }
+        }
+        self.groups = groups
+        self.groupMembers = groupMembers
         self.shapes = shapes
         self.keyAttributes = keyAttributes.map { Int32($0) }
         self.keyValues = keyValues
@@ -684,6 +797,11 @@ final class CompiledPolicy: Sendable {
         var compiler = RuleCompiler(parameters: parameters)
         var points = Array(repeating: [CompiledRule](), count: DecisionPoint.allCases.count)
         var seen: [String: Int] = [:]
+        // Equal article and obligation lists share one storage: a decision that copies them from several rules
+        // retains one object that recent decisions have touched, not a cold one per rule (at 10,000 rules these
+        // were cache misses).
+        var sharedArticles: [[String]: [String]] = [:]
+        var sharedObligations: [[Obligation]: [Obligation]] = [:]
         for (offset, rule) in rules.enumerated() {
             let index = positions?[offset] ?? offset
             let path = "$.rules[\(index)]"
@@ -717,8 +835,12 @@ final class CompiledPolicy: Sendable {
                     id: rule.id,
                     kind: rule.kind,
                     conditions: compiledConditions,
-                    reason: Reason(ruleID: rule.id, articles: rule.articles, message: rule.message),
-                    obligations: rule.obligations
+                    reason: Reason(
+                        ruleID: rule.id,
+                        articles: Self.shared(rule.articles, in: &sharedArticles),
+                        message: rule.message
+                    ),
+                    obligations: Self.shared(rule.obligations, in: &sharedObligations)
                 )
             )
         }
@@ -726,6 +848,14 @@ final class CompiledPolicy: Sendable {
             CompiledPoint(rules: rules, table: point.attributes)
         }
         self.issues = compiler.issues
+    }
+
+    /// The first list equal to `list` that was passed with `lists`, so that equal lists share their storage.
+    static func shared<Element: Hashable>(_ list: [Element], in lists: inout [[Element]: [Element]]) -> [Element] {
+        if list.isEmpty { return [] }
+        if let existing = lists[list] { return existing }
+        lists[list] = list
+        return list
     }
 
     /// The reason of a decision that no rule decides, shared by every such decision.
@@ -841,104 +971,139 @@ final class CompiledPolicy: Sendable {
             compiled.nodes.withUnsafeBufferPointer { nodes in
                 compiled.blocks.withUnsafeBufferPointer { blocks in
                     compiled.shapes.withUnsafeBufferPointer { shapes in
-                        compiled.table.withUnsafeBufferPointer { slots in
-                            compiled.direct.withUnsafeBufferPointer { direct in
-                                withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 &* max(1, shapes.count)) {
-                                    found in
-                                    // First every shape's bucket and its first word, then the buckets' work: the loads of
-                                    // the buckets' first words do not wait for one another (at 10,000 rules they are
-                                    // mostly cache misses).
-                                    var buckets = 0
-                                    for shape in shapes {
-                                        guard
-                                            let start = bucket(
-                                                of: shape,
-                                                request,
-                                                table,
-                                                compiled,
-                                                numbers,
-                                                slots,
-                                                direct
-                                            )
-                                        else { continue }
-                                        found[buckets &* 2] = start
-                                        found[buckets &* 2 &+ 1] = Int(bitPattern: UInt(blocks[start]))
-                                        buckets &+= 1
-                                    }
-                                    for index in 0..<buckets {
-                                        let start = found[index &* 2]
-                                        let sizes = UInt64(UInt(bitPattern: found[index &* 2 &+ 1]))
-                                        let count = Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: sizes))
-                                        let words = Int(truncatingIfNeeded: sizes >> 32)
-                                        let layout = blocks[start &+ 1]
-                                        let tables = Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: layout))
-                                        for word in 0..<words { candidates[word] = ~0 }
-                                        if count % 64 != 0 { candidates[words &- 1] = (1 << UInt64(count % 64)) &- 1 }
-                                        var alive = true
-                                        for entry in blocks[(start &+ 2)..<(start &+ 2 &+ tables)] {
-                                            let rows = Int(truncatingIfNeeded: (entry >> 24) & 0xFF)
-                                            let row: Int
-                                            if let value = cache.number(
-                                                Int(truncatingIfNeeded: entry & 0xFFFF),
-                                                request,
-                                                table
-                                            ) {
-                                                if entry & BucketBlock.symbolFlag != 0 {
-                                                    row = UInt64(bitPattern: value).trailingZeroBitCount
-                                                } else if entry & BucketBlock.intFlag != 0 {
-                                                    let rowsStart = start &+ Int(truncatingIfNeeded: entry >> 32)
-                                                    row = BucketBlock.intRow(
-                                                        value,
-                                                        blocks[(rowsStart &- (rows &- 2) / 2)..<rowsStart]
-                                                    )
-                                                } else {
-                                                    row = Int(value)
-                                                }
-                                            } else {
-                                                row = rows &- 1
-                                            }
-                                            let base =
-                                                start &+ Int(truncatingIfNeeded: entry >> 32) &+ min(row, rows &- 1)
-                                                &* words
-                                            var any: UInt64 = 0
-                                            for word in 0..<words {
-                                                candidates[word] &= blocks[base &+ word]
-                                                any |= candidates[word]
-                                            }
-                                            if any == 0 {
-                                                alive = false
-                                                break
-                                            }
-                                        }
-                                        guard alive else { continue }
-                                        let rules = start &+ Int(truncatingIfNeeded: layout >> 32)
-                                        for word in 0..<words {
-                                            var bits = candidates[word]
-                                            while bits != 0 {
-                                                let at = rules &+ 2 &* (word &* 64 &+ bits.trailingZeroBitCount)
-                                                bits &= bits &- 1
-                                                let number = blocks[at]
-                                                let residual = blocks[at &+ 1]
-                                                let kind = BucketBlock.kind(residual >> 32)
-                                                let conditions = Int32(truncatingIfNeeded: number >> 32)
-                                                if conditions == 0
-                                                    || allHold(
-                                                        RuleHeader(
-                                                            kind: kind,
-                                                            first: Int32(truncatingIfNeeded: residual),
-                                                            count: conditions
-                                                        ),
-                                                        nodes,
-                                                        compiled.stringSets,
+                        compiled.groups.withUnsafeBufferPointer { groups in
+                            compiled.groupMembers.withUnsafeBufferPointer { members in
+                                compiled.table.withUnsafeBufferPointer { slots in
+                                    compiled.direct.withUnsafeBufferPointer { direct in
+                                        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 &* max(1, shapes.count))
+                                        {
+                                            found in
+                                            // First every shape's bucket and its first word, then the buckets' work: the loads of
+                                            // the buckets' first words do not wait for one another (at 10,000 rules they are
+                                            // mostly cache misses).
+                                            var buckets = 0
+                                            for group in groups {
+                                                if group.merged.directOffset >= 0 {
+                                                    // One bucket for the whole group, or none; else each shape's.
+                                                    let start = bucket(
+                                                        of: group.merged,
                                                         request,
                                                         table,
-                                                        &cache
+                                                        compiled,
+                                                        numbers,
+                                                        slots,
+                                                        direct
                                                     )
-                                                {
-                                                    matches.add(
-                                                        Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: number)),
-                                                        kind
+                                                    if start >= 0 {
+                                                        found[buckets &* 2] = start
+                                                        found[buckets &* 2 &+ 1] = Int(bitPattern: UInt(blocks[start]))
+                                                        buckets &+= 1
+                                                    }
+                                                    if start != CompiledPolicy.keyMissing { continue }
+                                                }
+                                                let first = Int(group.first)
+                                                for member in members[first..<(first &+ Int(group.count))] {
+                                                    let start = bucket(
+                                                        of: shapes[Int(member)],
+                                                        request,
+                                                        table,
+                                                        compiled,
+                                                        numbers,
+                                                        slots,
+                                                        direct
                                                     )
+                                                    guard start >= 0 else { continue }
+                                                    found[buckets &* 2] = start
+                                                    found[buckets &* 2 &+ 1] = Int(bitPattern: UInt(blocks[start]))
+                                                    buckets &+= 1
+                                                }
+                                            }
+                                            for index in 0..<buckets {
+                                                let start = found[index &* 2]
+                                                let sizes = UInt64(UInt(bitPattern: found[index &* 2 &+ 1]))
+                                                let count = Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: sizes))
+                                                let words = Int(truncatingIfNeeded: sizes >> 32)
+                                                let layout = blocks[start &+ 1]
+                                                let tables = Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: layout))
+                                                for word in 0..<words { candidates[word] = ~0 }
+                                                if count % 64 != 0 {
+                                                    candidates[words &- 1] = (1 << UInt64(count % 64)) &- 1
+                                                }
+                                                var alive = true
+                                                for entry in blocks[(start &+ 2)..<(start &+ 2 &+ tables)] {
+                                                    let rows = Int(truncatingIfNeeded: (entry >> 24) & 0xFF)
+                                                    let row: Int
+                                                    if let value = cache.number(
+                                                        Int(truncatingIfNeeded: entry & 0xFFFF),
+                                                        request,
+                                                        table
+                                                    ) {
+                                                        if entry & BucketBlock.symbolFlag != 0 {
+                                                            row = UInt64(bitPattern: value).trailingZeroBitCount
+                                                        } else if entry & BucketBlock.intFlag != 0 {
+                                                            let rowsStart =
+                                                                start &+ Int(truncatingIfNeeded: entry >> 32)
+                                                            row = BucketBlock.intRow(
+                                                                value,
+                                                                blocks[(rowsStart &- (rows &- 2) / 2)..<rowsStart]
+                                                            )
+                                                        } else {
+                                                            row = Int(value)
+                                                        }
+                                                    } else {
+                                                        row = rows &- 1
+                                                    }
+                                                    let base =
+                                                        start &+ Int(truncatingIfNeeded: entry >> 32) &+ min(
+                                                            row,
+                                                            rows &- 1
+                                                        )
+                                                        &* words
+                                                    var any: UInt64 = 0
+                                                    for word in 0..<words {
+                                                        candidates[word] &= blocks[base &+ word]
+                                                        any |= candidates[word]
+                                                    }
+                                                    if any == 0 {
+                                                        alive = false
+                                                        break
+                                                    }
+                                                }
+                                                guard alive else { continue }
+                                                let rules = start &+ Int(truncatingIfNeeded: layout >> 32)
+                                                for word in 0..<words {
+                                                    var bits = candidates[word]
+                                                    while bits != 0 {
+                                                        let at = rules &+ 2 &* (word &* 64 &+ bits.trailingZeroBitCount)
+                                                        bits &= bits &- 1
+                                                        let number = blocks[at]
+                                                        let residual = blocks[at &+ 1]
+                                                        let kind = BucketBlock.kind(residual >> 32)
+                                                        let conditions = Int32(truncatingIfNeeded: number >> 32)
+                                                        if conditions == 0
+                                                            || allHold(
+                                                                RuleHeader(
+                                                                    kind: kind,
+                                                                    first: Int32(truncatingIfNeeded: residual),
+                                                                    count: conditions
+                                                                ),
+                                                                nodes,
+                                                                compiled.stringSets,
+                                                                request,
+                                                                table,
+                                                                &cache
+                                                            )
+                                                        {
+                                                            matches.add(
+                                                                Int(
+                                                                    truncatingIfNeeded: UInt32(
+                                                                        truncatingIfNeeded: number
+                                                                    )
+                                                                ),
+                                                                kind
+                                                            )
+                                                        }
+                                                    }
                                                 }
                                             }
                                         }
@@ -952,8 +1117,12 @@ final class CompiledPolicy: Sendable {
         }
     }
 
-    /// The start of the request's bucket's block in `shape`, or `nil` when the request has none (a key value
-    /// is missing, or no rule names it).
+    /// What ``bucket(of:_:_:_:_:_:_:)`` returns when the request has no bucket because one of the shape's key
+    /// values is missing or named by no rule.
+    static let keyMissing = -2
+
+    /// The start of the request's bucket's block in `shape`; -1 when no rule names the request's key values
+    /// together, ``keyMissing`` when one of them is missing or named by no rule.
     @inline(__always)
     private func bucket<R>(
         of shape: ShapeInfo,
@@ -963,7 +1132,7 @@ final class CompiledPolicy: Sendable {
         _ numbers: UnsafeMutableBufferPointer<Int32>,
         _ slots: UnsafeBufferPointer<UInt64>,
         _ direct: UnsafeBufferPointer<UInt32>
-    ) -> Int? {
+    ) -> Int {
         var low: UInt64 = 0
         var high: UInt64 = 0
         for slot in 0..<Int(shape.count) {
@@ -976,7 +1145,7 @@ final class CompiledPolicy: Sendable {
                 }
                 numbers[position] = number
             }
-            if number < 0 { return nil }
+            if number < 0 { return CompiledPolicy.keyMissing }
             if shape.directOffset >= 0 {
                 low &+= UInt64(UInt32(bitPattern: number)) &* UInt64(UInt32(bitPattern: shape.stride(slot)))
                 continue
@@ -986,7 +1155,7 @@ final class CompiledPolicy: Sendable {
         }
         if shape.directOffset >= 0 {
             let found = direct[Int(shape.directOffset) &+ Int(truncatingIfNeeded: low)]
-            return found == 0 ? nil : Int(truncatingIfNeeded: found) &- 1
+            return Int(truncatingIfNeeded: found) &- 1
         }
         let mask = Int(shape.tableMask)
         let offset = Int(shape.tableOffset)
@@ -994,7 +1163,7 @@ final class CompiledPolicy: Sendable {
         while true {
             let at = 3 &* (offset &+ probe)
             let found = slots[at]
-            if found == 0 { return nil }
+            if found == 0 { return -1 }
             if slots[at &+ 1] == low && slots[at &+ 2] == high { return Int(truncatingIfNeeded: found) &- 1 }
             probe = (probe &+ 1) & mask
         }
