@@ -836,7 +836,8 @@ final class StreamGate: Sendable {
 
     func leave(_ stream: StreamID) {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard var queue = state.waiting[stream], !queue.isEmpty else {
+            // Most of the time nobody waits for any stream: one hash, not two.
+            guard !state.waiting.isEmpty, var queue = state.waiting[stream], !queue.isEmpty else {
                 state.busy.remove(stream)
                 return nil
             }
