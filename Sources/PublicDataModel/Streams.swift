@@ -154,7 +154,7 @@ public enum TraceKey: String, CaseIterable, CodingKey, Sendable {
 /// absent values are omitted. The audit layer's standard trace convention is derived from ``traceKeyKinds``,
 /// so the workflow that writes these keys and the audit layer that reads them share one definition.
 ///
-/// Only the keys that are set are stored, ordered by name: an event names a handful of its 17 keys, and
+/// Only the keys that are set are stored, in the order they were set: an event names a handful of its 17 keys, and
 /// encoding, merging and copying cost what is set, not what could be.
 public struct TraceKeys: Codable, Sendable, Hashable {
     /// The value of one key: one identifier, or a list (for the keys whose ``TraceKey/isList`` is true).
@@ -168,17 +168,14 @@ public struct TraceKeys: Codable, Sendable, Hashable {
         var value: Value
     }
 
-    /// Every key, ordered by name.
-    private static let keysByName = TraceKey.allCases.sorted { $0.rawValue < $1.rawValue }
-
-    /// The keys that are set, each once, ordered by name (so that equal keys are equal arrays).
+    /// The keys that are set, each once, in the order they were set (equality and hashing ignore the order).
     private var entries: [Entry] = []
 
     /// No keys.
     public init() {}
 
-    /// The keys that are set, ordered by name.
-    public var keys: [TraceKey] { entries.map(\.key) }
+    /// The keys that are set, in ``TraceKey`` declaration order.
+    public var keys: [TraceKey] { TraceKey.allCases.filter { key in entries.contains { $0.key == key } } }
 
     /// Whether no key is set.
     public var isEmpty: Bool { entries.isEmpty }
@@ -189,11 +186,10 @@ public struct TraceKeys: Codable, Sendable, Hashable {
     }
 
     private mutating func set(_ key: TraceKey, _ value: Value?) {
-        let at = entries.firstIndex { $0.key.rawValue >= key.rawValue } ?? entries.endIndex
-        if at < entries.endIndex, entries[at].key == key {
+        if let at = entries.firstIndex(where: { $0.key == key }) {
             if let value { entries[at].value = value } else { entries.remove(at: at) }
         } else if let value {
-            entries.insert(Entry(key: key, value: value), at: at)
+            entries.append(Entry(key: key, value: value))
         }
     }
 
@@ -312,7 +308,8 @@ public struct TraceKeys: Codable, Sendable, Hashable {
 
     /// Sets every key that `other` has (its values win).
     public mutating func merge(_ other: TraceKeys) {
-        if entries.isEmpty {
+        // An envelope's keys are often the very keys of the instance it is folded into (one buffer).
+        if entries.isEmpty || entries == other.entries {
             entries = other.entries
             return
         }
@@ -327,13 +324,27 @@ public struct TraceKeys: Codable, Sendable, Hashable {
         return copy
     }
 
+    /// Equal when the same keys are set to the same values, in whatever order they were set.
+    public static func == (lhs: TraceKeys, rhs: TraceKeys) -> Bool {
+        guard lhs.entries.count == rhs.entries.count else { return false }
+        return lhs.entries.allSatisfy { entry in rhs.value(entry.key) == entry.value }
+    }
+
+    /// Hashes the keys and values that are set, in whatever order they were set.
+    public func hash(into hasher: inout Hasher) {
+        var combined = 0
+        for entry in entries { combined &+= entry.hashValue }
+        hasher.combine(entries.count)
+        hasher.combine(combined)
+    }
+
     /// Decodes the keys of ``TraceKey`` that the object has; other members are ignored (an event payload holds
     /// its own fields beside them). Each identifier is checked against ``IdentifierRules``.
     /// - Throws: `DecodingError` when a key holds something other than an identifier (or, for a list key, a list
     ///   of them).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: TraceKey.self)
-        for key in Self.keysByName {
+        for key in TraceKey.allCases {
             if key.isList {
                 if let ids = try container.decodeIfPresent([Identifier<TraceKey>].self, forKey: key) {
                     entries.append(Entry(key: key, value: .many(ids.map(\.rawValue))))

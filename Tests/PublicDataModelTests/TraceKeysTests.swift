@@ -57,7 +57,11 @@ struct TraceKeysTests {
         for key in TraceKey.allCases.reversed() { Self.set(key, ["x-\(key.rawValue)"], in: &backward) }
         #expect(forward == backward)
         #expect(forward.hashValue == backward.hashValue)
-        #expect(forward.keys == TraceKey.allCases.sorted { $0.rawValue < $1.rawValue })
+        #expect(forward.keys == TraceKey.allCases)
+        #expect(backward.keys == TraceKey.allCases)
+        var other = backward
+        other.planID = "x-other"
+        #expect(other != forward)
         #expect(try Self.json(forward) == Self.json(backward))
         let decoded = try PublicDataJSON.decode(TraceKeys.self, from: try PublicDataJSON.encode(forward))
         #expect(decoded == forward)
