@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 extension FastJSON {
     /// Encodes `value` exactly as ``PublicDataJSON/makeEncoder()`` does (sorted keys by UTF-8 bytes, slashes
@@ -36,13 +37,11 @@ final class CanonicalJSONWriter: Encoder {
     let state: UnsafeMutablePointer<CanonicalWriterState>
 
     init() {
-        state = .allocate(capacity: 1)
-        state.initialize(to: CanonicalWriterState())
+        state = CanonicalWriterPool.take()
     }
 
     deinit {
-        state.deinitialize(count: 1)
-        state.deallocate()
+        CanonicalWriterPool.give(back: state)
     }
 
     /// The document written so far.
@@ -101,6 +100,55 @@ final class CanonicalJSONWriter: Encoder {
     }
 }
 
+/// Spare writer states, so that a document reuses the buffers an earlier one grew instead of allocating its own
+/// (a payload is written on every command).
+///
+/// At most ``capacity`` states are kept, and none whose document outgrew ``largestKeptDocument`` bytes.
+enum CanonicalWriterPool {
+    /// How many spare states are kept.
+    static let capacity = 8
+    /// The largest document whose buffers are kept for reuse.
+    static let largestKeptDocument = 64 * 1024
+
+    /// A state's address; only the writer that took it touches the state until it gives it back.
+    private struct Spare: @unchecked Sendable {
+        let state: UnsafeMutablePointer<CanonicalWriterState>
+    }
+
+    private static let spares = Mutex<[Spare]>([])
+
+    /// A state for a new document: a spare one, emptied, or a new one.
+    static func take() -> UnsafeMutablePointer<CanonicalWriterState> {
+        if let spare = spares.withLock({ $0.popLast() }) { return spare.state }
+        let state = UnsafeMutablePointer<CanonicalWriterState>.allocate(capacity: 1)
+        state.initialize(to: CanonicalWriterState())
+        return state
+    }
+
+    /// Takes back a state whose document is finished: it is emptied (its buffers keep their capacity) and kept,
+    /// or released when the pool is full or the document was large.
+    static func give(back state: UnsafeMutablePointer<CanonicalWriterState>) {
+        if keeps(state.pointee) {
+            let emptied = CanonicalWriterState(reusing: &state.pointee)
+            state.pointee = emptied
+            let kept = spares.withLock { spares -> Bool in
+                guard spares.count < capacity else { return false }
+                spares.append(Spare(state: state))
+                return true
+            }
+            if kept { return }
+        }
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
+    /// Whether a finished document's buffers are small enough to keep.
+    static func keeps(_ state: CanonicalWriterState) -> Bool { state.bytes.capacity <= largestKeptDocument }
+
+    /// How many spare states the pool holds (for tests).
+    static var spareCount: Int { spares.withLock { $0.count } }
+}
+
 /// The state of one document being written by ``CanonicalJSONWriter``.
 struct CanonicalWriterState {
     /// The document written so far.
@@ -154,6 +202,25 @@ struct CanonicalWriterState {
         frames.reserveCapacity(16)
         members.reserveCapacity(64)
         contexts.reserveCapacity(16)
+    }
+
+    /// A fresh state that takes over the buffers of `old` (emptied, their capacity kept). Every other property
+    /// starts as in a new state.
+    init(reusing old: inout CanonicalWriterState) {
+        swap(&bytes, &old.bytes)
+        swap(&frames, &old.frames)
+        swap(&members, &old.members)
+        swap(&keyBytes, &old.keyBytes)
+        swap(&contexts, &old.contexts)
+        swap(&scratch, &old.scratch)
+        swap(&order, &old.order)
+        bytes.removeAll(keepingCapacity: true)
+        frames.removeAll(keepingCapacity: true)
+        members.removeAll(keepingCapacity: true)
+        keyBytes.removeAll(keepingCapacity: true)
+        contexts.removeAll(keepingCapacity: true)
+        scratch.removeAll(keepingCapacity: true)
+        order.removeAll(keepingCapacity: true)
     }
 
     mutating func poison() -> any Error {

@@ -99,77 +99,272 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
     }
 }
 
+/// The name of one trace key: the JSON member an event's payload carries it under.
+///
+/// A key ending in `IDs` holds a list of identifiers; every other key holds one.
+public enum TraceKey: String, CaseIterable, CodingKey, Sendable {
+    /// The implementation plan concerned.
+    case planID
+    /// The operator selection concerned.
+    case selectionID
+    /// The agreement concerned.
+    case agreementID
+    /// The registration concerned.
+    case registrationID
+    /// The data request concerned.
+    case dataRequestID
+    /// The product concerned.
+    case productID
+    /// The downstream scenario concerned.
+    case scenarioID
+    /// The objection concerned.
+    case objectionID
+    /// The evaluation period concerned.
+    case evaluationID
+    /// The feedback offer concerned.
+    case feedbackID
+    /// The catalog entries concerned (a list).
+    case catalogEntryIDs
+    /// The price plan concerned.
+    case pricePlanID
+    /// The operator concerned.
+    case operatorID
+    /// The implementing agency concerned.
+    case agencyID
+    /// The industry departments concerned (a list).
+    case departmentIDs
+    /// The party that applied.
+    case applicantID
+    /// The data providers concerned (a list).
+    case providerIDs
+
+    /// Whether the key holds a list of identifiers rather than one.
+    public var isList: Bool {
+        switch self {
+        case .catalogEntryIDs, .departmentIDs, .providerIDs: true
+        default: false
+        }
+    }
+}
+
 /// The identifiers every workflow event carries at the top level of its JSON payload, so that traceability
 /// (溯源) finds every event that touched an object without knowing the event's type.
 ///
-/// The JSON keys are the property names (`agreementID`, `catalogEntryIDs`, …); absent values are omitted.
-/// The audit layer's standard trace convention is derived from ``traceKeyKinds``, so the workflow that writes
-/// these keys and the audit layer that reads them share one definition.
+/// The JSON keys are the property names (`agreementID`, `catalogEntryIDs`, …, the cases of ``TraceKey``);
+/// absent values are omitted. The audit layer's standard trace convention is derived from ``traceKeyKinds``,
+/// so the workflow that writes these keys and the audit layer that reads them share one definition.
+///
+/// Only the keys that are set are stored, in the order they were set: an event names a handful of its 17 keys, and
+/// encoding, merging and copying cost what is set, not what could be.
 public struct TraceKeys: Codable, Sendable, Hashable {
-    /// The implementation plan concerned.
-    public var planID: PlanID?
-    /// The operator selection concerned.
-    public var selectionID: SelectionID?
-    /// The agreement concerned.
-    public var agreementID: AgreementID?
-    /// The registration concerned.
-    public var registrationID: RegistrationID?
-    /// The data request concerned.
-    public var dataRequestID: DataRequestID?
-    /// The product concerned.
-    public var productID: ProductID?
-    /// The downstream scenario concerned.
-    public var scenarioID: ScenarioID?
-    /// The objection concerned.
-    public var objectionID: ObjectionID?
-    /// The evaluation period concerned.
-    public var evaluationID: EvaluationID?
-    /// The feedback offer concerned.
-    public var feedbackID: FeedbackID?
-    /// The catalog entries concerned.
-    public var catalogEntryIDs: [CatalogEntryID]?
-    /// The price plan concerned.
-    public var pricePlanID: PricePlanID?
-    /// The operator concerned.
-    public var operatorID: PartyID?
-    /// The implementing agency concerned.
-    public var agencyID: PartyID?
-    /// The industry departments concerned (owners of the entries, co-reviewers).
-    public var departmentIDs: [PartyID]?
-    /// The party that applied (a registration applicant, a scenario's business entity, an objector).
-    public var applicantID: PartyID?
-    /// The data providers concerned (an objection's providers along the supply chain).
-    public var providerIDs: [PartyID]?
+    /// The value of one key: one identifier, or a list (for the keys whose ``TraceKey/isList`` is true).
+    private enum Value: Hashable, Sendable {
+        case one(String)
+        case many([String])
+    }
+
+    private struct Entry: Hashable, Sendable {
+        let key: TraceKey
+        var value: Value
+    }
+
+    /// The keys that are set, each once, in the order they were set (equality and hashing ignore the order).
+    private var entries: [Entry] = []
 
     /// No keys.
     public init() {}
 
+    /// The keys that are set, in ``TraceKey`` declaration order.
+    public var keys: [TraceKey] { TraceKey.allCases.filter { key in entries.contains { $0.key == key } } }
+
+    /// Whether no key is set.
+    public var isEmpty: Bool { entries.isEmpty }
+
+    private func value(_ key: TraceKey) -> Value? {
+        for entry in entries where entry.key == key { return entry.value }
+        return nil
+    }
+
+    private mutating func set(_ key: TraceKey, _ value: Value?) {
+        if let at = entries.firstIndex(where: { $0.key == key }) {
+            if let value { entries[at].value = value } else { entries.remove(at: at) }
+        } else if let value {
+            entries.append(Entry(key: key, value: value))
+        }
+    }
+
+    private func identifier<Subject>(_ key: TraceKey) -> Identifier<Subject>? {
+        guard case .one(let text) = value(key) else { return nil }
+        return Identifier(rawValue: text)
+    }
+
+    private func identifiers<Subject>(_ key: TraceKey) -> [Identifier<Subject>]? {
+        guard case .many(let texts) = value(key) else { return nil }
+        return texts.map { Identifier(rawValue: $0) }
+    }
+
+    private mutating func set<Subject>(_ key: TraceKey, _ id: Identifier<Subject>?) {
+        set(key, id.map { .one($0.rawValue) })
+    }
+
+    private mutating func set<Subject>(_ key: TraceKey, _ ids: [Identifier<Subject>]?) {
+        set(key, ids.map { .many($0.map(\.rawValue)) })
+    }
+
+    /// The identifier, or identifiers joined in a list, set under `key`; `nil` when it is not set.
+    public subscript(key: TraceKey) -> [String]? {
+        switch value(key) {
+        case .one(let text): [text]
+        case .many(let texts): texts
+        case nil: nil
+        }
+    }
+
+    /// The implementation plan concerned.
+    public var planID: PlanID? {
+        get { identifier(.planID) }
+        set { set(.planID, newValue) }
+    }
+    /// The operator selection concerned.
+    public var selectionID: SelectionID? {
+        get { identifier(.selectionID) }
+        set { set(.selectionID, newValue) }
+    }
+    /// The agreement concerned.
+    public var agreementID: AgreementID? {
+        get { identifier(.agreementID) }
+        set { set(.agreementID, newValue) }
+    }
+    /// The registration concerned.
+    public var registrationID: RegistrationID? {
+        get { identifier(.registrationID) }
+        set { set(.registrationID, newValue) }
+    }
+    /// The data request concerned.
+    public var dataRequestID: DataRequestID? {
+        get { identifier(.dataRequestID) }
+        set { set(.dataRequestID, newValue) }
+    }
+    /// The product concerned.
+    public var productID: ProductID? {
+        get { identifier(.productID) }
+        set { set(.productID, newValue) }
+    }
+    /// The downstream scenario concerned.
+    public var scenarioID: ScenarioID? {
+        get { identifier(.scenarioID) }
+        set { set(.scenarioID, newValue) }
+    }
+    /// The objection concerned.
+    public var objectionID: ObjectionID? {
+        get { identifier(.objectionID) }
+        set { set(.objectionID, newValue) }
+    }
+    /// The evaluation period concerned.
+    public var evaluationID: EvaluationID? {
+        get { identifier(.evaluationID) }
+        set { set(.evaluationID, newValue) }
+    }
+    /// The feedback offer concerned.
+    public var feedbackID: FeedbackID? {
+        get { identifier(.feedbackID) }
+        set { set(.feedbackID, newValue) }
+    }
+    /// The catalog entries concerned.
+    public var catalogEntryIDs: [CatalogEntryID]? {
+        get { identifiers(.catalogEntryIDs) }
+        set { set(.catalogEntryIDs, newValue) }
+    }
+    /// The price plan concerned.
+    public var pricePlanID: PricePlanID? {
+        get { identifier(.pricePlanID) }
+        set { set(.pricePlanID, newValue) }
+    }
+    /// The operator concerned.
+    public var operatorID: PartyID? {
+        get { identifier(.operatorID) }
+        set { set(.operatorID, newValue) }
+    }
+    /// The implementing agency concerned.
+    public var agencyID: PartyID? {
+        get { identifier(.agencyID) }
+        set { set(.agencyID, newValue) }
+    }
+    /// The industry departments concerned (owners of the entries, co-reviewers).
+    public var departmentIDs: [PartyID]? {
+        get { identifiers(.departmentIDs) }
+        set { set(.departmentIDs, newValue) }
+    }
+    /// The party that applied (a registration applicant, a scenario's business entity, an objector).
+    public var applicantID: PartyID? {
+        get { identifier(.applicantID) }
+        set { set(.applicantID, newValue) }
+    }
+    /// The data providers concerned (an objection's providers along the supply chain).
+    public var providerIDs: [PartyID]? {
+        get { identifiers(.providerIDs) }
+        set { set(.providerIDs, newValue) }
+    }
+
     /// Sets every key that `other` has (its values win).
     public mutating func merge(_ other: TraceKeys) {
-        planID = other.planID ?? planID
-        selectionID = other.selectionID ?? selectionID
-        agreementID = other.agreementID ?? agreementID
-        registrationID = other.registrationID ?? registrationID
-        dataRequestID = other.dataRequestID ?? dataRequestID
-        productID = other.productID ?? productID
-        scenarioID = other.scenarioID ?? scenarioID
-        objectionID = other.objectionID ?? objectionID
-        evaluationID = other.evaluationID ?? evaluationID
-        feedbackID = other.feedbackID ?? feedbackID
-        catalogEntryIDs = other.catalogEntryIDs ?? catalogEntryIDs
-        pricePlanID = other.pricePlanID ?? pricePlanID
-        operatorID = other.operatorID ?? operatorID
-        agencyID = other.agencyID ?? agencyID
-        departmentIDs = other.departmentIDs ?? departmentIDs
-        applicantID = other.applicantID ?? applicantID
-        providerIDs = other.providerIDs ?? providerIDs
+        // An envelope's keys are often the very keys of the instance it is folded into (one buffer).
+        if entries.isEmpty || entries == other.entries {
+            entries = other.entries
+            return
+        }
+        for entry in other.entries { set(entry.key, entry.value) }
     }
 
     /// The keys of `self` with those of `other` set on top.
     public func merging(_ other: TraceKeys) -> TraceKeys {
+        if other.entries.isEmpty { return self }
         var copy = self
         copy.merge(other)
         return copy
+    }
+
+    /// Equal when the same keys are set to the same values, in whatever order they were set.
+    public static func == (lhs: TraceKeys, rhs: TraceKeys) -> Bool {
+        guard lhs.entries.count == rhs.entries.count else { return false }
+        return lhs.entries.allSatisfy { entry in rhs.value(entry.key) == entry.value }
+    }
+
+    /// Hashes the keys and values that are set, in whatever order they were set.
+    public func hash(into hasher: inout Hasher) {
+        var combined = 0
+        for entry in entries { combined &+= entry.hashValue }
+        hasher.combine(entries.count)
+        hasher.combine(combined)
+    }
+
+    /// Decodes the keys of ``TraceKey`` that the object has; other members are ignored (an event payload holds
+    /// its own fields beside them). Each identifier is checked against ``IdentifierRules``.
+    /// - Throws: `DecodingError` when a key holds something other than an identifier (or, for a list key, a list
+    ///   of them).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: TraceKey.self)
+        for key in TraceKey.allCases {
+            if key.isList {
+                if let ids = try container.decodeIfPresent([Identifier<TraceKey>].self, forKey: key) {
+                    entries.append(Entry(key: key, value: .many(ids.map(\.rawValue))))
+                }
+            } else if let id = try container.decodeIfPresent(Identifier<TraceKey>.self, forKey: key) {
+                entries.append(Entry(key: key, value: .one(id.rawValue)))
+            }
+        }
+    }
+
+    /// Encodes the keys that are set, each under its ``TraceKey`` name.
+    /// - Throws: What the encoder throws.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: TraceKey.self)
+        for entry in entries {
+            switch entry.value {
+            case .one(let text): try container.encode(text, forKey: entry.key)
+            case .many(let texts): try container.encode(texts, forKey: entry.key)
+            }
+        }
     }
 
     /// The trace key stems and the process whose objects they name: `agreement` names agreements, so the payload

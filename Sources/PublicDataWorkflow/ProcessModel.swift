@@ -238,8 +238,12 @@ public struct ProcessInstance<Process: WorkflowProcess>: Sendable, Hashable {
     /// Folds one decoded event at `version`: the state moves along the event's spec, its deadlines close and
     /// open, its trace keys and facts are recorded.
     public mutating func apply(_ envelope: EventEnvelope<Process>, version: Int64) {
+        apply(envelope, version: version, spec: CompiledProcess<Process>.shared.spec(envelope.event.kind))
+    }
+
+    /// Folds one decoded event whose spec the caller has looked up already.
+    mutating func apply(_ envelope: EventEnvelope<Process>, version: Int64, spec: EventSpec<Process>) {
         self.version = version
-        let spec = CompiledProcess<Process>.shared.spec(envelope.event.kind)
         if spec.from.contains(state) {
             state = spec.to ?? state
             for key in spec.closes { openDeadlines[key] = nil }

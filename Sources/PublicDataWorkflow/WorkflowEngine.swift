@@ -93,13 +93,15 @@ public final class WorkflowEngine: Sendable {
     let memo: InstanceMemo
     let index: ProjectionRunner
     let gate = StreamGate()
+    let today: DayCache
     let maximumAttempts = 64
 
     /// Creates an engine.
     /// - Parameters:
     ///   - store: The event store (shared with other engine instances if you like).
     ///   - clock: The clock.
-    ///   - calendar: The working-day calendar.
+    ///   - calendar: The working-day calendar. Which day a command falls on is told in the time zone the
+    ///     calendar has now (the engine keeps it).
     ///   - policy: The policy (e.g. `Policy.beijingDefault`).
     ///   - directory: The parties holding the authority roles.
     ///   - cacheLimit: How many stream states the engine memoizes before it starts afresh.
@@ -117,6 +119,7 @@ public final class WorkflowEngine: Sendable {
         self.store = store
         self.clock = clock
         self.calendar = calendar
+        self.today = DayCache(calendar)
         self.policy = policy
         self.directory = directory
         self.memo = InstanceMemo(limit: cacheLimit)
@@ -305,7 +308,7 @@ public final class WorkflowEngine: Sendable {
                 engine: self,
                 actor: actor,
                 now: now,
-                today: calendar.civilDate(of: now),
+                today: today.day(of: now),
                 command: name,
                 stream: stream
             )
@@ -322,7 +325,10 @@ public final class WorkflowEngine: Sendable {
                 }
                 throw error
             }
-            var keyed = drafts
+            let decision = drafts.lazy.compactMap { $0.event.decision }.first
+            let isRefusal = drafts.contains { $0.event.isRefusal }
+            // Taken, not copied: setting an id below would otherwise copy every draft.
+            var keyed = consume drafts
             // Drafts that name their own ids (a usage record's `usage:<agreement>:<key>`) need no command key.
             if keyed.contains(where: { $0.id == nil }) {
                 let key = try commandKey(
@@ -354,8 +360,8 @@ public final class WorkflowEngine: Sendable {
                     stream: stream,
                     events: events,
                     state: instance.stateName,
-                    decision: drafts.lazy.compactMap { $0.event.decision }.first,
-                    isRefusal: drafts.contains { $0.event.isRefusal },
+                    decision: decision,
+                    isRefusal: isRefusal,
                     deduplicated: deduplicated
                 )
             case .duplicate:
@@ -415,11 +421,17 @@ public final class WorkflowEngine: Sendable {
     ) throws(WorkflowError) -> String {
         var material: [UInt8] = []
         material.reserveCapacity(256)
-        material.append(contentsOf: "\(stream.rawValue)\n\(actor.party.rawValue)\n\(actor.role.rawValue)\n".utf8)
+        for part in [stream.rawValue, actor.party.rawValue, actor.role.rawValue] {
+            material.append(contentsOf: part.utf8)
+            material.append(UInt8(ascii: "\n"))
+        }
         if let idempotencyKey {
-            material.append(contentsOf: "key\n\(idempotencyKey)".utf8)
+            material.append(contentsOf: "key\n".utf8)
+            material.append(contentsOf: idempotencyKey.utf8)
         } else {
-            material.append(contentsOf: "v\(version)\n".utf8)
+            material.append(UInt8(ascii: "v"))
+            material.append(contentsOf: String(version).utf8)
+            material.append(UInt8(ascii: "\n"))
             do {
                 try CommandIdentity.append(command, to: &material)
             } catch {
@@ -520,7 +532,7 @@ public final class WorkflowEngine: Sendable {
                 trace: next.trace.merging(draft.trace),
                 deadlines: draft.deadlines
             )
-            next.apply(envelope, version: version + Int64(offset) + 1)
+            next.apply(envelope, version: version + Int64(offset) + 1, spec: spec)
             envelope.notify = notificationTargets(spec, trace: next.trace, stream: stream, kind: draft)
             let encoded: Data
             do {
@@ -824,7 +836,8 @@ final class StreamGate: Sendable {
 
     func leave(_ stream: StreamID) {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard var queue = state.waiting[stream], !queue.isEmpty else {
+            // Most of the time nobody waits for any stream: one hash, not two.
+            guard !state.waiting.isEmpty, var queue = state.waiting[stream], !queue.isEmpty else {
                 state.busy.remove(stream)
                 return nil
             }

@@ -5,8 +5,8 @@ import Testing
 
 /// A store that writers keep appending to faster than a ledger follows: every read of the global log first
 /// appends a full page of new events, until the writers stop (or `budget` pages were written).
-actor OutpacedStore: EventStore {
-    private let base = InMemoryEventStore()
+actor OutpacedStore: ForwardingEventStore {
+    nonisolated let base: any EventStore = InMemoryEventStore()
     private var budget: Int
     private(set) var reads = 0
     private var written = 0
@@ -16,14 +16,6 @@ actor OutpacedStore: EventStore {
     }
 
     func stopWriters() { budget = 0 }
-
-    func append(
-        _ events: [ProposedEvent],
-        to stream: StreamID,
-        expectedVersion: ExpectedVersion
-    ) async throws -> AppendResult {
-        try await base.append(events, to: stream, expectedVersion: expectedVersion)
-    }
 
     func readAll(after position: Int64, limit: Int) async throws -> [RecordedEvent] {
         reads += 1
@@ -36,16 +28,6 @@ actor OutpacedStore: EventStore {
             _ = try await base.append(events, to: "writer", expectedVersion: .any)
         }
         return try await base.readAll(after: position, limit: limit)
-    }
-
-    func readStream(_ stream: StreamID, fromVersion: Int64, limit: Int) async throws -> [RecordedEvent] {
-        try await base.readStream(stream, fromVersion: fromVersion, limit: limit)
-    }
-    func streamVersion(_ stream: StreamID) async throws -> Int64 { await base.streamVersion(stream) }
-    func headPosition() async throws -> Int64 { await base.headPosition() }
-    func loadCursor(_ name: String) async throws -> Int64? { await base.loadCursor(name) }
-    func saveCursor(_ name: String, position: Int64) async throws {
-        try await base.saveCursor(name, position: position)
     }
 }
 

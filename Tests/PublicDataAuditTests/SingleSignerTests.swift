@@ -17,7 +17,7 @@ func auditTemporaryFolder() throws -> URL {
 /// Forwards to a real store but names every ledger record after its type and the ledger stream's current
 /// version, as a host that derives event ids from content would: a stale instance's record then carries an id
 /// the real store already holds, and the store answers "deduplicated".
-struct ContentNamedStore: EventStore {
+struct ContentNamedStore: ForwardingEventStore {
     let base: any EventStore
 
     func append(
@@ -36,19 +36,6 @@ struct ContentNamedStore: EventStore {
             return copy
         }
         return try await base.append(renamed, to: stream, expectedVersion: expectedVersion)
-    }
-
-    func readStream(_ stream: StreamID, fromVersion: Int64, limit: Int) async throws -> [RecordedEvent] {
-        try await base.readStream(stream, fromVersion: fromVersion, limit: limit)
-    }
-    func readAll(after position: Int64, limit: Int) async throws -> [RecordedEvent] {
-        try await base.readAll(after: position, limit: limit)
-    }
-    func streamVersion(_ stream: StreamID) async throws -> Int64 { try await base.streamVersion(stream) }
-    func headPosition() async throws -> Int64 { try await base.headPosition() }
-    func loadCursor(_ name: String) async throws -> Int64? { try await base.loadCursor(name) }
-    func saveCursor(_ name: String, position: Int64) async throws {
-        try await base.saveCursor(name, position: position)
     }
 }
 

@@ -126,6 +126,46 @@ import Testing
         )
     }
 
+    /// Writers reuse the buffers of earlier documents: whatever an earlier document left (a larger document, one
+    /// the writer gave up on, one that failed half-way), the next document's bytes are `JSONEncoder`'s.
+    @Test func aReusedStateWritesEachDocumentAfresh() throws {
+        struct Failing: Encodable {
+            struct Failure: Error {}
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: Key.self)
+                try container.encode("left over", forKey: .zeta)
+                var list = container.nestedUnkeyedContainer(forKey: .list)
+                try list.encode(1)
+                throw Failure()
+            }
+        }
+        let large = (0..<500).map { "member-\($0)" }
+        let small = Driven(pattern: .unsortedWithNested)
+        let expected = try PublicDataJSON.makeEncoder().encode(small)
+        for earlier in 0..<4 {
+            for _ in 0..<(CanonicalWriterPool.capacity + 2) {
+                switch earlier {
+                case 0: _ = FastJSON.encode(large)
+                case 1: _ = FastJSON.encode(Driven(pattern: .nestedWrittenAfterParent))
+                case 2: #expect(FastJSON.encode(Failing()) == nil)
+                default: _ = FastJSON.encode(["x": 1.5])
+                }
+            }
+            #expect(FastJSON.encode(small) == expected)
+            #expect(CanonicalWriterPool.spareCount <= CanonicalWriterPool.capacity)
+        }
+    }
+
+    /// The buffers of a document larger than the pool keeps are released, not kept.
+    @Test func largeDocumentsAreNotKept() {
+        var large = CanonicalWriterState()
+        large.bytes.append(
+            contentsOf: repeatElement(UInt8(ascii: "x"), count: CanonicalWriterPool.largestKeptDocument + 1)
+        )
+        #expect(!CanonicalWriterPool.keeps(large))
+        #expect(CanonicalWriterPool.keeps(CanonicalWriterState()))
+    }
+
     /// Keys that share their first eight bytes, are prefixes of each other, are shorter than eight bytes, hold
     /// NUL or non-ASCII bytes, or repeat: members come out in `JSONEncoder`'s order (by UTF-8 bytes).
     @Test(arguments: [

@@ -287,35 +287,10 @@ import Testing
 }
 
 /// A store that reads through another and hands out copied pages, as every store but the in-memory one does.
-private actor CopyingStore: EventStore {
-    let inner: any EventStore
+private struct CopyingStore: ForwardingEventStore {
+    let base: any EventStore
 
     init(inner: any EventStore) {
-        self.inner = inner
-    }
-
-    func append(
-        _ events: [ProposedEvent],
-        to stream: StreamID,
-        expectedVersion: ExpectedVersion
-    ) async throws
-        -> AppendResult
-    {
-        try await inner.append(events, to: stream, expectedVersion: expectedVersion)
-    }
-
-    func readStream(_ stream: StreamID, fromVersion: Int64, limit: Int) async throws -> [RecordedEvent] {
-        try await inner.readStream(stream, fromVersion: fromVersion, limit: limit)
-    }
-
-    func readAll(after position: Int64, limit: Int) async throws -> [RecordedEvent] {
-        try await inner.readAll(after: position, limit: limit)
-    }
-
-    func streamVersion(_ stream: StreamID) async throws -> Int64 { try await inner.streamVersion(stream) }
-    func headPosition() async throws -> Int64 { try await inner.headPosition() }
-    func loadCursor(_ name: String) async throws -> Int64? { try await inner.loadCursor(name) }
-    func saveCursor(_ name: String, position: Int64) async throws {
-        try await inner.saveCursor(name, position: position)
+        base = inner
     }
 }

@@ -10,8 +10,9 @@ struct MonitorRestartTests {
     /// A SQLite store on a file whose process "dies" at a chosen append: from then on every append fails as a lost
     /// connection does (`unavailable`), and nothing more is written. Reads still answer, as they would until the
     /// process ends.
-    final class DyingStore: EventStore {
+    final class DyingStore: ForwardingEventStore {
         let inner: SQLiteEventStore
+        var base: any EventStore { inner }
         let diesAt: @Sendable (StreamID) -> Bool
         private let dead = LockedBox(false)
 
@@ -33,21 +34,6 @@ struct MonitorRestartTests {
             }
             if dies { throw EventStoreError(code: .unavailable, message: "the process died", stream: stream) }
             return try await inner.append(events, to: stream, expectedVersion: expectedVersion)
-        }
-
-        func readStream(_ stream: StreamID, fromVersion: Int64, limit: Int) async throws -> [RecordedEvent] {
-            try await inner.readStream(stream, fromVersion: fromVersion, limit: limit)
-        }
-
-        func readAll(after position: Int64, limit: Int) async throws -> [RecordedEvent] {
-            try await inner.readAll(after: position, limit: limit)
-        }
-
-        func streamVersion(_ stream: StreamID) async throws -> Int64 { try await inner.streamVersion(stream) }
-        func headPosition() async throws -> Int64 { try await inner.headPosition() }
-        func loadCursor(_ name: String) async throws -> Int64? { try await inner.loadCursor(name) }
-        func saveCursor(_ name: String, position: Int64) async throws {
-            try await inner.saveCursor(name, position: position)
         }
     }
 

@@ -25,25 +25,9 @@ final class FlakySink: NotificationSink {
 }
 
 /// A store whose cursor saves fail: a process that crashes between delivery and saving the cursor.
-struct CrashingCursorStore: EventStore {
+struct CrashingCursorStore: ForwardingEventStore {
     let base: any EventStore
 
-    func append(
-        _ events: [ProposedEvent],
-        to stream: StreamID,
-        expectedVersion: ExpectedVersion
-    ) async throws
-        -> AppendResult
-    { try await base.append(events, to: stream, expectedVersion: expectedVersion) }
-    func readStream(_ stream: StreamID, fromVersion: Int64, limit: Int) async throws -> [RecordedEvent] {
-        try await base.readStream(stream, fromVersion: fromVersion, limit: limit)
-    }
-    func readAll(after position: Int64, limit: Int) async throws -> [RecordedEvent] {
-        try await base.readAll(after: position, limit: limit)
-    }
-    func streamVersion(_ stream: StreamID) async throws -> Int64 { try await base.streamVersion(stream) }
-    func headPosition() async throws -> Int64 { try await base.headPosition() }
-    func loadCursor(_ name: String) async throws -> Int64? { try await base.loadCursor(name) }
     func saveCursor(_ name: String, position: Int64) async throws {
         throw EventStoreError(code: .unavailable, message: "crashed before the cursor was saved")
     }
