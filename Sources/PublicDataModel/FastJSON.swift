@@ -179,7 +179,9 @@ final class Tape {
     /// an escape (it may spell a requested name another way) or a requested key occurs twice.
     static func members(of bytes: [UInt8], keys: FastJSONObject.Keys) -> (tape: Tape, values: [Int])? {
         guard bytes.count < Int(Int32.max), bytes.first == UInt8(ascii: "{") else { return nil }
-        var nodes = NodeList(nodes: [Node(kind: .object, start: 0, end: 0)])
+        var nodes = NodeList(nodes: [])
+        nodes.nodes.reserveCapacity(bytes.count / 8 + 4)
+        nodes.append(Node(kind: .object, start: 0, end: 0))
         var values = [Int](repeating: -1, count: keys.names.count)
         let ok = bytes.withUnsafeBufferPointer { buffer -> Bool in
             var parser = Parser(bytes: buffer)
