@@ -69,34 +69,12 @@ package struct FastJSONObject {
     }
 
     /// Parses `data` and finds the value of each of `keys` among the object's top-level members; `nil` when the
-    /// document is not an object the fast reader takes or a requested key occurs twice.
+    /// document is not an object the fast reader takes, a member's key holds an escape, or a requested key occurs
+    /// twice. Only the requested members' values are kept as nodes; every other member is checked as strictly (the
+    /// whole document must be JSON the fast reader takes) but leaves nothing behind.
     package init?(_ data: Data, keys: Keys) {
-        guard data.first == UInt8(ascii: "{"), let tape = Tape(parsing: byteArray(data)) else { return nil }
-        var values = [Int](repeating: -1, count: keys.names.count)
-        var index = 1
-        let end = Int(tape.nodes[0].end)
-        let duplicate = tape.bytes.withUnsafeBufferPointer { buffer -> Bool in
-            while index < end {
-                let key = tape.nodes[index]
-                // An escaped key may spell a name another way: the general path reads such a document.
-                guard key.kind == .string else { return true }
-                let start = Int(key.start)
-                let length = Int(key.end) - start
-                if length <= keys.longest {
-                    for slot in keys.names.indices where keys.names[slot].count == length {
-                        let same = keys.names[slot].withUnsafeBufferPointer { name in
-                            length == 0 || memcmp(buffer.baseAddress! + start, name.baseAddress!, length) == 0
-                        }
-                        guard same else { continue }
-                        if values[slot] >= 0 { return true }
-                        values[slot] = index + 1
-                    }
-                }
-                index = tape.next(after: index + 1)
-            }
-            return false
-        }
-        guard !duplicate else { return nil }
+        guard data.first == UInt8(ascii: "{"), let (tape, values) = Tape.members(of: byteArray(data), keys: keys)
+        else { return nil }
         self.tape = tape
         self.values = values
     }
@@ -178,8 +156,8 @@ final class Tape {
     /// Parses a document whose top level is an object or an array; `nil` for anything else.
     init?(parsing bytes: [UInt8]) {
         guard bytes.count < Int(Int32.max) else { return nil }
-        var nodes: [Node] = []
-        nodes.reserveCapacity(bytes.count / 8 + 4)
+        var nodes = NodeList(nodes: [])
+        nodes.nodes.reserveCapacity(bytes.count / 8 + 4)
         let ok = bytes.withUnsafeBufferPointer { buffer -> Bool in
             var parser = Parser(bytes: buffer)
             parser.skipWhitespace()
@@ -191,6 +169,32 @@ final class Tape {
             return parser.index == buffer.count && (!parser.sawNonASCII || isValidUTF8(buffer))
         }
         guard ok else { return nil }
+        self.bytes = bytes
+        self.nodes = nodes.nodes
+    }
+
+    /// A document whose top level is an object, with nodes only for the values of the members named in `keys`
+    /// (every other member is checked as strictly, without nodes): the tape and, for each key, the index of its
+    /// value's node (-1 when absent). `nil` when the document is not one the fast reader takes, a member's key holds
+    /// an escape (it may spell a requested name another way) or a requested key occurs twice.
+    static func members(of bytes: [UInt8], keys: FastJSONObject.Keys) -> (tape: Tape, values: [Int])? {
+        guard bytes.count < Int(Int32.max), bytes.first == UInt8(ascii: "{") else { return nil }
+        var nodes = NodeList(nodes: [])
+        nodes.nodes.reserveCapacity(bytes.count / 8 + 4)
+        nodes.append(Node(kind: .object, start: 0, end: 0))
+        var values = [Int](repeating: -1, count: keys.names.count)
+        let ok = bytes.withUnsafeBufferPointer { buffer -> Bool in
+            var parser = Parser(bytes: buffer)
+            guard parser.parseMembers(named: keys, into: &nodes, values: &values) else { return false }
+            parser.skipWhitespace()
+            return parser.index == buffer.count && (!parser.sawNonASCII || isValidUTF8(buffer))
+        }
+        guard ok else { return nil }
+        nodes.close(0, elements: Int32(values.count(where: { $0 >= 0 })))
+        return (Tape(bytes: bytes, nodes: nodes.nodes), values)
+    }
+
+    private init(bytes: [UInt8], nodes: [Node]) {
         self.bytes = bytes
         self.nodes = nodes
     }
@@ -210,17 +214,17 @@ final class Tape {
         return FastJSONUnavailable(message: message)
     }
 
-    /// The text of a string node; `nil` (and poisoned) for invalid UTF-8 or an escape this reader does not take.
+    /// The text of a string node; `nil` (and poisoned) for an escape this reader does not take.
     func string(at index: Int) -> String? {
         let node = nodes[index]
         let start = Int(node.start)
         let end = Int(node.end)
         if node.kind == .string {
-            let text = bytes.withUnsafeBufferPointer { buffer in
-                String(validating: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)
+            // The parser took the document only if it is valid UTF-8, and a string without escapes lies between two
+            // quotes (ASCII, never inside a multi-byte sequence): its bytes are valid UTF-8, read without a repair.
+            return bytes.withUnsafeBufferPointer { buffer in
+                String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)
             }
-            if text == nil { poisoned = true }
-            return text
         }
         guard node.kind == .escapedString, let text = unescape(start, end) else {
             poisoned = true
@@ -359,7 +363,35 @@ struct FastJSONUnavailable: Error {
     var message: String
 }
 
-/// A recursive-descent parser over UTF-8 bytes that appends nodes in document order.
+/// Where the parser puts the nodes it reads: the tape (``NodeList``), or nowhere (``NoNodes``: a member nobody reads
+/// is checked, byte for byte as strictly, without a node).
+private protocol NodeSink {
+    /// The number of nodes put so far.
+    var count: Int { get }
+    mutating func append(_ node: Tape.Node)
+    /// Records a container's element or member count and the index of the node after its last descendant.
+    mutating func close(_ slot: Int, elements: Int32)
+}
+
+/// The tape's nodes.
+private struct NodeList: NodeSink {
+    var nodes: [Tape.Node]
+    var count: Int { nodes.count }
+    @inline(__always) mutating func append(_ node: Tape.Node) { nodes.append(node) }
+    @inline(__always) mutating func close(_ slot: Int, elements: Int32) {
+        nodes[slot].start = elements
+        nodes[slot].end = Int32(nodes.count)
+    }
+}
+
+/// No nodes: the parser only checks what it reads.
+private struct NoNodes: NodeSink {
+    var count: Int { 0 }
+    @inline(__always) mutating func append(_ node: Tape.Node) {}
+    @inline(__always) mutating func close(_ slot: Int, elements: Int32) {}
+}
+
+/// A recursive-descent parser over UTF-8 bytes that puts nodes in document order into a sink.
 private struct Parser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
@@ -379,7 +411,7 @@ private struct Parser {
         }
     }
 
-    mutating func parseValue(into nodes: inout [Tape.Node], depth: Int) -> Bool {
+    mutating func parseValue<Sink: NodeSink>(into nodes: inout Sink, depth: Int) -> Bool {
         guard index < bytes.count, depth < Tape.maximumDepth else { return false }
         switch bytes[index] {
         case UInt8(ascii: "{"): return parseContainer(.object, into: &nodes, depth: depth + 1)
@@ -393,7 +425,11 @@ private struct Parser {
         }
     }
 
-    private mutating func literal(_ word: StaticString, _ kind: Tape.Kind, into nodes: inout [Tape.Node]) -> Bool {
+    private mutating func literal<Sink: NodeSink>(
+        _ word: StaticString,
+        _ kind: Tape.Kind,
+        into nodes: inout Sink
+    ) -> Bool {
         let count = word.utf8CodeUnitCount
         guard index + count <= bytes.count else { return false }
         for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { return false }
@@ -402,7 +438,15 @@ private struct Parser {
         return true
     }
 
-    private mutating func parseString(into nodes: inout [Tape.Node]) -> Bool {
+    private mutating func parseString<Sink: NodeSink>(into nodes: inout Sink) -> Bool {
+        guard let (start, escaped) = scanString() else { return false }
+        nodes.append(Tape.Node(kind: escaped ? .escapedString : .string, start: Int32(start), end: Int32(index - 1)))
+        return true
+    }
+
+    /// Reads a string whose opening quote is at `index`, leaving `index` after its closing quote: its first byte
+    /// and whether it holds an escape, or `nil` when it is not a string this reader takes.
+    mutating func scanString() -> (start: Int, escaped: Bool)? {
         index += 1
         let start = index
         var escaped = false
@@ -415,23 +459,61 @@ private struct Parser {
             }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                guard index <= Int(Int32.max) else { return false }
-                nodes.append(
-                    Tape.Node(kind: escaped ? .escapedString : .string, start: Int32(start), end: Int32(index))
-                )
+                guard index <= Int(Int32.max) else { return nil }
                 index += 1
-                return true
+                return (start, escaped)
             }
-            if byte < 0x20 { return false }
+            if byte < 0x20 { return nil }
             if byte >= 0x80 { sawNonASCII = true }
             if byte == UInt8(ascii: "\\") {
                 escaped = true
-                index += 2
+                guard let length = escapeLength(at: index) else { return nil }
+                index += length
                 continue
             }
             index += 1
         }
-        return false
+        return nil
+    }
+
+    /// The length of the escape at `index` (a backslash): 2, 6 for `\uXXXX`, 12 for a surrogate pair; `nil` for an
+    /// escape RFC 8259 does not define, a lone surrogate or a truncated escape. Checked in every string, also in
+    /// members nobody reads: the reader declines what `JSONDecoder` would refuse anywhere in the document.
+    private func escapeLength(at index: Int) -> Int? {
+        guard index + 1 < bytes.count else { return nil }
+        switch bytes[index + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+            UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return 2
+        case UInt8(ascii: "u"):
+            guard let unit = hex4(at: index + 2) else { return nil }
+            if (0xDC00...0xDFFF).contains(unit) { return nil }
+            guard (0xD800...0xDBFF).contains(unit) else { return 6 }
+            guard index + 7 < bytes.count, bytes[index + 6] == UInt8(ascii: "\\"),
+                bytes[index + 7] == UInt8(ascii: "u"),
+                let low = hex4(at: index + 8), (0xDC00...0xDFFF).contains(low)
+            else { return nil }
+            return 12
+        default:
+            return nil
+        }
+    }
+
+    /// The four hexadecimal digits at `index` as a number, or `nil`.
+    private func hex4(at index: Int) -> UInt32? {
+        guard index + 4 <= bytes.count else { return nil }
+        var value: UInt32 = 0
+        for byte in bytes[index..<index + 4] {
+            let digit: UInt32
+            switch byte {
+            case 48...57: digit = UInt32(byte - 48)
+            case 65...70: digit = UInt32(byte - 55)
+            case 97...102: digit = UInt32(byte - 87)
+            default: return nil
+            }
+            value = value << 4 | digit
+        }
+        return value
     }
 
     /// Whether none of the eight bytes of `word` is a quote, a backslash, a control character (below 0x20) or
@@ -446,7 +528,7 @@ private struct Parser {
         return marks & (ones &* 0x80) == 0
     }
 
-    private mutating func parseNumber(into nodes: inout [Tape.Node]) -> Bool {
+    private mutating func parseNumber<Sink: NodeSink>(into nodes: inout Sink) -> Bool {
         let start = index
         var integer = true
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
@@ -482,7 +564,11 @@ private struct Parser {
     /// Parses an array or an object (the opening bracket is at `index`): elements, or `"key": value` members,
     /// separated by commas up to the closing bracket. The container's node records its element or member count and
     /// the index of the node after its last descendant.
-    private mutating func parseContainer(_ kind: Tape.Kind, into nodes: inout [Tape.Node], depth: Int) -> Bool {
+    private mutating func parseContainer<Sink: NodeSink>(
+        _ kind: Tape.Kind,
+        into nodes: inout Sink,
+        depth: Int
+    ) -> Bool {
         let close = kind == .object ? UInt8(ascii: "}") : UInt8(ascii: "]")
         let slot = nodes.count
         nodes.append(Tape.Node(kind: kind, start: 0, end: 0))
@@ -508,13 +594,68 @@ private struct Parser {
                 break
             }
         }
-        nodes[slot].start = count
-        nodes[slot].end = Int32(nodes.count)
+        nodes.close(slot, elements: count)
         return true
     }
 
+    /// Parses the object at `index` (the document's top level): the values of the members named in `keys` into
+    /// `nodes` (recording each one's node index in `values`), every other member checked without nodes. `false` for
+    /// anything the fast reader does not take, an escaped key, or a requested key met twice.
+    mutating func parseMembers(
+        named keys: FastJSONObject.Keys,
+        into nodes: inout NodeList,
+        values: inout [Int]
+    ) -> Bool {
+        index += 1
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return true
+        }
+        var unread = NoNodes()
+        while true {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let (start, escaped) = scanString(),
+                !escaped
+            else { return false }
+            let length = index - 1 - start
+            var slot = -1
+            if length <= keys.longest {
+                for candidate in keys.names.indices where keys.names[candidate].count == length {
+                    let same = keys.names[candidate].withUnsafeBufferPointer { name in
+                        length == 0 || memcmp(bytes.baseAddress! + start, name.baseAddress!, length) == 0
+                    }
+                    if same {
+                        slot = candidate
+                        break
+                    }
+                }
+            }
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
+            index += 1
+            skipWhitespace()
+            if slot >= 0 {
+                guard values[slot] < 0 else { return false }
+                values[slot] = nodes.count
+                guard parseValue(into: &nodes, depth: 1) else { return false }
+            } else {
+                guard parseValue(into: &unread, depth: 1) else { return false }
+            }
+            skipWhitespace()
+            guard index < bytes.count else { return false }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                skipWhitespace()
+                continue
+            }
+            guard bytes[index] == UInt8(ascii: "}") else { return false }
+            index += 1
+            return true
+        }
+    }
+
     /// Parses a member's key and the colon after it, leaving `index` at its value.
-    private mutating func parseMemberKey(into nodes: inout [Tape.Node]) -> Bool {
+    private mutating func parseMemberKey<Sink: NodeSink>(into nodes: inout Sink) -> Bool {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), parseString(into: &nodes) else { return false }
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
@@ -768,22 +909,28 @@ private struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     }
 
     func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
-        try present(key).map { try tape.bool(at: $0) }
+        guard let index = present(key) else { return nil }
+        return try tape.bool(at: index)
     }
     func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
-        try present(key).map { try tape.value(String.self, at: $0) }
+        guard let index = present(key) else { return nil }
+        return try tape.value(String.self, at: index)
     }
     func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
-        try present(key).map { try tape.double(at: $0) }
+        guard let index = present(key) else { return nil }
+        return try tape.double(at: index)
     }
     func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
-        try present(key).map { try tape.integer(at: $0) }
+        guard let index = present(key) else { return nil }
+        return try tape.integer(at: index)
     }
     func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? {
-        try present(key).map { try tape.integer(at: $0) }
+        guard let index = present(key) else { return nil }
+        return try tape.integer(at: index)
     }
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-        try present(key).map { try tape.value(type, at: $0) }
+        guard let index = present(key) else { return nil }
+        return try tape.value(type, at: index)
     }
 
     func nestedContainer<NestedKey: CodingKey>(
