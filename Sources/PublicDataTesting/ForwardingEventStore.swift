@@ -5,7 +5,7 @@ import PublicDataModel
 /// Tests wrap a real store to inject one failure or one change — a cursor save that crashes, an append that
 /// loses its connection, ids renamed before they are stored — and leave the rest of the contract to the real
 /// store. Conform, name the wrapped store `base`, and implement only the calls that differ; every other call of
-/// ``PublicDataModel/EventStore`` forwards to `base` unchanged, so the wrapper deduplicates, orders and fails
+/// `EventStore` forwards to `base` unchanged, so the wrapper deduplicates, orders and fails
 /// exactly as the wrapped store does.
 ///
 /// ```swift
