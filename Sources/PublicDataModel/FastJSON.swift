@@ -252,21 +252,7 @@ final class Tape {
         var out: [UInt8] = []
         out.reserveCapacity(end - start)
         var index = start
-        func hex4(_ at: Int) -> UInt32? {
-            guard at + 4 <= end else { return nil }
-            var value: UInt32 = 0
-            for byte in bytes[at..<at + 4] {
-                let digit: UInt32
-                switch byte {
-                case 48...57: digit = UInt32(byte - 48)
-                case 65...70: digit = UInt32(byte - 55)
-                case 97...102: digit = UInt32(byte - 87)
-                default: return nil
-                }
-                value = value << 4 | digit
-            }
-            return value
-        }
+        func hex4(_ at: Int) -> UInt32? { hexQuad(bytes, at: at, end: end) }
         while index < end {
             let byte = bytes[index]
             guard byte == UInt8(ascii: "\\") else {
@@ -359,6 +345,25 @@ func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
 }
 
 /// The reader's marker error: the caller decodes with `JSONDecoder` instead.
+/// The value of the four hex digits of a `\uXXXX` escape at `index`, or `nil` when the four bytes before `end`
+/// are not all hex digits.
+private func hexQuad<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, at index: Int, end: Int) -> UInt32?
+where Bytes.Index == Int {
+    guard index + 4 <= end else { return nil }
+    var value: UInt32 = 0
+    for byte in bytes[index..<index + 4] {
+        let digit: UInt32
+        switch byte {
+        case 48...57: digit = UInt32(byte - 48)
+        case 65...70: digit = UInt32(byte - 55)
+        case 97...102: digit = UInt32(byte - 87)
+        default: return nil
+        }
+        value = value << 4 | digit
+    }
+    return value
+}
+
 struct FastJSONUnavailable: Error {
     var message: String
 }
@@ -500,21 +505,7 @@ private struct Parser {
     }
 
     /// The four hexadecimal digits at `index` as a number, or `nil`.
-    private func hex4(at index: Int) -> UInt32? {
-        guard index + 4 <= bytes.count else { return nil }
-        var value: UInt32 = 0
-        for byte in bytes[index..<index + 4] {
-            let digit: UInt32
-            switch byte {
-            case 48...57: digit = UInt32(byte - 48)
-            case 65...70: digit = UInt32(byte - 55)
-            case 97...102: digit = UInt32(byte - 87)
-            default: return nil
-            }
-            value = value << 4 | digit
-        }
-        return value
-    }
+    private func hex4(at index: Int) -> UInt32? { hexQuad(bytes, at: index, end: bytes.count) }
 
     /// Whether none of the eight bytes of `word` is a quote, a backslash, a control character (below 0x20) or
     /// above 0x7F. Each test is the classic "has a zero byte" bit trick, exact about whether such a byte exists
