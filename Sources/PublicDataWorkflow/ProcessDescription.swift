@@ -209,13 +209,6 @@ public struct ProcessDescription: Sendable, Hashable {
     }
 }
 
-extension CommandName {
-    /// The name of a command of `process`.
-    init<P: WorkflowProcess>(_ process: P.Type, _ name: P.Command.Name) {
-        self = CommandName(rawValue: name.rawValue)!
-    }
-}
-
 extension Processes {
     /// The complete text of `Documentation/Workflows.md`, generated from the process types.
     ///

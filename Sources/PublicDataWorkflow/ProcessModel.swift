@@ -29,6 +29,9 @@ public protocol WorkflowProcess: Sendable {
 
     /// The process.
     static var kind: ProcessKind { get }
+    /// The key naming the process in a command's JSON (`{"plan": {"submitPlan": {…}}}`); also the name of the
+    /// process's ``WorkflowCommand`` and ``CommandName`` factories (`.plan(.submitPlan(…))`).
+    static var commandKey: String { get }
     /// A title with the articles, e.g. "Authorization agreement (Art. 13)".
     static var title: String { get }
     /// The facts of an instance that has no event yet.

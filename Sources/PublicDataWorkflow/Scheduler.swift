@@ -111,45 +111,67 @@ extension WorkflowEngine {
     /// offer, the policy monitor's re-judgement after a catalog change or retirement and an agreement's
     /// suspension, and the suspensions a re-judgement found.
     func followUp(_ command: WorkflowCommand, outcome: CommandOutcome, actor: Principal) async throws(WorkflowError) {
-        switch command {
-        case .agreement(.terminateAgreement(let id, _)), .agreement(.revokeAgreement(let id, _)):
-            let agreement = try await instance(AgreementProcess.self, id.rawValue)
-            if let exit = agreement.openDeadlines[.exit] { _ = try await fire(AgreementProcess.self, exit) }
-        case .evaluation(.rateOperator(let id, _)):
-            let evaluation = try await instance(EvaluationProcess.self, id.rawValue)
-            if let exit = evaluation.openDeadlines[.exit] { _ = try await fire(EvaluationProcess.self, exit) }
-        case .feedback(.acceptFeedback(let id)):
-            guard !outcome.deduplicated else { return }
-            try await publishFeedbackEntry(id, actor: actor)
-        case .dataRequest(.revokeGrant(let id, _)):
-            try await suspendProducts(afterRevoking: id, actor: actor)
-        case .product(.withdrawProduct(let id, _)):
-            try await endScenarios(of: id, actor: actor)
-        case .registration(.issueRegistrationCode(let id, _)):
-            try await endConcernedRegistration(id, actor: actor)
-            // Art. 9, 26号: the grants of a cancelled or superseded registration's entries are re-judged.
-            if let concerns = try await instance(RegistrationProcess.self, id.rawValue).facts.application?.concerns {
-                let state = try await instance(RegistrationProcess.self, concerns.rawValue).state
-                if state == .cancelled || state == .superseded {
-                    try await reassess(.registrationEnded(registration: concerns))
+        switch command.process {
+        case .agreement:
+            switch command.command(of: AgreementProcess.self) {
+            case .terminateAgreement(let id, _)?, .revokeAgreement(let id, _)?:
+                let agreement = try await instance(AgreementProcess.self, id.rawValue)
+                if let exit = agreement.openDeadlines[.exit] { _ = try await fire(AgreementProcess.self, exit) }
+            case .suspendAgreement(let id, _)?:
+                guard let suspended = outcome.events.last else { return }
+                try await reassess(.agreementSuspended(agreement: id, version: suspended.streamVersion))
+            default: break
+            }
+        case .evaluation:
+            if case .rateOperator(let id, _)? = command.command(of: EvaluationProcess.self) {
+                let evaluation = try await instance(EvaluationProcess.self, id.rawValue)
+                if let exit = evaluation.openDeadlines[.exit] { _ = try await fire(EvaluationProcess.self, exit) }
+            }
+        case .feedback:
+            if case .acceptFeedback(let id)? = command.command(of: FeedbackProcess.self), !outcome.deduplicated {
+                try await publishFeedbackEntry(id, actor: actor)
+            }
+        case .dataRequest:
+            if case .revokeGrant(let id, _)? = command.command(of: DataRequestProcess.self) {
+                try await suspendProducts(afterRevoking: id, actor: actor)
+            }
+        case .product:
+            if case .withdrawProduct(let id, _)? = command.command(of: ProductProcess.self) {
+                try await endScenarios(of: id, actor: actor)
+            }
+        case .registration:
+            if case .issueRegistrationCode(let id, _)? = command.command(of: RegistrationProcess.self) {
+                try await endConcernedRegistration(id, actor: actor)
+                // Art. 9, 26号: the grants of a cancelled or superseded registration's entries are re-judged.
+                if let concerns = try await instance(RegistrationProcess.self, id.rawValue).facts.application?.concerns
+                {
+                    let state = try await instance(RegistrationProcess.self, concerns.rawValue).state
+                    if state == .cancelled || state == .superseded {
+                        try await reassess(.registrationEnded(registration: concerns))
+                    }
                 }
             }
-        case .consent(.withdrawConsent(let id, _)):
-            // Art. 17 ¶2, 26: a withdrawal ends the supply the consent covered.
-            try await reassess(.consentEnded(consent: id))
-        case .catalog(.changeCatalogEntry(let entry, _)):
-            // Art. 30: the entry's dependants are re-judged under its new version.
-            guard let changed = outcome.events.first,
-                let version = try? changed.decodePayload(CatalogProcess.Changed.self).entryVersion
-            else { return }
-            try await reassess(.catalogEntryChanged(entry: entry.id, version: version))
-        case .catalog(.retireCatalogEntry(let id, _)):
-            try await reassess(.catalogEntryRetired(entry: id))
-        case .agreement(.suspendAgreement(let id, _)):
-            guard let suspended = outcome.events.last else { return }
-            try await reassess(.agreementSuspended(agreement: id, version: suspended.streamVersion))
-        case .monitor(.reassess(let trigger)):
-            try await applyMonitorFindings(trigger)
+        case .consent:
+            if case .withdrawConsent(let id, _)? = command.command(of: ConsentProcess.self) {
+                // Art. 17 ¶2, 26: a withdrawal ends the supply the consent covered.
+                try await reassess(.consentEnded(consent: id))
+            }
+        case .catalog:
+            switch command.command(of: CatalogProcess.self) {
+            case .changeCatalogEntry(let entry, _)?:
+                // Art. 30: the entry's dependants are re-judged under its new version.
+                guard let changed = outcome.events.first,
+                    let version = try? changed.decodePayload(CatalogProcess.Changed.self).entryVersion
+                else { return }
+                try await reassess(.catalogEntryChanged(entry: entry.id, version: version))
+            case .retireCatalogEntry(let id, _)?:
+                try await reassess(.catalogEntryRetired(entry: id))
+            default: break
+            }
+        case .monitor:
+            if case .reassess(let trigger)? = command.command(of: MonitorProcess.self) {
+                try await applyMonitorFindings(trigger)
+            }
         default:
             break
         }

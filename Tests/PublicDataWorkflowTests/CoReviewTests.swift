@@ -27,19 +27,19 @@ struct CoReviewTests {
         try await world.engine.execute(.catalog(.publishCatalogEntry(entry: transportEntry)), by: department(transport))
         let steps: [Step] = Scripts.toActiveAgreement.map { step in
             guard case .run(let command, let actor) = step else { return step }
-            switch command {
-            case .plan(.draftPlan(plan: var plan)):
+            if case .draftPlan(plan: var plan)? = command.command(of: PlanProcess.self) {
                 plan.dataScope = (plan.dataScope ?? []) + [transportEntry.id]
                 return .run(.plan(.draftPlan(plan: plan)), actor)
-            case .registration(.applyRegistration(application: var application)):
+            }
+            if case .applyRegistration(application: var application)? = command.command(of: RegistrationProcess.self) {
                 application.catalogEntries.append(transportEntry.id)
                 return .run(.registration(.applyRegistration(application: application)), actor)
-            case .agreement(.draftAgreement(terms: var terms, let selection)):
+            }
+            if case .draftAgreement(terms: var terms, let selection)? = command.command(of: AgreementProcess.self) {
                 terms.scope.append(ScopeItem(entry: transportEntry.id))
                 return .run(.agreement(.draftAgreement(terms: terms, selection: selection)), actor)
-            default:
-                return step
             }
+            return step
         }
         try await world.run(steps)
         var request = Samples.request("req-both", "ent-cond")

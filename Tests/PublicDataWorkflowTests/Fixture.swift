@@ -523,11 +523,11 @@ enum Scripts {
             ),
         ],
         lifecycle.prefix(while: {
-            if case .run(.objection(.correctObjection), _) = $0 { return false }
+            if case .run(let command, _) = $0, command.name == .objection(.correctObjection) { return false }
             return true
         }) + [.by(.dataProvider, .objection(.rejectObjection(objection: "obj-1", reason: "data is correct")))],
         lifecycle.prefix(while: {
-            if case .run(.feedback(.acceptFeedback), _) = $0 { return false }
+            if case .run(let command, _) = $0, command.name == .feedback(.acceptFeedback) { return false }
             return true
         }) + [.by(.dataAdministration, .feedback(.rejectFeedback(feedback: "fb-1", reason: "duplicate")))],
         money,

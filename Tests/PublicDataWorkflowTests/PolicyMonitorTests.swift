@@ -195,7 +195,7 @@ struct PolicyMonitorTests {
         )
         var steps: [Step] = []
         for step in Scripts.toPublishedProduct {
-            if case .run(.product(.registerProduct), _) = step {
+            if case .run(let command, _) = step, command.name == .product(.registerProduct) {
                 steps += [
                     .by(.operator, .registration(.applyRegistration(application: registration))),
                     .by(.dataAdministration, .registration(.acceptRegistration(registration: "reg-p"))),

@@ -46,7 +46,9 @@ struct RefusalArticlesTests {
     static var beforeSigningALongAgreement: [Step] {
         let steps = Scripts.prefix(before: .agreement(.signAgreement))?.steps ?? []
         return steps.map { step in
-            guard case .run(.agreement(.draftAgreement(var terms, let selection)), let actor) = step else {
+            guard case .run(let command, let actor) = step,
+                case .draftAgreement(var terms, let selection)? = command.command(of: AgreementProcess.self)
+            else {
                 return step
             }
             terms.end = CivilDate(year: 2031, month: 3, day: 31)!

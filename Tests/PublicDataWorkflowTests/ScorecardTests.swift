@@ -59,7 +59,7 @@ struct ScorecardTests {
         let steps = Scripts.toPublishedProduct
         let coReview = try #require(
             steps.firstIndex {
-                if case .run(.dataRequest(.coReviewDataRequest), _) = $0 { return true }
+                if case .run(let command, _) = $0, command.name == .dataRequest(.coReviewDataRequest) { return true }
                 return false
             }
         )

@@ -10,7 +10,9 @@ struct SecurityRecordTests {
     /// The world up to an active agreement, without the operator's record (or officer) of `duty`.
     static func toActiveAgreement(without duty: SecurityDuty) -> [Step] {
         Scripts.toActiveAgreement.filter { step in
-            guard case .run(.securityRecord(let command), _) = step else { return true }
+            guard case .run(let run, _) = step, let command = run.command(of: SecurityRecordProcess.self) else {
+                return true
+            }
             return command.instanceID != SecurityRecordProcess.instanceID(Parties.operatorParty, duty)
         }
     }

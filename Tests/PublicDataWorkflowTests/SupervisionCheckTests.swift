@@ -26,7 +26,7 @@ struct SupervisionCheckTests {
         let registration = RegistrationApplication(id: "reg-p", kind: .first, product: "prod-1", description: "model")
         var steps: [Step] = []
         for step in Scripts.toPublishedProduct {
-            guard case .run(.product(.registerProduct), _) = step else {
+            guard case .run(let command, _) = step, command.name == .product(.registerProduct) else {
                 steps.append(step)
                 continue
             }

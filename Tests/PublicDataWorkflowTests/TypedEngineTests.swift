@@ -164,7 +164,7 @@ struct TypedEngineTests {
         strict.parameters.termCapYears = 2
         let world = World()
         let signing = Scripts.toActiveAgreement.firstIndex {
-            if case .run(.agreement(.signAgreement), _) = $0 { return true }
+            if case .run(let command, _) = $0, command.name == .agreement(.signAgreement) { return true }
             return false
         }
         let index = try #require(signing)

@@ -76,7 +76,9 @@ struct ZoneAndModeTests {
     static func script(_ steps: [Step], plan: ImplementationPlan) -> [Step] {
         zoneSteps
             + steps.map { step in
-                if case .run(.plan(.draftPlan), let actor) = step { return .run(.plan(.draftPlan(plan: plan)), actor) }
+                if case .run(let command, let actor) = step, command.name == .plan(.draftPlan) {
+                    return .run(.plan(.draftPlan(plan: plan)), actor)
+                }
                 return step
             }
     }

@@ -9,6 +9,7 @@ import PublicDataPolicy
 /// selected operator, the approved plan, the collective decision): drafting only checks the input's shape.
 public enum AgreementProcess: WorkflowProcess {
     public static let kind = ProcessKind.agreement
+    public static let commandKey = "agreement"
     public static let title = "Authorization agreement (Art. 13)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.terminated, .revoked, .expired]
@@ -648,5 +649,19 @@ extension AgreementProcess {
             )
         case .exit: Draft(.exitCompleted)
         }
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of the authorization agreement (Art. 13).
+    public static func agreement(_ command: AgreementProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(AgreementProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// An agreement command.
+    public static func agreement(_ name: AgreementProcess.Command.Name) -> CommandName {
+        CommandName(AgreementProcess.self, name)
     }
 }

@@ -10,6 +10,7 @@ import PublicDataModel
 /// retired entry is no longer in the catalog: new requests and products naming it are refused (Art. 8).
 public enum CatalogProcess: WorkflowProcess {
     public static let kind = ProcessKind.catalog
+    public static let commandKey = "catalog"
     public static let title = "Catalog entry (Art. 8–9; 004 dynamic updates)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.retired]
@@ -288,5 +289,19 @@ public enum CatalogProcess: WorkflowProcess {
             facts.retired = facts.entry
             facts.entry = nil
         }
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of the catalog (Art. 8).
+    public static func catalog(_ command: CatalogProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(CatalogProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// A catalog command.
+    public static func catalog(_ name: CatalogProcess.Command.Name) -> CommandName {
+        CommandName(CatalogProcess.self, name)
     }
 }

@@ -131,6 +131,7 @@ public struct ConsentRecord: Codable, Sendable, Hashable {
 /// cover.
 public enum ConsentProcess: WorkflowProcess {
     public static let kind = ProcessKind.consent
+    public static let commandKey = "consent"
     public static let title = "Data subjects' consent (Art. 17 ¶2, 26)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.withdrawn, .expired]
@@ -398,5 +399,19 @@ extension ProcessInstance where Process == ConsentProcess {
         if day < consent.validFrom { return ["consent \(id) is valid only from \(consent.validFrom)"] }
         if day > consent.validUntil { return ["consent \(id) expired on \(consent.validUntil)"] }
         return consent.gaps(request, operatorParty: operatorParty, entries: entries).map { "consent \(id): \($0)" }
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of the data subjects' consent (Art. 17 ¶2, 26).
+    public static func consent(_ command: ConsentProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(ConsentProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// A consent command.
+    public static func consent(_ name: ConsentProcess.Command.Name) -> CommandName {
+        CommandName(ConsentProcess.self, name)
     }
 }

@@ -10,6 +10,7 @@ import PublicDataPolicy
 /// re-judgement holds (`resumeGrant`; the data is then provisioned again) or revoke it.
 public enum DataRequestProcess: WorkflowProcess {
     public static let kind = ProcessKind.dataRequest
+    public static let commandKey = "dataRequest"
     public static let title = "Data request (Art. 16–19)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.refused, .revoked]
@@ -648,5 +649,19 @@ public enum DataRequestProcess: WorkflowProcess {
             facts.approvals = approved.coReviewApprovals
         case .coReviewRejected, .provisioned, .revoked, .revokedOnExit, .suspended, .resumed: break
         }
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of the data request (Art. 16–19).
+    public static func dataRequest(_ command: DataRequestProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(DataRequestProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// A data request command.
+    public static func dataRequest(_ name: DataRequestProcess.Command.Name) -> CommandName {
+        CommandName(DataRequestProcess.self, name)
     }
 }

@@ -7,6 +7,7 @@ import PublicDataModel
 /// digest of the report (e.g. the `LedgerHash` of `Disclosure.jsonData()`) on the ledger.
 public enum DisclosureProcess: WorkflowProcess {
     public static let kind = ProcessKind.disclosure
+    public static let commandKey = "disclosure"
     public static let title = "Yearly disclosure (Art. 32)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.published]
@@ -306,5 +307,19 @@ public enum DisclosureProcess: WorkflowProcess {
         case .reminder: Draft(.reminded, recipients: holder(instance.facts.duty))
         case .due: Draft(.overdue, recipients: holder(instance.facts.duty))
         }
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of the yearly disclosure (Art. 32).
+    public static func disclosure(_ command: DisclosureProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(DisclosureProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// A disclosure command.
+    public static func disclosure(_ name: DisclosureProcess.Command.Name) -> CommandName {
+        CommandName(DisclosureProcess.self, name)
     }
 }

@@ -9,6 +9,7 @@ import PublicDataModel
 /// rate with the report recorded as not provided.
 public enum EvaluationProcess: WorkflowProcess {
     public static let kind = ProcessKind.evaluation
+    public static let commandKey = "evaluation"
     public static let title = "Evaluation (Art. 33)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.exited]
@@ -363,5 +364,19 @@ public enum EvaluationProcess: WorkflowProcess {
         case .report: Draft(.reportOverdue)
         case .exit: Draft(.exitCompleted)
         }
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of the evaluation (Art. 33).
+    public static func evaluation(_ command: EvaluationProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(EvaluationProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// An evaluation command.
+    public static func evaluation(_ name: EvaluationProcess.Command.Name) -> CommandName {
+        CommandName(EvaluationProcess.self, name)
     }
 }

@@ -3,6 +3,7 @@ import PublicDataModel
 /// 数据反哺 (seed 001): an operator offers data back; once accepted, the entry joins the catalog.
 public enum FeedbackProcess: WorkflowProcess {
     public static let kind = ProcessKind.feedback
+    public static let commandKey = "feedback"
     public static let title = "Data feedback (seed 001)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.accepted, .rejected]
@@ -205,5 +206,19 @@ public enum FeedbackProcess: WorkflowProcess {
         case .rejected(let rejected): facts.reason = rejected.reason
         case .reviewStarted, .accepted: break
         }
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of data feedback (seed 001).
+    public static func feedback(_ command: FeedbackProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(FeedbackProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// A feedback command.
+    public static func feedback(_ name: FeedbackProcess.Command.Name) -> CommandName {
+        CommandName(FeedbackProcess.self, name)
     }
 }

@@ -86,6 +86,7 @@ public struct InspectionFinding: Codable, Sendable, Hashable {
 /// (``EvaluationProcess/Rated/inspections``).
 public enum InspectionProcess: WorkflowProcess {
     public static let kind = ProcessKind.inspection
+    public static let commandKey = "inspection"
     public static let title = "Inspection and rectification (Art. 31)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.closed]
@@ -488,5 +489,19 @@ extension WorkflowEngine {
             )
         }
         return result
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of inspections and rectification (Art. 31).
+    public static func inspection(_ command: InspectionProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(InspectionProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// An inspection command.
+    public static func inspection(_ name: InspectionProcess.Command.Name) -> CommandName {
+        CommandName(InspectionProcess.self, name)
     }
 }

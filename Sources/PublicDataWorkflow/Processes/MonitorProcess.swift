@@ -121,6 +121,7 @@ public struct MonitorSuspension: Codable, Sendable, Hashable {
 ///   downstream-scenario decision.
 public enum MonitorProcess: WorkflowProcess {
     public static let kind = ProcessKind.monitor
+    public static let commandKey = "monitor"
     public static let title = "Policy monitor (Art. 30, 35)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.reassessed]
@@ -970,5 +971,19 @@ extension WorkflowEngine {
         } catch {
             throw WorkflowError(code: .store, message: "\(error)")
         }
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of the policy monitor (Art. 30).
+    public static func monitor(_ command: MonitorProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(MonitorProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// A policy monitor command.
+    public static func monitor(_ name: MonitorProcess.Command.Name) -> CommandName {
+        CommandName(MonitorProcess.self, name)
     }
 }

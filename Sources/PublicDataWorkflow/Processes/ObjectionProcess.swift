@@ -10,6 +10,7 @@ import PublicDataModel
 /// named provider then records the correction, or rejects the objection; the data administration closes it.
 public enum ObjectionProcess: WorkflowProcess {
     public static let kind = ProcessKind.objection
+    public static let commandKey = "objection"
     public static let title = "Quality objection (Art. 18)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.closed]
@@ -411,5 +412,19 @@ public enum ObjectionProcess: WorkflowProcess {
             }
             return Draft(.escalated(Escalated(escalations: escalations)), deadlines: next)
         }
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of the quality objection (Art. 18).
+    public static func objection(_ command: ObjectionProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(ObjectionProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// An objection command.
+    public static func objection(_ name: ObjectionProcess.Command.Name) -> CommandName {
+        CommandName(ObjectionProcess.self, name)
     }
 }

@@ -57,6 +57,7 @@ public struct PartnerTier: Codable, Sendable, Hashable {
 /// affected (Art. 25 governs it alone).
 public enum PartnerProcess: WorkflowProcess {
     public static let kind = ProcessKind.partner
+    public static let commandKey = "partner"
     public static let title = "Partner tiers (seed 001 §6(2))"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.revoked]
@@ -370,5 +371,19 @@ public enum PartnerProcess: WorkflowProcess {
                 ["seed 001 §6"]
             )
         }
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of partner tiers (seed 001 §6(2)).
+    public static func partner(_ command: PartnerProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(PartnerProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// A partner command.
+    public static func partner(_ name: PartnerProcess.Command.Name) -> CommandName {
+        CommandName(PartnerProcess.self, name)
     }
 }

@@ -8,6 +8,7 @@ import PublicDataPolicy
 /// Art. 11 elements, the term cap, the authorization mode against the zone): the engine only checks the shape.
 public enum PlanProcess: WorkflowProcess {
     public static let kind = ProcessKind.implementationPlan
+    public static let commandKey = "plan"
     public static let title = "Implementation plan (Art. 10–11)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = []
@@ -262,5 +263,19 @@ public enum PlanProcess: WorkflowProcess {
         case .submitted(let decided): facts.decision = decided.decision
         case .approved, .returned, .published: break
         }
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of the implementation plan (Art. 10–11).
+    public static func plan(_ command: PlanProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(PlanProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// A plan command.
+    public static func plan(_ name: PlanProcess.Command.Name) -> CommandName {
+        CommandName(PlanProcess.self, name)
     }
 }

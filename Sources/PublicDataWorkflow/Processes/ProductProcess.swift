@@ -12,6 +12,7 @@ import PublicDataPricing
 /// and the agency told) and may then only be withdrawn; the agreement's exit withdraws them.
 public enum ProductProcess: WorkflowProcess {
     public static let kind = ProcessKind.product
+    public static let commandKey = "product"
     public static let title = "Product or service (Art. 16, 20, 22, 26–27)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.refused, .withdrawn]
@@ -704,5 +705,19 @@ extension WorkflowEngine {
                 if case .appended = result { break }
             }
         }
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of the product or service (Art. 20, 22, 26–27).
+    public static func product(_ command: ProductProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(ProductProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// A product command.
+    public static func product(_ name: ProductProcess.Command.Name) -> CommandName {
+        CommandName(ProductProcess.self, name)
     }
 }

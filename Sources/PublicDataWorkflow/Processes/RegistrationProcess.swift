@@ -5,6 +5,7 @@ import PublicDataModel
 /// application, acceptance, formal review with public notice, the registration code, its validity and renewal.
 public enum RegistrationProcess: WorkflowProcess {
     public static let kind = ProcessKind.registration
+    public static let commandKey = "registration"
     public static let title = "Registration (Art. 9)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.rejected, .expired, .superseded, .cancelled]
@@ -504,5 +505,19 @@ extension WorkflowEngine {
             if case .appended = result { return }
         }
         throw WorkflowError(code: .contention, message: "registration \(concerns) kept changing")
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of the registration (Art. 9).
+    public static func registration(_ command: RegistrationProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(RegistrationProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// A registration command.
+    public static func registration(_ name: RegistrationProcess.Command.Name) -> CommandName {
+        CommandName(RegistrationProcess.self, name)
     }
 }

@@ -9,6 +9,7 @@ import PublicDataPolicy
 /// withdrawn (`scenario.ended`) or its agreement's exit procedure runs (`scenario.endedOnExit`).
 public enum ScenarioProcess: WorkflowProcess {
     public static let kind = ProcessKind.scenario
+    public static let commandKey = "scenario"
     public static let title = "Downstream scenario (Art. 25, 27, 30)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.refused, .revoked, .ended]
@@ -695,5 +696,19 @@ extension WorkflowEngine {
                 if case .appended = result { break }
             }
         }
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of the downstream scenario (Art. 25, 27).
+    public static func scenario(_ command: ScenarioProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(ScenarioProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// A scenario command.
+    public static func scenario(_ name: ScenarioProcess.Command.Name) -> CommandName {
+        CommandName(ScenarioProcess.self, name)
     }
 }

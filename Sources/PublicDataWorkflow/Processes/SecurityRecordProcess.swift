@@ -92,6 +92,7 @@ public struct SecurityOfficer: Codable, Sendable, Hashable {
 /// alone, and the agency or the data administration acts on the expiry notice (`suspendAgreement`, `revokeGrant`).
 public enum SecurityRecordProcess: WorkflowProcess {
     public static let kind = ProcessKind.securityRecord
+    public static let commandKey = "securityRecord"
     public static let title = "Operator security records (Art. 31; 87号 §7)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = []
@@ -492,5 +493,19 @@ extension WorkflowEngine {
             if !(try await instance(SecurityRecordProcess.self, id).meetsDuty(on: day)) { unmet.append(duty) }
         }
         return unmet
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of the operator's security records and officer (Art. 31; 87号 §7).
+    public static func securityRecord(_ command: SecurityRecordProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(SecurityRecordProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// A security record command.
+    public static func securityRecord(_ name: SecurityRecordProcess.Command.Name) -> CommandName {
+        CommandName(SecurityRecordProcess.self, name)
     }
 }

@@ -4,6 +4,7 @@ import PublicDataPolicy
 /// 运营机构选择: the competitive selection of an operator for a published plan (Art. 12).
 public enum SelectionProcess: WorkflowProcess {
     public static let kind = ProcessKind.operatorSelection
+    public static let commandKey = "selection"
     public static let title = "Operator selection (Art. 12)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.selected, .failed]
@@ -330,5 +331,19 @@ public enum SelectionProcess: WorkflowProcess {
         case .operatorSelected(let selected): facts.selected = selected.operatorID
         case .applicationsClosed, .failed: break
         }
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of the operator selection (Art. 12).
+    public static func selection(_ command: SelectionProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(SelectionProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// A selection command.
+    public static func selection(_ name: SelectionProcess.Command.Name) -> CommandName {
+        CommandName(SelectionProcess.self, name)
     }
 }

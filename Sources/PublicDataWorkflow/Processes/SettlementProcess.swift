@@ -7,6 +7,7 @@ import PublicDataPricing
 /// disclosure and the reports read them.
 public enum SettlementProcess: WorkflowProcess {
     public static let kind = ProcessKind.settlement
+    public static let commandKey = "settlement"
     public static let title = "Usage and settlement (Art. 21–24)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.settled]
@@ -1284,5 +1285,19 @@ extension WorkflowEngine {
     /// ```
     public func allowance(agreement: AgreementID, year: Int) async throws(WorkflowError) -> AllowanceStatus? {
         try await instance(SettlementProcess.self, agreement.rawValue).facts.allowance(year)
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of usage and settlement (Art. 21–24).
+    public static func settlement(_ command: SettlementProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(SettlementProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// A settlement command.
+    public static func settlement(_ name: SettlementProcess.Command.Name) -> CommandName {
+        CommandName(SettlementProcess.self, name)
     }
 }

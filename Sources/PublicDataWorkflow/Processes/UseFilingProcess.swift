@@ -56,6 +56,7 @@ public struct FeedbackDataRequest: Codable, Sendable, Hashable {
 /// for a use that was never filed is refused and nothing is recorded.
 public enum UseFilingProcess: WorkflowProcess {
     public static let kind = ProcessKind.useFiling
+    public static let commandKey = "useFiling"
     public static let title = "Use filing and periodic feedback (seed 001 §6(2), §4(3))"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.ended]
@@ -697,5 +698,19 @@ public enum UseFilingProcess: WorkflowProcess {
         case .feedbackReminder: return Draft(.feedbackReminder(period))
         case .feedback: return Draft(.feedbackOverdue(period))
         }
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of use filing and periodic feedback (seed 001 §6(2), §4(3)).
+    public static func useFiling(_ command: UseFilingProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(UseFilingProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// A use filing command.
+    public static func useFiling(_ name: UseFilingProcess.Command.Name) -> CommandName {
+        CommandName(UseFilingProcess.self, name)
     }
 }

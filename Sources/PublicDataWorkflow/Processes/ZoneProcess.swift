@@ -7,6 +7,7 @@ import PublicDataModel
 /// (分领域授权, Art. 10) passes only in a domain zone.
 public enum ZoneProcess: WorkflowProcess {
     public static let kind = ProcessKind.zone
+    public static let commandKey = "zone"
     public static let title = "Data zone (seed 001 §2–3; Art. 10)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = []
@@ -134,5 +135,19 @@ public enum ZoneProcess: WorkflowProcess {
         switch event {
         case .established(let established): facts.zone = established.zone
         }
+    }
+}
+
+extension WorkflowCommand {
+    /// A command of the data zone (seed 001 §2–3).
+    public static func zone(_ command: ZoneProcess.Command) -> WorkflowCommand {
+        WorkflowCommand(ZoneProcess.self, command)
+    }
+}
+
+extension CommandName {
+    /// A zone command.
+    public static func zone(_ name: ZoneProcess.Command.Name) -> CommandName {
+        CommandName(ZoneProcess.self, name)
     }
 }
