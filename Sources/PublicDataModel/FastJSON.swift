@@ -3,18 +3,19 @@ import Foundation
 /// The library's fast JSON reader: one contained decoder that serves every `Decodable` type from its own
 /// definition (synthesized or hand-written `init(from:)`), with no per-type or per-field lists.
 ///
-/// It parses a document once into a flat tape of nodes and hands the type a `Decoder` over that tape. It
-/// exists because event folds and projection replays decode hundreds of thousands of payloads, and the
-/// general-purpose decoder spends most of that time on work the library's own documents never need
-/// (coding-path bookkeeping, dictionary-backed objects, strategy dispatch).
+/// It parses a document once, where its bytes lie (no copy), into a flat tape of nodes and hands the type a
+/// `Decoder` over that tape; arrays are read element by element from the tape. It exists because event folds and
+/// projection replays decode hundreds of thousands of payloads, and the general-purpose decoder spends most of that
+/// time on work the library's own documents never need (coding-path bookkeeping, dictionary-backed objects,
+/// strategy dispatch).
 ///
 /// **It never decides differently from Foundation's `JSONDecoder` in the library's style.** It accepts a
 /// strict subset: RFC 8259 JSON in UTF-8 without a byte-order mark, integers written as plain digits, no
-/// duplicate keys among those read, nesting up to 512 levels, instants in the ``PublicDataJSON`` form. When a
-/// document or a type steps outside that subset — or when decoding throws for any reason, even if the type
-/// catches the error and tries something else — the result is discarded and the caller decodes the same
-/// bytes with `JSONDecoder`, whose value or error (with its coding path) is the answer. Differential tests
-/// compare both on every event type and on mutated documents.
+/// duplicate keys in an object a type reads (whether it reads that key or not), nesting up to 512 levels, instants
+/// in the ``PublicDataJSON`` form. When a document or a type steps outside that subset — or when decoding throws
+/// for any reason, even if the type catches the error and tries something else — the result is discarded and the
+/// caller decodes the same bytes with `JSONDecoder`, whose value or error (with its coding path) is the answer.
+/// Differential tests compare both on every event type and on mutated documents.
 package enum FastJSON {
     /// Decodes `type` from `data`, or returns `nil` when the fast reader cannot vouch for the result (the
     /// caller then uses `JSONDecoder`).
@@ -23,25 +24,25 @@ package enum FastJSON {
         from data: Data,
         userInfo: [CodingUserInfoKey: any Sendable] = [:]
     ) -> T? {
-        let bytes = byteArray(data)
-        guard let tape = Tape(parsing: bytes) else { return nil }
-        tape.userInfo = userInfo
-        let decoder = TapeDecoder(tape: tape, node: 0)
-        do {
-            let value = try T(from: decoder)
-            return tape.poisoned ? nil : value
-        } catch {
-            return nil
+        // The document is read where it lies (no copy of its bytes); the tape is emptied before the bytes go.
+        withBytes(of: data) { bytes -> T? in
+            guard let tape = Tape(parsing: bytes) else { return nil }
+            defer { tape.invalidate() }
+            tape.userInfo = userInfo
+            let decoder = TapeDecoder(tape: tape, node: 0)
+            do {
+                let value = try T(from: decoder)
+                return tape.poisoned ? nil : value
+            } catch {
+                return nil
+            }
         }
     }
 }
 
-/// The bytes of `data` in a new array, copied in one move (`[UInt8](data)` copies them one by one through `Data`'s
-/// iterator).
-@inline(__always) func byteArray(_ data: Data) -> [UInt8] {
-    [UInt8](unsafeUninitializedCapacity: data.count) { buffer, count in
-        count = data.copyBytes(to: buffer)
-    }
+/// Calls `body` with the bytes of `data` in place, typed as UTF-8 code units.
+@inline(__always) func withBytes<R>(of data: Data, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    data.withUnsafeBytes { raw in body(raw.bindMemory(to: UInt8.self)) }
 }
 
 /// A parsed JSON object from which a reader takes a few top-level members by key, without a `Decoder` for the
@@ -73,10 +74,35 @@ package struct FastJSONObject {
     /// twice. Only the requested members' values are kept as nodes; every other member is checked as strictly (the
     /// whole document must be JSON the fast reader takes) but leaves nothing behind.
     package init?(_ data: Data, keys: Keys) {
-        guard data.first == UInt8(ascii: "{"), let (tape, values) = Tape.members(of: byteArray(data), keys: keys)
-        else { return nil }
+        guard data.first == UInt8(ascii: "{") else { return nil }
+        let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: data.count)
+        _ = data.copyBytes(to: copy)
+        guard let (tape, values) = Tape.members(of: UnsafeBufferPointer(copy), keys: keys, owned: true) else {
+            copy.deallocate()
+            return nil
+        }
         self.tape = tape
         self.values = values
+    }
+
+    private init(tape: Tape, values: [Int]) {
+        self.tape = tape
+        self.values = values
+    }
+
+    /// Parses `data` where it lies, without copying its bytes, and calls `body` with the reader (`nil` when ``init(_:keys:)``
+    /// would be `nil`); the reader and every value decoded through it must not outlive `body` except as values
+    /// `body` returns (decoded strings and arrays own their storage). For readers of many documents, such as
+    /// the projection's replay.
+    package static func reading<R>(_ data: Data, keys: Keys, _ body: (FastJSONObject?) -> R) -> R {
+        guard data.first == UInt8(ascii: "{") else { return body(nil) }
+        return withBytes(of: data) { bytes in
+            guard let (tape, values) = Tape.members(of: bytes, keys: keys, owned: false) else { return body(nil) }
+            // A reader kept past this point finds an empty tape (every access is bounds-checked) rather than freed
+            // bytes.
+            defer { tape.invalidate() }
+            return body(FastJSONObject(tape: tape, values: values))
+        }
     }
 
     /// Whether the member `key` (an index into the keys asked for) is absent or `null`.
@@ -144,58 +170,81 @@ final class Tape {
         case null, `true`, `false`, integer, number, string, escapedString, array, object
     }
 
-    let bytes: [UInt8]
-    let nodes: [Node]
+    /// The document's bytes: the tape's own copy (freed with it), or borrowed for the duration of a read and
+    /// emptied by ``invalidate()`` before the caller's bytes go.
+    private(set) var bytes: UnsafeBufferPointer<UInt8>
+    private let ownsBytes: Bool
+    private(set) var nodes: [Node]
     /// Set when decoding met anything outside the subset this reader vouches for.
     var poisoned = false
     /// The caller's user info, handed to every type decoded from this tape.
     var userInfo: [CodingUserInfoKey: Any] = [:]
+    /// The object whose member a keyed container found last, and the key node after that member: the next key a
+    /// type asks for is looked for from there first (synthesized decoders ask in the order types encode).
+    var hintObject = -1
+    var hintKey = -1
 
     static let maximumDepth = 512
 
-    /// Parses a document whose top level is an object or an array; `nil` for anything else.
-    init?(parsing bytes: [UInt8]) {
-        guard bytes.count < Int(Int32.max) else { return nil }
+    /// Parses a document whose top level is an object or an array; `nil` for anything else. The tape borrows
+    /// `buffer`: the caller calls ``invalidate()`` before the bytes go.
+    init?(parsing buffer: UnsafeBufferPointer<UInt8>) {
+        guard buffer.count < Int(Int32.max) else { return nil }
         var nodes = NodeList(nodes: [])
-        nodes.nodes.reserveCapacity(bytes.count / 8 + 4)
-        let ok = bytes.withUnsafeBufferPointer { buffer -> Bool in
-            var parser = Parser(bytes: buffer)
-            parser.skipWhitespace()
-            guard parser.index < buffer.count,
-                buffer[parser.index] == UInt8(ascii: "{") || buffer[parser.index] == UInt8(ascii: "["),
-                parser.parseValue(into: &nodes, depth: 0)
-            else { return false }
-            parser.skipWhitespace()
-            return parser.index == buffer.count && (!parser.sawNonASCII || isValidUTF8(buffer))
-        }
-        guard ok else { return nil }
-        self.bytes = bytes
+        nodes.nodes.reserveCapacity(buffer.count / 8 + 4)
+        var parser = Parser(bytes: buffer)
+        parser.skipWhitespace()
+        guard parser.index < buffer.count,
+            buffer[parser.index] == UInt8(ascii: "{") || buffer[parser.index] == UInt8(ascii: "["),
+            parser.parseValue(into: &nodes, depth: 0)
+        else { return nil }
+        parser.skipWhitespace()
+        guard parser.index == buffer.count && (!parser.sawNonASCII || isValidUTF8(buffer)) else { return nil }
+        self.bytes = buffer
+        self.ownsBytes = false
         self.nodes = nodes.nodes
+    }
+
+    deinit {
+        if ownsBytes { UnsafeMutableBufferPointer(mutating: bytes).deallocate() }
+    }
+
+    /// Ends a borrowed tape's read: no node and no byte is reachable afterwards, so that a decoder kept past the
+    /// read meets a bounds check, never the caller's released bytes.
+    func invalidate() {
+        precondition(!ownsBytes, "only a borrowed tape is invalidated")
+        nodes = []
+        bytes = UnsafeBufferPointer(start: nil, count: 0)
     }
 
     /// A document whose top level is an object, with nodes only for the values of the members named in `keys`
     /// (every other member is checked as strictly, without nodes): the tape and, for each key, the index of its
     /// value's node (-1 when absent). `nil` when the document is not one the fast reader takes, a member's key holds
-    /// an escape (it may spell a requested name another way) or a requested key occurs twice.
-    static func members(of bytes: [UInt8], keys: FastJSONObject.Keys) -> (tape: Tape, values: [Int])? {
-        guard bytes.count < Int(Int32.max), bytes.first == UInt8(ascii: "{") else { return nil }
+    /// an escape (it may spell a requested name another way) or a requested key occurs twice. With `owned`, the
+    /// tape takes `buffer` (allocated by the caller) and frees it; otherwise it borrows it (the caller calls
+    /// ``invalidate()`` before the bytes go). On `nil`, the caller keeps `buffer`.
+    static func members(
+        of buffer: UnsafeBufferPointer<UInt8>,
+        keys: FastJSONObject.Keys,
+        owned: Bool
+    ) -> (tape: Tape, values: [Int])? {
+        guard buffer.count < Int(Int32.max), buffer.first == UInt8(ascii: "{") else { return nil }
         var nodes = NodeList(nodes: [])
-        nodes.nodes.reserveCapacity(bytes.count / 8 + 4)
+        // Nodes only for the requested members' values: usually a few, whatever the document's size.
+        nodes.nodes.reserveCapacity(min(buffer.count / 8 + 4, 64))
         nodes.append(Node(kind: .object, start: 0, end: 0))
         var values = [Int](repeating: -1, count: keys.names.count)
-        let ok = bytes.withUnsafeBufferPointer { buffer -> Bool in
-            var parser = Parser(bytes: buffer)
-            guard parser.parseMembers(named: keys, into: &nodes, values: &values) else { return false }
-            parser.skipWhitespace()
-            return parser.index == buffer.count && (!parser.sawNonASCII || isValidUTF8(buffer))
-        }
-        guard ok else { return nil }
+        var parser = Parser(bytes: buffer)
+        guard parser.parseMembers(named: keys, into: &nodes, values: &values) else { return nil }
+        parser.skipWhitespace()
+        guard parser.index == buffer.count && (!parser.sawNonASCII || isValidUTF8(buffer)) else { return nil }
         nodes.close(0, elements: Int32(values.count(where: { $0 >= 0 })))
-        return (Tape(bytes: bytes, nodes: nodes.nodes), values)
+        return (Tape(bytes: buffer, owned: owned, nodes: nodes.nodes), values)
     }
 
-    private init(bytes: [UInt8], nodes: [Node]) {
+    private init(bytes: UnsafeBufferPointer<UInt8>, owned: Bool, nodes: [Node]) {
         self.bytes = bytes
+        self.ownsBytes = owned
         self.nodes = nodes
     }
 
@@ -222,9 +271,7 @@ final class Tape {
         if node.kind == .string {
             // The parser took the document only if it is valid UTF-8, and a string without escapes lies between two
             // quotes (ASCII, never inside a multi-byte sequence): its bytes are valid UTF-8, read without a repair.
-            return bytes.withUnsafeBufferPointer { buffer in
-                String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)
-            }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         }
         guard node.kind == .escapedString, let text = unescape(start, end) else {
             poisoned = true
@@ -242,9 +289,7 @@ final class Tape {
         var key = key
         return key.withUTF8 { utf8 in
             guard utf8.count == length else { return false }
-            return bytes.withUnsafeBufferPointer { buffer in
-                length == 0 || memcmp(buffer.baseAddress! + start, utf8.baseAddress!, length) == 0
-            }
+            return length == 0 || memcmp(bytes.baseAddress! + start, utf8.baseAddress!, length) == 0
         }
     }
 
@@ -677,6 +722,7 @@ private struct TapeDecoder: Decoder, SingleValueDecodingContainer {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard tape.nodes[node].kind == .object else { throw tape.poison("not an object") }
+        guard tape.hasUniqueKeys(node) else { throw tape.poison("a key occurs twice") }
         return KeyedDecodingContainer(TapeKeyedContainer<Key>(decoder: self, object: node))
     }
 
@@ -715,6 +761,51 @@ private struct TapeDecoder: Decoder, SingleValueDecodingContainer {
 }
 
 extension Tape {
+    /// Whether no two members of the object node `object` have the same key, checked once when a type asks for a
+    /// keyed container, so that finding a key can stop at its first match. Keys without escapes are compared
+    /// byte for byte, pair by pair, in objects of up to 16 members; in larger objects, or when a key holds an
+    /// escape, all keys are compared as text through a set.
+    func hasUniqueKeys(_ object: Int) -> Bool {
+        // Pairs of keys for a struct's few members; a set for a large object (a dictionary's entries).
+        if nodes[object].start > 16 { return hasUniqueKeysAsText(object) }
+        let end = Int(nodes[object].end)
+        var index = object + 1
+        while index < end {
+            let key = nodes[index]
+            if key.kind == .escapedString { return hasUniqueKeysAsText(object) }
+            let length = key.end &- key.start
+            var other = next(after: index + 1)
+            while other < end {
+                let candidate = nodes[other]
+                if candidate.end &- candidate.start == length, candidate.kind == .string,
+                    length == 0
+                        || memcmp(
+                            bytes.baseAddress! + Int(key.start),
+                            bytes.baseAddress! + Int(candidate.start),
+                            Int(length)
+                        )
+                            == 0
+                {
+                    return false
+                }
+                other = next(after: other + 1)
+            }
+            index = next(after: index + 1)
+        }
+        return true
+    }
+
+    private func hasUniqueKeysAsText(_ object: Int) -> Bool {
+        var seen = Set<String>()
+        let end = Int(nodes[object].end)
+        var index = object + 1
+        while index < end {
+            guard let name = string(at: index), seen.insert(name).inserted else { return false }
+            index = next(after: index + 1)
+        }
+        return true
+    }
+
     @inline(__always) func bool(at index: Int) throws -> Bool {
         switch nodes[index].kind {
         case .true: return true
@@ -762,8 +853,8 @@ extension Tape {
         let node = nodes[index]
         let start = Int(node.start)
         guard node.kind == .string, Int(node.end) - start == 24 else { return nil }
-        return bytes.withUnsafeBufferPointer { buffer -> Date? in
-            let text = UnsafeBufferPointer(rebasing: buffer[start..<start + 24])
+        do {
+            let text = UnsafeBufferPointer(rebasing: bytes[start..<start + 24])
             func number(_ offset: Int, _ count: Int) -> Int? { digits(text, offset, count) }
             guard text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-"), text[10] == UInt8(ascii: "T"),
                 text[13] == UInt8(ascii: ":"), text[16] == UInt8(ascii: ":"), text[19] == UInt8(ascii: "."),
@@ -786,8 +877,8 @@ extension Tape {
         let node = nodes[index]
         let start = Int(node.start)
         guard node.kind == .string, Int(node.end) - start == 10 else { return nil }
-        return bytes.withUnsafeBufferPointer { buffer -> CivilDate? in
-            let text = UnsafeBufferPointer(rebasing: buffer[start..<start + 10])
+        do {
+            let text = UnsafeBufferPointer(rebasing: bytes[start..<start + 10])
             guard text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-"), let year = digits(text, 0, 4),
                 let month = digits(text, 5, 2), let day = digits(text, 8, 2)
             else { return nil }
@@ -814,7 +905,33 @@ extension Tape {
         if type == Data.self || type == Decimal.self || type == URL.self {
             throw poison("\(type) is left to JSONDecoder")
         }
+        // An array node read as an array: element by element from the tape (asked only of array nodes, so other
+        // values pay no conformance check).
+        if nodes[index].kind == .array, let array = type as? any TapeArray.Type {
+            return try array.elements(of: self, at: index, as: type)
+        }
         return try T(from: TapeDecoder(tape: self, node: index))
+    }
+}
+
+/// An array read straight from the tape: its element count is known, so it is allocated once, and no unkeyed
+/// container is made. Reads what `Array.init(from:)` reads (each element in order, by its own `init(from:)`).
+private protocol TapeArray {
+    /// The array at the array node `index`, returned as `T` (which is `Self`).
+    static func elements<T>(of tape: Tape, at index: Int, as type: T.Type) throws -> T
+}
+
+extension Array: TapeArray where Element: Decodable {
+    fileprivate static func elements<T>(of tape: Tape, at index: Int, as type: T.Type) throws -> T {
+        let count = Int(tape.nodes[index].start)
+        var elements: [Element] = []
+        elements.reserveCapacity(count)
+        var node = index + 1
+        for _ in 0..<count {
+            elements.append(try tape.value(Element.self, at: node))
+            node = tape.next(after: node)
+        }
+        return unsafeBitCast(elements, to: T.self)
     }
 }
 
@@ -845,23 +962,31 @@ private struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
         return keys
     }
 
-    /// The value node of `key`, or `nil`; a key present twice poisons the result.
+    /// The value node of `key`, or `nil`. The container's keys are unique (checked when it was made), so the scan
+    /// stops at the first match; it starts after the member found last in this object and wraps around.
     func find(_ key: Key) -> Int? {
         let name = key.stringValue
-        var found: Int?
-        var index = object + 1
+        let first = object + 1
         let end = Int(tape.nodes[object].end)
+        let from = tape.hintObject == object ? tape.hintKey : first
+        var index = from
         while index < end {
-            if tape.keyMatches(index, name) {
-                if found != nil {
-                    tape.poisoned = true
-                    return found
-                }
-                found = index + 1
-            }
+            if tape.keyMatches(index, name) { return found(index + 1) }
             index = tape.next(after: index + 1)
         }
-        return found
+        index = first
+        while index < from {
+            if tape.keyMatches(index, name) { return found(index + 1) }
+            index = tape.next(after: index + 1)
+        }
+        return nil
+    }
+
+    /// Records where the next key is looked for first and returns `value`.
+    @inline(__always) private func found(_ value: Int) -> Int {
+        tape.hintObject = object
+        tape.hintKey = tape.next(after: value)
+        return value
     }
 
     func require(_ key: Key) throws -> Int {

@@ -306,7 +306,7 @@ public struct WorkflowProjection: Sendable, Hashable {
             }
             let active = Self.isLive(to)
             guard active != Self.isLive(from), let holding = requests[request] else { return }
-            for entry in Set(holding.items.map(\.entry)) {
+            func update(_ entry: CatalogEntryID) {
                 if active {
                     activeGrantsByCatalogEntry[entry, default: []].insert(request)
                 } else if activeGrantsByCatalogEntry[entry]?.remove(request) != nil,
@@ -314,6 +314,15 @@ public struct WorkflowProjection: Sendable, Hashable {
                 {
                     activeGrantsByCatalogEntry[entry] = nil
                 }
+            }
+            // Each catalog entry once; a request of a few items finds the repeats without building a set.
+            if holding.items.count <= 8 {
+                for (index, item) in holding.items.enumerated()
+                where !holding.items[..<index].contains(where: { $0.entry == item.entry }) {
+                    update(item.entry)
+                }
+            } else {
+                for entry in Set(holding.items.map(\.entry)) { update(entry) }
             }
             // Art. 30: the operator's running totals change only when a grant starts or ends.
             guard let party = holding.operatorParty else { return }
@@ -543,7 +552,10 @@ extension WorkflowProjection {
 }
 
 /// The few payload fields the projections read; decoding only these keeps replay fast.
-struct ProjectionFields: Decodable, Equatable {
+///
+/// A class: the replay reads several of its fields after decoding, and a struct this size (a price plan inline)
+/// was copied, with a retain of every reference in it, at each read.
+final class ProjectionFields: Decodable, Equatable {
     struct Named: Decodable, Equatable {
         var name: String
     }
@@ -567,6 +579,13 @@ struct ProjectionFields: Decodable, Equatable {
     var deadlines: [ScheduledDeadline]?
     var request: RequestedItems?
 
+    static func == (lhs: ProjectionFields, rhs: ProjectionFields) -> Bool {
+        lhs.operatorID == rhs.operatorID && lhs.agreementID == rhs.agreementID && lhs.productID == rhs.productID
+            && lhs.catalogEntryIDs == rhs.catalogEntryIDs && lhs.product == rhs.product
+            && lhs.pricePlan == rhs.pricePlan && lhs.providerIDs == rhs.providerIDs && lhs.deadlines == rhs.deadlines
+            && lhs.request == rhs.request
+    }
+
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         operatorID = try container.decodeIfPresent(PartyID.self, forKey: .operatorID)
@@ -588,8 +607,12 @@ struct ProjectionFields: Decodable, Equatable {
     /// The fields read in one pass over the payload's members, or `nil` when the fast reader cannot vouch for them
     /// (the caller then decodes with ``init(from:)``, whose value or error is the answer).
     static func fast(_ payload: Data) -> ProjectionFields? {
-        guard let object = FastJSONObject(payload, keys: keys) else { return nil }
-        var fields = ProjectionFields()
+        FastJSONObject.reading(payload, keys: keys) { object in object.flatMap(fields(of:)) }
+    }
+
+    /// The fields of a parsed payload, or `nil` (see ``fast(_:)``).
+    private static func fields(of object: FastJSONObject) -> ProjectionFields? {
+        let fields = ProjectionFields()
         func slot(_ key: CodingKeys) -> Int { order.firstIndex(of: key)! }
         func identifier<Tag>(_ key: CodingKeys) -> Identifier<Tag>?? {
             if object.isAbsent(slot(key)) { return .some(nil) }

@@ -25,6 +25,15 @@ import Testing
     /// What the member reader reads of `data`; `nil` when it declines (the document or one of the members).
     static func fast(_ data: Data) -> Read? {
         guard let object = FastJSONObject(data, keys: keys) else { return nil }
+        return read(object)
+    }
+
+    /// What the in-place reader (``FastJSONObject/reading(_:keys:_:)``) reads of `data`.
+    static func fastInPlace(_ data: Data) -> Read? {
+        FastJSONObject.reading(data, keys: keys) { object in object.flatMap(read) }
+    }
+
+    static func read(_ object: FastJSONObject) -> Read? {
         var read = Read()
         if !object.isAbsent(0) {
             guard let name = object.string(0) else { return nil }
@@ -65,6 +74,30 @@ import Testing
             #expect(fast == reference, "\(text)")
         }
         #expect(reference != nil || Self.fast(data) == nil)
+    }
+
+    /// The in-place reader reads the caller's bytes where they lie (also a slice of a larger buffer) and answers
+    /// exactly as the reader that copies them, on documents it reads and on documents it declines.
+    @Test(arguments: [
+        #"{"name":"n","ids":["a","b"],"inner":{"a":1,"b":["x"]}}"#,
+        #"{"x":[{"y":[1,2,{"z":null}]},true,false,-1.5e3,"s\n\"\\\/\u00e9\ud83d\ude00"],"name":"n"}"#,
+        #"{ "a" : { } , "b" : [ ] , "inner" : { "b" : [ ] , "a" : -7 } , "c" : "" }"#,
+        #"{}"#,
+        #"{"x\u0041":1}"#,
+        #"{"name":"n","name":"m"}"#,
+        #"{"name":"n","x":[1,]}"#,
+        #"{"inner":{"a":1,"b":["x"],"a":2}}"#,
+        #"{"name":"n"} x"#,
+        #"[1]"#,
+        "",
+    ])
+    func readingInPlaceAnswersAsTheCopyingReader(text: String) {
+        let data = Data(text.utf8)
+        #expect(Self.fastInPlace(data) == Self.fast(data), "\(text)")
+        let framed = Data(("xx" + text + "yy").utf8)
+        let slice = framed[framed.startIndex + 2..<framed.endIndex - 2]
+        #expect(Self.fastInPlace(slice) == Self.fast(data), "\(text)")
+        if let read = Self.fastInPlace(data) { #expect(read == Self.foundation(data), "\(text)") }
     }
 
     /// The member reader still reads the documents it read before members were skipped: those without escaped keys

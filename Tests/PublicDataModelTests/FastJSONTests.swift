@@ -6,15 +6,125 @@ import Testing
 /// The fast reader never decides differently from `JSONDecoder` in the library's style: whatever it returns,
 /// `JSONDecoder` returns too (equal), and whatever it cannot vouch for it leaves to `JSONDecoder`.
 @Suite struct FastJSONTests {
-    /// The reader copies a document's bytes in one move, exactly, also from a slice of a larger buffer.
-    @Test func documentBytesAreCopiedExactlyFromSlices() {
-        let whole = Data((0..<64).map { UInt8($0) })
-        for start in 0..<8 {
-            for end in start..<64 {
-                #expect(byteArray(whole[start..<end]) == (start..<end).map { UInt8($0) })
+    /// The reader reads a document where it lies, also a slice of a larger buffer: exactly the slice's bytes, no
+    /// byte before or after it.
+    @Test func documentBytesAreReadInPlaceExactlyFromSlices() {
+        let whole = Data(#"[1,2]["a"]{"x":[3]}"#.utf8)
+        for start in 0..<whole.count {
+            for end in start...whole.count {
+                let slice = whole[start..<end]
+                #expect(FastJSON.decode([Int].self, from: slice) ?? nil == Self.foundation([Int].self, slice) ?? nil)
+                #expect(
+                    FastJSON.decode([String].self, from: slice) ?? nil == Self.foundation([String].self, slice) ?? nil
+                )
             }
         }
         #expect(FastJSON.decode([Int].self, from: Data("xx[1,2]".utf8).dropFirst(2)) == [1, 2])
+    }
+
+    /// Six members in one object, read by a type that asks for them in declaration order.
+    struct Six: Codable, Hashable {
+        var a: String
+        var bb: Int
+        var ccc: [String]
+        var dd: Bool?
+        var e: CivilDate
+        var ffffff: Int64
+    }
+
+    /// A keyed container finds every key whatever the members' order (it looks after the member found last first,
+    /// then from the start), in nested objects too, and equals `JSONDecoder` on every permutation.
+    @Test func keysAreFoundInEveryMemberOrder() throws {
+        let members = [
+            #""a":"x""#, #""bb":-3"#, #""ccc":["p","q"]"#, #""dd":null"#, #""e":"2026-02-03""#, #""ffffff":7"#,
+        ]
+        func permutations(_ items: [String]) -> [[String]] {
+            guard items.count > 1 else { return [items] }
+            return items.indices.flatMap { index in
+                var rest = items
+                let first = rest.remove(at: index)
+                return permutations(rest).map { [first] + $0 }
+            }
+        }
+        var checked = 0
+        for order in permutations(members) {
+            let object = "{" + order.joined(separator: ",") + "}"
+            // The same object twice and nested, so that a member found in one object never steers the search in
+            // another.
+            let data = Data("[\(object),{\"outer\":\(object)}]".utf8)
+            struct Outer: Codable, Hashable { var outer: Six }
+            struct Pair: Decodable, Hashable {
+                var first: Six
+                var second: Outer
+                init(from decoder: any Decoder) throws {
+                    var container = try decoder.unkeyedContainer()
+                    first = try container.decode(Six.self)
+                    second = try container.decode(Outer.self)
+                }
+            }
+            let fast = try #require(FastJSON.decode(Pair.self, from: data))
+            #expect(fast == Self.foundation(Pair.self, data))
+            #expect(fast.first.ccc == ["p", "q"] && fast.second.outer.ffffff == 7)
+            checked += 1
+        }
+        #expect(checked == 720)
+    }
+
+    /// A key that occurs twice in an object a type reads is declined, also when the type does not ask for that
+    /// key (the keys are checked once when the container is made); the general decoder's answer stands.
+    @Test(arguments: [
+        #"{"a":"x","bb":1,"ccc":[],"e":"2026-02-03","ffffff":7,"a":"y"}"#,
+        #"{"a":"x","bb":1,"ccc":[],"e":"2026-02-03","ffffff":7,"zz":1,"zz":2}"#,
+        #"{"a":"x","bb":1,"ccc":[],"e":"2026-02-03","ffffff":7,"z\u007a":1,"zz":2}"#,
+        #"{"a":"x","bb":1,"ccc":[],"e":"2026-02-03","ffffff":7,"":1,"":2}"#,
+    ])
+    func repeatedKeysAreDeclined(_ text: String) {
+        let data = Data(text.utf8)
+        #expect(FastJSON.decode(Six.self, from: data) == nil)
+        #expect((try? PublicDataJSON.decode(Six.self, from: data)) == Self.foundation(Six.self, data))
+    }
+
+    /// Arrays are read element by element from the tape (not through an unkeyed container): arrays of optionals,
+    /// of arrays, of objects and empty ones read as `JSONDecoder` reads them, and an element the reader declines
+    /// declines the whole document.
+    @Test func arraysOfEveryShapeMatchJSONDecoder() throws {
+        struct Shapes: Codable, Hashable {
+            var optionals: [Int?]
+            var nested: [[String]]
+            var objects: [Six]
+            var empty: [Bool]
+            var days: [CivilDate]
+        }
+        let six = #"{"a":"x","bb":1,"ccc":["c"],"e":"2026-02-03","ffffff":7}"#
+        let head = #"{"optionals":[1,null,-2],"nested":[[],["a","b"],["\u00e9"]],"objects":["#
+        let tail = #"],"empty":[],"days":["2026-01-31","2024-02-29"]}"#
+        let text: String = head + six + "," + six + tail
+        let data = Data(text.utf8)
+        let fast = try #require(FastJSON.decode(Shapes.self, from: data))
+        #expect(fast == Self.foundation(Shapes.self, data))
+        #expect(fast.optionals == [1, nil, -2] && fast.objects.count == 2 && fast.days.count == 2)
+        for declined in [#"[1,2.5]"#, #"[1,"2"]"#, #"[[1],{}]"#] {
+            #expect(FastJSON.decode([[Int]].self, from: Data(declined.utf8)) == nil, "\(declined)")
+        }
+        #expect(FastJSON.decode([[Int]].self, from: Data("[[1],[],[2,3]]".utf8)) == [[1], [], [2, 3]])
+    }
+
+    /// A large object (a dictionary's entries) is checked for repeated keys through a set, not pair by pair: 20,000
+    /// entries read as `JSONDecoder` reads them, and one repeated entry declines the document.
+    @Test func largeObjectsAreCheckedForRepeatsInLinearTime() throws {
+        let entries = (0..<20_000).map { #""k\#($0)":\#($0)"# }
+        let data = Data(("{" + entries.joined(separator: ",") + "}").utf8)
+        let fast = try #require(FastJSON.decode([String: Int].self, from: data))
+        #expect(fast.count == 20_000 && fast == Self.foundation([String: Int].self, data))
+        let repeated = Data(("{" + entries.joined(separator: ",") + #","k7":8}"#).utf8)
+        #expect(FastJSON.decode([String: Int].self, from: repeated) == nil)
+    }
+
+    /// Distinct keys, escaped or not, of the same length or not, are not taken for repeats.
+    @Test func distinctKeysAreNotTakenForRepeats() throws {
+        let data = Data(#"{"a":"x","bb":1,"ccc":[],"e":"2026-02-03","ffffff":7,"zy":1,"yz":2,"\u0079y":3,"":4}"#.utf8)
+        let fast = try #require(FastJSON.decode(Six.self, from: data))
+        #expect(fast == Self.foundation(Six.self, data))
     }
 
     enum Color: String, Codable, Hashable { case red, green }
