@@ -420,6 +420,9 @@ enum PostgresBenchmarks {
     /// The hidden command line of an appender process.
     static let appenderFlag = "--postgres-appender-process"
 
+    /// Appends per appender that an appender process makes before it reports ready (not timed).
+    static let warmUpAppends = 8
+
     /// Runs as an appender process: `--postgres-appender-process TARGET SCHEMA TAG APPENDERS COUNT [raw:FIRST]`.
     static func appenderProcessMain(_ arguments: [String]) async -> Int32 {
         guard arguments.count == 6 || arguments.count == 7, let appenders = Int(arguments[4]),
@@ -450,6 +453,20 @@ enum PostgresBenchmarks {
                     tasks.addTask { _ = try await store.streamVersion("warm-up") }
                 }
                 try await tasks.waitForAll()
+            }
+            // Warm the sessions as the one-process stores are warmed by their earlier rounds: a few appends per
+            // appender, so that each backend has compiled the append functions and planned their statements
+            // before the clock starts (a new process has new backends every round). For comparison with
+            // earlier figures, PUBLICDATA_BENCH_COLD_PROCESSES=1 skips this.
+            if ProcessInfo.processInfo.environment["PUBLICDATA_BENCH_COLD_PROCESSES"] == nil {
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    for appender in 0..<appenders {
+                        tasks.addTask {
+                            try await appendLoop(store, appender: appender, tag: tag + "-warm-up", count: warmUpAppends)
+                        }
+                    }
+                    try await tasks.waitForAll()
+                }
             }
             FileHandle.standardOutput.write(Data("ready\n".utf8))
             _ = readLine()

@@ -28,7 +28,7 @@ public enum PostgresSchema {
     }
 
     /// The schema version this library writes and reads.
-    public static let latestVersion = 5
+    public static let latestVersion = 6
 
     /// The default schema name.
     public static let defaultSchema = "publicdata"
@@ -97,6 +97,12 @@ public enum PostgresSchema {
                 version: 5,
                 summary: "a group waits for the head row: one round trip and one write per event under load",
                 sql: version5.replacingOccurrences(of: "{schema}", with: name)
+                    .replacingOccurrences(of: "{channel}", with: channel)
+            ),
+            Migration(
+                version: 6,
+                summary: "a group of one-event batches is checked in one statement and stored in one",
+                sql: version6.replacingOccurrences(of: "{schema}", with: name)
                     .replacingOccurrences(of: "{channel}", with: channel)
             ),
         ]
@@ -848,6 +854,170 @@ public enum PostgresSchema {
                 v_head := v_head + {schema}.position_pending(v_head);
             END IF;
 
+            FOR v_batch IN 1 .. v_batches LOOP
+                v_count := p_counts[v_batch];
+                v_to := v_from + p_counts[v_batch] - 1;
+                v_ids := p_ids[v_from:v_to];
+                v_stream := p_streams[v_batch];
+                r_outcome := NULL;
+                r_version := NULL;
+                r_position := NULL;
+                r_detail := NULL;
+                SELECT EXISTS (SELECT 1 FROM {schema}.events AS e WHERE e.event_id = ANY (v_ids)),
+                       coalesce((SELECT e.stream_version FROM {schema}.events AS e WHERE e.stream_id = v_stream
+                                  ORDER BY e.stream_version DESC LIMIT 1), 0)
+                  INTO v_stored, v_current;
+                IF v_stored THEN
+                    SELECT count(*) INTO v_found FROM {schema}.events AS e WHERE e.event_id = ANY (v_ids);
+                    SELECT e.stream_version INTO v_first
+                      FROM {schema}.events AS e WHERE e.event_id = v_ids[1] AND e.stream_id = v_stream;
+                    SELECT count(*) INTO v_in_order
+                      FROM unnest(v_ids) WITH ORDINALITY AS b(id, ord)
+                      JOIN {schema}.events AS e ON e.event_id = b.id
+                     WHERE e.stream_id = v_stream AND e.stream_version = v_first + b.ord - 1;
+                    IF v_found = v_count AND v_in_order = v_count THEN
+                        r_outcome := 'deduplicated';
+                        r_version := v_first + v_count - 1;
+                    ELSE
+                        r_outcome := 'duplicate';
+                        SELECT e.event_id INTO r_detail FROM {schema}.events AS e WHERE e.event_id = ANY (v_ids) LIMIT 1;
+                    END IF;
+                ELSIF p_expected[v_batch] IS NOT NULL AND p_expected[v_batch] <> v_current THEN
+                    r_outcome := 'conflict';
+                    r_version := v_current;
+                ELSE
+                    INSERT INTO {schema}.events
+                        (global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms,
+                         actor_party, actor_role, actor_person, payload, correlation_id, causation_id,
+                         policy_version)
+                    SELECT v_head + b.ord, b.id, v_stream, v_current + b.ord, b.typ, b.occ, b.party, b.role,
+                           b.person, b.pay, b.corr, b.cause, b.pol
+                      FROM unnest(v_ids, p_types[v_from:v_to], p_occurred[v_from:v_to],
+                                  p_actor_parties[v_from:v_to], p_actor_roles[v_from:v_to],
+                                  p_actor_persons[v_from:v_to], p_payloads[v_from:v_to],
+                                  p_correlations[v_from:v_to], p_causations[v_from:v_to], p_policies[v_from:v_to])
+                           WITH ORDINALITY AS b(id, typ, occ, party, role, person, pay, corr, cause, pol, ord);
+                    v_head := v_head + v_count;
+                    r_outcome := 'appended';
+                    r_version := v_current + v_count;
+                    r_position := v_head;
+                END IF;
+                RETURN NEXT;
+                v_from := v_to + 1;
+            END LOOP;
+
+            IF v_head > v_read THEN
+                UPDATE {schema}.log_head AS h SET last_position = v_head WHERE h.id = 1;
+                IF p_notify THEN
+                    PERFORM pg_notify('{channel}', v_head::text);
+                END IF;
+            END IF;
+        END
+        $group$;
+        """
+
+    private static let version6 = """
+        -- A group of one-event batches (what appenders under load send) is checked in one statement and stored in
+        -- one, instead of two statements per batch: the streams' versions, whether any id is stored or repeated,
+        -- whether every expected version is met and whether batches wait for positions are read together; when all is
+        -- plain (distinct streams and ids, nothing stored, no conflict) one INSERT stores every event and moves the
+        -- head. Otherwise the group goes batch by batch as in version 5. Same signature, outcomes, locks and order of
+        -- locking as version 5, so grants on it are kept.
+        CREATE OR REPLACE FUNCTION {schema}.append_group(
+            p_streams text[], p_expected bigint[], p_counts integer[], p_ids text[], p_types text[],
+            p_occurred bigint[], p_actor_parties text[], p_actor_roles text[], p_actor_persons text[],
+            p_payloads bytea[], p_correlations text[], p_causations text[], p_policies text[], p_notify boolean
+        ) RETURNS TABLE (r_outcome text, r_version bigint, r_position bigint, r_detail text)
+        LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp
+        SET enable_seqscan = off
+        SET plan_cache_mode = force_generic_plan
+        AS $group$
+        DECLARE
+            v_batches integer := coalesce(cardinality(p_streams), 0);
+            v_read bigint;
+            v_head bigint;
+            v_key bigint;
+            v_batch integer;
+            v_from integer := 1;
+            v_to integer;
+            v_count bigint;
+            v_ids text[];
+            v_stream text;
+            v_stored boolean;
+            v_current bigint;
+            v_found bigint;
+            v_first bigint;
+            v_in_order bigint;
+            v_plain boolean;
+            v_waiting boolean;
+            v_currents bigint[];
+            v_locks integer := 0;
+        BEGIN
+            IF coalesce(cardinality(p_counts), 0) <> v_batches OR coalesce(cardinality(p_expected), 0) <> v_batches
+               OR (SELECT coalesce(sum(c), 0) FROM unnest(p_counts) AS c) <> coalesce(cardinality(p_ids), 0)
+               OR EXISTS (SELECT 1 FROM unnest(p_counts) AS c WHERE c IS NULL OR c < 1) THEN
+                RAISE EXCEPTION 'publicdata: append_group got batch counts that do not match its events'
+                    USING ERRCODE = '22023';
+            END IF;
+            SELECT h.last_position INTO v_read FROM {schema}.log_head AS h WHERE h.id = 1 FOR UPDATE;
+            IF v_read IS NULL THEN
+                RAISE EXCEPTION 'publicdata: {schema}.log_head has no row' USING ERRCODE = 'XX001';
+            END IF;
+            v_head := v_read;
+            FOR v_key IN
+                SELECT DISTINCT hashtextextended('publicdata.stream.{schema}.' || s.stream, 0)
+                  FROM unnest(p_streams) AS s(stream) ORDER BY 1
+            LOOP
+                PERFORM pg_advisory_xact_lock(v_key);
+                v_locks := v_locks + 1;
+            END LOOP;
+            -- The group's checks in one statement when every batch holds one event (the common case under load):
+            -- whether batches wait for positions, whether any id is stored or repeated, each stream's version and
+            -- whether every expected version is met. Streams are distinct when every stream took its own lock.
+            IF v_locks = v_batches AND cardinality(p_ids) = v_batches THEN
+                SELECT EXISTS (SELECT 1 FROM {schema}.events AS e WHERE e.global_position IS NULL),
+                       NOT EXISTS (SELECT 1 FROM {schema}.events AS e WHERE e.event_id = ANY (p_ids))
+                       AND (SELECT count(DISTINCT i) FROM unnest(p_ids) AS i) = v_batches
+                       AND NOT bool_or(b.expected IS NOT NULL AND b.expected <> b.cur),
+                       array_agg(b.cur ORDER BY b.ord)
+                  INTO v_waiting, v_plain, v_currents
+                  FROM (SELECT s.ord, s.expected,
+                               coalesce((SELECT e.stream_version FROM {schema}.events AS e WHERE e.stream_id = s.stream
+                                          ORDER BY e.stream_version DESC LIMIT 1), 0) AS cur
+                          FROM unnest(p_streams, p_expected) WITH ORDINALITY AS s(stream, expected, ord)) AS b;
+                IF v_plain THEN
+                    IF v_waiting THEN
+                        v_head := v_head + {schema}.position_pending(v_head);
+                    END IF;
+                    WITH stored AS (
+                        INSERT INTO {schema}.events
+                            (global_position, event_id, stream_id, stream_version, event_type, occurred_at_ms,
+                             actor_party, actor_role, actor_person, payload, correlation_id, causation_id, policy_version)
+                        SELECT v_head + b.ord, b.id, b.stream, b.cur + 1, b.typ, b.occ, b.party, b.role, b.person, b.pay,
+                               b.corr, b.cause, b.pol
+                          FROM unnest(p_ids, p_streams, v_currents, p_types, p_occurred, p_actor_parties, p_actor_roles,
+                                      p_actor_persons, p_payloads, p_correlations, p_causations, p_policies)
+                               WITH ORDINALITY AS b(id, stream, cur, typ, occ, party, role, person, pay, corr, cause, pol, ord)
+                    )
+                    UPDATE {schema}.log_head AS h SET last_position = v_head + v_batches WHERE h.id = 1;
+                    r_outcome := 'appended';
+                    FOR v_batch IN 1 .. v_batches LOOP
+                        r_version := v_currents[v_batch] + 1;
+                        r_position := v_head + v_batch;
+                        RETURN NEXT;
+                    END LOOP;
+                    IF p_notify THEN
+                        PERFORM pg_notify('{channel}', (v_head + v_batches)::text);
+                    END IF;
+                    RETURN;
+                END IF;
+            END IF;
+
+            -- Otherwise batch by batch. Batches stored earlier without positions come first, as in append_events.
+            IF EXISTS (SELECT 1 FROM {schema}.events AS e WHERE e.global_position IS NULL) THEN
+                v_head := v_head + {schema}.position_pending(v_head);
+            END IF;
             FOR v_batch IN 1 .. v_batches LOOP
                 v_count := p_counts[v_batch];
                 v_to := v_from + p_counts[v_batch] - 1;

@@ -32,7 +32,8 @@ import PublicDataModel
 /// `<schema>.append_group(…)` call — one transaction, one round trip, one commit — with each batch's own
 /// outcome, as if the batches had been appended one after another. A group waits for the head row (from
 /// schema version 5), so its batches get their positions in the group's own transaction; while the
-/// instance is busy (its appends queued lately) a lone append goes the same way. One appender alone never
+/// instance is busy (its appends queued lately) a lone append goes the same way. A group of one-event batches is
+/// checked in one statement and stored in one (from schema version 6). One appender alone never
 /// waits. When a group call fails with `unavailable` every batch in it gets the
 /// error (all of them or none committed); on any other error the batches are sent again one by one.
 ///

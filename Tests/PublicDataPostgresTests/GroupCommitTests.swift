@@ -231,7 +231,7 @@ struct GroupCommitTests {
 
         let store = try await TestDatabase.makeStore(schema: schema) { $0.concurrentAppendCalls = 1 }
         let versions = try await session.query("SELECT version FROM \(schema).schema_migrations ORDER BY version")
-        #expect(versions == [["1"], ["2"], ["3"], ["4"], ["5"]])
+        #expect(versions == [["1"], ["2"], ["3"], ["4"], ["5"], ["6"]])
         let skips = try await session.value(
             "SELECT position('SKIP LOCKED' IN pg_get_functiondef(to_regproc($1)))",
             [.text("\(schema).append_group")]
@@ -293,6 +293,64 @@ struct GroupCommitTests {
             #expect(stored[first.streamID]?.map(\.globalPosition) == positions, "the answer differs from the log")
             #expect(result.events == stored[first.streamID] ?? [])
         }
+    }
+
+    @Test("Migration 6: a group of one-event batches is stored in one statement, each batch with its own outcome")
+    func oneEventBatchGroups() async throws {
+        let store = try await TestDatabase.makeStore()
+        let schema = store.schema
+        let session = try await TestDatabase.session()
+        let body = try await session.value(
+            "SELECT position('v_plain' IN pg_get_functiondef(to_regproc($1)))",
+            [.text("\(schema).append_group")]
+        )
+        #expect(body != "0", "append_group has no one-statement path for one-event batches")
+        _ = try await store.append([Fixture.event("first")], to: "a", expectedVersion: .noStream)
+        // A lone append that found the head row taken: committed without a position, positioned by the next group.
+        let holder = try await TestDatabase.session()
+        try await holder.holdHeadRow(schema)
+        let outcome = try await session.value(
+            """
+            SELECT r_outcome FROM \(schema).append_events('w', NULL, ARRAY['waiting'], ARRAY['test.happened'],
+                ARRAY[1775000000123::bigint], ARRAY[NULL::text], ARRAY[NULL::text], ARRAY[NULL::text],
+                ARRAY['\\x7b7d'::bytea], ARRAY[NULL::text], ARRAY[NULL::text], ARRAY[NULL::text], false)
+            """
+        )
+        #expect(outcome == "pending")
+        try await holder.script("COMMIT")
+        func group(_ batches: [(String, String, ExpectedVersion)]) async throws -> [[String?]] {
+            let requests = batches.map { id, stream, expected in
+                PostgresAppendRequest(events: [Fixture.event(id)], stream: StreamID(stream), expectedVersion: expected)
+            }
+            return try await session.query(store.groupStatement.sql, store.groupBindings(requests))
+        }
+
+        // Plain: distinct streams and ids, none stored, every expected version met. The waiting batch comes first.
+        let plain = try await group([("p1", "a", .exactly(1)), ("p2", "b", .noStream), ("p3", "c", .any)])
+        #expect(
+            plain == [["appended", "2", "3", nil], ["appended", "1", "4", nil], ["appended", "1", "5", nil]]
+        )
+        // Not plain: each batch is answered as if the batches had been appended one after another.
+        let sameStream = try await group([("s1", "a", .exactly(2)), ("s2", "a", .exactly(3)), ("s3", "d", .any)])
+        #expect(
+            sameStream == [["appended", "3", "6", nil], ["appended", "4", "7", nil], ["appended", "1", "8", nil]]
+        )
+        let repeatedID = try await group([("r1", "e", .any), ("r1", "f", .any)])
+        #expect(repeatedID == [["appended", "1", "9", nil], ["duplicate", nil, nil, "r1"]])
+        let conflict = try await group([("c1", "a", .exactly(99)), ("c2", "g", .noStream)])
+        #expect(conflict == [["conflict", "4", nil, nil], ["appended", "1", "10", nil]])
+        let stored = try await group([("p2", "b", .noStream), ("n1", "h", .any)])
+        #expect(stored == [["deduplicated", "1", nil, nil], ["appended", "1", "11", nil]])
+        let elsewhere = try await group([("p3", "i", .any), ("n2", "j", .any)])
+        #expect(elsewhere == [["duplicate", nil, nil, "p3"], ["appended", "1", "12", nil]])
+
+        let all = try await store.readAll(after: 0, limit: 100)
+        checkLog(all, expectedCount: 12)
+        #expect(
+            all.map(\.id.rawValue) == ["first", "waiting", "p1", "p2", "p3", "s1", "s2", "s3", "r1", "c2", "n1", "n2"]
+        )
+        #expect(all.filter { $0.streamID == "a" }.map(\.streamVersion) == [1, 2, 3, 4])
+        #expect(try await store.headPosition() == 12)
     }
 }
 #endif
