@@ -127,18 +127,24 @@ struct PostgresAppenderProcessTests {
             return (seen, skipped)
         }
 
-        // The disturber: terminate a store backend (a busy one when there is one) every 50–150 ms; crash the
-        // server once, a third in.
+        // The disturber: crash the server once, as soon as a tenth of the events are in (the head is polled
+        // every 5 ms: the appenders write all 960 events in well under a second on an idle machine, so a slower
+        // look could miss the moment), then terminate a store backend (a busy one when there is one) every
+        // 50–150 ms until the appenders are done.
         let killer = try await TestDatabase.session(cluster.connectionString)
         var kills = 0
         var restarted = false
         while children.contains(where: \.isRunning) {
-            try await Task.sleep(for: .milliseconds(Int.random(in: 50...150)))
-            if !restarted, (try? await follower.headPosition()) ?? 0 >= Int64(total / 3) {
-                try await runBlocking { try cluster.crashAndRestart() }
-                restarted = true
+            if !restarted {
+                if (try? await follower.headPosition()) ?? 0 >= Int64(total / 10) {
+                    try await runBlocking { try cluster.crashAndRestart() }
+                    restarted = true
+                } else {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
                 continue
             }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 50...150)))
             let killed: String?? = try? await killer.value(
                 """
                 SELECT count(pg_terminate_backend(pid)) FROM (
