@@ -156,8 +156,8 @@ struct ShapeInfo: Sendable {
 /// Shapes that a request looks up together: a *head* shape and the shapes whose key attributes are a subset of
 /// the head's (the empty shape among them). When their buckets can be merged within bounds, the group has a dense
 /// table over the head's key values whose every entry is the union of the buckets that a request with those
-/// values meets in each member shape (rules in policy order, one block, one set of tables): a request whose head
-/// key values all have a number looks one bucket up instead of one per shape. A request that lacks one of them
+/// values meets in each member shape (deny rules first, each part in policy order; one block, one set of
+/// tables): a request whose head key values all have a number looks one bucket up instead of one per shape. A request that lacks one of them
 /// (missing, or named by no rule) looks each member shape up as before.
 struct ShapeGroup: Sendable {
     /// The merged table (``ShapeInfo/slots``, ``ShapeInfo/strides`` and ``ShapeInfo/directOffset`` over the
@@ -180,8 +180,12 @@ struct ShapeGroup: Sendable {
 /// (residual) conditions of the surviving rules. Everything a bucket holds lies in one run of words, so a
 /// request reads neighbouring cache lines of one array per bucket, not lines scattered over several arrays.
 ///
+/// A bucket's deny rules come first, then its permit and obligation rules, each part in policy order: once a deny
+/// rule has matched, no permit or obligation rule can change the decision, so a request stops checking candidates
+/// at the end of the deny part (and checks only the deny parts of later buckets).
+///
 /// From the block's first word:
-/// - the number of rules (low 32 bits) and of words per row, `ceil(rules / 64)` (high 32 bits);
+/// - the number of rules (low 32 bits; a row has `ceil(rules / 64)` words) and of deny rules (high 32 bits);
 /// - the number of tables (low 32 bits) and the offset of the rules from the block's start (high 32 bits);
 /// - one word per table: its attribute (bits 0–15), whether its values are vocabulary bits (bit 16) or integers
 ///   (bit 17; else bools 0/1), its rows (bits 24–31: one per value, then one for "missing"), the offset of its
@@ -189,7 +193,7 @@ struct ShapeGroup: Sendable {
 /// - each table's rows, those of an integer table preceded by the constants its rules compare with, ascending:
 ///   `k` constants give `2k + 1` value rows (below the first constant, equal to it, between it and the next,
 ///   …, above the last);
-/// - two words per rule, ascending (policy order): the rule's number (low 32 bits) and its residual
+/// - two words per rule, in the order above: the rule's number (low 32 bits) and its residual
 ///   conditions' count (high 32 bits); the first residual node (low 32 bits) and the rule's kind (high 32 bits).
 enum BucketBlock {
     static let symbolFlag: UInt64 = 1 << 16
@@ -274,9 +278,16 @@ final class CompiledPoint: Sendable {
     let maximumCandidates: Int
     /// The widest bucket, in words (at least 1).
     let maximumWords: Int
+    /// Every rule's reason, side by side: a decision of several rules copies its reasons (and their rule ids)
+    /// from neighbouring entries instead of from one object per rule.
+    let reasons: [Reason]
+    /// Every rule's obligations without duplicates (``CompiledRule/uniqueObligations``), side by side.
+    let duties: [[Obligation]]
 
     init(rules: [CompiledRule], table: [AttributeDescriptor]) {
         self.rules = rules
+        reasons = rules.map(\.reason)
+        duties = rules.map(\.uniqueObligations)
         var nodes: [ConditionNode] = []
         var stringSets: [[String]] = []
         func node(_ condition: CompiledCondition) -> ConditionNode {
@@ -477,8 +488,11 @@ final class CompiledPoint: Sendable {
         var bucketStarts: [Int] = []
         var bucketSizes: [Int] = []
         var maximumWords = 1
-        // Appends the block of a bucket whose members are `list` (in policy order); returns its start.
-        func appendBlock(_ list: [Member]) -> Int {
+        // Appends the block of a bucket whose members are `members` (in policy order); returns its start.
+        func appendBlock(_ members: [Member]) -> Int {
+            // Deny rules first (see `BucketBlock`), each part in policy order.
+            let denies = members.filter { $0.residual.kind == .deny }
+            let list = denies + members.filter { $0.residual.kind != .deny }
             let words = (list.count + 63) / 64
             maximumWords = max(maximumWords, words)
             var tested: [Int] = []
@@ -488,7 +502,7 @@ final class CompiledPoint: Sendable {
             // Int tables last: their rows take a search, and the earlier tables may leave no candidate.
             tested.sort { (!intConstants[$0].isEmpty ? 1 : 0, $0) < (!intConstants[$1].isEmpty ? 1 : 0, $1) }
             let start = blocks.count
-            blocks.append(UInt64(list.count) | UInt64(words) << 32)
+            blocks.append(UInt64(list.count) | UInt64(denies.count) << 32)
             blocks.append(0)  // the tables' count and the rules' offset, filled in below
             let firstTable = blocks.count
             blocks.append(contentsOf: repeatElement(0, count: tested.count))
@@ -1021,8 +1035,14 @@ final class CompiledPolicy: Sendable {
                                             for index in 0..<buckets {
                                                 let start = found[index &* 2]
                                                 let sizes = UInt64(UInt(bitPattern: found[index &* 2 &+ 1]))
-                                                let count = Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: sizes))
-                                                let words = Int(truncatingIfNeeded: sizes >> 32)
+                                                // Once a deny rule has matched, only deny rules can still fire.
+                                                let denies = Int(truncatingIfNeeded: sizes >> 32)
+                                                let all = Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: sizes))
+                                                let count = matches.anyDeny ? denies : all
+                                                if count == 0 { continue }
+                                                // Words per row, and the words of it that hold the rules checked.
+                                                let stride = (all &+ 63) >> 6
+                                                let words = (count &+ 63) >> 6
                                                 let layout = blocks[start &+ 1]
                                                 let tables = Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: layout))
                                                 for word in 0..<words { candidates[word] = ~0 }
@@ -1058,7 +1078,7 @@ final class CompiledPolicy: Sendable {
                                                             row,
                                                             rows &- 1
                                                         )
-                                                        &* words
+                                                        &* stride
                                                     var any: UInt64 = 0
                                                     for word in 0..<words {
                                                         candidates[word] &= blocks[base &+ word]
@@ -1071,10 +1091,13 @@ final class CompiledPolicy: Sendable {
                                                 }
                                                 guard alive else { continue }
                                                 let rules = start &+ Int(truncatingIfNeeded: layout >> 32)
-                                                for word in 0..<words {
+                                                survivors: for word in 0..<words {
                                                     var bits = candidates[word]
                                                     while bits != 0 {
-                                                        let at = rules &+ 2 &* (word &* 64 &+ bits.trailingZeroBitCount)
+                                                        let position = word &* 64 &+ bits.trailingZeroBitCount
+                                                        // Past the deny part with a deny matched: nothing left can fire.
+                                                        if position >= denies && matches.anyDeny { break survivors }
+                                                        let at = rules &+ 2 &* position
                                                         bits &= bits &- 1
                                                         let number = blocks[at]
                                                         let residual = blocks[at &+ 1]
@@ -1204,21 +1227,11 @@ final class CompiledPolicy: Sendable {
             )
         }
         if matches.anyDeny {
-            var reasons: [Reason] = []
-            reasons.reserveCapacity(matches.denies)
-            var fired: [String] = []
-            fired.reserveCapacity(matches.denies)
-            for entry in matched where UInt64(entry & 3) == BucketBlock.code(.deny) {
-                let index = entry / 4
-                let rule = compiled.rules[index]
-                reasons.append(rule.reason)
-                fired.append(rule.id)
-            }
             return Decision(
                 effect: .deny,
                 obligations: [],
-                reasons: reasons,
-                firedRules: fired,
+                reasons: Self.reasons(of: matched, count: matches.denies, onlyDenies: true, compiled.reasons),
+                firedRules: Self.ids(of: matched, count: matches.denies, onlyDenies: true, compiled.reasons),
                 policyID: id,
                 policyVersion: version,
                 policyDigest: digest,
@@ -1250,30 +1263,67 @@ final class CompiledPolicy: Sendable {
                 evaluatedAt: time
             )
         }
-        var reasons: [Reason] = []
+        // The first rule with obligations lends its list; later rules' obligations are appended when new.
         var obligations: [Obligation] = []
-        var fired: [String] = []
-        reasons.reserveCapacity(matched.count)
-        fired.reserveCapacity(matched.count)
-        for entry in matched {
-            let index = entry / 4
-            let rule = compiled.rules[index]
-            reasons.append(rule.reason)
-            fired.append(rule.id)
-            for obligation in rule.obligations where !obligations.contains(obligation) {
-                obligations.append(obligation)
+        compiled.duties.withUnsafeBufferPointer { duties in
+            for entry in matched {
+                let duty = duties[entry / 4]
+                guard !duty.isEmpty else { continue }
+                if obligations.isEmpty {
+                    obligations = duty
+                    continue
+                }
+                for obligation in duty where !obligations.contains(obligation) { obligations.append(obligation) }
             }
         }
         return Decision(
             effect: .permit,
             obligations: obligations,
-            reasons: reasons,
-            firedRules: fired,
+            reasons: Self.reasons(of: matched, count: matched.count, onlyDenies: false, compiled.reasons),
+            firedRules: Self.ids(of: matched, count: matched.count, onlyDenies: false, compiled.reasons),
             policyID: id,
             policyVersion: version,
             policyDigest: digest,
             evaluatedAt: time
         )
+    }
+
+    /// The reasons of the `count` matched rules (the deny rules only when `onlyDenies`), in order, copied from the
+    /// point's reason array. (Appending to a reserved array: `Array(unsafeUninitializedCapacity:)` looked up the
+    /// array's generic metadata at run time on every call.)
+    @inline(__always)
+    private static func reasons(
+        of matched: UnsafeMutableBufferPointer<Int>,
+        count: Int,
+        onlyDenies: Bool,
+        _ reasons: [Reason]
+    ) -> [Reason] {
+        var result: [Reason] = []
+        result.reserveCapacity(count)
+        reasons.withUnsafeBufferPointer { reasons in
+            for entry in matched where !onlyDenies || UInt64(entry & 3) == BucketBlock.code(.deny) {
+                result.append(reasons[entry / 4])
+            }
+        }
+        return result
+    }
+
+    /// The rule ids of the `count` matched rules (see ``reasons(of:count:onlyDenies:_:)``).
+    @inline(__always)
+    private static func ids(
+        of matched: UnsafeMutableBufferPointer<Int>,
+        count: Int,
+        onlyDenies: Bool,
+        _ reasons: [Reason]
+    ) -> [String] {
+        var result: [String] = []
+        result.reserveCapacity(count)
+        reasons.withUnsafeBufferPointer { reasons in
+            for entry in matched where !onlyDenies || UInt64(entry & 3) == BucketBlock.code(.deny) {
+                result.append(reasons[entry / 4].ruleID)
+            }
+        }
+        return result
     }
 
     private func holds<R>(
