@@ -157,8 +157,8 @@ struct ShapeInfo: Sendable {
 /// the head's (the empty shape among them). When their buckets can be merged within bounds, the group has a dense
 /// table over the head's key values whose every entry is the union of the buckets that a request with those
 /// values meets in each member shape (deny rules first, each part in policy order; one block, one set of
-/// tables): a request whose head key values all have a number looks one bucket up instead of one per shape. A request that lacks one of them
-/// (missing, or named by no rule) looks each member shape up as before.
+/// tables): a request whose head key values all have a number looks one bucket up instead of one per shape. A
+/// request that lacks one of them (missing, or named by no rule) looks each member shape up as before.
 struct ShapeGroup: Sendable {
     /// The merged table (``ShapeInfo/slots``, ``ShapeInfo/strides`` and ``ShapeInfo/directOffset`` over the
     /// head's key attributes); `directOffset` is -1 when the group's buckets are not merged.

@@ -32,6 +32,9 @@ public protocol WorkflowProcess: Sendable {
     /// The key naming the process in a command's JSON (`{"plan": {"submitPlan": {…}}}`); also the name of the
     /// process's ``WorkflowCommand`` and ``CommandName`` factories (`.plan(.submitPlan(…))`).
     static var commandKey: String { get }
+    /// The workflow command that issues `command` (the default is the only implementation a process needs: it is
+    /// a requirement so that a command decoded from JSON runs on the path compiled for its process).
+    static func workflowCommand(_ command: Command) -> WorkflowCommand
     /// A title with the articles, e.g. "Authorization agreement (Art. 13)".
     static var title: String { get }
     /// The facts of an instance that has no event yet.

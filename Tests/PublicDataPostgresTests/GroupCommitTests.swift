@@ -330,11 +330,21 @@ struct GroupCommitTests {
         #expect(
             plain == [["appended", "2", "3", nil], ["appended", "1", "4", nil], ["appended", "1", "5", nil]]
         )
+        // Stored by one statement (one command id in the transaction); the batch-by-batch path, below, takes one
+        // statement per batch.
+        func statements(_ ids: [String]) async throws -> String? {
+            try await session.value(
+                "SELECT count(DISTINCT cmin::text) FROM \(schema).events WHERE event_id = ANY($1::text[])",
+                [.text("{" + ids.joined(separator: ",") + "}")]
+            )
+        }
+        #expect(try await statements(["p1", "p2", "p3"]) == "1")
         // Not plain: each batch is answered as if the batches had been appended one after another.
         let sameStream = try await group([("s1", "a", .exactly(2)), ("s2", "a", .exactly(3)), ("s3", "d", .any)])
         #expect(
             sameStream == [["appended", "3", "6", nil], ["appended", "4", "7", nil], ["appended", "1", "8", nil]]
         )
+        #expect(try await statements(["s1", "s2", "s3"]) == "3")
         let repeatedID = try await group([("r1", "e", .any), ("r1", "f", .any)])
         #expect(repeatedID == [["appended", "1", "9", nil], ["duplicate", nil, nil, "r1"]])
         let conflict = try await group([("c1", "a", .exactly(99)), ("c2", "g", .noStream)])

@@ -44,7 +44,12 @@ struct ProcessRegistryTests {
         #expect(decoded.hashValue == command.hashValue)
 
         // The typed command comes back for its own process only.
-        func typed<P: WorkflowProcess>(_ type: P.Type) -> Bool { command.command(of: type) != nil }
+        func typed<P: WorkflowProcess>(_ type: P.Type) -> Bool {
+            let own = command.command(of: type)
+            #expect(own.map(P.workflowCommand) == own.map { _ in command })
+            #expect(command.name.name(of: type)?.rawValue == own.map { _ in command.name.rawValue })
+            return own != nil
+        }
         for other in Processes.types {
             #expect(typed(other) == (other.kind == command.process), "\(command.name) as \(other.kind)")
         }
@@ -59,6 +64,9 @@ struct ProcessRegistryTests {
         #expect(Set([plan, .plan(.returnPlan(plan: "plan-fin", reason: "unclear"))]).count == 1)
         #expect(CommandName.plan(.returnPlan) == plan.name)
         #expect(CommandName.plan(.returnPlan) != .plan(.approvePlan))
+        #expect(CommandName.plan(.returnPlan).name(of: PlanProcess.self) == .returnPlan)
+        #expect(CommandName.plan(.returnPlan).name(of: AgreementProcess.self) == nil)
+        #expect(PlanProcess.workflowCommand(.approvePlan(plan: "plan-fin")) == .plan(.approvePlan(plan: "plan-fin")))
     }
 
     @Test(
@@ -66,6 +74,8 @@ struct ProcessRegistryTests {
             (#"{"frobnicate": {"submitPlan": {"plan": "p"}}}"#, "frobnicate"),
             (#"{}"#, "exactly one process"),
             (#"{"plan": {"approvePlan": {"plan": "p"}}, "zone": {}}"#, "exactly one process"),
+            // A member beside the process is refused, not ignored.
+            (#"{"plan": {"approvePlan": {"plan": "p"}}, "note": 1}"#, "exactly one process"),
         ]
     )
     func aCommandNamingNoOneProcessIsRefused(_ json: String, _ expected: String) {
