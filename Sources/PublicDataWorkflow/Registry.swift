@@ -23,7 +23,7 @@ import PublicDataModel
 /// A command is an object with one key, the process, whose value is an object with one key, the command's
 /// name, whose value holds the command's labelled inputs in the library's JSON style:
 /// `{"plan": {"returnPlan": {"plan": "plan-fin", "reason": "the term is unclear"}}}`.
-public struct WorkflowCommand: Sendable, Hashable, Codable {
+public struct WorkflowCommand: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The process type and its typed command.
     let routed: any RoutedCommand
 
@@ -48,6 +48,9 @@ public struct WorkflowCommand: Sendable, Hashable, Codable {
 
     /// The stream the command changes.
     public var stream: StreamID { routed.stream }
+
+    /// The command as written in Swift, e.g. `plan(returnPlan(plan: plan-fin, reason: "unclear"))`.
+    public var description: String { routed.description }
 
     /// Whether two commands are of the same process and equal.
     public static func == (lhs: WorkflowCommand, rhs: WorkflowCommand) -> Bool {
@@ -107,7 +110,7 @@ struct ProcessKey: CodingKey {
 }
 
 /// A command with its process type, so that everything else is derived without a switch over processes.
-protocol RoutedCommand: Sendable {
+protocol RoutedCommand: Sendable, CustomStringConvertible {
     var process: ProcessKind { get }
     var name: CommandName { get }
     var stream: StreamID { get }
@@ -144,6 +147,7 @@ struct Routed<P: WorkflowProcess>: RoutedCommand {
     }
 
     var process: ProcessKind { P.kind }
+    var description: String { "\(P.commandKey)(\(command))" }
     var name: CommandName { CommandName(P.self, command.name) }
     var stream: StreamID { P.kind.stream(command.instanceID) }
 

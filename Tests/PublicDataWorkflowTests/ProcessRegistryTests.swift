@@ -63,6 +63,7 @@ struct ProcessRegistryTests {
         #expect(plan != .agreement(.signAgreement(agreement: "plan-fin")))
         #expect(Set([plan, .plan(.returnPlan(plan: "plan-fin", reason: "unclear"))]).count == 1)
         #expect(CommandName.plan(.returnPlan) == plan.name)
+        #expect(plan.description == #"plan(returnPlan(plan: plan-fin, reason: "unclear"))"#)
         #expect(CommandName.plan(.returnPlan) != .plan(.approvePlan))
         #expect(CommandName.plan(.returnPlan).name(of: PlanProcess.self) == .returnPlan)
         #expect(CommandName.plan(.returnPlan).name(of: AgreementProcess.self) == nil)
