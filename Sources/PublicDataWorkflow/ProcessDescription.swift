@@ -59,6 +59,9 @@ public struct ProcessDescription: Sendable, Hashable {
     public var events: [EventDescription]
     /// The deadlines.
     public var deadlines: [DeadlineDescription]
+    /// The articles of the commands that create an instance (their events leave ``initialState``): what a
+    /// refusal cites when a command refers to an instance of this process that does not exist.
+    public var foundingArticles: [String]
 
     /// The description of `process`.
     public init<P: WorkflowProcess>(_ process: P.Type) {
@@ -89,6 +92,26 @@ public struct ProcessDescription: Sendable, Hashable {
                 events: P.Event.Kind.allCases.filter { P.spec($0).trigger == .deadline(deadline) }.map(\.rawValue)
             )
         }
+        foundingArticles = Self.foundingArticles(P.self)
+    }
+
+    /// The articles of the commands (or the commands whose effect it is) that record a creating event of
+    /// `process`, in the order of its events; the first command's articles when no command creates it.
+    static func foundingArticles<P: WorkflowProcess>(_ process: P.Type) -> [String] {
+        var articles: [String] = []
+        for kind in P.Event.Kind.allCases {
+            let spec = P.spec(kind)
+            guard spec.from.contains(where: { $0 == nil }) else { continue }
+            let cited: [String]
+            switch spec.trigger {
+            case .command(let name): cited = name.spec.articles
+            case .effect(let name): cited = name.spec.articles
+            case .deadline, .exit: continue
+            }
+            for article in cited where !articles.contains(article) { articles.append(article) }
+        }
+        if articles.isEmpty, let first = P.Command.Name.allCases.first { return first.spec.articles }
+        return articles
     }
 
     private static func label<P: WorkflowProcess>(_ trigger: EventTrigger<P>) -> String {

@@ -678,8 +678,26 @@ public struct DecisionContext: Sendable {
     public var calendar: any WorkingDayCalendar { engine.calendar }
 
     /// A refusal of the current command.
+    ///
+    /// A refusal in the regulation's terms (every code but `contention`, `delivery`, `corruptEvent` and `store`)
+    /// that names no article cites the command's own articles, so that no refusal of a command is silent.
     public func refuse(_ code: WorkflowError.Code, _ message: String, _ articles: [String] = []) -> WorkflowError {
-        WorkflowError(code: code, message: message, articles: articles, command: command, stream: stream)
+        WorkflowError(
+            code: code,
+            message: message,
+            articles: Self.citing(articles, code, command),
+            command: command,
+            stream: stream
+        )
+    }
+
+    /// `articles`, or the articles of `command` when `articles` is empty and `code` is a regulatory refusal.
+    static func citing(_ articles: [String], _ code: WorkflowError.Code, _ command: CommandName?) -> [String] {
+        guard articles.isEmpty, let command else { return articles }
+        switch code {
+        case .contention, .delivery, .corruptEvent, .store: return articles
+        default: return command.spec.articles
+        }
     }
 
     /// A refusal by the policy, carrying the whole decision and the articles its reasons cite.
@@ -695,7 +713,7 @@ public struct DecisionContext: Sendable {
         return WorkflowError(
             code: .policyDenied,
             message: message + ": " + decision.reasons.map(\.message).joined(separator: "; "),
-            articles: articles,
+            articles: Self.citing(articles, .policyDenied, command),
             command: command,
             stream: stream,
             issues: issues,
@@ -725,7 +743,8 @@ public struct DecisionContext: Sendable {
         try await engine.instance(P.self, id)
     }
 
-    /// The instance `id` of `process`; `notFound` when it has no events.
+    /// The instance `id` of `process`; `notFound` when it has no events, citing the articles of the commands that
+    /// create such an instance (``ProcessDescription/foundingArticles``).
     public func load<P: WorkflowProcess>(
         _ process: P.Type,
         _ id: String
@@ -733,7 +752,14 @@ public struct DecisionContext: Sendable {
         -> ProcessInstance<P>
     {
         let found = try await engine.instance(P.self, id)
-        guard found.exists else { throw refuse(.notFound, "\(found.stream) does not exist") }
+        guard found.exists else {
+            // The articles of the step that creates such an instance: the one that must come first.
+            throw refuse(
+                .notFound,
+                "\(found.stream) does not exist",
+                Processes.description(of: P.kind).foundingArticles
+            )
+        }
         return found
     }
 
@@ -787,7 +813,10 @@ public struct DecisionContext: Sendable {
         ProcessInstance<AgreementProcess>, AgreementContext
     ) {
         let instance = try await load(AgreementProcess.self, id.rawValue)
-        guard let terms = instance.facts.terms else { throw refuse(.notFound, "agreement \(id) has no terms") }
+        guard let terms = instance.facts.terms else {
+            let articles = Processes.description(of: .agreement).foundingArticles
+            throw refuse(.notFound, "agreement \(id) has no terms", articles)
+        }
         return (instance, AgreementContext(terms: terms, status: instance.agreementStatus))
     }
 

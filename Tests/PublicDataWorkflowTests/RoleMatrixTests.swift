@@ -6,8 +6,8 @@ import Testing
 /// The security matrix: every (command × role) pair.
 ///
 /// For every command, a fresh store is brought to the state just before the command (by the first script that
-/// issues it). Every role outside the command's allowed roles is refused with `roleNotPermitted` and leaves the
-/// store exactly as it was (same head position, same events). Every allowed role, acting for the party that
+/// issues it). Every role outside the command's allowed roles is refused with `roleNotPermitted`, citing the
+/// command's articles, and leaves the store exactly as it was (same head position, same events). Every allowed role, acting for the party that
 /// owns the object, succeeds.
 struct RoleMatrixTests {
     @Test func everyCommandIsIssuedByAScript() {
@@ -27,8 +27,17 @@ struct RoleMatrixTests {
         let log = try await world.log()
         let head = try await world.store.headPosition()
         for role in Role.allCases where !allowed.contains(role) {
-            await expectRefusal(.roleNotPermitted) {
+            do {
                 try await world.engine.execute(command, by: Parties.actor(role))
+                Issue.record("\(name) by \(role) was accepted")
+            } catch {
+                #expect(error.code == .roleNotPermitted, "\(name) by \(role): \(error)")
+                // The refusal cites the articles that assign the act to its roles.
+                #expect(!error.articles.isEmpty, "\(name) by \(role) cites no article")
+                #expect(
+                    Set(name.spec.articles).isSubset(of: error.articles),
+                    "\(name) by \(role): \(error.articles), spec \(name.spec.articles)"
+                )
             }
             #expect(try await world.store.headPosition() == head, "\(name) by \(role) changed the head")
             #expect(try await world.log() == log, "\(name) by \(role) changed the log")

@@ -117,16 +117,21 @@ public enum ScenarioProcess: WorkflowProcess {
             /// Who may issue it, and why.
             public var spec: CommandSpec {
                 switch self {
-                case .applyScenario: CommandSpec([.businessEntity], ["Art. 25"], guards: ["the product is published"])
+                case .applyScenario:
+                    // Art. 25 gives re-development to the other business entities; Art. 6 ¶2 bars the operator from
+                    // re-developing what it delivered.
+                    CommandSpec([.businessEntity], ["Art. 25", "Art. 6"], guards: ["the product is published"])
                 case .assessScenario:
                     CommandSpec(
                         [.operator],
                         ["Art. 20", "Art. 25", "Art. 26"],
                         guards: ["the operator of the product", "the policy decides; a denial is recorded"]
                     )
-                case .fileScenario: CommandSpec([.operator], ["Art. 27"], guards: ["the operator of the product"])
+                case .fileScenario:
+                    // Art. 20 ¶2: the operator assesses the scenario's compliance and files it with the agency.
+                    CommandSpec([.operator], ["Art. 20"], guards: ["the operator of the product"])
                 case .activateScenario:
-                    CommandSpec([.implementingAgency], ["Art. 27"], guards: ["the agency of the agreement"])
+                    CommandSpec([.implementingAgency], ["Art. 20", "Art. 27"], guards: ["the agency of the agreement"])
                 case .suspendScenario, .revokeScenario:
                     CommandSpec(
                         [.implementingAgency],

@@ -854,12 +854,12 @@ public enum SettlementProcess: WorkflowProcess {
         }
         let (agreement, terms) = try await context.agreement(agreementID)
         try context.require(agreement, in: [.active], ["Art. 13"])
-        // Art. 25, 27, 30: a use belongs to the consumer's filed, active scenario of this product.
+        // Art. 20, 25, 27, 30: a use belongs to the consumer's assessed, filed, active scenario of this product.
         guard let scenarioID = usage.scenario else {
             throw context.refuse(
                 .notAuthorized,
                 "a use of \(usage.product) names no scenario; file the consumer's scenario first",
-                ["Art. 25", "Art. 27"]
+                ["Art. 20", "Art. 25", "Art. 27"]
             )
         }
         let scenario = try await context.instance(ScenarioProcess.self, scenarioID.rawValue)
@@ -870,7 +870,7 @@ public enum SettlementProcess: WorkflowProcess {
                 .notAuthorized,
                 "scenario \(scenarioID) is not an active, filed scenario of \(usage.consumer) for "
                     + "\(usage.product) (it is \(scenario.stateName))",
-                ["Art. 25", "Art. 27", "Art. 30"]
+                ["Art. 20", "Art. 25", "Art. 27", "Art. 30"]
             )
         }
         let purpose = spec.purpose
