@@ -21,6 +21,21 @@ public struct CommandOutcome: Sendable, Hashable, Codable {
     /// record) and nothing was written; ``events`` are the events recorded the first time.
     public var deduplicated: Bool
 
+    /// The articles behind the outcome: those the policy's reasons cite when the policy decided, otherwise the
+    /// articles of the command itself (``CommandSpec/articles``). A recorded refusal without a decision (an
+    /// industry department's co-review rejection) thus still says which articles it rests on. Derived, so it
+    /// is not part of the outcome's JSON.
+    public var articles: [String] {
+        if let decision, !decision.reasons.isEmpty {
+            var articles: [String] = []
+            for reason in decision.reasons {
+                for article in reason.articles where !articles.contains(article) { articles.append(article) }
+            }
+            if !articles.isEmpty { return articles }
+        }
+        return command.spec.articles
+    }
+
     /// Creates an outcome.
     public init(
         command: CommandName,

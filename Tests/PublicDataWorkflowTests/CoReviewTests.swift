@@ -94,6 +94,9 @@ struct CoReviewTests {
         )
         #expect(refused.state == "refused")
         #expect(refused.isRefusal)
+        // A rejection recorded without a policy decision still names its articles (the co-review's).
+        #expect(refused.decision == nil)
+        #expect(refused.articles == ["Art. 16", "Art. 17"])
     }
 
     @Test func aSingleOwnerStillGrantsAlone() async throws {

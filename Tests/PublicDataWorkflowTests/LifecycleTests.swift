@@ -47,6 +47,10 @@ struct LifecycleTests {
         let refused = try await world.run(.implementingAgency, .dataRequest(.evaluateDataRequest(request: "req-late")))
         #expect(refused.isRefusal)
         #expect(refused.decision?.firedRules.contains("dr.agreement-ended") == true)
+        // A recorded denial names the articles of the policy's reasons.
+        let cited = Set(refused.decision?.reasons.flatMap(\.articles) ?? [])
+        #expect(!refused.articles.isEmpty)
+        #expect(Set(refused.articles) == cited)
     }
 
     @Test func aFirstPoorRatingOnlyGivesNotice() async throws {
