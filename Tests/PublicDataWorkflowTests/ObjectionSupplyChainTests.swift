@@ -127,4 +127,58 @@ struct ObjectionSupplyChainTests {
             try await world.run(.operator, .objection(.raiseObjection(objection: objection)))
         }
     }
+
+    /// Art. 18 ¶1: the data administration runs the objection loop, so an objection whose providers stay silent
+    /// after the escalations still ends: the administration rejects it (closing the response deadline) and closes
+    /// it. A provider rejects only on its finding, after every named provider has fed back.
+    @Test func anObjectionWhoseProvidersStaySilentCanStillEnd() async throws {
+        let (world, _) = try await Self.accepted()
+        for _ in 0..<8 {
+            world.clock.advance(byDays: 7)
+            try await world.engine.advance()
+        }
+        let escalated = try await world.engine.instance(ObjectionProcess.self, "obj-1")
+        #expect(escalated.state == .accepted)
+        #expect(escalated.facts.escalations >= 1)
+        #expect(escalated.openDeadlines[.response] == nil)
+
+        let before = try await world.log()
+        do {
+            try await world.engine.execute(
+                .objection(.rejectObjection(objection: "obj-1", reason: "our data is right")),
+                by: Self.provider(Parties.provider)
+            )
+            Issue.record("a provider rejected an objection that others have not answered")
+        } catch {
+            #expect(error.code == .invalidState)
+            #expect(error.articles == ["Art. 18"])
+        }
+        #expect(try await world.log() == before)
+
+        let rejected = try await world.run(
+            .dataAdministration,
+            .objection(.rejectObjection(objection: "obj-1", reason: "no provider answered; the data stands"))
+        )
+        #expect(rejected.state == "rejected")
+        let told = NotificationDispatcher.notifications(in: rejected.events[0])
+        #expect(Set(told.map(\.recipient)).isSuperset(of: [Parties.provider, "provider-2", "provider-3"]))
+        let closed = try await world.run(.dataAdministration, .objection(.closeObjection(objection: "obj-1")))
+        #expect(closed.state == "closed")
+    }
+
+    /// Rejecting while the answer is still due closes the response deadline: nothing escalates afterwards.
+    @Test func aRejectionBeforeTheAnswersClosesTheResponseDeadline() async throws {
+        let (world, _) = try await Self.accepted()
+        #expect(try await world.engine.instance(ObjectionProcess.self, "obj-1").openDeadlines[.response] != nil)
+        try await world.run(
+            .dataAdministration,
+            .objection(.rejectObjection(objection: "obj-1", reason: "raised against the wrong entry"))
+        )
+        world.clock.advance(byDays: 30)
+        let fired = try await world.engine.advance()
+        #expect(fired.isEmpty)
+        let objection = try await world.engine.instance(ObjectionProcess.self, "obj-1")
+        #expect(objection.state == .rejected)
+        #expect(objection.facts.escalations == 0)
+    }
 }

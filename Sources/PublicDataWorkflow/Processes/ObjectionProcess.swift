@@ -7,7 +7,9 @@ import PublicDataModel
 /// Each is told when it is accepted, and each answers for itself: every answer is recorded with its provider and
 /// whether it came after the due date (`late`), `objection.partlyFedBack` while others are outstanding and
 /// `objection.fedBack` with the last one, which closes the response deadline (escalations go on until then). Any
-/// named provider then records the correction, or rejects the objection; the data administration closes it.
+/// named provider then records the correction, or rejects the objection; the data administration closes it. The
+/// data administration may also reject an objection before the providers have answered (a groundless one, or one
+/// whose providers stay silent once the escalations are spent), so that every objection can end.
 public enum ObjectionProcess: WorkflowProcess {
     public static let kind = ProcessKind.objection
     public static let commandKey = "objection"
@@ -107,7 +109,11 @@ public enum ObjectionProcess: WorkflowProcess {
                     return CommandSpec(
                         [.dataProvider, .dataAdministration],
                         ["Art. 18"],
-                        guards: ["a provider only for its own objection"]
+                        guards: [
+                            "a provider only for its own objection, once every named provider has answered",
+                            "the data administration at any time before that too (a groundless objection, or "
+                                + "providers that never answer): it runs the objection loop",
+                        ]
                     )
                 case .closeObjection: return CommandSpec([.dataAdministration], ["Art. 18"])
                 }
@@ -299,7 +305,13 @@ public enum ObjectionProcess: WorkflowProcess {
         case .corrected:
             EventSpec(.command(.correctObjection), from: [.fedBack], to: .corrected, notifies: [.dataAdministration])
         case .rejected:
-            EventSpec(.command(.rejectObjection), from: [.fedBack], to: .rejected, notifies: [.dataAdministration])
+            EventSpec(
+                .command(.rejectObjection),
+                from: [.raised, .accepted, .verifying, .fedBack],
+                to: .rejected,
+                notifies: [.dataAdministration, .dataProvider],
+                closes: [.response]
+            )
         case .closed: EventSpec(.command(.closeObjection), from: [.corrected, .rejected], to: .closed)
         case .escalated:
             EventSpec(
@@ -359,6 +371,16 @@ public enum ObjectionProcess: WorkflowProcess {
             return [Draft(.corrected(Noted(note: note)))]
         case .rejectObjection(_, let reason):
             try requireNamedProvider(providers, context, articles)
+            // A provider rejects on its finding; before every named provider has answered only the data
+            // administration, which runs the objection loop (Art. 18 ¶1), may end it.
+            if context.actor.role == .dataProvider, instance.state != .fedBack {
+                throw context.refuse(
+                    .invalidState,
+                    "objection \(instance.stream) is \(instance.stateName): a provider rejects it after every named "
+                        + "provider has fed back",
+                    articles
+                )
+            }
             return [Draft(.rejected(Reasoned(reason: reason)))]
         case .closeObjection: return [Draft(.closed)]
         }
