@@ -106,10 +106,12 @@ public enum AgreementStatus: String, Codable, Sendable, CaseIterable, Hashable {
     case expired
     /// Revoked for a violation.
     case revoked
+    /// Abandoned before it came into force.
+    case abandoned
 
     /// Whether data may be used under the agreement in this status.
     public var permitsDataUse: Bool { self == .active }
 
     /// Whether the agreement has ended for good.
-    public var isFinal: Bool { self == .terminated || self == .expired || self == .revoked }
+    public var isFinal: Bool { self == .terminated || self == .expired || self == .revoked || self == .abandoned }
 }

@@ -169,6 +169,7 @@ extension AgreementStatus: Symbolic {
         case .terminated: 6
         case .expired: 7
         case .revoked: 8
+        case .abandoned: 9
         }
     }
 }

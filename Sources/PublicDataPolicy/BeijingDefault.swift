@@ -222,6 +222,14 @@ enum BeijingDefault {
             Condition.in("agreement.status", ended)
         }
         Rule(
+            deny: "dr.agreement-abandoned",
+            at: .dataRequest,
+            articles: ["Art. 13"],
+            message: "the agreement was abandoned before it came into force"
+        ) {
+            Condition.equals("agreement.status", "abandoned")
+        }
+        Rule(
             permit: "dr.grant-open",
             at: .dataRequest,
             articles: ["Art. 16"],

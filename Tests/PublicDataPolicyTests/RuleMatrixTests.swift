@@ -324,6 +324,8 @@ enum RuleMatrix {
         permit("dr.agreement-suspended", "agreement active", fires: false, openGrant, "Art. 16", dr { _ in }),
         deny("dr.agreement-ended", "agreement expired", "Art. 33", dr { $0.agreementStatus = .expired }),
         permit("dr.agreement-ended", "agreement active", fires: false, openGrant, "Art. 16", dr { _ in }),
+        deny("dr.agreement-abandoned", "agreement abandoned", "Art. 13", dr { $0.agreementStatus = .abandoned }),
+        permit("dr.agreement-abandoned", "agreement active", fires: false, openGrant, "Art. 16", dr { _ in }),
         permit("dr.grant-open", "unconditional share", fires: true, openGrant, "Art. 16", dr { _ in }),
         denied(
             "dr.grant-open",

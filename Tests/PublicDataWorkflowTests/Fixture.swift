@@ -440,6 +440,16 @@ enum Scripts {
 
     /// Branches for the commands the main lifecycle does not take.
     static let branches: [[Step]] = [
+        // Art. 13: an agreement the collective decision went against is abandoned before it comes into force.
+        toActiveAgreement.prefix(while: {
+            if case .run(let command, _) = $0, command.name == .agreement(.recordCollectiveDecision) { return false }
+            return true
+        }) + [
+            .by(
+                .implementingAgency,
+                .agreement(.abandonAgreement(agreement: "agr-1", reason: "the collective decision went against it"))
+            )
+        ],
         setup + [
             .by(.municipalGovernment, .plan(.returnPlan(plan: "plan-fin", reason: "term unclear"))),
             .by(.implementingAgency, .plan(.amendPlan(plan: Samples.plan))),

@@ -12,7 +12,7 @@ public enum AgreementProcess: WorkflowProcess {
     public static let commandKey = "agreement"
     public static let title = "Authorization agreement (Art. 13)"
     public static let initialFacts = Facts()
-    public static let finalStates: Set<State> = [.terminated, .revoked, .expired]
+    public static let finalStates: Set<State> = [.terminated, .revoked, .expired, .abandoned]
 
     /// The agreement's states (the same names as `AgreementStatus`).
     public enum State: String, ProcessStateKind {
@@ -34,6 +34,8 @@ public enum AgreementProcess: WorkflowProcess {
         case revoked
         /// Its term ended.
         case expired
+        /// Abandoned before it came into force (nothing was granted under it).
+        case abandoned
     }
 
     /// The agreement's deadlines.
@@ -96,12 +98,16 @@ public enum AgreementProcess: WorkflowProcess {
         case terminateAgreement(agreement: AgreementID, reason: String)
         /// Revokes the agreement for a violation and starts the exit procedure.
         case revokeAgreement(agreement: AgreementID, reason: String)
+        /// The implementing agency abandons an agreement that is not in force yet (the collective decision went
+        /// against it, a party will not sign, the filing was refused): it ends without an exit procedure, since
+        /// nothing was granted under it.
+        case abandonAgreement(agreement: AgreementID, reason: String)
 
         /// The commands' names.
         public enum Name: String, CommandNaming {
             case draftAgreement, recordCollectiveDecision, signAgreement, countersignAgreement, fileAgreement
             case activateAgreement
-            case suspendAgreement, resumeAgreement, terminateAgreement, revokeAgreement
+            case suspendAgreement, resumeAgreement, terminateAgreement, revokeAgreement, abandonAgreement
 
             /// Who may issue it, and why.
             public var spec: CommandSpec {
@@ -150,6 +156,12 @@ public enum AgreementProcess: WorkflowProcess {
                         ["Art. 30", "Art. 33"],
                         guards: ["a reason"]
                     )
+                case .abandonAgreement:
+                    CommandSpec(
+                        [.implementingAgency],
+                        ["Art. 13"],
+                        guards: ["the agency's own agreement", "not yet in force", "a reason"]
+                    )
                 }
             }
         }
@@ -166,6 +178,7 @@ public enum AgreementProcess: WorkflowProcess {
             case .resumeAgreement: .resumeAgreement
             case .terminateAgreement: .terminateAgreement
             case .revokeAgreement: .revokeAgreement
+            case .abandonAgreement: .abandonAgreement
             }
         }
 
@@ -175,7 +188,7 @@ public enum AgreementProcess: WorkflowProcess {
             case .recordCollectiveDecision(let id, _), .signAgreement(let id), .countersignAgreement(let id),
                 .fileAgreement(let id, _),
                 .activateAgreement(let id), .suspendAgreement(let id, _), .resumeAgreement(let id),
-                .terminateAgreement(let id, _), .revokeAgreement(let id, _):
+                .terminateAgreement(let id, _), .revokeAgreement(let id, _), .abandonAgreement(let id, _):
                 id.rawValue
             }
         }
@@ -194,7 +207,7 @@ public enum AgreementProcess: WorkflowProcess {
                 check.id(id, "$.agreement")
                 check.text(number, "$.filingNumber")
             case .suspendAgreement(let id, let reason), .terminateAgreement(let id, let reason),
-                .revokeAgreement(let id, let reason):
+                .revokeAgreement(let id, let reason), .abandonAgreement(let id, let reason):
                 check.id(id, "$.agreement")
                 check.text(reason, "$.reason")
             case .signAgreement(let id), .countersignAgreement(let id), .activateAgreement(let id),
@@ -268,6 +281,8 @@ public enum AgreementProcess: WorkflowProcess {
         case expired
         /// The exit procedure completed.
         case exitCompleted
+        /// Abandoned before it came into force.
+        case abandoned(Reasoned)
 
         /// The stored event types.
         public enum Kind: String, EventKinding {
@@ -286,6 +301,7 @@ public enum AgreementProcess: WorkflowProcess {
             case expiryApproaching = "agreement.expiryApproaching"
             case expired = "agreement.expired"
             case exitCompleted = "agreement.exitCompleted"
+            case abandoned = "agreement.abandoned"
         }
 
         public var kind: Kind {
@@ -305,6 +321,7 @@ public enum AgreementProcess: WorkflowProcess {
             case .expiryApproaching: .expiryApproaching
             case .expired: .expired
             case .exitCompleted: .exitCompleted
+            case .abandoned: .abandoned
             }
         }
 
@@ -320,7 +337,7 @@ public enum AgreementProcess: WorkflowProcess {
             case .signed(let payload): try payload.encode(to: encoder)
             case .countersigned(let payload): try payload.encode(to: encoder)
             case .filed(let payload): try payload.encode(to: encoder)
-            case .suspended(let payload), .terminated(let payload), .revoked(let payload):
+            case .suspended(let payload), .terminated(let payload), .revoked(let payload), .abandoned(let payload):
                 try payload.encode(to: encoder)
             case .terminatedByEvaluation(let payload): try payload.encode(to: encoder)
             case .filingOverdue, .activated, .resumed, .expiryApproaching, .expired, .exitCompleted: break
@@ -340,6 +357,7 @@ public enum AgreementProcess: WorkflowProcess {
             case .resumed: self = .resumed
             case .terminated: self = .terminated(try Reasoned(from: decoder))
             case .revoked: self = .revoked(try Reasoned(from: decoder))
+            case .abandoned: self = .abandoned(try Reasoned(from: decoder))
             case .terminatedByEvaluation: self = .terminatedByEvaluation(try TerminatedByEvaluation(from: decoder))
             case .expiryApproaching: self = .expiryApproaching
             case .expired: self = .expired
@@ -360,6 +378,7 @@ public enum AgreementProcess: WorkflowProcess {
             case .resumed: NoPayload.self
             case .terminated: Reasoned.self
             case .revoked: Reasoned.self
+            case .abandoned: Reasoned.self
             case .terminatedByEvaluation: TerminatedByEvaluation.self
             case .expiryApproaching: NoPayload.self
             case .expired: NoPayload.self
@@ -468,6 +487,14 @@ public enum AgreementProcess: WorkflowProcess {
                 to: nil,
                 notifies: [.operator, .dataAdministration],
                 closes: [.exit]
+            )
+        case .abandoned:
+            return EventSpec(
+                .command(.abandonAgreement),
+                from: [.drafted, .decided, .signed, .filed],
+                to: .abandoned,
+                notifies: [.operator, .dataAdministration],
+                closes: [.filing]
             )
         }
     }
@@ -606,6 +633,9 @@ public enum AgreementProcess: WorkflowProcess {
             try context.requireParty(agency, when: .implementingAgency, articles)
             let exit = context.deadline(Deadline.exit, instance, dueDay: context.today, dueAt: context.now)
             return [Draft(.revoked(Reasoned(reason: reason)), deadlines: [exit])]
+        case .abandonAgreement(_, let reason):
+            try context.requireParty(agency, when: .implementingAgency, articles)
+            return [Draft(.abandoned(Reasoned(reason: reason)))]
         }
     }
 
@@ -619,7 +649,8 @@ public enum AgreementProcess: WorkflowProcess {
             if let party = facts.terms?.operatorParty { facts.signatories = [party] }
         case .countersigned(let signed): facts.signatories.append(signed.signatory)
         case .filed(let filed): facts.filingNumber = filed.filingNumber
-        case .suspended(let reasoned), .terminated(let reasoned), .revoked(let reasoned): facts.reason = reasoned.reason
+        case .suspended(let reasoned), .terminated(let reasoned), .revoked(let reasoned), .abandoned(let reasoned):
+            facts.reason = reasoned.reason
         case .terminatedByEvaluation(let ended): facts.reason = ended.reason
         case .decided, .filingOverdue, .activated, .resumed, .expiryApproaching, .expired, .exitCompleted: break
         }
