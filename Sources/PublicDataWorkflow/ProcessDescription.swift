@@ -270,7 +270,10 @@ extension Processes {
               policy denies **is recorded** (`dataRequest.refused`, `product.releaseRefused`,
               `product.publicationRefused`, `scenario.refused`, `dataRequest.coReviewRejected`) with the full
               decision — effect, reasons citing articles, fired rules, policy id and version — because Art. 14
-              requires every authorization decision to be traceable.
+              requires every authorization decision to be traceable. An industry department's co-review
+              rejection and an implementing agency's own refusal of a data request (`dataRequest.refusedByAgency`,
+              Art. 16) are recorded too, with the note or reason; `CommandOutcome.articles` names the articles
+              behind every recorded refusal.
             - A plan the policy's plan review refuses and an agreement the agreement review refuses throw
               `policyDenied` with the whole decision (nothing recorded): they are drafts, not decisions on a
               party's request.

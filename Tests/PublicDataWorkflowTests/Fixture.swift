@@ -440,6 +440,13 @@ enum Scripts {
 
     /// Branches for the commands the main lifecycle does not take.
     static let branches: [[Step]] = [
+        // Art. 16: the agency refuses a request on its own evaluation; the operator withdraws another.
+        toActiveAgreement + [
+            .by(.operator, .dataRequest(.submitDataRequest(request: Samples.request("req-x", "ent-open")))),
+            .by(.implementingAgency, .dataRequest(.refuseDataRequest(request: "req-x", reason: "scenario unclear"))),
+            .by(.operator, .dataRequest(.submitDataRequest(request: Samples.request("req-w", "ent-open")))),
+            .by(.operator, .dataRequest(.withdrawDataRequest(request: "req-w", reason: "no longer needed"))),
+        ],
         // Art. 13: an agreement the collective decision went against is abandoned before it comes into force.
         toActiveAgreement.prefix(while: {
             if case .run(let command, _) = $0, command.name == .agreement(.recordCollectiveDecision) { return false }

@@ -13,7 +13,7 @@ public enum DataRequestProcess: WorkflowProcess {
     public static let commandKey = "dataRequest"
     public static let title = "Data request (Art. 16–19)"
     public static let initialFacts = Facts()
-    public static let finalStates: Set<State> = [.refused, .revoked]
+    public static let finalStates: Set<State> = [.refused, .revoked, .withdrawn]
 
     /// The request's states.
     public enum State: String, ProcessStateKind {
@@ -23,7 +23,7 @@ public enum DataRequestProcess: WorkflowProcess {
         case coReview
         /// Granted.
         case granted
-        /// Refused (by the policy or a co-reviewer).
+        /// Refused (by the policy, the implementing agency or a co-reviewer).
         case refused
         /// Provisioned by the big data center.
         case provisioned
@@ -31,6 +31,8 @@ public enum DataRequestProcess: WorkflowProcess {
         case revoked
         /// Suspended by the policy monitor (Art. 30): it no longer holds; no product may rely on it.
         case suspended
+        /// Withdrawn by the operator before it was decided.
+        case withdrawn
     }
 
     public typealias Deadline = NoDeadline
@@ -60,11 +62,16 @@ public enum DataRequestProcess: WorkflowProcess {
         case revokeGrant(request: DataRequestID, reason: String)
         /// Resumes a grant the policy monitor suspended, once a fresh re-judgement holds.
         case resumeGrant(request: DataRequestID)
+        /// The implementing agency refuses a submitted request on its own evaluation (Art. 16: data is authorized
+        /// "after the implementing agency evaluates and agrees"), whatever the policy would permit; recorded.
+        case refuseDataRequest(request: DataRequestID, reason: String)
+        /// The operator withdraws its request before it is decided (submitted or in co-review).
+        case withdrawDataRequest(request: DataRequestID, reason: String)
 
         /// The commands' names.
         public enum Name: String, CommandNaming {
             case submitDataRequest, evaluateDataRequest, coReviewDataRequest, provisionData, revokeGrant
-            case resumeGrant
+            case resumeGrant, refuseDataRequest, withdrawDataRequest
 
             /// Who may issue it, and why.
             public var spec: CommandSpec {
@@ -112,6 +119,14 @@ public enum DataRequestProcess: WorkflowProcess {
                             "the policy monitor's re-judgement of the grant holds now (otherwise refused, nothing recorded)",
                         ]
                     )
+                case .refuseDataRequest:
+                    CommandSpec(
+                        [.implementingAgency],
+                        ["Art. 16"],
+                        guards: ["the agency of the agreement", "a reason; the refusal is recorded"]
+                    )
+                case .withdrawDataRequest:
+                    CommandSpec([.operator], ["Art. 16"], guards: ["the operator that submitted it", "a reason"])
                 }
             }
         }
@@ -124,6 +139,8 @@ public enum DataRequestProcess: WorkflowProcess {
             case .provisionData: .provisionData
             case .revokeGrant: .revokeGrant
             case .resumeGrant: .resumeGrant
+            case .refuseDataRequest: .refuseDataRequest
+            case .withdrawDataRequest: .withdrawDataRequest
             }
         }
 
@@ -131,7 +148,8 @@ public enum DataRequestProcess: WorkflowProcess {
             switch self {
             case .submitDataRequest(let request): request.id.rawValue
             case .evaluateDataRequest(let id), .coReviewDataRequest(let id, _, _, _), .provisionData(let id, _),
-                .revokeGrant(let id, _), .resumeGrant(let id):
+                .revokeGrant(let id, _), .resumeGrant(let id), .refuseDataRequest(let id, _),
+                .withdrawDataRequest(let id, _):
                 id.rawValue
             }
         }
@@ -165,7 +183,8 @@ public enum DataRequestProcess: WorkflowProcess {
             case .provisionData(let id, let note):
                 check.id(id, "$.request")
                 check.text(note, "$.note")
-            case .revokeGrant(let id, let reason):
+            case .revokeGrant(let id, let reason), .refuseDataRequest(let id, let reason),
+                .withdrawDataRequest(let id, let reason):
                 check.id(id, "$.request")
                 check.text(reason, "$.reason")
             }
@@ -239,6 +258,10 @@ public enum DataRequestProcess: WorkflowProcess {
         case suspended(MonitorSuspension)
         /// Resumed by the agency after a re-judgement that holds.
         case resumed
+        /// Refused by the implementing agency on its own evaluation.
+        case refusedByAgency(Reasoned)
+        /// Withdrawn by the operator.
+        case withdrawn(Reasoned)
 
         /// The stored event types.
         public enum Kind: String, EventKinding {
@@ -254,6 +277,8 @@ public enum DataRequestProcess: WorkflowProcess {
             case revokedOnExit = "dataRequest.revokedOnExit"
             case suspended = "dataRequest.suspended"
             case resumed = "dataRequest.resumed"
+            case refusedByAgency = "dataRequest.refusedByAgency"
+            case withdrawn = "dataRequest.withdrawn"
         }
 
         public var kind: Kind {
@@ -270,6 +295,8 @@ public enum DataRequestProcess: WorkflowProcess {
             case .revokedOnExit: .revokedOnExit
             case .suspended: .suspended
             case .resumed: .resumed
+            case .refusedByAgency: .refusedByAgency
+            case .withdrawn: .withdrawn
             }
         }
 
@@ -282,7 +309,7 @@ public enum DataRequestProcess: WorkflowProcess {
 
         public var refuses: Bool {
             switch self {
-            case .refused, .coReviewRejected: true
+            case .refused, .coReviewRejected, .refusedByAgency: true
             default: false
             }
         }
@@ -295,7 +322,9 @@ public enum DataRequestProcess: WorkflowProcess {
             case .coReviewApproved(let payload), .coReviewPartlyApproved(let payload): try payload.encode(to: encoder)
             case .coReviewRejected(let payload): try payload.encode(to: encoder)
             case .provisioned(let payload): try payload.encode(to: encoder)
-            case .revoked(let payload), .revokedOnExit(let payload): try payload.encode(to: encoder)
+            case .revoked(let payload), .revokedOnExit(let payload), .refusedByAgency(let payload),
+                .withdrawn(let payload):
+                try payload.encode(to: encoder)
             case .suspended(let payload): try payload.encode(to: encoder)
             case .resumed: break
             }
@@ -315,6 +344,8 @@ public enum DataRequestProcess: WorkflowProcess {
             case .revokedOnExit: self = .revokedOnExit(try Reasoned(from: decoder))
             case .suspended: self = .suspended(try MonitorSuspension(from: decoder))
             case .resumed: self = .resumed
+            case .refusedByAgency: self = .refusedByAgency(try Reasoned(from: decoder))
+            case .withdrawn: self = .withdrawn(try Reasoned(from: decoder))
             }
         }
 
@@ -332,6 +363,7 @@ public enum DataRequestProcess: WorkflowProcess {
             case .revokedOnExit: Reasoned.self
             case .suspended: MonitorSuspension.self
             case .resumed: NoPayload.self
+            case .refusedByAgency, .withdrawn: Reasoned.self
             }
         }
     }
@@ -395,6 +427,15 @@ public enum DataRequestProcess: WorkflowProcess {
                 from: [.suspended],
                 to: .granted,
                 notifies: [.operator, .bigDataCenter]
+            )
+        case .refusedByAgency:
+            EventSpec(.command(.refuseDataRequest), from: [.submitted], to: .refused, notifies: [.operator])
+        case .withdrawn:
+            EventSpec(
+                .command(.withdrawDataRequest),
+                from: [.submitted, .coReview],
+                to: .withdrawn,
+                notifies: [.implementingAgency]
             )
         }
     }
@@ -529,6 +570,12 @@ public enum DataRequestProcess: WorkflowProcess {
                 )
             }
             return [Draft(.resumed)]
+        case .refuseDataRequest(_, let reason):
+            try context.requireParty(instance.trace.agencyID, when: .implementingAgency, articles)
+            return [Draft(.refusedByAgency(Reasoned(reason: reason)))]
+        case .withdrawDataRequest(_, let reason):
+            try context.requireParty(instance.trace.operatorID, when: .operator, articles)
+            return [Draft(.withdrawn(Reasoned(reason: reason)))]
         }
     }
 
@@ -647,7 +694,9 @@ public enum DataRequestProcess: WorkflowProcess {
             facts.decision = decided.decision
         case .coReviewApproved(let approved), .coReviewPartlyApproved(let approved):
             facts.approvals = approved.coReviewApprovals
-        case .coReviewRejected, .provisioned, .revoked, .revokedOnExit, .suspended, .resumed: break
+        case .coReviewRejected, .provisioned, .revoked, .revokedOnExit, .suspended, .resumed, .refusedByAgency,
+            .withdrawn:
+            break
         }
     }
 }
