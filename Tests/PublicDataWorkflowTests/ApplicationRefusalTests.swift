@@ -170,3 +170,40 @@ struct ApplicationRefusalTests {
         }
     }
 }
+
+/// Art. 12: the implementing agency selects the operator "根据市政府审定同意后的实施方案": an approved plan is enough,
+/// a plan not yet approved is not.
+struct SelectionFollowsTheApprovedPlanTests {
+    static let announcement = SelectionAnnouncement(
+        id: "sel-1",
+        plan: "plan-fin",
+        method: .openTender,
+        criteria: "Art. 12"
+    )
+
+    @Test func anApprovedPlanThatIsNotPublishedMayBeFollowedBySelection() async throws {
+        let world = World()
+        try await world.run(Scripts.setup + [.by(.municipalGovernment, .plan(.approvePlan(plan: "plan-fin")))])
+        #expect(try await world.state(PlanProcess.self, "plan-fin") == .approved)
+        let announced = try await world.run(
+            .implementingAgency,
+            .selection(.announceSelection(announcement: Self.announcement))
+        )
+        #expect(announced.state == "announced")
+    }
+
+    @Test func aPlanNotYetApprovedIsRefusedCitingArticles11And12() async throws {
+        let world = World()
+        try await world.run(Scripts.setup)
+        #expect(try await world.state(PlanProcess.self, "plan-fin") == .submitted)
+        let log = try await world.log()
+        do {
+            try await world.run(.implementingAgency, .selection(.announceSelection(announcement: Self.announcement)))
+            Issue.record("a selection followed a plan not yet approved")
+        } catch let error as WorkflowError {
+            #expect(error.code == .invalidState)
+            #expect(error.articles == ["Art. 11", "Art. 12"])
+        }
+        #expect(try await world.log() == log)
+    }
+}

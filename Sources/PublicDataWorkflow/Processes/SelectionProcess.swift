@@ -63,7 +63,11 @@ public enum SelectionProcess: WorkflowProcess {
             public var spec: CommandSpec {
                 switch self {
                 case .announceSelection:
-                    CommandSpec([.implementingAgency], ["Art. 12"], guards: ["the plan is published"])
+                    CommandSpec(
+                        [.implementingAgency],
+                        ["Art. 12"],
+                        guards: ["the municipal government approved the plan (published or not)"]
+                    )
                 case .applyForSelection:
                     CommandSpec([.operator], ["Art. 12"], guards: ["a candidate applies once, for itself"])
                 case .closeApplications: CommandSpec([.implementingAgency], ["Art. 12"])
@@ -253,7 +257,9 @@ public enum SelectionProcess: WorkflowProcess {
         case .announceSelection(let announcement):
             let plan = try await context.load(PlanProcess.self, announcement.plan.rawValue)
             try context.requireParty(plan.trace.agencyID, when: .implementingAgency, articles)
-            try context.require(plan, in: [.published], ["Art. 11"])
+            // Art. 12: the selection follows the plan the municipal government approved (审定同意后的实施方案);
+            // publishing it is not a precondition.
+            try context.require(plan, in: [.approved, .published], ["Art. 11", "Art. 12"])
             var trace = TraceKeys()
             trace.selectionID = announcement.id
             trace.planID = announcement.plan
