@@ -604,7 +604,7 @@ enum BeijingDefault {
         Rule(
             deny: "pl.term-cap",
             at: .plan,
-            articles: ["Art. 11", "27号"],
+            articles: ["Art. 11", "实施规范", "27号"],
             message: "the plan's term exceeds the authorization term cap"
         ) {
             Condition.greaterThan("plan.termMonths", .parameter("termCapYears", times: 12))
@@ -656,7 +656,7 @@ enum BeijingDefault {
         Rule(
             deny: "ag.term-cap",
             at: .agreement,
-            articles: ["Art. 13", "27号"],
+            articles: ["Art. 13", "实施规范", "27号"],
             message: "the agreement's term exceeds the authorization term cap"
         ) {
             Condition.greaterThan("agreement.termMonths", .parameter("termCapYears", times: 12))

@@ -155,6 +155,10 @@ struct RefusalArticlesTests {
             if let rule = refusal.rule {
                 #expect(error.decision?.firedRules.contains(rule) == true, "\(error)")
                 #expect(error.decision?.isPermit == false)
+                // A term beyond the cap cites the cap's source: the national 实施规范 (发改数据规〔2025〕27号).
+                if rule.hasSuffix("term-cap") {
+                    #expect(error.articles.contains("实施规范") && error.articles.contains("27号"), "\(error.articles)")
+                }
             } else {
                 #expect(error.decision == nil)
             }
