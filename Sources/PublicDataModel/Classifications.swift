@@ -1,4 +1,4 @@
-/// The kind of a data zone (数据专区, seed 001).
+/// The kind of a data zone (数据专区, 87号).
 public enum ZoneKind: String, Codable, Sendable, CaseIterable, Hashable {
     /// 领域类: one domain such as finance, transport or healthcare.
     case domain
@@ -16,7 +16,7 @@ public struct Zone: Codable, Sendable, Hashable, Identifiable {
     public var name: String
     /// The zone's kind.
     public var kind: ZoneKind
-    /// The department that supervises the zone (专区监管部门, seed 001 §3(1)): the industry department of a domain
+    /// The department that supervises the zone (专区监管部门, 87号 §3(1)): the industry department of a domain
     /// zone, the district government of a regional zone, the data administration of a comprehensive one.
     public var supervisoryDepartment: PartyID
     /// The district of a regional zone (区域类); `nil` for the other kinds.
@@ -32,7 +32,7 @@ public struct Zone: Codable, Sendable, Hashable, Identifiable {
     }
 
     /// Every structural problem: an empty id, name or supervisory department; a regional zone without its
-    /// district, or a district on a zone of another kind (seed 001 §2–3).
+    /// district, or a district on a zone of another kind (87号 §2–3).
     public func validationIssues() -> [ValidationIssue] {
         var issues: [ValidationIssue] = []
         if id.isEmpty { issues.append(ValidationIssue(path: "$.id", message: "the zone id is empty")) }

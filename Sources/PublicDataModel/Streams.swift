@@ -22,13 +22,13 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
     case scenario
     /// 数据异议 (Art. 18).
     case objection
-    /// 考核评价 (Art. 33, seed 001 §8).
+    /// 考核评价 (Art. 33, 87号 §8).
     case evaluation
     /// Usage metering, period close and revenue distribution (Art. 21–24).
     case settlement
-    /// 数据反哺 (seed 001).
+    /// 数据反哺 (87号).
     case feedback
-    /// 数据专区: a zone and its supervisory department (seed 001 §2–3; Art. 10).
+    /// 数据专区: a zone and its supervisory department (87号 §2–3; Art. 10).
     case zone
     /// 信息披露 (Art. 32): a party's yearly disclosure.
     case disclosure
@@ -39,10 +39,10 @@ public enum ProcessKind: String, Codable, Sendable, CaseIterable, Hashable {
     /// 数据来源者授权同意: a data subjects' consent record, its validity and withdrawal (Art. 17 ¶2, 26).
     case consent
     /// 合作方分级管理: an operator's partner and the tier of data, product and scenario permissions it grants it
-    /// (seed 001 §6(2)).
+    /// (87号 §6(2)).
     case partner
     /// 数据使用备案: an operator's filing of a data use with the zone's supervisory department, its periodic
-    /// feedback and the departments' requests for the feedback data (seed 001 §6(2), §4(3)).
+    /// feedback and the departments' requests for the feedback data (87号 §6(2), §4(3)).
     case useFiling = "use_filing"
     /// 安全记录: an operator's security record of one kind (等保 filing, evaluation, risk assessment) or its named
     /// security officer, with expiry (Art. 31; 87号 §7).

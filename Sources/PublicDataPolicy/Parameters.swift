@@ -74,10 +74,10 @@ public struct PolicyParameters: Codable, Sendable, Hashable {
     /// obligation (Art. 30). Default 4 (a deployment choice).
     public var aggregationReviewDepartments: Int
     /// Days in one period of a filed use's feedback: the operator reports its use and effect by the end of each
-    /// (seed 001 §6(2) "按相关约定定期反馈数据应用情况和支撑应用场景效果" sets no period). Default 90, quarterly (a
+    /// (87号 §6(2) "按相关约定定期反馈数据应用情况和支撑应用场景效果" sets no period). Default 90, quarterly (a
     /// deployment choice).
     public var useFeedbackPeriodDays: Int = 90
-    /// Days before the end of a feedback period at which the operator is reminded; 0: no reminder (seed 001 §6(2)
+    /// Days before the end of a feedback period at which the operator is reminded; 0: no reminder (87号 §6(2)
     /// is silent). Default 10 (a deployment choice).
     public var useFeedbackReminderDays: Int = 10
     /// The security duties an operator must meet before a new data request is granted: a valid graded-protection
@@ -473,7 +473,7 @@ extension PolicyParameters {
         ),
         intParameter(
             "useFeedbackPeriodDays",
-            "Days in one feedback period of a filed use (seed 001 §6(2) 定期反馈); a deployment choice.",
+            "Days in one feedback period of a filed use (87号 §6(2) 定期反馈); a deployment choice.",
             1...366,
             mayBeOmitted: true,
             get: { $0.useFeedbackPeriodDays },
@@ -481,7 +481,7 @@ extension PolicyParameters {
         ),
         intParameter(
             "useFeedbackReminderDays",
-            "Days before a feedback period ends at which the operator is reminded; 0: none (seed 001 §6(2)).",
+            "Days before a feedback period ends at which the operator is reminded; 0: none (87号 §6(2)).",
             0...365,
             mayBeOmitted: true,
             get: { $0.useFeedbackReminderDays },

@@ -174,7 +174,7 @@ public struct DataRequestItem: Codable, Sendable, Hashable {
     public var entry: CatalogEntryID
     /// The fields requested; empty means every field of the entry.
     public var requestedFields: [String]
-    /// The fields the scenario needs (minimal authorization, seed 001 §6); `nil` means the requested ones.
+    /// The fields the scenario needs (minimal authorization, 87号 §6); `nil` means the requested ones.
     public var neededFields: [String]?
 
     /// Creates an item.
@@ -316,7 +316,7 @@ public struct ObjectionSpec: Codable, Sendable, Hashable {
     }
 }
 
-/// An evaluation rating (Art. 33, seed 001 §8).
+/// An evaluation rating (Art. 33, 87号 §8).
 public enum EvaluationRating: String, Codable, Sendable, CaseIterable, Hashable {
     /// 优秀.
     case excellent
@@ -328,7 +328,7 @@ public enum EvaluationRating: String, Codable, Sendable, CaseIterable, Hashable 
     case poor
 }
 
-/// What follows from a rating (seed 001 §8).
+/// What follows from a rating (87号 §8).
 public enum EvaluationConsequence: String, Codable, Sendable, CaseIterable, Hashable {
     /// Priority for pilots, data applications and industrial policy.
     case priority
@@ -422,7 +422,7 @@ public struct SettlementSummary: Codable, Sendable, Hashable {
     }
 }
 
-/// Data an operator offers back to the catalog (反哺, seed 001).
+/// Data an operator offers back to the catalog (反哺, 87号).
 public struct FeedbackSpec: Codable, Sendable, Hashable {
     /// The offer's identifier.
     public var id: FeedbackID

@@ -294,7 +294,7 @@ extension Processes {
             fires by appending its event with a deterministic id at the stream's version, so with any number of
             engine instances on one store each deadline fires exactly once.
 
-            The exit procedure (seed 001 §8) follows a termination, a revocation, an expiry or the
+            The exit procedure (87号 §8) follows a termination, a revocation, an expiry or the
             `consecutivePoorRatingsForExit`-th consecutive poor rating (0: never automatically; every rating is
             reported to the data administration): every grant of the agreement is revoked,
             every product withdrawn, the open settlement period rated and the accounts settled; every step

@@ -205,7 +205,7 @@ extension WorkflowEngine {
 
     // MARK: - Exit procedure
 
-    /// The evaluation's exit (seed 001 §8): terminate the agreement, then run its exit procedure.
+    /// The evaluation's exit (87号 §8): terminate the agreement, then run its exit procedure.
     private func runEvaluationExit(_ stream: StreamID, at instant: Date) async throws(WorkflowError) {
         let evaluation = try await instance(EvaluationProcess.self, stream: stream)
         guard let agreementID = evaluation.trace.agreementID else { return }
@@ -215,7 +215,7 @@ extension WorkflowEngine {
             let ended = AgreementProcess.TerminatedByEvaluation(
                 rating: evaluation.facts.rating ?? .poor,
                 consecutivePoorRatings: evaluation.facts.consecutivePoorRatings,
-                reason: "consecutive poor evaluations (seed 001 §8, Art. 33)"
+                reason: "consecutive poor evaluations (87号 §8, Art. 33)"
             )
             let exit = ScheduledDeadline(
                 key: AgreementProcess.Deadline.exit.rawValue,
@@ -247,7 +247,7 @@ extension WorkflowEngine {
         if let exit = agreement.openDeadlines[.exit] { _ = try await fire(AgreementProcess.self, exit) }
     }
 
-    /// The agreement's exit procedure (seed 001 §8): revoke every grant, withdraw every product and end its
+    /// The agreement's exit procedure (87号 §8): revoke every grant, withdraw every product and end its
     /// scenarios, rate the open
     /// period and settle the accounts. Every step carries a deterministic id, so concurrent runs record it once.
     ///

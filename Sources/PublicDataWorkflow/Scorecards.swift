@@ -2,7 +2,7 @@ import Foundation
 import PublicDataModel
 
 /// One department's data supply in one period, counted from the log (Art. 33 ¶1: 定期对各部门的数据供给进行评估;
-/// seed 001 §4(2): data sharing and quality feedback count in the city's assessment).
+/// 87号 §4(2): data sharing and quality feedback count in the city's assessment).
 ///
 /// Every count is of events whose `occurredAt` falls on a day of the period (in the calendar's time zone); a
 /// response time pairs an answer in the period with its request, whenever that was.

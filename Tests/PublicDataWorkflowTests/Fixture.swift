@@ -83,7 +83,7 @@ enum Samples {
         fields: [CatalogField(name: "secret")]
     )
 
-    /// The finance zone: a domain zone (领域类) supervised by the finance department (seed 001 §2–3).
+    /// The finance zone: a domain zone (领域类) supervised by the finance department (87号 §2–3).
     static let zone = Zone(
         id: "zone-finance",
         name: "金融公共数据专区",
@@ -275,7 +275,7 @@ enum Samples {
     ]
 
     /// The business entity as the operator's partner: `ent-open` (the source of `prod-1`), `prod-1`, industry
-    /// development, and products of its own (seed 001 §6).
+    /// development, and products of its own (87号 §6).
     static let partnerTier = PartnerTier(
         operatorParty: Parties.operatorParty,
         partner: Parties.business,
@@ -286,7 +286,7 @@ enum Samples {
         derivedProducts: true
     )
 
-    /// The operator's filing of its use of `ent-open` with the finance zone's supervisory department (seed 001 §6(2)).
+    /// The operator's filing of its use of `ent-open` with the finance zone's supervisory department (87号 §6(2)).
     static let useFiling = UseFilingSpec(
         id: "uf-1",
         agreement: "agr-1",

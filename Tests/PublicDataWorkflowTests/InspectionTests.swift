@@ -3,7 +3,7 @@ import PublicDataKit
 import PublicDataTesting
 import Testing
 
-/// Art. 31 (及时整改检查中发现的问题), seed 001 §7: an inspection's findings are rectified within a deadline in
+/// Art. 31 (及时整改检查中发现的问题), 87号 §7: an inspection's findings are rectified within a deadline in
 /// working days; an overdue rectification is told once and reaches the operator's evaluation.
 struct InspectionTests {
     static let opened: [Step] =

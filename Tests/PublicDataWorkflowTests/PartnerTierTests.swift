@@ -58,7 +58,7 @@ struct PartnerTierTests {
         } catch let error as WorkflowError {
             #expect(!row.allowed, "\(error)")
             #expect(error.code == .notAuthorized)
-            #expect(error.articles == ["seed 001 §6"])
+            #expect(error.articles == ["87号 §6"])
             #expect(try await world.log() == log)
         }
     }
@@ -75,7 +75,7 @@ struct PartnerTierTests {
             Issue.record("a use outside the tier was recorded")
         } catch let error as WorkflowError {
             #expect(error.code == .notAuthorized)
-            #expect(error.articles == ["seed 001 §6"])
+            #expect(error.articles == ["87号 §6"])
             #expect(error.message.contains("product prod-1"))
         }
         #expect(try await world.log() == log)
@@ -170,7 +170,7 @@ struct PartnerTierTests {
             #expect(registered.state == "active")
         } catch let error as WorkflowError {
             #expect(error.code == .notAuthorized, "\(error)")
-            #expect(error.articles == ["seed 001 §6"])
+            #expect(error.articles == ["87号 §6"])
             #expect(error.issues.map(\.path) == row.excess)
             #expect(try await world.log() == log)
         }

@@ -3,7 +3,7 @@ import PublicDataKit
 import PublicDataTesting
 import Testing
 
-/// Art. 33 ¶1, seed 001 §4(2): the data administration evaluates each department's data supply; the scorecards are
+/// Art. 33 ¶1, 87号 §4(2): the data administration evaluates each department's data supply; the scorecards are
 /// counted from the log.
 struct ScorecardTests {
     static let year2026 = (

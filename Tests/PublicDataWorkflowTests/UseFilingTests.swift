@@ -99,7 +99,7 @@ struct UseFilingTests {
             Issue.record("feedback for an unfiled use was recorded")
         } catch let error as WorkflowError {
             #expect(error.code == .invalidState)
-            #expect(error.articles == ["seed 001 §6"])
+            #expect(error.articles == ["87号 §6"])
             #expect(error.message.contains("does not exist"))
         }
         // A filing outside the agreement's scope, or by another operator, is refused too.

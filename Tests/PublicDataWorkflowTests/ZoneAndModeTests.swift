@@ -3,7 +3,7 @@ import PublicDataKit
 import PublicDataTesting
 import Testing
 
-/// Art. 10 and seed 001 §2–3: zones are records (kind, supervisory department, district), a plan names its zone,
+/// Art. 10 and 87号 §2–3: zones are records (kind, supervisory department, district), a plan names its zone,
 /// and plan review sees the zone's kind and the plan's scenarios, so each of the three modes can pass.
 struct ZoneAndModeTests {
     /// The finance zone of the scripts (established in `Scripts.setup`).

@@ -3,7 +3,7 @@ import PublicDataModel
 import PublicDataPolicy
 
 /// 授权运营协议: the authorization agreement (Art. 13), its filing, its term, suspension, termination,
-/// revocation and the exit procedure (seed 001 §8).
+/// revocation and the exit procedure (87号 §8).
 ///
 /// Whether an agreement may be signed is the policy's agreement review (term cap, scope within the plan, the
 /// selected operator, the approved plan, the collective decision): drafting only checks the input's shape.
@@ -239,7 +239,7 @@ public enum AgreementProcess: WorkflowProcess {
         public var filingNumber: String
     }
 
-    /// A termination by the evaluation (seed 001 §8).
+    /// A termination by the evaluation (87号 §8).
     public struct TerminatedByEvaluation: Codable, Sendable, Hashable {
         /// The rating that ordered the exit.
         public var rating: EvaluationRating

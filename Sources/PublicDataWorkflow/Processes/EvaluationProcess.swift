@@ -1,6 +1,6 @@
 import PublicDataModel
 
-/// 考核评价: the evaluation of an operator (Art. 33; seed 001 §8): the operator's report, the rating reported to
+/// 考核评价: the evaluation of an operator (Art. 33; 87号 §8): the operator's report, the rating reported to
 /// the data administration, and the exit after consecutive poor ratings.
 ///
 /// The operator cannot block its evaluation (Art. 33: 不得拒绝、隐匿、瞒报): opening a period opens a `report`

@@ -1,10 +1,10 @@
 import PublicDataModel
 
-/// 数据反哺 (seed 001): an operator offers data back; once accepted, the entry joins the catalog.
+/// 数据反哺 (87号): an operator offers data back; once accepted, the entry joins the catalog.
 public enum FeedbackProcess: WorkflowProcess {
     public static let kind = ProcessKind.feedback
     public static let commandKey = "feedback"
-    public static let title = "Data feedback (seed 001)"
+    public static let title = "Data feedback (87号)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.accepted, .rejected]
 
@@ -49,16 +49,16 @@ public enum FeedbackProcess: WorkflowProcess {
             public var spec: CommandSpec {
                 switch self {
                 case .offerFeedback:
-                    CommandSpec([.operator], ["seed 001 §4"], guards: ["the operator of the agreement"])
-                case .startFeedbackReview: CommandSpec([.dataAdministration, .industryDepartment], ["seed 001 §4"])
+                    CommandSpec([.operator], ["87号 §4"], guards: ["the operator of the agreement"])
+                case .startFeedbackReview: CommandSpec([.dataAdministration, .industryDepartment], ["87号 §4"])
                 case .acceptFeedback:
                     CommandSpec(
                         [.dataAdministration, .industryDepartment],
-                        ["seed 001 §4"],
+                        ["87号 §4"],
                         guards: ["the proposed entry id is not in the catalog yet"]
                     )
                 case .rejectFeedback:
-                    CommandSpec([.dataAdministration, .industryDepartment], ["seed 001 §4"], guards: ["a reason"])
+                    CommandSpec([.dataAdministration, .industryDepartment], ["87号 §4"], guards: ["a reason"])
                 }
             }
         }
@@ -210,7 +210,7 @@ public enum FeedbackProcess: WorkflowProcess {
 }
 
 extension WorkflowCommand {
-    /// A command of data feedback (seed 001).
+    /// A command of data feedback (87号).
     public static func feedback(_ command: FeedbackProcess.Command) -> WorkflowCommand {
         WorkflowCommand(FeedbackProcess.self, command)
     }

@@ -75,7 +75,7 @@ public struct InspectionFinding: Codable, Sendable, Hashable {
 }
 
 /// 安全检查与整改: an inspection of an operator's data use by the data administration with the departments
-/// concerned (Art. 31; seed 001 §7), its findings, and their rectification by the operator and the agency within a
+/// concerned (Art. 31; 87号 §7), its findings, and their rectification by the operator and the agency within a
 /// deadline in working days.
 ///
 /// The findings are issued together with the rectification deadline the inspectors set (working days, counted with

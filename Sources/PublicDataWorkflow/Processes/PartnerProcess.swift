@@ -1,6 +1,6 @@
 import PublicDataModel
 
-/// The permissions an operator grants one of its partners (合作方) (seed 001 §6(2): 按需向合作方授予数据获取、产品和
+/// The permissions an operator grants one of its partners (合作方) (87号 §6(2): 按需向合作方授予数据获取、产品和
 /// 场景授权、权属管控等方面的权限).
 ///
 /// A tier never grants more than the operator holds: every entry (and field) it names is covered by a live grant to
@@ -45,20 +45,20 @@ public struct PartnerTier: Codable, Sendable, Hashable {
     public var instanceID: String { PartnerProcess.instanceID(operatorParty: operatorParty, partner: partner) }
 }
 
-/// 合作方分级管理 (seed 001 §6(2); §5 合作生态): an operator registers a partner with a tier of data, product and
+/// 合作方分级管理 (87号 §6(2); §5 合作生态): an operator registers a partner with a tier of data, product and
 /// scenario permissions, amends the tier and revokes the partnership.
 ///
 /// A partnership is one instance per operator and partner (``instanceID(operatorParty:partner:)``), so the
 /// workflow finds it where the partner acts: a scenario the partner applies for on the operator's product, and a
 /// use of the operator's product by the partner, must be within the tier (product, purpose, the product's source
 /// entries), and a product the partner publishes from its scenario needs ``PartnerTier/derivedProducts``;
-/// otherwise the command is refused (`notAuthorized`, seed 001 §6) and nothing is recorded. A revoked partner is
+/// otherwise the command is refused (`notAuthorized`, 87号 §6) and nothing is recorded. A revoked partner is
 /// refused everything on that operator's products. A business entity that is not the operator's partner is not
 /// affected (Art. 25 governs it alone).
 public enum PartnerProcess: WorkflowProcess {
     public static let kind = ProcessKind.partner
     public static let commandKey = "partner"
-    public static let title = "Partner tiers (seed 001 §6(2))"
+    public static let title = "Partner tiers (87号 §6(2))"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.revoked]
 
@@ -104,14 +104,14 @@ public enum PartnerProcess: WorkflowProcess {
                 case .registerPartner, .amendPartnerTier:
                     CommandSpec(
                         [.operator],
-                        ["seed 001 §6"],
+                        ["87号 §6"],
                         guards: [
                             "the operator itself", "every entry and field within a live grant to the operator",
                             "every product the operator's own and not withdrawn",
                         ]
                     )
                 case .revokePartner:
-                    CommandSpec([.operator], ["seed 001 §6"], guards: ["the operator itself", "a reason"])
+                    CommandSpec([.operator], ["87号 §6"], guards: ["the operator itself", "a reason"])
                 }
             }
         }
@@ -315,7 +315,7 @@ public enum PartnerProcess: WorkflowProcess {
                 .notAuthorized,
                 "the tier grants more than \(tier.operatorParty) holds: "
                     + issues.map(\.message).joined(separator: "; "),
-                ["seed 001 §6"]
+                ["87号 §6"]
             )
             error.issues = issues
             throw error
@@ -335,7 +335,7 @@ public enum PartnerProcess: WorkflowProcess {
     }
 
     /// Refuses an act of `party` on a product of `operatorParty` outside its tier when `party` is that operator's
-    /// partner (`notAuthorized`, seed 001 §6): a revoked partnership, a product, a purpose or a source entry the
+    /// partner (`notAuthorized`, 87号 §6): a revoked partnership, a product, a purpose or a source entry the
     /// tier does not grant, a published product without ``PartnerTier/derivedProducts``. Nothing happens when
     /// `party` is not the operator's partner.
     static func requireWithinTier(
@@ -354,7 +354,7 @@ public enum PartnerProcess: WorkflowProcess {
             throw context.refuse(
                 .notAuthorized,
                 "\(operatorParty) revoked its partnership with \(party); it has no permission on its products",
-                ["seed 001 §6"]
+                ["87号 §6"]
             )
         }
         var beyond: [String] = []
@@ -368,14 +368,14 @@ public enum PartnerProcess: WorkflowProcess {
                 .notAuthorized,
                 "\(party) is a partner of \(operatorParty) at tier \(tier.level), which does not grant "
                     + beyond.joined(separator: ", "),
-                ["seed 001 §6"]
+                ["87号 §6"]
             )
         }
     }
 }
 
 extension WorkflowCommand {
-    /// A command of partner tiers (seed 001 §6(2)).
+    /// A command of partner tiers (87号 §6(2)).
     public static func partner(_ command: PartnerProcess.Command) -> WorkflowCommand {
         WorkflowCommand(PartnerProcess.self, command)
     }

@@ -3,10 +3,10 @@ import PublicDataModel
 /// Tag type for ``UseFilingID``.
 public enum UseFilingTag: Sendable {}
 
-/// The identifier of a use filing (seed 001 §6(2)).
+/// The identifier of a use filing (87号 §6(2)).
 public typealias UseFilingID = Identifier<UseFilingTag>
 
-/// What an operator files about a data service it provides (seed 001 §6(2): 数据应用场景、数据使用范围及方式).
+/// What an operator files about a data service it provides (87号 §6(2): 数据应用场景、数据使用范围及方式).
 public struct UseFilingSpec: Codable, Sendable, Hashable {
     /// The filing.
     public var id: UseFilingID
@@ -30,7 +30,7 @@ public struct UseFilingSpec: Codable, Sendable, Hashable {
     }
 }
 
-/// A department's request to share a filed use's feedback data (数据反哺, seed 001 §4(3)).
+/// A department's request to share a filed use's feedback data (数据反哺, 87号 §4(3)).
 public struct FeedbackDataRequest: Codable, Sendable, Hashable {
     /// The request's id within the filing.
     public var id: String
@@ -44,7 +44,7 @@ public struct FeedbackDataRequest: Codable, Sendable, Hashable {
     }
 }
 
-/// 数据使用备案与定期反馈 (seed 001 §6(2), §4(3)): the operator files a data use (scenario, scope, manner) with the zone's
+/// 数据使用备案与定期反馈 (87号 §6(2), §4(3)): the operator files a data use (scenario, scope, manner) with the zone's
 /// supervisory department and reports the use and its effect every period; the supervisory department accepts a
 /// period's feedback (反哺数据经专区监管部门审核同意后汇聚); a department requests to share the accepted feedback data, and
 /// it is shared only once the supervisory department and the operator have both approved (由专区监管部门会同运营单位审核同意).
@@ -57,7 +57,7 @@ public struct FeedbackDataRequest: Codable, Sendable, Hashable {
 public enum UseFilingProcess: WorkflowProcess {
     public static let kind = ProcessKind.useFiling
     public static let commandKey = "useFiling"
-    public static let title = "Use filing and periodic feedback (seed 001 §6(2), §4(3))"
+    public static let title = "Use filing and periodic feedback (87号 §6(2), §4(3))"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = [.ended]
 
@@ -169,7 +169,7 @@ public enum UseFilingProcess: WorkflowProcess {
                 case .fileUse:
                     CommandSpec(
                         [.operator],
-                        ["seed 001 §6"],
+                        ["87号 §6"],
                         guards: [
                             "the operator of the agreement", "the agreement is active", "its plan names a zone",
                             "the data scope is within the agreement's scope",
@@ -178,7 +178,7 @@ public enum UseFilingProcess: WorkflowProcess {
                 case .reportUseFeedback:
                     CommandSpec(
                         [.operator],
-                        ["seed 001 §6"],
+                        ["87号 §6"],
                         guards: [
                             "the operator of the filing", "the period due, once it has begun", "also when overdue",
                         ]
@@ -186,26 +186,26 @@ public enum UseFilingProcess: WorkflowProcess {
                 case .acceptUseFeedback:
                     CommandSpec(
                         [.industryDepartment],
-                        ["seed 001 §4"],
+                        ["87号 §4"],
                         guards: ["the zone's supervisory department", "a reported period, accepted once"]
                     )
                 case .requestFeedbackData:
                     CommandSpec(
                         [.industryDepartment],
-                        ["seed 001 §4"],
+                        ["87号 §4"],
                         guards: ["some feedback is accepted (aggregated)", "a new request id"]
                     )
                 case .approveFeedbackData:
                     CommandSpec(
                         [.industryDepartment, .operator],
-                        ["seed 001 §4"],
+                        ["87号 §4"],
                         guards: [
                             "the zone's supervisory department or the operator of the filing",
                             "a pending request, once per role", "shared when both approved; one refusal refuses",
                         ]
                     )
                 case .endUseFiling:
-                    CommandSpec([.operator], ["seed 001 §6"], guards: ["the operator of the filing", "a reason"])
+                    CommandSpec([.operator], ["87号 §6"], guards: ["the operator of the filing", "a reason"])
                 }
             }
         }
@@ -702,7 +702,7 @@ public enum UseFilingProcess: WorkflowProcess {
 }
 
 extension WorkflowCommand {
-    /// A command of use filing and periodic feedback (seed 001 §6(2), §4(3)).
+    /// A command of use filing and periodic feedback (87号 §6(2), §4(3)).
     public static func useFiling(_ command: UseFilingProcess.Command) -> WorkflowCommand {
         WorkflowCommand(UseFilingProcess.self, command)
     }

@@ -1,6 +1,6 @@
 import PublicDataModel
 
-/// 数据专区: a data zone as a record (seed 001 §2–3): its kind (domain 领域类, regional 区域类, comprehensive
+/// 数据专区: a data zone as a record (87号 §2–3): its kind (domain 领域类, regional 区域类, comprehensive
 /// foundational 综合基础类), its supervisory department and, for a regional zone, its district.
 ///
 /// A plan names its zone (`ImplementationPlan.zone`); plan review reads the zone's kind, so a by-domain plan
@@ -8,7 +8,7 @@ import PublicDataModel
 public enum ZoneProcess: WorkflowProcess {
     public static let kind = ProcessKind.zone
     public static let commandKey = "zone"
-    public static let title = "Data zone (seed 001 §2–3; Art. 10)"
+    public static let title = "Data zone (87号 §2–3; Art. 10)"
     public static let initialFacts = Facts()
     public static let finalStates: Set<State> = []
 
@@ -139,7 +139,7 @@ public enum ZoneProcess: WorkflowProcess {
 }
 
 extension WorkflowCommand {
-    /// A command of the data zone (seed 001 §2–3).
+    /// A command of the data zone (87号 §2–3).
     public static func zone(_ command: ZoneProcess.Command) -> WorkflowCommand {
         WorkflowCommand(ZoneProcess.self, command)
     }
