@@ -107,7 +107,10 @@ public enum DataRequestProcess: WorkflowProcess {
                                 + "(`dr.operator-security`, Art. 31)",
                         ]
                     )
-                case .provisionData: CommandSpec([.bigDataCenter], ["Art. 28"], guards: ["the agreement is active"])
+                case .provisionData:
+                    // Art. 8 ¶2: the big data center supports authorized operation technically; Art. 28: data stays
+                    // within its domain ("原始数据不出域").
+                    CommandSpec([.bigDataCenter], ["Art. 8", "Art. 28"], guards: ["the agreement is active"])
                 case .revokeGrant:
                     CommandSpec([.implementingAgency, .dataAdministration], ["Art. 30"], guards: ["a reason"])
                 case .resumeGrant:
