@@ -164,7 +164,10 @@ public final class PublicDataApplication: Sendable {
     ///   - idempotencyKey: The caller's id for this command (an HTTP `Idempotency-Key`, a message id): a retry
     ///     with the same key by the same actor is recorded once and returns the first outcome.
     /// - Returns: The recorded events, the new state and the policy decision, if any.
-    /// - Throws: `WorkflowError`; nothing is recorded when it throws.
+    /// - Throws: `WorkflowError`. A refusal (every code but `contention`, `corruptEvent` and `store`) records
+    ///   nothing. Those three may also come from the command's follow-up effects (the exit procedure,
+    ///   re-judgements, suspensions) after the command itself was recorded: retry with the same
+    ///   `idempotencyKey`, which returns the first outcome and runs the follow-up again.
     @discardableResult
     public func execute(
         _ command: WorkflowCommand,

@@ -232,7 +232,10 @@ public final class WorkflowEngine: Sendable {
     ///     recorded once.
     /// - Returns: The recorded events, the new state and the policy decision, if any.
     /// - Throws: ``WorkflowError``: `roleNotPermitted`, `invalidInput`, `notParty`, `invalidState`, `notFound`,
-    ///   `policyDenied`, `pricing` (nothing recorded), `contention`, `corruptEvent` or `store`.
+    ///   `policyDenied`, `pricing` (nothing recorded), `contention`, `corruptEvent` or `store`. The last three may
+    ///   also come from the command's follow-up effects (the exit procedure, re-judgements, suspensions) after the
+    ///   command was recorded; a retry with the same `idempotencyKey` returns the first outcome and runs the
+    ///   follow-up again.
     @discardableResult
     public func execute(
         _ command: WorkflowCommand,
