@@ -28,6 +28,30 @@ struct ProcessDescriptionTests {
         }
     }
 
+    /// A process that has final states can reach one from every state: no instance is stuck where no command,
+    /// deadline, effect or exit moves it on (a process that does not close).
+    @Test(arguments: Processes.all.filter { !$0.finalStates.isEmpty })
+    func everyStateCanReachAFinalState(_ description: ProcessDescription) {
+        var next: [String: Set<String>] = [:]
+        for event in description.events {
+            guard let to = event.to else { continue }
+            for from in event.from { next[from, default: []].insert(to) }
+        }
+        let finals = Set(description.finalStates)
+        for state in description.states where !finals.contains(state) {
+            var seen: Set<String> = [state]
+            var queue = [state]
+            var reached = false
+            while let current = queue.popLast(), !reached {
+                for target in next[current] ?? [] where seen.insert(target).inserted {
+                    if finals.contains(target) { reached = true }
+                    queue.append(target)
+                }
+            }
+            #expect(reached, "\(description.kind): no final state is reachable from \(state)")
+        }
+    }
+
     @Test func everyCommandBelongsToExactlyOneProcessAndHasRoles() {
         var owners: [CommandName: [ProcessKind]] = [:]
         for description in Processes.all {
