@@ -899,9 +899,12 @@ final class CompiledPolicy: Sendable {
         _ indexed: Bool
     ) -> Decision {
         let compiled = points[point.ordinal]
-        let capacity = indexed ? compiled.maximumCandidates : max(1, compiled.rules.count)
-        // Matched rule numbers, candidate words and facts live in temporary (normally stack) buffers: no
-        // allocation per decision.
+        let capacity = min(
+            indexed ? compiled.maximumCandidates : max(1, compiled.rules.count),
+            Matches.inlineCapacity
+        )
+        // Matched rule numbers, candidate words and facts live in temporary stack buffers: no allocation per
+        // decision unless more rules match than the match buffer holds.
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: capacity) { buffer in
             withUnsafeTemporaryAllocation(of: Int64.self, capacity: FactCache.capacity) { facts in
                 withUnsafeTemporaryAllocation(of: UInt64.self, capacity: compiled.maximumWords) { words in
@@ -914,6 +917,7 @@ final class CompiledPolicy: Sendable {
                             } else {
                                 collectByScanning(pointer, table, compiled, &cache, &matches)
                             }
+                            defer { matches.deallocate() }
                             return decision(compiled, &matches, time)
                         }
                     }
@@ -922,10 +926,18 @@ final class CompiledPolicy: Sendable {
         }
     }
 
-    /// The rules matched so far, in a caller-provided buffer: each as its number times four plus its kind's code
-    /// (``BucketBlock/code(_:)``), so that building the decision need not look the kind up again.
+    /// The rules matched so far: each as its number times four plus its kind's code (``BucketBlock/code(_:)``),
+    /// so that building the decision need not look the kind up again. They start in a caller-provided (stack)
+    /// buffer of at most ``inlineCapacity`` entries and move to a heap buffer twice as large when it is full: a
+    /// buffer sized for every rule that could match (the largest bucket of each shape, ~180 at 10,000 rules)
+    /// would not fit the stack and cost an allocation per decision, where a request matches a few rules.
     struct Matches {
-        let buffer: UnsafeMutableBufferPointer<Int>
+        /// The largest stack buffer a decision uses for its matches (1 KiB, the size up to which
+        /// `withUnsafeTemporaryAllocation` stays on the stack).
+        static let inlineCapacity = 128
+        private(set) var buffer: UnsafeMutableBufferPointer<Int>
+        /// Whether ``buffer`` was allocated by ``grow()`` (and must be deallocated).
+        private(set) var onHeap = false
         var count = 0
         var anyDeny = false
         var anyPermit = false
@@ -938,6 +950,7 @@ final class CompiledPolicy: Sendable {
 
         @inline(__always)
         mutating func add(_ rule: Int, _ kind: RuleKind) {
+            if count == buffer.count { grow() }
             buffer[count] = rule &* 4 &+ Int(truncatingIfNeeded: BucketBlock.code(kind))
             count += 1
             if rule < last { ordered = false }
@@ -950,6 +963,21 @@ final class CompiledPolicy: Sendable {
             case .permit: anyPermit = true
             case .obligation: break
             }
+        }
+
+        /// Moves the matches to a heap buffer twice as large.
+        @inline(never)
+        mutating func grow() {
+            let larger = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(16, 2 &* buffer.count))
+            _ = larger.initialize(fromContentsOf: buffer[0..<count])
+            deallocate()
+            buffer = larger
+            onHeap = true
+        }
+
+        /// Frees the heap buffer, if any (the caller's buffer is the caller's).
+        func deallocate() {
+            if onHeap { buffer.deallocate() }
         }
     }
 
