@@ -121,11 +121,18 @@ struct PairTableTests {
         return starts.sorted()
     }
 
-    @Test("The realistic policy's consent-or-anonymized groups are pair tables, never residual conditions")
+    @Test(
+        "The realistic policy's consent-or-anonymized groups are pair tables, never residual conditions; its two bools tested alone share one"
+    )
     func realisticGroupsArePairTables() {
         let policy = PolicyWorkloads.realisticPolicy(rules: 1_000)
         let compiled = PolicyDenyFirstTests.compiledPoint(policy)
+        let bools = [
+            Self.attribute("entry.containsSensitivePersonalInformation"), Self.attribute("agreement.coversDay"),
+        ]
+        .sorted()
         var pairTables = 0
+        var boolTables = 0
         for start in Self.bucketStarts(compiled) {
             let rules = Int(compiled.blocks[start] & 0xFFFF_FFFF)
             let tables = Int(compiled.blocks[start + 1] & 0xFFFF_FFFF)
@@ -135,7 +142,7 @@ struct PairTableTests {
                 if entry & BucketBlock.pairFlag != 0 {
                     pairTables += 1
                     let pair: [Int] = [Int(entry & 0xFF), Int((entry >> 8) & 0xFF)]
-                    #expect(pair == [Self.anonymized, Self.consent])
+                    if pair == bools { boolTables += 1 } else { #expect(pair == [Self.anonymized, Self.consent]) }
                     attributes += pair
                 } else {
                     attributes.append(Int(entry & 0xFFFF))
@@ -151,6 +158,70 @@ struct PairTableTests {
             }
         }
         #expect(pairTables > 0)
+        #expect(boolTables > 0)
+    }
+
+    /// 240 rules of twelve departments that test four bools alone (each with probability one half, some negated):
+    /// every department's bucket tests every pair of them, so two pairs share tables.
+    static func boolPolicy(seed: UInt64) -> Policy {
+        var state = seed
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let names = [
+            "request.anonymized", "request.dataSubjectConsent", "request.providerConsent",
+            "entry.containsPersonalInformation",
+        ]
+        var rules: [Rule] = []
+        for index in 0..<240 {
+            var conditions: [Condition] = [.equals("entry.owningDepartment", .string("dept-\(next(12))"))]
+            for name in names where next(2) == 0 {
+                let test = Condition.equals(name, .bool(next(2) == 0))
+                conditions.append(next(3) == 0 ? .not(test) : test)
+            }
+            let kind: RuleKind = [.permit, .permit, .deny, .obligation][next(4)]
+            rules.append(
+                Rule(
+                    id: "b\(index)",
+                    point: .dataRequest,
+                    kind: kind,
+                    conditions: conditions,
+                    articles: ["Art. 16"],
+                    message: "rule \(index)",
+                    obligations: kind == .obligation
+                        ? [Obligation(kind: .fileScenario, detail: "duty \(index % 3)", article: "Art. 20")] : []
+                )
+            )
+        }
+        return Policy(id: "bools-\(seed)", version: "1", rules: rules)
+    }
+
+    @Test(
+        "Bools tested alone in many buckets share pair tables and decide every combination as scanning",
+        arguments: [1, 2] as [UInt64]
+    )
+    func boolPairsEqualScanning(seed: UInt64) {
+        let policy = Self.boolPolicy(seed: seed)
+        let compiled = PolicyDenyFirstTests.compiledPoint(policy)
+        var pairs = 0
+        for start in Self.bucketStarts(compiled) {
+            let tables = Int(compiled.blocks[start + 1] & 0xFFFF_FFFF)
+            pairs += compiled.blocks[(start + 2)..<(start + 2 + tables)].filter { $0 & BucketBlock.pairFlag != 0 }.count
+        }
+        #expect(pairs >= 12)
+        for index in 0..<(12 * 16) {
+            var request = PolicyFixtures.dataRequest()
+            request.entry.owningDepartment = PartyID("dept-\(index % 12)")
+            request.anonymized = index / 12 % 2 == 0
+            request.dataSubjectConsent = index / 24 % 2 == 0
+            request.providerConsent = index / 48 % 2 == 0
+            request.entry.containsPersonalInformation = index / 96 % 2 == 0
+            #expect(
+                policy.evaluate(.dataRequest(request), at: Self.time)
+                    == policy.evaluateByScanning(.dataRequest(request), at: Self.time)
+            )
+        }
     }
 
     /// 300 rules of three departments, with tests of five bool and vocabulary attributes alone and `any` groups over
