@@ -190,7 +190,8 @@ struct ShapeGroup: Sendable {
 /// - one word per table: its attribute (bits 0–15), whether its values are vocabulary bits (bit 16) or integers
 ///   (bit 17; else bools 0/1), its rows (bits 24–31: one per value, then one for "missing"), the offset of its
 ///   row 0 from the block's start (high 32 bits). A *pair table* (bit 18) decides tests of two bool or vocabulary
-///   attributes together, an `any` over both among them (see ``BucketBlock/pairAttributes(_:_:)``): its first
+///   attributes together: an `any` over both (see ``BucketBlock/pairAttributes(_:_:)``) and the tests of either
+///   alone, or the tests of two bools that many buckets test alone (``minimumBoolPairBuckets``). Its first
 ///   attribute in bits 0–7 (vocabulary: bit 16), its second in bits 8–15 (vocabulary: bit 19), the second's row
 ///   count (values plus "missing") in bits 20–23; its row is `first row × that count + second row`;
 /// - each table's rows, those of an integer table preceded by the constants its rules compare with, ascending:
@@ -273,6 +274,7 @@ enum BucketBlock {
         let row = symbol ? UInt64(bitPattern: value).trailingZeroBitCount : Int(truncatingIfNeeded: value)
         return row >= 0 && row < rows ? row : rows &- 1
     }
+
     /// The most constants an int attribute may be compared with for its comparisons to become table tests.
     static let maximumIntConstants = 30
     /// The fewest rules that must compare an int attribute with constants for its comparisons to become table
