@@ -189,7 +189,11 @@ struct ShapeGroup: Sendable {
 /// - the number of tables (low 32 bits) and the offset of the rules from the block's start (high 32 bits);
 /// - one word per table: its attribute (bits 0–15), whether its values are vocabulary bits (bit 16) or integers
 ///   (bit 17; else bools 0/1), its rows (bits 24–31: one per value, then one for "missing"), the offset of its
-///   row 0 from the block's start (high 32 bits);
+///   row 0 from the block's start (high 32 bits). A *pair table* (bit 18) decides tests of two bool or vocabulary
+///   attributes together: an `any` over both (see ``BucketBlock/pairAttributes(_:_:)``) and the tests of either
+///   alone, or the tests of two bools that many buckets test alone (``minimumBoolPairBuckets``). Its first
+///   attribute in bits 0–7 (vocabulary: bit 16), its second in bits 8–15 (vocabulary: bit 19), the second's row
+///   count (values plus "missing") in bits 20–23; its row is `first row × that count + second row`;
 /// - each table's rows, those of an integer table preceded by the constants its rules compare with, ascending:
 ///   `k` constants give `2k + 1` value rows (below the first constant, equal to it, between it and the next,
 ///   …, above the last);
@@ -198,6 +202,79 @@ struct ShapeGroup: Sendable {
 enum BucketBlock {
     static let symbolFlag: UInt64 = 1 << 16
     static let intFlag: UInt64 = 1 << 17
+    static let pairFlag: UInt64 = 1 << 18
+    static let secondSymbolFlag: UInt64 = 1 << 19
+    /// The most rows of a pair table's second attribute (4 bits), and of a pair table.
+    static let maximumPairRows = 15
+    static let maximumPairTableRows = 255
+    /// The fewest buckets that must test two bool attributes alone for the two to share a pair table.
+    static let minimumBoolPairBuckets = 8
+
+    /// The number of values of a bool or vocabulary attribute that a table can test (`nil` for other types).
+    static func tableValues(_ descriptor: AttributeDescriptor) -> Int? {
+        switch descriptor.type {
+        case .bool: return 2
+        case .symbol(let domain) where domain.values.count < 63: return domain.values.count
+        default: return nil
+        }
+    }
+
+    /// The two attributes of a top-level `any` whose members all test one of two bool or vocabulary attributes
+    /// (a test, or the `not` of one): a pair table decides it (e.g. `any(dataSubjectConsent, anonymized)`),
+    /// where it would otherwise be checked as a residual condition of every candidate. `nil` for any other
+    /// condition, or when the table would exceed ``maximumPairTableRows``.
+    static func pairAttributes(_ condition: CompiledCondition, _ table: [AttributeDescriptor]) -> (Int, Int)? {
+        guard case .any(let members) = condition, !members.isEmpty else { return nil }
+        var attributes: [Int] = []
+        for member in members {
+            guard let attribute = leafAttribute(member, table) else { return nil }
+            if !attributes.contains(attribute) { attributes.append(attribute) }
+        }
+        guard attributes.count == 2 else { return nil }
+        let (first, second) = (min(attributes[0], attributes[1]), max(attributes[0], attributes[1]))
+        guard first < 256, second < 256, let firstValues = tableValues(table[first]),
+            let secondValues = tableValues(table[second]), secondValues + 1 <= maximumPairRows,
+            (firstValues + 1) * (secondValues + 1) <= maximumPairTableRows
+        else { return nil }
+        return (first, second)
+    }
+
+    /// The attribute of a bool or vocabulary test (or of its `not`) that a table can decide.
+    private static func leafAttribute(_ condition: CompiledCondition, _ table: [AttributeDescriptor]) -> Int? {
+        switch condition {
+        case .bool(let attribute, _) where table[attribute].type == .bool: return attribute
+        case .symbolIn(let attribute, _) where tableValues(table[attribute]) != nil: return attribute
+        case .not(let inner):
+            switch inner {
+            case .bool, .symbolIn: return leafAttribute(inner, table)
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    /// Whether a condition accepted by ``pairAttributes(_:_:)`` holds when each attribute's value has the row
+    /// `row(attribute)`: a bool's 0 or 1, a vocabulary value's position, the attribute's value count when missing.
+    static func pairHolds(_ condition: CompiledCondition, _ table: [AttributeDescriptor], _ row: (Int) -> Int) -> Bool {
+        switch condition {
+        case .any(let members): return members.contains { pairHolds($0, table, row) }
+        case .not(let inner): return !pairHolds(inner, table, row)
+        case .bool(let attribute, let value): return row(attribute) < 2 && (row(attribute) == 1) == value
+        case .symbolIn(let attribute, let mask):
+            let position = row(attribute)
+            return position < (tableValues(table[attribute]) ?? 0) && mask & (1 << UInt64(position)) != 0
+        default: return false
+        }
+    }
+
+    /// The row of a bool or vocabulary value in a table of `rows` rows (the last for a missing value).
+    @inline(__always)
+    static func valueRow(_ value: Int64?, symbol: Bool, rows: Int) -> Int {
+        guard let value else { return rows &- 1 }
+        let row = symbol ? UInt64(bitPattern: value).trailingZeroBitCount : Int(truncatingIfNeeded: value)
+        return row >= 0 && row < rows ? row : rows &- 1
+    }
+
     /// The most constants an int attribute may be compared with for its comparisons to become table tests.
     static let maximumIntConstants = 30
     /// The fewest rules that must compare an int attribute with constants for its comparisons to become table
@@ -357,7 +434,14 @@ final class CompiledPoint: Sendable {
         struct Member {
             var rule: Int
             var tests: [Test]
+            var pairs: [PairTest]
             var residual: RuleHeader
+        }
+        // A top-level `any` over two bool or vocabulary attributes (see `BucketBlock.pairAttributes`).
+        struct PairTest {
+            var first: Int
+            var second: Int
+            var condition: CompiledCondition
         }
         // A top-level test of one bool or vocabulary attribute: whether it holds for each value, and when the
         // value is missing.
@@ -387,6 +471,24 @@ final class CompiledPoint: Sendable {
         {
             intConstants[attribute] = constants.sorted()
         }
+        // The pairs of attributes whose `any` groups become pair tables: the most frequent first, each attribute in
+        // at most one pair (a bucket's tests of either attribute are then decided by the pair's table).
+        var pairCounts: [[Int]: Int] = [:]
+        for rule in rules {
+            for condition in rule.conditions {
+                if let (first, second) = BucketBlock.pairAttributes(condition, table) {
+                    pairCounts[[first, second], default: 0] += 1
+                }
+            }
+        }
+        var partner: [Int: Int] = [:]
+        for (pair, _) in pairCounts.sorted(by: {
+            $0.value != $1.value ? $0.value > $1.value : $0.key.lexicographicallyPrecedes($1.key)
+        })
+        where partner[pair[0]] == nil && partner[pair[1]] == nil {
+            partner[pair[0]] = pair[1]
+            partner[pair[1]] = pair[0]
+        }
         var shapeIndex: [[Int]: Int] = [:]
         var shapeAttributes: [[Int]] = []
         var bucketKeys: [[BucketKey: Int]] = []
@@ -396,8 +498,13 @@ final class CompiledPoint: Sendable {
         for (ruleNumber, rule) in rules.enumerated() {
             var keys: [(attribute: Int, values: [String])] = []
             var tests: [Test] = []
+            var pairs: [PairTest] = []
             var residual: [CompiledCondition] = []
             for condition in rule.conditions {
+                if let (first, second) = BucketBlock.pairAttributes(condition, table), partner[first] == second {
+                    pairs.append(PairTest(first: first, second: second, condition: condition))
+                    continue
+                }
                 // `not` of a bool or vocabulary test is a test too; it holds when the value is missing.
                 var negated = false
                 var tested = condition
@@ -461,6 +568,7 @@ final class CompiledPoint: Sendable {
             let member = Member(
                 rule: ruleNumber,
                 tests: tests,
+                pairs: pairs,
                 residual: RuleHeader(kind: rule.kind, first: first, count: count)
             )
             // Every combination of the key values (a rule with `in` lists goes into several buckets).
@@ -484,6 +592,32 @@ final class CompiledPoint: Sendable {
             }
         }
 
+        // Bool attributes that many buckets test alone are paired too, the two most often tested in the same
+        // buckets first: a bucket that tests both reads one row of a 3 × 3 table instead of a row of each.
+        var boolPairs: [[Int]: Int] = [:]
+        for list in members {
+            var tested: [Int] = []
+            for member in list {
+                for test in member.tests
+                where table[test.attribute].type == .bool && partner[test.attribute] == nil && test.attribute < 256
+                    && !tested.contains(test.attribute)
+                {
+                    tested.append(test.attribute)
+                }
+            }
+            tested.sort()
+            for (offset, first) in tested.enumerated() {
+                for second in tested[(offset + 1)...] { boolPairs[[first, second], default: 0] += 1 }
+            }
+        }
+        for (pair, count) in boolPairs.sorted(by: {
+            $0.value != $1.value ? $0.value > $1.value : $0.key.lexicographicallyPrecedes($1.key)
+        })
+        where count >= BucketBlock.minimumBoolPairBuckets && partner[pair[0]] == nil && partner[pair[1]] == nil {
+            partner[pair[0]] = pair[1]
+            partner[pair[1]] = pair[0]
+        }
+
         var blocks: [UInt64] = []
         var bucketStarts: [Int] = []
         var bucketSizes: [Int] = []
@@ -496,8 +630,23 @@ final class CompiledPoint: Sendable {
             let words = (list.count + 63) / 64
             maximumWords = max(maximumWords, words)
             var tested: [Int] = []
+            var pairTables: [Int] = []
             for member in list {
                 for test in member.tests where !tested.contains(test.attribute) { tested.append(test.attribute) }
+                for pair in member.pairs where !pairTables.contains(pair.first) { pairTables.append(pair.first) }
+            }
+            // Two paired bool attributes that the bucket tests alone share a table too.
+            for first in tested {
+                if let second = partner[first], first < second, tested.contains(second), !pairTables.contains(first),
+                    case .bool = table[first].type, case .bool = table[second].type
+                {
+                    pairTables.append(first)
+                }
+            }
+            // A pair table also decides the tests of its two attributes alone; it is one table, as the two were.
+            for first in pairTables {
+                tested.removeAll { $0 == first || $0 == partner[first] }
+                tested.append(first)
             }
             // Int tables last: their rows take a search, and the earlier tables may leave no candidate.
             tested.sort { (!intConstants[$0].isEmpty ? 1 : 0, $0) < (!intConstants[$1].isEmpty ? 1 : 0, $1) }
@@ -507,6 +656,43 @@ final class CompiledPoint: Sendable {
             let firstTable = blocks.count
             blocks.append(contentsOf: repeatElement(0, count: tested.count))
             for (number, attribute) in tested.enumerated() {
+                if pairTables.contains(attribute), let second = partner[attribute],
+                    let firstValues = BucketBlock.tableValues(table[attribute]),
+                    let secondValues = BucketBlock.tableValues(table[second])
+                {
+                    let across = secondValues + 1
+                    let rows = (firstValues + 1) * across
+                    let rowsStart = blocks.count
+                    var flags = BucketBlock.pairFlag | UInt64(across) << 20
+                    if case .symbol = table[attribute].type { flags |= BucketBlock.symbolFlag }
+                    if case .symbol = table[second].type { flags |= BucketBlock.secondSymbolFlag }
+                    blocks[firstTable + number] =
+                        UInt64(attribute) | UInt64(second) << 8 | flags | UInt64(rows) << 24
+                        | UInt64(rowsStart - start) << 32
+                    blocks.append(contentsOf: repeatElement(0, count: rows * words))
+                    for (position, member) in list.enumerated() {
+                        for row in 0..<rows {
+                            let (firstRow, secondRow) = (row / across, row % across)
+                            // Rows equal to the value count are "missing" (see `Test`).
+                            func single(_ attribute: Int, _ row: Int, _ values: Int) -> Bool {
+                                member.tests.filter { $0.attribute == attribute }.allSatisfy {
+                                    row < values ? $0.holds(row) : $0.whenMissing
+                                }
+                            }
+                            let holds =
+                                single(attribute, firstRow, firstValues) && single(second, secondRow, secondValues)
+                                && member.pairs.allSatisfy { pair in
+                                    // The member's groups over another pair are that pair's table's.
+                                    pair.first != attribute
+                                        || BucketBlock.pairHolds(pair.condition, table) {
+                                            $0 == attribute ? firstRow : secondRow
+                                        }
+                                }
+                            if holds { blocks[rowsStart + row * words + position / 64] |= 1 << UInt64(position % 64) }
+                        }
+                    }
+                    continue
+                }
                 let flag: UInt64
                 let values: Int
                 if case .symbol(let domain) = table[attribute].type {
@@ -899,9 +1085,12 @@ final class CompiledPolicy: Sendable {
         _ indexed: Bool
     ) -> Decision {
         let compiled = points[point.ordinal]
-        let capacity = indexed ? compiled.maximumCandidates : max(1, compiled.rules.count)
-        // Matched rule numbers, candidate words and facts live in temporary (normally stack) buffers: no
-        // allocation per decision.
+        let capacity = min(
+            indexed ? compiled.maximumCandidates : max(1, compiled.rules.count),
+            Matches.inlineCapacity
+        )
+        // Matched rule numbers, candidate words and facts live in temporary stack buffers: no allocation per
+        // decision unless more rules match than the match buffer holds.
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: capacity) { buffer in
             withUnsafeTemporaryAllocation(of: Int64.self, capacity: FactCache.capacity) { facts in
                 withUnsafeTemporaryAllocation(of: UInt64.self, capacity: compiled.maximumWords) { words in
@@ -914,6 +1103,7 @@ final class CompiledPolicy: Sendable {
                             } else {
                                 collectByScanning(pointer, table, compiled, &cache, &matches)
                             }
+                            defer { matches.deallocate() }
                             return decision(compiled, &matches, time)
                         }
                     }
@@ -922,10 +1112,18 @@ final class CompiledPolicy: Sendable {
         }
     }
 
-    /// The rules matched so far, in a caller-provided buffer: each as its number times four plus its kind's code
-    /// (``BucketBlock/code(_:)``), so that building the decision need not look the kind up again.
+    /// The rules matched so far: each as its number times four plus its kind's code (``BucketBlock/code(_:)``),
+    /// so that building the decision need not look the kind up again. They start in a caller-provided (stack)
+    /// buffer of at most ``inlineCapacity`` entries and move to a heap buffer twice as large when it is full: a
+    /// buffer sized for every rule that could match (the largest bucket of each shape, ~180 at 10,000 rules)
+    /// would not fit the stack and cost an allocation per decision, where a request matches a few rules.
     struct Matches {
-        let buffer: UnsafeMutableBufferPointer<Int>
+        /// The largest stack buffer a decision uses for its matches (1 KiB, the size up to which
+        /// `withUnsafeTemporaryAllocation` stays on the stack).
+        static let inlineCapacity = 128
+        private(set) var buffer: UnsafeMutableBufferPointer<Int>
+        /// Whether ``buffer`` was allocated by ``grow()`` (and must be deallocated).
+        private(set) var onHeap = false
         var count = 0
         var anyDeny = false
         var anyPermit = false
@@ -938,6 +1136,7 @@ final class CompiledPolicy: Sendable {
 
         @inline(__always)
         mutating func add(_ rule: Int, _ kind: RuleKind) {
+            if count == buffer.count { grow() }
             buffer[count] = rule &* 4 &+ Int(truncatingIfNeeded: BucketBlock.code(kind))
             count += 1
             if rule < last { ordered = false }
@@ -950,6 +1149,21 @@ final class CompiledPolicy: Sendable {
             case .permit: anyPermit = true
             case .obligation: break
             }
+        }
+
+        /// Moves the matches to a heap buffer twice as large.
+        @inline(never)
+        mutating func grow() {
+            let larger = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(16, 2 &* buffer.count))
+            _ = larger.initialize(fromContentsOf: buffer[0..<count])
+            deallocate()
+            buffer = larger
+            onHeap = true
+        }
+
+        /// Frees the heap buffer, if any (the caller's buffer is the caller's).
+        func deallocate() {
+            if onHeap { buffer.deallocate() }
         }
     }
 
@@ -1053,7 +1267,28 @@ final class CompiledPolicy: Sendable {
                                                 for entry in blocks[(start &+ 2)..<(start &+ 2 &+ tables)] {
                                                     let rows = Int(truncatingIfNeeded: (entry >> 24) & 0xFF)
                                                     let row: Int
-                                                    if let value = cache.number(
+                                                    if entry & BucketBlock.pairFlag != 0 {
+                                                        let across = Int(truncatingIfNeeded: (entry >> 20) & 0xF)
+                                                        let first = BucketBlock.valueRow(
+                                                            cache.number(
+                                                                Int(truncatingIfNeeded: entry & 0xFF),
+                                                                request,
+                                                                table
+                                                            ),
+                                                            symbol: entry & BucketBlock.symbolFlag != 0,
+                                                            rows: rows / across
+                                                        )
+                                                        let second = BucketBlock.valueRow(
+                                                            cache.number(
+                                                                Int(truncatingIfNeeded: (entry >> 8) & 0xFF),
+                                                                request,
+                                                                table
+                                                            ),
+                                                            symbol: entry & BucketBlock.secondSymbolFlag != 0,
+                                                            rows: across
+                                                        )
+                                                        row = first &* across &+ second
+                                                    } else if let value = cache.number(
                                                         Int(truncatingIfNeeded: entry & 0xFFFF),
                                                         request,
                                                         table
