@@ -100,6 +100,17 @@ public struct Reason: Codable, Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+extension Sequence<Reason> {
+    /// Every article the reasons cite, in order of first appearance, without duplicates.
+    public var citedArticles: [String] { uniqueArticles(lazy.flatMap(\.articles)) }
+}
+
+/// `articles` in order of first appearance, without duplicates.
+func uniqueArticles(_ articles: some Sequence<String>) -> [String] {
+    var seen: Set<String> = []
+    return articles.filter { seen.insert($0).inserted }
+}
+
 /// The answer to a policy request: an effect, the obligations of a permit, and the reasons.
 ///
 /// A "no" is a value, never a thrown error. Decisions are deterministic: the same policy, request and
@@ -162,14 +173,7 @@ public struct Decision: Codable, Sendable, Hashable, CustomStringConvertible {
     public var isPermit: Bool { effect == .permit }
 
     /// Every article cited by the reasons and obligations, in order of first appearance, without duplicates.
-    public var citedArticles: [String] {
-        var seen: Set<String> = []
-        var result: [String] = []
-        for article in reasons.flatMap(\.articles) + obligations.map(\.article) where seen.insert(article).inserted {
-            result.append(article)
-        }
-        return result
-    }
+    public var citedArticles: [String] { uniqueArticles(reasons.flatMap(\.articles) + obligations.map(\.article)) }
 
     /// The obligation kinds, in order, without duplicates.
     public var obligationKinds: [ObligationKind] {

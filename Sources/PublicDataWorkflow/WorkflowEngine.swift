@@ -26,14 +26,8 @@ public struct CommandOutcome: Sendable, Hashable, Codable {
     /// industry department's co-review rejection) thus still says which articles it rests on. Derived, so it
     /// is not part of the outcome's JSON.
     public var articles: [String] {
-        if let decision, !decision.reasons.isEmpty {
-            var articles: [String] = []
-            for reason in decision.reasons {
-                for article in reason.articles where !articles.contains(article) { articles.append(article) }
-            }
-            if !articles.isEmpty { return articles }
-        }
-        return command.spec.articles
+        let cited = decision?.reasons.citedArticles ?? []
+        return cited.isEmpty ? command.spec.articles : cited
     }
 
     /// Creates an outcome.
@@ -724,14 +718,10 @@ public struct DecisionContext: Sendable {
         _ message: String,
         issues: [ValidationIssue] = []
     ) -> WorkflowError {
-        var articles: [String] = []
-        for reason in decision.reasons {
-            for article in reason.articles where !articles.contains(article) { articles.append(article) }
-        }
-        return WorkflowError(
+        WorkflowError(
             code: .policyDenied,
             message: message + ": " + decision.reasons.map(\.message).joined(separator: "; "),
-            articles: Self.citing(articles, .policyDenied, command),
+            articles: Self.citing(decision.reasons.citedArticles, .policyDenied, command),
             command: command,
             stream: stream,
             issues: issues,

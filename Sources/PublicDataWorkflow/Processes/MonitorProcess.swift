@@ -71,13 +71,7 @@ public struct MonitorFinding: Codable, Sendable, Hashable {
     }
 
     /// The articles the reasons cite, in first-seen order.
-    public var articles: [String] {
-        var result: [String] = []
-        for reason in reasons {
-            for article in reason.articles where !result.contains(article) { result.append(article) }
-        }
-        return result
-    }
+    public var articles: [String] { reasons.citedArticles }
 }
 
 /// The payload of a suspension by the policy monitor (`dataRequest.suspended`, `product.suspendedByMonitor`,
