@@ -163,6 +163,20 @@ struct PairTableTests {
 
     /// 240 rules of twelve departments that test four bools alone (each with probability one half, some negated):
     /// every department's bucket tests every pair of them, so two pairs share tables.
+    /// A generated data-request rule; an obligation rule carries one of three duties.
+    static func generatedRule(_ id: String, _ index: Int, _ kind: RuleKind, _ conditions: [Condition]) -> Rule {
+        Rule(
+            id: id,
+            point: .dataRequest,
+            kind: kind,
+            conditions: conditions,
+            articles: ["Art. 16"],
+            message: "rule \(index)",
+            obligations: kind == .obligation
+                ? [Obligation(kind: .fileScenario, detail: "duty \(index % 3)", article: "Art. 20")] : []
+        )
+    }
+
     static func boolPolicy(seed: UInt64) -> Policy {
         var state = seed
         func next(_ bound: Int) -> Int {
@@ -181,18 +195,7 @@ struct PairTableTests {
                 conditions.append(next(3) == 0 ? .not(test) : test)
             }
             let kind: RuleKind = [.permit, .permit, .deny, .obligation][next(4)]
-            rules.append(
-                Rule(
-                    id: "b\(index)",
-                    point: .dataRequest,
-                    kind: kind,
-                    conditions: conditions,
-                    articles: ["Art. 16"],
-                    message: "rule \(index)",
-                    obligations: kind == .obligation
-                        ? [Obligation(kind: .fileScenario, detail: "duty \(index % 3)", article: "Art. 20")] : []
-                )
-            )
+            rules.append(Self.generatedRule("b\(index)", index, kind, conditions))
         }
         return Policy(id: "bools-\(seed)", version: "1", rules: rules)
     }
@@ -258,18 +261,7 @@ struct PairTableTests {
             // Deny rules are rarer and need a not-shared entry, so that permits occur too.
             let kind: RuleKind = [.permit, .permit, .permit, .deny, .obligation][next(5)]
             if kind == .deny { conditions.append(.equals("entry.sharing", "not_shared")) }
-            rules.append(
-                Rule(
-                    id: "r\(index)",
-                    point: .dataRequest,
-                    kind: kind,
-                    conditions: conditions,
-                    articles: ["Art. 16"],
-                    message: "rule \(index)",
-                    obligations: kind == .obligation
-                        ? [Obligation(kind: .fileScenario, detail: "duty \(index % 3)", article: "Art. 20")] : []
-                )
-            )
+            rules.append(Self.generatedRule("r\(index)", index, kind, conditions))
         }
         return Policy(id: "pairs-\(seed)", version: "1", rules: rules)
     }

@@ -77,15 +77,12 @@ struct ApplicationRefusalTests {
         let host = try Host(kind)
         try await host.run(refusal.steps)
         let log = try await host.log()
-        do {
+        let error = await expectRefusal(refusal.code) {
             try await host.application.execute(refusal.command, by: refusal.actor)
-            Issue.record("\(refusal.label): the command succeeded")
-        } catch {
-            #expect(error.code == refusal.code, "\(error)")
-            #expect(error.articles.contains(refusal.article), "\(error.articles)")
-            if let rule = refusal.rule {
-                #expect(error.decision?.firedRules.contains(rule) == true, "\(error)")
-            }
+        }
+        #expect(error?.articles.contains(refusal.article) == true, "\(refusal.label): \(String(describing: error))")
+        if let rule = refusal.rule {
+            #expect(error?.decision?.firedRules.contains(rule) == true, "\(refusal.label)")
         }
         #expect(try await host.log() == log)
     }
@@ -110,16 +107,13 @@ struct ApplicationRefusalTests {
         #expect(refused > CommandName.allCases.count / 2)
     }
 
-    /// A refusal of `name` issued by `role` on a store brought to the step before it.
+    /// The `roleNotPermitted` refusal of `name` issued by `role` on a store brought to the step before it.
     static func refusal(of name: CommandName, by role: Role) async throws -> WorkflowError? {
         let (steps, command, _) = try #require(Scripts.prefix(before: name))
         let host = try Host(.memory)
         try await host.run(steps)
-        do {
+        return await expectRefusal(.roleNotPermitted) {
             try await host.application.execute(command, by: Parties.actor(role))
-            return nil
-        } catch {
-            return error
         }
     }
 
@@ -127,7 +121,6 @@ struct ApplicationRefusalTests {
     /// business entity's filing of its published products).
     @Test func scenarioFilingCitesArticle20() async throws {
         let filing = try #require(try await Self.refusal(of: .scenario(.fileScenario), by: .businessEntity))
-        #expect(filing.code == .roleNotPermitted)
         #expect(filing.articles == ["Art. 20"])
         let activation = try #require(try await Self.refusal(of: .scenario(.activateScenario), by: .operator))
         #expect(activation.articles.contains("Art. 20"))
@@ -136,7 +129,6 @@ struct ApplicationRefusalTests {
     /// Art. 6 ¶2: the operator may not re-develop the products it delivered; Art. 25 gives that to other entities.
     @Test func anOperatorApplyingForAScenarioIsRefusedCitingArticle6() async throws {
         let refusal = try #require(try await Self.refusal(of: .scenario(.applyScenario), by: .operator))
-        #expect(refusal.code == .roleNotPermitted)
         #expect(refusal.articles.contains("Art. 6"))
         #expect(refusal.articles.contains("Art. 25"))
     }
@@ -145,14 +137,9 @@ struct ApplicationRefusalTests {
     @Test func aMissingAgreementCitesArticle13() async throws {
         let (_, command, actor) = try #require(Scripts.prefix(before: .dataRequest(.submitDataRequest)))
         let host = try Host(.memory)
-        do {
-            try await host.application.execute(command, by: actor)
-            Issue.record("a data request under no agreement was accepted")
-        } catch {
-            #expect(error.code == .notFound, "\(error)")
-            #expect(error.articles == Processes.description(of: .agreement).foundingArticles)
-            #expect(error.articles.contains("Art. 13"))
-        }
+        let error = await expectRefusal(.notFound) { try await host.application.execute(command, by: actor) }
+        #expect(error?.articles == Processes.description(of: .agreement).foundingArticles)
+        #expect(error?.articles.contains("Art. 13") == true)
     }
 
     /// The founding articles are derived from the process types: those of the commands recording a creating event.
@@ -197,13 +184,10 @@ struct SelectionFollowsTheApprovedPlanTests {
         try await world.run(Scripts.setup)
         #expect(try await world.state(PlanProcess.self, "plan-fin") == .submitted)
         let log = try await world.log()
-        do {
+        let error = await expectRefusal(.invalidState) {
             try await world.run(.implementingAgency, .selection(.announceSelection(announcement: Self.announcement)))
-            Issue.record("a selection followed a plan not yet approved")
-        } catch let error as WorkflowError {
-            #expect(error.code == .invalidState)
-            #expect(error.articles == ["Art. 11", "Art. 12"])
         }
+        #expect(error?.articles == ["Art. 11", "Art. 12"])
         #expect(try await world.log() == log)
     }
 }

@@ -729,18 +729,22 @@ struct World: Sendable {
     }
 }
 
-/// Expects `body` to throw a ``WorkflowError`` with `code`.
+/// Expects `body` to throw a ``WorkflowError`` with `code`; returns the error, so that a test can check what it
+/// cites.
+@discardableResult
 func expectRefusal(
     _ code: WorkflowError.Code,
     sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () async throws -> Void
-) async {
+) async -> WorkflowError? {
     do {
         try await body()
         Issue.record("expected \(code), but the command succeeded", sourceLocation: sourceLocation)
     } catch let error as WorkflowError {
         #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+        return error
     } catch {
         Issue.record("expected WorkflowError \(code), got \(error)", sourceLocation: sourceLocation)
     }
+    return nil
 }
