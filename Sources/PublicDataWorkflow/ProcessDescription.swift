@@ -96,7 +96,7 @@ public struct ProcessDescription: Sendable, Hashable {
     }
 
     /// The articles of the commands (or the commands whose effect it is) that record a creating event of
-    /// `process`, in the order of its events; the first command's articles when no command creates it.
+    /// `process`, in the order of its events. (Deadlines and the exit act on existing instances only.)
     static func foundingArticles<P: WorkflowProcess>(_ process: P.Type) -> [String] {
         var articles: [String] = []
         for kind in P.Event.Kind.allCases {
@@ -110,7 +110,6 @@ public struct ProcessDescription: Sendable, Hashable {
             }
             for article in cited where !articles.contains(article) { articles.append(article) }
         }
-        if articles.isEmpty, let first = P.Command.Name.allCases.first { return first.spec.articles }
         return articles
     }
 
